@@ -1,0 +1,432 @@
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "admin.h"
+#include "buf.h"
+#include "config.h"
+#include "db.h"
+#include "migrate.h"
+#include "password.h"
+#include "proto.h"
+#include "tls.h"
+#include "utf8.h"
+#include "xmalloc.h"
+
+#define PASSWORD_MIN 8
+#define CERT_DAYS 825
+
+static int
+admin_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+admin_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "agorad: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static int
+admin_migrate_db(const char *conninfo)
+{
+	char *cause = NULL;
+	PGconn *pg;
+	int n;
+
+	if ((pg = db_connect_once(conninfo, &cause)) == NULL) {
+		admin_fail("%s", cause);
+		free(cause);
+		return -1;
+	}
+	n = migrate_run(pg, &cause);
+	PQfinish(pg);
+	if (n < 0) {
+		admin_fail("%s", cause);
+		free(cause);
+		return -1;
+	}
+	printf("schema at version %d (%d migration%s applied)\n",
+	    migrate_latest(), n, n == 1 ? "" : "s");
+	return 0;
+}
+
+static char *
+abs_path(const char *dir, const char *file)
+{
+	char real[PATH_MAX], *out;
+
+	if (realpath(dir, real) == NULL)
+		return NULL;
+	xasprintf(&out, "%s/%s", real, file);
+	return out;
+}
+
+static int
+init_cert(const struct config *cf, char **names, size_t nnames)
+{
+	const char *defaults[] = { "localhost", "127.0.0.1", "::1" };
+	const char *all[64];
+	size_t n = 0;
+	char *cause = NULL;
+
+	if (access(cf->cert, F_OK) == 0 && access(cf->key, F_OK) == 0) {
+		printf("keeping the existing certificate %s\n", cf->cert);
+		return 0;
+	}
+	for (size_t i = 0; i < nnames && n < 60; i++)
+		all[n++] = names[i];
+	for (size_t i = 0; i < 3; i++)
+		all[n++] = defaults[i];
+	if (tls_make_self_signed(cf->cert, cf->key, all, n, CERT_DAYS,
+	    &cause) != 0) {
+		admin_fail("%s", cause);
+		free(cause);
+		return -1;
+	}
+	printf("wrote a self-signed certificate %s (key %s)\n", cf->cert,
+	    cf->key);
+	return 0;
+}
+
+int
+admin_init(const char *path, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "database", required_argument, NULL, 'D' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "name", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct config cf;
+	const char *dir = ".";
+	char *names[32], *cause = NULL;
+	size_t nnames = 0;
+	int ch, rc = 1;
+
+	config_defaults(&cf);
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'D':
+			free(cf.database);
+			cf.database = xstrdup(optarg);
+			break;
+		case 'l':
+			free(cf.listen);
+			cf.listen = xstrdup(optarg);
+			break;
+		case 'n':
+			if (nnames < 32)
+				names[nnames++] = optarg;
+			break;
+		default:
+			config_free(&cf);
+			return admin_fail("usage: agorad init [--dir DIR] "
+			    "[--database CONNINFO] [--listen HOST:PORT] "
+			    "[--name HOSTNAME]...");
+		}
+	}
+	if (access(path, F_OK) == 0) {
+		config_free(&cf);
+		return admin_fail("%s exists: not overwriting it (use "
+		    "`agorad migrate` to update the database)", path);
+	}
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		config_free(&cf);
+		return admin_fail("%s: %s", dir, strerror(errno));
+	}
+	free(cf.cert);
+	free(cf.key);
+	cf.cert = abs_path(dir, "cert.pem");
+	cf.key = abs_path(dir, "key.pem");
+	if (cf.cert == NULL || cf.key == NULL) {
+		admin_fail("%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if (init_cert(&cf, names, nnames) != 0)
+		goto out;
+	if (config_write(path, &cf, &cause) != 0) {
+		admin_fail("%s", cause);
+		free(cause);
+		goto out;
+	}
+	printf("wrote %s\n", path);
+	if (admin_migrate_db(cf.database) != 0)
+		goto out;
+	rc = 0;
+out:
+	config_free(&cf);
+	return rc;
+}
+
+int
+admin_migrate(const char *path, int argc, char **argv)
+{
+	struct config cf;
+	char *cause = NULL;
+	int rc;
+
+	if (config_load(path, &cf, &cause) != 0) {
+		admin_fail("%s", cause);
+		free(cause);
+		return 1;
+	}
+	rc = admin_migrate_db(cf.database) == 0 ? 0 : 1;
+	config_free(&cf);
+	return rc;
+}
+
+/*
+ * The password comes from the terminal with echo off (asked twice), or as
+ * one line on standard input for scripts; never from argv or environment.
+ */
+static char *
+read_line(FILE *f)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if ((n = getline(&line, &cap, f)) == -1) {
+		free(line);
+		return NULL;
+	}
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	return line;
+}
+
+static char *
+read_password_tty(FILE *tty, const char *prompt)
+{
+	struct termios old, quiet;
+	char *pw;
+
+	fputs(prompt, stderr);
+	fflush(stderr);
+	if (tcgetattr(fileno(tty), &old) != 0)
+		return NULL;
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+	pw = read_line(tty);
+	tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	fputc('\n', stderr);
+	return pw;
+}
+
+static char *
+read_password(void)
+{
+	char *pw, *again;
+
+	if (!isatty(STDIN_FILENO))
+		return read_line(stdin);
+	if ((pw = read_password_tty(stdin, "Password: ")) == NULL)
+		return NULL;
+	if ((again = read_password_tty(stdin, "Again: ")) == NULL ||
+	    strcmp(pw, again) != 0) {
+		fprintf(stderr, "agorad: the passwords differ\n");
+		freezero_str(pw);
+		freezero_str(again);
+		return NULL;
+	}
+	freezero_str(again);
+	return pw;
+}
+
+struct user_add {
+	const char	*email;
+	const char	*name;
+	const char	*phone;
+	const char	*workspace;
+	const char	*role;
+};
+
+static int
+user_add_check(const struct user_add *u)
+{
+	static const char *roles[] = { "owner", "admin", "manager", "member" };
+	int ok = 0;
+
+	if (u->email == NULL || u->name == NULL)
+		return admin_fail("usage: agorad user add --email E --name N "
+		    "[--phone P] [--workspace W] [--role R]");
+	if (strchr(u->email, '@') == NULL || strlen(u->email) > 254 ||
+	    !proto_is_atom(u->email, strlen(u->email)))
+		return admin_fail("\"%s\" is not an e-mail address", u->email);
+	if (!utf8_valid(u->name, strlen(u->name), NULL) || *u->name == '\0')
+		return admin_fail("the name must be non-empty UTF-8");
+	for (size_t i = 0; i < 4; i++)
+		ok |= strcmp(u->role, roles[i]) == 0;
+	if (!ok)
+		return admin_fail("role must be owner, admin, manager or "
+		    "member");
+	if (u->role != NULL && strcmp(u->role, "member") != 0 &&
+	    u->workspace == NULL)
+		return admin_fail("--role needs --workspace");
+	return 0;
+}
+
+static int
+sql(PGconn *pg, const char *q, int n, const char *const *params,
+    PGresult **out)
+{
+	PGresult *r = PQexecParams(pg, q, n, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(r);
+
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+		if (state != NULL && strcmp(state, "23505") == 0)
+			admin_fail("a user with this e-mail already exists");
+		else
+			admin_fail("%s", PQresultErrorMessage(r));
+		PQclear(r);
+		return -1;
+	}
+	if (out != NULL)
+		*out = r;
+	else
+		PQclear(r);
+	return 0;
+}
+
+/* Creates the user, and the workspace if new, in one transaction. */
+static int
+user_add_tx(PGconn *pg, const struct user_add *u, const char *hash)
+{
+	const char *p[4] = { u->email, u->name, u->phone, hash };
+	const char *w[1] = { u->workspace };
+	char user[24], ws[24], *data;
+	PGresult *r;
+	struct buf *b;
+
+	if (sql(pg, "BEGIN", 0, NULL, NULL) != 0 ||
+	    sql(pg, "INSERT INTO users (email, name, phone, password_hash) "
+	    "VALUES ($1, $2, $3, $4) RETURNING id", 4, p, &r) != 0)
+		return -1;
+	snprintf(user, sizeof user, "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	if (u->workspace != NULL) {
+		if (sql(pg, "WITH found AS (SELECT id FROM workspaces "
+		    "WHERE lower(name) = lower($1)), made AS ("
+		    "INSERT INTO workspaces (name) SELECT $1 WHERE NOT EXISTS "
+		    "(SELECT 1 FROM found) RETURNING id) "
+		    "SELECT id FROM found UNION ALL SELECT id FROM made", 1, w,
+		    &r) != 0)
+			return -1;
+		snprintf(ws, sizeof ws, "%s", PQgetvalue(r, 0, 0));
+		PQclear(r);
+		b = buf_new(0);
+		proto_add(b, "user", user);
+		proto_add(b, "name", u->name);
+		proto_add(b, "role", u->role);
+		data = buf_take(b);
+		buf_free(b);
+		const char *m[3] = { ws, user, u->role };
+		const char *e[2] = { ws, data + strspn(data, " ") };
+		if (sql(pg, "INSERT INTO memberships (workspace_id, user_id, "
+		    "role) VALUES ($1, $2, $3)", 3, m, NULL) != 0 ||
+		    sql(pg, "INSERT INTO events (type, workspace_id, data) "
+		    "VALUES ('member.added', $1, $2)", 2, e, NULL) != 0) {
+			free(data);
+			return -1;
+		}
+		free(data);
+	}
+	const char *a[2] = { user, u->email };
+	if (sql(pg, "INSERT INTO audit_log (action, target, detail) "
+	    "VALUES ('user.add', $2::text, 'user ' || $1::text)", 2, a, NULL) != 0 ||
+	    sql(pg, "COMMIT", 0, NULL, NULL) != 0)
+		return -1;
+	printf("added user %s <%s>%s%s\n", user, u->email,
+	    u->workspace != NULL ? " to " : "",
+	    u->workspace != NULL ? u->workspace : "");
+	return 0;
+}
+
+int
+admin_user(const char *path, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "email", required_argument, NULL, 'e' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "phone", required_argument, NULL, 'p' },
+		{ "workspace", required_argument, NULL, 'w' },
+		{ "role", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct user_add u = { .role = "member" };
+	struct config cf;
+	char *cause = NULL, *pw, *hash;
+	PGconn *pg;
+	int ch, rc = 1;
+
+	if (argc < 2 || strcmp(argv[1], "add") != 0)
+		return admin_fail("usage: agorad user add --email E --name N "
+		    "[--phone P] [--workspace W] [--role R]");
+	argc--;
+	argv++;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'e': u.email = optarg; break;
+		case 'n': u.name = optarg; break;
+		case 'p': u.phone = optarg; break;
+		case 'w': u.workspace = optarg; break;
+		case 'r': u.role = optarg; break;
+		default: u.email = NULL; break;
+		}
+	}
+	if (user_add_check(&u) != 0)
+		return 1;
+	if (config_load(path, &cf, &cause) != 0) {
+		admin_fail("%s", cause);
+		free(cause);
+		return 1;
+	}
+	if ((pw = read_password()) == NULL) {
+		config_free(&cf);
+		return admin_fail("no password given");
+	}
+	if (strlen(pw) < PASSWORD_MIN || strlen(pw) > PASSWORD_MAX ||
+	    !utf8_valid(pw, strlen(pw), NULL)) {
+		freezero_str(pw);
+		config_free(&cf);
+		return admin_fail("the password must be %d to %d bytes of UTF-8",
+		    PASSWORD_MIN, PASSWORD_MAX);
+	}
+	hash = password_hash(pw, cf.scrypt_n);
+	freezero_str(pw);
+	if (hash == NULL) {
+		config_free(&cf);
+		return admin_fail("cannot hash the password");
+	}
+	if ((pg = db_connect_once(cf.database, &cause)) == NULL) {
+		admin_fail("%s", cause);
+		free(cause);
+	} else {
+		rc = user_add_tx(pg, &u, hash) == 0 ? 0 : 1;
+		PQfinish(pg);
+	}
+	free(hash);
+	config_free(&cf);
+	return rc;
+}

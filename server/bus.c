@@ -1,0 +1,263 @@
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "buf.h"
+#include "bus.h"
+#include "conn.h"
+#include "db.h"
+#include "log.h"
+#include "proto.h"
+#include "session.h"
+#include "xmalloc.h"
+
+#define BUS_BATCH	1000
+#define BUS_BATCH_SQL	"1000"	/* the same, for the query text */
+#define BUS_RETRY_MS	1000
+
+struct bus_event {
+	int64_t		 seq;
+	int64_t		 workspace_id;	/* 0: none */
+	int64_t		 user_id;	/* 0: none */
+	char		*line;		/* "* EVENT ...\n" */
+};
+
+struct bus_job {
+	struct db_job	 job;
+	size_t		 n;
+	struct bus_event *ev;
+};
+
+static const char	*bus_conninfo;
+static pthread_t	 bus_thread;
+static int		 bus_quit_fd = -1;
+static int64_t		 bus_last;	/* bus thread only */
+
+/* Loop thread. Must match the SYNC query in cmd-events.c. */
+static int
+bus_visible(const struct session *s, const struct bus_event *e)
+{
+	if (s == NULL)
+		return 0;
+	if (e->user_id != 0 && e->user_id == s->user_id)
+		return 1;
+	return e->workspace_id != 0 && session_in_workspace(s, e->workspace_id);
+}
+
+static void
+bus_push_one(struct conn *c, void *arg)
+{
+	const struct bus_event *e = arg;
+
+	if (bus_visible(conn_session(c), e))
+		buf_add_str(conn_out(c), e->line);
+}
+
+static void
+bus_deliver(struct db_job *j)
+{
+	struct bus_job *bj = (struct bus_job *)j;
+
+	for (size_t i = 0; i < bj->n; i++) {
+		conn_foreach(bus_push_one, &bj->ev[i]);
+		free(bj->ev[i].line);
+	}
+	free(bj->ev);
+	free(bj);
+}
+
+static PGconn *
+bus_connect(void)
+{
+	static const char *const keys[] = { "connect_timeout",
+	    "application_name", "dbname", NULL };
+	const char *values[] = { "5", "agorad-bus", bus_conninfo, NULL };
+	PGconn *pg = PQconnectdbParams(keys, values, 1);
+	PGresult *r;
+
+	if (PQstatus(pg) != CONNECTION_OK) {
+		log_warnx("event bus: cannot connect: %s", PQerrorMessage(pg));
+		PQfinish(pg);
+		return NULL;
+	}
+	r = PQexecParams(pg, "LISTEN agora_events", 0, NULL, NULL, NULL, NULL,
+	    0);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		log_warnx("event bus: LISTEN: %s", PQresultErrorMessage(r));
+		PQclear(r);
+		PQfinish(pg);
+		return NULL;
+	}
+	PQclear(r);
+	return pg;
+}
+
+static int
+bus_latest(PGconn *pg, int64_t *out)
+{
+	PGresult *r = PQexecParams(pg, "SELECT last FROM event_seq", 0, NULL,
+	    NULL, NULL, NULL, 0);
+	int ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+
+	if (ok)
+		*out = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
+static char *
+bus_format(PGresult *r, int row)
+{
+	struct buf *b = buf_new(0);
+
+	proto_begin(b, PROTO_UNTAGGED, "EVENT");
+	proto_add(b, "seq", PQgetvalue(r, row, 0));
+	proto_add(b, "type", PQgetvalue(r, row, 1));
+	if (*PQgetvalue(r, row, 4) != '\0')
+		proto_add_raw(b, PQgetvalue(r, row, 4));
+	proto_end(b);
+	return buf_take(b);
+}
+
+/* Reads every event after bus_last and posts them to the loop. */
+static int
+bus_fetch(PGconn *pg)
+{
+	char since[24];
+	const char *params[1] = { since };
+	PGresult *r;
+	int n;
+
+	do {
+		struct bus_job *bj;
+
+		snprintf(since, sizeof since, "%lld", (long long)bus_last);
+		r = PQexecParams(pg, "SELECT seq, type, workspace_id, user_id,"
+		    " data FROM events WHERE seq > $1::bigint ORDER BY seq"
+		    " LIMIT " BUS_BATCH_SQL, 1, NULL, params, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			log_warnx("event bus: %s", PQresultErrorMessage(r));
+			PQclear(r);
+			return -1;
+		}
+		if ((n = PQntuples(r)) == 0) {
+			PQclear(r);
+			break;
+		}
+		bj = xcalloc(1, sizeof *bj);
+		bj->ev = xcalloc((size_t)n, sizeof *bj->ev);
+		bj->n = (size_t)n;
+		bj->job.done = bus_deliver;
+		for (int i = 0; i < n; i++) {
+			struct bus_event *e = &bj->ev[i];
+
+			e->seq = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+			e->workspace_id = strtoll(PQgetvalue(r, i, 2), NULL, 10);
+			e->user_id = strtoll(PQgetvalue(r, i, 3), NULL, 10);
+			e->line = bus_format(r, i);
+		}
+		bus_last = bj->ev[n - 1].seq;
+		PQclear(r);
+		db_post(&bj->job);
+	} while (n == BUS_BATCH);
+	return 0;
+}
+
+/* Waits for a notification, the quit signal or the timeout: 1 to quit. */
+static int
+bus_wait(PGconn *pg, int timeout_ms)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = bus_quit_fd, .events = POLLIN },
+		{ .fd = pg != NULL ? PQsocket(pg) : -1, .events = POLLIN },
+	};
+
+	if (poll(pfd, pg != NULL ? 2 : 1, timeout_ms) == -1 && errno != EINTR)
+		log_warn("event bus: poll");
+	return (pfd[0].revents & POLLIN) != 0;
+}
+
+static void *
+bus_main(void *arg)
+{
+	PGconn *pg = NULL;
+	PGnotify *note;
+	int first = 1, notified;
+
+	for (;;) {
+		if (pg == NULL) {
+			if ((pg = bus_connect()) == NULL) {
+				if (bus_wait(NULL, BUS_RETRY_MS))
+					break;
+				continue;
+			}
+			/* At start, only what comes next matters; after a
+			 * reconnect, catch up on what happened meanwhile. */
+			if (first && bus_latest(pg, &bus_last) != 0) {
+				PQfinish(pg);
+				pg = NULL;
+				continue;
+			}
+			first = 0;
+			log_info("event bus: listening from seq %lld",
+			    (long long)bus_last);
+			if (bus_fetch(pg) != 0)
+				goto lost;
+		}
+		if (bus_wait(pg, -1))
+			break;
+		if (PQconsumeInput(pg) == 0)
+			goto lost;
+		notified = 0;
+		while ((note = PQnotifies(pg)) != NULL) {
+			notified = 1;
+			PQfreemem(note);
+		}
+		if (notified && bus_fetch(pg) != 0)
+			goto lost;
+		continue;
+lost:
+		log_warnx("event bus: lost the database: %s",
+		    PQerrorMessage(pg));
+		PQfinish(pg);
+		pg = NULL;
+	}
+	PQfinish(pg);
+	return NULL;
+}
+
+int
+bus_start(const char *conninfo, char **cause)
+{
+	bus_conninfo = conninfo;
+	if ((bus_quit_fd = eventfd(0, EFD_CLOEXEC)) == -1) {
+		xasprintf(cause, "eventfd: %s", strerror(errno));
+		return -1;
+	}
+	if (pthread_create(&bus_thread, NULL, bus_main, NULL) != 0) {
+		xasprintf(cause, "cannot start the event bus thread");
+		return -1;
+	}
+	return 0;
+}
+
+void
+bus_stop(void)
+{
+	uint64_t one = 1;
+
+	if (bus_quit_fd == -1)
+		return;
+	if (write(bus_quit_fd, &one, sizeof one) != sizeof one)
+		log_warn("event bus: eventfd write");
+	pthread_join(bus_thread, NULL);
+	close(bus_quit_fd);
+	bus_quit_fd = -1;
+}

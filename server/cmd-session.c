@@ -1,0 +1,417 @@
+/*
+ * Accounts and sessions: LOGIN, SESSION.RESUME, LOGOUT, WHOAMI.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "buf.h"
+#include "cmd.h"
+#include "config.h"
+#include "conn.h"
+#include "db.h"
+#include "event.h"
+#include "hex.h"
+#include "log.h"
+#include "password.h"
+#include "server.h"
+#include "session.h"
+#include "token.h"
+#include "xmalloc.h"
+
+#define EMAIL_MAX 254
+
+const struct db_stmt session_stmts[] = {
+	{ "login_failures",
+	  "SELECT (SELECT count(*) FROM login_failures"
+	  "  WHERE key = 'acct:' || lower($1::text)"
+	  "  AND at > now() - make_interval(secs => $3::int)) AS account,"
+	  " (SELECT count(*) FROM login_failures"
+	  "  WHERE key = 'addr:' || $2::text"
+	  "  AND at > now() - make_interval(secs => $3::int)) AS address" },
+	{ "login_failure_add",
+	  "INSERT INTO login_failures (key)"
+	  " VALUES ('acct:' || lower($1::text)), ('addr:' || $2::text)" },
+	{ "login_failures_prune",
+	  "DELETE FROM login_failures"
+	  " WHERE at < now() - make_interval(secs => $1::int)" },
+	{ "login_failures_clear",
+	  "DELETE FROM login_failures WHERE key = 'acct:' || lower($1::text)" },
+	{ "user_by_email",
+	  "SELECT id, password_hash FROM users"
+	  " WHERE lower(email) = lower($1::text)" },
+	{ "session_insert",
+	  "INSERT INTO sessions (user_id, token_hash, address, expires_at)"
+	  " VALUES ($1::bigint, $2::bytea, $3::text,"
+	  "  now() + make_interval(secs => $4::int)) RETURNING id" },
+	{ "session_by_token",
+	  "SELECT id, user_id FROM sessions"
+	  " WHERE token_hash = $1::bytea AND expires_at > now()" },
+	{ "session_touch",
+	  "UPDATE sessions SET last_seen_at = now() WHERE id = $1::bigint" },
+	{ "session_delete",
+	  "DELETE FROM sessions WHERE id = $1::bigint" },
+	{ "user_get",
+	  "SELECT id, email, name, phone FROM users WHERE id = $1::bigint" },
+	{ "user_workspaces",
+	  "SELECT w.id, w.name, w.plan, m.role FROM memberships m"
+	  " JOIN workspaces w ON w.id = m.workspace_id"
+	  " WHERE m.user_id = $1::bigint ORDER BY lower(w.name), w.id" },
+	{ NULL, NULL }
+};
+
+/*
+ * Checked against when the e-mail is unknown, so an unknown account costs
+ * as much time as a wrong password and answers the same: no enumeration.
+ * Made once before the workers start and never changed after.
+ */
+static char *dummy_hash;
+
+void
+session_cmds_init(long scrypt_n)
+{
+	unsigned char raw[16];
+	char pw[33];
+
+	if (dummy_hash != NULL)
+		return;
+	if (RAND_bytes(raw, sizeof raw) != 1)
+		fatalx("RAND_bytes failed");
+	hex_encode(raw, sizeof raw, pw);
+	if ((dummy_hash = password_hash(pw, scrypt_n)) == NULL)
+		fatalx("cannot compute a password hash (scrypt)");
+}
+
+void
+session_cmds_free(void)
+{
+	free(dummy_hash);
+	dummy_hash = NULL;
+}
+
+static void
+fmt_i64(char *tmp, size_t size, int64_t v)
+{
+	snprintf(tmp, size, "%lld", (long long)v);
+}
+
+/* The reply to a successful LOGIN or SESSION.RESUME, and its finish. */
+struct auth_job {
+	struct db_job	 job;
+	char		*email;
+	char		*password;
+	char		 token[TOKEN_HEX_LEN + 1];
+	char		 address[64];
+	long		 account_limit;
+	long		 address_limit;
+	long		 window;
+	long		 lifetime;
+	struct session	*session;	/* result, handed to the connection */
+};
+
+static void
+auth_destroy(struct db_job *j)
+{
+	struct auth_job *aj = (struct auth_job *)j;
+
+	free(aj->email);
+	freezero_str(aj->password);
+	session_free(aj->session);
+	OPENSSL_cleanse(aj->token, sizeof aj->token);
+}
+
+static void
+auth_finish(struct db_job *j, struct conn *conn)
+{
+	struct auth_job *aj = (struct auth_job *)j;
+
+	if (aj->session != NULL) {
+		conn_set_session(conn, aj->session);
+		aj->session = NULL;
+	}
+}
+
+static struct auth_job *
+auth_job_new(struct conn *conn)
+{
+	const struct config *cf = server_config();
+	struct auth_job *aj = xcalloc(1, sizeof *aj);
+
+	snprintf(aj->address, sizeof aj->address, "%s", conn_address(conn));
+	aj->account_limit = cf->login_account_limit;
+	aj->address_limit = cf->login_address_limit;
+	aj->window = cf->login_window;
+	aj->lifetime = cf->session_lifetime;
+	return aj;
+}
+
+/* Worker: 1 if this account or address has failed too often lately. */
+static int
+login_limited(struct auth_job *aj, struct db_conn *dc, int *limited)
+{
+	char window[24];
+	const char *params[3] = { aj->email, aj->address, window };
+	PGresult *r;
+
+	fmt_i64(window, sizeof window, aj->window);
+	if ((r = db_query(&aj->job, dc, "login_failures", 3, params)) == NULL)
+		return -1;
+	*limited = db_get_i64(r, 0, "account") >= aj->account_limit ||
+	    db_get_i64(r, 0, "address") >= aj->address_limit;
+	PQclear(r);
+	return 0;
+}
+
+/* Worker: the user id if the password is right, 0 if not, -1 on error. */
+static int64_t
+login_check(struct auth_job *aj, struct db_conn *dc)
+{
+	const char *params[1] = { aj->email };
+	PGresult *r;
+	int64_t user = 0;
+	char *hash = NULL;
+	int ok;
+
+	if ((r = db_query(&aj->job, dc, "user_by_email", 1, params)) == NULL)
+		return -1;
+	if (PQntuples(r) == 1 && !db_isnull(r, 0, "password_hash")) {
+		user = db_get_i64(r, 0, "id");
+		hash = xstrdup(db_get(r, 0, "password_hash"));
+	}
+	PQclear(r);
+	ok = password_verify(aj->password, hash != NULL ? hash : dummy_hash);
+	free(hash);
+	return ok && user != 0 ? user : 0;
+}
+
+static void
+login_failed(struct auth_job *aj, struct db_conn *dc)
+{
+	struct db_job *j = &aj->job;
+	char window[24];
+	const char *add[2] = { aj->email, aj->address };
+	const char *prune[1] = { window };
+
+	fmt_i64(window, sizeof window, aj->window);
+	if (db_begin(j, dc) != 0 ||
+	    db_command(j, dc, "login_failure_add", 2, add) != 0 ||
+	    db_command(j, dc, "login_failures_prune", 1, prune) != 0 ||
+	    audit_record(j, dc, 0, 0, aj->address, "login.failed", aj->email,
+	    NULL) != 0 ||
+	    db_commit(j, dc) != 0)
+		return;
+	proto_err(j->out, j->tag, PERR_AUTH_FAILED, "wrong e-mail or password");
+}
+
+/* Worker: a new session row, its event and audit, in one transaction. */
+static int64_t
+login_open_session(struct auth_job *aj, struct db_conn *dc, int64_t user)
+{
+	struct db_job *j = &aj->job;
+	char uid[24], lifetime[24], digest[TOKEN_DIGEST_LEN + 1];
+	const char *ins[4] = { uid, digest, aj->address, lifetime };
+	const char *clear[1] = { aj->email };
+	struct buf *data;
+	PGresult *r;
+	int64_t sid;
+
+	if (token_new(aj->token) != 0 || token_digest(aj->token, digest) != 0) {
+		j->status = DB_FAILED;
+		return -1;
+	}
+	fmt_i64(uid, sizeof uid, user);
+	fmt_i64(lifetime, sizeof lifetime, aj->lifetime);
+	if (db_begin(j, dc) != 0 ||
+	    (r = db_query(j, dc, "session_insert", 4, ins)) == NULL)
+		return -1;
+	sid = db_get_i64(r, 0, "id");
+	PQclear(r);
+	data = buf_new(0);
+	proto_add_i64(data, "session", sid);
+	proto_add(data, "address", aj->address);
+	if (db_command(j, dc, "login_failures_clear", 1, clear) != 0 ||
+	    audit_record(j, dc, user, sid, aj->address, "login", NULL,
+	    NULL) != 0 ||
+	    event_emit(j, dc, "session.login", 0, user, data) != 0 ||
+	    db_commit(j, dc) != 0)
+		sid = -1;
+	buf_free(data);
+	return sid;
+}
+
+static void
+login_run(struct db_job *j, struct db_conn *dc)
+{
+	struct auth_job *aj = (struct auth_job *)j;
+	int64_t user, sid;
+	int limited;
+
+	session_free(aj->session);
+	aj->session = NULL;
+	if (login_limited(aj, dc, &limited) != 0)
+		return;
+	if (limited) {
+		proto_err(j->out, j->tag, PERR_RATE_LIMITED,
+		    "too many failed logins; wait a few minutes");
+		return;
+	}
+	if ((user = login_check(aj, dc)) < 0)
+		return;
+	if (user == 0) {
+		login_failed(aj, dc);
+		return;
+	}
+	if ((sid = login_open_session(aj, dc, user)) < 0)
+		return;
+	if ((aj->session = session_load(j, dc, user, sid)) == NULL)
+		return;
+	proto_begin(j->out, j->tag, "OK");
+	proto_add(j->out, "token", aj->token);
+	proto_add_i64(j->out, "user", user);
+	proto_add_i64(j->out, "session", sid);
+	proto_end(j->out);
+}
+
+static enum cmd_result
+cmd_login(struct cmd_ctx *ctx)
+{
+	struct auth_job *aj = auth_job_new(ctx->conn);
+
+	aj->email = xstrdup(proto_get(ctx->msg, "email"));
+	aj->password = xstrdup(proto_get(ctx->msg, "password"));
+	aj->job.destroy = auth_destroy;
+	return cmd_submit(ctx, &aj->job, login_run, auth_finish);
+}
+
+static void
+resume_run(struct db_job *j, struct db_conn *dc)
+{
+	struct auth_job *aj = (struct auth_job *)j;
+	char digest[TOKEN_DIGEST_LEN + 1], sid_text[24];
+	const char *by[1] = { digest }, *touch[1] = { sid_text };
+	int64_t user, sid;
+	PGresult *r;
+
+	session_free(aj->session);
+	aj->session = NULL;
+	if (token_digest(aj->token, digest) != 0) {
+		proto_err(j->out, j->tag, PERR_AUTH_REQUIRED,
+		    "unknown or expired session; log in again");
+		return;
+	}
+	if ((r = db_query(j, dc, "session_by_token", 1, by)) == NULL)
+		return;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		proto_err(j->out, j->tag, PERR_AUTH_REQUIRED,
+		    "unknown or expired session; log in again");
+		return;
+	}
+	sid = db_get_i64(r, 0, "id");
+	user = db_get_i64(r, 0, "user_id");
+	PQclear(r);
+	fmt_i64(sid_text, sizeof sid_text, sid);
+	if (db_command(j, dc, "session_touch", 1, touch) != 0)
+		return;
+	if ((aj->session = session_load(j, dc, user, sid)) == NULL)
+		return;
+	proto_begin(j->out, j->tag, "OK");
+	proto_add_i64(j->out, "user", user);
+	proto_add_i64(j->out, "session", sid);
+	proto_end(j->out);
+}
+
+static enum cmd_result
+cmd_resume(struct cmd_ctx *ctx)
+{
+	struct auth_job *aj = auth_job_new(ctx->conn);
+
+	snprintf(aj->token, sizeof aj->token, "%s", proto_get(ctx->msg, "token"));
+	aj->job.destroy = auth_destroy;
+	return cmd_submit(ctx, &aj->job, resume_run, auth_finish);
+}
+
+struct logout_job {
+	struct db_job	 job;
+	int64_t		 user;
+	int64_t		 session;
+	char		 address[64];
+};
+
+static void
+logout_run(struct db_job *j, struct db_conn *dc)
+{
+	struct logout_job *lj = (struct logout_job *)j;
+	char sid[24];
+	const char *params[1] = { sid };
+	struct buf *data = buf_new(0);
+
+	fmt_i64(sid, sizeof sid, lj->session);
+	proto_add_i64(data, "session", lj->session);
+	if (db_begin(j, dc) == 0 &&
+	    db_command(j, dc, "session_delete", 1, params) == 0 &&
+	    audit_record(j, dc, lj->user, lj->session, lj->address, "logout",
+	    NULL, NULL) == 0 &&
+	    event_emit(j, dc, "session.logout", 0, lj->user, data) == 0 &&
+	    db_commit(j, dc) == 0)
+		proto_ok(j->out, j->tag);
+	buf_free(data);
+}
+
+static void
+logout_finish(struct db_job *j, struct conn *conn)
+{
+	conn_set_session(conn, NULL);
+}
+
+static enum cmd_result
+cmd_logout(struct cmd_ctx *ctx)
+{
+	struct session *s = conn_session(ctx->conn);
+	struct logout_job *lj = xcalloc(1, sizeof *lj);
+
+	lj->user = s->user_id;
+	lj->session = s->session_id;
+	snprintf(lj->address, sizeof lj->address, "%s",
+	    conn_address(ctx->conn));
+	return cmd_submit(ctx, &lj->job, logout_run, logout_finish);
+}
+
+/* From the session loaded at login: no database round trip. */
+static enum cmd_result
+cmd_whoami(struct cmd_ctx *ctx)
+{
+	struct session *s = conn_session(ctx->conn);
+	struct buf *out = cmd_out(ctx);
+
+	session_describe(s, out, ctx->tag);
+	proto_begin(out, ctx->tag, "OK");
+	proto_add_i64(out, "session", s->session_id);
+	proto_end(out);
+	return CMD_DONE;
+}
+
+static const struct cmd_arg login_args[] = {
+	{ "email", ARG_TEXT, 1, EMAIL_MAX },
+	{ "password", ARG_TEXT, 1, PASSWORD_MAX },
+	{ NULL, 0, 0, 0 }
+};
+
+static const struct cmd_arg resume_args[] = {
+	{ "token", ARG_ATOM, 1, TOKEN_HEX_LEN },
+	{ NULL, 0, 0, 0 }
+};
+
+const struct cmd cmd_session_table[] = {
+	{ "LOGIN", cmd_login, 0, PERM_NONE, login_args,
+	  "log in; returns a session token" },
+	{ "SESSION.RESUME", cmd_resume, 0, PERM_NONE, resume_args,
+	  "continue a session with its token" },
+	{ "LOGOUT", cmd_logout, 1, PERM_NONE, NULL,
+	  "end the session" },
+	{ "WHOAMI", cmd_whoami, 1, PERM_NONE, NULL,
+	  "the user and their workspaces" },
+	{ NULL, NULL, 0, 0, NULL, NULL }
+};

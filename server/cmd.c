@@ -1,0 +1,216 @@
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "cmd.h"
+#include "conn.h"
+#include "db.h"
+#include "log.h"
+#include "session.h"
+#include "xmalloc.h"
+
+extern const struct db_stmt event_stmts[];
+extern const struct db_stmt session_stmts[];
+extern const struct db_stmt sync_stmts[];
+
+static enum cmd_result
+cmd_ping(struct cmd_ctx *ctx)
+{
+	return cmd_ok(ctx);
+}
+
+const struct cmd cmd_core_table[] = {
+	{ "PING", cmd_ping, 0, PERM_NONE, NULL, "check the connection" },
+	{ NULL, NULL, 0, 0, NULL, NULL }
+};
+
+/* Every domain's verbs; cmd_find searches them in order. */
+static const struct cmd *const cmd_tables[] = {
+	cmd_core_table,
+	cmd_session_table,
+	cmd_events_table,
+	NULL
+};
+
+/* Every domain's prepared statements, prepared on each database
+ * connection (db.c). */
+const struct db_stmt *const db_stmt_tables[] = {
+	event_stmts,
+	session_stmts,
+	sync_stmts,
+	NULL
+};
+
+const struct cmd *
+cmd_find(const char *verb)
+{
+	for (size_t t = 0; cmd_tables[t] != NULL; t++)
+		for (const struct cmd *c = cmd_tables[t]; c->verb != NULL; c++)
+			if (strcasecmp(c->verb, verb) == 0)
+				return c;
+	return NULL;
+}
+
+/*
+ * Which roles hold which permission areas (DESIGN §2.1). Owners and admins
+ * hold everything except that only owners hold billing; managers and
+ * members hold no settings area.
+ */
+static int
+role_allows(const char *role, enum perm perm)
+{
+	if (perm == PERM_NONE)
+		return 1;
+	if (strcmp(role, "owner") == 0)
+		return 1;
+	if (strcmp(role, "admin") == 0)
+		return perm != PERM_SETTINGS_BILLING;
+	return 0;
+}
+
+/* A session holds a permission if a role in any of its workspaces does;
+ * verbs that act on one workspace check that workspace's role again. */
+static int
+session_allows(const struct session *s, enum perm perm)
+{
+	if (perm == PERM_NONE)
+		return 1;
+	for (size_t i = 0; i < s->nws; i++)
+		if (role_allows(s->ws[i].role, perm))
+			return 1;
+	return 0;
+}
+
+static const struct cmd_arg *
+arg_find(const struct cmd *cmd, const char *key)
+{
+	for (const struct cmd_arg *a = cmd->args; a != NULL && a->key != NULL;
+	    a++)
+		if (strcmp(a->key, key) == 0)
+			return a;
+	return NULL;
+}
+
+/* Checks the parameters against the verb's schema; 0 or -1 with *why. */
+static int
+args_check(const struct cmd *cmd, const struct proto_msg *msg, char **why)
+{
+	for (size_t i = 0; i < msg->nparams; i++) {
+		const struct proto_param *p = &msg->params[i];
+		const struct cmd_arg *a = arg_find(cmd, p->key);
+		int64_t n;
+
+		if (a == NULL) {
+			xasprintf(why, "unknown parameter %s", p->key);
+			return -1;
+		}
+		if (a->max != 0 && p->len > a->max) {
+			xasprintf(why, "%s is longer than %zu bytes", p->key,
+			    a->max);
+			return -1;
+		}
+		if (a->type == ARG_ATOM && !proto_is_atom(p->value, p->len)) {
+			xasprintf(why, "%s is not a valid value", p->key);
+			return -1;
+		}
+		if (a->type == ARG_INT && proto_get_i64(msg, p->key, 0,
+		    INT64_MAX, &n) != 0) {
+			xasprintf(why, "%s must be a whole number", p->key);
+			return -1;
+		}
+	}
+	for (const struct cmd_arg *a = cmd->args; a != NULL && a->key != NULL;
+	    a++) {
+		if (a->required && proto_get(msg, a->key) == NULL) {
+			xasprintf(why, "missing parameter %s", a->key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+enum cmd_result
+cmd_dispatch(struct conn *conn, const struct proto_msg *msg)
+{
+	struct cmd_ctx ctx = { conn, msg->tag, msg, NULL };
+	struct session *s = conn_session(conn);
+	char *why = NULL;
+	enum cmd_result r;
+
+	if ((ctx.cmd = cmd_find(msg->word)) == NULL)
+		return cmd_err(&ctx, PERR_UNKNOWN_VERB, "unknown verb");
+	if (ctx.cmd->needs_session && s == NULL)
+		return cmd_err(&ctx, PERR_AUTH_REQUIRED, "log in first");
+	if (ctx.cmd->perm != PERM_NONE &&
+	    (s == NULL || !session_allows(s, ctx.cmd->perm)))
+		return cmd_err(&ctx, PERR_FORBIDDEN, "your role does not allow this");
+	if (args_check(ctx.cmd, msg, &why) != 0) {
+		r = cmd_err(&ctx, PERR_INVALID, why);
+		free(why);
+		return r;
+	}
+	return ctx.cmd->handler(&ctx);
+}
+
+struct buf *
+cmd_out(struct cmd_ctx *ctx)
+{
+	return conn_out(ctx->conn);
+}
+
+enum cmd_result
+cmd_ok(struct cmd_ctx *ctx)
+{
+	proto_ok(cmd_out(ctx), ctx->tag);
+	return CMD_DONE;
+}
+
+enum cmd_result
+cmd_err(struct cmd_ctx *ctx, enum proto_err code, const char *msg)
+{
+	proto_err(cmd_out(ctx), ctx->tag, code, msg);
+	return CMD_DONE;
+}
+
+/* Loop thread: a handler's job came back. */
+static void
+cmd_job_done(struct db_job *j)
+{
+	struct conn *conn = conn_find(j->conn_id);
+
+	if (conn == NULL) {
+		log_debug("job for a closed connection dropped");
+	} else if (j->status == DB_UNAVAILABLE) {
+		proto_err(conn_out(conn), j->tag, PERR_UNAVAILABLE,
+		    "the database is unreachable; try again shortly");
+	} else if (j->status == DB_FAILED) {
+		proto_err(conn_out(conn), j->tag, PERR_INTERNAL,
+		    "internal error; it has been logged");
+	} else {
+		if (j->finish != NULL)
+			j->finish(j, conn);
+		buf_add(conn_out(conn), buf_data(j->out), buf_len(j->out));
+	}
+	if (conn != NULL)
+		conn_resume(conn);
+	if (j->destroy != NULL)
+		j->destroy(j);
+	buf_free(j->out);
+	free(j);
+}
+
+enum cmd_result
+cmd_submit(struct cmd_ctx *ctx, struct db_job *j,
+    void (*run)(struct db_job *, struct db_conn *),
+    void (*finish)(struct db_job *, struct conn *))
+{
+	j->conn_id = conn_id(ctx->conn);
+	snprintf(j->tag, sizeof j->tag, "%s", ctx->tag);
+	j->out = buf_new(0);
+	j->run = run;
+	j->done = cmd_job_done;
+	j->finish = finish;
+	db_submit(j);
+	return CMD_PENDING;
+}

@@ -1,0 +1,94 @@
+/*
+ * The command table: one entry per verb, saying who may call it and which
+ * parameters it takes. cmd_dispatch enforces all of that before a handler
+ * runs, so handlers hold only the semantics (after ngIRCd's command table).
+ */
+#ifndef AGORA_CMD_H
+#define AGORA_CMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+struct conn;
+struct db_conn;
+struct db_job;
+
+enum cmd_result {
+	CMD_DONE,	/* the reply is written */
+	CMD_PENDING	/* a database job will write it */
+};
+
+/*
+ * Permission areas (DESIGN §2.1). Roles grant them in role_allows (cmd.c).
+ * Issue 2's verbs need none beyond a session; later verbs name theirs.
+ */
+enum perm {
+	PERM_NONE,
+	PERM_SETTINGS_USERS,
+	PERM_SETTINGS_BILLING,
+	PERM_SETTINGS_INTEGRATIONS
+};
+
+enum arg_type {
+	ARG_TEXT,	/* any UTF-8 up to max bytes */
+	ARG_ATOM,	/* an atom (tokens, e-mail addresses) */
+	ARG_INT		/* a decimal integer from 0 to INT64_MAX */
+};
+
+struct cmd_arg {
+	const char	*key;
+	enum arg_type	 type;
+	int		 required;
+	size_t		 max;		/* bytes; 0: the line limit */
+};
+
+struct cmd_ctx;
+typedef enum cmd_result cmd_handler(struct cmd_ctx *);
+
+struct cmd {
+	const char		*verb;
+	cmd_handler		*handler;
+	int			 needs_session;
+	enum perm		 perm;
+	const struct cmd_arg	*args;		/* ends with { NULL } */
+	const char		*summary;	/* one line, for docs */
+};
+
+struct cmd_ctx {
+	struct conn		*conn;
+	const char		*tag;
+	const struct proto_msg	*msg;
+	const struct cmd	*cmd;
+};
+
+/* Runs one parsed request line. */
+enum cmd_result cmd_dispatch(struct conn *, const struct proto_msg *);
+
+/* Handler helpers. */
+struct buf *cmd_out(struct cmd_ctx *);
+enum cmd_result cmd_ok(struct cmd_ctx *);
+enum cmd_result cmd_err(struct cmd_ctx *, enum proto_err, const char *msg);
+/*
+ * Sends job to the database workers. run writes the reply into job->out;
+ * finish (optional) then runs on the loop thread with the connection, if
+ * it is still there, before the reply is queued.
+ */
+enum cmd_result cmd_submit(struct cmd_ctx *, struct db_job *,
+    void (*run)(struct db_job *, struct db_conn *),
+    void (*finish)(struct db_job *, struct conn *));
+
+/* The verbs, by domain file. */
+extern const struct cmd cmd_core_table[];	/* cmd.c */
+extern const struct cmd cmd_session_table[];	/* cmd-session.c */
+extern const struct cmd cmd_events_table[];	/* cmd-events.c */
+
+/* cmd-session.c: the hash checked for unknown accounts (made at start). */
+void session_cmds_init(long scrypt_n);
+void session_cmds_free(void);
+
+/* Every command, for lookups and generated documentation. */
+const struct cmd *cmd_find(const char *verb);
+
+#endif

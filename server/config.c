@@ -1,0 +1,306 @@
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "xmalloc.h"
+
+enum opt_type { OPT_STRING, OPT_NUMBER };
+
+struct opt {
+	const char	*name;
+	enum opt_type	 type;
+	size_t		 offset;
+	const char	*def;		/* default, as text */
+	long		 min, max;
+	int		 reloadable;	/* SIGHUP applies it */
+	const char	*help;		/* one line for the generated file */
+};
+
+#define S(f) OPT_STRING, offsetof(struct config, f)
+#define N(f) OPT_NUMBER, offsetof(struct config, f)
+
+static const struct opt opts[] = {
+	{ "listen", S(listen), "127.0.0.1:7443", 0, 0, 0,
+	  "address and port to accept TLS clients on" },
+	{ "database", S(database), "dbname=agora", 0, 0, 0,
+	  "libpq connection string" },
+	{ "cert", S(cert), "/etc/agora/cert.pem", 0, 0, 1,
+	  "TLS certificate chain (PEM)" },
+	{ "key", S(key), "/etc/agora/key.pem", 0, 0, 1,
+	  "TLS private key (PEM)" },
+	{ "log", S(log), "stderr", 0, 0, 0,
+	  "stderr or syslog" },
+	{ "log_level", S(log_level), "info", 0, 0, 1,
+	  "warn, info or debug" },
+	{ "db_workers", N(db_workers), "4", 1, 64, 0,
+	  "database connections, one worker thread each" },
+	{ "max_clients", N(max_clients), "10000", 1, 1000000, 1,
+	  "connections accepted at once" },
+	{ "max_line", N(max_line), "65536", 512, 16777216, 1,
+	  "longest request line in bytes" },
+	{ "max_output", N(max_output), "4194304", 65536, 1073741824, 1,
+	  "bytes queued to a client that does not read before it is dropped" },
+	{ "handshake_timeout", N(handshake_timeout), "10", 1, 3600, 1,
+	  "seconds to complete the TLS handshake" },
+	{ "idle_timeout", N(idle_timeout), "900", 5, 86400 * 7, 1,
+	  "seconds without a request before a client is dropped" },
+	{ "session_lifetime", N(session_lifetime), "2592000", 60, 31536000, 1,
+	  "seconds a login session lasts" },
+	{ "login_account_limit", N(login_account_limit), "5", 1, 100000, 1,
+	  "failed logins per account per window" },
+	{ "login_address_limit", N(login_address_limit), "20", 1, 100000, 1,
+	  "failed logins per client address per window" },
+	{ "login_window", N(login_window), "900", 1, 86400, 1,
+	  "seconds over which failed logins are counted" },
+	{ "scrypt_n", N(scrypt_n), "16384", 1024, 1048576, 1,
+	  "scrypt cost for new password hashes (a power of two)" },
+	{ "sync_limit", N(sync_limit), "1000", 1, 100000, 1,
+	  "events returned by one SYNC" },
+};
+#define NOPTS (sizeof opts / sizeof opts[0])
+
+static char **
+opt_str(struct config *c, const struct opt *o)
+{
+	return (char **)((char *)c + o->offset);
+}
+
+static long *
+opt_num(struct config *c, const struct opt *o)
+{
+	return (long *)((char *)c + o->offset);
+}
+
+static int
+opt_set(struct config *c, const struct opt *o, const char *value, char **cause)
+{
+	char *end;
+	long n;
+
+	if (o->type == OPT_STRING) {
+		free(*opt_str(c, o));
+		*opt_str(c, o) = xstrdup(value);
+		return 0;
+	}
+	errno = 0;
+	n = strtol(value, &end, 10);
+	if (errno != 0 || end == value || *end != '\0' || n < o->min ||
+	    n > o->max) {
+		xasprintf(cause, "%s must be a number from %ld to %ld",
+		    o->name, o->min, o->max);
+		return -1;
+	}
+	if (strcmp(o->name, "scrypt_n") == 0 && (n & (n - 1)) != 0) {
+		xasprintf(cause, "scrypt_n must be a power of two");
+		return -1;
+	}
+	*opt_num(c, o) = n;
+	return 0;
+}
+
+static const struct opt *
+opt_find(const char *name)
+{
+	for (size_t i = 0; i < NOPTS; i++)
+		if (strcmp(opts[i].name, name) == 0)
+			return &opts[i];
+	return NULL;
+}
+
+void
+config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof *c);
+	for (size_t i = 0; i < NOPTS; i++)
+		if (opt_set(c, &opts[i], opts[i].def, NULL) != 0)
+			abort();	/* a bad default is a programming error */
+}
+
+void
+config_free(struct config *c)
+{
+	for (size_t i = 0; i < NOPTS; i++) {
+		if (opts[i].type == OPT_STRING) {
+			free(*opt_str(c, &opts[i]));
+			*opt_str(c, &opts[i]) = NULL;
+		}
+	}
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* A value may be double-quoted to keep spaces (libpq conninfo needs them). */
+static int
+unquote(char *v, char **cause, int lineno)
+{
+	size_t len = strlen(v);
+
+	if (len == 0 || v[0] != '"')
+		return 0;
+	if (len < 2 || v[len - 1] != '"') {
+		xasprintf(cause, "line %d: unterminated quoted value", lineno);
+		return -1;
+	}
+	memmove(v, v + 1, len - 2);
+	v[len - 2] = '\0';
+	return 0;
+}
+
+static int
+config_parse_line(struct config *c, char *line, int lineno, char **cause)
+{
+	const struct opt *o;
+	char *eq, *key, *value, *why = NULL;
+
+	key = trim(line);
+	if (*key == '\0' || *key == '#')
+		return 0;
+	if ((eq = strchr(key, '=')) == NULL) {
+		xasprintf(cause, "line %d: expected key = value", lineno);
+		return -1;
+	}
+	*eq = '\0';
+	key = trim(key);
+	value = trim(eq + 1);
+	if (unquote(value, cause, lineno) != 0)
+		return -1;
+	if ((o = opt_find(key)) == NULL) {
+		xasprintf(cause, "line %d: unknown option \"%s\"", lineno, key);
+		return -1;
+	}
+	if (opt_set(c, o, value, &why) != 0) {
+		xasprintf(cause, "line %d: %s", lineno, why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+int
+config_load(const char *path, struct config *c, char **cause)
+{
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+	int lineno = 0, rc = 0;
+
+	config_defaults(c);
+	if ((f = fopen(path, "r")) == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		config_free(c);
+		return -1;
+	}
+	while (rc == 0 && getline(&line, &cap, f) != -1) {
+		char *why = NULL;
+
+		lineno++;
+		if (config_parse_line(c, line, lineno, &why) != 0) {
+			xasprintf(cause, "%s:%s", path, why);
+			free(why);
+			rc = -1;
+		}
+	}
+	free(line);
+	fclose(f);
+	if (rc != 0)
+		config_free(c);
+	return rc;
+}
+
+int
+config_write(const char *path, const struct config *c, char **cause)
+{
+	struct buf *b = buf_new(0);
+	int fd, rc = -1;
+
+	buf_printf(b, "# agorad configuration: see agorad.conf(5).\n");
+	for (size_t i = 0; i < NOPTS; i++) {
+		const struct opt *o = &opts[i];
+
+		buf_printf(b, "\n# %s\n", o->help);
+		if (o->type == OPT_STRING)
+			buf_printf(b, "%s = \"%s\"\n", o->name,
+			    *opt_str((struct config *)c, o));
+		else
+			buf_printf(b, "%s = %ld\n", o->name,
+			    *opt_num((struct config *)c, o));
+	}
+	/* The file names the database: keep it from other users. */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (write(fd, buf_data(b), buf_len(b)) != (ssize_t)buf_len(b)) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		goto out;
+	}
+	if (close(fd) != 0) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_free(b);
+	return rc;
+}
+
+int
+config_restart_needed(const struct config *a, const struct config *b,
+    const char **which)
+{
+	for (size_t i = 0; i < NOPTS; i++) {
+		const struct opt *o = &opts[i];
+		int same;
+
+		if (o->reloadable)
+			continue;
+		if (o->type == OPT_STRING)
+			same = strcmp(*opt_str((struct config *)a, o),
+			    *opt_str((struct config *)b, o)) == 0;
+		else
+			same = *opt_num((struct config *)a, o) ==
+			    *opt_num((struct config *)b, o);
+		if (!same) {
+			*which = o->name;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void
+config_apply_reloadable(struct config *cur, const struct config *new)
+{
+	for (size_t i = 0; i < NOPTS; i++) {
+		const struct opt *o = &opts[i];
+
+		if (!o->reloadable)
+			continue;
+		if (o->type == OPT_STRING) {
+			free(*opt_str(cur, o));
+			*opt_str(cur, o) = xstrdup(*opt_str((struct config *)new,
+			    o));
+		} else
+			*opt_num(cur, o) = *opt_num((struct config *)new, o);
+	}
+}

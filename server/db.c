@@ -1,0 +1,423 @@
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "db.h"
+#include "ev.h"
+#include "log.h"
+#include "xmalloc.h"
+
+/* After a failed connection attempt, jobs fail fast for this long. */
+#define DB_RETRY_MS 500
+
+struct db_conn {
+	int		 id;
+	PGconn		*pg;
+	int64_t		 last_try;	/* ms, monotonic */
+	int		 committing;	/* COMMIT was sent for this run */
+	pthread_t	 thread;
+};
+
+struct db_queue {
+	struct db_job	*head, *tail;
+};
+
+static const char	*db_conninfo;
+static struct db_conn	*db_conns;
+static int		 db_nconns;
+
+static pthread_mutex_t	 db_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 db_cond = PTHREAD_COND_INITIALIZER;
+static struct db_queue	 db_todo;	/* under db_lock */
+static struct db_queue	 db_done;	/* under db_lock */
+static int		 db_quit;	/* under db_lock */
+static int		 db_inflight;	/* loop thread only */
+static int		 db_efd = -1;
+static struct ev_io	 db_io;
+
+static void
+queue_push(struct db_queue *q, struct db_job *j)
+{
+	j->next = NULL;
+	if (q->tail != NULL)
+		q->tail->next = j;
+	else
+		q->head = j;
+	q->tail = j;
+}
+
+static struct db_job *
+queue_pop(struct db_queue *q)
+{
+	struct db_job *j = q->head;
+
+	if (j != NULL) {
+		q->head = j->next;
+		if (q->head == NULL)
+			q->tail = NULL;
+		j->next = NULL;
+	}
+	return j;
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The user's conninfo comes last, expanded in place of dbname, so anything
+ * it sets overrides our defaults.
+ */
+static PGconn *
+db_open(const char *conninfo)
+{
+	static const char *const keys[] = { "connect_timeout",
+	    "application_name", "dbname", NULL };
+	const char *values[] = { "5", "agorad", conninfo, NULL };
+
+	return PQconnectdbParams(keys, values, 1);
+}
+
+int
+db_prepare_all(PGconn *pg, char **cause)
+{
+	for (size_t t = 0; db_stmt_tables[t] != NULL; t++) {
+		for (const struct db_stmt *s = db_stmt_tables[t]; s->name != NULL;
+		    s++) {
+			PGresult *r = PQprepare(pg, s->name, s->sql, 0, NULL);
+			int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+
+			if (!ok && cause != NULL)
+				xasprintf(cause, "preparing %s: %s", s->name,
+				    PQresultErrorMessage(r));
+			PQclear(r);
+			if (!ok)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+PGconn *
+db_connect_once(const char *conninfo, char **cause)
+{
+	PGconn *pg = db_open(conninfo);
+
+	if (PQstatus(pg) != CONNECTION_OK) {
+		xasprintf(cause, "database: %s", PQerrorMessage(pg));
+		PQfinish(pg);
+		return NULL;
+	}
+	return pg;
+}
+
+/* Worker thread: a usable connection, or -1 while the database is away. */
+static int
+db_ensure(struct db_conn *dc)
+{
+	char *cause = NULL;
+	int64_t now;
+
+	if (dc->pg != NULL && PQstatus(dc->pg) == CONNECTION_OK)
+		return 0;
+	now = mono_ms();
+	if (dc->last_try != 0 && now - dc->last_try < DB_RETRY_MS)
+		return -1;
+	dc->last_try = now;
+	if (dc->pg != NULL)
+		PQfinish(dc->pg);
+	dc->pg = db_open(db_conninfo);
+	if (PQstatus(dc->pg) != CONNECTION_OK) {
+		log_warnx("db worker %d: cannot connect: %s", dc->id,
+		    PQerrorMessage(dc->pg));
+		return -1;
+	}
+	if (db_prepare_all(dc->pg, &cause) != 0) {
+		log_warnx("db worker %d: %s", dc->id, cause);
+		free(cause);
+		PQfinish(dc->pg);
+		dc->pg = NULL;
+		return -1;
+	}
+	log_info("db worker %d: connected", dc->id);
+	return 0;
+}
+
+static void
+db_run_job(struct db_conn *dc, struct db_job *j)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (db_ensure(dc) != 0) {
+			j->status = DB_UNAVAILABLE;
+			return;
+		}
+		j->status = DB_OK;
+		dc->committing = 0;
+		if (j->out != NULL)
+			buf_reset(j->out);
+		j->run(j, dc);
+		if (PQstatus(dc->pg) == CONNECTION_OK) {
+			/* A run that failed half-way leaves no transaction. */
+			db_rollback(dc);
+			return;
+		}
+		/* Lost the server. Unless COMMIT was sent, nothing happened. */
+		j->status = DB_UNAVAILABLE;
+		if (dc->committing)
+			return;
+		dc->last_try = 0;
+	}
+}
+
+static void *
+db_worker(void *arg)
+{
+	struct db_conn *dc = arg;
+	struct db_job *j;
+	uint64_t one = 1;
+
+	for (;;) {
+		pthread_mutex_lock(&db_lock);
+		while ((j = queue_pop(&db_todo)) == NULL && !db_quit)
+			pthread_cond_wait(&db_cond, &db_lock);
+		pthread_mutex_unlock(&db_lock);
+		if (j == NULL)
+			break;
+		db_run_job(dc, j);
+		pthread_mutex_lock(&db_lock);
+		queue_push(&db_done, j);
+		pthread_mutex_unlock(&db_lock);
+		if (write(db_efd, &one, sizeof one) != sizeof one)
+			log_warn("db: eventfd write");
+	}
+	return NULL;
+}
+
+/* Loop thread: finished jobs. */
+static void
+db_io_cb(struct ev_io *io, int events)
+{
+	struct db_queue done;
+	struct db_job *j;
+	uint64_t n;
+
+	if (read(db_efd, &n, sizeof n) == -1 && errno != EAGAIN)
+		log_warn("db: eventfd read");
+	pthread_mutex_lock(&db_lock);
+	done = db_done;
+	db_done.head = db_done.tail = NULL;
+	pthread_mutex_unlock(&db_lock);
+	while ((j = queue_pop(&done)) != NULL) {
+		db_inflight--;
+		j->done(j);
+	}
+}
+
+int
+db_start(const char *conninfo, int workers, char **cause)
+{
+	db_conninfo = conninfo;
+	db_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (db_efd == -1) {
+		xasprintf(cause, "eventfd: %s", strerror(errno));
+		return -1;
+	}
+	ev_io_set(&db_io, db_efd, db_io_cb);
+	ev_io_want(&db_io, EV_READ);
+	db_quit = 0;
+	db_nconns = workers;
+	db_conns = xcalloc(workers, sizeof *db_conns);
+	for (int i = 0; i < workers; i++) {
+		db_conns[i].id = i;
+		/* Connect up front so the first requests need not wait; a
+		 * database that is down now is retried per job. */
+		db_ensure(&db_conns[i]);
+		if (pthread_create(&db_conns[i].thread, NULL, db_worker,
+		    &db_conns[i]) != 0)
+			fatalx("pthread_create");
+	}
+	return 0;
+}
+
+void
+db_stop(void)
+{
+	pthread_mutex_lock(&db_lock);
+	db_quit = 1;
+	pthread_cond_broadcast(&db_cond);
+	pthread_mutex_unlock(&db_lock);
+	for (int i = 0; i < db_nconns; i++) {
+		pthread_join(db_conns[i].thread, NULL);
+		PQfinish(db_conns[i].pg);
+	}
+	/* Workers drained the queue before quitting; finish those jobs. */
+	db_io_cb(&db_io, EV_READ);
+	ev_io_del(&db_io);
+	close(db_efd);
+	db_efd = -1;
+	free(db_conns);
+	db_conns = NULL;
+	db_nconns = 0;
+}
+
+void
+db_submit(struct db_job *j)
+{
+	db_inflight++;
+	pthread_mutex_lock(&db_lock);
+	queue_push(&db_todo, j);
+	pthread_cond_signal(&db_cond);
+	pthread_mutex_unlock(&db_lock);
+}
+
+/* Any thread. The job's done step runs on the loop thread. */
+void
+db_post(struct db_job *j)
+{
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&db_lock);
+	queue_push(&db_done, j);
+	pthread_mutex_unlock(&db_lock);
+	if (write(db_efd, &one, sizeof one) != sizeof one)
+		log_warn("db: eventfd write");
+}
+
+int
+db_pending(void)
+{
+	return db_inflight;
+}
+
+PGconn *
+db_pg(struct db_conn *dc)
+{
+	return dc->pg;
+}
+
+PGresult *
+db_exec(struct db_conn *dc, const char *stmt, int nparams,
+    const char *const *params)
+{
+	return PQexecPrepared(dc->pg, stmt, nparams, params, NULL, NULL, 0);
+}
+
+PGresult *
+db_query(struct db_job *j, struct db_conn *dc, const char *stmt, int nparams,
+    const char *const *params)
+{
+	PGresult *r = db_exec(dc, stmt, nparams, params);
+	ExecStatusType st = PQresultStatus(r);
+
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+		return r;
+	if (PQstatus(dc->pg) != CONNECTION_OK)
+		j->status = DB_UNAVAILABLE;
+	else {
+		j->status = DB_FAILED;
+		log_warnx("db: %s: %s", stmt, PQresultErrorMessage(r));
+	}
+	PQclear(r);
+	return NULL;
+}
+
+int
+db_command(struct db_job *j, struct db_conn *dc, const char *stmt,
+    int nparams, const char *const *params)
+{
+	PGresult *r = db_query(j, dc, stmt, nparams, params);
+
+	if (r == NULL)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+/* Transaction control has no parameters; plain statements, no user data. */
+static int
+db_simple(struct db_job *j, struct db_conn *dc, const char *sql)
+{
+	PGresult *r = PQexecParams(dc->pg, sql, 0, NULL, NULL, NULL, NULL, 0);
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+
+	if (!ok) {
+		if (PQstatus(dc->pg) != CONNECTION_OK)
+			j->status = DB_UNAVAILABLE;
+		else {
+			j->status = DB_FAILED;
+			log_warnx("db: %s: %s", sql, PQresultErrorMessage(r));
+		}
+	}
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
+int
+db_begin(struct db_job *j, struct db_conn *dc)
+{
+	return db_simple(j, dc, "BEGIN");
+}
+
+int
+db_commit(struct db_job *j, struct db_conn *dc)
+{
+	dc->committing = 1;
+	return db_simple(j, dc, "COMMIT");
+}
+
+void
+db_rollback(struct db_conn *dc)
+{
+	PGresult *r;
+
+	if (PQtransactionStatus(dc->pg) == PQTRANS_IDLE)
+		return;
+	r = PQexecParams(dc->pg, "ROLLBACK", 0, NULL, NULL, NULL, NULL, 0);
+	PQclear(r);
+}
+
+static int
+db_col(const PGresult *r, const char *col)
+{
+	int c = PQfnumber(r, col);
+
+	if (c < 0)
+		fatalx("db: no column %s", col);
+	return c;
+}
+
+const char *
+db_get(const PGresult *r, int row, const char *col)
+{
+	return PQgetvalue(r, row, db_col(r, col));
+}
+
+int
+db_isnull(const PGresult *r, int row, const char *col)
+{
+	return PQgetisnull(r, row, db_col(r, col));
+}
+
+int64_t
+db_get_i64(const PGresult *r, int row, const char *col)
+{
+	const char *v = db_get(r, row, col);
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0')
+		fatalx("db: column %s is not an integer", col);
+	return n;
+}

@@ -1,0 +1,101 @@
+/*
+ * The database layer: a pool of worker threads, each owning one libpq
+ * connection. The event loop never touches libpq: it submits jobs, a worker
+ * runs the job's SQL with ordinary blocking calls (so a handler's
+ * transaction reads as straight-line code), and the finished job comes back
+ * to the loop through an eventfd, where its `done` step runs.
+ *
+ * We chose threads over asynchronous libpq because later handlers run
+ * multi-statement transactions (check, update, append an event, audit)
+ * whose callback chains would be hard to read and review; the loop stays
+ * non-blocking either way.
+ *
+ * A job carries the id of the connection it answers, never a pointer: the
+ * client may be gone when the job finishes (see conn_find).
+ *
+ * Workers reconnect by themselves after PostgreSQL restarts; while the
+ * database is unreachable a job is not run and finishes with
+ * DB_UNAVAILABLE, which handlers answer with `ERR code=unavailable`.
+ */
+#ifndef AGORA_DB_H
+#define AGORA_DB_H
+
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include "proto.h"
+
+struct buf;
+struct db_conn;
+struct conn;
+
+enum db_status {
+	DB_OK,
+	DB_UNAVAILABLE,		/* no connection to PostgreSQL */
+	DB_FAILED		/* a statement failed: a bug or a constraint */
+};
+
+struct db_job {
+	uint64_t	 conn_id;	/* 0: not for a client */
+	char		 tag[PROTO_TAG_MAX + 1];
+	enum db_status	 status;
+	struct buf	*out;		/* reply lines, written by run */
+	/*
+	 * Worker thread: the SQL, through the db_* helpers below, which set
+	 * status. If the connection drops before COMMIT was sent, the job is
+	 * run again on a new connection (PostgreSQL rolled it back), so run
+	 * must start from its inputs: out is emptied before each run.
+	 */
+	void		(*run)(struct db_job *, struct db_conn *);
+	/* Loop thread, after run. Must free the job. */
+	void		(*done)(struct db_job *);
+	/* For the submitter's use (cmd.c: the handler's last step). */
+	void		(*finish)(struct db_job *, struct conn *);
+	/* Frees what the job owns, not the job itself; may be NULL. */
+	void		(*destroy)(struct db_job *);
+	struct db_job	*next;
+};
+
+/* A prepared statement: named, parameterised SQL. */
+struct db_stmt {
+	const char	*name;
+	const char	*sql;
+};
+
+int db_start(const char *conninfo, int workers, char **cause);
+/* Waits for queued jobs, stops the workers, closes the connections. */
+void db_stop(void);
+void db_submit(struct db_job *);
+/* Hands a job straight to the loop (no SQL): used by other threads. */
+void db_post(struct db_job *);
+int db_pending(void);	/* jobs submitted and not yet done */
+
+/* Worker side. */
+PGresult *db_exec(struct db_conn *, const char *stmt, int nparams,
+    const char *const *params);
+/* Runs the statement and expects it to succeed; NULL on failure. The
+ * result, if any, must be PQclear'd. */
+PGresult *db_query(struct db_job *, struct db_conn *, const char *stmt,
+    int nparams, const char *const *params);
+int db_command(struct db_job *, struct db_conn *, const char *stmt,
+    int nparams, const char *const *params);
+int db_begin(struct db_job *, struct db_conn *);
+int db_commit(struct db_job *, struct db_conn *);
+void db_rollback(struct db_conn *);
+PGconn *db_pg(struct db_conn *);
+
+/* Column by name; aborts on a missing column (a bug, not an input). */
+const char *db_get(const PGresult *, int row, const char *col);
+int db_isnull(const PGresult *, int row, const char *col);
+int64_t db_get_i64(const PGresult *, int row, const char *col);
+
+/* Every prepared statement, in tables ending with { NULL, NULL }; the
+ * list itself ends with NULL. Defined beside the command table. */
+extern const struct db_stmt *const db_stmt_tables[];
+
+/* Connects once, for the admin subcommands (no pool, blocking). */
+PGconn *db_connect_once(const char *conninfo, char **cause);
+int db_prepare_all(PGconn *, char **cause);
+
+#endif

@@ -1,0 +1,98 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "db.h"
+#include "proto.h"
+#include "session.h"
+#include "xmalloc.h"
+
+void
+session_free(struct session *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->nws; i++) {
+		free(s->ws[i].name);
+		free(s->ws[i].role);
+		free(s->ws[i].plan);
+	}
+	free(s->ws);
+	free(s->email);
+	free(s->name);
+	free(s->phone);
+	free(s);
+}
+
+int
+session_in_workspace(const struct session *s, int64_t workspace_id)
+{
+	for (size_t i = 0; i < s->nws; i++)
+		if (s->ws[i].id == workspace_id)
+			return 1;
+	return 0;
+}
+
+struct session *
+session_load(struct db_job *j, struct db_conn *dc, int64_t user_id,
+    int64_t session_id)
+{
+	char id[24];
+	const char *params[1] = { id };
+	struct session *s;
+	PGresult *r;
+
+	snprintf(id, sizeof id, "%lld", (long long)user_id);
+	if ((r = db_query(j, dc, "user_get", 1, params)) == NULL)
+		return NULL;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		j->status = DB_FAILED;	/* the session row outlived its user */
+		return NULL;
+	}
+	s = xcalloc(1, sizeof *s);
+	s->user_id = db_get_i64(r, 0, "id");
+	s->session_id = session_id;
+	s->email = xstrdup(db_get(r, 0, "email"));
+	s->name = xstrdup(db_get(r, 0, "name"));
+	if (!db_isnull(r, 0, "phone"))
+		s->phone = xstrdup(db_get(r, 0, "phone"));
+	PQclear(r);
+
+	if ((r = db_query(j, dc, "user_workspaces", 1, params)) == NULL) {
+		session_free(s);
+		return NULL;
+	}
+	s->nws = (size_t)PQntuples(r);
+	if (s->nws > 0)
+		s->ws = xcalloc(s->nws, sizeof *s->ws);
+	for (size_t i = 0; i < s->nws; i++) {
+		s->ws[i].id = db_get_i64(r, (int)i, "id");
+		s->ws[i].name = xstrdup(db_get(r, (int)i, "name"));
+		s->ws[i].role = xstrdup(db_get(r, (int)i, "role"));
+		s->ws[i].plan = xstrdup(db_get(r, (int)i, "plan"));
+	}
+	PQclear(r);
+	return s;
+}
+
+void
+session_describe(const struct session *s, struct buf *out, const char *tag)
+{
+	proto_begin(out, tag, "USER");
+	proto_add_i64(out, "id", s->user_id);
+	proto_add(out, "email", s->email);
+	proto_add(out, "name", s->name);
+	if (s->phone != NULL)
+		proto_add(out, "phone", s->phone);
+	proto_end(out);
+	for (size_t i = 0; i < s->nws; i++) {
+		proto_begin(out, tag, "WORKSPACE");
+		proto_add_i64(out, "id", s->ws[i].id);
+		proto_add(out, "name", s->ws[i].name);
+		proto_add(out, "role", s->ws[i].role);
+		proto_add(out, "plan", s->ws[i].plan);
+		proto_end(out);
+	}
+}

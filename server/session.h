@@ -1,0 +1,42 @@
+/*
+ * What the server knows about a logged-in connection: the user, the session
+ * row, and the workspaces the user belongs to (for WHOAMI and for deciding
+ * which pushed events the connection may see). Built by a database worker
+ * at LOGIN or SESSION.RESUME and then owned by the connection.
+ */
+#ifndef AGORA_SESSION_H
+#define AGORA_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf;
+struct db_conn;
+struct db_job;
+
+struct session_ws {
+	int64_t	 id;
+	char	*name;
+	char	*role;
+	char	*plan;
+};
+
+struct session {
+	int64_t			 user_id;
+	int64_t			 session_id;
+	char			*email;
+	char			*name;
+	char			*phone;		/* NULL if none */
+	size_t			 nws;
+	struct session_ws	*ws;
+};
+
+void session_free(struct session *);
+int session_in_workspace(const struct session *, int64_t workspace_id);
+/* Worker side: loads user and memberships; NULL on failure (status set). */
+struct session *session_load(struct db_job *, struct db_conn *,
+    int64_t user_id, int64_t session_id);
+/* Writes the USER and WORKSPACE data lines of WHOAMI. */
+void session_describe(const struct session *, struct buf *, const char *tag);
+
+#endif
