@@ -133,8 +133,11 @@ admin_init(const char *path, int argc, char **argv)
 			cf.listen = xstrdup(optarg);
 			break;
 		case 'n':
-			if (nnames < 32)
-				names[nnames++] = optarg;
+			if (nnames == 32) {
+				config_free(&cf);
+				return admin_fail("at most 32 --name options");
+			}
+			names[nnames++] = optarg;
 			break;
 		default:
 			config_free(&cf);
@@ -336,6 +339,7 @@ user_add_tx(PGconn *pg, const struct user_add *u, const char *hash)
 		snprintf(ws, sizeof ws, "%s", PQgetvalue(r, 0, 0));
 		PQclear(r);
 		b = buf_new(0);
+		proto_add(b, "workspace", ws);
 		proto_add(b, "user", user);
 		proto_add(b, "name", u->name);
 		proto_add(b, "role", u->role);

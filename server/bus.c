@@ -26,6 +26,7 @@ struct bus_event {
 	int64_t		 seq;
 	int64_t		 workspace_id;	/* 0: none */
 	int64_t		 user_id;	/* 0: none */
+	int64_t		 ends_session;	/* session.logout: the session */
 	char		*line;		/* "* EVENT ...\n" */
 };
 
@@ -55,9 +56,14 @@ static void
 bus_push_one(struct conn *c, void *arg)
 {
 	const struct bus_event *e = arg;
+	const struct session *s = conn_session(c);
 
-	if (bus_visible(conn_session(c), e))
-		buf_add_str(conn_out(c), e->line);
+	if (!bus_visible(s, e))
+		return;
+	buf_add_str(conn_out(c), e->line);
+	/* A session ended anywhere ends on every connection holding it. */
+	if (e->ends_session != 0 && s->session_id == e->ends_session)
+		conn_set_session(c, NULL);
 }
 
 static void
@@ -76,10 +82,7 @@ bus_deliver(struct db_job *j)
 static PGconn *
 bus_connect(void)
 {
-	static const char *const keys[] = { "connect_timeout",
-	    "application_name", "dbname", NULL };
-	const char *values[] = { "5", "agorad-bus", bus_conninfo, NULL };
-	PGconn *pg = PQconnectdbParams(keys, values, 1);
+	PGconn *pg = db_open(bus_conninfo, "agorad-bus");
 	PGresult *r;
 
 	if (PQstatus(pg) != CONNECTION_OK) {
@@ -126,6 +129,27 @@ bus_format(PGresult *r, int row)
 	return buf_take(b);
 }
 
+/* The session a session.logout event ends, from its formatted line. */
+static int64_t
+bus_ended_session(const char *type, const char *line)
+{
+	struct proto_msg msg;
+	const char *why;
+	char *copy;
+	size_t len;
+	int64_t sid = 0;
+
+	if (strcmp(type, "session.logout") != 0)
+		return 0;
+	len = strcspn(line, "\n");
+	copy = xstrndup(line, len);
+	if (proto_parse(copy, len, &msg, &why) != 0 ||
+	    proto_get_i64(&msg, "session", 1, INT64_MAX, &sid) != 0)
+		sid = 0;
+	free(copy);
+	return sid;
+}
+
 /* Reads every event after bus_last and posts them to the loop. */
 static int
 bus_fetch(PGconn *pg)
@@ -162,6 +186,8 @@ bus_fetch(PGconn *pg)
 			e->workspace_id = strtoll(PQgetvalue(r, i, 2), NULL, 10);
 			e->user_id = strtoll(PQgetvalue(r, i, 3), NULL, 10);
 			e->line = bus_format(r, i);
+			e->ends_session = bus_ended_session(PQgetvalue(r, i, 1),
+			    e->line);
 		}
 		bus_last = bj->ev[n - 1].seq;
 		PQclear(r);

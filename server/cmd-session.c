@@ -53,6 +53,9 @@ const struct db_stmt session_stmts[] = {
 	  "UPDATE sessions SET last_seen_at = now() WHERE id = $1::bigint" },
 	{ "session_delete",
 	  "DELETE FROM sessions WHERE id = $1::bigint" },
+	{ "sessions_prune",
+	  "DELETE FROM sessions WHERE user_id = $1::bigint"
+	  " AND expires_at < now()" },
 	{ "user_get",
 	  "SELECT id, email, name, phone FROM users WHERE id = $1::bigint" },
 	{ "user_workspaces",
@@ -213,6 +216,7 @@ login_open_session(struct auth_job *aj, struct db_conn *dc, int64_t user)
 	char uid[24], lifetime[24], digest[TOKEN_DIGEST_LEN + 1];
 	const char *ins[4] = { uid, digest, aj->address, lifetime };
 	const char *clear[1] = { aj->email };
+	const char *prune[1] = { uid };
 	struct buf *data;
 	PGresult *r;
 	int64_t sid;
@@ -232,6 +236,7 @@ login_open_session(struct auth_job *aj, struct db_conn *dc, int64_t user)
 	proto_add_i64(data, "session", sid);
 	proto_add(data, "address", aj->address);
 	if (db_command(j, dc, "login_failures_clear", 1, clear) != 0 ||
+	    db_command(j, dc, "sessions_prune", 1, prune) != 0 ||
 	    audit_record(j, dc, user, sid, aj->address, "login", NULL,
 	    NULL) != 0 ||
 	    event_emit(j, dc, "session.login", 0, user, data) != 0 ||

@@ -59,7 +59,7 @@ static const struct opt opts[] = {
 	  "failed logins per client address per window" },
 	{ "login_window", N(login_window), "900", 1, 86400, 1,
 	  "seconds over which failed logins are counted" },
-	{ "scrypt_n", N(scrypt_n), "16384", 1024, 1048576, 1,
+	{ "scrypt_n", N(scrypt_n), "16384", 1024, 1048576, 0,
 	  "scrypt cost for new password hashes (a power of two)" },
 	{ "sync_limit", N(sync_limit), "1000", 1, 100000, 1,
 	  "events returned by one SYNC" },

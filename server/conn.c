@@ -321,6 +321,12 @@ conn_ssl_wait(struct conn *c, int ret, int *want)
 	default: {
 		char why[256];
 
+		if (ERR_GET_REASON(ERR_peek_error()) ==
+		    SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+			ERR_clear_error();
+			conn_kill(c, "connection lost");
+			return -1;
+		}
 		snprintf(why, sizeof why, "TLS error: %s",
 		    ERR_reason_error_string(ERR_peek_error()) != NULL ?
 		    ERR_reason_error_string(ERR_peek_error()) : "unknown");
@@ -490,10 +496,6 @@ conn_flush(struct conn *c)
 	c->write_blocked = 0;
 	if (c->state == CONN_HANDSHAKE || c->state == CONN_DEAD)
 		return;
-	if (c->out != NULL && buf_len(c->out) > limits.max_output) {
-		conn_kill(c, "output queue full (client not reading)");
-		return;
-	}
 	while (c->out != NULL && buf_len(c->out) > 0) {
 		size_t n = buf_len(c->out);
 
@@ -511,6 +513,12 @@ conn_flush(struct conn *c)
 			c->write_wants_read = 1;
 		else
 			c->write_blocked = 1;
+		/* What the socket would not take is ours to hold, up to a
+		 * bound: past it the client is not reading. */
+		if (buf_len(c->out) > limits.max_output) {
+			conn_kill(c, "output queue full (client not reading)");
+			return;
+		}
 		break;
 	}
 	if (c->out != NULL && buf_len(c->out) == 0) {
@@ -545,12 +553,39 @@ conn_update(struct conn *c)
 	ev_io_want(&c->io, want);
 }
 
+/*
+ * Shutdown for one connection: the requests it already sent us are
+ * answered `shutting_down` (conn_line does that while draining), so every
+ * request gets exactly one final line; then BYE, then close.
+ */
+static void
+conn_drain_one(struct conn *c)
+{
+	char *line, tag[PROTO_TAG_MAX + 1];
+	size_t len;
+	enum linebuf_result r;
+
+	while (c->in != NULL && (r = linebuf_next(c->in, &line, &len)) !=
+	    LINEBUF_NONE) {
+		if (r == LINEBUF_LINE)
+			conn_line(c, line, len);
+		else
+			proto_err(conn_out(c), line_tag(line, tag, sizeof tag),
+			    PERR_SHUTTING_DOWN, "the server is restarting; "
+			    "reconnect");
+	}
+	proto_begin(conn_out(c), PROTO_UNTAGGED, "BYE");
+	proto_add(conn_out(c), "reason", "shutdown");
+	proto_end(conn_out(c));
+	conn_close(c, NULL);
+}
+
 void
 conn_resume(struct conn *c)
 {
 	c->busy = 0;
 	if (draining) {
-		conn_close(c, NULL);
+		conn_drain_one(c);
 		return;
 	}
 	conn_defer(c);
@@ -634,12 +669,8 @@ conn_drain(void)
 			continue;
 		if (c->state == CONN_HANDSHAKE)
 			conn_kill(c, NULL);
-		else if (c->state == CONN_OPEN && !c->busy) {
-			proto_begin(conn_out(c), PROTO_UNTAGGED, "BYE");
-			proto_add(conn_out(c), "reason", "shutdown");
-			proto_end(conn_out(c));
-			conn_close(c, NULL);
-		}
+		else if (c->state == CONN_OPEN && !c->busy)
+			conn_drain_one(c);
 	}
 	return nconns;
 }

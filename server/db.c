@@ -78,14 +78,23 @@ mono_ms(void)
  * The user's conninfo comes last, expanded in place of dbname, so anything
  * it sets overrides our defaults.
  */
-static PGconn *
-db_open(const char *conninfo)
+/* Server notices ("relation already exists, skipping") are debug noise. */
+static void
+db_notice(void *arg, const char *message)
+{
+	log_debug("database: %.*s", (int)strcspn(message, "\n"), message);
+}
+
+PGconn *
+db_open(const char *conninfo, const char *name)
 {
 	static const char *const keys[] = { "connect_timeout",
 	    "application_name", "dbname", NULL };
-	const char *values[] = { "5", "agorad", conninfo, NULL };
+	const char *values[] = { "5", name, conninfo, NULL };
+	PGconn *pg = PQconnectdbParams(keys, values, 1);
 
-	return PQconnectdbParams(keys, values, 1);
+	PQsetNoticeProcessor(pg, db_notice, NULL);
+	return pg;
 }
 
 int
@@ -111,7 +120,7 @@ db_prepare_all(PGconn *pg, char **cause)
 PGconn *
 db_connect_once(const char *conninfo, char **cause)
 {
-	PGconn *pg = db_open(conninfo);
+	PGconn *pg = db_open(conninfo, "agorad");
 
 	if (PQstatus(pg) != CONNECTION_OK) {
 		xasprintf(cause, "database: %s", PQerrorMessage(pg));
@@ -136,7 +145,7 @@ db_ensure(struct db_conn *dc)
 	dc->last_try = now;
 	if (dc->pg != NULL)
 		PQfinish(dc->pg);
-	dc->pg = db_open(db_conninfo);
+	dc->pg = db_open(db_conninfo, "agorad");
 	if (PQstatus(dc->pg) != CONNECTION_OK) {
 		log_warnx("db worker %d: cannot connect: %s", dc->id,
 		    PQerrorMessage(dc->pg));
@@ -218,7 +227,8 @@ db_io_cb(struct ev_io *io, int events)
 	db_done.head = db_done.tail = NULL;
 	pthread_mutex_unlock(&db_lock);
 	while ((j = queue_pop(&done)) != NULL) {
-		db_inflight--;
+		if (j->submitted)
+			db_inflight--;
 		j->done(j);
 	}
 }
@@ -274,6 +284,7 @@ void
 db_submit(struct db_job *j)
 {
 	db_inflight++;
+	j->submitted = 1;
 	pthread_mutex_lock(&db_lock);
 	queue_push(&db_todo, j);
 	pthread_cond_signal(&db_cond);
@@ -286,6 +297,7 @@ db_post(struct db_job *j)
 {
 	uint64_t one = 1;
 
+	j->submitted = 0;
 	pthread_mutex_lock(&db_lock);
 	queue_push(&db_done, j);
 	pthread_mutex_unlock(&db_lock);

@@ -54,6 +54,7 @@ struct db_job {
 	void		(*finish)(struct db_job *, struct conn *);
 	/* Frees what the job owns, not the job itself; may be NULL. */
 	void		(*destroy)(struct db_job *);
+	int		 submitted;	/* by db_submit: counted in db_pending */
 	struct db_job	*next;
 };
 
@@ -94,6 +95,9 @@ int64_t db_get_i64(const PGresult *, int row, const char *col);
  * list itself ends with NULL. Defined beside the command table. */
 extern const struct db_stmt *const db_stmt_tables[];
 
+/* A connection (maybe failed: check PQstatus) with our defaults; the
+ * conninfo overrides them. */
+PGconn *db_open(const char *conninfo, const char *application_name);
 /* Connects once, for the admin subcommands (no pool, blocking). */
 PGconn *db_connect_once(const char *conninfo, char **cause);
 int db_prepare_all(PGconn *, char **cause);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -246,6 +247,24 @@ server_signals(void)
 	return fd;
 }
 
+/* Thousands of clients need thousands of descriptors: take what we may. */
+static void
+server_raise_nofile(const struct config *cf)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur < (rlim_t)cf->max_clients + 64)
+		log_warnx("only %llu file descriptors: fewer than max_clients "
+		    "(%ld) can connect", (unsigned long long)rl.rlim_cur,
+		    cf->max_clients);
+}
+
 static void
 server_migrate(const struct config *cf)
 {
@@ -272,6 +291,7 @@ server_run(const char *path, struct config *cf)
 	server_cf_path = path;
 	server_log_level(cf);
 	sfd = server_signals();
+	server_raise_nofile(cf);
 	if ((server_ctx = tls_server_ctx(cf->cert, cf->key, &cause)) == NULL)
 		fatalx("%s", cause);
 	server_migrate(cf);
