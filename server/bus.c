@@ -119,6 +119,7 @@ static char *
 bus_format(PGresult *r, int row)
 {
 	struct buf *b = buf_new(0);
+	char *line;
 
 	proto_begin(b, PROTO_UNTAGGED, "EVENT");
 	proto_add(b, "seq", PQgetvalue(r, row, 0));
@@ -126,7 +127,9 @@ bus_format(PGresult *r, int row)
 	if (*PQgetvalue(r, row, 4) != '\0')
 		proto_add_raw(b, PQgetvalue(r, row, 4));
 	proto_end(b);
-	return buf_take(b);
+	line = buf_take(b);
+	buf_free(b);
+	return line;
 }
 
 /* The session a session.logout event ends, from its formatted line. */
