@@ -12,8 +12,8 @@ hex_encode(const unsigned char *in, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
-static int
-hex_digit(char ch)
+int
+hex_value(int ch)
 {
 	if (ch >= '0' && ch <= '9')
 		return ch - '0';
@@ -30,7 +30,7 @@ hex_decode(const char *in, size_t inlen, unsigned char *out, size_t outlen)
 	if (inlen != 2 * outlen)
 		return -1;
 	for (size_t i = 0; i < outlen; i++) {
-		int hi = hex_digit(in[2 * i]), lo = hex_digit(in[2 * i + 1]);
+		int hi = hex_value((unsigned char)in[2 * i]), lo = hex_value((unsigned char)in[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;

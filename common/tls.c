@@ -20,6 +20,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "hex.h"
 #include "tls.h"
 #include "xmalloc.h"
 
@@ -179,18 +180,6 @@ tls_cert_fingerprint(X509 *x, char out[TLS_FINGERPRINT_LEN])
 	return 0;
 }
 
-static int
-tls_hex_value(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /*
  * Advances past ':' separators to the next hex digit of a fingerprint.
  * Returns the digit's value, -1 at the end, -2 on any other character.
@@ -207,7 +196,7 @@ tls_fingerprint_next(const char **sp)
 		*sp = s;
 		return -1;
 	}
-	if ((v = tls_hex_value((unsigned char)*s)) == -1)
+	if ((v = hex_value((unsigned char)*s)) == -1)
 		return -2;
 	*sp = s + 1;
 	return v;
