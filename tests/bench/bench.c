@@ -1,0 +1,738 @@
+/*
+ * agora-bench: a load generator for agorad. N TLS clients, each keeping
+ * --depth requests in flight (pipelined), all driven by one epoll loop
+ * through the non-blocking side of the client library (client_send,
+ * client_flush, client_pump, client_take_reply).
+ *
+ * One LOGIN is made; every other client takes over that session with
+ * SESSION.RESUME, so N clients cost one scrypt hash, not N. The
+ * database-backed read is SYNC since=<latest>: it returns no events but runs
+ * its queries.
+ *
+ * Output is one line per run on stdout, key=value pairs that read well and
+ * parse with a split on spaces. Progress and errors go to stderr.
+ *
+ * The password is read from the file named by AGORA_BENCH_PASSWORD_FILE, or
+ * from standard input; never from the command line.
+ */
+#include <sys/epoll.h>
+#include <sys/resource.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#define BENCH_DEPTH_MAX    1000
+#define BENCH_CLIENTS_MAX  1000000
+#define BENCH_BATCH        100   /* clients connected, then readied */
+#define BENCH_READY_MS     30000 /* for one batch to be readied */
+#define BENCH_DRAIN_MS     3000  /* for replies in flight at the end */
+#define BENCH_SYNC_PAGES   1000  /* SYNC pages read to find the latest */
+#define BENCH_EPOLL_EVENTS 256
+
+/*
+ * Latency histogram in microseconds: exact below HIST_LINEAR, then
+ * HIST_SUB buckets per doubling (under 0.2 % error), up to 2^41 us.
+ */
+#define HIST_LINEAR  1024
+#define HIST_SUB     512
+#define HIST_OCTAVES 32
+#define HIST_BUCKETS (HIST_LINEAR + HIST_OCTAVES * HIST_SUB)
+
+enum bench_mode { MODE_PING, MODE_WHOAMI, MODE_SYNC, MODE_MIXED, MODE_IDLE };
+
+static const char *const bench_mode_names[] = { "ping", "whoami", "sync",
+	"mixed", "idle" };
+
+enum bench_kind { KIND_PING, KIND_WHOAMI, KIND_SYNC, KIND_RESUME };
+
+/* A request in flight: the tag is the client's, valid until taken. */
+struct bench_flight {
+	const char *tag;
+	int64_t sent; /* ns */
+};
+
+struct bench_client {
+	struct client *c;
+	int fd;
+	int polling_out; /* EPOLLOUT registered */
+	int dead;
+	struct bench_flight *ring; /* depth entries */
+	size_t head;
+	size_t inflight;
+	unsigned int turn; /* mixed: which verb next */
+};
+
+struct bench {
+	enum bench_mode mode;
+	const char *host;
+	const char *port;
+	const char *ca_file;
+	const char *email;
+	long nclients;
+	long depth;
+	long seconds;
+	long warmup;
+	long batch;
+
+	char *fingerprint; /* pinned after the first */
+	char *token;
+	char since[24]; /* SYNC since= */
+
+	int epfd;
+	struct bench_client *clients;
+	long nconnected;
+	long nalive;
+
+	int issuing;          /* replies start new requests */
+	int64_t window_start; /* ns */
+	int64_t window_end;
+	uint64_t ops;    /* replies inside the window */
+	uint64_t errors; /* ERR replies, lost clients */
+	uint64_t *hist;
+	uint64_t max_us;
+};
+
+static int64_t
+bench_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void bench_die(const char *, ...)
+    __attribute__((noreturn, format(printf, 1, 2)));
+static void usage(void) __attribute__((noreturn));
+
+static void
+bench_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "agora-bench: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static long
+bench_number(const char *s, long min, long max, const char *what)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || n < min || n > max)
+		bench_die(
+		    "%s must be a number from %ld to %ld", what, min, max);
+	return n;
+}
+
+static size_t
+hist_index(uint64_t us)
+{
+	unsigned int msb, octave;
+
+	if (us < HIST_LINEAR)
+		return (size_t)us;
+	msb = 63 - (unsigned int)__builtin_clzll(us); /* >= 10 */
+	octave = msb - 10;
+	if (octave >= HIST_OCTAVES)
+		return HIST_BUCKETS - 1;
+	return HIST_LINEAR + (size_t)octave * HIST_SUB +
+	    (size_t)((us >> (msb - 9)) - HIST_SUB);
+}
+
+/* The lower bound of bucket i. */
+static uint64_t
+hist_value(size_t i)
+{
+	size_t octave, sub;
+
+	if (i < HIST_LINEAR)
+		return i;
+	octave = (i - HIST_LINEAR) / HIST_SUB;
+	sub = (i - HIST_LINEAR) % HIST_SUB;
+	return (uint64_t)(HIST_SUB + sub) << (octave + 1);
+}
+
+/* The latency below which a fraction q of the samples fall. */
+static uint64_t
+hist_quantile(const struct bench *b, double q)
+{
+	uint64_t want, seen = 0;
+
+	if (b->ops == 0)
+		return 0;
+	want = (uint64_t)(q * (double)b->ops);
+	if (want >= b->ops)
+		want = b->ops - 1;
+	for (size_t i = 0; i < HIST_BUCKETS; i++) {
+		seen += b->hist[i];
+		if (seen > want)
+			return hist_value(i);
+	}
+	return b->max_us;
+}
+
+/* Reads one line: from AGORA_BENCH_PASSWORD_FILE, or standard input. */
+static char *
+bench_password(void)
+{
+	struct termios old, quiet;
+	const char *path;
+	FILE *f = stdin;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int tty = 0;
+
+	if ((path = getenv("AGORA_BENCH_PASSWORD_FILE")) != NULL &&
+	    *path != '\0') {
+		if ((f = fopen(path, "r")) == NULL)
+			bench_die("%s: %s", path, strerror(errno));
+	} else if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0) {
+		tty = 1;
+		fputs("Password: ", stderr);
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	n = getline(&line, &cap, f);
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	if (f != stdin)
+		fclose(f);
+	if (n == -1) {
+		free(line);
+		bench_die("no password (AGORA_BENCH_PASSWORD_FILE or stdin)");
+	}
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	return line;
+}
+
+/* Thousands of clients need thousands of descriptors. */
+static void
+bench_raise_nofile(long nclients)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		bench_die("getrlimit: %s", strerror(errno));
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			bench_die("setrlimit: %s", strerror(errno));
+	}
+	if (rl.rlim_cur < (rlim_t)nclients + 32)
+		bench_die("%ld clients need %ld descriptors; the limit is %llu",
+		    nclients, nclients + 32, (unsigned long long)rl.rlim_cur);
+}
+
+static int
+bench_needs_session(enum bench_mode mode)
+{
+	return mode == MODE_WHOAMI || mode == MODE_SYNC || mode == MODE_MIXED;
+}
+
+static struct client *
+bench_connect(struct bench *b, int first)
+{
+	struct client_opts opts;
+	struct client *c;
+	char *cause = NULL;
+
+	memset(&opts, 0, sizeof opts);
+	opts.host = b->host;
+	opts.port = b->port;
+	/*
+	 * The first connection verifies the chain and host against the CA
+	 * file; the others pin the certificate it saw, which is as strict
+	 * and spares loading the file into a new context per client.
+	 */
+	if (first || b->fingerprint == NULL)
+		opts.ca_file = b->ca_file;
+	else
+		opts.fingerprint = b->fingerprint;
+	if ((c = client_connect(&opts, &cause)) == NULL)
+		bench_die("client %ld: %s", b->nconnected + 1, cause);
+	return c;
+}
+
+/* The first client logs in and finds where the event log ends. */
+static void
+bench_login(struct bench *b, struct client *c)
+{
+	struct client_reply *r;
+	const char *v, *more;
+	char *pw;
+	int page, done;
+
+	if (bench_needs_session(b->mode)) {
+		pw = bench_password();
+		r = client_call(
+		    c, "LOGIN", "email", b->email, "password", pw, NULL);
+		freezero_str(pw);
+		if (r == NULL)
+			bench_die("LOGIN: no reply");
+		if (!r->ok || (v = client_reply_get(r, "token")) == NULL)
+			bench_die("LOGIN failed: %s", r->line);
+		b->token = xstrdup(v);
+		client_reply_free(r);
+	}
+	snprintf(b->since, sizeof b->since, "0");
+	if (b->mode != MODE_SYNC && b->mode != MODE_MIXED)
+		return;
+	for (page = 0; page < BENCH_SYNC_PAGES; page++) {
+		r = client_call(c, "SYNC", "since", b->since, NULL);
+		if (r == NULL)
+			bench_die("SYNC: no reply");
+		if (!r->ok || (v = client_reply_get(r, "seq")) == NULL)
+			bench_die("SYNC failed: %s", r->line);
+		snprintf(b->since, sizeof b->since, "%s", v);
+		more = client_reply_get(r, "more");
+		done = more == NULL || strcmp(more, "1") != 0;
+		client_reply_free(r);
+		if (done)
+			return;
+	}
+	bench_die(
+	    "SYNC: the event log is over %d pages long", BENCH_SYNC_PAGES);
+}
+
+static void
+bench_watch(struct bench *b, struct bench_client *bc)
+{
+	struct epoll_event ev;
+	int want;
+
+	want = client_want_write(bc->c);
+	if (want == bc->polling_out)
+		return;
+	memset(&ev, 0, sizeof ev);
+	ev.events = EPOLLIN | (want ? EPOLLOUT : 0);
+	ev.data.ptr = bc;
+	if (epoll_ctl(b->epfd, EPOLL_CTL_MOD, bc->fd, &ev) == -1)
+		bench_die("epoll_ctl: %s", strerror(errno));
+	bc->polling_out = want;
+}
+
+static void
+bench_lose(struct bench *b, struct bench_client *bc)
+{
+	if (bc->dead)
+		return;
+	fprintf(stderr, "agora-bench: a client lost its connection\n");
+	epoll_ctl(b->epfd, EPOLL_CTL_DEL, bc->fd, NULL);
+	bc->dead = 1;
+	b->errors++;
+	b->nalive--;
+}
+
+/* Queues one request on bc; the caller flushes. */
+static void
+bench_issue(
+    struct bench *b, struct bench_client *bc, enum bench_kind kind, int64_t now)
+{
+	struct bench_flight *f;
+	const char *tag = NULL;
+
+	switch (kind) {
+	case KIND_PING:
+		tag = client_send(bc->c, "PING", NULL);
+		break;
+	case KIND_WHOAMI:
+		tag = client_send(bc->c, "WHOAMI", NULL);
+		break;
+	case KIND_SYNC:
+		tag = client_send(bc->c, "SYNC", "since", b->since, NULL);
+		break;
+	case KIND_RESUME:
+		tag = client_send(
+		    bc->c, "SESSION.RESUME", "token", b->token, NULL);
+		break;
+	}
+	if (tag == NULL) {
+		bench_lose(b, bc);
+		return;
+	}
+	f = &bc->ring[(bc->head + bc->inflight) % (size_t)b->depth];
+	f->tag = tag;
+	f->sent = now;
+	bc->inflight++;
+}
+
+static enum bench_kind
+bench_next_kind(struct bench *b, struct bench_client *bc)
+{
+	static const enum bench_kind mixed[] = { KIND_PING, KIND_WHOAMI,
+		KIND_SYNC };
+
+	switch (b->mode) {
+	case MODE_WHOAMI:
+		return KIND_WHOAMI;
+	case MODE_SYNC:
+		return KIND_SYNC;
+	case MODE_MIXED:
+		return mixed[bc->turn++ % 3];
+	default:
+		return KIND_PING;
+	}
+}
+
+static void
+bench_record(struct bench *b, int64_t sent, int64_t now)
+{
+	uint64_t us;
+
+	if (now < b->window_start || now >= b->window_end)
+		return;
+	us = now > sent ? (uint64_t)(now - sent) / 1000 : 0;
+	b->hist[hist_index(us)]++;
+	if (us > b->max_us)
+		b->max_us = us;
+	b->ops++;
+}
+
+/* Reads what bc has, takes its finished replies in order, refills. */
+static void
+bench_service(struct bench *b, struct bench_client *bc)
+{
+	struct client_reply *r;
+	struct bench_flight *f;
+	int64_t now;
+	int lost;
+
+	lost = client_pump(bc->c) == -1;
+	now = bench_now();
+	while (bc->inflight > 0) {
+		f = &bc->ring[bc->head];
+		if ((r = client_take_reply(bc->c, f->tag)) == NULL)
+			break;
+		if (!r->ok) {
+			if (b->errors++ < 10)
+				fprintf(stderr, "agora-bench: %s\n", r->line);
+		} else
+			bench_record(b, f->sent, now);
+		client_reply_free(r);
+		bc->head = (bc->head + 1) % (size_t)b->depth;
+		bc->inflight--;
+		if (b->issuing && !lost)
+			bench_issue(b, bc, bench_next_kind(b, bc), now);
+	}
+	if (lost) {
+		bench_lose(b, bc);
+		return;
+	}
+	if (client_flush(bc->c, 0) == -1) {
+		bench_lose(b, bc);
+		return;
+	}
+	bench_watch(b, bc);
+}
+
+/* Runs the loop until the deadline, or until nothing is in flight. */
+static void
+bench_loop(struct bench *b, int64_t deadline, int until_quiet)
+{
+	struct epoll_event evs[BENCH_EPOLL_EVENTS];
+	int64_t left;
+	int n, timeout;
+
+	for (;;) {
+		if (until_quiet) {
+			long busy = 0;
+
+			for (long i = 0; i < b->nconnected; i++)
+				if (!b->clients[i].dead &&
+				    b->clients[i].inflight > 0)
+					busy++;
+			if (busy == 0)
+				return;
+		}
+		if ((left = deadline - bench_now()) <= 0)
+			return;
+		timeout = left > 100000000 ? 100 : (int)(left / 1000000) + 1;
+		n = epoll_wait(b->epfd, evs, BENCH_EPOLL_EVENTS, timeout);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			bench_die("epoll_wait: %s", strerror(errno));
+		}
+		for (int i = 0; i < n; i++) {
+			struct bench_client *bc = evs[i].data.ptr;
+
+			if (!bc->dead)
+				bench_service(b, bc);
+		}
+	}
+}
+
+/*
+ * Connects the clients a batch at a time: each one is connected (TLS
+ * handshake and greeting), then the batch is readied together, with a
+ * SESSION.RESUME or a PING each, so at most one batch of requests is in
+ * flight while the others wait.
+ */
+static void
+bench_connect_all(struct bench *b)
+{
+	struct epoll_event ev;
+	struct bench_client *bc;
+	enum bench_kind kind;
+	long from;
+	int64_t now;
+
+	kind = b->token != NULL ? KIND_RESUME : KIND_PING;
+	b->issuing = 0;
+	while (b->nconnected < b->nclients) {
+		from = b->nconnected;
+		while (b->nconnected < b->nclients &&
+		    b->nconnected - from < b->batch) {
+			bc = &b->clients[b->nconnected];
+			if (bc->c == NULL)
+				bc->c = bench_connect(b, b->nconnected == 0);
+			bc->fd = client_fd(bc->c);
+			bc->ring = xcalloc((size_t)b->depth, sizeof *bc->ring);
+			memset(&ev, 0, sizeof ev);
+			ev.events = EPOLLIN;
+			ev.data.ptr = bc;
+			if (epoll_ctl(b->epfd, EPOLL_CTL_ADD, bc->fd, &ev) ==
+			    -1)
+				bench_die("epoll_ctl: %s", strerror(errno));
+			b->nconnected++;
+			b->nalive++;
+			if (b->fingerprint == NULL)
+				b->fingerprint =
+				    xstrdup(client_fingerprint(bc->c));
+		}
+		now = bench_now();
+		for (long i = from; i < b->nconnected; i++) {
+			bc = &b->clients[i];
+			bench_issue(b, bc, kind, now);
+			if (!bc->dead && client_flush(bc->c, 0) == -1)
+				bench_lose(b, bc);
+			if (!bc->dead)
+				bench_watch(b, bc);
+		}
+		bench_loop(
+		    b, bench_now() + (int64_t)BENCH_READY_MS * 1000000, 1);
+		for (long i = from; i < b->nconnected; i++)
+			if (!b->clients[i].dead && b->clients[i].inflight > 0)
+				bench_die("client %ld: no answer to %s within "
+					  "%d s",
+				    i + 1,
+				    kind == KIND_RESUME ? "SESSION.RESUME"
+							: "PING",
+				    BENCH_READY_MS / 1000);
+		if (b->errors > 0)
+			bench_die("%llu client(s) could not be readied",
+			    (unsigned long long)b->errors);
+	}
+}
+
+static void
+bench_close_all(struct bench *b)
+{
+	for (long i = 0; i < b->nclients; i++) {
+		client_close(b->clients[i].c);
+		free(b->clients[i].ring);
+	}
+	free(b->clients);
+	b->clients = NULL;
+}
+
+static void
+bench_run(struct bench *b, double connect_s)
+{
+	struct bench_client *bc;
+	int64_t start, now;
+	double window;
+
+	b->issuing = 1;
+	start = bench_now();
+	b->window_start = start + (int64_t)b->warmup * 1000000000;
+	b->window_end = b->window_start + (int64_t)b->seconds * 1000000000;
+	for (long i = 0; i < b->nconnected; i++) {
+		bc = &b->clients[i];
+		for (long d = 0; d < b->depth && !bc->dead; d++)
+			bench_issue(b, bc, bench_next_kind(b, bc), start);
+		if (!bc->dead && client_flush(bc->c, 0) == -1)
+			bench_lose(b, bc);
+		if (!bc->dead)
+			bench_watch(b, bc);
+	}
+	bench_loop(b, b->window_end, 0);
+	b->issuing = 0;
+	now = bench_now();
+	bench_loop(b, now + (int64_t)BENCH_DRAIN_MS * 1000000, 1);
+	window = (double)(b->window_end - b->window_start) / 1e9;
+
+	printf("mode=%s clients=%ld depth=%ld seconds=%ld ops=%" PRIu64
+	       " ops_per_s=%.0f p50_us=%" PRIu64 " p99_us=%" PRIu64
+	       " max_us=%" PRIu64 " errors=%" PRIu64 " connect_s=%.2f\n",
+	    bench_mode_names[b->mode], b->nclients, b->depth, b->seconds,
+	    b->ops, (double)b->ops / window, hist_quantile(b, 0.50),
+	    hist_quantile(b, 0.99), b->max_us, b->errors, connect_s);
+}
+
+/*
+ * Idle: the clients are connected and have answered a PING; they stay open
+ * and silent while the driver looks at the server's memory.
+ */
+static void
+bench_idle(struct bench *b, double connect_s)
+{
+	printf("ready clients=%ld\n", b->nalive);
+	fflush(stdout);
+	bench_loop(b, bench_now() + (int64_t)b->seconds * 1000000000, 0);
+	printf("mode=idle clients=%ld alive=%ld seconds=%ld errors=%" PRIu64
+	       " connect_s=%.2f\n",
+	    b->nclients, b->nalive, b->seconds, b->errors, connect_s);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: agora-bench [--host H] [--port P] [--ca FILE] [--email E]\n"
+	    "           [--clients N] [--depth D] [--seconds S] [--warmup S]\n"
+	    "           [--batch B] [--mode ping|whoami|sync|mixed|idle]\n"
+	    "The password comes from the file named by "
+	    "AGORA_BENCH_PASSWORD_FILE, or stdin.\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "host", required_argument, NULL, 'h' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "ca", required_argument, NULL, 'C' },
+		{ "email", required_argument, NULL, 'e' },
+		{ "clients", required_argument, NULL, 'n' },
+		{ "depth", required_argument, NULL, 'd' },
+		{ "seconds", required_argument, NULL, 's' },
+		{ "warmup", required_argument, NULL, 'w' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "mode", required_argument, NULL, 'm' }, { NULL, 0, NULL, 0 }
+	};
+	struct bench b;
+	int64_t t0;
+	double connect_s;
+	size_t i;
+	int ch;
+
+	memset(&b, 0, sizeof b);
+	b.mode = MODE_PING;
+	b.host = "127.0.0.1";
+	b.port = "7443";
+	b.nclients = 1;
+	b.depth = 1;
+	b.seconds = 10;
+	b.warmup = 2;
+	b.batch = BENCH_BATCH;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			b.host = optarg;
+			break;
+		case 'p':
+			b.port = optarg;
+			break;
+		case 'C':
+			b.ca_file = optarg;
+			break;
+		case 'e':
+			b.email = optarg;
+			break;
+		case 'n':
+			b.nclients = bench_number(
+			    optarg, 1, BENCH_CLIENTS_MAX, "--clients");
+			break;
+		case 'd':
+			b.depth =
+			    bench_number(optarg, 1, BENCH_DEPTH_MAX, "--depth");
+			break;
+		case 's':
+			b.seconds = bench_number(optarg, 1, 86400, "--seconds");
+			break;
+		case 'w':
+			b.warmup = bench_number(optarg, 0, 3600, "--warmup");
+			break;
+		case 'b':
+			b.batch = bench_number(optarg, 1, 10000, "--batch");
+			break;
+		case 'm':
+			for (i = 0; i < sizeof bench_mode_names /
+				 sizeof bench_mode_names[0];
+			     i++)
+				if (strcmp(optarg, bench_mode_names[i]) == 0)
+					break;
+			if (i ==
+			    sizeof bench_mode_names /
+				sizeof bench_mode_names[0])
+				usage();
+			b.mode = (enum bench_mode)i;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (bench_needs_session(b.mode) && b.email == NULL)
+		bench_die("--mode %s needs --email", bench_mode_names[b.mode]);
+	if (b.ca_file == NULL)
+		bench_die("--ca FILE is needed to verify the server");
+
+	log_init("agora-bench", 0, LOG_LEVEL_WARN);
+	bench_raise_nofile(b.nclients);
+	if ((b.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		bench_die("epoll_create1: %s", strerror(errno));
+	b.clients = xcalloc((size_t)b.nclients, sizeof *b.clients);
+	b.hist = xcalloc(HIST_BUCKETS, sizeof *b.hist);
+
+	t0 = bench_now();
+	b.clients[0].c = bench_connect(&b, 1);
+	bench_login(&b, b.clients[0].c);
+	bench_connect_all(&b);
+	connect_s = (double)(bench_now() - t0) / 1e9;
+	fprintf(stderr, "agora-bench: %ld clients ready in %.2f s\n", b.nalive,
+	    connect_s);
+
+	if (b.mode == MODE_IDLE)
+		bench_idle(&b, connect_s);
+	else
+		bench_run(&b, connect_s);
+	fflush(stdout);
+
+	bench_close_all(&b);
+	close(b.epfd);
+	free(b.hist);
+	free(b.fingerprint);
+	if (b.token != NULL)
+		freezero_str(b.token);
+	return b.errors == 0 ? 0 : 1;
+}
