@@ -92,6 +92,8 @@ tls_server_ctx(const char *cert_file, const char *key_file, char **cause)
 		goto fail;
 	}
 	SSL_CTX_set_mode(ctx, TLS_MODES);
+	/* Read whole records at once: one read(2) per record, not two. */
+	SSL_CTX_set_read_ahead(ctx, 1);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET |
 	    SSL_OP_CIPHER_SERVER_PREFERENCE);
 	/*
@@ -132,6 +134,7 @@ tls_client_ctx(const char *ca_file, char **cause)
 	} else
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	SSL_CTX_set_mode(ctx, TLS_MODES);
+	SSL_CTX_set_read_ahead(ctx, 1);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	return ctx;

@@ -15,64 +15,65 @@
 #include "session.h"
 #include "xmalloc.h"
 
-/* Visibility here must match bus_visible in bus.c. */
+/*
+ * Visibility here must match bus_visible in bus.c. One statement reads the
+ * high-water mark and the events in the same snapshot: every event up to
+ * the mark is committed (seqs are handed out under a lock held until
+ * commit), so a client resuming from it misses nothing. The mark comes on
+ * every row, and alone on one row when there are no events.
+ */
 const struct db_stmt sync_stmts[] = {
 	{ "sync_events",
-	  "SELECT seq, type, data FROM events"
-	  " WHERE seq > $1::bigint AND (user_id = $2::bigint"
-	  "  OR workspace_id IN (SELECT workspace_id FROM memberships"
-	  "   WHERE user_id = $2::bigint))"
-	  " ORDER BY seq LIMIT $3::int" },
-	{ "sync_latest", "SELECT last FROM event_seq" },
+	  "SELECT m.last AS mark, e.seq, e.type, e.data"
+	  " FROM event_seq m LEFT JOIN LATERAL ("
+	  "  SELECT seq, type, data FROM events"
+	  "  WHERE seq > $1::bigint AND (user_id = $2::bigint"
+	  "   OR workspace_id IN (SELECT workspace_id FROM memberships"
+	  "    WHERE user_id = $2::bigint))"
+	  "  ORDER BY seq LIMIT $3::int) e ON true"
+	  " ORDER BY e.seq" },
 	{ NULL, NULL }
 };
 
 struct sync_job {
 	struct db_job	 job;
-	int64_t		 since;
-	int64_t		 user;
-	long		 limit;
+	char		 since[24];
+	char		 user[24];
+	char		 limit[24];
+	long		 max;
 };
 
 static void
-sync_run(struct db_job *j, struct db_conn *dc)
+sync_result(struct db_job *j, const PGresult *r)
 {
 	struct sync_job *sj = (struct sync_job *)j;
-	char since[24], user[24], limit[24];
-	const char *params[3] = { since, user, limit };
-	int64_t last = sj->since;
-	PGresult *r;
-	int n;
+	int64_t last = strtoll(sj->since, NULL, 10), seq = 0;
+	int rows = PQntuples(r), n = 0;
 
-	snprintf(since, sizeof since, "%lld", (long long)sj->since);
-	snprintf(user, sizeof user, "%lld", (long long)sj->user);
-	snprintf(limit, sizeof limit, "%ld", sj->limit);
-	/* Read the high-water mark first: every event up to it is
-	 * committed, so a client resuming from it misses nothing. */
-	if ((r = db_query(j, dc, "sync_latest", 0, NULL)) == NULL)
-		return;
-	if (db_get_i64(r, 0, "last") > last)
-		last = db_get_i64(r, 0, "last");
-	PQclear(r);
-	if ((r = db_query(j, dc, "sync_events", 3, params)) == NULL)
-		return;
-	n = PQntuples(r);
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < rows; i++) {
+		if (db_isnull(r, i, "seq"))
+			continue;
+		seq = db_get_i64(r, i, "seq");
 		proto_begin(j->out, j->tag, "EVENT");
 		proto_add(j->out, "seq", db_get(r, i, "seq"));
 		proto_add(j->out, "type", db_get(r, i, "type"));
 		if (*db_get(r, i, "data") != '\0')
 			proto_add_raw(j->out, db_get(r, i, "data"));
 		proto_end(j->out);
+		n++;
 	}
-	/* A full page stops at its last row; otherwise the client has seen
-	 * everything up to the mark (or a later row committed meanwhile). */
-	if (n == sj->limit || (n > 0 && db_get_i64(r, n - 1, "seq") > last))
-		last = db_get_i64(r, n - 1, "seq");
-	PQclear(r);
+	/*
+	 * A full page stops at its last row; otherwise the client has seen
+	 * everything up to the mark. A since beyond the mark (a database
+	 * restored from backup) is answered with the mark, to start over.
+	 */
+	if (n == sj->max)
+		last = seq;
+	else if (rows > 0)
+		last = db_get_i64(r, 0, "mark");
 	proto_begin(j->out, j->tag, "OK");
 	proto_add_i64(j->out, "seq", last);
-	proto_add_i64(j->out, "more", n == sj->limit);
+	proto_add_i64(j->out, "more", n == sj->max);
 	proto_end(j->out);
 }
 
@@ -80,11 +81,20 @@ static enum cmd_result
 cmd_sync(struct cmd_ctx *ctx)
 {
 	struct sync_job *sj = xcalloc(1, sizeof *sj);
+	int64_t since = 0;
 
-	proto_get_i64(ctx->msg, "since", 0, INT64_MAX, &sj->since);
-	sj->user = conn_session(ctx->conn)->user_id;
-	sj->limit = server_config()->sync_limit;
-	return cmd_submit(ctx, &sj->job, sync_run, NULL);
+	proto_get_i64(ctx->msg, "since", 0, INT64_MAX, &since);
+	sj->max = server_config()->sync_limit;
+	snprintf(sj->since, sizeof sj->since, "%lld", (long long)since);
+	snprintf(sj->user, sizeof sj->user, "%lld",
+	    (long long)conn_session(ctx->conn)->user_id);
+	snprintf(sj->limit, sizeof sj->limit, "%ld", sj->max);
+	sj->job.stmt = "sync_events";
+	sj->job.nparams = 3;
+	sj->job.params[0] = sj->since;
+	sj->job.params[1] = sj->user;
+	sj->job.params[2] = sj->limit;
+	return cmd_submit_read(ctx, &sj->job, sync_result);
 }
 
 static const struct cmd_arg sync_args[] = {

@@ -201,6 +201,14 @@ cmd_job_done(struct db_job *j)
 }
 
 enum cmd_result
+cmd_submit_read(struct cmd_ctx *ctx, struct db_job *j,
+    void (*result)(struct db_job *, const PGresult *))
+{
+	j->result = result;
+	return cmd_submit(ctx, j, NULL, NULL);
+}
+
+enum cmd_result
 cmd_submit(struct cmd_ctx *ctx, struct db_job *j,
     void (*run)(struct db_job *, struct db_conn *),
     void (*finish)(struct db_job *, struct conn *))

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <libpq-fe.h>
+
 #include "proto.h"
 
 struct conn;
@@ -78,6 +80,13 @@ enum cmd_result cmd_err(struct cmd_ctx *, enum proto_err, const char *msg);
 enum cmd_result cmd_submit(struct cmd_ctx *, struct db_job *,
     void (*run)(struct db_job *, struct db_conn *),
     void (*finish)(struct db_job *, struct conn *));
+
+/*
+ * The same for a job that is one read-only statement (j->stmt, j->params
+ * set by the caller): result formats its rows. Such jobs are batched.
+ */
+enum cmd_result cmd_submit_read(struct cmd_ctx *, struct db_job *,
+    void (*result)(struct db_job *, const PGresult *));
 
 /* The verbs, by domain file. */
 extern const struct cmd cmd_core_table[];	/* cmd.c */

@@ -13,7 +13,10 @@
 #include "xmalloc.h"
 
 /* After a failed connection attempt, jobs fail fast for this long. */
-#define DB_RETRY_MS 500
+#define DB_RETRY_MS	500
+/* Read jobs sent in one pipeline. Small enough that the statements fit in
+ * the socket buffer, so sending them all before reading cannot deadlock. */
+#define DB_BATCH_MAX	32
 
 struct db_conn {
 	int		 id;
@@ -188,26 +191,141 @@ db_run_job(struct db_conn *dc, struct db_job *j)
 	}
 }
 
+/* A connection we no longer trust the state of: reconnect next time. */
+static void
+db_drop(struct db_conn *dc)
+{
+	PQfinish(dc->pg);
+	dc->pg = NULL;
+	dc->last_try = 0;
+}
+
+static void
+db_read_result(struct db_job *j, PGresult *r)
+{
+	ExecStatusType st = PQresultStatus(r);
+
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+		j->status = DB_OK;
+		j->result(j, r);
+	} else if (st == PGRES_PIPELINE_ABORTED) {
+		j->status = DB_UNAVAILABLE;	/* another statement failed */
+	} else {
+		j->status = DB_FAILED;
+		log_warnx("db: %s: %s", j->stmt, PQresultErrorMessage(r));
+	}
+}
+
+/*
+ * Sends the batch's statements in pipeline mode and reads their results
+ * in order. Returns -1 if the connection failed (nothing was changed, so
+ * the caller may send them again), 0 otherwise.
+ */
+static int
+db_pipeline(struct db_conn *dc, struct db_job **batch, int n)
+{
+	PGconn *pg = dc->pg;
+	PGresult *r;
+
+	if (PQenterPipelineMode(pg) != 1)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		struct db_job *j = batch[i];
+
+		buf_reset(j->out);
+		if (PQsendQueryPrepared(pg, j->stmt, j->nparams, j->params,
+		    NULL, NULL, 0) != 1)
+			return -1;
+	}
+	if (PQpipelineSync(pg) != 1)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		if ((r = PQgetResult(pg)) == NULL)
+			return -1;
+		db_read_result(batch[i], r);
+		PQclear(r);
+		while ((r = PQgetResult(pg)) != NULL)	/* end of this one */
+			PQclear(r);
+	}
+	r = PQgetResult(pg);
+	if (PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	return PQexitPipelineMode(pg) == 1 ? 0 : -1;
+}
+
+static void
+db_run_reads(struct db_conn *dc, struct db_job **batch, int n)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (db_ensure(dc) != 0)
+			break;
+		if (db_pipeline(dc, batch, n) == 0) {
+			/* A statement that failed aborted the ones after it:
+			 * they did nothing wrong, so run them again alone. */
+			for (int i = 0; i < n; i++)
+				if (batch[i]->status == DB_UNAVAILABLE)
+					db_run_reads(dc, &batch[i], 1);
+			return;
+		}
+		log_warnx("db worker %d: pipeline failed: %s", dc->id,
+		    PQerrorMessage(dc->pg));
+		db_drop(dc);
+	}
+	for (int i = 0; i < n; i++)
+		batch[i]->status = DB_UNAVAILABLE;
+}
+
+/* Waits for work: one job, or up to DB_BATCH_MAX read jobs. */
+static int
+db_take(struct db_job **batch)
+{
+	int n = 0;
+
+	pthread_mutex_lock(&db_lock);
+	while (db_todo.head == NULL && !db_quit)
+		pthread_cond_wait(&db_cond, &db_lock);
+	if (db_todo.head != NULL) {
+		batch[n++] = queue_pop(&db_todo);
+		while (batch[0]->stmt != NULL && n < DB_BATCH_MAX &&
+		    db_todo.head != NULL && db_todo.head->stmt != NULL)
+			batch[n++] = queue_pop(&db_todo);
+	}
+	pthread_mutex_unlock(&db_lock);
+	return n;
+}
+
+/* Hands finished jobs to the loop; wakes it only if it has none yet. */
+static void
+db_finish(struct db_job **batch, int n)
+{
+	uint64_t one = 1;
+	int wake;
+
+	pthread_mutex_lock(&db_lock);
+	wake = db_done.head == NULL;
+	for (int i = 0; i < n; i++)
+		queue_push(&db_done, batch[i]);
+	pthread_mutex_unlock(&db_lock);
+	if (wake && write(db_efd, &one, sizeof one) != sizeof one)
+		log_warn("db: eventfd write");
+}
+
 static void *
 db_worker(void *arg)
 {
 	struct db_conn *dc = arg;
-	struct db_job *j;
-	uint64_t one = 1;
+	struct db_job *batch[DB_BATCH_MAX];
+	int n;
 
-	for (;;) {
-		pthread_mutex_lock(&db_lock);
-		while ((j = queue_pop(&db_todo)) == NULL && !db_quit)
-			pthread_cond_wait(&db_cond, &db_lock);
-		pthread_mutex_unlock(&db_lock);
-		if (j == NULL)
-			break;
-		db_run_job(dc, j);
-		pthread_mutex_lock(&db_lock);
-		queue_push(&db_done, j);
-		pthread_mutex_unlock(&db_lock);
-		if (write(db_efd, &one, sizeof one) != sizeof one)
-			log_warn("db: eventfd write");
+	while ((n = db_take(batch)) > 0) {
+		if (batch[0]->stmt != NULL)
+			db_run_reads(dc, batch, n);
+		else
+			db_run_job(dc, batch[0]);
+		db_finish(batch, n);
 	}
 	return NULL;
 }
@@ -295,14 +413,8 @@ db_submit(struct db_job *j)
 void
 db_post(struct db_job *j)
 {
-	uint64_t one = 1;
-
 	j->submitted = 0;
-	pthread_mutex_lock(&db_lock);
-	queue_push(&db_done, j);
-	pthread_mutex_unlock(&db_lock);
-	if (write(db_efd, &one, sizeof one) != sizeof one)
-		log_warn("db: eventfd write");
+	db_finish(&j, 1);
 }
 
 int

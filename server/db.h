@@ -36,6 +36,8 @@ enum db_status {
 	DB_FAILED		/* a statement failed: a bug or a constraint */
 };
 
+#define DB_PARAMS_MAX	8
+
 struct db_job {
 	uint64_t	 conn_id;	/* 0: not for a client */
 	char		 tag[PROTO_TAG_MAX + 1];
@@ -55,6 +57,16 @@ struct db_job {
 	/* Frees what the job owns, not the job itself; may be NULL. */
 	void		(*destroy)(struct db_job *);
 	int		 submitted;	/* by db_submit: counted in db_pending */
+	/*
+	 * Instead of run, a job that is one read-only statement names it
+	 * here. Workers send such jobs to PostgreSQL in batches (libpq
+	 * pipeline mode): one round trip answers many clients. result then
+	 * writes the reply from the rows (worker thread; status is DB_OK).
+	 */
+	const char	*stmt;
+	int		 nparams;
+	const char	*params[DB_PARAMS_MAX];
+	void		(*result)(struct db_job *, const PGresult *);
 	struct db_job	*next;
 };
 

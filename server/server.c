@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
@@ -292,6 +293,9 @@ server_run(const char *path, struct config *cf)
 	server_log_level(cf);
 	sfd = server_signals();
 	server_raise_nofile(cf);
+	/* Each worker thread would otherwise keep a malloc arena of its own
+	 * (tens of MB after a burst); two are plenty for our allocations. */
+	mallopt(M_ARENA_MAX, 2);
 	if ((server_ctx = tls_server_ctx(cf->cert, cf->key, &cause)) == NULL)
 		fatalx("%s", cause);
 	server_migrate(cf);

@@ -899,19 +899,21 @@ END_TEST
 
 /*
  * Writing to a connection the server has dropped must not kill the
- * process, even when SIGPIPE has its default action.
+ * process, even when SIGPIPE has its default action (the library looks at
+ * the disposition when it connects).
  */
 START_TEST(test_sigpipe)
 {
-	struct client		*c = connect_pinned();
+	struct client		*c;
 	char			 junk[4096];
 	int			 i, rc = 0;
 
+	signal(SIGPIPE, SIG_DFL);
+	c = connect_pinned();
 	ck_assert_ptr_nonnull(client_send(c, "QUIT", NULL));
 	ck_assert_int_eq(client_flush(c, TIMEOUT), 0);
 	usleep(200000);			/* the server hangs up */
 	memset(junk, 'x', sizeof junk);
-	signal(SIGPIPE, SIG_DFL);
 	for (i = 0; i < 50 && rc != -1; i++) {
 		/* No reading in between: the client has not seen the close. */
 		client_send_raw(c, junk, sizeof junk);
