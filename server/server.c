@@ -25,6 +25,7 @@
 #include "xmalloc.h"
 
 #define ACCEPTS_PER_TURN	64
+#define SOCKET_SNDBUF		(256 * 1024)
 #define DRAIN_TIMEOUT_MS	10000
 
 static struct config	*server_cf;
@@ -121,7 +122,7 @@ server_accept(struct ev_io *io, int events)
 	struct sockaddr_storage ss;
 	socklen_t len;
 	char host[NI_MAXHOST];
-	int fd, on = 1;
+	int fd, on = 1, sndbuf = SOCKET_SNDBUF;
 
 	for (int i = 0; i < ACCEPTS_PER_TURN; i++) {
 		len = sizeof ss;
@@ -140,6 +141,9 @@ server_accept(struct ev_io *io, int events)
 			continue;
 		}
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+		/* Without a cap the kernel grows a stalled client's send
+		 * buffer to megabytes, unseen by max_output. */
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
 		if (getnameinfo((struct sockaddr *)&ss, len, host, sizeof host,
 		    NULL, 0, NI_NUMERICHOST) != 0)
 			snprintf(host, sizeof host, "unknown");
