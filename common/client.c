@@ -33,6 +33,7 @@
 
 #include "buf.h"
 #include "client.h"
+#include "clock.h"
 #include "linebuf.h"
 #include "log.h"
 #include "proto.h"
@@ -167,22 +168,13 @@ client_sigpipe_restore(const struct client_sigpipe *sp)
 	errno = saved;
 }
 
-static int64_t
-client_now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A deadline for timeout_ms: -1 (none) for a negative timeout. */
 static int64_t
 client_deadline(int timeout_ms)
 {
 	if (timeout_ms < 0)
 		return -1;
-	return client_now() + timeout_ms;
+	return clock_ms() + timeout_ms;
 }
 
 /* Milliseconds left until deadline, for poll: -1 forever, 0 passed. */
@@ -193,7 +185,7 @@ client_left(int64_t deadline)
 
 	if (deadline < 0)
 		return -1;
-	left = deadline - client_now();
+	left = deadline - clock_ms();
 	if (left <= 0)
 		return 0;
 	if (left > INT_MAX)

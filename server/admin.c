@@ -292,24 +292,16 @@ static int
 sql(PGconn *pg, const char *q, int n, const char *const *params,
     PGresult **out)
 {
-	PGresult *r = PQexecParams(pg, q, n, NULL, params, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(r);
+	char *cause = NULL;
 
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-
-		if (state != NULL && strcmp(state, "23505") == 0)
-			admin_fail("a user with this e-mail already exists");
-		else
-			admin_fail("%s", PQresultErrorMessage(r));
-		PQclear(r);
-		return -1;
-	}
-	if (out != NULL)
-		*out = r;
+	if (db_run(pg, q, n, params, out, &cause) == 0)
+		return 0;
+	if (strstr(cause, "users_email_key") != NULL)
+		admin_fail("a user with this e-mail already exists");
 	else
-		PQclear(r);
-	return 0;
+		admin_fail("%s", cause);
+	free(cause);
+	return -1;
 }
 
 /* Creates the user, and the workspace if new, in one transaction. */

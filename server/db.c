@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "db.h"
 #include "ev.h"
 #include "log.h"
@@ -68,15 +69,6 @@ queue_pop(struct db_queue *q)
 	return j;
 }
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * The user's conninfo comes last, expanded in place of dbname, so anything
  * it sets overrides our defaults.
@@ -120,6 +112,25 @@ db_prepare_all(PGconn *pg, char **cause)
 	return 0;
 }
 
+int
+db_run(PGconn *pg, const char *sql, int n, const char *const *params,
+    PGresult **out, char **cause)
+{
+	PGresult *r = PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(r);
+
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		xasprintf(cause, "%s", PQresultErrorMessage(r));
+		PQclear(r);
+		return -1;
+	}
+	if (out != NULL)
+		*out = r;
+	else
+		PQclear(r);
+	return 0;
+}
+
 PGconn *
 db_connect_once(const char *conninfo, char **cause)
 {
@@ -142,7 +153,7 @@ db_ensure(struct db_conn *dc)
 
 	if (dc->pg != NULL && PQstatus(dc->pg) == CONNECTION_OK)
 		return 0;
-	now = mono_ms();
+	now = clock_ms();
 	if (dc->last_try != 0 && now - dc->last_try < DB_RETRY_MS)
 		return -1;
 	dc->last_try = now;

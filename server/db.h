@@ -110,6 +110,10 @@ extern const struct db_stmt *const db_stmt_tables[];
 /* A connection (maybe failed: check PQstatus) with our defaults; the
  * conninfo overrides them. */
 PGconn *db_open(const char *conninfo, const char *application_name);
+/* Blocking, outside the pool (admin subcommands, migrations): runs one
+ * parameterised statement. 0, or -1 with *cause. */
+int db_run(PGconn *, const char *sql, int nparams, const char *const *params,
+    PGresult **out, char **cause);
 /* Connects once, for the admin subcommands (no pool, blocking). */
 PGconn *db_connect_once(const char *conninfo, char **cause);
 int db_prepare_all(PGconn *, char **cause);

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "ev.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -29,10 +30,7 @@ static void (*ev_hook)(void);
 int64_t
 ev_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_ms();
 }
 
 void

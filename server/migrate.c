@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "log.h"
 #include "migrate.h"
 #include "xmalloc.h"
@@ -10,30 +11,11 @@
 #define MIGRATE_LOCK "4247435701"
 
 static int
-run(PGconn *pg, const char *sql, int n, const char *const *params,
-    PGresult **out, char **cause)
-{
-	PGresult *r = PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(r);
-
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		xasprintf(cause, "%s", PQresultErrorMessage(r));
-		PQclear(r);
-		return -1;
-	}
-	if (out != NULL)
-		*out = r;
-	else
-		PQclear(r);
-	return 0;
-}
-
-static int
 migrate_begin(PGconn *pg, char **cause)
 {
-	if (run(pg, "BEGIN", 0, NULL, NULL, cause) != 0)
+	if (db_run(pg, "BEGIN", 0, NULL, NULL, cause) != 0)
 		return -1;
-	return run(pg, "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK ")", 0,
+	return db_run(pg, "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK ")", 0,
 	    NULL, NULL, cause);
 }
 
@@ -59,7 +41,7 @@ migrate_one(PGconn *pg, const struct migration *m, char **cause)
 	snprintf(version, sizeof version, "%d", m->version);
 	if (migrate_begin(pg, &why) != 0)
 		goto fail;
-	if (run(pg, "SELECT 1 FROM schema_migrations WHERE version = $1", 1,
+	if (db_run(pg, "SELECT 1 FROM schema_migrations WHERE version = $1", 1,
 	    params, &r, &why) != 0)
 		goto fail;
 	applied = PQntuples(r) > 0;
@@ -76,9 +58,9 @@ migrate_one(PGconn *pg, const struct migration *m, char **cause)
 		goto fail;
 	}
 	PQclear(r);
-	if (run(pg, "INSERT INTO schema_migrations (version, name) "
+	if (db_run(pg, "INSERT INTO schema_migrations (version, name) "
 	    "VALUES ($1, $2)", 2, params, NULL, &why) != 0 ||
-	    run(pg, "COMMIT", 0, NULL, NULL, &why) != 0)
+	    db_run(pg, "COMMIT", 0, NULL, NULL, &why) != 0)
 		goto fail;
 	log_info("migration %03d_%s applied", m->version, m->name);
 	return 1;
@@ -97,11 +79,11 @@ migrate_run(PGconn *pg, char **cause)
 	int n = 0, rc;
 
 	if (migrate_begin(pg, &why) != 0 ||
-	    run(pg, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	    db_run(pg, "CREATE TABLE IF NOT EXISTS schema_migrations ("
 	    "version integer PRIMARY KEY, name text NOT NULL, "
 	    "applied_at timestamptz NOT NULL DEFAULT now())", 0, NULL, NULL,
 	    &why) != 0 ||
-	    run(pg, "COMMIT", 0, NULL, NULL, &why) != 0) {
+	    db_run(pg, "COMMIT", 0, NULL, NULL, &why) != 0) {
 		migrate_abort(pg);
 		xasprintf(cause, "schema_migrations: %s", why);
 		free(why);
