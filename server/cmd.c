@@ -52,12 +52,20 @@ cmd_find(const char *verb)
 	return NULL;
 }
 
+void
+cmd_foreach(void (*fn)(const struct cmd *, void *), void *arg)
+{
+	for (size_t t = 0; cmd_tables[t] != NULL; t++)
+		for (const struct cmd *c = cmd_tables[t]; c->verb != NULL; c++)
+			fn(c, arg);
+}
+
 /*
  * Which roles hold which permission areas (DESIGN §2.1). Owners and admins
  * hold everything except that only owners hold billing; managers and
  * members hold no settings area.
  */
-static int
+int
 role_allows(const char *role, enum perm perm)
 {
 	if (perm == PERM_NONE)

@@ -99,5 +99,9 @@ void session_cmds_free(void);
 
 /* Every command, for lookups and generated documentation. */
 const struct cmd *cmd_find(const char *verb);
+/* Calls fn for every command in the table. */
+void cmd_foreach(void (*fn)(const struct cmd *, void *), void *);
+/* Whether a workspace role grants a permission area. */
+int role_allows(const char *role, enum perm);
 
 #endif
