@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "check-run.h"
 
 START_TEST(test_empty)
 {
@@ -286,11 +287,5 @@ buf_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(buf_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(buf_suite());
 }

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "cmd.h"
+#include "check-run.h"
 
 /* The only verbs that may run without a session. */
 static const char *const open_verbs[] = { "PING", "LOGIN", "SESSION.RESUME" };
@@ -108,17 +109,11 @@ main(void)
 {
 	Suite *s = suite_create("cmd");
 	TCase *tc = tcase_create("table");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, sessions_required);
 	tcase_add_test(tc, entries_well_formed);
 	tcase_add_test(tc, find_ignores_case);
 	tcase_add_test(tc, roles);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "check-run.h"
 
 static char path[64];
 
@@ -169,8 +170,6 @@ main(void)
 {
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("config");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, defaults);
@@ -180,9 +179,5 @@ main(void)
 	tcase_add_test(tc, write_round_trip);
 	tcase_add_test(tc, reload_rules);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "linebuf.h"
+#include "check-run.h"
 
 #define FEED(lb, s)	linebuf_feed((lb), (s), sizeof (s) - 1)
 
@@ -469,11 +470,5 @@ linebuf_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(linebuf_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(linebuf_suite());
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "password.h"
+#include "check-run.h"
 
 START_TEST(hash_then_verify)
 {
@@ -83,8 +84,6 @@ main(void)
 {
 	Suite *s = suite_create("password");
 	TCase *tc = tcase_create("scrypt");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, hash_then_verify);
@@ -93,9 +92,5 @@ main(void)
 	tcase_add_test(tc, stored_parameters_rule);
 	tcase_add_test(tc, malformed_stored);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "proto.h"
+#include "check-run.h"
 
 /*
  * Lines are parsed from a heap copy of exactly len + 1 bytes, the last being
@@ -821,11 +822,5 @@ proto_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(proto_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(proto_suite());
 }

@@ -26,6 +26,7 @@
 
 #include "client.h"
 #include "tls.h"
+#include "check-run.h"
 
 #define TIMEOUT	5000
 
@@ -1000,13 +1001,7 @@ tls_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(tls_suite());
-	int	 failed;
-
 	/* The test server writes to clients that may have hung up. */
 	signal(SIGPIPE, SIG_IGN);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(tls_suite());
 }

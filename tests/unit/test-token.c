@@ -6,6 +6,7 @@
 
 #include "hex.h"
 #include "token.h"
+#include "check-run.h"
 
 START_TEST(new_tokens)
 {
@@ -59,16 +60,10 @@ main(void)
 {
 	Suite *s = suite_create("token");
 	TCase *tc = tcase_create("token");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, new_tokens);
 	tcase_add_test(tc, digest_is_sha256);
 	tcase_add_test(tc, malformed);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

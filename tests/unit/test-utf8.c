@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "utf8.h"
+#include "check-run.h"
 
 /* Checks s (with an explicit length: some cases hold NUL) is valid. */
 /*
@@ -279,11 +280,5 @@ utf8_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(utf8_suite());
-	int	 failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(utf8_suite());
 }
