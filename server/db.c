@@ -38,7 +38,8 @@ static int		 db_nconns;
 static pthread_mutex_t	 db_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 db_cond = PTHREAD_COND_INITIALIZER;
 static struct db_queue	 db_todo;	/* under db_lock */
-static struct db_queue	 db_done;	/* under db_lock */
+static pthread_mutex_t	 db_done_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct db_queue	 db_done;	/* under db_done_lock */
 static int		 db_quit;	/* under db_lock */
 static int		 db_inflight;	/* loop thread only */
 static int		 db_efd = -1;
@@ -315,11 +316,11 @@ db_finish(struct db_job **batch, int n)
 	uint64_t one = 1;
 	int wake;
 
-	pthread_mutex_lock(&db_lock);
+	pthread_mutex_lock(&db_done_lock);
 	wake = db_done.head == NULL;
 	for (int i = 0; i < n; i++)
 		queue_push(&db_done, batch[i]);
-	pthread_mutex_unlock(&db_lock);
+	pthread_mutex_unlock(&db_done_lock);
 	if (wake && write(db_efd, &one, sizeof one) != sizeof one)
 		log_warn("db: eventfd write");
 }
@@ -351,10 +352,10 @@ db_io_cb(struct ev_io *io, int events)
 
 	if (read(db_efd, &n, sizeof n) == -1 && errno != EAGAIN)
 		log_warn("db: eventfd read");
-	pthread_mutex_lock(&db_lock);
+	pthread_mutex_lock(&db_done_lock);
 	done = db_done;
 	db_done.head = db_done.tail = NULL;
-	pthread_mutex_unlock(&db_lock);
+	pthread_mutex_unlock(&db_done_lock);
 	while ((j = queue_pop(&done)) != NULL) {
 		if (j->submitted)
 			db_inflight--;
@@ -391,6 +392,7 @@ db_start(const char *conninfo, int workers, char **cause)
 void
 db_stop(void)
 {
+	db_flush();
 	pthread_mutex_lock(&db_lock);
 	db_quit = 1;
 	pthread_cond_broadcast(&db_cond);
@@ -409,15 +411,41 @@ db_stop(void)
 	db_nconns = 0;
 }
 
+/*
+ * Jobs submitted during a loop turn wait here and go to the workers
+ * together in db_flush, before the loop sleeps: one lock and one wake-up
+ * per turn rather than per request, and whole batches for the pipeline.
+ */
+static struct db_queue	 db_outbox;	/* loop thread only */
+static int		 db_noutbox;
+
 void
 db_submit(struct db_job *j)
 {
 	db_inflight++;
 	j->submitted = 1;
+	queue_push(&db_outbox, j);
+	db_noutbox++;
+}
+
+void
+db_flush(void)
+{
+	if (db_outbox.head == NULL)
+		return;
 	pthread_mutex_lock(&db_lock);
-	queue_push(&db_todo, j);
-	pthread_cond_signal(&db_cond);
+	if (db_todo.tail != NULL)
+		db_todo.tail->next = db_outbox.head;
+	else
+		db_todo.head = db_outbox.head;
+	db_todo.tail = db_outbox.tail;
+	if (db_noutbox > 1)
+		pthread_cond_broadcast(&db_cond);
+	else
+		pthread_cond_signal(&db_cond);
 	pthread_mutex_unlock(&db_lock);
+	db_outbox.head = db_outbox.tail = NULL;
+	db_noutbox = 0;
 }
 
 /* Any thread. The job's done step runs on the loop thread. */

@@ -79,7 +79,10 @@ struct db_stmt {
 int db_start(const char *conninfo, int workers, char **cause);
 /* Waits for queued jobs, stops the workers, closes the connections. */
 void db_stop(void);
+/* Queues a job; it reaches the workers at the next db_flush. */
 void db_submit(struct db_job *);
+/* Hands the queued jobs to the workers: called before the loop sleeps. */
+void db_flush(void);
 /* Hands a job straight to the loop (no SQL): used by other threads. */
 void db_post(struct db_job *);
 int db_pending(void);	/* jobs submitted and not yet done */

@@ -226,6 +226,14 @@ server_signal(struct ev_io *io, int events)
 	}
 }
 
+/* Replies go out and new database work goes to the workers, once a turn. */
+static void
+server_before_sleep(void)
+{
+	conn_before_sleep();
+	db_flush();
+}
+
 static void
 server_sweep(void *arg)
 {
@@ -317,7 +325,7 @@ server_run(const char *path, struct config *cf)
 	    bus_start(cf->database, &cause) != 0)
 		fatalx("%s", cause);
 	ev_timer_add(1000, 1, server_sweep, NULL);
-	ev_before_sleep(conn_before_sleep);
+	ev_before_sleep(server_before_sleep);
 	log_info("agorad %s listening on %s", AGORA_VERSION, cf->listen);
 
 	ev_run();
