@@ -1,5 +1,6 @@
 #include <check.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "utf8.h"
@@ -258,6 +259,28 @@ START_TEST(test_exhaustive)
 }
 END_TEST
 
+/* utf8_decode yields the code point and length, or 0 where utf8_valid fails. */
+START_TEST(test_decode)
+{
+	static const struct { const char *s; size_t len; uint32_t cp; } ok[] = {
+		{ "A", 1, 0x41 }, { "\xc3\xa9", 2, 0xe9 },
+		{ "\xe6\x9d\xb1", 3, 0x6771 }, { "\xf0\x9f\x94\x91", 4, 0x1f511 },
+		{ "\xf4\x8f\xbf\xbf", 4, 0x10ffff },
+	};
+	static const char *bad[] = { "\x80", "\xc0\xaf", "\xed\xa0\x80",
+	    "\xf4\x90\x80\x80", "\xe6\x9d", "" };
+	uint32_t cp;
+
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		ck_assert_uint_eq(utf8_decode(ok[i].s, strlen(ok[i].s), &cp),
+		    ok[i].len);
+		ck_assert_uint_eq(cp, ok[i].cp);
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_uint_eq(utf8_decode(bad[i], strlen(bad[i]), &cp), 0);
+}
+END_TEST
+
 static Suite *
 utf8_suite(void)
 {
@@ -273,6 +296,7 @@ utf8_suite(void)
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_continuation);
 	tcase_add_test(tc, test_exhaustive);
+	tcase_add_test(tc, test_decode);
 	suite_add_tcase(s, tc);
 	return s;
 }
