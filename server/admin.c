@@ -277,6 +277,10 @@ user_add_check(const struct user_add *u)
 		return admin_fail("\"%s\" is not an e-mail address", u->email);
 	if (!utf8_valid(u->name, strlen(u->name), NULL) || *u->name == '\0')
 		return admin_fail("the name must be non-empty UTF-8");
+	for (const char *p = u->name; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return admin_fail("the name must not contain control "
+			    "characters");
 	for (size_t i = 0; i < 4; i++)
 		ok |= strcmp(u->role, roles[i]) == 0;
 	if (!ok)

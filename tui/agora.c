@@ -1,13 +1,139 @@
 /*
- * The agora client. Until the client issue lands this is only a placeholder
- * that says so; talk to agorad with `openssl s_client` meanwhile.
+ * agora: the terminal client. The full-screen interface is being built
+ * (issue 3); the scripting subcommands work now.
  */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli.h"
+#include "paths.h"
+#include "xmalloc.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: agora [--server HOST:PORT] [--email E] [--ca FILE] "
+	    "command\n"
+	    "  ping               check that the server answers\n"
+	    "  login              log in (password from the terminal or "
+	    "stdin)\n"
+	    "  whoami [--json]    the user and their workspaces\n"
+	    "  logout             end the saved session\n"
+	    "Defaults come from $XDG_CONFIG_HOME/agora/config "
+	    "(server =, email =, ca =).\n");
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* key = value lines; unknown keys are errors, like agorad.conf. */
+static int
+read_config(struct cli_opts *o, char **store)
+{
+	char *path = paths_config("config"), *line = NULL, *eq, *k, *v;
+	size_t cap = 0;
+	int lineno = 0, rc = 0;
+	FILE *f;
+
+	if (path == NULL || (f = fopen(path, "r")) == NULL) {
+		if (path != NULL && errno != ENOENT) {
+			fprintf(stderr, "agora: %s: %s\n", path,
+			    strerror(errno));
+			rc = -1;
+		}
+		free(path);
+		return rc;
+	}
+	while (rc == 0 && getline(&line, &cap, f) != -1) {
+		lineno++;
+		k = trim(line);
+		if (*k == '\0' || *k == '#')
+			continue;
+		if ((eq = strchr(k, '=')) == NULL) {
+			fprintf(stderr, "agora: %s:%d: expected key = value\n",
+			    path, lineno);
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		k = trim(k);
+		v = trim(eq + 1);
+		if (strcmp(k, "server") == 0)
+			o->server = store[0] = xstrdup(v);
+		else if (strcmp(k, "email") == 0)
+			o->email = store[1] = xstrdup(v);
+		else if (strcmp(k, "ca") == 0)
+			o->ca_file = store[2] = xstrdup(v);
+		else {
+			fprintf(stderr, "agora: %s:%d: unknown option \"%s\"\n",
+			    path, lineno, k);
+			rc = -1;
+		}
+	}
+	free(line);
+	fclose(f);
+	free(path);
+	return rc;
+}
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	fprintf(stderr, "agora: the terminal client is not built yet; "
-	    "see README.md for talking to agorad with openssl s_client\n");
-	return 1;
+	static const struct option longopts[] = {
+		{ "server", required_argument, NULL, 's' },
+		{ "email", required_argument, NULL, 'e' },
+		{ "ca", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cli_opts o = { 0 };
+	char *store[3] = { NULL, NULL, NULL };
+	int ch, rc;
+
+	if (read_config(&o, store) != 0)
+		return EX_CONFIG;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 's': o.server = optarg; break;
+		case 'e': o.email = optarg; break;
+		case 'c': o.ca_file = optarg; break;
+		case 'j': o.json = 1; break;
+		case 'h': usage(stdout); rc = EX_OK; goto out;
+		default: usage(stderr); rc = EX_USAGE; goto out;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		fprintf(stderr, "agora: the full-screen client is not built "
+		    "yet; use a command:\n");
+		usage(stderr);
+		rc = EX_USAGE;
+	} else if (!cli_known(argv[0])) {
+		fprintf(stderr, "agora: unknown command \"%s\"\n", argv[0]);
+		usage(stderr);
+		rc = EX_USAGE;
+	} else
+		rc = cli_run(&o, argc, argv);
+out:
+	for (size_t i = 0; i < 3; i++)
+		free(store[i]);
+	return rc;
 }

@@ -867,6 +867,12 @@ agorad_runv(
 }
 
 int
+harness_exec(char *const argv[], const char *input, char **output)
+{
+	return run(argv, 0, 0, input, output);
+}
+
+int
 agorad_run(struct agorad *a, const char *input, char **output, ...)
 {
 	char *args[HARNESS_MAX_ARGS + 1], *p;

@@ -91,6 +91,11 @@ void agorad_unset(struct agorad *, const char *line);
  */
 int agorad_run(struct agorad *, const char *input, char **output, ...)
     __attribute__((sentinel));
+/*
+ * Runs argv (argv[0] a path, the environment inherited) with input on its
+ * standard input (NULL: /dev/null); *output as for agorad_run.
+ */
+int harness_exec(char *const argv[], const char *input, char **output);
 /* `agorad user add`; workspace and role may be NULL. Returns the user id. */
 int64_t agorad_user_add(struct agorad *, const char *email, const char *name,
     const char *password, const char *workspace, const char *role);

@@ -329,6 +329,14 @@ START_TEST(test_user_add_bad_arguments)
 	    1);
 	expect_output(out, "name");
 	free(out);
+	/* An escape sequence in a name would be dropped by the protocol
+	 * (it has no escape for ESC): refuse it at the door instead. */
+	ck_assert_int_eq(agorad_run(node, HARNESS_PASSWORD "\n", &out, "user",
+			     "add", "--email", email, "--name", "Eve\x1b[2J",
+			     NULL),
+	    1);
+	expect_output(out, "control characters");
+	free(out);
 	ck_assert_int_eq(agorad_run(node, HARNESS_PASSWORD "\n", &out, "user",
 			     "add", "--email", email, NULL),
 	    1);
