@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "str.h"
 #include "xmalloc.h"
 
 enum opt_type { OPT_STRING, OPT_NUMBER };
@@ -134,19 +135,6 @@ config_free(struct config *c)
 	}
 }
 
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 /* A value may be double-quoted to keep spaces (libpq conninfo needs them). */
 static int
 unquote(char *v, char **cause, int lineno)
@@ -170,7 +158,7 @@ config_parse_line(struct config *c, char *line, int lineno, char **cause)
 	const struct opt *o;
 	char *eq, *key, *value, *why = NULL;
 
-	key = trim(line);
+	key = str_trim(line);
 	if (*key == '\0' || *key == '#')
 		return 0;
 	if ((eq = strchr(key, '=')) == NULL) {
@@ -178,8 +166,8 @@ config_parse_line(struct config *c, char *line, int lineno, char **cause)
 		return -1;
 	}
 	*eq = '\0';
-	key = trim(key);
-	value = trim(eq + 1);
+	key = str_trim(key);
+	value = str_trim(eq + 1);
 	if (unquote(value, cause, lineno) != 0)
 		return -1;
 	if ((o = opt_find(key)) == NULL) {

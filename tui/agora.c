@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "paths.h"
+#include "str.h"
 #include "xmalloc.h"
 
 static void
@@ -27,19 +28,6 @@ usage(FILE *f)
 	    "  logout             end the saved session\n"
 	    "Defaults come from $XDG_CONFIG_HOME/agora/config "
 	    "(server =, email =, ca =).\n");
-}
-
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
 }
 
 /* key = value lines; unknown keys are errors, like agorad.conf. */
@@ -62,7 +50,7 @@ read_config(struct cli_opts *o, char **store)
 	}
 	while (rc == 0 && getline(&line, &cap, f) != -1) {
 		lineno++;
-		k = trim(line);
+		k = str_trim(line);
 		if (*k == '\0' || *k == '#')
 			continue;
 		if ((eq = strchr(k, '=')) == NULL) {
@@ -72,8 +60,8 @@ read_config(struct cli_opts *o, char **store)
 			break;
 		}
 		*eq = '\0';
-		k = trim(k);
-		v = trim(eq + 1);
+		k = str_trim(k);
+		v = str_trim(eq + 1);
 		if (strcmp(k, "server") == 0)
 			o->server = store[0] = xstrdup(v);
 		else if (strcmp(k, "email") == 0)
