@@ -2,7 +2,6 @@
  * agora: the terminal client. The full-screen interface is being built
  * (issue 3); the scripting subcommands work now.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
