@@ -332,9 +332,11 @@ whoami_line(const char *raw, int json, int *first_ws)
 			*first_ws = 0;
 		}
 	} else {
-		safe = text_sanitize(proto_get(&m, "name") != NULL ?
-		    proto_get(&m, "name") : "", strlen(proto_get(&m, "name") !=
-		    NULL ? proto_get(&m, "name") : ""), 0);
+		const char *name = proto_get(&m, "name");
+
+		if (name == NULL)
+			name = "";
+		safe = text_sanitize(name, strlen(name), 0);
 		if (strcmp(m.word, "USER") == 0)
 			printf("%s <%s>\n", safe, proto_get(&m, "email"));
 		else

@@ -387,6 +387,26 @@ START_TEST(test_sync_paging)
 }
 END_TEST
 
+/* A since beyond every event (a restored database) is answered with the
+ * server's latest seq, so the client starts over from it. */
+START_TEST(test_sync_beyond_latest)
+{
+	struct client_reply *r;
+	struct client *a;
+	int64_t sid, latest;
+
+	agorad_start(node);
+	a = login(node, alice, &sid, NULL);
+	latest = pg_i64("SELECT last FROM event_seq", NULL);
+	r = call_ok(a, "SYNC", "since", "9000000000", NULL);
+	ck_assert_uint_eq(r->ndata, 0);
+	ck_assert_int_eq(line_i64(r->line, "seq"), latest);
+	ck_assert_int_eq(line_i64(r->line, "more"), 0);
+	client_reply_free(r);
+	client_close(a);
+}
+END_TEST
+
 /* Two agorad nodes on one database: events cross between them. */
 START_TEST(test_two_nodes)
 {
@@ -556,6 +576,7 @@ events_suite(void)
 	tcase_add_test(tc, test_not_pushed_to_others);
 	tcase_add_test(tc, test_sync);
 	tcase_add_test(tc, test_sync_paging);
+	tcase_add_test(tc, test_sync_beyond_latest);
 	tcase_add_test(tc, test_two_nodes);
 	tcase_add_test(tc, test_bus_catch_up);
 	tcase_add_test(tc, test_pg_restart);
