@@ -13,6 +13,7 @@
 extern const struct db_stmt event_stmts[];
 extern const struct db_stmt session_stmts[];
 extern const struct db_stmt sync_stmts[];
+extern const struct db_stmt workspace_stmts[];
 
 static enum cmd_result
 cmd_ping(struct cmd_ctx *ctx)
@@ -30,6 +31,7 @@ static const struct cmd *const cmd_tables[] = {
 	cmd_core_table,
 	cmd_session_table,
 	cmd_events_table,
+	cmd_workspace_table,
 	NULL
 };
 
@@ -39,6 +41,7 @@ const struct db_stmt *const db_stmt_tables[] = {
 	event_stmts,
 	session_stmts,
 	sync_stmts,
+	workspace_stmts,
 	NULL
 };
 

@@ -92,6 +92,7 @@ enum cmd_result cmd_submit_read(struct cmd_ctx *, struct db_job *,
 extern const struct cmd cmd_core_table[];	/* cmd.c */
 extern const struct cmd cmd_session_table[];	/* cmd-session.c */
 extern const struct cmd cmd_events_table[];	/* cmd-events.c */
+extern const struct cmd cmd_workspace_table[];	/* cmd-workspace.c */
 
 /* cmd-session.c: the hash checked for unknown accounts (made at start). */
 void session_cmds_init(long scrypt_n);

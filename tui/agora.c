@@ -1,14 +1,16 @@
 /*
- * agora: the terminal client. The full-screen interface is being built
- * (issue 3); the scripting subcommands work now.
+ * agora: the terminal client. With no command, the full-screen client
+ * (app.c); with one, a subcommand for scripts (cli.c).
  */
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
+#include "app.h"
 #include "cli.h"
 #include "paths.h"
 #include "str.h"
@@ -19,7 +21,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: agora [--server HOST:PORT] [--email E] [--ca FILE] "
-	    "command\n"
+	    "[command]\n"
+	    "  (no command)       the full-screen client\n"
 	    "  ping               check that the server answers\n"
 	    "  login              log in (password from the terminal or "
 	    "stdin)\n"
@@ -94,6 +97,8 @@ main(int argc, char **argv)
 	char *store[3] = { NULL, NULL, NULL };
 	int ch, rc;
 
+	/* Widths of text (wcwidth) and curses' wide characters need it. */
+	setlocale(LC_ALL, "");
 	if (read_config(&o, store) != 0)
 		return EX_CONFIG;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -108,12 +113,9 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc == 0) {
-		fprintf(stderr, "agora: the full-screen client is not built "
-		    "yet; use a command:\n");
-		usage(stderr);
-		rc = EX_USAGE;
-	} else if (!cli_known(argv[0])) {
+	if (argc == 0)
+		rc = app_run(&o);
+	else if (!cli_known(argv[0])) {
 		fprintf(stderr, "agora: unknown command \"%s\"\n", argv[0]);
 		usage(stderr);
 		rc = EX_USAGE;

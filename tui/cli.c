@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "client.h"
+#include "connect.h"
 #include "paths.h"
 #include "proto.h"
 #include "text.h"
@@ -88,71 +89,45 @@ cli_confirm(const char *question)
 static struct client *
 cli_connect(const struct cli_opts *o, int *status)
 {
-	struct client_opts co = { 0 };
-	char *host, *colon, *cause = NULL, *known = NULL;
-	enum trust t = TRUST_UNKNOWN;
+	struct server_link l;
 	struct client *c;
+	char *cause = NULL, *text = NULL;
 
-	if (o->server == NULL || (colon = strrchr(o->server, ':')) == NULL) {
-		*status = cli_fail(EX_USAGE, "no server: use --server HOST:PORT "
-		    "or server = in the config file");
-		return NULL;
-	}
-	host = xstrndup(o->server, (size_t)(colon - o->server));
-	co.host = host;
-	co.port = colon + 1;
-	co.ca_file = o->ca_file;
-	co.accept_any = o->ca_file == NULL;
-	c = client_connect(&co, &cause);
-	free(host);
-	if (c == NULL) {
-		*status = cli_fail(EX_UNAVAILABLE, "%s", cause);
+	if (server_open(o->server, o->ca_file, 0, &l, &cause) != 0) {
+		*status = cli_fail(o->server == NULL ||
+		    strchr(o->server, ':') == NULL ? EX_USAGE : EX_UNAVAILABLE,
+		    "%s", cause);
 		free(cause);
 		return NULL;
 	}
-	if (o->ca_file != NULL)
-		return c;
-	if ((known = paths_config("known_hosts")) == NULL ||
-	    trust_check(known, o->server, client_fingerprint(c), &t,
-	    &cause) != 0) {
-		*status = cli_fail(EX_CONFIG, "%s", cause != NULL ? cause :
-		    "no home directory for known_hosts");
+	if (l.trust == TRUST_CHANGED) {
+		text = server_changed_text(&l, o->server);
+		*status = cli_fail(EX_NOPERM, "%s", text);
 		goto fail;
 	}
-	if (t == TRUST_CHANGED) {
-		*status = cli_fail(EX_NOPERM, "THE CERTIFICATE OF %s HAS "
-		    "CHANGED (now %s). Someone may be intercepting the "
-		    "connection. If the change is expected, remove the line "
-		    "for %s from %s.", o->server, client_fingerprint(c),
-		    o->server, known);
-		goto fail;
-	}
-	if (t == TRUST_UNKNOWN) {
-		char *q;
-
-		xasprintf(&q, "The certificate of %s is not known.\nSHA-256 "
-		    "fingerprint: %s\nTrust it from now on?", o->server,
-		    client_fingerprint(c));
-		if (!cli_confirm(q)) {
-			free(q);
+	if (l.trust == TRUST_UNKNOWN) {
+		text = server_unknown_text(&l, o->server);
+		if (!cli_confirm(text)) {
 			*status = cli_fail(EX_NOPERM, "%s not trusted (fingerprint "
 			    "%s); run agora on a terminal to accept it, or use "
-			    "--ca", o->server, client_fingerprint(c));
+			    "--ca", o->server, client_fingerprint(l.client));
 			goto fail;
 		}
-		free(q);
-		if (trust_pin(known, o->server, client_fingerprint(c),
-		    &cause) != 0) {
+		free(text);
+		text = NULL;
+		if (server_pin(&l, o->server, &cause) != 0) {
 			*status = cli_fail(EX_CANTCREAT, "%s", cause);
+			free(cause);
 			goto fail;
 		}
 	}
-	free(known);
+	c = l.client;
+	l.client = NULL;
+	server_link_free(&l);
 	return c;
 fail:
-	free(cause);
-	free(known);
-	client_close(c);
+	free(text);
+	server_link_free(&l);
 	return NULL;
 }
 

@@ -99,3 +99,27 @@ text_fit(const char *s, size_t cols)
 	}
 	return i;
 }
+
+size_t
+text_wrap(const char *s, size_t cols)
+{
+	size_t fit = text_fit(s, cols), nl, sp;
+
+	nl = strcspn(s, "\n");
+	if (nl <= fit)
+		return nl;
+	if (s[fit] == '\0' || s[fit] == ' ')
+		return fit;
+	for (sp = fit; sp > 0 && s[sp - 1] != ' '; sp--)
+		;
+	if (sp > 1)
+		return sp - 1;
+	/* No space to break at: cut the word, never to nothing. */
+	if (fit == 0 && *s != '\0') {
+		uint32_t cp;
+
+		fit = utf8_decode(s, strlen(s), &cp);
+		return fit > 0 ? fit : 1;
+	}
+	return fit;
+}

@@ -25,5 +25,11 @@ char *text_sanitize(const char *, size_t len, int flags);
 size_t text_width(const char *);
 /* Bytes of the longest prefix that fits in cols, never half a character. */
 size_t text_fit(const char *, size_t cols);
+/*
+ * Bytes of the first line when s is wrapped at cols columns: up to the
+ * last space that fits, or a hard break when a word is longer than a line,
+ * or up to a line feed. The caller skips one space or line feed after it.
+ */
+size_t text_wrap(const char *, size_t cols);
 
 #endif

@@ -1,0 +1,161 @@
+/*
+ * The full-screen client: its state, shared by the loop (app.c), the
+ * connection (link.c), the ":" commands (command.c), the frame (screen.c)
+ * and the views (views.c). Only these files use curses.
+ */
+#ifndef AGORA_APP_H
+#define AGORA_APP_H
+
+#include <stdint.h>
+
+#include "cli.h"
+#include "connect.h"
+#include "field.h"
+#include "history.h"
+#include "listview.h"
+#include "model.h"
+
+/* Smallest terminal the layout is drawn in. */
+#define APP_MIN_COLS	80
+#define APP_MIN_LINES	24
+
+enum link_state {
+	LINK_CONNECTING,	/* connecting, resuming, loading */
+	LINK_LOGIN,		/* waiting for the user's e-mail or password */
+	LINK_ONLINE,
+	LINK_WAITING,		/* lost: reconnecting at retry_at */
+	LINK_STOPPED		/* refused (certificate) or not trusted */
+};
+
+enum view {
+	VIEW_OVERVIEW,
+	VIEW_ACTIVITY,
+	VIEW_PEOPLE,
+	VIEW_SPACES,
+	VIEW_NETWORKS,
+	VIEW_CONTACTS,
+	VIEW_COUNT
+};
+
+enum pane {
+	PANE_SIDEBAR,
+	PANE_MAIN,
+	PANE_COUNT
+};
+
+/* What the bottom line is doing. */
+enum mode {
+	MODE_NORMAL,
+	MODE_COMMAND,		/* ":" */
+	MODE_FILTER,		/* "/" on the focused list */
+	MODE_PROMPT,		/* e-mail or password */
+	MODE_DIALOG,		/* a yes/no question */
+	MODE_HELP		/* the key overlay */
+};
+
+struct app;
+typedef void app_prompt_fn(struct app *, const char *text);
+typedef void app_dialog_fn(struct app *, int yes);
+
+/* A request in flight, answered in the loop. */
+enum request {
+	REQ_WHOAMI,
+	REQ_MEMBERS,
+	REQ_SYNC
+};
+
+struct pending {
+	char		*tag;
+	enum request	 kind;
+	int64_t		 arg;
+};
+
+#define APP_PENDING_MAX 16
+
+struct app {
+	const struct cli_opts	*opts;
+	struct model		 model;
+
+	struct server_link	 link;
+	enum link_state		 state;
+	int64_t			 retry_at;	/* ms, clock_ms() */
+	int			 backoff_ms;
+	char			*token_path;
+	int64_t			 session;
+	struct pending		 pending[APP_PENDING_MAX];
+	size_t			 npending;
+
+	enum view		 view;
+	enum pane		 focus;
+	struct listview		 side;
+	struct listview		 list[VIEW_COUNT];
+	int64_t			 selkey[VIEW_COUNT];	/* what each list's
+							   selection shows */
+
+	enum mode		 mode;
+	struct field		 input;		/* the bottom line */
+	struct history		 history;
+	const char		*prompt;	/* its label */
+	app_prompt_fn		*prompt_done;
+	char			*email;		/* typed at the prompt */
+	char			*dialog;	/* the question */
+	app_dialog_fn		*dialog_done;
+	size_t			 help_top;
+
+	char			*status;	/* the status line */
+	int			 status_error;
+	int			 too_small;
+	int			 quit;
+	int			 exit_status;
+};
+
+/* app.c */
+void app_status(struct app *, int error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void app_prompt(struct app *, const char *label, int secret,
+    app_prompt_fn *);
+void app_ask(struct app *, const char *question, app_dialog_fn *);
+void app_set_view(struct app *, enum view);
+/* The list the focused pane shows. */
+struct listview *app_focused_list(struct app *);
+/* The key map context whose keys the help overlay lists. */
+unsigned app_help_context(const struct app *);
+
+/* link.c: the connection's life. */
+void link_start(struct app *);		/* connect now */
+void link_lost(struct app *, const char *why);
+void link_poll(struct app *);		/* the socket is ready */
+void link_timer(struct app *);		/* retry_at came */
+int link_fd(const struct app *);	/* -1 when not connected */
+int link_want_write(const struct app *);
+void link_members(struct app *);	/* load the current workspace's */
+void link_free(struct app *);
+
+/* command.c: the ":" line. */
+void command_run(struct app *, const char *line);
+void command_complete(struct app *);
+const char *command_help(size_t i, const char **args);	/* NULL at end */
+
+/* screen.c: the frame. */
+void screen_init(void);
+void screen_end(void);
+void screen_draw(struct app *);
+
+/* views.c: what is inside the frame. */
+const char *view_title(enum view);
+size_t view_rows(struct app *, enum view);
+void view_sync(struct app *);		/* list sizes from the model */
+void view_remember(struct app *);	/* after the selection moved */
+void view_draw_sidebar(struct app *, int y, int x, int h, int w);
+void view_draw_main(struct app *, int y, int x, int h, int w);
+/* The sidebar entry's view for row r. */
+enum view view_sidebar_target(struct app *, size_t row);
+/* Selects the current view's entry in the sidebar. */
+void view_sidebar_follow(struct app *);
+/* Enter on the main list. */
+void view_open(struct app *);
+
+/* The full-screen client; returns the exit status. */
+int app_run(const struct cli_opts *);
+
+#endif

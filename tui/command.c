@@ -1,0 +1,222 @@
+/*
+ * The ":" command line: a table of commands, each with what its argument
+ * completes from. The help overlay lists the table; Tab completes verbs,
+ * then names.
+ */
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "xmalloc.h"
+
+enum complete_from {
+	FROM_NOTHING,
+	FROM_VIEWS,
+	FROM_WORKSPACES
+};
+
+struct command {
+	const char		*verb;
+	const char		*args;		/* for help */
+	enum complete_from	 from;
+	void			(*run)(struct app *, const char *arg);
+	const char		*help;
+};
+
+static const char *const view_names[VIEW_COUNT] = {
+	"overview", "activity", "people", "spaces", "networks", "contacts"
+};
+
+static void
+cmd_quit(struct app *a, const char *arg)
+{
+	(void)arg;
+	a->quit = 1;
+}
+
+static void
+cmd_help(struct app *a, const char *arg)
+{
+	(void)arg;
+	a->mode = MODE_HELP;
+	a->help_top = 0;
+	a->model.dirty |= DIRTY_ALL;
+}
+
+static void
+cmd_view(struct app *a, const char *arg)
+{
+	for (size_t i = 0; i < VIEW_COUNT; i++) {
+		if (strcmp(arg, view_names[i]) == 0) {
+			app_set_view(a, (enum view)i);
+			a->focus = PANE_MAIN;
+			return;
+		}
+	}
+	app_status(a, 1, "no view \"%s\": overview, activity, people, "
+	    "spaces, networks or contacts", arg);
+}
+
+static void
+cmd_workspace(struct app *a, const char *arg)
+{
+	size_t i = model_find_workspace(&a->model, arg);
+
+	if (i == a->model.nws) {
+		app_status(a, 1, "no workspace \"%s\" (Tab completes)", arg);
+		return;
+	}
+	model_select(&a->model, i);
+	view_sync(a);
+	link_members(a);
+	app_status(a, 0, "workspace %s", a->model.ws[i].name);
+}
+
+static void
+cmd_connect(struct app *a, const char *arg)
+{
+	(void)arg;
+	if (a->state == LINK_ONLINE) {
+		app_status(a, 0, "already connected");
+		return;
+	}
+	link_start(a);
+}
+
+static void
+cmd_redraw(struct app *a, const char *arg)
+{
+	(void)arg;
+	a->model.dirty |= DIRTY_ALL;
+	clearok(curscr, TRUE);
+}
+
+static const struct command commands[] = {
+	{ "connect", "connect", FROM_NOTHING, cmd_connect,
+	  "connect again now (after a refusal or while waiting)" },
+	{ "help", "help", FROM_NOTHING, cmd_help, "the keys and commands" },
+	{ "quit", "quit", FROM_NOTHING, cmd_quit, "quit agora" },
+	{ "redraw", "redraw", FROM_NOTHING, cmd_redraw, "redraw the screen" },
+	{ "view", "view NAME", FROM_VIEWS, cmd_view,
+	  "overview, activity, people, spaces, networks, contacts" },
+	{ "workspace", "workspace NAME", FROM_WORKSPACES, cmd_workspace,
+	  "switch to the workspace called NAME" },
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+const char *
+command_help(size_t i, const char **args)
+{
+	if (i >= NCOMMANDS)
+		return NULL;
+	*args = commands[i].args;
+	return commands[i].help;
+}
+
+/* The command for verb, also as an unambiguous prefix ("q", "ws"...). */
+static const struct command *
+command_find(const char *verb, size_t len)
+{
+	const struct command *found = NULL;
+
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (strlen(commands[i].verb) == len &&
+		    strncmp(commands[i].verb, verb, len) == 0)
+			return &commands[i];
+		if (strncmp(commands[i].verb, verb, len) == 0)
+			found = found == NULL ? &commands[i] : &commands[NCOMMANDS];
+	}
+	return found == &commands[NCOMMANDS] ? NULL : found;
+}
+
+void
+command_run(struct app *a, const char *line)
+{
+	const struct command *c;
+	size_t len;
+
+	line += strspn(line, " ");
+	if (*line == '\0')
+		return;
+	len = strcspn(line, " ");
+	if ((c = command_find(line, len)) == NULL) {
+		app_status(a, 1, "unknown command \"%.*s\" (:help lists them)",
+		    (int)len, line);
+		return;
+	}
+	line += len;
+	line += strspn(line, " ");
+	if (c->from != FROM_NOTHING && *line == '\0') {
+		app_status(a, 1, "usage: :%s", c->args);
+		return;
+	}
+	c->run(a, line);
+}
+
+/* The names an argument completes from; *n of them (caller frees). */
+static const char **
+command_candidates(struct app *a, enum complete_from from, size_t *n)
+{
+	const char **v;
+
+	*n = 0;
+	if (from == FROM_VIEWS) {
+		v = xcalloc(VIEW_COUNT, sizeof *v);
+		for (size_t i = 0; i < VIEW_COUNT; i++)
+			v[(*n)++] = view_names[i];
+		return v;
+	}
+	v = xcalloc(a->model.nws + 1, sizeof *v);
+	if (from == FROM_WORKSPACES)
+		for (size_t i = 0; i < a->model.nws; i++)
+			v[(*n)++] = a->model.ws[i].name;
+	return v;
+}
+
+/* Replaces the input from byte off on with text (+ " " if final). */
+static void
+command_replace(struct app *a, size_t off, const char *text, int final)
+{
+	char *line;
+
+	xasprintf(&line, "%.*s%s%s", (int)off, a->input.text, text,
+	    final ? " " : "");
+	field_set(&a->input, line);
+	free(line);
+}
+
+void
+command_complete(struct app *a)
+{
+	const char *text = a->input.text, *arg;
+	const char *verbs[NCOMMANDS], **cands;
+	const struct command *c;
+	size_t n, matches, lead = strspn(text, " "), len;
+	char *common = NULL;
+
+	len = strcspn(text + lead, " ");
+	if (text[lead + len] == '\0') {		/* still the verb */
+		for (n = 0; n < NCOMMANDS; n++)
+			verbs[n] = commands[n].verb;
+		matches = history_complete(text + lead, verbs, n, &common);
+		if (matches > 0)
+			command_replace(a, lead, common, matches == 1);
+	} else {
+		if ((c = command_find(text + lead, len)) == NULL)
+			return;
+		arg = text + lead + len;
+		arg += strspn(arg, " ");
+		cands = command_candidates(a, c->from, &n);
+		matches = history_complete(arg, cands, n, &common);
+		if (matches > 0)
+			command_replace(a, (size_t)(arg - text), common, 0);
+		free(cands);
+	}
+	if (matches == 0)
+		app_status(a, 1, "no completion");
+	else if (matches > 1)
+		app_status(a, 0, "%zu possibilities", matches);
+	free(common);
+	a->model.dirty |= DIRTY_STATUS;
+}

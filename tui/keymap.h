@@ -1,0 +1,104 @@
+/*
+ * Every key the client understands, in one table (keymap.c): what it does
+ * and where. The screen looks keys up here, and the help overlay ("?") is
+ * generated from the same table, so the help can never disagree with what
+ * the keys do. After calcurse's keys.c.
+ *
+ * A key is a Unicode code point (what get_wch returns as a character;
+ * control keys are their C0 code, Ctrl-L is 12) or a curses function key
+ * (KEY_UP, KEY_RESIZE, ...) with KEYMAP_FN added, because the two ranges
+ * overlap. No curses calls here; the KEY_* numbers come from <curses.h>.
+ */
+#ifndef AGORA_KEYMAP_H
+#define AGORA_KEYMAP_H
+
+#include <stddef.h>
+
+#define KEYMAP_FN	0x01000000
+#define KEYMAP_CTRL(c)	((c) & 0x1f)
+
+/* Where a binding applies: the focused thing's context bits. */
+#define KM_SCREEN	0x01	/* the main screen, whichever pane */
+#define KM_LIST		0x02	/* the focused pane is a list */
+#define KM_SIDEBAR	0x04	/* the sidebar has the focus */
+#define KM_EDIT		0x08	/* a text field has the focus */
+#define KM_CMDLINE	0x10	/* ... and it is the ":" command line */
+#define KM_DIALOG	0x20	/* a yes/no question */
+#define KM_OVERLAY	0x40	/* the help overlay */
+
+enum action {
+	A_NONE,
+	A_QUIT,
+	A_HELP,
+	A_REDRAW,
+	A_COMMAND,
+	A_FILTER,
+	A_CANCEL,
+	A_NEXT_PANE,
+	A_PREV_PANE,
+	A_VIEW_OVERVIEW,
+	A_VIEW_ACTIVITY,
+	A_VIEW_PEOPLE,
+	A_VIEW_SPACES,
+	A_VIEW_NETWORKS,
+	A_VIEW_CONTACTS,
+	A_NEXT_WORKSPACE,
+	A_UP,
+	A_DOWN,
+	A_PAGE_UP,
+	A_PAGE_DOWN,
+	A_FIRST,
+	A_LAST,
+	A_OPEN,
+	A_EDIT_LEFT,
+	A_EDIT_RIGHT,
+	A_EDIT_HOME,
+	A_EDIT_END,
+	A_EDIT_BACKSPACE,
+	A_EDIT_DELETE,
+	A_EDIT_KILL_WORD,
+	A_EDIT_KILL_HOME,
+	A_EDIT_KILL_END,
+	A_ACCEPT,
+	A_ABORT,
+	A_COMPLETE,
+	A_HISTORY_PREV,
+	A_HISTORY_NEXT,
+	A_YES,
+	A_NO,
+	A_CLOSE,
+	A_COUNT
+};
+
+struct keybind {
+	int		 key;
+	unsigned	 where;		/* KM_* bits */
+	enum action	 action;
+	const char	*label;		/* the key as the help shows it */
+};
+
+/* One line of help: the keys for an action, and what it does. */
+struct keyhelp {
+	char		 keys[48];	/* "j, Down" */
+	const char	*text;
+	enum action	 action;
+};
+
+/*
+ * The action bound to key where any of the context bits in where apply;
+ * A_NONE if none. Earlier table rows win.
+ */
+enum action keymap_lookup(int key, unsigned where);
+/*
+ * The help for the context where: one entry per action that has a key
+ * there, in table order, keys joined. Returns how many were written.
+ */
+size_t keymap_help(unsigned where, struct keyhelp *, size_t max);
+/* What an action does, for help and errors. */
+const char *keymap_describe(enum action);
+
+/* The table itself, for tests and the man page generator. */
+extern const struct keybind keymap[];
+extern const size_t keymap_len;
+
+#endif

@@ -1,0 +1,515 @@
+/*
+ * The connection's life in the full-screen client: connect and check the
+ * certificate, resume the saved session or ask for the password, load what
+ * the screen shows, then keep it current from pushed events. When the
+ * connection drops the screen keeps everything it shows, the status line
+ * says so, and the client reconnects with backoff and catches up with SYNC.
+ *
+ * Bringing a session up (resume or login, WHOAMI, SYNC) waits for each
+ * reply, with a timeout, after the screen has said what it is doing; once
+ * online, requests are answered in the loop (link_poll).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "client.h"
+#include "clock.h"
+#include "paths.h"
+#include "tokenfile.h"
+#include "xmalloc.h"
+
+#define LINK_TIMEOUT_MS		10000
+#define LINK_CONNECT_MS		5000
+#define LINK_BACKOFF_MIN_MS	500
+#define LINK_BACKOFF_MAX_MS	30000
+
+static void link_authenticate(struct app *);
+static void link_ask_password(struct app *);
+
+int
+link_fd(const struct app *a)
+{
+	return a->link.client != NULL ? client_fd(a->link.client) : -1;
+}
+
+int
+link_want_write(const struct app *a)
+{
+	return a->link.client != NULL && client_want_write(a->link.client);
+}
+
+static void
+link_forget_pending(struct app *a)
+{
+	for (size_t i = 0; i < a->npending; i++)
+		free(a->pending[i].tag);
+	a->npending = 0;
+}
+
+static void
+link_close(struct app *a)
+{
+	link_forget_pending(a);
+	server_link_free(&a->link);
+}
+
+void
+link_free(struct app *a)
+{
+	link_close(a);
+	free(a->token_path);
+	a->token_path = NULL;
+}
+
+/* The next delay: doubling from LINK_BACKOFF_MIN_MS, with jitter. */
+static int
+link_backoff(struct app *a)
+{
+	int d = a->backoff_ms == 0 ? LINK_BACKOFF_MIN_MS : a->backoff_ms * 2;
+
+	if (d > LINK_BACKOFF_MAX_MS)
+		d = LINK_BACKOFF_MAX_MS;
+	a->backoff_ms = d;
+	/* Up to a quarter less, so clients of one server do not all return
+	   in the same millisecond after it restarts. */
+	return d - (int)(random() % (d / 4 + 1));
+}
+
+void
+link_lost(struct app *a, const char *why)
+{
+	int delay = link_backoff(a);
+
+	link_close(a);
+	a->state = LINK_WAITING;
+	a->retry_at = clock_ms() + delay;
+	app_status(a, 1, "connection lost (%s); reconnecting in %.1f s", why,
+	    delay / 1000.0);
+}
+
+void
+link_timer(struct app *a)
+{
+	if (a->state == LINK_WAITING && clock_ms() >= a->retry_at)
+		link_start(a);
+}
+
+/* Sends a request answered in the loop. */
+static void
+link_send(struct app *a, enum request kind, int64_t arg, const char *verb,
+    const char *key, const char *value)
+{
+	const char *tag;
+
+	if (a->link.client == NULL || a->npending == APP_PENDING_MAX)
+		return;
+	tag = client_send(a->link.client, verb, key, value, NULL);
+	if (tag == NULL)
+		return;
+	a->pending[a->npending].tag = xstrdup(tag);
+	a->pending[a->npending].kind = kind;
+	a->pending[a->npending].arg = arg;
+	a->npending++;
+}
+
+/* A reply waited for; NULL (and the link lost) if none came. */
+static struct client_reply *
+link_call(struct app *a, const char *verb, const char *k1, const char *v1,
+    const char *k2, const char *v2)
+{
+	struct client_reply *r;
+	const char *tag;
+
+	if (a->link.client == NULL) {
+		link_lost(a, "not connected");
+		return NULL;
+	}
+	tag = client_send(a->link.client, verb, k1, v1, k2, v2, NULL);
+	if (tag == NULL || (r = client_wait(a->link.client, tag,
+	    LINK_TIMEOUT_MS)) == NULL) {
+		link_lost(a, client_closed(a->link.client) ? "closed by the "
+		    "server" : "no answer");
+		return NULL;
+	}
+	return r;
+}
+
+static const char *
+reply_msg(const struct client_reply *r)
+{
+	const char *m = client_reply_get(r, "msg");
+
+	return m != NULL ? m : r->code;
+}
+
+static int64_t
+reply_i64(const struct client_reply *r, const char *key)
+{
+	const char *v = client_reply_get(r, key);
+
+	return v != NULL ? strtoll(v, NULL, 10) : -1;
+}
+
+/* SYNC from the model's seq until the server has nothing more. */
+static int
+link_sync(struct app *a)
+{
+	struct client_reply *r;
+	char since[24];
+	int64_t seq;
+	int more;
+
+	do {
+		snprintf(since, sizeof since, "%lld", (long long)a->model.seq);
+		if ((r = link_call(a, "SYNC", "since", since, NULL, NULL)) ==
+		    NULL)
+			return -1;
+		if (!r->ok) {
+			app_status(a, 1, "sync: %s", reply_msg(r));
+			client_reply_free(r);
+			return -1;
+		}
+		for (size_t i = 0; i < r->ndata; i++)
+			model_event(&a->model, r->data[i]);
+		/* Behind us: the server's database was restored from an
+		   older backup. Start over from where it is. */
+		if ((seq = reply_i64(r, "seq")) >= 0 && seq < a->model.seq)
+			a->model.seq = seq;
+		more = reply_i64(r, "more") == 1;
+		client_reply_free(r);
+	} while (more);
+	return 0;
+}
+
+static int
+link_whoami_reply(struct app *a, struct client_reply *r)
+{
+	if (!r->ok || model_whoami(&a->model, r->data, r->ndata) != 0) {
+		app_status(a, 1, "whoami: %s", r->ok ? "unreadable reply" :
+		    reply_msg(r));
+		return -1;
+	}
+	a->session = reply_i64(r, "session");
+	a->model.stale = 0;
+	view_sync(a);
+	return 0;
+}
+
+static void
+link_members_reply(struct app *a, int64_t ws, struct client_reply *r)
+{
+	if (!r->ok || model_members(&a->model, ws, r->data, r->ndata) != 0)
+		app_status(a, 1, "people: %s", r->ok ? "unreadable reply" :
+		    reply_msg(r));
+	view_sync(a);
+}
+
+void
+link_members(struct app *a)
+{
+	struct workspace *w = model_workspace(&a->model);
+	char id[24];
+
+	if (w == NULL || a->state != LINK_ONLINE)
+		return;
+	snprintf(id, sizeof id, "%lld", (long long)w->id);
+	link_send(a, REQ_MEMBERS, w->id, "MEMBERS", "workspace", id);
+}
+
+/* Logged in: load everything the screen shows, then go live. */
+static void
+link_load(struct app *a, int resumed)
+{
+	struct client_reply *r;
+	struct workspace *w;
+	char id[24];
+	int rc;
+
+	if ((r = link_call(a, "WHOAMI", NULL, NULL, NULL, NULL)) == NULL)
+		return;
+	rc = link_whoami_reply(a, r);
+	client_reply_free(r);
+	if (rc != 0 || link_sync(a) != 0) {
+		if (a->link.client != NULL)
+			link_lost(a, "could not load");
+		return;
+	}
+	if ((w = model_workspace(&a->model)) != NULL) {
+		snprintf(id, sizeof id, "%lld", (long long)w->id);
+		if ((r = link_call(a, "MEMBERS", "workspace", id, NULL,
+		    NULL)) == NULL)
+			return;
+		link_members_reply(a, w->id, r);
+		client_reply_free(r);
+	}
+	a->state = LINK_ONLINE;
+	a->backoff_ms = 0;
+	a->model.dirty |= DIRTY_ALL;
+	view_sync(a);
+	app_status(a, 0, resumed ? "connected to %s" : "logged in to %s",
+	    a->opts->server);
+}
+
+static void
+link_login_done(struct app *a, const char *password)
+{
+	struct client_reply *r;
+	char *cause = NULL;
+
+	if (a->link.client == NULL || client_closed(a->link.client)) {
+		/* The server hung up while the user typed: start again. */
+		link_close(a);
+		link_start(a);
+		return;
+	}
+	if ((r = link_call(a, "LOGIN", "email", a->email, "password",
+	    password)) == NULL)
+		return;
+	if (!r->ok) {
+		if (strcmp(r->code, "auth_failed") == 0)
+			app_status(a, 1, "wrong e-mail or password");
+		else
+			app_status(a, 1, "login: %s", reply_msg(r));
+		client_reply_free(r);
+		link_ask_password(a);
+		return;
+	}
+	if (tokenfile_save(a->token_path, client_reply_get(r, "token"),
+	    &cause) != 0) {
+		app_status(a, 1, "the session cannot be kept: %s", cause);
+		free(cause);
+	}
+	client_reply_free(r);
+	link_load(a, 0);
+}
+
+static void
+link_ask_password(struct app *a)
+{
+	a->state = LINK_LOGIN;
+	app_prompt(a, "Password: ", 1, link_login_done);
+}
+
+static void link_ask_email(struct app *);
+
+static void
+link_email_done(struct app *a, const char *email)
+{
+	if (*email == '\0' || strchr(email, ' ') != NULL) {
+		app_status(a, 1, "an e-mail address, please");
+		link_ask_email(a);
+		return;
+	}
+	free(a->email);
+	a->email = xstrdup(email);
+	link_ask_password(a);
+}
+
+static void
+link_ask_email(struct app *a)
+{
+	a->state = LINK_LOGIN;
+	app_prompt(a, "E-mail: ", 0, link_email_done);
+}
+
+/* Resumes the saved session if there is a usable one, else asks. */
+static void
+link_authenticate(struct app *a)
+{
+	struct client_reply *r;
+	char *token = NULL, *cause = NULL;
+	int rc;
+
+	rc = tokenfile_load(a->token_path, &token, &cause);
+	if (rc == -1) {
+		app_status(a, 1, "%s; log in again", cause);
+		free(cause);
+	}
+	if (rc == 0) {
+		r = link_call(a, "SESSION.RESUME", "token", token, NULL, NULL);
+		freezero_str(token);
+		if (r == NULL)
+			return;
+		if (r->ok) {
+			client_reply_free(r);
+			link_load(a, 1);
+			return;
+		}
+		if (strcmp(r->code, "auth_required") != 0 &&
+		    strcmp(r->code, "invalid") != 0) {
+			/* unavailable, shutting_down: the server's trouble,
+			   not the session's. */
+			link_lost(a, reply_msg(r));
+			client_reply_free(r);
+			return;
+		}
+		client_reply_free(r);
+		tokenfile_remove(a->token_path);
+		app_status(a, 1, "the saved session has ended; log in again");
+	}
+	if (a->email != NULL)
+		link_ask_password(a);
+	else
+		link_ask_email(a);
+}
+
+static void
+link_trust_answer(struct app *a, int yes)
+{
+	char *cause = NULL;
+
+	if (!yes) {
+		link_close(a);
+		a->state = LINK_STOPPED;
+		app_status(a, 1, "%s is not trusted: not connected (:connect "
+		    "to be asked again)", a->opts->server);
+		return;
+	}
+	if (server_pin(&a->link, a->opts->server, &cause) != 0) {
+		link_close(a);
+		a->state = LINK_STOPPED;
+		app_status(a, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	link_authenticate(a);
+}
+
+void
+link_start(struct app *a)
+{
+	char *cause = NULL, *text;
+
+	link_close(a);
+	a->state = LINK_CONNECTING;
+	app_status(a, 0, "connecting to %s...", a->opts->server != NULL ?
+	    a->opts->server : "?");
+	screen_draw(a);
+	if (server_open(a->opts->server, a->opts->ca_file, LINK_CONNECT_MS,
+	    &a->link, &cause) != 0) {
+		link_lost(a, cause);
+		free(cause);
+		return;
+	}
+	switch (a->link.trust) {
+	case TRUST_MATCH:
+		link_authenticate(a);
+		break;
+	case TRUST_UNKNOWN:
+		text = server_unknown_text(&a->link, a->opts->server);
+		app_ask(a, text, link_trust_answer);
+		free(text);
+		break;
+	case TRUST_CHANGED:
+		text = server_changed_text(&a->link, a->opts->server);
+		link_close(a);
+		a->state = LINK_STOPPED;
+		app_status(a, 1, "%s", text);
+		free(text);
+		break;
+	}
+}
+
+static void
+link_reply(struct app *a, struct pending *p, struct client_reply *r)
+{
+	switch (p->kind) {
+	case REQ_WHOAMI:
+		link_whoami_reply(a, r);
+		if (model_workspace(&a->model) != NULL &&
+		    !model_workspace(&a->model)->loaded)
+			link_members(a);
+		break;
+	case REQ_MEMBERS:
+		link_members_reply(a, p->arg, r);
+		break;
+	case REQ_SYNC:
+		break;
+	}
+}
+
+static void
+link_replies(struct app *a)
+{
+	struct client_reply *r;
+	size_t i = 0;
+
+	while (i < a->npending) {
+		if ((r = client_take_reply(a->link.client,
+		    a->pending[i].tag)) == NULL) {
+			i++;
+			continue;
+		}
+		struct pending p = a->pending[i];
+
+		a->pending[i] = a->pending[--a->npending];
+		link_reply(a, &p, r);
+		free(p.tag);
+		client_reply_free(r);
+	}
+}
+
+/* Our own session was ended elsewhere (agora logout, another client). */
+static int
+link_ended(struct app *a, const char *line)
+{
+	char *copy = xstrdup(line);
+	struct proto_msg m;
+	const char *why, *type;
+	int64_t s;
+	int ended;
+
+	ended = proto_parse(copy, strlen(copy), &m, &why) == 0 &&
+	    (type = proto_get(&m, "type")) != NULL &&
+	    strcmp(type, "session.logout") == 0 &&
+	    proto_get_i64(&m, "session", 1, INT64_MAX, &s) == 0 &&
+	    s == a->session;
+	free(copy);
+	return ended;
+}
+
+static void
+link_event(struct app *a, const char *line)
+{
+	if (strncmp(line, "* BYE", 5) == 0)
+		return;		/* the close follows */
+	if (model_event(&a->model, line) == 1) {
+		view_sync(a);
+		if (a->model.stale)
+			link_send(a, REQ_WHOAMI, 0, "WHOAMI", NULL, NULL);
+		if (link_ended(a, line)) {
+			tokenfile_remove(a->token_path);
+			app_status(a, 1, "this session was logged out "
+			    "elsewhere; log in again");
+			link_ask_password(a);
+		}
+	}
+}
+
+void
+link_poll(struct app *a)
+{
+	char *line;
+
+	if (a->link.client == NULL)
+		return;
+	client_flush(a->link.client, 0);
+	if (client_pump(a->link.client) != 0 ||
+	    client_closed(a->link.client)) {
+		/* Apply what arrived before the close, then go. */
+		while ((line = client_next_event(a->link.client, 0)) != NULL) {
+			link_event(a, line);
+			free(line);
+		}
+		link_lost(a, "closed by the server");
+		return;
+	}
+	while (a->link.client != NULL &&
+	    (line = client_next_event(a->link.client, 0)) != NULL) {
+		link_event(a, line);
+		free(line);
+	}
+	if (a->link.client != NULL)
+		link_replies(a);
+}

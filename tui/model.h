@@ -1,0 +1,92 @@
+/*
+ * What the user can see, as the client knows it: the account, its
+ * workspaces and their people, and the activity feed built from events.
+ * Filled from replies (WHOAMI, MEMBERS) and kept current by events, pushed
+ * or from SYNC. No curses: views draw it, unit tests poke it.
+ *
+ * Strings are kept exactly as the server sent them; views sanitise them
+ * (text_sanitize) on the way to the terminal.
+ *
+ * Every change sets dirty bits saying which parts of the screen show it,
+ * so the screen redraws only those.
+ */
+#ifndef AGORA_MODEL_H
+#define AGORA_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DIRTY_HEADER	0x01
+#define DIRTY_SIDEBAR	0x02
+#define DIRTY_MAIN	0x04
+#define DIRTY_STATUS	0x08
+#define DIRTY_ALL	0x0f
+
+/* Older activity is dropped beyond this many entries. */
+#define MODEL_ACTIVITY_MAX 10000
+
+struct member {
+	int64_t	 user;
+	char	*name;
+	char	*email;
+	char	*role;
+};
+
+struct workspace {
+	int64_t		 id;
+	char		*name;
+	char		*role;		/* the user's role in it */
+	char		*plan;
+	struct member	*members;	/* by name, ignoring case */
+	size_t		 nmembers;
+	int		 loaded;	/* members came from MEMBERS */
+};
+
+struct activity {
+	int64_t	 seq;
+	char	*type;
+	char	*text;		/* one line for the feed, raw */
+};
+
+struct model {
+	int64_t			 user;	/* 0 until WHOAMI */
+	char			*email;
+	char			*name;
+	struct workspace	*ws;	/* by name, as WHOAMI sends them */
+	size_t			 nws;
+	size_t			 cur;	/* current workspace; nws when none */
+	struct activity		*act;	/* oldest first */
+	size_t			 nact;
+	int64_t			 seq;	/* highest event seq processed */
+	int			 stale;	/* the user's workspaces changed: ask
+					   WHOAMI again */
+	unsigned		 dirty;
+};
+
+void model_init(struct model *);
+void model_free(struct model *);
+
+/*
+ * The data lines of a WHOAMI reply ("tag USER ...", "tag WORKSPACE ...").
+ * Keeps the current workspace (by id) when it is still there, and the
+ * members already loaded for workspaces that remain. 0, or -1 if a line
+ * does not parse (nothing is changed then).
+ */
+int model_whoami(struct model *, char *const *lines, size_t n);
+/* The data lines of MEMBERS for workspace id; 0 or -1 as above. */
+int model_members(struct model *, int64_t ws, char *const *lines, size_t n);
+/*
+ * One event line ("* EVENT seq=..." pushed, or "tag EVENT ..." from SYNC).
+ * Returns 1 if applied, 0 if already processed (seq <= model->seq), -1 if
+ * malformed. Unknown types still show in the activity feed.
+ */
+int model_event(struct model *, const char *line);
+
+/* The current workspace, or NULL. */
+struct workspace *model_workspace(struct model *);
+/* Makes workspace i current. */
+void model_select(struct model *, size_t i);
+/* The index of the workspace called name (exactly), or nws. */
+size_t model_find_workspace(const struct model *, const char *name);
+
+#endif
