@@ -1,0 +1,155 @@
+/*
+ * The key map is policy: which key does what, where. These tests read the
+ * table as such: every action is reachable, no binding is dead, and the
+ * help generated from it says exactly what a lookup does.
+ */
+#include <check.h>
+#include <curses.h>
+#include <string.h>
+
+#include "keymap.h"
+#include "check-run.h"
+
+#define FN(k) (KEYMAP_FN + (k))
+
+/* Every context the screen uses, as app.c builds them. */
+static const unsigned contexts[] = {
+	KM_SCREEN | KM_LIST | KM_SIDEBAR,
+	KM_SCREEN | KM_LIST,
+	KM_EDIT,
+	KM_EDIT | KM_CMDLINE,
+	KM_DIALOG,
+	KM_OVERLAY,
+};
+#define NCONTEXTS (sizeof contexts / sizeof contexts[0])
+
+START_TEST(lookup_by_context)
+{
+	ck_assert_int_eq(keymap_lookup('j', KM_SCREEN | KM_LIST), A_DOWN);
+	ck_assert_int_eq(keymap_lookup(FN(KEY_DOWN), KM_SCREEN | KM_LIST),
+	    A_DOWN);
+	/* Typing a "j" or a "q" into a field is text, not a command. */
+	ck_assert_int_eq(keymap_lookup('j', KM_EDIT), A_NONE);
+	ck_assert_int_eq(keymap_lookup('q', KM_EDIT | KM_CMDLINE), A_NONE);
+	ck_assert_int_eq(keymap_lookup('q', KM_SCREEN | KM_LIST), A_QUIT);
+	/* Tab: panes on the screen, completion on the command line only. */
+	ck_assert_int_eq(keymap_lookup('\t', KM_SCREEN | KM_LIST),
+	    A_NEXT_PANE);
+	ck_assert_int_eq(keymap_lookup('\t', KM_EDIT | KM_CMDLINE),
+	    A_COMPLETE);
+	ck_assert_int_eq(keymap_lookup('\t', KM_EDIT), A_NONE);
+	/* Up browses history on the command line, moves in lists. */
+	ck_assert_int_eq(keymap_lookup(FN(KEY_UP), KM_EDIT | KM_CMDLINE),
+	    A_HISTORY_PREV);
+	ck_assert_int_eq(keymap_lookup(FN(KEY_UP), KM_SCREEN | KM_LIST), A_UP);
+	ck_assert_int_eq(keymap_lookup(0x1b, KM_EDIT), A_ABORT);
+	ck_assert_int_eq(keymap_lookup(0x1b, KM_DIALOG), A_NO);
+	ck_assert_int_eq(keymap_lookup(KEYMAP_CTRL('l'), KM_SCREEN), A_REDRAW);
+	/* A function key never matches the character with its number. */
+	ck_assert_int_eq(keymap_lookup(KEY_DOWN, KM_SCREEN | KM_LIST), A_NONE);
+}
+END_TEST
+
+START_TEST(every_action_reachable)
+{
+	for (int a = A_NONE + 1; a < A_COUNT; a++) {
+		int found = 0;
+
+		for (size_t i = 0; i < keymap_len && !found; i++)
+			found = keymap[i].action == (enum action)a &&
+			    keymap[i].label != NULL;
+		ck_assert_msg(found, "action %d has no labelled key", a);
+		ck_assert_msg(*keymap_describe((enum action)a) != '\0',
+		    "action %d has no description", a);
+	}
+}
+END_TEST
+
+/* A row another row shadows in every context it applies in is dead. */
+START_TEST(no_dead_bindings)
+{
+	for (size_t i = 0; i < keymap_len; i++) {
+		int live = 0;
+
+		for (size_t c = 0; c < NCONTEXTS; c++)
+			if ((keymap[i].where & contexts[c]) &&
+			    keymap_lookup(keymap[i].key, contexts[c]) ==
+			    keymap[i].action)
+				live = 1;
+		ck_assert_msg(live, "row %zu (%s) never takes effect", i,
+		    keymap[i].label != NULL ? keymap[i].label : "?");
+	}
+}
+END_TEST
+
+START_TEST(help_is_the_table)
+{
+	struct keyhelp kh[A_COUNT];
+
+	for (size_t c = 0; c < NCONTEXTS; c++) {
+		size_t n = keymap_help(contexts[c], kh, A_COUNT);
+
+		ck_assert_uint_gt(n, 0);
+		for (size_t h = 0; h < n; h++) {
+			ck_assert_str_ne(kh[h].text, "");
+			/* Every key listed does what the line says. */
+			for (size_t i = 0; i < keymap_len; i++) {
+				const char *l = keymap[i].label;
+
+				if (l == NULL || keymap[i].action != kh[h].action ||
+				    !(keymap[i].where & contexts[c]) ||
+				    strstr(kh[h].keys, l) == NULL)
+					continue;
+				ck_assert_int_eq(keymap_lookup(keymap[i].key,
+				    contexts[c]), kh[h].action);
+			}
+		}
+	}
+}
+END_TEST
+
+START_TEST(help_joins_keys)
+{
+	struct keyhelp kh[A_COUNT];
+	size_t n = keymap_help(KM_SCREEN | KM_LIST, kh, A_COUNT), i;
+
+	for (i = 0; i < n && kh[i].action != A_DOWN; i++)
+		;
+	ck_assert_uint_lt(i, n);
+	ck_assert_str_eq(kh[i].keys, "j, Down");
+	ck_assert_str_eq(kh[i].text, "move down");
+	/* Editing keys are not screen keys. */
+	for (i = 0; i < n; i++)
+		ck_assert_int_ne(kh[i].action, A_EDIT_BACKSPACE);
+	n = keymap_help(KM_EDIT | KM_CMDLINE, kh, A_COUNT);
+	for (i = 0; i < n && kh[i].action != A_COMPLETE; i++)
+		;
+	ck_assert_uint_lt(i, n);
+	ck_assert_str_eq(kh[i].keys, "Tab");
+}
+END_TEST
+
+START_TEST(help_respects_max)
+{
+	struct keyhelp kh[3];
+
+	ck_assert_uint_eq(keymap_help(KM_SCREEN | KM_LIST, kh, 3), 3);
+	ck_assert_int_eq(kh[0].action, A_HELP);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("keymap");
+	TCase *tc = tcase_create("keymap");
+
+	tcase_add_test(tc, lookup_by_context);
+	tcase_add_test(tc, every_action_reachable);
+	tcase_add_test(tc, no_dead_bindings);
+	tcase_add_test(tc, help_is_the_table);
+	tcase_add_test(tc, help_joins_keys);
+	tcase_add_test(tc, help_respects_max);
+	suite_add_tcase(s, tc);
+	return check_run(s);
+}
