@@ -5,6 +5,8 @@
  */
 #include <check.h>
 #include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "keymap.h"
@@ -138,6 +140,44 @@ START_TEST(help_respects_max)
 }
 END_TEST
 
+/*
+ * agora(1) lists the keys as the overlay does, one ".B "keys"" line and
+ * the description under it, section by section: a key added to the table
+ * and not to the page fails here.
+ */
+START_TEST(man_page_lists_every_key)
+{
+	/* The page's sections: "In the command line, also" is CMDLINE. */
+	static const unsigned sections[] = {
+		KM_SCREEN | KM_LIST | KM_SIDEBAR, KM_EDIT, KM_CMDLINE,
+		KM_DIALOG, KM_OVERLAY
+	};
+	const char *path = getenv("AGORA_MAN");
+	struct keyhelp kh[A_COUNT];
+	char *page, *want;
+	size_t n, len;
+	FILE *f;
+
+	ck_assert_msg(path != NULL, "AGORA_MAN is not set");
+	ck_assert_msg((f = fopen(path, "r")) != NULL, "%s", path);
+	page = malloc(1 << 20);
+	len = fread(page, 1, (1 << 20) - 1, f);
+	page[len] = '\0';
+	fclose(f);
+	for (size_t c = 0; c < sizeof sections / sizeof sections[0]; c++) {
+		n = keymap_help(sections[c], kh, A_COUNT);
+		for (size_t i = 0; i < n; i++) {
+			ck_assert_int_ge(asprintf(&want, ".B \"%s\"\n%s\n",
+			    kh[i].keys, kh[i].text), 0);
+			ck_assert_msg(strstr(page, want) != NULL,
+			    "agora(1) lacks:\n%s", want);
+			free(want);
+		}
+	}
+	free(page);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -150,6 +190,7 @@ main(void)
 	tcase_add_test(tc, help_is_the_table);
 	tcase_add_test(tc, help_joins_keys);
 	tcase_add_test(tc, help_respects_max);
+	tcase_add_test(tc, man_page_lists_every_key);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
