@@ -338,6 +338,7 @@ user_add_tx(PGconn *pg, const struct user_add *u, const char *hash)
 		proto_add(b, "workspace", ws);
 		proto_add(b, "user", user);
 		proto_add(b, "name", u->name);
+		proto_add(b, "email", u->email);
 		proto_add(b, "role", u->role);
 		data = buf_take(b);
 		buf_free(b);

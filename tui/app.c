@@ -403,6 +403,7 @@ app_loop(struct app *a)
 	nfds_t n;
 
 	while (!a->quit) {
+		link_poll(a);
 		screen_draw(a);
 		pfd[0].fd = STDIN_FILENO;
 		pfd[0].events = POLLIN;
@@ -419,8 +420,6 @@ app_loop(struct app *a)
 		/* After EINTR too: a resize arrives as SIGWINCH, and curses
 		   turns it into KEY_RESIZE. */
 		app_read_keys(a);
-		if (n == 2 && pfd[1].revents != 0)
-			link_poll(a);
 		link_timer(a);
 	}
 }

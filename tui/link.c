@@ -469,47 +469,61 @@ link_ended(struct app *a, const char *line)
 	return ended;
 }
 
-static void
+/* Returns 1 if the event changed the model. */
+static int
 link_event(struct app *a, const char *line)
 {
 	if (strncmp(line, "* BYE", 5) == 0)
-		return;		/* the close follows */
-	if (model_event(&a->model, line) == 1) {
-		view_sync(a);
-		if (a->model.stale)
-			link_send(a, REQ_WHOAMI, 0, "WHOAMI", NULL, NULL);
-		if (link_ended(a, line)) {
-			tokenfile_remove(a->token_path);
-			app_status(a, 1, "this session was logged out "
-			    "elsewhere; log in again");
-			link_ask_password(a);
-		}
+		return 0;	/* the close follows */
+	if (model_event(&a->model, line) != 1)
+		return 0;
+	if (a->model.stale) {
+		a->model.stale = 0;
+		link_send(a, REQ_WHOAMI, 0, "WHOAMI", NULL, NULL);
 	}
+	if (link_ended(a, line)) {
+		tokenfile_remove(a->token_path);
+		app_status(a, 1, "this session was logged out elsewhere; log "
+		    "in again");
+		link_ask_password(a);
+	}
+	return 1;
 }
 
+/* The events queued so far; the views are brought up to date once. */
+static void
+link_events(struct app *a)
+{
+	char *line;
+	int changed = 0;
+
+	while (a->link.client != NULL &&
+	    (line = client_next_event(a->link.client, 0)) != NULL) {
+		changed |= link_event(a, line);
+		free(line);
+	}
+	if (changed)
+		view_sync(a);
+}
+
+/*
+ * Reads what the socket has and applies it. Also called before every
+ * poll(): a reply waited for while bringing the session up may have
+ * brought events along, and they must not wait for the next byte.
+ */
 void
 link_poll(struct app *a)
 {
-	char *line;
-
 	if (a->link.client == NULL)
 		return;
 	client_flush(a->link.client, 0);
 	if (client_pump(a->link.client) != 0 ||
 	    client_closed(a->link.client)) {
-		/* Apply what arrived before the close, then go. */
-		while ((line = client_next_event(a->link.client, 0)) != NULL) {
-			link_event(a, line);
-			free(line);
-		}
+		link_events(a);		/* what arrived before the close */
 		link_lost(a, "closed by the server");
 		return;
 	}
-	while (a->link.client != NULL &&
-	    (line = client_next_event(a->link.client, 0)) != NULL) {
-		link_event(a, line);
-		free(line);
-	}
+	link_events(a);
 	if (a->link.client != NULL)
 		link_replies(a);
 }

@@ -248,6 +248,7 @@ START_TEST(test_not_pushed_to_others)
 	ck_assert_msg(ev != NULL, "alice got no member.added");
 	ck_assert_int_eq(line_i64(ev, "user"), carol_id);
 	ck_assert(line_is(ev, "name", "Carol D\303\255az"));
+	ck_assert(line_is(ev, "email", carol));
 	ck_assert(line_is(ev, "role", "member"));
 	free(ev);
 
