@@ -25,6 +25,30 @@
 
 #define APP_HISTORY_MAX	200
 
+/* SIGINT, SIGTERM, SIGHUP: leave through the front door, so the terminal
+   is restored and the session kept. */
+static volatile sig_atomic_t app_signal;
+
+static void
+app_on_signal(int sig)
+{
+	app_signal = sig;
+}
+
+static void
+app_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = app_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
 void
 app_status(struct app *a, int error, const char *fmt, ...)
 {
@@ -402,7 +426,7 @@ app_loop(struct app *a)
 	struct pollfd pfd[2];
 	nfds_t n;
 
-	while (!a->quit) {
+	while (!a->quit && app_signal == 0) {
 		link_poll(a);
 		screen_draw(a);
 		pfd[0].fd = STDIN_FILENO;
@@ -475,13 +499,13 @@ app_run(const struct cli_opts *o)
 		app_free(&a);
 		return EX_CONFIG;
 	}
-	signal(SIGPIPE, SIG_IGN);
 	screen_init();
+	app_signals();		/* after curses, which sets its own */
 	view_sync(&a);
 	link_start(&a);
 	app_loop(&a);
 	screen_end();
-	status = a.exit_status;
+	status = app_signal != 0 ? 128 + app_signal : a.exit_status;
 	app_free(&a);
 	return status;
 }
