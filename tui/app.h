@@ -60,8 +60,7 @@ typedef void app_dialog_fn(struct app *, int yes);
 /* A request in flight, answered in the loop. */
 enum request {
 	REQ_WHOAMI,
-	REQ_MEMBERS,
-	REQ_SYNC
+	REQ_MEMBERS
 };
 
 struct pending {

@@ -424,8 +424,6 @@ link_reply(struct app *a, struct pending *p, struct client_reply *r)
 	case REQ_MEMBERS:
 		link_members_reply(a, p->arg, r);
 		break;
-	case REQ_SYNC:
-		break;
 	}
 }
 
