@@ -139,6 +139,31 @@ START_TEST(fit_never_splits)
 }
 END_TEST
 
+START_TEST(wrap_at_words)
+{
+	const char *s = "The certificate of host is not known";
+
+	ck_assert_uint_eq(text_wrap(s, 100), strlen(s));
+	ck_assert_uint_eq(text_wrap(s, 14), 3);		/* "The" */
+	ck_assert_uint_eq(text_wrap(s, 15), 15);	/* "The certificate" */
+	ck_assert_uint_eq(text_wrap(s, 17), 15);	/* not "...te o" */
+	ck_assert_uint_eq(text_wrap(s, 18), 18);	/* "... of" */
+	ck_assert_uint_eq(text_wrap("ab\ncd", 10), 2);	/* a line feed first */
+	ck_assert_uint_eq(text_wrap("", 10), 0);
+}
+END_TEST
+
+START_TEST(wrap_long_words)
+{
+	/* No space: a hard break, on a character boundary. */
+	ck_assert_uint_eq(text_wrap("AB:CD:EF:01:23", 5), 5);
+	ck_assert_uint_eq(text_wrap("東京東京", 3), 3);
+	/* Never nothing, even when not one character fits. */
+	ck_assert_uint_eq(text_wrap("東京", 1), 3);
+	ck_assert_uint_eq(text_wrap("x", 0), 1);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -154,6 +179,8 @@ main(void)
 	tcase_add_test(tc, every_byte);
 	tcase_add_test(tc, widths);
 	tcase_add_test(tc, fit_never_splits);
+	tcase_add_test(tc, wrap_at_words);
+	tcase_add_test(tc, wrap_long_words);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
