@@ -64,6 +64,14 @@ app_status(struct app *a, int error, const char *fmt, ...)
 }
 
 void
+app_notice(struct app *a, const char *text)
+{
+	free(a->notice);
+	a->notice = text != NULL ? xstrdup(text) : NULL;
+	a->model.dirty |= DIRTY_MAIN;
+}
+
+void
 app_prompt(struct app *a, const char *label, int secret, app_prompt_fn *done)
 {
 	field_free(&a->input);
@@ -243,6 +251,7 @@ app_input_key(struct app *a, int key, enum action act)
 		changed = field_edit(&a->input, edit_ops[act - A_EDIT_LEFT]);
 	else if (act != A_NONE) {
 		app_input_action(a, act);
+		a->model.dirty |= DIRTY_STATUS;
 		return;
 	} else if (key < KEYMAP_FN && field_insert(&a->input,
 	    (wchar_t)key) == 0)
@@ -334,9 +343,12 @@ app_screen_action(struct app *a, enum action act)
 	case A_PAGE_DOWN:
 	case A_FIRST:
 	case A_LAST:
-		listview_move(lv, list_moves[act - A_UP]);
-		view_remember(a);
-		break;
+		if (listview_move(lv, list_moves[act - A_UP])) {
+			view_remember(a);
+			a->model.dirty |= a->focus == PANE_SIDEBAR ?
+			    DIRTY_SIDEBAR : DIRTY_MAIN;
+		}
+		return;		/* nothing else changed */
 	case A_OPEN:
 		if (a->focus == PANE_SIDEBAR)
 			app_open_sidebar(a);
@@ -403,10 +415,10 @@ app_read_keys(struct app *a)
 	wint_t wc;
 	int rc;
 
-	while ((rc = get_wch(&wc)) != ERR && !a->quit) {
+	/* All of them before drawing once: a paste or a held key must
+	   not cost a frame per key. */
+	while ((rc = get_wch(&wc)) != ERR && !a->quit)
 		app_key(a, rc == KEY_CODE_YES ? KEYMAP_FN + (int)wc : (int)wc);
-		screen_draw(a);
-	}
 }
 
 static int
@@ -478,6 +490,7 @@ app_free(struct app *a)
 	history_free(&a->history);
 	free(a->email);
 	free(a->dialog);
+	free(a->notice);
 	free(a->status);
 }
 

@@ -101,6 +101,8 @@ struct app {
 	app_dialog_fn		*dialog_done;
 	size_t			 help_top;
 
+	char			*notice;	/* a long message over the main
+						   area, until the next login */
 	char			*status;	/* the status line */
 	int			 status_error;
 	int			 too_small;
@@ -111,6 +113,8 @@ struct app {
 /* app.c */
 void app_status(struct app *, int error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A message too long for the status line (NULL removes it). */
+void app_notice(struct app *, const char *);
 void app_prompt(struct app *, const char *label, int secret,
     app_prompt_fn *);
 void app_ask(struct app *, const char *question, app_dialog_fn *);

@@ -222,8 +222,6 @@ static void
 link_load(struct app *a, int resumed)
 {
 	struct client_reply *r;
-	struct workspace *w;
-	char id[24];
 	int rc;
 
 	if ((r = link_call(a, "WHOAMI", NULL, NULL, NULL, NULL)) == NULL)
@@ -235,18 +233,14 @@ link_load(struct app *a, int resumed)
 			link_lost(a, "could not load");
 		return;
 	}
-	if ((w = model_workspace(&a->model)) != NULL) {
-		snprintf(id, sizeof id, "%lld", (long long)w->id);
-		if ((r = link_call(a, "MEMBERS", "workspace", id, NULL,
-		    NULL)) == NULL)
-			return;
-		link_members_reply(a, w->id, r);
-		client_reply_free(r);
-	}
 	a->state = LINK_ONLINE;
 	a->backoff_ms = 0;
+	app_notice(a, NULL);
 	a->model.dirty |= DIRTY_ALL;
 	view_sync(a);
+	/* The people come after the first paint: a workspace of thousands
+	   should not hold the screen back. */
+	link_members(a);
 	app_status(a, 0, resumed ? "connected to %s" : "logged in to %s",
 	    a->opts->server);
 }
@@ -288,6 +282,9 @@ static void
 link_ask_password(struct app *a)
 {
 	a->state = LINK_LOGIN;
+	if (!a->status_error)
+		app_status(a, 0, "log in to %s as %s", a->opts->server,
+		    a->email);
 	app_prompt(a, "Password: ", 1, link_login_done);
 }
 
@@ -323,7 +320,13 @@ link_authenticate(struct app *a)
 
 	rc = tokenfile_load(a->token_path, &token, &cause);
 	if (rc == -1) {
-		app_status(a, 1, "%s; log in again", cause);
+		char *text;
+
+		xasprintf(&text, "The saved session was not used: %s. Log in "
+		    "again; the new session file will be private.", cause);
+		app_notice(a, text);
+		app_status(a, 1, "the saved session was not used (see above)");
+		free(text);
 		free(cause);
 	}
 	if (rc == 0) {
@@ -405,7 +408,9 @@ link_start(struct app *a)
 		text = server_changed_text(&a->link, a->opts->server);
 		link_close(a);
 		a->state = LINK_STOPPED;
-		app_status(a, 1, "%s", text);
+		app_notice(a, text);
+		app_status(a, 1, "refused: the server's certificate has "
+		    "changed (see above)");
 		free(text);
 		break;
 	}

@@ -40,6 +40,8 @@ screen_init(void)
 		init_pair(PAIR_ERROR, COLOR_RED, -1);
 		init_pair(PAIR_ONLINE, COLOR_GREEN, -1);
 		init_pair(PAIR_DIM, COLOR_CYAN, -1);
+		init_pair(PAIR_HEAD_OK, COLOR_GREEN, COLOR_BLUE);
+		init_pair(PAIR_HEAD_ALERT, COLOR_WHITE, COLOR_RED);
 		screen_colors = 1;
 	}
 }
@@ -94,23 +96,24 @@ sidebar_width(int cols)
 	return w < 24 ? 24 : w > 40 ? 40 : w;
 }
 
+/* The connection's state for the header, and how to show it there. */
 static const char *
 link_label(const struct app *a, attr_t *attr)
 {
-	*attr = A_BOLD;
+	*attr = screen_attr(PAIR_HEADER, A_REVERSE) | A_BOLD;
 	switch (a->state) {
 	case LINK_ONLINE:
-		*attr = screen_attr(PAIR_ONLINE, A_BOLD);
+		*attr = screen_attr(PAIR_HEAD_OK, A_REVERSE) | A_BOLD;
 		return "\u25cf online";
 	case LINK_CONNECTING:
 		return "\u25cb connecting";
 	case LINK_LOGIN:
 		return "\u25cb log in";
 	case LINK_WAITING:
-		*attr = screen_attr(PAIR_ERROR, A_BOLD);
+		*attr = screen_attr(PAIR_HEAD_ALERT, A_NORMAL) | A_BOLD;
 		return "\u25cb offline";
 	case LINK_STOPPED:
-		*attr = screen_attr(PAIR_ERROR, A_BOLD);
+		*attr = screen_attr(PAIR_HEAD_ALERT, A_NORMAL) | A_BOLD;
 		return "\u25cb not connected";
 	}
 	return "";
@@ -122,20 +125,16 @@ draw_header(struct app *a, int cols)
 	struct workspace *w = model_workspace(&a->model);
 	attr_t bar = screen_attr(PAIR_HEADER, A_REVERSE), st;
 	const char *state = link_label(a, &st);
-	char *left;
 	int sw = (int)text_width(state) + 2;
+	char *left;
 
 	xasprintf(&left, " agora \u00b7 %s \u00b7 %s%s%s", a->opts->server ?
 	    a->opts->server : "no server", a->model.name != NULL ?
 	    a->model.name : "not logged in", w != NULL ? " \u00b7 " : "",
 	    w != NULL ? w->name : "");
 	screen_text(0, 0, cols - sw, left, bar);
-	screen_text(0, cols - sw, sw, "", bar);
-	attron(bar);
-	mvaddstr(0, cols - sw, " ");
-	attroff(bar);
-	screen_text(0, cols - sw + 1, sw - 1, state, st | (screen_colors ?
-	    (attr_t)COLOR_PAIR(PAIR_HEADER) : A_REVERSE));
+	screen_text(0, cols - sw, sw, " ", bar);
+	screen_text(0, cols - sw + 1, sw - 1, state, st);
 	free(left);
 }
 
@@ -365,7 +364,9 @@ screen_draw(struct app *a)
 		erase();
 	if (d & DIRTY_HEADER)
 		draw_header(a, cols);
-	if (d & (DIRTY_SIDEBAR | DIRTY_MAIN))
+	/* The frame's titles change with the view and the focus, which
+	   dirty both panes; a move in one list leaves the frame alone. */
+	if ((d & (DIRTY_SIDEBAR | DIRTY_MAIN)) == (DIRTY_SIDEBAR | DIRTY_MAIN))
 		draw_frame(a, rows, cols);
 	if (d & DIRTY_SIDEBAR)
 		view_draw_sidebar(a, 2, 1, rows - 5, sw - 1);

@@ -12,6 +12,8 @@
 #define PAIR_ERROR	2
 #define PAIR_ONLINE	3
 #define PAIR_DIM	4
+#define PAIR_HEAD_OK	5	/* on the header bar */
+#define PAIR_HEAD_ALERT	6
 
 /* A colour pair, or mono when colour is off (NO_COLOR, or none). */
 attr_t screen_attr(int pair, attr_t mono);

@@ -274,8 +274,11 @@ row_member(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 	struct member *mb = &model_workspace(&a->model)->members[i];
 	int nw = w * 2 / 5, ew = w - nw - 12;
 
-	screen_text(y, x, nw, mb->name, attr);
-	screen_text(y, x + nw, ew, mb->email, attr);
+	/* A cut name or address keeps a column of space after it. */
+	screen_text(y, x, nw, "", attr);
+	screen_text(y, x, nw - 1, mb->name, attr);
+	screen_text(y, x + nw, ew, "", attr);
+	screen_text(y, x + nw, ew - 1, mb->email, attr);
 	screen_text(y, x + nw + ew, 12, mb->role, attr);
 }
 
@@ -342,27 +345,54 @@ draw_empty(int y, int x, int w, const char *what)
 	screen_text(y, x + 1, w - 1, what, screen_attr(PAIR_DIM, A_DIM));
 }
 
+/* The notice, wrapped; returns the rows it took (and one blank). */
+static int
+draw_notice(const char *p, int y, int x, int h, int w)
+{
+	int rows = 0;
+	size_t n;
+	char *s;
+
+	while (*p != '\0' && rows < h - 1) {
+		n = text_wrap(p, (size_t)w);
+		s = xstrndup(p, n);
+		screen_text(y + rows++, x, w, s, screen_attr(PAIR_ERROR, A_BOLD));
+		free(s);
+		p += n;
+		if (*p == ' ' || *p == '\n')
+			p++;
+	}
+	return rows + 1;
+}
+
 void
 view_draw_main(struct app *a, int y, int x, int h, int w)
 {
 	struct workspace *ws = model_workspace(&a->model);
 	char *s;
+	int n;
 
 	screen_clear(y, x, h, w);
+	if (a->notice != NULL) {
+		n = draw_notice(a->notice, y, x, h, w);
+		y += n;
+		h -= n;
+	}
 	switch (a->view) {
 	case VIEW_OVERVIEW:
 		draw_overview(a, y, x, h, w);
 		break;
 	case VIEW_ACTIVITY:
-		screen_text(y, x, w, "       SEQ  WHAT", A_BOLD);
+		screen_text(y, x, w, "      SEQ  WHAT", A_BOLD);
 		if (a->model.nact == 0)
 			draw_empty(y + 1, x, w, "nothing has happened yet");
 		draw_list(a, &a->list[VIEW_ACTIVITY], y + 1, x, h - 1, w,
 		    row_activity);
 		break;
 	case VIEW_PEOPLE:
-		xasprintf(&s, " %-*s%-*sROLE", w * 2 / 5, "NAME",
-		    w - w * 2 / 5 - 12, "E-MAIL");
+		/* The rows start after the one-column marker. */
+		xasprintf(&s, " %-*s%-*sROLE", (w - 1) * 2 / 5, "NAME",
+		    (w - 1) - (w - 1) * 2 / 5 - 12, "E-MAIL");
 		screen_text(y, x, w, s, A_BOLD);
 		free(s);
 		if (ws == NULL || !ws->loaded)
