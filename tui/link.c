@@ -362,6 +362,12 @@ link_trust_answer(struct app *a, int yes)
 {
 	char *cause = NULL;
 
+	if (a->link.client == NULL) {
+		/* The connection went while the question was up. */
+		if (yes)
+			link_start(a);
+		return;
+	}
 	if (!yes) {
 		link_close(a);
 		a->state = LINK_STOPPED;
