@@ -1303,6 +1303,16 @@ harness_email(const char *base)
 	return s;
 }
 
+char *
+harness_workspace(const char *base)
+{
+	char *w = harness_email("ws"), *s;
+
+	xasprintf(&s, "%s %s", base, w);
+	free(w);
+	return s;
+}
+
 struct client_reply *
 harness_expect_ok(const char *file, int line, struct client_reply *r)
 {

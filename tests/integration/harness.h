@@ -141,6 +141,8 @@ struct client *harness_login_at(const char *, int, struct agorad *,
     const char *email, const char *password, char **token);
 /* A unique e-mail address for this test, from base ("alice"). */
 char *harness_email(const char *base);
+/* A unique workspace name for this test, from base ("Acme"). */
+char *harness_workspace(const char *base);
 
 /* Replies. expect_ok returns the reply (free it); expect_err frees it. */
 #define expect_ok(r)           harness_expect_ok(__FILE__, __LINE__, (r))

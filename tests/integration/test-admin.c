@@ -259,7 +259,7 @@ END_TEST
 
 START_TEST(test_user_add_duplicate)
 {
-	char *email, *upper, *out, *ws, *w;
+	char *email, *upper, *out, *ws;
 	int64_t events;
 
 	email = harness_email("dup");
@@ -269,9 +269,7 @@ START_TEST(test_user_add_duplicate)
 			upper[i] = (char)(upper[i] - 'a' + 'A');
 	}
 	agorad_user_add(node, email, "First", HARNESS_PASSWORD, NULL, NULL);
-	w = harness_email("ws");
-	xasprintf(&ws, "New %s", w);
-	free(w);
+	ws = harness_workspace("New");
 	events = pg_i64("SELECT count(*) FROM events", NULL);
 
 	ck_assert_int_eq(agorad_run(node, HARNESS_PASSWORD "\n", &out, "user",

@@ -25,9 +25,7 @@ setup(void)
 	node = agorad_new(NULL);
 	alice = harness_email("alice");
 	bob = harness_email("bob");
-	w = harness_email("ws");
-	xasprintf(&ws, "Acme %s", w);
-	free(w);
+	ws = harness_workspace("Acme");
 	alice_id = agorad_user_add(
 	    node, alice, "Alice Martin", HARNESS_PASSWORD, ws, "admin");
 	w = harness_email("ws");

@@ -20,13 +20,9 @@ static int64_t uid;
 static void
 setup(void)
 {
-	char *w;
-
 	node = agorad_new(NULL);
 	email = harness_email("alice");
-	w = harness_email("ws");
-	xasprintf(&ws, "Acme %s", w);
-	free(w);
+	ws = harness_workspace("Acme");
 	uid = agorad_user_add(
 	    node, email, "Alice Martin", HARNESS_PASSWORD, ws, "admin");
 }

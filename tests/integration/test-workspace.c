@@ -25,14 +25,10 @@ static int64_t ws_id, alice_id, bob_id;
 static void
 setup(void)
 {
-	char *w;
-
 	node = agorad_new(NULL);
 	alice = harness_email("alice");
 	bob = harness_email("bob");
-	w = harness_email("ws");
-	xasprintf(&ws, "Acme %s", w);
-	free(w);
+	ws = harness_workspace("Acme");
 	alice_id = agorad_user_add(
 	    node, alice, "alice Martin", HARNESS_PASSWORD, ws, "admin");
 	bob_id = agorad_user_add(
