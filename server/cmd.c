@@ -8,12 +8,15 @@
 #include "db.h"
 #include "log.h"
 #include "session.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 extern const struct db_stmt event_stmts[];
 extern const struct db_stmt session_stmts[];
 extern const struct db_stmt sync_stmts[];
 extern const struct db_stmt workspace_stmts[];
+extern const struct db_stmt space_stmts[];
+extern const struct db_stmt space_cmd_stmts[];
 
 static enum cmd_result
 cmd_ping(struct cmd_ctx *ctx)
@@ -32,6 +35,7 @@ static const struct cmd *const cmd_tables[] = {
 	cmd_session_table,
 	cmd_events_table,
 	cmd_workspace_table,
+	cmd_space_table,
 	NULL
 };
 
@@ -42,6 +46,8 @@ const struct db_stmt *const db_stmt_tables[] = {
 	session_stmts,
 	sync_stmts,
 	workspace_stmts,
+	space_stmts,
+	space_cmd_stmts,
 	NULL
 };
 
@@ -103,6 +109,28 @@ arg_find(const struct cmd *cmd, const char *key)
 	return NULL;
 }
 
+/*
+ * Whether text holds a control character (C0, DEL, C1; LF and tab too
+ * unless multiline): names and titles reach other users' terminals and
+ * e-mail headers, so they are refused at the door, not only escaped.
+ */
+static int
+has_controls(const char *s, size_t len, int multiline)
+{
+	uint32_t cp;
+	size_t n;
+
+	for (size_t i = 0; i < len; i += n) {
+		if ((n = utf8_decode(s + i, len - i, &cp)) == 0)
+			return 1;
+		if (multiline && (cp == '\n' || cp == '\t'))
+			continue;
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+			return 1;
+	}
+	return 0;
+}
+
 /* Checks the parameters against the verb's schema; 0 or -1 with *why. */
 static int
 args_check(const struct cmd *cmd, const struct proto_msg *msg, char **why)
@@ -119,6 +147,13 @@ args_check(const struct cmd *cmd, const struct proto_msg *msg, char **why)
 		if (a->max != 0 && p->len > a->max) {
 			xasprintf(why, "%s is longer than %zu bytes", p->key,
 			    a->max);
+			return -1;
+		}
+		if ((a->type == ARG_LINE || a->type == ARG_PROSE) &&
+		    has_controls(p->value, p->len, a->type == ARG_PROSE)) {
+			xasprintf(why, "%s may not hold control characters%s",
+			    p->key, a->type == ARG_PROSE ? " other than line "
+			    "feeds and tabs" : "");
 			return -1;
 		}
 		if (a->type == ARG_ATOM && !proto_is_atom(p->value, p->len)) {

@@ -35,6 +35,8 @@ enum perm {
 
 enum arg_type {
 	ARG_TEXT,	/* any UTF-8 up to max bytes */
+	ARG_LINE,	/* one line of text: names, titles; no controls */
+	ARG_PROSE,	/* text of several lines: LF and tab, no other controls */
 	ARG_ATOM,	/* an atom (tokens, e-mail addresses) */
 	ARG_INT		/* a decimal integer from 0 to INT64_MAX */
 };
@@ -93,6 +95,7 @@ extern const struct cmd cmd_core_table[];	/* cmd.c */
 extern const struct cmd cmd_session_table[];	/* cmd-session.c */
 extern const struct cmd cmd_events_table[];	/* cmd-events.c */
 extern const struct cmd cmd_workspace_table[];	/* cmd-workspace.c */
+extern const struct cmd cmd_space_table[];	/* cmd-space.c */
 
 /* cmd-session.c: the hash checked for unknown accounts (made at start). */
 void session_cmds_init(long scrypt_n);

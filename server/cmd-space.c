@@ -1,0 +1,541 @@
+/*
+ * Spaces: SPACE.CREATE, SPACE.LIST, SPACE.SHOW, SPACE.EDIT, SPACE.ARCHIVE,
+ * SPACE.REACTIVATE, SPACE.DELETE. Who may do what is decided in space.c
+ * (space_open) inside each request's transaction.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cmd.h"
+#include "conn.h"
+#include "db.h"
+#include "event.h"
+#include "proto.h"
+#include "session.h"
+#include "space.h"
+#include "xmalloc.h"
+
+/* Above this many participants a space is past the recommended size. */
+#define SPACE_RECOMMENDED	15
+
+/* Counts shown with every space: people in it, invitations still pending,
+   those pending 7 days or more, and access requests waiting. */
+#define SPACE_COUNTS \
+	" (SELECT count(*) FROM participants q WHERE q.space_id = s.id" \
+	"  AND q.status IN ('active', 'pending')) AS people," \
+	" (SELECT count(*) FROM participants q WHERE q.space_id = s.id" \
+	"  AND q.status = 'pending') AS pending," \
+	" (SELECT count(*) FROM participants q WHERE q.space_id = s.id" \
+	"  AND q.status = 'pending'" \
+	"  AND q.invited_at <= now() - interval '7 days') AS overdue," \
+	" (SELECT count(*) FROM participants q WHERE q.space_id = s.id" \
+	"  AND q.status = 'requested') AS requests"
+
+const struct db_stmt space_cmd_stmts[] = {
+	{ "space_create",
+	  "INSERT INTO spaces (workspace_id, creator_id, title, description,"
+	  " externals_invite) SELECT $1::bigint, $2::bigint, $3, $4, $5::boolean"
+	  " WHERE EXISTS (SELECT 1 FROM memberships WHERE"
+	  " workspace_id = $1::bigint AND user_id = $2::bigint) RETURNING id" },
+	{ "space_add_owner",
+	  "INSERT INTO participants (space_id, user_id, role, status,"
+	  " last_active_at) VALUES ($1::bigint, $2::bigint, 'owner', 'active',"
+	  " now())" },
+	{ "space_list",
+	  "SELECT s.id, s.title, s.description, s.workspace_id, s.creator_id,"
+	  " s.externals_invite, s.archived_at IS NOT NULL AS archived, p.role,"
+	  SPACE_COUNTS
+	  " FROM participants p JOIN spaces s ON s.id = p.space_id"
+	  " WHERE p.user_id = $1::bigint AND p.status = 'active'"
+	  " AND (s.archived_at IS NULL OR p.role <> 'external')"
+	  " ORDER BY lower(s.title), s.id" },
+	{ "space_get",
+	  "SELECT s.id, s.title, s.description, s.workspace_id, s.creator_id,"
+	  " s.externals_invite, s.archived_at IS NOT NULL AS archived,"
+	  " $2::text AS role," SPACE_COUNTS
+	  " FROM spaces s WHERE s.id = $1::bigint" },
+	/* Managers also see who asked for access and who was revoked. */
+	{ "space_people",
+	  "SELECT u.id, u.name, u.email, u.company, u.job_title, p.role,"
+	  " p.status, extract(epoch FROM p.invited_at)::bigint AS invited,"
+	  " coalesce(extract(epoch FROM p.last_active_at)::bigint, 0)"
+	  "  AS active,"
+	  " p.status = 'pending' AND p.invited_at <= now() - interval '7 days'"
+	  "  AS overdue"
+	  " FROM participants p JOIN users u ON u.id = p.user_id"
+	  " WHERE p.space_id = $1::bigint"
+	  " AND (p.status IN ('active', 'pending') OR $2::boolean)"
+	  " ORDER BY p.role = 'external', p.role <> 'owner', lower(u.name), u.id" },
+	{ "space_update",
+	  "UPDATE spaces SET title = coalesce($2, title),"
+	  " description = coalesce($3, description),"
+	  " externals_invite = coalesce($4::boolean, externals_invite),"
+	  " updated_at = now() WHERE id = $1::bigint"
+	  " RETURNING title, description, externals_invite" },
+	{ "space_archive",
+	  "UPDATE spaces SET archived_at = now(), updated_at = now()"
+	  " WHERE id = $1::bigint" },
+	{ "space_reactivate",
+	  "UPDATE spaces SET archived_at = NULL, updated_at = now()"
+	  " WHERE id = $1::bigint" },
+	{ "space_delete",
+	  "DELETE FROM spaces WHERE id = $1::bigint" },
+	{ NULL, NULL }
+};
+
+struct space_job {
+	struct db_job	 job;
+	int64_t		 user;
+	int64_t		 session;
+	int64_t		 space;
+	int64_t		 workspace;
+	char		 address[64];
+	char		*title;		/* NULL: unchanged */
+	char		*description;	/* NULL: unchanged */
+	int		 externals;	/* -1: unchanged */
+	char		 text[3][24];	/* ids as parameters */
+};
+
+static void
+space_job_destroy(struct db_job *j)
+{
+	struct space_job *sj = (struct space_job *)j;
+
+	free(sj->title);
+	free(sj->description);
+}
+
+static char *
+dup_param(const struct proto_msg *m, const char *key)
+{
+	const char *v = proto_get(m, key);
+
+	return v != NULL ? xstrdup(v) : NULL;
+}
+
+static struct space_job *
+space_job_new(struct cmd_ctx *ctx)
+{
+	struct space_job *sj = xcalloc(1, sizeof *sj);
+	const struct session *s = conn_session(ctx->conn);
+	int64_t v;
+
+	sj->user = s->user_id;
+	sj->session = s->session_id;
+	snprintf(sj->address, sizeof sj->address, "%s",
+	    conn_address(ctx->conn));
+	proto_get_i64(ctx->msg, "space", 0, INT64_MAX, &sj->space);
+	sj->title = dup_param(ctx->msg, "title");
+	sj->description = dup_param(ctx->msg, "description");
+	sj->externals = -1;
+	if (proto_get_i64(ctx->msg, "externals_invite", 0, 1, &v) == 0)
+		sj->externals = (int)v;
+	sj->job.destroy = space_job_destroy;
+	return sj;
+}
+
+static const char *
+id_text(struct space_job *sj, int slot, int64_t v)
+{
+	snprintf(sj->text[slot], sizeof sj->text[slot], "%lld", (long long)v);
+	return sj->text[slot];
+}
+
+static int
+space_audit(struct space_job *sj, struct db_conn *dc, const char *action,
+    const char *detail)
+{
+	char target[32];
+
+	snprintf(target, sizeof target, "space %lld", (long long)sj->space);
+	return audit_record(&sj->job, dc, sj->user, sj->session, sj->address,
+	    action, target, detail);
+}
+
+/* The event data of a space: its id and title, plus what changed. */
+static struct buf *
+space_data(int64_t space, const char *title)
+{
+	struct buf *b = buf_new(0);
+
+	proto_add_i64(b, "space", space);
+	if (title != NULL)
+		proto_add(b, "title", title);
+	return b;
+}
+
+/* One SPACE data line from a row of space_list or space_get. */
+static void
+space_line(struct buf *out, const char *tag, const PGresult *r, int i)
+{
+	static const char *const cols[] = {
+		"title", "description", "role", "people", "pending", "overdue",
+		"requests"
+	};
+
+	proto_begin(out, tag, "SPACE");
+	proto_add(out, "id", db_get(r, i, "id"));
+	for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
+		proto_add(out, cols[c], db_get(r, i, cols[c]));
+	proto_add(out, "workspace", db_get(r, i, "workspace_id"));
+	proto_add(out, "creator", db_get(r, i, "creator_id"));
+	proto_add(out, "archived", strcmp(db_get(r, i, "archived"), "t") == 0 ?
+	    "1" : "0");
+	proto_add(out, "externals_invite", strcmp(db_get(r, i,
+	    "externals_invite"), "t") == 0 ? "1" : "0");
+	proto_end(out);
+}
+
+/* What the schema cannot say about a space's fields; NULL if all is well. */
+static const char *
+space_fields_check(const struct proto_msg *m)
+{
+	const char *title = proto_get(m, "title"), *ext;
+
+	if (title != NULL && title[strspn(title, " ")] == '\0')
+		return "a space needs a title";
+	if ((ext = proto_get(m, "externals_invite")) != NULL &&
+	    strcmp(ext, "0") != 0 && strcmp(ext, "1") != 0)
+		return "externals_invite is 0 or 1";
+	return NULL;
+}
+
+/* SPACE.CREATE ------------------------------------------------------------ */
+
+static void
+create_run(struct db_job *j, struct db_conn *dc)
+{
+	struct space_job *sj = (struct space_job *)j;
+	const char *ins[5], *owner[2];
+	struct buf *data;
+	PGresult *r;
+	int rc;
+
+	ins[0] = id_text(sj, 0, sj->workspace);
+	ins[1] = id_text(sj, 1, sj->user);
+	ins[2] = sj->title;
+	ins[3] = sj->description != NULL ? sj->description : "";
+	ins[4] = sj->externals == 1 ? "true" : "false";
+	if (db_begin(j, dc) != 0 ||
+	    (r = db_query(j, dc, "space_create", 5, ins)) == NULL)
+		return;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		proto_err(j->out, j->tag, PERR_NOT_FOUND, "no such workspace");
+		return;
+	}
+	sj->space = db_get_i64(r, 0, "id");
+	PQclear(r);
+	owner[0] = id_text(sj, 2, sj->space);
+	owner[1] = ins[1];
+	data = space_data(sj->space, sj->title);
+	rc = db_command(j, dc, "space_add_owner", 2, owner) != 0 ||
+	    space_emit(j, dc, sj->space, "space.created", data) != 0 ||
+	    space_audit(sj, dc, "space.create", sj->title) != 0 ||
+	    db_commit(j, dc) != 0;
+	buf_free(data);
+	if (rc)
+		return;
+	proto_begin(j->out, j->tag, "OK");
+	proto_add_i64(j->out, "space", sj->space);
+	proto_end(j->out);
+}
+
+static enum cmd_result
+cmd_space_create(struct cmd_ctx *ctx)
+{
+	const struct session *s = conn_session(ctx->conn);
+	struct space_job *sj;
+	const char *why;
+	int64_t ws = 0;
+
+	if ((why = space_fields_check(ctx->msg)) != NULL)
+		return cmd_err(ctx, PERR_INVALID, why);
+	if (proto_get(ctx->msg, "workspace") != NULL)
+		proto_get_i64(ctx->msg, "workspace", 0, INT64_MAX, &ws);
+	else if (s->nws == 1)
+		ws = s->ws[0].id;
+	else
+		return cmd_err(ctx, PERR_INVALID, s->nws == 0 ? "you are in "
+		    "no workspace" : "say which workspace: workspace=ID");
+	sj = space_job_new(ctx);
+	sj->workspace = ws;
+	return cmd_submit(ctx, &sj->job, create_run, NULL);
+}
+
+/* SPACE.LIST -------------------------------------------------------------- */
+
+static void
+list_result(struct db_job *j, const PGresult *r)
+{
+	int rows = PQntuples(r);
+
+	for (int i = 0; i < rows; i++)
+		space_line(j->out, j->tag, r, i);
+	proto_begin(j->out, j->tag, "OK");
+	proto_add_i64(j->out, "count", rows);
+	proto_end(j->out);
+}
+
+static enum cmd_result
+cmd_space_list(struct cmd_ctx *ctx)
+{
+	struct space_job *sj = space_job_new(ctx);
+
+	sj->job.stmt = "space_list";
+	sj->job.nparams = 1;
+	sj->job.params[0] = id_text(sj, 0, sj->user);
+	return cmd_submit_read(ctx, &sj->job, list_result);
+}
+
+/* SPACE.SHOW -------------------------------------------------------------- */
+
+static void
+person_line(struct buf *out, const char *tag, const PGresult *r, int i)
+{
+	static const char *const cols[] = {
+		"name", "email", "company", "job_title", "role", "status",
+		"invited", "active"
+	};
+
+	proto_begin(out, tag, "PARTICIPANT");
+	proto_add(out, "user", db_get(r, i, "id"));
+	for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
+		proto_add(out, cols[c], db_get(r, i, cols[c]));
+	proto_add(out, "overdue", strcmp(db_get(r, i, "overdue"), "t") == 0 ?
+	    "1" : "0");
+	proto_end(out);
+}
+
+/* The final line of SHOW (and of verbs that change who is in a space). */
+static void
+space_ok(struct buf *out, const char *tag, int64_t people)
+{
+	proto_begin(out, tag, "OK");
+	proto_add_i64(out, "people", people);
+	if (people > SPACE_RECOMMENDED)
+		proto_add(out, "warning", "more than 15 participants: "
+		    "past the recommended size for a space");
+	proto_end(out);
+}
+
+static void
+show_run(struct db_job *j, struct db_conn *dc)
+{
+	struct space_job *sj = (struct space_job *)j;
+	struct space_access a;
+	const char *get[2], *who[2];
+	PGresult *r, *p;
+	int64_t people;
+
+	if (db_begin(j, dc) != 0 ||
+	    space_open(j, dc, sj->space, sj->user, SPACE_SEE, &a) != 0)
+		return;
+	get[0] = id_text(sj, 0, sj->space);
+	get[1] = a.role;
+	who[0] = get[0];
+	who[1] = a.manager ? "true" : "false";
+	if ((r = db_query(j, dc, "space_get", 2, get)) == NULL)
+		return;
+	if ((p = db_query(j, dc, "space_people", 2, who)) == NULL) {
+		PQclear(r);
+		return;
+	}
+	if (db_commit(j, dc) == 0) {
+		space_line(j->out, j->tag, r, 0);
+		for (int i = 0; i < PQntuples(p); i++)
+			person_line(j->out, j->tag, p, i);
+		people = db_get_i64(r, 0, "people");
+		space_ok(j->out, j->tag, people);
+	}
+	PQclear(r);
+	PQclear(p);
+}
+
+static enum cmd_result
+cmd_space_show(struct cmd_ctx *ctx)
+{
+	struct space_job *sj = space_job_new(ctx);
+
+	return cmd_submit(ctx, &sj->job, show_run, NULL);
+}
+
+/* SPACE.EDIT -------------------------------------------------------------- */
+
+static void
+edit_run(struct db_job *j, struct db_conn *dc)
+{
+	struct space_job *sj = (struct space_job *)j;
+	struct space_access a;
+	const char *upd[4];
+	struct buf *data;
+	PGresult *r;
+	int rc;
+
+	if (db_begin(j, dc) != 0 ||
+	    space_open(j, dc, sj->space, sj->user, SPACE_MANAGE, &a) != 0)
+		return;
+	upd[0] = id_text(sj, 0, sj->space);
+	upd[1] = sj->title;
+	upd[2] = sj->description;
+	upd[3] = sj->externals < 0 ? NULL : sj->externals ? "true" : "false";
+	if ((r = db_query(j, dc, "space_update", 4, upd)) == NULL)
+		return;
+	data = space_data(sj->space, db_get(r, 0, "title"));
+	proto_add(data, "description", db_get(r, 0, "description"));
+	proto_add(data, "externals_invite", strcmp(db_get(r, 0,
+	    "externals_invite"), "t") == 0 ? "1" : "0");
+	PQclear(r);
+	rc = space_emit(j, dc, sj->space, "space.updated", data) != 0 ||
+	    space_audit(sj, dc, "space.edit", NULL) != 0 ||
+	    db_commit(j, dc) != 0;
+	buf_free(data);
+	if (rc == 0)
+		proto_ok(j->out, j->tag);
+}
+
+static enum cmd_result
+cmd_space_edit(struct cmd_ctx *ctx)
+{
+	struct space_job *sj;
+	const char *why;
+
+	if (proto_get(ctx->msg, "title") == NULL &&
+	    proto_get(ctx->msg, "description") == NULL &&
+	    proto_get(ctx->msg, "externals_invite") == NULL)
+		return cmd_err(ctx, PERR_INVALID, "nothing to change: give "
+		    "title, description or externals_invite");
+	if ((why = space_fields_check(ctx->msg)) != NULL)
+		return cmd_err(ctx, PERR_INVALID, why);
+	sj = space_job_new(ctx);
+	return cmd_submit(ctx, &sj->job, edit_run, NULL);
+}
+
+/* SPACE.ARCHIVE, SPACE.REACTIVATE, SPACE.DELETE ---------------------------- */
+
+/* Tells everyone first: the event must reach the externals too, before
+   archiving or deleting takes the space from them. */
+static void
+lifecycle_run(struct db_job *j, struct db_conn *dc, enum space_need need,
+    const char *stmt, const char *type, int want_archived)
+{
+	struct space_job *sj = (struct space_job *)j;
+	struct space_access a;
+	const char *id[1];
+	struct buf *data;
+	int rc;
+
+	if (db_begin(j, dc) != 0 ||
+	    space_open(j, dc, sj->space, sj->user, need, &a) != 0)
+		return;
+	if (want_archived >= 0 && a.archived != want_archived) {
+		proto_err(j->out, j->tag, PERR_CONFLICT, a.archived ?
+		    "the space is already archived" : "the space is not "
+		    "archived");
+		return;
+	}
+	id[0] = id_text(sj, 0, sj->space);
+	data = space_data(sj->space, NULL);
+	if (strcmp(type, "space.reactivated") == 0)
+		rc = db_command(j, dc, stmt, 1, id) != 0 ||
+		    space_emit(j, dc, sj->space, type, data) != 0;
+	else
+		rc = space_emit(j, dc, sj->space, type, data) != 0 ||
+		    db_command(j, dc, stmt, 1, id) != 0;
+	buf_free(data);
+	if (rc || space_audit(sj, dc, type, NULL) != 0 ||
+	    db_commit(j, dc) != 0)
+		return;
+	proto_ok(j->out, j->tag);
+}
+
+static void
+archive_run(struct db_job *j, struct db_conn *dc)
+{
+	lifecycle_run(j, dc, SPACE_MANAGE_ARCHIVED, "space_archive",
+	    "space.archived", 0);
+}
+
+static void
+reactivate_run(struct db_job *j, struct db_conn *dc)
+{
+	lifecycle_run(j, dc, SPACE_MANAGE_ARCHIVED, "space_reactivate",
+	    "space.reactivated", 1);
+}
+
+static void
+delete_run(struct db_job *j, struct db_conn *dc)
+{
+	lifecycle_run(j, dc, SPACE_CREATOR, "space_delete", "space.deleted",
+	    -1);
+}
+
+static enum cmd_result
+cmd_space_archive(struct cmd_ctx *ctx)
+{
+	return cmd_submit(ctx, &space_job_new(ctx)->job, archive_run, NULL);
+}
+
+static enum cmd_result
+cmd_space_reactivate(struct cmd_ctx *ctx)
+{
+	return cmd_submit(ctx, &space_job_new(ctx)->job, reactivate_run, NULL);
+}
+
+static enum cmd_result
+cmd_space_delete(struct cmd_ctx *ctx)
+{
+	if (strcmp(proto_get(ctx->msg, "confirm"), "yes") != 0)
+		return cmd_err(ctx, PERR_INVALID, "deleting a space cannot be "
+		    "undone: confirm with confirm=yes");
+	return cmd_submit(ctx, &space_job_new(ctx)->job, delete_run, NULL);
+}
+
+/* The table --------------------------------------------------------------- */
+
+static const struct cmd_arg create_args[] = {
+	{ "title", ARG_LINE, 1, 200 },
+	{ "description", ARG_PROSE, 0, 10000 },
+	{ "externals_invite", ARG_INT, 0, 1 },
+	{ "workspace", ARG_INT, 0, 20 },
+	{ NULL, 0, 0, 0 }
+};
+
+static const struct cmd_arg space_args[] = {
+	{ "space", ARG_INT, 1, 20 },
+	{ NULL, 0, 0, 0 }
+};
+
+static const struct cmd_arg edit_args[] = {
+	{ "space", ARG_INT, 1, 20 },
+	{ "title", ARG_LINE, 0, 200 },
+	{ "description", ARG_PROSE, 0, 10000 },
+	{ "externals_invite", ARG_INT, 0, 1 },
+	{ NULL, 0, 0, 0 }
+};
+
+static const struct cmd_arg delete_args[] = {
+	{ "space", ARG_INT, 1, 20 },
+	{ "confirm", ARG_ATOM, 1, 8 },
+	{ NULL, 0, 0, 0 }
+};
+
+const struct cmd cmd_space_table[] = {
+	{ "SPACE.CREATE", cmd_space_create, 1, PERM_NONE, create_args,
+	  "create a space in one of your workspaces" },
+	{ "SPACE.LIST", cmd_space_list, 1, PERM_NONE, NULL,
+	  "the spaces you are in" },
+	{ "SPACE.SHOW", cmd_space_show, 1, PERM_NONE, space_args,
+	  "a space and its participants" },
+	{ "SPACE.EDIT", cmd_space_edit, 1, PERM_NONE, edit_args,
+	  "change a space's title, description or settings" },
+	{ "SPACE.ARCHIVE", cmd_space_archive, 1, PERM_NONE, space_args,
+	  "archive a space: externals lose access, nothing is deleted" },
+	{ "SPACE.REACTIVATE", cmd_space_reactivate, 1, PERM_NONE, space_args,
+	  "bring an archived space back" },
+	{ "SPACE.DELETE", cmd_space_delete, 1, PERM_NONE, delete_args,
+	  "delete a space for good (its creator only)" },
+	{ NULL, NULL, 0, 0, NULL, NULL }
+};

@@ -1,0 +1,131 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "db.h"
+#include "event.h"
+#include "proto.h"
+#include "space.h"
+
+const struct db_stmt space_stmts[] = {
+	/* The space first, locked: requests in one space queue up behind
+	   each other, so a check made here still holds at COMMIT. */
+	{ "space_access",
+	  "WITH s AS (SELECT id, workspace_id, creator_id, externals_invite,"
+	  "  archived_at IS NOT NULL AS archived FROM spaces"
+	  "  WHERE id = $1::bigint FOR UPDATE)"
+	  " SELECT s.*, p.role, p.status FROM s"
+	  " JOIN participants p ON p.space_id = s.id"
+	  " AND p.user_id = $2::bigint" },
+	{ "space_touch",
+	  "UPDATE participants SET last_active_at = now()"
+	  " WHERE space_id = $1::bigint AND user_id = $2::bigint" },
+	{ "space_emit",
+	  "INSERT INTO events (type, user_id, data)"
+	  " SELECT $1, p.user_id, $3 FROM participants p"
+	  " JOIN spaces s ON s.id = p.space_id"
+	  " WHERE p.space_id = $2::bigint AND p.status = 'active'"
+	  " AND (s.archived_at IS NULL OR p.role <> 'external')"
+	  " ORDER BY p.user_id" },
+	{ NULL, NULL }
+};
+
+static void
+fmt_id(char *buf, size_t size, int64_t v)
+{
+	snprintf(buf, size, "%lld", (long long)v);
+}
+
+/* The reply for a caller who may see the space but not do this. */
+static int
+space_refuse(struct db_job *j, enum space_need need,
+    const struct space_access *a)
+{
+	if (need == SPACE_MANAGE && a->manager && a->archived)
+		proto_err(j->out, j->tag, PERR_CONFLICT, "the space is "
+		    "archived; reactivate it first");
+	else if (need == SPACE_CREATOR)
+		proto_err(j->out, j->tag, PERR_FORBIDDEN, "only the space's "
+		    "creator can do this");
+	else
+		proto_err(j->out, j->tag, PERR_FORBIDDEN, "only the space's "
+		    "owner and internal participants can do this");
+	return -1;
+}
+
+static int
+space_allows(enum space_need need, const struct space_access *a,
+    int64_t user)
+{
+	switch (need) {
+	case SPACE_SEE:
+		return !a->archived || a->manager;
+	case SPACE_MANAGE:
+		return a->manager && !a->archived;
+	case SPACE_MANAGE_ARCHIVED:
+		return a->manager;
+	case SPACE_CREATOR:
+		return a->creator == user;
+	}
+	return 0;
+}
+
+int
+space_open(struct db_job *j, struct db_conn *dc, int64_t space,
+    int64_t user, enum space_need need, struct space_access *a)
+{
+	char sid[24], uid[24];
+	const char *params[2] = { sid, uid };
+	PGresult *r;
+	int closed;
+
+	fmt_id(sid, sizeof sid, space);
+	fmt_id(uid, sizeof uid, user);
+	memset(a, 0, sizeof *a);
+	if ((r = db_query(j, dc, "space_access", 2, params)) == NULL)
+		return -1;
+	closed = PQntuples(r) == 0 ||
+	    strcmp(db_get(r, 0, "status"), "active") != 0;
+	if (!closed) {
+		a->space = space;
+		a->workspace = db_get_i64(r, 0, "workspace_id");
+		a->creator = db_get_i64(r, 0, "creator_id");
+		snprintf(a->role, sizeof a->role, "%s", db_get(r, 0, "role"));
+		a->archived = strcmp(db_get(r, 0, "archived"), "t") == 0;
+		a->externals_invite = strcmp(db_get(r, 0,
+		    "externals_invite"), "t") == 0;
+		a->manager = strcmp(a->role, "external") != 0;
+		/* Archived, a space is closed to its externals. */
+		closed = a->archived && !a->manager;
+	}
+	PQclear(r);
+	if (closed) {
+		/* No space, not in it, not yet in, or revoked: one answer,
+		   so that none can be told from another. */
+		proto_err(j->out, j->tag, PERR_NOT_FOUND, SPACE_CLOSED);
+		return -1;
+	}
+	if (!space_allows(need, a, user))
+		return space_refuse(j, need, a);
+	return db_command(j, dc, "space_touch", 2, params);
+}
+
+int
+space_emit(struct db_job *j, struct db_conn *dc, int64_t space,
+    const char *type, struct buf *data)
+{
+	char sid[24];
+	const char *params[3] = { type, sid, "" };
+
+	fmt_id(sid, sizeof sid, space);
+	if (data != NULL)
+		params[2] = buf_cstr(data) + strspn(buf_cstr(data), " ");
+	return db_command(j, dc, "space_emit", 3, params);
+}
+
+int
+space_emit_to(struct db_job *j, struct db_conn *dc, int64_t user,
+    const char *type, struct buf *data)
+{
+	return event_emit(j, dc, type, 0, user, data);
+}
