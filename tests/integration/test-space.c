@@ -141,7 +141,8 @@ START_TEST(test_create_invalid)
 {
 	struct client *a = harness_login(node, alice, HARNESS_PASSWORD, NULL);
 	struct client *e = harness_login(node, eve, HARNESS_PASSWORD, NULL);
-	char *other = harness_workspace("Other"), *long_title;
+	char *other = harness_workspace("Other"), *carl = harness_email("carl");
+	char *long_title;
 
 	call_err(a, "invalid", "SPACE.CREATE", NULL);
 	call_err(a, "invalid", "SPACE.CREATE", "title", "", NULL);
@@ -161,8 +162,7 @@ START_TEST(test_create_invalid)
 	free(long_title);
 	/* Eve is in no workspace; Alice may not create in one not hers. */
 	call_err(e, "invalid", "SPACE.CREATE", "title", "x", NULL);
-	agorad_user_add(node, harness_email("carl"), "Carl", HARNESS_PASSWORD,
-	    other, "owner");
+	agorad_user_add(node, carl, "Carl", HARNESS_PASSWORD, other, "owner");
 	call_err(a, "not_found", "SPACE.CREATE", "title", "x", "workspace",
 	    i64s(pg_i64("SELECT id FROM workspaces WHERE name = $1", other,
 	    NULL)), NULL);
@@ -170,6 +170,7 @@ START_TEST(test_create_invalid)
 	ck_assert_int_eq(pg_i64("SELECT count(*) FROM spaces WHERE"
 	    " creator_id = $1", i64s(alice_id), NULL), 0);
 	free(other);
+	free(carl);
 	client_close(a);
 	client_close(e);
 }
