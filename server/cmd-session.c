@@ -7,6 +7,7 @@
 
 #include <openssl/rand.h>
 
+#include "auth.h"
 #include "buf.h"
 #include "cmd.h"
 #include "config.h"
@@ -100,21 +101,7 @@ fmt_i64(char *tmp, size_t size, int64_t v)
 	snprintf(tmp, size, "%lld", (long long)v);
 }
 
-/* The reply to a successful LOGIN or SESSION.RESUME, and its finish. */
-struct auth_job {
-	struct db_job	 job;
-	char		*email;
-	char		*password;
-	char		 token[TOKEN_HEX_LEN + 1];
-	char		 address[64];
-	long		 account_limit;
-	long		 address_limit;
-	long		 window;
-	long		 lifetime;
-	struct session	*session;	/* result, handed to the connection */
-};
-
-static void
+void
 auth_destroy(struct db_job *j)
 {
 	struct auth_job *aj = (struct auth_job *)j;
@@ -125,7 +112,7 @@ auth_destroy(struct db_job *j)
 	OPENSSL_cleanse(aj->token, sizeof aj->token);
 }
 
-static void
+void
 auth_finish(struct db_job *j, struct conn *conn)
 {
 	struct auth_job *aj = (struct auth_job *)j;
@@ -136,17 +123,25 @@ auth_finish(struct db_job *j, struct conn *conn)
 	}
 }
 
-static struct auth_job *
-auth_job_new(struct conn *conn)
+void
+auth_job_init(struct auth_job *aj, struct conn *conn)
 {
 	const struct config *cf = server_config();
-	struct auth_job *aj = xcalloc(1, sizeof *aj);
 
 	snprintf(aj->address, sizeof aj->address, "%s", conn_address(conn));
 	aj->account_limit = cf->login_account_limit;
 	aj->address_limit = cf->login_address_limit;
 	aj->window = cf->login_window;
 	aj->lifetime = cf->session_lifetime;
+	aj->job.destroy = auth_destroy;
+}
+
+static struct auth_job *
+auth_job_new(struct conn *conn)
+{
+	struct auth_job *aj = xcalloc(1, sizeof *aj);
+
+	auth_job_init(aj, conn);
 	return aj;
 }
 
@@ -208,14 +203,12 @@ login_failed(struct auth_job *aj, struct db_conn *dc)
 	proto_err(j->out, j->tag, PERR_AUTH_FAILED, "wrong e-mail or password");
 }
 
-/* Worker: a new session row, its event and audit, in one transaction. */
-static int64_t
-login_open_session(struct auth_job *aj, struct db_conn *dc, int64_t user)
+int64_t
+auth_session_open(struct auth_job *aj, struct db_conn *dc, int64_t user)
 {
 	struct db_job *j = &aj->job;
 	char uid[24], lifetime[24], digest[TOKEN_DIGEST_LEN + 1];
 	const char *ins[4] = { uid, digest, aj->address, lifetime };
-	const char *clear[1] = { aj->email };
 	const char *prune[1] = { uid };
 	struct buf *data;
 	PGresult *r;
@@ -227,22 +220,53 @@ login_open_session(struct auth_job *aj, struct db_conn *dc, int64_t user)
 	}
 	fmt_i64(uid, sizeof uid, user);
 	fmt_i64(lifetime, sizeof lifetime, aj->lifetime);
-	if (db_begin(j, dc) != 0 ||
-	    (r = db_query(j, dc, "session_insert", 4, ins)) == NULL)
+	if ((r = db_query(j, dc, "session_insert", 4, ins)) == NULL)
 		return -1;
 	sid = db_get_i64(r, 0, "id");
 	PQclear(r);
 	data = buf_new(0);
 	proto_add_i64(data, "session", sid);
 	proto_add(data, "address", aj->address);
-	if (db_command(j, dc, "login_failures_clear", 1, clear) != 0 ||
-	    db_command(j, dc, "sessions_prune", 1, prune) != 0 ||
+	if (db_command(j, dc, "sessions_prune", 1, prune) != 0 ||
 	    audit_record(j, dc, user, sid, aj->address, "login", NULL,
 	    NULL) != 0 ||
-	    event_emit(j, dc, "session.login", 0, user, data) != 0 ||
-	    db_commit(j, dc) != 0)
+	    event_emit(j, dc, "session.login", 0, user, data) != 0)
 		sid = -1;
 	buf_free(data);
+	return sid;
+}
+
+int
+auth_reply(struct auth_job *aj, struct db_conn *dc, int64_t user,
+    int64_t sid, const char *extra)
+{
+	struct db_job *j = &aj->job;
+
+	if ((aj->session = session_load(j, dc, user, sid)) == NULL)
+		return -1;
+	proto_begin(j->out, j->tag, "OK");
+	proto_add(j->out, "token", aj->token);
+	proto_add_i64(j->out, "user", user);
+	proto_add_i64(j->out, "session", sid);
+	if (extra != NULL)
+		proto_add_raw(j->out, extra + strspn(extra, " "));
+	proto_end(j->out);
+	return 0;
+}
+
+/* Worker: a new session after a good password, in one transaction. */
+static int64_t
+login_open_session(struct auth_job *aj, struct db_conn *dc, int64_t user)
+{
+	struct db_job *j = &aj->job;
+	const char *clear[1] = { aj->email };
+	int64_t sid;
+
+	if (db_begin(j, dc) != 0 ||
+	    (sid = auth_session_open(aj, dc, user)) < 0 ||
+	    db_command(j, dc, "login_failures_clear", 1, clear) != 0 ||
+	    db_commit(j, dc) != 0)
+		return -1;
 	return sid;
 }
 
@@ -270,13 +294,7 @@ login_run(struct db_job *j, struct db_conn *dc)
 	}
 	if ((sid = login_open_session(aj, dc, user)) < 0)
 		return;
-	if ((aj->session = session_load(j, dc, user, sid)) == NULL)
-		return;
-	proto_begin(j->out, j->tag, "OK");
-	proto_add(j->out, "token", aj->token);
-	proto_add_i64(j->out, "user", user);
-	proto_add_i64(j->out, "session", sid);
-	proto_end(j->out);
+	auth_reply(aj, dc, user, sid, NULL);
 }
 
 static enum cmd_result
@@ -286,7 +304,6 @@ cmd_login(struct cmd_ctx *ctx)
 
 	aj->email = xstrdup(proto_get(ctx->msg, "email"));
 	aj->password = xstrdup(proto_get(ctx->msg, "password"));
-	aj->job.destroy = auth_destroy;
 	return cmd_submit(ctx, &aj->job, login_run, auth_finish);
 }
 
@@ -334,7 +351,6 @@ cmd_resume(struct cmd_ctx *ctx)
 	struct auth_job *aj = auth_job_new(ctx->conn);
 
 	snprintf(aj->token, sizeof aj->token, "%s", proto_get(ctx->msg, "token"));
-	aj->job.destroy = auth_destroy;
 	return cmd_submit(ctx, &aj->job, resume_run, auth_finish);
 }
 

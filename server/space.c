@@ -11,7 +11,7 @@ const struct db_stmt space_stmts[] = {
 	/* The space first, locked: requests in one space queue up behind
 	   each other, so a check made here still holds at COMMIT. */
 	{ "space_access",
-	  "WITH s AS (SELECT id, workspace_id, creator_id, externals_invite,"
+	  "WITH s AS (SELECT id, workspace_id, creator_id, externals_invite, title,"
 	  "  archived_at IS NOT NULL AS archived FROM spaces"
 	  "  WHERE id = $1::bigint FOR UPDATE)"
 	  " SELECT s.*, p.role, p.status FROM s"
@@ -95,6 +95,8 @@ space_open(struct db_job *j, struct db_conn *dc, int64_t space,
 		a->externals_invite = strcmp(db_get(r, 0,
 		    "externals_invite"), "t") == 0;
 		a->manager = strcmp(a->role, "external") != 0;
+		snprintf(a->title, sizeof a->title, "%s", db_get(r, 0,
+		    "title"));
 		/* Archived, a space is closed to its externals. */
 		closed = a->archived && !a->manager;
 	}

@@ -33,6 +33,7 @@ struct space_access {
 	int	 archived;
 	int	 externals_invite;
 	int	 manager;	/* owner or internal */
+	char	 title[201];
 };
 
 /* The reply to anyone a space is closed to, whatever the reason. */
