@@ -26,6 +26,7 @@ usage(FILE *f)
 	    "  user add --email E --name N [--phone P] [--workspace W]\n"
 	    "       [--role owner|admin|manager|member]\n"
 	    "                              add a user (password on stdin)\n"
+	    "  mail-test --to ADDRESS      queue a test e-mail\n"
 	    "  serve                       run the server\n"
 	    "  version                     print the version\n"
 	    "\n"
@@ -88,6 +89,8 @@ main(int argc, char **argv)
 		return admin_migrate(path, argc, argv);
 	if (strcmp(cmd, "user") == 0)
 		return admin_user(path, argc, argv);
+	if (strcmp(cmd, "mail-test") == 0)
+		return admin_mail_test(path, argc, argv);
 	if (strcmp(cmd, "version") == 0) {
 		printf("agorad %s\n", AGORA_VERSION);
 		return 0;

@@ -19,6 +19,7 @@
 #include "password.h"
 #include "server.h"
 #include "session.h"
+#include "str.h"
 #include "token.h"
 #include "xmalloc.h"
 
@@ -95,11 +96,6 @@ session_cmds_free(void)
 	dummy_hash = NULL;
 }
 
-static void
-fmt_i64(char *tmp, size_t size, int64_t v)
-{
-	snprintf(tmp, size, "%lld", (long long)v);
-}
 
 void
 auth_destroy(struct db_job *j)
@@ -153,7 +149,7 @@ login_limited(struct auth_job *aj, struct db_conn *dc, int *limited)
 	const char *params[3] = { aj->email, aj->address, window };
 	PGresult *r;
 
-	fmt_i64(window, sizeof window, aj->window);
+	str_i64(window, aj->window);
 	if ((r = db_query(&aj->job, dc, "login_failures", 3, params)) == NULL)
 		return -1;
 	*limited = db_get_i64(r, 0, "account") >= aj->account_limit ||
@@ -192,7 +188,7 @@ login_failed(struct auth_job *aj, struct db_conn *dc)
 	const char *add[2] = { aj->email, aj->address };
 	const char *prune[1] = { window };
 
-	fmt_i64(window, sizeof window, aj->window);
+	str_i64(window, aj->window);
 	if (db_begin(j, dc) != 0 ||
 	    db_command(j, dc, "login_failure_add", 2, add) != 0 ||
 	    db_command(j, dc, "login_failures_prune", 1, prune) != 0 ||
@@ -218,8 +214,8 @@ auth_session_open(struct auth_job *aj, struct db_conn *dc, int64_t user)
 		j->status = DB_FAILED;
 		return -1;
 	}
-	fmt_i64(uid, sizeof uid, user);
-	fmt_i64(lifetime, sizeof lifetime, aj->lifetime);
+	str_i64(uid, user);
+	str_i64(lifetime, aj->lifetime);
 	if ((r = db_query(j, dc, "session_insert", 4, ins)) == NULL)
 		return -1;
 	sid = db_get_i64(r, 0, "id");
@@ -334,7 +330,7 @@ resume_run(struct db_job *j, struct db_conn *dc)
 	sid = db_get_i64(r, 0, "id");
 	user = db_get_i64(r, 0, "user_id");
 	PQclear(r);
-	fmt_i64(sid_text, sizeof sid_text, sid);
+	str_i64(sid_text, sid);
 	if (db_command(j, dc, "session_touch", 1, touch) != 0)
 		return;
 	if ((aj->session = session_load(j, dc, user, sid)) == NULL)
@@ -369,7 +365,7 @@ logout_run(struct db_job *j, struct db_conn *dc)
 	const char *params[1] = { sid };
 	struct buf *data = buf_new(0);
 
-	fmt_i64(sid, sizeof sid, lj->session);
+	str_i64(sid, lj->session);
 	proto_add_i64(data, "session", lj->session);
 	if (db_begin(j, dc) == 0 &&
 	    db_command(j, dc, "session_delete", 1, params) == 0 &&

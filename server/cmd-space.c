@@ -15,6 +15,7 @@
 #include "proto.h"
 #include "session.h"
 #include "space.h"
+#include "str.h"
 #include "xmalloc.h"
 
 /* Above this many participants a space is past the recommended size. */
@@ -95,7 +96,7 @@ struct space_job {
 	char		*title;		/* NULL: unchanged */
 	char		*description;	/* NULL: unchanged */
 	int		 externals;	/* -1: unchanged */
-	char		 text[3][24];	/* ids as parameters */
+	char		 text[3][STR_I64_LEN];	/* ids as parameters */
 };
 
 static void
@@ -139,8 +140,7 @@ space_job_new(struct cmd_ctx *ctx)
 static const char *
 id_text(struct space_job *sj, int slot, int64_t v)
 {
-	snprintf(sj->text[slot], sizeof sj->text[slot], "%lld", (long long)v);
-	return sj->text[slot];
+	return str_i64(sj->text[slot], v);
 }
 
 static int

@@ -17,6 +17,8 @@ extern const struct db_stmt sync_stmts[];
 extern const struct db_stmt workspace_stmts[];
 extern const struct db_stmt space_stmts[];
 extern const struct db_stmt space_cmd_stmts[];
+extern const struct db_stmt invite_stmts[];
+extern const struct db_stmt link_stmts[];
 
 static enum cmd_result
 cmd_ping(struct cmd_ctx *ctx)
@@ -36,6 +38,8 @@ static const struct cmd *const cmd_tables[] = {
 	cmd_events_table,
 	cmd_workspace_table,
 	cmd_space_table,
+	cmd_invite_table,
+	cmd_link_table,
 	NULL
 };
 
@@ -48,6 +52,8 @@ const struct db_stmt *const db_stmt_tables[] = {
 	workspace_stmts,
 	space_stmts,
 	space_cmd_stmts,
+	invite_stmts,
+	link_stmts,
 	NULL
 };
 

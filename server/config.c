@@ -4,14 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "config.h"
+#include "mailmsg.h"
 #include "str.h"
 #include "xmalloc.h"
 
-enum opt_type { OPT_STRING, OPT_NUMBER };
+enum opt_type { OPT_STRING, OPT_NUMBER, OPT_BOOL };
 
 struct opt {
 	const char	*name;
@@ -21,48 +23,78 @@ struct opt {
 	long		 min, max;
 	int		 reloadable;	/* SIGHUP applies it */
 	const char	*help;		/* one line for the generated file */
+	/* A string's further rule: 0, or -1 with *cause; may be NULL. */
+	int		(*check)(const char *, char **cause);
 };
 
 #define S(f) OPT_STRING, offsetof(struct config, f)
 #define N(f) OPT_NUMBER, offsetof(struct config, f)
+#define B(f) OPT_BOOL, offsetof(struct config, f)
+
+static int check_smtp_url(const char *, char **);
+static int check_mail_from(const char *, char **);
 
 static const struct opt opts[] = {
 	{ "listen", S(listen), "127.0.0.1:7443", 0, 0, 0,
-	  "address and port to accept TLS clients on" },
+	  "address and port to accept TLS clients on", NULL },
+	{ "public_address", S(public_address), "", 0, 0, 1,
+	  "host:port clients reach this server at, for links in e-mails "
+	  "(empty: listen)", NULL },
 	{ "database", S(database), "dbname=agora", 0, 0, 0,
-	  "libpq connection string" },
+	  "libpq connection string", NULL },
 	{ "cert", S(cert), "/etc/agora/cert.pem", 0, 0, 1,
-	  "TLS certificate chain (PEM)" },
+	  "TLS certificate chain (PEM)", NULL },
 	{ "key", S(key), "/etc/agora/key.pem", 0, 0, 1,
-	  "TLS private key (PEM)" },
+	  "TLS private key (PEM)", NULL },
 	{ "log", S(log), "stderr", 0, 0, 0,
-	  "stderr or syslog" },
+	  "stderr or syslog", NULL },
 	{ "log_level", S(log_level), "info", 0, 0, 1,
-	  "warn, info or debug" },
+	  "warn, info or debug", NULL },
 	{ "db_workers", N(db_workers), "4", 1, 64, 0,
-	  "database connections, one worker thread each" },
+	  "database connections, one worker thread each", NULL },
 	{ "max_clients", N(max_clients), "10000", 1, 1000000, 1,
-	  "connections accepted at once" },
+	  "connections accepted at once", NULL },
 	{ "max_line", N(max_line), "65536", 512, 16777216, 1,
-	  "longest request line in bytes" },
+	  "longest request line in bytes", NULL },
 	{ "max_output", N(max_output), "4194304", 65536, 1073741824, 1,
-	  "bytes queued to a client that does not read before it is dropped" },
+	  "bytes queued to a client that does not read before it is dropped",
+	  NULL },
 	{ "handshake_timeout", N(handshake_timeout), "10", 1, 3600, 1,
-	  "seconds to complete the TLS handshake" },
+	  "seconds to complete the TLS handshake", NULL },
 	{ "idle_timeout", N(idle_timeout), "900", 5, 86400 * 7, 1,
-	  "seconds without a request before a client is dropped" },
+	  "seconds without a request before a client is dropped", NULL },
 	{ "session_lifetime", N(session_lifetime), "2592000", 60, 31536000, 1,
-	  "seconds a login session lasts" },
+	  "seconds a login session lasts", NULL },
 	{ "login_account_limit", N(login_account_limit), "5", 1, 100000, 1,
-	  "failed logins per account per window" },
+	  "failed logins per account per window", NULL },
 	{ "login_address_limit", N(login_address_limit), "20", 1, 100000, 1,
-	  "failed logins per client address per window" },
+	  "failed logins per client address per window", NULL },
 	{ "login_window", N(login_window), "900", 1, 86400, 1,
-	  "seconds over which failed logins are counted" },
+	  "seconds over which failed logins are counted", NULL },
 	{ "scrypt_n", N(scrypt_n), "16384", 1024, 1048576, 0,
-	  "scrypt cost for new password hashes (a power of two)" },
+	  "scrypt cost for new password hashes (a power of two)", NULL },
 	{ "sync_limit", N(sync_limit), "1000", 1, 100000, 1,
-	  "events returned by one SYNC" },
+	  "events returned by one SYNC", NULL },
+	{ "smtp_url", S(smtp_url), "", 0, 0, 1,
+	  "SMTP server, smtp://host:port or smtps://host:port; empty: write "
+	  "mail to mail_dir", check_smtp_url },
+	{ "smtp_user", S(smtp_user), "", 0, 0, 1,
+	  "SMTP login name; empty: no authentication", NULL },
+	{ "smtp_password", S(smtp_password), "", 0, 0, 1,
+	  "SMTP password", NULL },
+	{ "smtp_starttls", B(smtp_starttls), "no", 0, 1, 1,
+	  "yes: an smtp:// server must switch to TLS (STARTTLS)", NULL },
+	{ "mail_from", S(mail_from), "", 0, 0, 1,
+	  "sender address; empty: agora@ and this host's name",
+	  check_mail_from },
+	{ "mail_dir", S(mail_dir), "maildir", 0, 0, 1,
+	  "maildir for mail while smtp_url is empty; relative to this file's "
+	  "directory", NULL },
+	{ "mail_retry_min", N(mail_retry_min), "30", 1, 86400, 1,
+	  "seconds before an e-mail is tried again, doubled at each failure",
+	  NULL },
+	{ "mail_retry_max", N(mail_retry_max), "3600", 1, 604800, 1,
+	  "longest wait in seconds between two tries of an e-mail", NULL },
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 
@@ -79,12 +111,73 @@ opt_num(struct config *c, const struct opt *o)
 }
 
 static int
+check_smtp_url(const char *v, char **cause)
+{
+	if (*v == '\0')
+		return 0;
+	if (strncasecmp(v, "smtp://", 7) != 0 &&
+	    strncasecmp(v, "smtps://", 8) != 0) {
+		xasprintf(cause,
+		    "smtp_url must start with smtp:// or smtps://");
+		return -1;
+	}
+	for (const char *p = v; *p != '\0'; p++) {
+		if ((unsigned char)*p <= ' ' || *p == 0x7f) {
+			xasprintf(cause, "smtp_url may not contain white space "
+			    "or control characters");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+check_mail_from(const char *v, char **cause)
+{
+	char *why = NULL;
+
+	if (*v == '\0' || mailmsg_check_address(v, &why) == 0)
+		return 0;
+	xasprintf(cause, "mail_from: %s", why);
+	free(why);
+	return -1;
+}
+
+static int
+parse_bool(const char *v, long *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0) {
+			*out = 1;
+			return 0;
+		}
+		if (strcasecmp(v, no[i]) == 0) {
+			*out = 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int
 opt_set(struct config *c, const struct opt *o, const char *value, char **cause)
 {
 	char *end;
 	long n;
 
+	if (o->type == OPT_BOOL) {
+		if (parse_bool(value, opt_num(c, o)) != 0) {
+			xasprintf(cause, "%s must be yes or no", o->name);
+			return -1;
+		}
+		return 0;
+	}
 	if (o->type == OPT_STRING) {
+		if (o->check != NULL && o->check(value, cause) != 0)
+			return -1;
 		free(*opt_str(c, o));
 		*opt_str(c, o) = xstrdup(value);
 		return 0;
@@ -226,6 +319,9 @@ config_write(const char *path, const struct config *c, char **cause)
 		if (o->type == OPT_STRING)
 			buf_printf(b, "%s = \"%s\"\n", o->name,
 			    *opt_str((struct config *)c, o));
+		else if (o->type == OPT_BOOL)
+			buf_printf(b, "%s = %s\n", o->name,
+			    *opt_num((struct config *)c, o) ? "yes" : "no");
 		else
 			buf_printf(b, "%s = %ld\n", o->name,
 			    *opt_num((struct config *)c, o));
@@ -290,4 +386,41 @@ config_apply_reloadable(struct config *cur, const struct config *new)
 		} else
 			*opt_num(cur, o) = *opt_num((struct config *)new, o);
 	}
+}
+
+char *
+config_path(const char *file, const char *value)
+{
+	char *dir, *slash, *abs, *out;
+
+	if (*value == '/')
+		return xstrdup(value);
+	dir = xstrdup(file);
+	if ((slash = strrchr(dir, '/')) != NULL) {
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	} else {
+		free(dir);
+		dir = xstrdup(".");
+	}
+	if ((abs = realpath(dir, NULL)) != NULL) {
+		free(dir);
+		dir = abs;
+	}
+	if (*value == '\0')
+		out = xstrdup(dir);
+	else
+		xasprintf(&out, "%s%s%s", dir,
+		    dir[strlen(dir) - 1] == '/' ? "" : "/", value);
+	free(dir);
+	return out;
+}
+
+const char *
+config_public_address(const struct config *cf)
+{
+	return cf->public_address != NULL && *cf->public_address != '\0' ?
+	    cf->public_address : cf->listen;
 }

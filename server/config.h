@@ -11,6 +11,7 @@
 
 struct config {
 	char	*listen;		/* host:port */
+	char	*public_address;	/* for links; "": listen */
 	char	*database;		/* libpq conninfo */
 	char	*cert;
 	char	*key;
@@ -28,10 +29,20 @@ struct config {
 	long	 login_window;
 	long	 scrypt_n;
 	long	 sync_limit;
+	char	*smtp_url;		/* "": no SMTP, write to mail_dir */
+	char	*smtp_user;
+	char	*smtp_password;		/* never logged */
+	long	 smtp_starttls;		/* boolean */
+	char	*mail_from;		/* "": agora@<hostname> */
+	char	*mail_dir;		/* relative: to the config's directory */
+	long	 mail_retry_min;	/* seconds */
+	long	 mail_retry_max;
 };
 
 /* Fills defaults, then reads path. Returns 0, or -1 with *cause. */
 int config_load(const char *path, struct config *, char **cause);
+/* Where clients reach this server, for links: public_address or listen. */
+const char *config_public_address(const struct config *);
 void config_free(struct config *);
 /* Writes a config file with the given values and every other default. */
 int config_write(const char *path, const struct config *, char **cause);
@@ -41,5 +52,11 @@ int config_restart_needed(const struct config *old, const struct config *new,
 void config_defaults(struct config *);
 /* Copies the options SIGHUP may change from new into cur. */
 void config_apply_reloadable(struct config *cur, const struct config *new);
+/*
+ * A path option's value as a path: a relative one is taken relative to the
+ * directory of the configuration file (which need not be the working
+ * directory). Caller frees.
+ */
+char *config_path(const char *config_file, const char *value);
 
 #endif

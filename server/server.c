@@ -20,6 +20,7 @@
 #include "ev.h"
 #include "log.h"
 #include "migrate.h"
+#include "outbox.h"
 #include "server.h"
 #include "tls.h"
 #include "xmalloc.h"
@@ -182,6 +183,7 @@ server_reload(void)
 	config_free(&next);
 	server_log_level(server_cf);
 	conn_configure(server_cf);
+	outbox_configure(server_cf, server_cf_path);
 	log_info("reloaded configuration and certificate");
 }
 
@@ -322,7 +324,8 @@ server_run(const char *path, struct config *cf)
 	ev_io_set(&signal_io, sfd, server_signal);
 	ev_io_want(&signal_io, EV_READ);
 	if (db_start(cf->database, (int)cf->db_workers, &cause) != 0 ||
-	    bus_start(cf->database, &cause) != 0)
+	    bus_start(cf->database, &cause) != 0 ||
+	    outbox_start(cf->database, cf, path, &cause) != 0)
 		fatalx("%s", cause);
 	ev_timer_add(1000, 1, server_sweep, NULL);
 	ev_before_sleep(server_before_sleep);
@@ -330,6 +333,7 @@ server_run(const char *path, struct config *cf)
 
 	ev_run();
 
+	outbox_stop();
 	bus_stop();
 	db_stop();
 	conn_free_all();

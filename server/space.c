@@ -6,6 +6,7 @@
 #include "event.h"
 #include "proto.h"
 #include "space.h"
+#include "str.h"
 
 const struct db_stmt space_stmts[] = {
 	/* The space first, locked: requests in one space queue up behind
@@ -29,12 +30,6 @@ const struct db_stmt space_stmts[] = {
 	  " ORDER BY p.user_id" },
 	{ NULL, NULL }
 };
-
-static void
-fmt_id(char *buf, size_t size, int64_t v)
-{
-	snprintf(buf, size, "%lld", (long long)v);
-}
 
 /* The reply for a caller who may see the space but not do this. */
 static int
@@ -74,13 +69,11 @@ int
 space_open(struct db_job *j, struct db_conn *dc, int64_t space,
     int64_t user, enum space_need need, struct space_access *a)
 {
-	char sid[24], uid[24];
-	const char *params[2] = { sid, uid };
+	char sid[STR_I64_LEN], uid[STR_I64_LEN];
+	const char *params[2] = { str_i64(sid, space), str_i64(uid, user) };
 	PGresult *r;
 	int closed;
 
-	fmt_id(sid, sizeof sid, space);
-	fmt_id(uid, sizeof uid, user);
 	memset(a, 0, sizeof *a);
 	if ((r = db_query(j, dc, "space_access", 2, params)) == NULL)
 		return -1;
@@ -116,10 +109,9 @@ int
 space_emit(struct db_job *j, struct db_conn *dc, int64_t space,
     const char *type, struct buf *data)
 {
-	char sid[24];
-	const char *params[3] = { type, sid, "" };
+	char sid[STR_I64_LEN];
+	const char *params[3] = { type, str_i64(sid, space), "" };
 
-	fmt_id(sid, sizeof sid, space);
 	if (data != NULL)
 		params[2] = buf_cstr(data) + strspn(buf_cstr(data), " ");
 	return db_command(j, dc, "space_emit", 3, params);

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -70,6 +71,8 @@ static struct {
 
 static struct agorad *nodes[HARNESS_MAX_NODES];
 static unsigned int counter;
+
+static void sinks_teardown(void);
 
 int64_t
 now_ms(void)
@@ -619,6 +622,7 @@ harness_test_teardown(void)
 		if (nodes[i] != NULL)
 			agorad_free(nodes[i]);
 	}
+	sinks_teardown();
 }
 
 TCase *
@@ -1484,4 +1488,489 @@ tcp_wait_closed(int fd, int timeout_ms)
 		if (n == 0 || (n == -1 && errno != EINTR && errno != EAGAIN))
 			return (int)(now_ms() - start);
 	}
+}
+
+/* SMTP sinks and maildirs. */
+
+#define HARNESS_MAX_SINKS 4
+#define SINK_START_MS     20000
+
+struct smtp_sink {
+	char port[8];
+	char *url;
+	char *dir;     /* holds the maildir and the log */
+	char *maildir;
+	char *log;
+	pid_t pid; /* 0: not running */
+};
+
+static struct smtp_sink *sinks[HARNESS_MAX_SINKS];
+
+/* The first python3 with aiosmtpd: PATH's may be a virtualenv without it. */
+static const char *
+sink_python(void)
+{
+	static const char *found;
+	static const char *const candidates[] = { "python3",
+		"/usr/bin/python3" };
+
+	if (found != NULL)
+		return found;
+	for (size_t i = 0; i < 2; i++) {
+		char *argv[] = { (char *)candidates[i], "-c", "import aiosmtpd",
+			NULL };
+
+		if (run(argv, 0, 0, NULL, NULL) == 0)
+			return found = candidates[i];
+	}
+	ck_abort_msg("no python3 with the aiosmtpd module (python3-aiosmtpd)");
+	return NULL;
+}
+
+struct smtp_sink *
+smtp_sink_new(void)
+{
+	struct smtp_sink *k = xcalloc(1, sizeof *k);
+	size_t i;
+
+	ck_assert_msg(h.ready, "the cluster is not running");
+	for (i = 0; i < HARNESS_MAX_SINKS && sinks[i] != NULL; i++)
+		;
+	ck_assert_msg(i < HARNESS_MAX_SINKS, "too many SMTP sinks");
+	sinks[i] = k;
+	free_port(k->port);
+	xasprintf(&k->url, "smtp://127.0.0.1:%s", k->port);
+	xasprintf(&k->dir, "%s/smtp.%ld.%u", h.dir, (long)getpid(), ++counter);
+	xasprintf(&k->maildir, "%s/maildir", k->dir);
+	xasprintf(&k->log, "%s/aiosmtpd.log", k->dir);
+	ck_assert_msg(mkdir(k->dir, 0700) == 0, "%s: %s", k->dir,
+	    strerror(errno));
+	return k;
+}
+
+static int
+sink_accepts(const char *port)
+{
+	struct sockaddr_in sin;
+	int fd, ok;
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((unsigned short)strtol(port, NULL, 10));
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return 0;
+	ok = connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0;
+	close(fd);
+	return ok;
+}
+
+void
+smtp_sink_start(struct smtp_sink *k)
+{
+	const char *python = sink_python();
+	char *listen, *log;
+	char *argv[] = { (char *)python, "-m", "aiosmtpd", "-n", "-l", NULL,
+		"-c", "aiosmtpd.handlers.Mailbox", k->maildir, NULL };
+	int64_t deadline;
+	pid_t parent = getpid(), pid;
+	int fd, devnull, status;
+
+	ck_assert_msg(k->pid == 0, "the SMTP sink is already running");
+	xasprintf(&listen, "127.0.0.1:%s", k->port);
+	argv[5] = listen;
+	pid = fork();
+	ck_assert_msg(pid != -1, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(126);
+		child_signals();
+		fd = open(k->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		devnull = open("/dev/null", O_RDWR);
+		if (fd == -1 || devnull == -1)
+			_exit(126);
+		dup2(devnull, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	free(listen);
+	k->pid = pid;
+	deadline = now_ms() + SINK_START_MS;
+	while (!sink_accepts(k->port)) {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			k->pid = 0;
+			log = file_read(k->log);
+			ck_abort_msg("aiosmtpd exited (status 0x%x): %s", status,
+			    tail(log));
+		}
+		ck_assert_msg(now_ms() < deadline,
+		    "aiosmtpd did not accept connections within %d ms",
+		    SINK_START_MS);
+		sleep_ms(50);
+	}
+}
+
+void
+smtp_sink_stop(struct smtp_sink *k)
+{
+	int64_t deadline = now_ms() + 5000;
+	int status;
+
+	if (k->pid == 0)
+		return;
+	kill(k->pid, SIGTERM);
+	while (waitpid(k->pid, &status, WNOHANG) != k->pid) {
+		if (now_ms() > deadline) {
+			kill(k->pid, SIGKILL);
+			while (waitpid(k->pid, &status, 0) == -1 &&
+			    errno == EINTR)
+				;
+			break;
+		}
+		sleep_ms(10);
+	}
+	k->pid = 0;
+}
+
+void
+smtp_sink_free(struct smtp_sink *k)
+{
+	if (k == NULL)
+		return;
+	smtp_sink_stop(k);
+	for (size_t i = 0; i < HARNESS_MAX_SINKS; i++) {
+		if (sinks[i] == k)
+			sinks[i] = NULL;
+	}
+	free(k->url);
+	free(k->dir);
+	free(k->maildir);
+	free(k->log);
+	free(k);
+}
+
+static void
+sinks_teardown(void)
+{
+	for (size_t i = 0; i < HARNESS_MAX_SINKS; i++) {
+		if (sinks[i] != NULL)
+			smtp_sink_free(sinks[i]);
+	}
+}
+
+const char *
+smtp_sink_url(const struct smtp_sink *k)
+{
+	return k->url;
+}
+
+const char *
+smtp_sink_maildir(const struct smtp_sink *k)
+{
+	return k->maildir;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **
+maildir_list(const char *dir)
+{
+	static const char *const subs[] = { "new", "cur" };
+	char **list = xcalloc(1, sizeof *list), *path;
+	size_t n = 0;
+	struct dirent *de;
+	DIR *d;
+
+	for (size_t i = 0; i < 2; i++) {
+		xasprintf(&path, "%s/%s", dir, subs[i]);
+		d = opendir(path);
+		free(path);
+		if (d == NULL)
+			continue;
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			list = xreallocarray(list, n + 2, sizeof *list);
+			xasprintf(&list[n++], "%s/%s/%s", dir, subs[i],
+			    de->d_name);
+		}
+		closedir(d);
+	}
+	list[n] = NULL;
+	qsort(list, n, sizeof *list, cmp_str);
+	return list;
+}
+
+void
+maildir_list_free(char **list)
+{
+	if (list == NULL)
+		return;
+	for (size_t i = 0; list[i] != NULL; i++)
+		free(list[i]);
+	free(list);
+}
+
+int
+maildir_count(const char *dir)
+{
+	char **list = maildir_list(dir);
+	int n = 0;
+
+	while (list[n] != NULL)
+		n++;
+	maildir_list_free(list);
+	return n;
+}
+
+int
+maildir_wait(const char *dir, int n, int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+
+	for (;;) {
+		if (maildir_count(dir) >= n)
+			return 0;
+		if (now_ms() > deadline)
+			return -1;
+		sleep_ms(50);
+	}
+}
+
+struct mail {
+	char *head; /* as written, with the blank line's break */
+	char *body; /* decoded, LF line ends */
+};
+
+static char *
+lf_only(const char *s)
+{
+	char *out = xmalloc(strlen(s) + 1);
+	size_t n = 0;
+
+	for (; *s != '\0'; s++) {
+		if (s[0] == '\r' && s[1] == '\n')
+			continue;
+		out[n++] = *s;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Quoted-printable (RFC 2045) of LF text: soft breaks go, =XX decoded. */
+static char *
+qp_decode(const char *s)
+{
+	char *out = xmalloc(strlen(s) + 1);
+	size_t n = 0;
+
+	while (*s != '\0') {
+		if (s[0] == '=' && s[1] == '\n')
+			s += 2;
+		else if (s[0] == '=' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
+			out[n++] = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+			s += 3;
+		} else
+			out[n++] = *s++;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+struct mail *
+mail_read(const char *path)
+{
+	struct mail *m = xcalloc(1, sizeof *m);
+	char *raw = file_read(path), *text, *sep, *cte;
+
+	ck_assert_msg(raw != NULL, "%s: %s", path, strerror(errno));
+	text = lf_only(raw);
+	sep = strstr(text, "\n\n");
+	ck_assert_msg(sep != NULL, "%s: no end of header", path);
+	/* The head as written: up to the blank line in raw. */
+	{
+		char *rsep = strstr(raw, "\r\n\r\n"), *lsep = strstr(raw, "\n\n");
+		char *end = rsep != NULL && (lsep == NULL || rsep < lsep) ?
+		    rsep + 2 : lsep + 1;
+
+		m->head = xstrndup(raw, (size_t)(end - raw));
+	}
+	m->body = xstrdup(sep + 2);
+	cte = mail_header(m, "Content-Transfer-Encoding");
+	if (cte != NULL && strcasecmp(cte, "quoted-printable") == 0) {
+		char *d = qp_decode(m->body);
+
+		free(m->body);
+		m->body = d;
+	}
+	free(cte);
+	free(text);
+	free(raw);
+	return m;
+}
+
+void
+mail_free(struct mail *m)
+{
+	if (m == NULL)
+		return;
+	free(m->head);
+	free(m->body);
+	free(m);
+}
+
+const char *
+mail_head(const struct mail *m)
+{
+	return m->head;
+}
+
+const char *
+mail_body(const struct mail *m)
+{
+	return m->body;
+}
+
+char *
+mail_header_raw(const struct mail *m, const char *name)
+{
+	char *head = lf_only(m->head), *line, *next, *value = NULL;
+	size_t len = strlen(name);
+	struct buf *b;
+
+	for (line = head; *line != '\0'; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next == '\n')
+			next++;
+		if (strncasecmp(line, name, len) != 0 || line[len] != ':')
+			continue;
+		b = buf_new(0);
+		line += len + 1;
+		line += strspn(line, " \t");
+		buf_add(b, line, strcspn(line, "\n"));
+		/* Continuation lines: unfolding drops only the line break. */
+		while (*next == ' ' || *next == '\t') {
+			buf_add(b, next, strcspn(next, "\n"));
+			next += strcspn(next, "\n");
+			if (*next == '\n')
+				next++;
+		}
+		value = buf_take(b);
+		buf_free(b);
+		break;
+	}
+	free(head);
+	return value;
+}
+
+static size_t
+b64_decode(const char *s, size_t n, struct buf *out)
+{
+	static const char set[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned int acc = 0;
+	int bits = 0;
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && s[i] != '='; i++) {
+		const char *p = memchr(set, s[i], sizeof set - 1);
+
+		if (p == NULL)
+			continue;
+		acc = (acc << 6) | (unsigned int)(p - set);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			buf_add_char(out, (char)((acc >> bits) & 0xff));
+			o++;
+		}
+	}
+	return o;
+}
+
+/* One encoded word at s ("=?UTF-8?B?...?="): its length, 0 if none.
+ * Its decoding goes to out unless out is NULL. */
+static size_t
+encoded_word(const char *s, struct buf *out)
+{
+	const char *q1, *q2, *end;
+
+	if (strncmp(s, "=?", 2) != 0 || (q1 = strchr(s + 2, '?')) == NULL ||
+	    (q2 = strchr(q1 + 1, '?')) == NULL || q2 != q1 + 2 ||
+	    (end = strstr(q2 + 1, "?=")) == NULL)
+		return 0;
+	if (q1[1] != 'B' && q1[1] != 'b' && q1[1] != 'Q' && q1[1] != 'q')
+		return 0;
+	if (out == NULL)
+		;
+	else if (q1[1] == 'B' || q1[1] == 'b')
+		b64_decode(q2 + 1, (size_t)(end - q2 - 1), out);
+	else {
+		for (const char *p = q2 + 1; p < end; p++) {
+			if (*p == '_')
+				buf_add_char(out, ' ');
+			else if (*p == '=' && p + 2 < end &&
+			    hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
+				buf_add_char(out,
+				    (char)(hexval(p[1]) * 16 + hexval(p[2])));
+				p += 2;
+			} else
+				buf_add_char(out, *p);
+		}
+	}
+	return (size_t)(end + 2 - s);
+}
+
+char *
+mail_header(const struct mail *m, const char *name)
+{
+	char *raw = mail_header_raw(m, name), *out;
+	struct buf *b;
+	const char *p;
+	int after_word = 0;
+
+	if (raw == NULL)
+		return NULL;
+	b = buf_new(0);
+	for (p = raw; *p != '\0';) {
+		size_t n, ws = strspn(p, " \t");
+
+		/* White space between two encoded words is not text. */
+		if (ws > 0 && after_word && encoded_word(p + ws, NULL) == 0)
+			after_word = 0;
+		if (ws > 0 && after_word) {
+			p += ws;
+			continue;
+		}
+		if ((n = encoded_word(p, b)) > 0) {
+			p += n;
+			after_word = 1;
+			continue;
+		}
+		buf_add_char(b, *p++);
+		after_word = 0;
+	}
+	out = buf_take(b);
+	buf_free(b);
+	free(raw);
+	return out;
 }

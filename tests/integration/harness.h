@@ -177,6 +177,44 @@ int tcp_connect(const char *port);
 /* Reads until EOF or error; ms until then, or -1 after timeout_ms. */
 int tcp_wait_closed(int fd, int timeout_ms);
 
+/*
+ * An SMTP sink: `python3 -m aiosmtpd` with its Mailbox handler, which
+ * writes every message it accepts into a maildir (with X-MailFrom and
+ * X-RcptTo headers giving the envelope). The python3 used is the first of
+ * PATH's and /usr/bin's that has the aiosmtpd module. Sinks left running
+ * are stopped by harness_test_teardown.
+ */
+struct smtp_sink;
+/* A free port and a directory of its own; not started yet. */
+struct smtp_sink *smtp_sink_new(void);
+/* Starts it (again) on its port; waits until it accepts connections. */
+void smtp_sink_start(struct smtp_sink *);
+void smtp_sink_stop(struct smtp_sink *);
+void smtp_sink_free(struct smtp_sink *); /* stops it if running */
+const char *smtp_sink_url(const struct smtp_sink *); /* smtp://127.0.0.1:N */
+const char *smtp_sink_maildir(const struct smtp_sink *);
+
+/* Messages in a maildir (new/ and cur/). */
+int maildir_count(const char *dir);
+/* Their paths, sorted, NULL-terminated; free with maildir_list_free. */
+char **maildir_list(const char *dir);
+void maildir_list_free(char **);
+/* Waits until dir holds at least n messages: 0, or -1 on timeout. */
+int maildir_wait(const char *dir, int n, int timeout_ms);
+
+/* One message file, parsed (CR LF or LF line ends). */
+struct mail;
+struct mail *mail_read(const char *path); /* asserts */
+void mail_free(struct mail *);
+/* A header field's value, unfolded: as written, or with RFC 2047 encoded
+ * words decoded (B or Q, UTF-8). NULL if absent. Caller frees. */
+char *mail_header_raw(const struct mail *, const char *name);
+char *mail_header(const struct mail *, const char *name);
+/* The header section as written (with its line ends). */
+const char *mail_head(const struct mail *);
+/* The body with LF line ends, quoted-printable decoded if it was. */
+const char *mail_body(const struct mail *);
+
 /* Small things. */
 int64_t now_ms(void);
 void sleep_ms(int);

@@ -11,7 +11,11 @@
 #include "check-run.h"
 
 /* The only verbs that may run without a session. */
-static const char *const open_verbs[] = { "PING", "LOGIN", "SESSION.RESUME" };
+static const char *const open_verbs[] = {
+	"PING", "LOGIN", "SESSION.RESUME",
+	/* A link from an e-mail is the credential. */
+	"ACCEPT", "LOGIN.LINK", "LOGIN.TOKEN"
+};
 
 static int
 is_open_verb(const char *verb)

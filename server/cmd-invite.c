@@ -1,0 +1,519 @@
+/*
+ * Bringing people into a space: INVITE (several addresses at once, with a
+ * personal message), INVITE.RESEND (a new link; the old one stops
+ * working) and INVITE.REMIND (a reminder e-mail, or a link to pass on by
+ * hand).
+ *
+ * Members of the space's workspace who have an account come in at once as
+ * internal participants and are told by e-mail. Everyone else becomes a
+ * pending external participant (an account without a password is made
+ * for a newcomer) and gets a single-use invitation link by e-mail.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cmd.h"
+#include "config.h"
+#include "conn.h"
+#include "db.h"
+#include "event.h"
+#include "link.h"
+#include "outbox.h"
+#include "proto.h"
+#include "server.h"
+#include "session.h"
+#include "space.h"
+#include "str.h"
+#include "token.h"
+#include "xmalloc.h"
+
+#define INVITE_MAX_EMAILS	50
+#define INVITE_LIFETIME		(30 * 86400)	/* seconds */
+#define EMAIL_MAX		254
+
+const struct db_stmt invite_stmts[] = {
+	{ "invite_user",
+	  "SELECT u.id, EXISTS (SELECT 1 FROM memberships m WHERE"
+	  " m.workspace_id = $2::bigint AND m.user_id = u.id) AS member"
+	  " FROM users u WHERE lower(u.email) = lower($1)" },
+	/* A newcomer's name is their address until they say otherwise. */
+	{ "invite_new_user",
+	  "INSERT INTO users (email, name) VALUES ($1, $1) RETURNING id" },
+	{ "invite_participant",
+	  "SELECT role, status FROM participants"
+	  " WHERE space_id = $1::bigint AND user_id = $2::bigint" },
+	{ "invite_add",
+	  "INSERT INTO participants (space_id, user_id, role, status,"
+	  " invited_by, message) VALUES ($1::bigint, $2::bigint, $3, $4,"
+	  " $5::bigint, $6)" },
+	{ "invite_token",
+	  "INSERT INTO tokens (hash, kind, user_id, space_id, expires_at)"
+	  " VALUES ($1::bytea, 'invite', $2::bigint, $3::bigint,"
+	  " now() + make_interval(secs => $4::int))" },
+	{ "invite_tokens_drop",
+	  "DELETE FROM tokens WHERE kind = 'invite' AND used_at IS NULL"
+	  " AND user_id = $1::bigint AND space_id = $2::bigint" },
+	{ "invite_renew",
+	  "UPDATE participants SET invited_at = now()"
+	  " WHERE space_id = $1::bigint AND user_id = $2::bigint" },
+	{ "invite_pending",
+	  "SELECT u.email, u.name, p.message FROM participants p"
+	  " JOIN users u ON u.id = p.user_id WHERE p.space_id = $1::bigint"
+	  " AND p.user_id = $2::bigint AND p.status = 'pending'" },
+	{ "invite_count",
+	  "SELECT count(*) AS people FROM participants WHERE"
+	  " space_id = $1::bigint AND status IN ('active', 'pending')" },
+	{ NULL, NULL }
+};
+
+struct invite_job {
+	struct db_job	 job;
+	int64_t		 user;		/* the inviter */
+	int64_t		 session;
+	int64_t		 space;
+	int64_t		 who;		/* RESEND, REMIND: the invitee */
+	char		 address[64];
+	char		*inviter;	/* name, for the e-mail */
+	char		*message;
+	char		*base;		/* HOST:PORT for links */
+	char		**emails;
+	size_t		 nemails;
+	int		 by_link;	/* REMIND how=link */
+	char		 ids[4][STR_I64_LEN];
+};
+
+static void
+invite_destroy(struct db_job *j)
+{
+	struct invite_job *ij = (struct invite_job *)j;
+
+	for (size_t i = 0; i < ij->nemails; i++)
+		free(ij->emails[i]);
+	free(ij->emails);
+	free(ij->inviter);
+	free(ij->message);
+	free(ij->base);
+}
+
+static const char *
+idp(struct invite_job *ij, int slot, int64_t v)
+{
+	return str_i64(ij->ids[slot], v);
+}
+
+static struct invite_job *
+invite_job_new(struct cmd_ctx *ctx)
+{
+	struct invite_job *ij = xcalloc(1, sizeof *ij);
+	const struct session *s = conn_session(ctx->conn);
+	const char *m = proto_get(ctx->msg, "message");
+
+	ij->user = s->user_id;
+	ij->session = s->session_id;
+	ij->inviter = xstrdup(s->name);
+	ij->message = xstrdup(m != NULL ? m : "");
+	/* Links name the address clients use to reach this server. */
+	ij->base = xstrdup(config_public_address(server_config()));
+	snprintf(ij->address, sizeof ij->address, "%s",
+	    conn_address(ctx->conn));
+	proto_get_i64(ctx->msg, "space", 0, INT64_MAX, &ij->space);
+	proto_get_i64(ctx->msg, "user", 0, INT64_MAX, &ij->who);
+	ij->job.destroy = invite_destroy;
+	return ij;
+}
+
+/*
+ * A plausible address: local@domain.tld, no spaces, controls, quotes,
+ * commas or angle brackets (nothing that could bend a mail header).
+ */
+static int
+email_ok(const char *e)
+{
+	const char *at = strchr(e, '@');
+	size_t len = strlen(e);
+
+	if (len < 3 || len > EMAIL_MAX || at == NULL || at == e ||
+	    strchr(at + 1, '@') != NULL || strchr(at, '.') == NULL ||
+	    at[1] == '.' || e[len - 1] == '.')
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)e; *p; p++)
+		if (*p <= ' ' || *p == 0x7f || strchr("\"'<>(),;:\\[]", *p))
+			return 0;
+	return 1;
+}
+
+/* Splits "a@x, b@y c@z" into distinct addresses; NULL with *why if bad. */
+static char **
+emails_split(const char *list, size_t *n, const char **why)
+{
+	char *copy = xstrdup(list), *tok, *save = NULL, **v = NULL;
+	size_t i;
+
+	*n = 0;
+	*why = NULL;
+	for (tok = strtok_r(copy, ", \t\n", &save); tok != NULL && !*why;
+	    tok = strtok_r(NULL, ", \t\n", &save)) {
+		if (!email_ok(tok))
+			*why = "an address is not valid";
+		else if (*n == INVITE_MAX_EMAILS)
+			*why = "at most 50 addresses at once";
+		else {
+			for (i = 0; i < *n; i++)
+				if (strcasecmp(v[i], tok) == 0)
+					break;
+			if (i < *n)
+				continue;	/* the same address twice */
+			v = xreallocarray(v, *n + 1, sizeof *v);
+			v[(*n)++] = xstrdup(tok);
+		}
+	}
+	free(copy);
+	if (*n == 0 && *why == NULL)
+		*why = "no address given";
+	if (*why != NULL) {
+		for (i = 0; i < *n; i++)
+			free(v[i]);
+		free(v);
+		*n = 0;
+		return NULL;
+	}
+	return v;
+}
+
+/* A new single-use invitation link for user into space (caller frees). */
+static char *
+invite_link(struct invite_job *ij, struct db_conn *dc, int64_t user)
+{
+	char token[TOKEN_HEX_LEN + 1], digest[TOKEN_DIGEST_LEN + 1];
+	char u[STR_I64_LEN], s[STR_I64_LEN], life[STR_I64_LEN];
+	const char *params[4] = { digest, str_i64(u, user),
+	    str_i64(s, ij->space), str_i64(life, INVITE_LIFETIME) };
+
+	if (token_new(token) != 0 || token_digest(token, digest) != 0) {
+		ij->job.status = DB_FAILED;
+		return NULL;
+	}
+	if (db_command(&ij->job, dc, "invite_token", 4, params) != 0)
+		return NULL;
+	return link_format(ij->base, LINK_INVITE, token);
+}
+
+/* The personal message, quoted, for an e-mail body. */
+static void
+quote_message(struct buf *b, const char *who, const char *message)
+{
+	const char *p = message, *nl;
+
+	if (*message == '\0')
+		return;
+	buf_printf(b, "%s wrote:\n\n", who);
+	for (; *p != '\0'; p = *nl != '\0' ? nl + 1 : nl) {
+		nl = p + strcspn(p, "\n");
+		buf_printf(b, "> %.*s\n", (int)(nl - p), p);
+	}
+	buf_add_str(b, "\n");
+}
+
+/* The invitation (or reminder) e-mail with a fresh link. */
+static int
+invite_mail(struct invite_job *ij, struct db_conn *dc,
+    const struct space_access *a, int64_t user, const char *to,
+    const char *message, int reminder)
+{
+	struct buf *body;
+	char *link, *subject;
+	int rc;
+
+	if ((link = invite_link(ij, dc, user)) == NULL)
+		return -1;
+	body = buf_new(0);
+	xasprintf(&subject, "%s%s invited you to \u201c%s\u201d",
+	    reminder ? "Reminder: " : "", ij->inviter, a->title);
+	buf_printf(body, "%s invited you to the space \u201c%s\u201d on "
+	    "agora.\n\n", ij->inviter, a->title);
+	quote_message(body, ij->inviter, message);
+	buf_printf(body, "To join, open this link with agora:\n\n"
+	    "    agora accept %s\n\n"
+	    "It works once, and for 30 days. You can set a password then, "
+	    "or come in without one.\n", link);
+	rc = outbox_mail(&ij->job, dc, a->workspace, to, subject,
+	    buf_cstr(body));
+	free(subject);
+	free(link);
+	buf_free(body);
+	return rc;
+}
+
+/* A colleague added at once is told so. */
+static int
+added_mail(struct invite_job *ij, struct db_conn *dc,
+    const struct space_access *a, const char *to)
+{
+	struct buf *body = buf_new(0);
+	char *subject;
+	int rc;
+
+	xasprintf(&subject, "%s added you to \u201c%s\u201d", ij->inviter,
+	    a->title);
+	buf_printf(body, "%s added you to the space \u201c%s\u201d on "
+	    "agora. It is in your sidebar now.\n\n", ij->inviter, a->title);
+	quote_message(body, ij->inviter, ij->message);
+	rc = outbox_mail(&ij->job, dc, a->workspace, to, subject,
+	    buf_cstr(body));
+	free(subject);
+	buf_free(body);
+	return rc;
+}
+
+static int
+participant_event(struct invite_job *ij, struct db_conn *dc,
+    const char *type, int64_t user, const char *email, const char *role,
+    const char *status)
+{
+	struct buf *data = buf_new(0);
+	int rc;
+
+	proto_add_i64(data, "space", ij->space);
+	proto_add_i64(data, "user", user);
+	proto_add(data, "email", email);
+	proto_add(data, "role", role);
+	proto_add(data, "status", status);
+	rc = space_emit(&ij->job, dc, ij->space, type, data);
+	buf_free(data);
+	return rc;
+}
+
+/* One address of INVITE: adds its data line; 0, or -1 to roll back. */
+static int
+invite_one(struct invite_job *ij, struct db_conn *dc,
+    const struct space_access *a, const char *email)
+{
+	struct db_job *j = &ij->job;
+	const char *find[2] = { email, idp(ij, 0, a->workspace) };
+	const char *add[6], *role, *status;
+	PGresult *r;
+	int64_t user;
+	int member;
+
+	if ((r = db_query(j, dc, "invite_user", 2, find)) == NULL)
+		return -1;
+	member = PQntuples(r) > 0 && strcmp(db_get(r, 0, "member"), "t") == 0;
+	user = PQntuples(r) > 0 ? db_get_i64(r, 0, "id") : 0;
+	PQclear(r);
+	if (user == 0) {
+		if ((r = db_query(j, dc, "invite_new_user", 1, &email)) == NULL)
+			return -1;
+		user = db_get_i64(r, 0, "id");
+		PQclear(r);
+	}
+	add[0] = idp(ij, 1, ij->space);
+	add[1] = idp(ij, 2, user);
+	if ((r = db_query(j, dc, "invite_participant", 2, add)) == NULL)
+		return -1;
+	if (PQntuples(r) > 0) {
+		/* Already there (or revoked: GRANT brings them back). */
+		proto_begin(j->out, j->tag, "SKIPPED");
+		proto_add(j->out, "email", email);
+		proto_add(j->out, "status", db_get(r, 0, "status"));
+		proto_end(j->out);
+		PQclear(r);
+		return 0;
+	}
+	PQclear(r);
+	role = member ? "internal" : "external";
+	status = member ? "active" : "pending";
+	add[2] = role;
+	add[3] = status;
+	add[4] = idp(ij, 3, ij->user);
+	add[5] = ij->message;
+	if (db_command(j, dc, "invite_add", 6, add) != 0 ||
+	    (member ? added_mail(ij, dc, a, email) :
+	    invite_mail(ij, dc, a, user, email, ij->message, 0)) != 0 ||
+	    participant_event(ij, dc, "participant.added", user, email, role,
+	    status) != 0)
+		return -1;
+	proto_begin(j->out, j->tag, "INVITED");
+	proto_add(j->out, "email", email);
+	proto_add_i64(j->out, "user", user);
+	proto_add(j->out, "role", role);
+	proto_add(j->out, "status", status);
+	proto_end(j->out);
+	return 0;
+}
+
+/* The final line, with the size warning SPACE.SHOW gives. */
+static int
+invite_ok(struct invite_job *ij, struct db_conn *dc)
+{
+	const char *id[1] = { idp(ij, 0, ij->space) };
+	PGresult *r;
+	int64_t people;
+
+	if ((r = db_query(&ij->job, dc, "invite_count", 1, id)) == NULL)
+		return -1;
+	people = db_get_i64(r, 0, "people");
+	PQclear(r);
+	if (db_commit(&ij->job, dc) != 0)
+		return -1;
+	proto_begin(ij->job.out, ij->job.tag, "OK");
+	proto_add_i64(ij->job.out, "people", people);
+	if (people > 15)
+		proto_add(ij->job.out, "warning", "more than 15 participants: "
+		    "past the recommended size for a space");
+	proto_end(ij->job.out);
+	return 0;
+}
+
+static void
+invite_run(struct db_job *j, struct db_conn *dc)
+{
+	struct invite_job *ij = (struct invite_job *)j;
+	struct space_access a;
+	char target[32];
+
+	if (db_begin(j, dc) != 0 ||
+	    space_open(j, dc, ij->space, ij->user, SPACE_SEE, &a) != 0)
+		return;
+	if (a.archived || (!a.manager && !a.externals_invite)) {
+		proto_err(j->out, j->tag, a.archived ? PERR_CONFLICT :
+		    PERR_FORBIDDEN, a.archived ? "the space is archived; "
+		    "reactivate it first" : "this space does not let external "
+		    "participants invite others");
+		return;
+	}
+	for (size_t i = 0; i < ij->nemails; i++)
+		if (invite_one(ij, dc, &a, ij->emails[i]) != 0)
+			return;
+	snprintf(target, sizeof target, "space %lld", (long long)ij->space);
+	if (audit_record(j, dc, ij->user, ij->session, ij->address, "invite",
+	    target, NULL) != 0)
+		return;
+	invite_ok(ij, dc);
+}
+
+static enum cmd_result
+cmd_invite(struct cmd_ctx *ctx)
+{
+	struct invite_job *ij;
+	const char *why;
+	size_t n;
+	char **emails;
+
+	if ((emails = emails_split(proto_get(ctx->msg, "emails"), &n,
+	    &why)) == NULL)
+		return cmd_err(ctx, PERR_INVALID, why);
+	ij = invite_job_new(ctx);
+	ij->emails = emails;
+	ij->nemails = n;
+	return cmd_submit(ctx, &ij->job, invite_run, NULL);
+}
+
+/* INVITE.RESEND and INVITE.REMIND: an invitation still pending. */
+static void
+again_run(struct db_job *j, struct db_conn *dc, int resend)
+{
+	struct invite_job *ij = (struct invite_job *)j;
+	const char *who[2] = { idp(ij, 0, ij->space), idp(ij, 1, ij->who) };
+	const char *drop[2] = { who[1], who[0] };
+	struct space_access a;
+	char *email = NULL, *message = NULL, *link = NULL;
+	PGresult *r;
+	int rc = -1;
+
+	if (db_begin(j, dc) != 0 ||
+	    space_open(j, dc, ij->space, ij->user, SPACE_MANAGE, &a) != 0 ||
+	    (r = db_query(j, dc, "invite_pending", 2, who)) == NULL)
+		return;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		proto_err(j->out, j->tag, PERR_NOT_FOUND, "no pending "
+		    "invitation for this person in this space");
+		return;
+	}
+	email = xstrdup(db_get(r, 0, "email"));
+	message = xstrdup(db_get(r, 0, "message"));
+	PQclear(r);
+	if (resend)
+		rc = db_command(j, dc, "invite_tokens_drop", 2, drop) != 0 ||
+		    db_command(j, dc, "invite_renew", 2, who) != 0 ||
+		    invite_mail(ij, dc, &a, ij->who, email, message, 0) != 0 ||
+		    participant_event(ij, dc, "participant.updated", ij->who,
+		    email, "external", "pending") != 0 ? -1 : 0;
+	else if (ij->by_link)
+		rc = (link = invite_link(ij, dc, ij->who)) == NULL ? -1 : 0;
+	else
+		rc = invite_mail(ij, dc, &a, ij->who, email, message, 1);
+	if (rc == 0 && db_commit(j, dc) == 0) {
+		proto_begin(j->out, j->tag, "OK");
+		if (link != NULL)
+			proto_add(j->out, "link", link);
+		proto_end(j->out);
+	}
+	free(link);
+	free(email);
+	free(message);
+}
+
+static void
+resend_run(struct db_job *j, struct db_conn *dc)
+{
+	again_run(j, dc, 1);
+}
+
+static void
+remind_run(struct db_job *j, struct db_conn *dc)
+{
+	again_run(j, dc, 0);
+}
+
+static enum cmd_result
+cmd_invite_resend(struct cmd_ctx *ctx)
+{
+	return cmd_submit(ctx, &invite_job_new(ctx)->job, resend_run, NULL);
+}
+
+static enum cmd_result
+cmd_invite_remind(struct cmd_ctx *ctx)
+{
+	const char *how = proto_get(ctx->msg, "how");
+	struct invite_job *ij;
+
+	if (how != NULL && strcmp(how, "email") != 0 &&
+	    strcmp(how, "link") != 0)
+		return cmd_err(ctx, PERR_INVALID, "how is email or link");
+	ij = invite_job_new(ctx);
+	ij->by_link = how != NULL && strcmp(how, "link") == 0;
+	return cmd_submit(ctx, &ij->job, remind_run, NULL);
+}
+
+static const struct cmd_arg invite_args[] = {
+	{ "space", ARG_INT, 1, 20 },
+	{ "emails", ARG_TEXT, 1, 16384 },
+	{ "message", ARG_PROSE, 0, 2000 },
+	{ NULL, 0, 0, 0 }
+};
+
+static const struct cmd_arg again_args[] = {
+	{ "space", ARG_INT, 1, 20 },
+	{ "user", ARG_INT, 1, 20 },
+	{ NULL, 0, 0, 0 }
+};
+
+static const struct cmd_arg remind_args[] = {
+	{ "space", ARG_INT, 1, 20 },
+	{ "user", ARG_INT, 1, 20 },
+	{ "how", ARG_ATOM, 0, 8 },
+	{ NULL, 0, 0, 0 }
+};
+
+const struct cmd cmd_invite_table[] = {
+	{ "INVITE", cmd_invite, 1, PERM_NONE, invite_args,
+	  "invite people into a space by e-mail" },
+	{ "INVITE.RESEND", cmd_invite_resend, 1, PERM_NONE, again_args,
+	  "send an invitation again with a new link" },
+	{ "INVITE.REMIND", cmd_invite_remind, 1, PERM_NONE, remind_args,
+	  "remind a pending invitee, or get a link to pass on" },
+	{ NULL, NULL, 0, 0, NULL, NULL }
+};
