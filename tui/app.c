@@ -106,7 +106,7 @@ app_set_view(struct app *a, enum view v)
 		a->view = v;
 		a->model.dirty |= DIRTY_MAIN | DIRTY_SIDEBAR | DIRTY_STATUS;
 	}
-	view_sidebar_follow(a);
+	sidebar_follow(a);
 	if (v == VIEW_PEOPLE && model_workspace(&a->model) != NULL &&
 	    !model_workspace(&a->model)->loaded)
 		link_members(a);
@@ -267,18 +267,6 @@ app_input_key(struct app *a, int key, enum action act)
 	a->model.dirty |= DIRTY_STATUS;
 }
 
-static void
-app_open_sidebar(struct app *a)
-{
-	size_t row = a->side.nrows > 0 ? a->side.sel : 0;
-
-	if (a->side.nrows == 0)
-		return;
-	app_set_view(a, view_sidebar_target(a, row));
-	a->focus = PANE_MAIN;
-	a->model.dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
-}
-
 static const enum listview_move list_moves[] = {
 	[A_UP - A_UP] = LISTVIEW_UP,
 	[A_DOWN - A_UP] = LISTVIEW_DOWN,
@@ -351,7 +339,7 @@ app_screen_action(struct app *a, enum action act)
 		return;		/* nothing else changed */
 	case A_OPEN:
 		if (a->focus == PANE_SIDEBAR)
-			app_open_sidebar(a);
+			sidebar_open(a);
 		else
 			view_open(a);
 		break;
@@ -483,6 +471,7 @@ app_free(struct app *a)
 {
 	link_free(a);
 	model_free(&a->model);
+	free(a->side_entries);
 	listview_free(&a->side);
 	for (size_t i = 0; i < VIEW_COUNT; i++)
 		listview_free(&a->list[i]);

@@ -6,6 +6,7 @@
 #ifndef AGORA_APP_H
 #define AGORA_APP_H
 
+#include <curses.h>
 #include <stdint.h>
 
 #include "cli.h"
@@ -34,7 +35,16 @@ enum view {
 	VIEW_SPACES,
 	VIEW_NETWORKS,
 	VIEW_CONTACTS,
+	VIEW_SPACE,		/* one space: a->space */
 	VIEW_COUNT
+};
+
+/* A row of the sidebar: a section header, or an entry of one. */
+struct side_entry {
+	enum view	 view;		/* what Enter opens */
+	int		 header;
+	int64_t		 space;		/* VIEW_SPACE: which */
+	const char	*label;		/* static text; NULL: from the model */
 };
 
 enum pane {
@@ -60,7 +70,9 @@ typedef void app_dialog_fn(struct app *, int yes);
 /* A request in flight, answered in the loop. */
 enum request {
 	REQ_WHOAMI,
-	REQ_MEMBERS
+	REQ_MEMBERS,
+	REQ_SPACES,
+	REQ_SPACE
 };
 
 struct pending {
@@ -87,6 +99,9 @@ struct app {
 	enum view		 view;
 	enum pane		 focus;
 	struct listview		 side;
+	struct side_entry	*side_entries;
+	size_t			 nside;
+	int64_t			 space;		/* the space VIEW_SPACE shows */
 	struct listview		 list[VIEW_COUNT];
 	int64_t			 selkey[VIEW_COUNT];	/* what each list's
 							   selection shows */
@@ -132,6 +147,8 @@ void link_timer(struct app *);		/* retry_at came */
 int link_fd(const struct app *);	/* -1 when not connected */
 int link_want_write(const struct app *);
 void link_members(struct app *);	/* load the current workspace's */
+void link_spaces(struct app *);		/* SPACE.LIST */
+void link_space(struct app *, int64_t);	/* SPACE.SHOW */
 void link_free(struct app *);
 
 /* command.c: the ":" line. */
@@ -145,18 +162,37 @@ void screen_end(void);
 void screen_draw(struct app *);
 
 /* views.c: what is inside the frame. */
-const char *view_title(enum view);
-size_t view_rows(struct app *, enum view);
+const char *view_title(struct app *, enum view);
 void view_sync(struct app *);		/* list sizes from the model */
 void view_remember(struct app *);	/* after the selection moved */
-void view_draw_sidebar(struct app *, int y, int x, int h, int w);
 void view_draw_main(struct app *, int y, int x, int h, int w);
-/* The sidebar entry's view for row r. */
-enum view view_sidebar_target(struct app *, size_t row);
-/* Selects the current view's entry in the sidebar. */
-void view_sidebar_follow(struct app *);
 /* Enter on the main list. */
 void view_open(struct app *);
+/* Shared by the views: a list drawn row by row, an empty list's line. */
+typedef void view_row_fn(struct app *, size_t item, int y, int x, int w,
+    attr_t);
+void view_list_draw(struct app *, struct listview *, int y, int x, int h,
+    int w, view_row_fn *);
+void view_empty(int y, int x, int w, const char *);
+void view_list_sync(struct app *, enum view, size_t n, listview_label_fn *,
+    void *);
+/* The item a view's row shows, as a key that survives changes. */
+int64_t view_key(struct app *, enum view, size_t item);
+
+/* view-space.c: the spaces list and one space. */
+void space_views_sync(struct app *);
+int64_t space_view_key(struct app *, enum view, size_t item);
+void space_list_draw(struct app *, int y, int x, int h, int w);
+void space_draw(struct app *, int y, int x, int h, int w);
+void space_views_open(struct app *);
+/* Opens space id in the main area (and loads its people). */
+void space_show(struct app *, int64_t id);
+
+/* sidebar.c */
+void sidebar_sync(struct app *);
+void sidebar_draw(struct app *, int y, int x, int h, int w);
+void sidebar_open(struct app *);	/* Enter */
+void sidebar_follow(struct app *);	/* select the current view's row */
 
 /* The full-screen client; returns the exit status. */
 int app_run(const struct cli_opts *);

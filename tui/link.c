@@ -206,6 +206,54 @@ link_members_reply(struct app *a, int64_t ws, struct client_reply *r)
 }
 
 void
+link_spaces(struct app *a)
+{
+	if (a->state == LINK_ONLINE)
+		link_send(a, REQ_SPACES, 0, "SPACE.LIST", NULL, NULL);
+	a->model.spaces_stale = 0;
+}
+
+void
+link_space(struct app *a, int64_t id)
+{
+	char sid[24];
+
+	snprintf(sid, sizeof sid, "%lld", (long long)id);
+	if (a->state == LINK_ONLINE)
+		link_send(a, REQ_SPACE, id, "SPACE.SHOW", "space", sid);
+}
+
+static void
+link_spaces_reply(struct app *a, struct client_reply *r)
+{
+	if (!r->ok || model_spaces(&a->model, r->data, r->ndata) != 0)
+		app_status(a, 1, "spaces: %s", r->ok ? "unreadable reply" :
+		    reply_msg(r));
+	view_sync(a);
+}
+
+static void
+link_space_reply(struct app *a, int64_t id, struct client_reply *r)
+{
+	struct space *sp;
+
+	if (r->ok) {
+		if (model_space_show(&a->model, r->data, r->ndata,
+		    client_reply_get(r, "warning")) != 0)
+			app_status(a, 1, "space: unreadable reply");
+	} else if (strcmp(r->code, "not_found") == 0 &&
+	    (sp = model_space(&a->model, id)) != NULL) {
+		/* Closed to us since (revoked, archived): it goes. */
+		app_status(a, 1, "%s: %s", sp->title, reply_msg(r));
+		a->model.spaces_stale = 1;
+	} else
+		app_status(a, 1, "space: %s", reply_msg(r));
+	view_sync(a);
+	if (a->model.spaces_stale)
+		link_spaces(a);
+}
+
+void
 link_members(struct app *a)
 {
 	struct workspace *w = model_workspace(&a->model);
@@ -238,9 +286,12 @@ link_load(struct app *a, int resumed)
 	app_notice(a, NULL);
 	a->model.dirty |= DIRTY_ALL;
 	view_sync(a);
-	/* The people come after the first paint: a workspace of thousands
-	   should not hold the screen back. */
+	/* The people and spaces come after the first paint: a workspace of
+	   thousands should not hold the screen back. */
 	link_members(a);
+	link_spaces(a);
+	if (a->view == VIEW_SPACE)
+		link_space(a, a->space);
 	app_status(a, 0, resumed ? "connected to %s" : "logged in to %s",
 	    a->opts->server);
 }
@@ -435,6 +486,12 @@ link_reply(struct app *a, struct pending *p, struct client_reply *r)
 	case REQ_MEMBERS:
 		link_members_reply(a, p->arg, r);
 		break;
+	case REQ_SPACES:
+		link_spaces_reply(a, r);
+		break;
+	case REQ_SPACE:
+		link_space_reply(a, p->arg, r);
+		break;
 	}
 }
 
@@ -503,6 +560,7 @@ link_event(struct app *a, const char *line)
 static void
 link_events(struct app *a)
 {
+	struct space *sp;
 	char *line;
 	int changed = 0;
 
@@ -511,8 +569,15 @@ link_events(struct app *a)
 		changed |= link_event(a, line);
 		free(line);
 	}
-	if (changed)
-		view_sync(a);
+	if (!changed)
+		return;
+	view_sync(a);
+	if (a->model.spaces_stale)
+		link_spaces(a);
+	/* The space on screen changed: its people again. */
+	if (a->view == VIEW_SPACE &&
+	    (sp = model_space(&a->model, a->space)) != NULL && !sp->loaded)
+		link_space(a, a->space);
 }
 
 /*

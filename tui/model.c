@@ -55,6 +55,38 @@ workspace_free(struct workspace *w)
 }
 
 static void
+participant_free(struct participant *p)
+{
+	free(p->name);
+	free(p->email);
+	free(p->company);
+	free(p->job_title);
+	free(p->role);
+	free(p->status);
+}
+
+static void
+people_free(struct space *sp)
+{
+	for (size_t i = 0; i < sp->npeople; i++)
+		participant_free(&sp->people_list[i]);
+	free(sp->people_list);
+	sp->people_list = NULL;
+	sp->npeople = 0;
+	sp->loaded = 0;
+}
+
+static void
+space_free(struct space *sp)
+{
+	people_free(sp);
+	free(sp->title);
+	free(sp->description);
+	free(sp->role);
+	free(sp->warning);
+}
+
+static void
 activity_free(struct activity *a)
 {
 	free(a->type);
@@ -74,6 +106,9 @@ model_free(struct model *m)
 	for (size_t i = 0; i < m->nws; i++)
 		workspace_free(&m->ws[i]);
 	free(m->ws);
+	for (size_t i = 0; i < m->nspaces; i++)
+		space_free(&m->spaces[i]);
+	free(m->spaces);
 	for (size_t i = 0; i < m->nact; i++)
 		activity_free(&m->act[i]);
 	free(m->act);
@@ -344,6 +379,11 @@ generic_text(const struct proto_msg *pm)
 	return text;
 }
 
+static char *space_event(struct model *, const char *,
+    const struct proto_msg *);
+static char *participant_event(struct model *, const char *,
+    const struct proto_msg *);
+
 static char *
 event_text(struct model *m, const char *type, const struct proto_msg *pm)
 {
@@ -359,6 +399,10 @@ event_text(struct model *m, const char *type, const struct proto_msg *pm)
 	}
 	if (strcmp(type, "session.logout") == 0)
 		return xstrdup("signed out (a session ended)");
+	if (strncmp(type, "space.", 6) == 0)
+		return space_event(m, type, pm);
+	if (strncmp(type, "participant.", 12) == 0)
+		return participant_event(m, type, pm);
 	return generic_text(pm);
 }
 
@@ -403,4 +447,247 @@ model_event(struct model *m, const char *line)
 	m->dirty |= DIRTY_MAIN;
 	free(p.copy);
 	return 1;
+}
+
+/* Spaces ------------------------------------------------------------------ */
+
+struct space *
+model_space(struct model *m, int64_t id)
+{
+	for (size_t i = 0; i < m->nspaces; i++)
+		if (m->spaces[i].id == id)
+			return &m->spaces[i];
+	return NULL;
+}
+
+static long
+get_long(const struct proto_msg *pm, const char *key)
+{
+	int64_t v;
+
+	return proto_get_i64(pm, key, 0, INT64_MAX, &v) == 0 ? (long)v : 0;
+}
+
+static int
+get_flag(const struct proto_msg *pm, const char *key)
+{
+	const char *v = proto_get(pm, key);
+
+	return v != NULL && strcmp(v, "1") == 0;
+}
+
+/* A SPACE data line into sp (its strings replaced). */
+static int
+space_parse(const struct proto_msg *pm, struct space *sp)
+{
+	int64_t id;
+
+	if (strcmp(pm->word, "SPACE") != 0 ||
+	    proto_get_i64(pm, "id", 1, INT64_MAX, &id) != 0)
+		return -1;
+	sp->id = id;
+	sp->workspace = get_long(pm, "workspace");
+	free(sp->title);
+	free(sp->description);
+	free(sp->role);
+	sp->title = dup_param(pm, "title");
+	sp->description = dup_param(pm, "description");
+	sp->role = dup_param(pm, "role");
+	sp->archived = get_flag(pm, "archived");
+	sp->externals_invite = get_flag(pm, "externals_invite");
+	sp->people = get_long(pm, "people");
+	sp->pending = get_long(pm, "pending");
+	sp->overdue = get_long(pm, "overdue");
+	sp->requests = get_long(pm, "requests");
+	return 0;
+}
+
+int
+model_spaces(struct model *m, char *const *lines, size_t n)
+{
+	struct space *v = xcalloc(n + 1, sizeof *v), *old;
+	struct parsed p;
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		if (parse(&p, lines[k]) != 0)
+			break;
+		if (space_parse(&p.m, &v[k]) != 0) {
+			free(p.copy);
+			space_free(&v[k]);
+			break;
+		}
+		free(p.copy);
+		/* The people already loaded stay until SPACE.SHOW again. */
+		if ((old = model_space(m, v[k].id)) != NULL && old->loaded) {
+			v[k].people_list = old->people_list;
+			v[k].npeople = old->npeople;
+			v[k].loaded = 1;
+			old->people_list = NULL;
+			old->npeople = 0;
+			old->loaded = 0;
+		}
+	}
+	if (k < n) {
+		while (k-- > 0)
+			space_free(&v[k]);
+		free(v);
+		return -1;
+	}
+	for (size_t i = 0; i < m->nspaces; i++)
+		space_free(&m->spaces[i]);
+	free(m->spaces);
+	m->spaces = v;
+	m->nspaces = n;
+	m->spaces_stale = 0;
+	m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
+	return 0;
+}
+
+static int
+participant_parse(const struct proto_msg *pm, struct participant *pp)
+{
+	memset(pp, 0, sizeof *pp);
+	if (strcmp(pm->word, "PARTICIPANT") != 0 ||
+	    proto_get_i64(pm, "user", 1, INT64_MAX, &pp->user) != 0)
+		return -1;
+	pp->name = dup_param(pm, "name");
+	pp->email = dup_param(pm, "email");
+	pp->company = dup_param(pm, "company");
+	pp->job_title = dup_param(pm, "job_title");
+	pp->role = dup_param(pm, "role");
+	pp->status = dup_param(pm, "status");
+	pp->invited = get_long(pm, "invited");
+	pp->active = get_long(pm, "active");
+	pp->overdue = get_flag(pm, "overdue");
+	return 0;
+}
+
+int
+model_space_show(struct model *m, char *const *lines, size_t n,
+    const char *warning)
+{
+	struct participant *v = xcalloc(n + 1, sizeof *v);
+	struct space fresh, *sp;
+	struct parsed p;
+	size_t np = 0;
+	int rc = 0;
+
+	memset(&fresh, 0, sizeof fresh);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (parse(&p, lines[i]) != 0) {
+			rc = -1;
+			break;
+		}
+		if (strcmp(p.m.word, "SPACE") == 0)
+			rc = space_parse(&p.m, &fresh);
+		else if (participant_parse(&p.m, &v[np]) == 0)
+			np++;
+		else {
+			participant_free(&v[np]);
+			rc = -1;
+		}
+		free(p.copy);
+	}
+	if (rc != 0 || fresh.id == 0) {
+		while (np-- > 0)
+			participant_free(&v[np]);
+		free(v);
+		space_free(&fresh);
+		return -1;
+	}
+	if ((sp = model_space(m, fresh.id)) == NULL) {
+		/* Not listed (yet): list it. */
+		m->spaces = xreallocarray(m->spaces, m->nspaces + 1,
+		    sizeof *m->spaces);
+		sp = &m->spaces[m->nspaces++];
+		memset(sp, 0, sizeof *sp);
+		m->spaces_stale = 1;
+	}
+	fresh.people_list = v;
+	fresh.npeople = np;
+	fresh.loaded = 1;
+	fresh.warning = warning != NULL ? xstrdup(warning) : NULL;
+	space_free(sp);
+	*sp = fresh;
+	m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
+	return 0;
+}
+
+static void
+space_remove(struct model *m, struct space *sp)
+{
+	size_t i = (size_t)(sp - m->spaces);
+
+	space_free(sp);
+	memmove(&m->spaces[i], &m->spaces[i + 1],
+	    (m->nspaces - i - 1) * sizeof *m->spaces);
+	m->nspaces--;
+	m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
+}
+
+/* A space event: the list changes; its text for the activity feed. */
+static char *
+space_event(struct model *m, const char *type, const struct proto_msg *pm)
+{
+	struct space *sp = NULL;
+	const char *title = proto_get(pm, "title"), *what = type + 6;
+	int64_t id;
+	char *text;
+
+	if (proto_get_i64(pm, "space", 1, INT64_MAX, &id) == 0)
+		sp = model_space(m, id);
+	if (title == NULL)
+		title = sp != NULL ? sp->title : "a space";
+	xasprintf(&text, "space \u201c%s\u201d %s", title, what);
+	if (strcmp(type, "space.deleted") == 0 ||
+	    (strcmp(type, "space.archived") == 0 && sp != NULL &&
+	    strcmp(sp->role, "external") == 0)) {
+		if (sp != NULL)
+			space_remove(m, sp);
+		return text;
+	}
+	if (sp != NULL && strcmp(type, "space.updated") == 0) {
+		free(sp->title);
+		sp->title = xstrdup(title);
+		free(sp->description);
+		sp->description = dup_param(pm, "description");
+		sp->externals_invite = get_flag(pm, "externals_invite");
+		m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
+		return text;
+	}
+	if (sp != NULL && strcmp(type, "space.archived") == 0)
+		sp->archived = 1;
+	else if (sp != NULL && strcmp(type, "space.reactivated") == 0)
+		sp->archived = 0;
+	else
+		m->spaces_stale = 1;	/* new to us: SPACE.LIST tells all */
+	m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
+	return text;
+}
+
+/* Someone came into a space, or their status changed. */
+static char *
+participant_event(struct model *m, const char *type,
+    const struct proto_msg *pm)
+{
+	const char *email = proto_get(pm, "email"), *status;
+	struct space *sp = NULL;
+	int64_t id;
+	char *text;
+
+	status = proto_get(pm, "status");
+	if (proto_get_i64(pm, "space", 1, INT64_MAX, &id) == 0)
+		sp = model_space(m, id);
+	xasprintf(&text, "%s %s in \u201c%s\u201d", email != NULL ? email :
+	    "someone", strcmp(type, "participant.added") == 0 ? (status !=
+	    NULL && strcmp(status, "active") == 0 ? "added" : "invited") :
+	    status != NULL ? status : "changed", sp != NULL ? sp->title :
+	    "a space");
+	/* Counts and people are the server's to say: ask again. */
+	if (sp != NULL)
+		sp->loaded = 0;
+	m->spaces_stale = 1;
+	m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
+	return text;
 }

@@ -42,6 +42,38 @@ struct workspace {
 	int		 loaded;	/* members came from MEMBERS */
 };
 
+/* Someone in a space, as SPACE.SHOW lists them. */
+struct participant {
+	int64_t	 user;
+	char	*name;
+	char	*email;
+	char	*company;
+	char	*job_title;
+	char	*role;		/* owner, internal, external */
+	char	*status;	/* pending, active, requested, revoked */
+	int64_t	 invited;	/* Unix times; 0: never */
+	int64_t	 active;
+	int	 overdue;	/* pending 7 days or more */
+};
+
+struct space {
+	int64_t			 id;
+	int64_t			 workspace;
+	char			*title;
+	char			*description;
+	char			*role;		/* the user's */
+	int			 archived;
+	int			 externals_invite;
+	long			 people;	/* active or pending */
+	long			 pending;
+	long			 overdue;
+	long			 requests;
+	struct participant	*people_list;	/* from SPACE.SHOW */
+	size_t			 npeople;
+	int			 loaded;	/* people_list is current */
+	char			*warning;	/* SPACE.SHOW's, or NULL */
+};
+
 struct activity {
 	int64_t	 seq;
 	char	*type;
@@ -55,6 +87,9 @@ struct model {
 	struct workspace	*ws;	/* by name, as WHOAMI sends them */
 	size_t			 nws;
 	size_t			 cur;	/* current workspace; nws when none */
+	struct space		*spaces;	/* by title, ignoring case */
+	size_t			 nspaces;
+	int			 spaces_stale;	/* ask SPACE.LIST again */
 	struct activity		*act;	/* oldest first */
 	size_t			 nact;
 	int64_t			 seq;	/* highest event seq processed */
@@ -81,6 +116,15 @@ int model_members(struct model *, int64_t ws, char *const *lines, size_t n);
  * malformed. Unknown types still show in the activity feed.
  */
 int model_event(struct model *, const char *line);
+
+/* The data lines of SPACE.LIST: replaces the list, keeping what was
+   loaded of spaces still there. 0, or -1 if a line does not parse. */
+int model_spaces(struct model *, char *const *lines, size_t n);
+/* A SPACE.SHOW reply: its data lines and the final line's warning. */
+int model_space_show(struct model *, char *const *lines, size_t n,
+    const char *warning);
+/* The space with this id, or NULL. */
+struct space *model_space(struct model *, int64_t id);
 
 /* The current workspace, or NULL. */
 struct workspace *model_workspace(struct model *);

@@ -172,7 +172,7 @@ draw_frame(struct app *a, int rows, int cols)
 	mvaddch(bot, cols - 1, ACS_LRCORNER);
 	border_title(top, 1, sw - 1, w != NULL ? w->name : "agora",
 	    a->focus == PANE_SIDEBAR);
-	border_title(top, sw + 1, cols - sw - 2, view_title(a->view),
+	border_title(top, sw + 1, cols - sw - 2, view_title(a, a->view),
 	    a->focus == PANE_MAIN);
 }
 
@@ -284,7 +284,7 @@ draw_help(struct app *a, int rows, int cols)
 
 	while (command_help(ncmd, &args) != NULL)
 		ncmd++;
-	xasprintf(&title, "Keys: %s", view_title(a->view));
+	xasprintf(&title, "Keys: %s", view_title(a, a->view));
 	inner = draw_box(rows, cols, h, w, &y, &x, title);
 	free(title);
 	if (a->help_top > n + ncmd + 1)
@@ -369,7 +369,7 @@ screen_draw(struct app *a)
 	if ((d & (DIRTY_SIDEBAR | DIRTY_MAIN)) == (DIRTY_SIDEBAR | DIRTY_MAIN))
 		draw_frame(a, rows, cols);
 	if (d & DIRTY_SIDEBAR)
-		view_draw_sidebar(a, 2, 1, rows - 5, sw - 1);
+		sidebar_draw(a, 2, 1, rows - 5, sw - 1);
 	if (d & DIRTY_MAIN)
 		view_draw_main(a, 2, sw + 1, rows - 5, cols - sw - 2);
 	if (d & DIRTY_STATUS)

@@ -14,27 +14,6 @@
 #include "text.h"
 #include "xmalloc.h"
 
-struct side_entry {
-	const char	*label;		/* NULL: the workspace's name */
-	int		 header;
-	enum view	 view;
-};
-
-/* Later capabilities fill the three sections with their items. */
-static const struct side_entry sidebar[] = {
-	{ NULL,				1, VIEW_OVERVIEW },
-	{ "Overview",			0, VIEW_OVERVIEW },
-	{ "Activity",			0, VIEW_ACTIVITY },
-	{ "People",			0, VIEW_PEOPLE },
-	{ "SPACES",			1, VIEW_SPACES },
-	{ "none yet",			0, VIEW_SPACES },
-	{ "NETWORKS",			1, VIEW_NETWORKS },
-	{ "none yet",			0, VIEW_NETWORKS },
-	{ "PROFESSIONAL CONTACTS",	1, VIEW_CONTACTS },
-	{ "none yet",			0, VIEW_CONTACTS },
-};
-#define NSIDEBAR (sizeof sidebar / sizeof sidebar[0])
-
 static const char *const titles[VIEW_COUNT] = {
 	[VIEW_OVERVIEW] = "Overview",
 	[VIEW_ACTIVITY] = "Activity",
@@ -42,47 +21,17 @@ static const char *const titles[VIEW_COUNT] = {
 	[VIEW_SPACES] = "Spaces",
 	[VIEW_NETWORKS] = "Business networks",
 	[VIEW_CONTACTS] = "Professional contacts",
+	[VIEW_SPACE] = "Space",
 };
 
 const char *
-view_title(enum view v)
+view_title(struct app *a, enum view v)
 {
+	struct space *sp;
+
+	if (v == VIEW_SPACE && (sp = model_space(&a->model, a->space)) != NULL)
+		return sp->title;
 	return v < VIEW_COUNT ? titles[v] : "";
-}
-
-static const char *
-side_label(void *ctx, size_t i)
-{
-	struct model *m = ctx;
-
-	if (sidebar[i].label == NULL)
-		return model_workspace(m) != NULL ?
-		    model_workspace(m)->name : "WORKSPACE";
-	return sidebar[i].label;
-}
-
-enum view
-view_sidebar_target(struct app *a, size_t row)
-{
-	return sidebar[listview_item(&a->side, row)].view;
-}
-
-void
-view_sidebar_follow(struct app *a)
-{
-	size_t sel = listview_selected(&a->side);
-
-	if (sel != (size_t)-1 && sidebar[sel].view == a->view)
-		return;		/* already on one of its entries */
-	for (size_t i = 0; i < NSIDEBAR; i++) {
-		/* The workspace's own entries are not headers; sections
-		   are entered at their header. */
-		if (sidebar[i].view == a->view && (sidebar[i].header ==
-		    (a->view >= VIEW_SPACES))) {
-			listview_select_item(&a->side, i);
-			return;
-		}
-	}
 }
 
 /* Activity is shown newest first: row item i is act[nact - 1 - i]. */
@@ -124,8 +73,7 @@ empty_label(void *ctx, size_t i)
 	return "";
 }
 
-/* The item a view's selection shows, as a key that survives changes. */
-static int64_t
+int64_t
 view_key(struct app *a, enum view v, size_t item)
 {
 	struct model *m = &a->model;
@@ -137,6 +85,9 @@ view_key(struct app *a, enum view v, size_t item)
 		return model_workspace(m)->members[item].user;
 	case VIEW_OVERVIEW:
 		return m->ws[item].id;
+	case VIEW_SPACES:
+	case VIEW_SPACE:
+		return space_view_key(a, v, item);
 	default:
 		return (int64_t)item;
 	}
@@ -152,7 +103,7 @@ view_find(struct app *a, enum view v, size_t n, int64_t key)
 	return (size_t)-1;
 }
 
-static void
+void
 view_list_sync(struct app *a, enum view v, size_t n, listview_label_fn *fn,
     void *ctx)
 {
@@ -172,13 +123,14 @@ view_sync(struct app *a)
 	struct model *m = &a->model;
 	struct workspace *w = model_workspace(m);
 
-	listview_update(&a->side, NSIDEBAR, side_label, m, (size_t)-1);
+	sidebar_sync(a);
 	view_list_sync(a, VIEW_OVERVIEW, m->nws, workspace_label, m);
 	view_list_sync(a, VIEW_ACTIVITY, m->nact, activity_label, m);
 	view_list_sync(a, VIEW_PEOPLE, w != NULL ? w->nmembers : 0,
 	    member_label, m);
-	for (enum view v = VIEW_SPACES; v < VIEW_COUNT; v++)
-		listview_update(&a->list[v], 0, empty_label, m, (size_t)-1);
+	space_views_sync(a);
+	listview_update(&a->list[VIEW_NETWORKS], 0, empty_label, m, (size_t)-1);
+	listview_update(&a->list[VIEW_CONTACTS], 0, empty_label, m, (size_t)-1);
 }
 
 /* After a move: remember what the selection shows. */
@@ -202,36 +154,8 @@ row_attr(struct app *a, struct listview *lv, size_t row, enum pane pane)
 }
 
 void
-view_draw_sidebar(struct app *a, int y, int x, int h, int w)
-{
-	struct listview *lv = &a->side;
-	char *s;
-
-	listview_resize(lv, (size_t)h);
-	screen_clear(y, x, h, w);
-	for (size_t r = lv->top; r < lv->nrows && r < lv->top + (size_t)h;
-	    r++) {
-		size_t i = listview_item(lv, r);
-		int sel = r == lv->sel;
-
-		xasprintf(&s, "%s%s%s", sel ? ">" : " ",
-		    sidebar[i].header ? "" : "  ", side_label(&a->model, i));
-		screen_text(y + (int)(r - lv->top), x, w, s,
-		    row_attr(a, lv, r, PANE_SIDEBAR) |
-		    (sidebar[i].header ? A_BOLD : A_NORMAL) |
-		    (!sidebar[i].header && sidebar[i].label != NULL &&
-		    strcmp(sidebar[i].label, "none yet") == 0 ?
-		    screen_attr(PAIR_DIM, A_DIM) : A_NORMAL));
-		free(s);
-	}
-}
-
-/* Draws rows of lv from y on, h of them, each by draw_row. */
-typedef void row_fn(struct app *, size_t item, int y, int x, int w, attr_t);
-
-static void
-draw_list(struct app *a, struct listview *lv, int y, int x, int h, int w,
-    row_fn *draw_row)
+view_list_draw(struct app *a, struct listview *lv, int y, int x, int h,
+    int w, view_row_fn *draw_row)
 {
 	listview_resize(lv, (size_t)(h > 0 ? h : 0));
 	for (size_t r = lv->top; r < lv->nrows && r < lv->top + (size_t)h;
@@ -335,12 +259,12 @@ draw_overview(struct app *a, int y, int x, int h, int w)
 	if (m->nws == 0)
 		screen_text(y, x + 1, w - 1, m->user == 0 ? "log in to see "
 		    "your workspaces" : "none", screen_attr(PAIR_DIM, A_DIM));
-	draw_list(a, &a->list[VIEW_OVERVIEW], y, x, h - (y - y0), w,
+	view_list_draw(a, &a->list[VIEW_OVERVIEW], y, x, h - (y - y0), w,
 	    row_workspace);
 }
 
-static void
-draw_empty(int y, int x, int w, const char *what)
+void
+view_empty(int y, int x, int w, const char *what)
 {
 	screen_text(y, x + 1, w - 1, what, screen_attr(PAIR_DIM, A_DIM));
 }
@@ -385,8 +309,8 @@ view_draw_main(struct app *a, int y, int x, int h, int w)
 	case VIEW_ACTIVITY:
 		screen_text(y, x, w, "      SEQ  WHAT", A_BOLD);
 		if (a->model.nact == 0)
-			draw_empty(y + 1, x, w, "nothing has happened yet");
-		draw_list(a, &a->list[VIEW_ACTIVITY], y + 1, x, h - 1, w,
+			view_empty(y + 1, x, w, "nothing has happened yet");
+		view_list_draw(a, &a->list[VIEW_ACTIVITY], y + 1, x, h - 1, w,
 		    row_activity);
 		break;
 	case VIEW_PEOPLE:
@@ -396,19 +320,22 @@ view_draw_main(struct app *a, int y, int x, int h, int w)
 		screen_text(y, x, w, s, A_BOLD);
 		free(s);
 		if (ws == NULL || !ws->loaded)
-			draw_empty(y + 1, x, w, ws == NULL ? "no workspace" :
+			view_empty(y + 1, x, w, ws == NULL ? "no workspace" :
 			    "loading...");
-		draw_list(a, &a->list[VIEW_PEOPLE], y + 1, x, h - 1, w,
+		view_list_draw(a, &a->list[VIEW_PEOPLE], y + 1, x, h - 1, w,
 		    row_member);
 		break;
 	case VIEW_SPACES:
-		draw_empty(y, x, w, "No spaces yet.");
+		space_list_draw(a, y, x, h, w);
+		break;
+	case VIEW_SPACE:
+		space_draw(a, y, x, h, w);
 		break;
 	case VIEW_NETWORKS:
-		draw_empty(y, x, w, "No business networks yet.");
+		view_empty(y, x, w, "No business networks yet.");
 		break;
 	case VIEW_CONTACTS:
-		draw_empty(y, x, w, "No professional contacts yet.");
+		view_empty(y, x, w, "No professional contacts yet.");
 		break;
 	case VIEW_COUNT:
 		break;
@@ -438,6 +365,10 @@ view_open(struct app *a)
 		break;
 	case VIEW_ACTIVITY:
 		app_status(a, 0, "%s", activity_at(&a->model, item)->text);
+		break;
+	case VIEW_SPACES:
+	case VIEW_SPACE:
+		space_views_open(a);
 		break;
 	default:
 		break;

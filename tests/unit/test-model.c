@@ -21,6 +21,10 @@ static char *const members[] = {
 	"a2 MEMBER user=9 email=carla@acme.example name=\"Carla D\xc3\xad" "az\" role=member",
 };
 
+static char *const bad_lines[] = {
+	"s1 SPACE id=x title=\"unterminated",
+};
+
 static void
 setup(struct model *m)
 {
@@ -155,10 +159,10 @@ START_TEST(unknown_types_still_show)
 	struct model m;
 
 	setup(&m);
-	ck_assert_int_eq(model_event(&m, "* EVENT seq=10 type=space.created "
-	    "space=3 title=\"Q4 deal\""), 1);
-	ck_assert_str_eq(m.act[0].type, "space.created");
-	ck_assert_str_eq(m.act[0].text, "space.created space=3 title=Q4 deal");
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=10 type=task.created "
+	    "task=3 title=\"Q4 deal\""), 1);
+	ck_assert_str_eq(m.act[0].type, "task.created");
+	ck_assert_str_eq(m.act[0].text, "task.created task=3 title=Q4 deal");
 	model_free(&m);
 }
 END_TEST
@@ -235,6 +239,97 @@ START_TEST(select_marks_dirty)
 }
 END_TEST
 
+static char *const spaces2[] = {
+	"s1 SPACE id=4 title=\"Globex renewal\" description=\"\" role=owner"
+	" people=3 pending=1 overdue=1 requests=0 workspace=1 creator=7"
+	" archived=0 externals_invite=0",
+	"s1 SPACE id=9 title=Partners description=x role=external people=2"
+	" pending=0 overdue=0 requests=0 workspace=2 creator=3 archived=0"
+	" externals_invite=1",
+};
+
+static char *const show4[] = {
+	"s2 SPACE id=4 title=\"Globex renewal\" description=\"Q4\" role=owner"
+	" people=3 pending=1 overdue=1 requests=0 workspace=1 creator=7"
+	" archived=0 externals_invite=0",
+	"s2 PARTICIPANT user=7 name=Alice email=a@x company=\"\" job_title=\"\""
+	" role=owner status=active invited=1 active=1700000000 overdue=0",
+	"s2 PARTICIPANT user=12 name=dana@globex.example"
+	" email=dana@globex.example company=Globex job_title=\"\" role=external"
+	" status=pending invited=1600000000 active=0 overdue=1",
+};
+
+START_TEST(spaces_list_and_show)
+{
+	struct model m;
+	struct space *sp;
+
+	setup(&m);
+	ck_assert_int_eq(model_spaces(&m, spaces2, 2), 0);
+	ck_assert_uint_eq(m.nspaces, 2);
+	ck_assert(m.dirty & DIRTY_SIDEBAR);
+	sp = model_space(&m, 4);
+	ck_assert_ptr_nonnull(sp);
+	ck_assert_int_eq(sp->overdue, 1);
+	ck_assert(!sp->loaded);
+	ck_assert_int_eq(model_space_show(&m, show4, 3, "big"), 0);
+	sp = model_space(&m, 4);
+	ck_assert(sp->loaded);
+	ck_assert_uint_eq(sp->npeople, 2);
+	ck_assert_str_eq(sp->people_list[1].status, "pending");
+	ck_assert(sp->people_list[1].overdue);
+	ck_assert_str_eq(sp->description, "Q4");
+	ck_assert_str_eq(sp->warning, "big");
+	/* Listed again: the people loaded stay. */
+	ck_assert_int_eq(model_spaces(&m, spaces2, 2), 0);
+	ck_assert(model_space(&m, 4)->loaded);
+	ck_assert_uint_eq(model_space(&m, 4)->npeople, 2);
+	/* A reply that does not parse changes nothing. */
+	ck_assert_int_eq(model_spaces(&m, bad_lines, 1), -1);
+	ck_assert_uint_eq(m.nspaces, 2);
+	model_free(&m);
+}
+END_TEST
+
+START_TEST(space_events)
+{
+	struct model m;
+
+	setup(&m);
+	ck_assert_int_eq(model_spaces(&m, spaces2, 2), 0);
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=20 type=space.updated "
+	    "space=4 title=\"Globex 2027\" description=new "
+	    "externals_invite=1"), 1);
+	ck_assert_str_eq(model_space(&m, 4)->title, "Globex 2027");
+	ck_assert_int_eq(model_space(&m, 4)->externals_invite, 1);
+	ck_assert_str_eq(m.act[0].text, "space \u201cGlobex 2027\u201d updated");
+	/* Archived: an external loses it, an owner keeps it, marked. */
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=21 type=space.archived "
+	    "space=9"), 1);
+	ck_assert_ptr_null(model_space(&m, 9));
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=22 type=space.archived "
+	    "space=4"), 1);
+	ck_assert_int_eq(model_space(&m, 4)->archived, 1);
+	ck_assert(!m.spaces_stale);
+	/* Someone joined: counts are the server's to say again. */
+	ck_assert_int_eq(model_space_show(&m, show4, 3, NULL), 0);
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=23 type=participant.added"
+	    " space=4 user=30 email=z@x role=external status=pending"), 1);
+	ck_assert(m.spaces_stale);
+	ck_assert(!model_space(&m, 4)->loaded);
+	/* A space we do not know yet: list again. */
+	m.spaces_stale = 0;
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=24 type=space.created "
+	    "space=50 title=New"), 1);
+	ck_assert(m.spaces_stale);
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=25 type=space.deleted "
+	    "space=4"), 1);
+	ck_assert_ptr_null(model_space(&m, 4));
+	ck_assert_uint_eq(m.nspaces, 0);
+	model_free(&m);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -252,6 +347,8 @@ main(void)
 	tcase_add_test(tc, activity_is_bounded);
 	tcase_add_test(tc, hostile_text_kept_raw);
 	tcase_add_test(tc, select_marks_dirty);
+	tcase_add_test(tc, spaces_list_and_show);
+	tcase_add_test(tc, space_events);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -1,0 +1,229 @@
+/*
+ * Spaces on screen: the list of the user's spaces (view 4) and one space
+ * (from the sidebar or Enter in that list): its title and description,
+ * the counts, the size warning, then its participants with role, status
+ * (⚠ on an invitation pending for 7 days or more) and last activity.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "screen.h"
+#include "text.h"
+#include "xmalloc.h"
+
+static struct space *
+open_space(struct app *a)
+{
+	return model_space(&a->model, a->space);
+}
+
+static const char *
+space_label(void *ctx, size_t i)
+{
+	return ((struct model *)ctx)->spaces[i].title;
+}
+
+/* "name email", for the filter. */
+static const char *
+participant_label(void *ctx, size_t i)
+{
+	static char *label;
+	struct app *a = ctx;
+	struct participant *p = &open_space(a)->people_list[i];
+
+	free(label);
+	xasprintf(&label, "%s %s", p->name, p->email);
+	return label;
+}
+
+int64_t
+space_view_key(struct app *a, enum view v, size_t item)
+{
+	if (v == VIEW_SPACES)
+		return a->model.spaces[item].id;
+	return open_space(a)->people_list[item].user;
+}
+
+void
+space_views_sync(struct app *a)
+{
+	struct space *sp = open_space(a);
+
+	view_list_sync(a, VIEW_SPACES, a->model.nspaces, space_label,
+	    &a->model);
+	view_list_sync(a, VIEW_SPACE, sp != NULL ? sp->npeople : 0,
+	    participant_label, a);
+	if (a->view == VIEW_SPACE && sp == NULL) {
+		/* Deleted, archived for us, or revoked: it is gone. */
+		app_status(a, 1, "the space is no longer available to you");
+		app_set_view(a, VIEW_SPACES);
+	}
+}
+
+void
+space_show(struct app *a, int64_t id)
+{
+	struct space *sp = model_space(&a->model, id);
+
+	if (sp == NULL)
+		return;
+	a->space = id;
+	if (!sp->loaded)
+		link_space(a, id);
+	app_set_view(a, VIEW_SPACE);
+	view_sync(a);
+	if (sp->warning != NULL)
+		app_status(a, 0, "%s", sp->warning);
+}
+
+/* "now", "5 min", "3 h", "12 d": how long ago, in a few columns. */
+static void
+ago(char *buf, size_t size, int64_t then)
+{
+	int64_t d = (int64_t)time(NULL) - then;
+
+	if (then == 0)
+		snprintf(buf, size, "-");
+	else if (d < 60)
+		snprintf(buf, size, "now");
+	else if (d < 3600)
+		snprintf(buf, size, "%lld min", (long long)(d / 60));
+	else if (d < 86400)
+		snprintf(buf, size, "%lld h", (long long)(d / 3600));
+	else
+		snprintf(buf, size, "%lld d", (long long)(d / 86400));
+}
+
+static void
+row_space(struct app *a, size_t i, int y, int x, int w, attr_t attr)
+{
+	struct space *sp = &a->model.spaces[i];
+	int tw = w - 40 > 20 ? w - 40 : 20;
+	char counts[64];
+
+	snprintf(counts, sizeof counts, "%-9s %4ld %7ld%s %s", sp->role,
+	    sp->people, sp->pending, sp->overdue > 0 ? " \u26a0" : "  ",
+	    sp->archived ? "archived" : "");
+	screen_text(y, x, tw, "", attr);
+	screen_text(y, x, tw - 1, sp->title, attr);
+	screen_text(y, x + tw, w - tw, counts, attr);
+}
+
+void
+space_list_draw(struct app *a, int y, int x, int h, int w)
+{
+	int tw = w - 1 - 40 > 20 ? w - 1 - 40 : 20;
+	char *head;
+
+	xasprintf(&head, " %-*s%-9s %4s %7s", tw, "TITLE", "ROLE", "PEOPLE",
+	    "PENDING");
+	screen_text(y, x, w, head, A_BOLD);
+	free(head);
+	if (a->model.nspaces == 0)
+		view_empty(y + 1, x, w, "No spaces yet. Create one with "
+		    "agora space create.");
+	view_list_draw(a, &a->list[VIEW_SPACES], y + 1, x, h - 1, w,
+	    row_space);
+}
+
+static void
+row_person(struct app *a, size_t i, int y, int x, int w, attr_t attr)
+{
+	struct participant *p = &open_space(a)->people_list[i];
+	int nw = w - 42 > 16 ? w - 42 : 16;
+	char status[48], seen[24];
+
+	if (strcmp(p->status, "pending") == 0 && p->invited != 0 &&
+	    time(NULL) - p->invited >= 86400) {
+		/* How long the invitation has waited; ⚠ from 7 days. */
+		ago(seen, sizeof seen, p->invited);
+		snprintf(status, sizeof status, "pending %s%s", seen,
+		    p->overdue ? " \u26a0" : "");
+	} else
+		snprintf(status, sizeof status, "%s", p->status);
+	ago(seen, sizeof seen, p->active);
+	screen_text(y, x, nw, "", attr);
+	/* Someone who has not said their name yet goes by their address. */
+	screen_text(y, x, nw - 1, strcmp(p->name, p->email) == 0 ? p->email :
+	    p->name, attr);
+	screen_text(y, x + nw, 10, p->role, attr);
+	screen_text(y, x + nw + 10, 20, status, attr);
+	screen_text(y, x + nw + 30, w - nw - 30, seen, attr);
+}
+
+/* The title, description and counts; returns the rows used. */
+static int
+space_head(struct app *a, struct space *sp, int y, int x, int h, int w)
+{
+	const char *p = sp->description;
+	char *s;
+	int rows = 0;
+	size_t n;
+
+	xasprintf(&s, "%s%s", sp->title, sp->archived ? "  (archived)" : "");
+	screen_text(y + rows++, x, w, s, A_BOLD);
+	free(s);
+	/* At most three lines of the description. */
+	while (*p != '\0' && rows < 4 && rows < h - 3) {
+		n = text_wrap(p, (size_t)w);
+		s = xstrndup(p, n);
+		screen_text(y + rows++, x, w, s, A_NORMAL);
+		free(s);
+		p += n;
+		if (*p == ' ' || *p == '\n')
+			p++;
+	}
+	xasprintf(&s, "you: %s \u00b7 %ld people \u00b7 %ld pending%s%s%s",
+	    sp->role, sp->people, sp->pending, sp->overdue > 0 ? " \u26a0" : "",
+	    sp->requests > 0 ? " \u00b7 access requests: " : "",
+	    sp->requests > 0 ? "yes" : "");
+	screen_text(y + rows++, x, w, s, screen_attr(PAIR_DIM, A_NORMAL));
+	free(s);
+	if (sp->warning != NULL)
+		screen_text(y + rows++, x, w, sp->warning,
+		    screen_attr(PAIR_ERROR, A_BOLD));
+	return rows;
+}
+
+void
+space_draw(struct app *a, int y, int x, int h, int w)
+{
+	struct space *sp = open_space(a);
+	int used, nw = w - 1 - 42 > 16 ? w - 1 - 42 : 16;
+	char *head;
+
+	if (sp == NULL) {
+		view_empty(y, x, w, "This space is not available.");
+		return;
+	}
+	used = space_head(a, sp, y, x, h, w) + 1;
+	xasprintf(&head, " %-*s%-10s%-20s%s", nw, "PARTICIPANT", "ROLE",
+	    "STATUS", "LAST SEEN");
+	screen_text(y + used, x, w, head, A_BOLD);
+	free(head);
+	if (!sp->loaded && sp->npeople == 0)
+		view_empty(y + used + 1, x, w, "loading...");
+	view_list_draw(a, &a->list[VIEW_SPACE], y + used + 1, x,
+	    h - used - 1, w, row_person);
+}
+
+void
+space_views_open(struct app *a)
+{
+	size_t item = listview_selected(&a->list[a->view]);
+	struct participant *p;
+
+	if (item == (size_t)-1)
+		return;
+	if (a->view == VIEW_SPACES) {
+		space_show(a, a->model.spaces[item].id);
+		return;
+	}
+	p = &open_space(a)->people_list[item];
+	app_status(a, 0, "%s <%s>%s%s%s%s", p->name, p->email,
+	    *p->job_title != '\0' ? ", " : "", p->job_title,
+	    *p->company != '\0' ? ", " : "", p->company);
+}
