@@ -13,12 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "buf.h"
 #include "cmd.h"
 #include "config.h"
 #include "conn.h"
 #include "db.h"
 #include "event.h"
+#include "invite.h"
 #include "link.h"
 #include "outbox.h"
 #include "proto.h"
@@ -30,7 +33,6 @@
 #include "xmalloc.h"
 
 #define INVITE_MAX_EMAILS	50
-#define INVITE_LIFETIME		(30 * 86400)	/* seconds */
 #define EMAIL_MAX		254
 
 const struct db_stmt invite_stmts[] = {
@@ -50,7 +52,7 @@ const struct db_stmt invite_stmts[] = {
 	  " $5::bigint, $6)" },
 	{ "invite_token",
 	  "INSERT INTO tokens (hash, kind, user_id, space_id, expires_at)"
-	  " VALUES ($1::bytea, 'invite', $2::bigint, $3::bigint,"
+	  " VALUES ($1::bytea, $5, $2::bigint, $3::bigint,"
 	  " now() + make_interval(secs => $4::int))" },
 	{ "invite_tokens_drop",
 	  "DELETE FROM tokens WHERE kind = 'invite' AND used_at IS NULL"
@@ -128,8 +130,8 @@ invite_job_new(struct cmd_ctx *ctx)
  * A plausible address: local@domain.tld, no spaces, controls, quotes,
  * commas or angle brackets (nothing that could bend a mail header).
  */
-static int
-email_ok(const char *e)
+int
+invite_email_ok(const char *e)
 {
 	const char *at = strchr(e, '@');
 	size_t len = strlen(e);
@@ -155,7 +157,7 @@ emails_split(const char *list, size_t *n, const char **why)
 	*why = NULL;
 	for (tok = strtok_r(copy, ", \t\n", &save); tok != NULL && !*why;
 	    tok = strtok_r(NULL, ", \t\n", &save)) {
-		if (!email_ok(tok))
+		if (!invite_email_ok(tok))
 			*why = "an address is not valid";
 		else if (*n == INVITE_MAX_EMAILS)
 			*why = "at most 50 addresses at once";
@@ -182,27 +184,35 @@ emails_split(const char *list, size_t *n, const char **why)
 	return v;
 }
 
-/* A new single-use invitation link for user into space (caller frees). */
-static char *
-invite_link(struct invite_job *ij, struct db_conn *dc, int64_t user)
+char *
+invite_link_new(struct db_job *j, struct db_conn *dc, const char *base,
+    const char *kind, int64_t user, int64_t space)
 {
 	char token[TOKEN_HEX_LEN + 1], digest[TOKEN_DIGEST_LEN + 1];
 	char u[STR_I64_LEN], s[STR_I64_LEN], life[STR_I64_LEN];
-	const char *params[4] = { digest, str_i64(u, user),
-	    str_i64(s, ij->space), str_i64(life, INVITE_LIFETIME) };
+	const char *params[5] = { digest, str_i64(u, user),
+	    str_i64(s, space), str_i64(life, INVITE_LIFETIME), kind };
+	char *link;
 
 	if (token_new(token) != 0 || token_digest(token, digest) != 0) {
-		ij->job.status = DB_FAILED;
+		j->status = DB_FAILED;
 		return NULL;
 	}
-	if (db_command(&ij->job, dc, "invite_token", 4, params) != 0)
-		return NULL;
-	return link_format(ij->base, LINK_INVITE, token);
+	link = db_command(j, dc, "invite_token", 5, params) != 0 ? NULL :
+	    link_format(base, kind, token);
+	OPENSSL_cleanse(token, sizeof token);
+	return link;
 }
 
-/* The personal message, quoted, for an e-mail body. */
-static void
-quote_message(struct buf *b, const char *who, const char *message)
+static char *
+invite_link(struct invite_job *ij, struct db_conn *dc, int64_t user)
+{
+	return invite_link_new(&ij->job, dc, ij->base, LINK_INVITE, user,
+	    ij->space);
+}
+
+void
+invite_quote(struct buf *b, const char *who, const char *message)
 {
 	const char *p = message, *nl;
 
@@ -233,7 +243,7 @@ invite_mail(struct invite_job *ij, struct db_conn *dc,
 	    reminder ? "Reminder: " : "", ij->inviter, a->title);
 	buf_printf(body, "%s invited you to the space \u201c%s\u201d on "
 	    "agora.\n\n", ij->inviter, a->title);
-	quote_message(body, ij->inviter, message);
+	invite_quote(body, ij->inviter, message);
 	buf_printf(body, "To join, open this link with agora:\n\n"
 	    "    agora accept %s\n\n"
 	    "It works once, and for 30 days. You can set a password then, "
@@ -259,7 +269,7 @@ added_mail(struct invite_job *ij, struct db_conn *dc,
 	    a->title);
 	buf_printf(body, "%s added you to the space \u201c%s\u201d on "
 	    "agora. It is in your sidebar now.\n\n", ij->inviter, a->title);
-	quote_message(body, ij->inviter, ij->message);
+	invite_quote(body, ij->inviter, ij->message);
 	rc = outbox_mail(&ij->job, dc, a->workspace, to, subject,
 	    buf_cstr(body));
 	free(subject);

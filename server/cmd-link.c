@@ -41,7 +41,8 @@ const struct db_stmt link_stmts[] = {
 	  "SELECT t.user_id, t.space_id, u.email, u.name,"
 	  " u.password_hash IS NOT NULL AS has_password FROM tokens t"
 	  " JOIN users u ON u.id = t.user_id WHERE t.hash = $1::bytea"
-	  " AND t.kind = $2 AND t.used_at IS NULL AND t.expires_at > now()"
+	  " AND (t.kind = $2 OR ($2 = 'invite' AND t.kind = 'activate'))"
+	  " AND t.used_at IS NULL AND t.expires_at > now()"
 	  " FOR UPDATE OF t" },
 	{ "link_use",
 	  "UPDATE tokens SET used_at = now() WHERE hash = $1::bytea" },
@@ -249,8 +250,11 @@ link_submit(struct cmd_ctx *ctx, const char *kind)
 		return cmd_err(ctx, PERR_INVALID, "a name cannot be empty");
 	lj = link_job_new(ctx);
 	lj->kind = kind;
+	/* An activation (access granted) is accepted like an invitation. */
 	if (link_token(proto_get(ctx->msg, "link"), kind,
-	    lj->auth.token) != 0) {
+	    lj->auth.token) != 0 && (strcmp(kind, LINK_INVITE) != 0 ||
+	    link_token(proto_get(ctx->msg, "link"), LINK_ACTIVATE,
+	    lj->auth.token) != 0)) {
 		link_destroy(&lj->auth.job);
 		free(lj);
 		return cmd_err(ctx, PERR_INVALID, "that is not an agora link "

@@ -19,6 +19,7 @@ extern const struct db_stmt space_stmts[];
 extern const struct db_stmt space_cmd_stmts[];
 extern const struct db_stmt invite_stmts[];
 extern const struct db_stmt link_stmts[];
+extern const struct db_stmt participant_stmts[];
 
 static enum cmd_result
 cmd_ping(struct cmd_ctx *ctx)
@@ -40,6 +41,7 @@ static const struct cmd *const cmd_tables[] = {
 	cmd_space_table,
 	cmd_invite_table,
 	cmd_link_table,
+	cmd_participant_table,
 	NULL
 };
 
@@ -54,6 +56,7 @@ const struct db_stmt *const db_stmt_tables[] = {
 	space_cmd_stmts,
 	invite_stmts,
 	link_stmts,
+	participant_stmts,
 	NULL
 };
 

@@ -18,8 +18,11 @@ CREATE TABLE spaces (
                     CHECK (length(description) <= 10000),
     -- may external participants invite others?
     externals_invite boolean NOT NULL DEFAULT false,
-    -- SHA-256 of the shareable access link's token; NULL until first asked
-    link_hash       bytea UNIQUE,
+    -- The shareable access link's token; NULL until first asked for.
+    -- Kept as it is, unlike every other token: the link grants nothing
+    -- by itself (whoever follows it can only ask for access), and
+    -- participants must be able to get the same link again.
+    link_token      text UNIQUE,
     archived_at     timestamptz,
     created_at      timestamptz NOT NULL DEFAULT now(),
     updated_at      timestamptz NOT NULL DEFAULT now()

@@ -641,6 +641,7 @@ space_event(struct model *m, const char *type, const struct proto_msg *pm)
 		title = sp != NULL ? sp->title : "a space";
 	xasprintf(&text, "space \u201c%s\u201d %s", title, what);
 	if (strcmp(type, "space.deleted") == 0 ||
+	    strcmp(type, "space.revoked") == 0 ||
 	    (strcmp(type, "space.archived") == 0 && sp != NULL &&
 	    strcmp(sp->role, "external") == 0)) {
 		if (sp != NULL)

@@ -1974,3 +1974,26 @@ mail_header(const struct mail *m, const char *name)
 	free(raw);
 	return out;
 }
+
+struct mail *
+maildir_next(const char *dir, int *seen)
+{
+	struct mail *m;
+	char **list;
+
+	ck_assert_msg(maildir_wait(dir, *seen + 1, HARNESS_TIMEOUT) == 0,
+	    "no e-mail number %d in %s", *seen + 1, dir);
+	list = maildir_list(dir);
+	m = mail_read(list[(*seen)++]);
+	maildir_list_free(list);
+	return m;
+}
+
+char *
+mail_link(const struct mail *m)
+{
+	const char *p = strstr(mail_body(m), "agora://");
+
+	ck_assert_msg(p != NULL, "no link in:\n%s", mail_body(m));
+	return xstrndup(p, strcspn(p, " \n"));
+}

@@ -204,6 +204,13 @@ int maildir_wait(const char *dir, int n, int timeout_ms);
 
 /* One message file, parsed (CR LF or LF line ends). */
 struct mail;
+/*
+ * The message after the *seen first of dir (in name order), waiting for
+ * it; *seen is counted up. Asserts. Free with mail_free.
+ */
+struct mail *maildir_next(const char *dir, int *seen);
+/* The first agora:// link in a message's body (asserts; caller frees). */
+char *mail_link(const struct mail *);
 struct mail *mail_read(const char *path); /* asserts */
 void mail_free(struct mail *);
 /* A header field's value, unfolded: as written, or with RFC 2047 encoded

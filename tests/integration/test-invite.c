@@ -47,29 +47,10 @@ teardown(void)
 	node = NULL;
 }
 
-/* The next e-mail (in the order written); caller frees with mail_free. */
 static struct mail *
 next_mail(void)
 {
-	struct mail *m;
-	char **list;
-
-	ck_assert_msg(maildir_wait(maildir, seen + 1, HARNESS_TIMEOUT) == 0,
-	    "no e-mail number %d in %s", seen + 1, maildir);
-	list = maildir_list(maildir);
-	m = mail_read(list[seen++]);
-	maildir_list_free(list);
-	return m;
-}
-
-/* The agora:// link in a body (caller frees). */
-static char *
-link_in(const struct mail *m)
-{
-	const char *p = strstr(mail_body(m), "agora://");
-
-	ck_assert_msg(p != NULL, "no link in:\n%s", mail_body(m));
-	return xstrndup(p, strcspn(p, " \n"));
+	return maildir_next(maildir, &seen);
 }
 
 static int64_t
@@ -137,7 +118,7 @@ START_TEST(test_invite_accept_with_password)
 	free(subject);
 	ck_assert_ptr_nonnull(strstr(mail_body(m), "> Bonjour Dana,\n"
 	    "> voici l'espace."));
-	link = link_in(m);
+	link = mail_link(m);
 	ck_assert_msg(strncmp(link, "agora://chat.example.org:7443/invite/",
 	    37) == 0, "%s", link);
 	mail_free(m);
@@ -193,7 +174,7 @@ START_TEST(test_accept_without_password_then_login_link)
 	client_reply_free(call_ok(a, "INVITE", "space", i64s(id), "emails",
 	    erin, NULL));
 	m = next_mail();
-	link = link_in(m);
+	link = mail_link(m);
 	mail_free(m);
 	d = harness_connect(node);
 	client_reply_free(call_ok(d, "ACCEPT", "link", link, NULL));
@@ -210,7 +191,7 @@ START_TEST(test_accept_without_password_then_login_link)
 	    "nobody@nowhere.example", NULL));
 	client_reply_free(call_ok(d, "LOGIN.LINK", "email", erin, NULL));
 	m = next_mail();
-	login = link_in(m);
+	login = mail_link(m);
 	ck_assert_msg(strstr(login, "/login/") != NULL, "%s", login);
 	mail_free(m);
 	ck_assert_int_eq(maildir_count(maildir), seen); /* nobody@ got none */
@@ -248,13 +229,13 @@ START_TEST(test_expired_and_replaced_links)
 	    fay, NULL));
 	fay_id = user_id(fay);
 	m = next_mail();
-	old = link_in(m);
+	old = mail_link(m);
 	mail_free(m);
 	/* Resent: a new link, and the old one stops working. */
 	client_reply_free(call_ok(a, "INVITE.RESEND", "space", i64s(id),
 	    "user", i64s(fay_id), NULL));
 	m = next_mail();
-	fresh = link_in(m);
+	fresh = mail_link(m);
 	mail_free(m);
 	ck_assert_str_ne(old, fresh);
 	d = harness_connect(node);
@@ -366,7 +347,7 @@ START_TEST(test_externals_invite_when_allowed)
 		client_reply_free(call_ok(a, "INVITE", "space", i64s(i == 0 ?
 		    closed : open), "emails", hal, NULL));
 		m = next_mail();
-		link = link_in(m);
+		link = mail_link(m);
 		mail_free(m);
 		d = harness_connect(node);
 		client_reply_free(call_ok(d, "ACCEPT", "link", link, NULL));

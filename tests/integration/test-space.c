@@ -314,7 +314,9 @@ START_TEST(test_large_space_warns)
 END_TEST
 
 /*
- * Every space verb against every kind of caller. The outcome is the
+ * Every space verb against every kind of caller: the owner, an internal
+ * and an external participant, someone invited (pending), someone who
+ * asked (requested), someone revoked, and an outsider. The outcome is the
  * reply's code ("ok" for OK). A closed space answers not_found with one
  * message whatever the reason, so a stranger learns nothing.
  */
@@ -326,21 +328,31 @@ static const char *const who_names[NWHO] = { "owner", "internal",
 struct verb_case {
 	const char	*verb;
 	const char	*k1, *v1;	/* an extra parameter, or NULL */
+	int		 target;	/* user=ids[target], or -1 */
 	const char	*want[NWHO];
 };
 
 #define CLOSED "not_found", "not_found", "not_found", "not_found"
+#define MANAGERS "ok", "ok", "forbidden", CLOSED
 static const struct verb_case cases[] = {
-	{ "SPACE.SHOW", NULL, NULL,
+	{ "SPACE.SHOW", NULL, NULL, -1,
 	  { "ok", "ok", "ok", CLOSED } },
-	{ "SPACE.EDIT", "title", "Renamed",
-	  { "ok", "ok", "forbidden", CLOSED } },
-	{ "SPACE.ARCHIVE", NULL, NULL,
-	  { "ok", "ok", "forbidden", CLOSED } },
-	{ "SPACE.REACTIVATE", NULL, NULL,	/* on an archived space */
+	{ "SPACE.EDIT", "title", "Renamed", -1, { MANAGERS } },
+	{ "SPACE.ARCHIVE", NULL, NULL, -1, { MANAGERS } },
+	{ "SPACE.REACTIVATE", NULL, NULL, -1,	/* on an archived space */
 	  { "ok", "ok", "not_found", CLOSED } },
-	{ "SPACE.DELETE", "confirm", "yes",
+	{ "SPACE.DELETE", "confirm", "yes", -1,
 	  { "ok", "forbidden", "forbidden", CLOSED } },
+	{ "SPACE.LINK", NULL, NULL, -1, { MANAGERS } },
+	/* externals_invite is off in these spaces */
+	{ "INVITE", "emails", "new.person@x.example", -1, { MANAGERS } },
+	{ "INVITE.RESEND", NULL, NULL, PENDING, { MANAGERS } },
+	{ "INVITE.REMIND", NULL, NULL, PENDING, { MANAGERS } },
+	{ "PARTICIPANT.REVOKE", NULL, NULL, PENDING, { MANAGERS } },
+	{ "PARTICIPANT.GRANT", NULL, NULL, REVOKED, { MANAGERS } },
+	{ "PARTICIPANT.DENY", NULL, NULL, REQUESTED, { MANAGERS } },
+	/* Someone else's profile (an external's: managers may). */
+	{ "PARTICIPANT.EDIT", "company", "Initech", PENDING, { MANAGERS } },
 };
 
 START_TEST(test_authorization)
@@ -378,8 +390,10 @@ START_TEST(test_authorization)
 			    " id = $1", i64s(ids[w]), NULL);
 			c = w == OWNER ? owner : harness_login(node, email,
 			    HARNESS_PASSWORD, NULL);
-			r = client_call(c, vc->verb, "space", i64s(id), vc->k1,
-			    vc->v1, NULL);
+			r = vc->target < 0 ? client_call(c, vc->verb, "space",
+			    i64s(id), vc->k1, vc->v1, NULL) : client_call(c,
+			    vc->verb, "space", i64s(id), "user",
+			    i64s(ids[vc->target]), vc->k1, vc->v1, NULL);
 			ck_assert_ptr_nonnull(r);
 			ck_assert_msg(strcmp(r->ok ? "ok" : r->code,
 			    vc->want[w]) == 0, "%s by %s: %s, wanted %s",

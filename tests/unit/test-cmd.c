@@ -14,7 +14,7 @@
 static const char *const open_verbs[] = {
 	"PING", "LOGIN", "SESSION.RESUME",
 	/* A link from an e-mail is the credential. */
-	"ACCEPT", "LOGIN.LINK", "LOGIN.TOKEN"
+	"ACCEPT", "LOGIN.LINK", "LOGIN.TOKEN", "ACCESS.REQUEST"
 };
 
 static int

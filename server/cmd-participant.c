@@ -1,0 +1,642 @@
+/*
+ * Who is in a space and how: PARTICIPANT.REVOKE, PARTICIPANT.GRANT (back
+ * after a revocation, or in after an access request), PARTICIPANT.DENY,
+ * PARTICIPANT.EDIT (a profile), and the space's shareable link:
+ * SPACE.LINK to get it, ACCESS.REQUEST for whoever follows it.
+ *
+ * A revoked participant hears it at once (space.revoked, to them alone)
+ * and from then on every space verb tells them "this space link is not
+ * valid"; the others see them no more.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "buf.h"
+#include "cmd.h"
+#include "config.h"
+#include "conn.h"
+#include "db.h"
+#include "event.h"
+#include "hex.h"
+#include "invite.h"
+#include "link.h"
+#include "outbox.h"
+#include "proto.h"
+#include "server.h"
+#include "session.h"
+#include "space.h"
+#include "str.h"
+#include "xmalloc.h"
+
+const struct db_stmt participant_stmts[] = {
+	{ "participant_get",
+	  "SELECT p.role, p.status, u.email, u.name FROM participants p"
+	  " JOIN users u ON u.id = p.user_id"
+	  " WHERE p.space_id = $1::bigint AND p.user_id = $2::bigint" },
+	{ "participant_status",
+	  "UPDATE participants SET status = $3"
+	  " WHERE space_id = $1::bigint AND user_id = $2::bigint" },
+	{ "participant_delete",
+	  "DELETE FROM participants"
+	  " WHERE space_id = $1::bigint AND user_id = $2::bigint" },
+	{ "participant_tokens_drop",
+	  "DELETE FROM tokens WHERE used_at IS NULL AND space_id = $1::bigint"
+	  " AND user_id = $2::bigint" },
+	{ "participant_profile",
+	  "UPDATE users SET name = coalesce($2, name),"
+	  " company = coalesce($3, company),"
+	  " job_title = coalesce($4, job_title) WHERE id = $1::bigint"
+	  " RETURNING name, company, job_title, email" },
+	{ "space_link_get",
+	  "UPDATE spaces SET link_token = coalesce(link_token, $2)"
+	  " WHERE id = $1::bigint RETURNING link_token" },
+	{ "space_by_link",
+	  "SELECT id, title, workspace_id FROM spaces"
+	  " WHERE link_token = $1 AND archived_at IS NULL FOR UPDATE" },
+	{ "request_user",
+	  "SELECT u.id, EXISTS (SELECT 1 FROM memberships m WHERE"
+	  " m.workspace_id = $2::bigint AND m.user_id = u.id) AS member"
+	  " FROM users u WHERE lower(u.email) = lower($1)" },
+	{ "request_new_user",
+	  "INSERT INTO users (email, name) VALUES ($1, coalesce($2, $1))"
+	  " RETURNING id" },
+	{ "request_add",
+	  "INSERT INTO participants (space_id, user_id, role, status)"
+	  " VALUES ($1::bigint, $2::bigint, $3, 'requested')" },
+	{ "space_managers",
+	  "SELECT u.email FROM participants p JOIN users u ON u.id = p.user_id"
+	  " WHERE p.space_id = $1::bigint AND p.status = 'active'"
+	  " AND p.role IN ('owner', 'internal') ORDER BY u.id" },
+	{ NULL, NULL }
+};
+
+struct part_job {
+	struct db_job	 job;
+	int64_t		 user;		/* the caller; 0 for ACCESS.REQUEST */
+	int64_t		 session;
+	int64_t		 space;
+	int64_t		 who;		/* the participant acted on */
+	char		 address[64];
+	char		*base;		/* HOST:PORT for links */
+	char		*name, *company, *job_title;
+	char		*email;		/* ACCESS.REQUEST */
+	char		*link;		/* ACCESS.REQUEST: its token */
+	char		 ids[2][STR_I64_LEN];
+};
+
+static void
+part_destroy(struct db_job *j)
+{
+	struct part_job *pj = (struct part_job *)j;
+
+	free(pj->base);
+	free(pj->name);
+	free(pj->company);
+	free(pj->job_title);
+	free(pj->email);
+	free(pj->link);
+}
+
+static char *
+dup_param(const struct proto_msg *m, const char *key)
+{
+	const char *v = proto_get(m, key);
+
+	return v != NULL ? xstrdup(v) : NULL;
+}
+
+static struct part_job *
+part_job_new(struct cmd_ctx *ctx)
+{
+	struct part_job *pj = xcalloc(1, sizeof *pj);
+	const struct session *s = conn_session(ctx->conn);
+
+	if (s != NULL) {
+		pj->user = s->user_id;
+		pj->session = s->session_id;
+	}
+	snprintf(pj->address, sizeof pj->address, "%s",
+	    conn_address(ctx->conn));
+	pj->base = xstrdup(config_public_address(server_config()));
+	proto_get_i64(ctx->msg, "space", 0, INT64_MAX, &pj->space);
+	proto_get_i64(ctx->msg, "user", 0, INT64_MAX, &pj->who);
+	pj->name = dup_param(ctx->msg, "name");
+	pj->company = dup_param(ctx->msg, "company");
+	pj->job_title = dup_param(ctx->msg, "job_title");
+	pj->email = dup_param(ctx->msg, "email");
+	pj->job.destroy = part_destroy;
+	return pj;
+}
+
+static int
+part_audit(struct part_job *pj, struct db_conn *dc, const char *action)
+{
+	char target[64];
+
+	snprintf(target, sizeof target, "space %lld user %lld",
+	    (long long)pj->space, (long long)pj->who);
+	return audit_record(&pj->job, dc, pj->user, pj->session, pj->address,
+	    action, target, NULL);
+}
+
+/* participant.updated (or another type) about who, to the space. */
+static int
+part_event(struct part_job *pj, struct db_conn *dc, const char *type,
+    const char *email, const char *role, const char *status)
+{
+	struct buf *data = buf_new(0);
+	int rc;
+
+	proto_add_i64(data, "space", pj->space);
+	proto_add_i64(data, "user", pj->who);
+	proto_add(data, "email", email);
+	proto_add(data, "role", role);
+	proto_add(data, "status", status);
+	rc = space_emit(&pj->job, dc, pj->space, type, data);
+	buf_free(data);
+	return rc;
+}
+
+/* An event to the participant alone (they may no longer see the space). */
+static int
+part_tell(struct part_job *pj, struct db_conn *dc, const char *type)
+{
+	struct buf *data = buf_new(0);
+	int rc;
+
+	proto_add_i64(data, "space", pj->space);
+	rc = space_emit_to(&pj->job, dc, pj->who, type, data);
+	buf_free(data);
+	return rc;
+}
+
+/*
+ * Opens the space for a manager and reads the participant acted on:
+ * 0 with *row (caller clears), or -1 with the reply written.
+ */
+static int
+part_open(struct part_job *pj, struct db_conn *dc, struct space_access *a,
+    PGresult **row)
+{
+	const char *ids[2] = { str_i64(pj->ids[0], pj->space),
+	    str_i64(pj->ids[1], pj->who) };
+
+	if (db_begin(&pj->job, dc) != 0 ||
+	    space_open(&pj->job, dc, pj->space, pj->user, SPACE_MANAGE, a) != 0 ||
+	    (*row = db_query(&pj->job, dc, "participant_get", 2, ids)) == NULL)
+		return -1;
+	if (PQntuples(*row) == 0) {
+		PQclear(*row);
+		proto_err(pj->job.out, pj->job.tag, PERR_NOT_FOUND, "no such "
+		    "participant in this space");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_status(struct part_job *pj, struct db_conn *dc, const char *status)
+{
+	const char *p[3] = { pj->ids[0], pj->ids[1], status };
+
+	return db_command(&pj->job, dc, "participant_status", 3, p);
+}
+
+/* PARTICIPANT.REVOKE ------------------------------------------------------ */
+
+static void
+revoke_run(struct db_job *j, struct db_conn *dc)
+{
+	struct part_job *pj = (struct part_job *)j;
+	const char *ids[2] = { pj->ids[0], pj->ids[1] };
+	struct space_access a;
+	PGresult *r;
+	int rc;
+
+	if (part_open(pj, dc, &a, &r) != 0)
+		return;
+	if (pj->who == a.creator || strcmp(db_get(r, 0, "status"),
+	    "revoked") == 0) {
+		proto_err(j->out, j->tag, pj->who == a.creator ?
+		    PERR_FORBIDDEN : PERR_CONFLICT, pj->who == a.creator ?
+		    "the space's creator cannot be revoked" : "already revoked");
+		PQclear(r);
+		return;
+	}
+	/* Tell them first, while the space still has them. */
+	rc = part_tell(pj, dc, "space.revoked") != 0 ||
+	    set_status(pj, dc, "revoked") != 0 ||
+	    db_command(j, dc, "participant_tokens_drop", 2, ids) != 0 ||
+	    part_event(pj, dc, "participant.updated", db_get(r, 0, "email"),
+	    db_get(r, 0, "role"), "revoked") != 0 ||
+	    part_audit(pj, dc, "participant.revoke") != 0 ||
+	    db_commit(j, dc) != 0;
+	PQclear(r);
+	if (rc == 0)
+		proto_ok(j->out, j->tag);
+}
+
+/* PARTICIPANT.GRANT, PARTICIPANT.DENY --------------------------------------- */
+
+/* An access request granted: an activation link by e-mail. */
+static int
+activation_mail(struct part_job *pj, struct db_conn *dc,
+    const struct space_access *a, const char *to)
+{
+	struct buf *body;
+	char *link, *subject;
+	int rc;
+
+	if ((link = invite_link_new(&pj->job, dc, pj->base, LINK_ACTIVATE,
+	    pj->who, pj->space)) == NULL)
+		return -1;
+	body = buf_new(0);
+	xasprintf(&subject, "You have access to \u201c%s\u201d", a->title);
+	buf_printf(body, "Your request to join the space \u201c%s\u201d was "
+	    "granted. To come in, run:\n\n    agora accept %s\n\nThe link "
+	    "works once, and for 30 days.\n", a->title, link);
+	rc = outbox_mail(&pj->job, dc, a->workspace, to, subject,
+	    buf_cstr(body));
+	free(link);
+	free(subject);
+	buf_free(body);
+	return rc;
+}
+
+static void
+grant_run(struct db_job *j, struct db_conn *dc)
+{
+	struct part_job *pj = (struct part_job *)j;
+	struct space_access a;
+	const char *status, *now;
+	PGresult *r;
+	int rc;
+
+	if (part_open(pj, dc, &a, &r) != 0)
+		return;
+	status = db_get(r, 0, "status");
+	if (strcmp(status, "revoked") != 0 && strcmp(status, "requested") != 0) {
+		proto_err(j->out, j->tag, PERR_CONFLICT, "only a revoked "
+		    "participant or an access request can be granted");
+		PQclear(r);
+		return;
+	}
+	/* Back after a revocation: in at once. After a request: an
+	   activation link, and pending until it is used. */
+	now = strcmp(status, "revoked") == 0 ? "active" : "pending";
+	rc = set_status(pj, dc, now) != 0 ||
+	    (strcmp(now, "active") == 0 ? part_tell(pj, dc,
+	    "space.granted") : activation_mail(pj, dc, &a,
+	    db_get(r, 0, "email"))) != 0 ||
+	    part_event(pj, dc, "participant.updated", db_get(r, 0, "email"),
+	    db_get(r, 0, "role"), now) != 0 ||
+	    part_audit(pj, dc, "participant.grant") != 0 ||
+	    db_commit(j, dc) != 0;
+	PQclear(r);
+	if (rc == 0) {
+		proto_begin(j->out, j->tag, "OK");
+		proto_add(j->out, "status", now);
+		proto_end(j->out);
+	}
+}
+
+static void
+deny_run(struct db_job *j, struct db_conn *dc)
+{
+	struct part_job *pj = (struct part_job *)j;
+	const char *ids[2] = { pj->ids[0], pj->ids[1] };
+	struct space_access a;
+	PGresult *r;
+	int rc;
+
+	if (part_open(pj, dc, &a, &r) != 0)
+		return;
+	if (strcmp(db_get(r, 0, "status"), "requested") != 0) {
+		proto_err(j->out, j->tag, PERR_CONFLICT, "no access request "
+		    "from this person");
+		PQclear(r);
+		return;
+	}
+	rc = part_event(pj, dc, "participant.removed", db_get(r, 0, "email"),
+	    db_get(r, 0, "role"), "denied") != 0 ||
+	    db_command(j, dc, "participant_delete", 2, ids) != 0 ||
+	    part_audit(pj, dc, "participant.deny") != 0 ||
+	    db_commit(j, dc) != 0;
+	PQclear(r);
+	if (rc == 0)
+		proto_ok(j->out, j->tag);
+}
+
+/* PARTICIPANT.EDIT -------------------------------------------------------- */
+
+static void
+edit_run(struct db_job *j, struct db_conn *dc)
+{
+	struct part_job *pj = (struct part_job *)j;
+	const char *upd[4] = { pj->ids[1], pj->name, pj->company,
+	    pj->job_title };
+	const char *ids[2] = { str_i64(pj->ids[0], pj->space),
+	    str_i64(pj->ids[1], pj->who) };
+	struct space_access a;
+	struct buf *data;
+	PGresult *r, *u;
+	int rc;
+
+	if (db_begin(j, dc) != 0 ||
+	    space_open(j, dc, pj->space, pj->user, SPACE_SEE, &a) != 0 ||
+	    (r = db_query(j, dc, "participant_get", 2, ids)) == NULL)
+		return;
+	/* Anyone their own; the owner's side the externals' too. */
+	if (PQntuples(r) == 0 || strcmp(db_get(r, 0, "status"), "revoked") == 0 ||
+	    (pj->who != pj->user && (!a.manager || a.archived ||
+	    strcmp(db_get(r, 0, "role"), "external") != 0))) {
+		proto_err(j->out, j->tag, PQntuples(r) == 0 ? PERR_NOT_FOUND :
+		    PERR_FORBIDDEN, PQntuples(r) == 0 ? "no such participant "
+		    "in this space" : "you may edit your own profile, and the "
+		    "owner's side the profiles of externals");
+		PQclear(r);
+		return;
+	}
+	if ((u = db_query(j, dc, "participant_profile", 4, upd)) == NULL) {
+		PQclear(r);
+		return;
+	}
+	data = buf_new(0);
+	proto_add_i64(data, "space", pj->space);
+	proto_add_i64(data, "user", pj->who);
+	proto_add(data, "email", db_get(u, 0, "email"));
+	proto_add(data, "role", db_get(r, 0, "role"));
+	proto_add(data, "status", db_get(r, 0, "status"));
+	proto_add(data, "name", db_get(u, 0, "name"));
+	proto_add(data, "company", db_get(u, 0, "company"));
+	proto_add(data, "job_title", db_get(u, 0, "job_title"));
+	rc = space_emit(j, dc, pj->space, "participant.updated", data) != 0 ||
+	    part_audit(pj, dc, "participant.edit") != 0 ||
+	    db_commit(j, dc) != 0;
+	buf_free(data);
+	PQclear(r);
+	PQclear(u);
+	if (rc == 0)
+		proto_ok(j->out, j->tag);
+}
+
+/* SPACE.LINK, ACCESS.REQUEST ------------------------------------------------ */
+
+static void
+link_run(struct db_job *j, struct db_conn *dc)
+{
+	struct part_job *pj = (struct part_job *)j;
+	unsigned char raw[32];
+	char token[65], *link;
+	const char *p[2] = { str_i64(pj->ids[0], pj->space), token };
+	struct space_access a;
+	PGresult *r;
+
+	if (db_begin(j, dc) != 0 ||
+	    space_open(j, dc, pj->space, pj->user, SPACE_SEE, &a) != 0)
+		return;
+	if (a.archived || (!a.manager && !a.externals_invite)) {
+		proto_err(j->out, j->tag, a.archived ? PERR_CONFLICT :
+		    PERR_FORBIDDEN, a.archived ? "the space is archived" :
+		    "this space does not let external participants share it");
+		return;
+	}
+	/* Made once; everyone allowed gets the same link afterwards. */
+	if (RAND_bytes(raw, sizeof raw) != 1) {
+		j->status = DB_FAILED;
+		return;
+	}
+	hex_encode(raw, sizeof raw, token);
+	if ((r = db_query(j, dc, "space_link_get", 2, p)) == NULL)
+		return;
+	link = link_format(pj->base, LINK_SPACE, db_get(r, 0, "link_token"));
+	PQclear(r);
+	if (db_commit(j, dc) == 0) {
+		proto_begin(j->out, j->tag, "OK");
+		proto_add(j->out, "link", link);
+		proto_end(j->out);
+	}
+	free(link);
+}
+
+/* The people who can grant access hear of a request. */
+static int
+request_mail(struct part_job *pj, struct db_conn *dc, const PGresult *sp)
+{
+	const char *id[1] = { pj->ids[0] };
+	struct buf *body;
+	char *subject;
+	PGresult *m;
+	int rc = 0;
+
+	if ((m = db_query(&pj->job, dc, "space_managers", 1, id)) == NULL)
+		return -1;
+	body = buf_new(0);
+	xasprintf(&subject, "%s asks for access to \u201c%s\u201d", pj->email,
+	    db_get(sp, 0, "title"));
+	buf_printf(body, "%s%s%s%s asked for access to the space \u201c%s\u201d "
+	    "through its link.\n\nReview the request in agora (the space's "
+	    "people list), or grant it with:\n\n    agora grant %s %s\n",
+	    pj->name != NULL ? pj->name : "", pj->name != NULL ? " <" : "",
+	    pj->email, pj->name != NULL ? ">" : "", db_get(sp, 0, "title"),
+	    pj->ids[0], pj->ids[1]);
+	for (int i = 0; rc == 0 && i < PQntuples(m); i++)
+		rc = outbox_mail(&pj->job, dc, db_get_i64(sp, 0,
+		    "workspace_id"), db_get(m, i, "email"), subject,
+		    buf_cstr(body));
+	free(subject);
+	buf_free(body);
+	PQclear(m);
+	return rc;
+}
+
+/* Someone new asks in: a requested participant, the managers told. */
+static int
+request_new(struct part_job *pj, struct db_conn *dc, const PGresult *sp)
+{
+	const char *find[2] = { pj->email, str_i64(pj->ids[1],
+	    db_get_i64(sp, 0, "workspace_id")) }, *add[3], *mk[2];
+	PGresult *r;
+	int member = 0;
+
+	if ((r = db_query(&pj->job, dc, "request_user", 2, find)) == NULL)
+		return -1;
+	if (PQntuples(r) > 0) {
+		pj->who = db_get_i64(r, 0, "id");
+		member = strcmp(db_get(r, 0, "member"), "t") == 0;
+	}
+	PQclear(r);
+	if (pj->who == 0) {
+		mk[0] = pj->email;
+		mk[1] = pj->name;
+		if ((r = db_query(&pj->job, dc, "request_new_user", 2,
+		    mk)) == NULL)
+			return -1;
+		pj->who = db_get_i64(r, 0, "id");
+		PQclear(r);
+	}
+	add[0] = pj->ids[0];
+	add[1] = str_i64(pj->ids[1], pj->who);
+	add[2] = member ? "internal" : "external";
+	return db_command(&pj->job, dc, "request_add", 3, add) != 0 ||
+	    request_mail(pj, dc, sp) != 0 ||
+	    part_event(pj, dc, "participant.added", pj->email, add[2],
+	    "requested") != 0 ? -1 : 0;
+}
+
+static void
+request_run(struct db_job *j, struct db_conn *dc)
+{
+	struct part_job *pj = (struct part_job *)j;
+	const char *by[1] = { pj->link };
+	const char *ids[2];
+	PGresult *sp, *r;
+	int rc = 0;
+
+	if (db_begin(j, dc) != 0 ||
+	    (sp = db_query(j, dc, "space_by_link", 1, by)) == NULL)
+		return;
+	if (PQntuples(sp) == 0) {
+		PQclear(sp);
+		proto_err(j->out, j->tag, PERR_NOT_FOUND, SPACE_CLOSED);
+		return;
+	}
+	pj->space = db_get_i64(sp, 0, "id");
+	ids[0] = str_i64(pj->ids[0], pj->space);
+	ids[1] = pj->email;
+	/* Already known to the space (invited, in, asked, revoked): nothing
+	   more happens, and the answer is the same, so that a link does not
+	   tell who is in a space. */
+	if ((r = db_query(j, dc, "request_user", 2, (const char *[]){
+	    pj->email, ids[0] })) == NULL) {
+		PQclear(sp);
+		return;
+	}
+	if (PQntuples(r) > 0) {
+		const char *pg[2] = { ids[0], db_get(r, 0, "id") };
+		PGresult *p = db_query(j, dc, "participant_get", 2, pg);
+
+		if (p == NULL)
+			rc = -1;
+		else if (PQntuples(p) > 0)
+			rc = 1;
+		PQclear(p);
+	}
+	PQclear(r);
+	if (rc == 0)
+		rc = request_new(pj, dc, sp);
+	PQclear(sp);
+	if (rc >= 0 && (rc == 1 || db_commit(j, dc) == 0))
+		proto_ok(j->out, j->tag);
+}
+
+/* Handlers ---------------------------------------------------------------- */
+
+static enum cmd_result
+cmd_revoke(struct cmd_ctx *ctx)
+{
+	return cmd_submit(ctx, &part_job_new(ctx)->job, revoke_run, NULL);
+}
+
+static enum cmd_result
+cmd_grant(struct cmd_ctx *ctx)
+{
+	return cmd_submit(ctx, &part_job_new(ctx)->job, grant_run, NULL);
+}
+
+static enum cmd_result
+cmd_deny(struct cmd_ctx *ctx)
+{
+	return cmd_submit(ctx, &part_job_new(ctx)->job, deny_run, NULL);
+}
+
+static enum cmd_result
+cmd_edit(struct cmd_ctx *ctx)
+{
+	const char *name = proto_get(ctx->msg, "name");
+
+	if (name == NULL && proto_get(ctx->msg, "company") == NULL &&
+	    proto_get(ctx->msg, "job_title") == NULL)
+		return cmd_err(ctx, PERR_INVALID, "nothing to change: give "
+		    "name, company or job_title");
+	if (name != NULL && name[strspn(name, " ")] == '\0')
+		return cmd_err(ctx, PERR_INVALID, "a name cannot be empty");
+	return cmd_submit(ctx, &part_job_new(ctx)->job, edit_run, NULL);
+}
+
+static enum cmd_result
+cmd_space_link(struct cmd_ctx *ctx)
+{
+	return cmd_submit(ctx, &part_job_new(ctx)->job, link_run, NULL);
+}
+
+static enum cmd_result
+cmd_access_request(struct cmd_ctx *ctx)
+{
+	const char *link = proto_get(ctx->msg, "link");
+	const char *email = proto_get(ctx->msg, "email"), *slash;
+	struct part_job *pj;
+
+	if (!invite_email_ok(email))
+		return cmd_err(ctx, PERR_INVALID, "that is not an e-mail "
+		    "address");
+	/* agora://HOST:PORT/space/TOKEN, or the token alone. */
+	if (strncmp(link, "agora://", 8) == 0) {
+		if ((slash = strchr(link + 8, '/')) == NULL ||
+		    strncmp(slash, "/" LINK_SPACE "/", strlen(LINK_SPACE) + 2))
+			return cmd_err(ctx, PERR_INVALID, "that is not a space "
+			    "link");
+		link = slash + strlen(LINK_SPACE) + 2;
+	}
+	if (strlen(link) != 64 || strspn(link, "0123456789abcdef") != 64)
+		return cmd_err(ctx, PERR_INVALID, "that is not a space link");
+	pj = part_job_new(ctx);
+	pj->link = xstrdup(link);
+	return cmd_submit(ctx, &pj->job, request_run, NULL);
+}
+
+static const struct cmd_arg who_args[] = {
+	{ "space", ARG_INT, 1, 20 },
+	{ "user", ARG_INT, 1, 20 },
+	{ NULL, 0, 0, 0 }
+};
+
+static const struct cmd_arg edit_args[] = {
+	{ "space", ARG_INT, 1, 20 },
+	{ "user", ARG_INT, 1, 20 },
+	{ "name", ARG_LINE, 0, 200 },
+	{ "company", ARG_LINE, 0, 200 },
+	{ "job_title", ARG_LINE, 0, 200 },
+	{ NULL, 0, 0, 0 }
+};
+
+static const struct cmd_arg space_args[] = {
+	{ "space", ARG_INT, 1, 20 },
+	{ NULL, 0, 0, 0 }
+};
+
+static const struct cmd_arg request_args[] = {
+	{ "link", ARG_TEXT, 1, 512 },
+	{ "email", ARG_TEXT, 1, 254 },
+	{ "name", ARG_LINE, 0, 200 },
+	{ NULL, 0, 0, 0 }
+};
+
+const struct cmd cmd_participant_table[] = {
+	{ "PARTICIPANT.REVOKE", cmd_revoke, 1, PERM_NONE, who_args,
+	  "take someone's access to a space away" },
+	{ "PARTICIPANT.GRANT", cmd_grant, 1, PERM_NONE, who_args,
+	  "give access back, or grant an access request" },
+	{ "PARTICIPANT.DENY", cmd_deny, 1, PERM_NONE, who_args,
+	  "turn an access request down" },
+	{ "PARTICIPANT.EDIT", cmd_edit, 1, PERM_NONE, edit_args,
+	  "change a participant's name, company or job title" },
+	{ "SPACE.LINK", cmd_space_link, 1, PERM_NONE, space_args,
+	  "the space's shareable link (not an invitation)" },
+	{ "ACCESS.REQUEST", cmd_access_request, 0, PERM_NONE, request_args,
+	  "ask for access to a space through its link" },
+	{ NULL, NULL, 0, 0, NULL, NULL }
+};

@@ -1,0 +1,309 @@
+/*
+ * Managing who is in a space: revoking (while the revoked user is
+ * connected), granting back, the shareable link and access requests
+ * (request, the owner's e-mail, grant, the activation e-mail, accept;
+ * deny), profiles, and who may do each.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "xmalloc.h"
+
+static struct agorad *node;
+static char *ws, *alice, *bob, *eve, *maildir;
+static int64_t alice_id, bob_id, eve_id, space;
+static int seen;
+
+/* Alice's space with Bob (internal) and Eve (external), both active. */
+static void
+setup(void)
+{
+	char s[24], u[24];
+	struct client *a;
+	struct client_reply *r;
+
+	node = agorad_new(NULL);
+	ws = harness_workspace("Acme");
+	alice = harness_email("alice");
+	bob = harness_email("bob");
+	eve = harness_email("eve");
+	alice_id = agorad_user_add(node, alice, "Alice Martin",
+	    HARNESS_PASSWORD, ws, "member");
+	bob_id = agorad_user_add(node, bob, "Bob Chen", HARNESS_PASSWORD, ws,
+	    "member");
+	eve_id = agorad_user_add(node, eve, "Eve Extern", HARNESS_PASSWORD,
+	    NULL, NULL);
+	xasprintf(&maildir, "%s/maildir", agorad_dir(node));
+	seen = 0;
+	agorad_start(node);
+	a = harness_login(node, alice, HARNESS_PASSWORD, NULL);
+	r = call_ok(a, "SPACE.CREATE", "title", "Deal room", NULL);
+	space = strtoll(client_reply_get(r, "space"), NULL, 10);
+	client_reply_free(r);
+	client_close(a);
+	snprintf(s, sizeof s, "%lld", (long long)space);
+	snprintf(u, sizeof u, "%lld", (long long)bob_id);
+	pg_exec("INSERT INTO participants (space_id, user_id, role, status)"
+	    " VALUES ($1, $2, 'internal', 'active')", s, u, NULL);
+	snprintf(u, sizeof u, "%lld", (long long)eve_id);
+	pg_exec("INSERT INTO participants (space_id, user_id, role, status)"
+	    " VALUES ($1, $2, 'external', 'active')", s, u, NULL);
+}
+
+static void
+teardown(void)
+{
+	if (node != NULL && agorad_running(node))
+		agorad_stop_clean(node);
+	free(ws);
+	free(alice);
+	free(bob);
+	free(eve);
+	free(maildir);
+	node = NULL;
+}
+
+static struct client *
+login(const char *email)
+{
+	return harness_login(node, email, HARNESS_PASSWORD, NULL);
+}
+
+/* Whether SPACE.SHOW's reply (as c) lists user id. */
+static int
+lists(struct client *c, int64_t id)
+{
+	struct client_reply *r = call_ok(c, "SPACE.SHOW", "space", i64s(space),
+	    NULL);
+	int found = 0;
+
+	for (size_t i = 0; i < r->ndata; i++)
+		if (strstr(r->data[i], " PARTICIPANT ") != NULL &&
+		    line_i64(r->data[i], "user") == id)
+			found = 1;
+	client_reply_free(r);
+	return found;
+}
+
+START_TEST(test_revoke_while_connected)
+{
+	struct client *a = login(alice), *b = login(bob), *e = login(eve);
+	struct client_reply *r;
+	char *ev;
+
+	client_reply_free(call_ok(e, "SPACE.SHOW", "space", i64s(space),
+	    NULL));
+	ck_assert(lists(b, eve_id));
+	client_reply_free(call_ok(a, "PARTICIPANT.REVOKE", "space",
+	    i64s(space), "user", i64s(eve_id), NULL));
+	/* Eve's screen loses the space at once... */
+	ev = event_wait(e, "space.revoked", HARNESS_TIMEOUT);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_int_eq(line_i64(ev, "space"), space);
+	free(ev);
+	/* ...and her next request in it is refused, like any stranger's. */
+	r = client_call(e, "SPACE.SHOW", "space", i64s(space), NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert(!r->ok);
+	ck_assert_str_eq(r->code, "not_found");
+	ck_assert(line_is(r->line, "msg", "this space link is not valid"));
+	client_reply_free(r);
+	r = call_ok(e, "SPACE.LIST", NULL);
+	ck_assert_uint_eq(r->ndata, 0);
+	client_reply_free(r);
+	/* Others stop seeing her; the owner's side sees her revoked. */
+	ev = event_wait(b, "participant.updated", HARNESS_TIMEOUT);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert(line_is(ev, "status", "revoked"));
+	free(ev);
+	ck_assert(lists(a, eve_id));
+	call_err(a, "conflict", "PARTICIPANT.REVOKE", "space", i64s(space),
+	    "user", i64s(eve_id), NULL);
+	/* The creator cannot be revoked. */
+	call_err(b, "forbidden", "PARTICIPANT.REVOKE", "space", i64s(space),
+	    "user", i64s(alice_id), NULL);
+	/* Granted back: in at once, and told. */
+	r = call_ok(b, "PARTICIPANT.GRANT", "space", i64s(space), "user",
+	    i64s(eve_id), NULL);
+	ck_assert(line_is(r->line, "status", "active"));
+	client_reply_free(r);
+	ev = event_wait(e, "space.granted", HARNESS_TIMEOUT);
+	ck_assert_ptr_nonnull(ev);
+	free(ev);
+	client_reply_free(call_ok(e, "SPACE.SHOW", "space", i64s(space),
+	    NULL));
+	client_close(a);
+	client_close(b);
+	client_close(e);
+}
+END_TEST
+
+START_TEST(test_external_cannot_manage)
+{
+	struct client *e = login(eve);
+
+	call_err(e, "forbidden", "PARTICIPANT.REVOKE", "space", i64s(space),
+	    "user", i64s(bob_id), NULL);
+	call_err(e, "forbidden", "PARTICIPANT.GRANT", "space", i64s(space),
+	    "user", i64s(bob_id), NULL);
+	call_err(e, "forbidden", "SPACE.EDIT", "space", i64s(space), "title",
+	    "Mine now", NULL);
+	call_err(e, "forbidden", "SPACE.LINK", "space", i64s(space), NULL);
+	call_err(e, "forbidden", "INVITE", "space", i64s(space), "emails",
+	    "friend@x.example", NULL);
+	client_close(e);
+}
+END_TEST
+
+START_TEST(test_profiles)
+{
+	struct client *a = login(alice), *e = login(eve);
+	char *profile;
+
+	client_reply_free(call_ok(e, "PARTICIPANT.EDIT", "space", i64s(space),
+	    "user", i64s(eve_id), "company", "Globex", "job_title",
+	    "Buyer", NULL));
+	call_err(e, "forbidden", "PARTICIPANT.EDIT", "space", i64s(space),
+	    "user", i64s(bob_id), "company", "Evil Corp", NULL);
+	client_reply_free(call_ok(a, "PARTICIPANT.EDIT", "space", i64s(space),
+	    "user", i64s(eve_id), "name", "Eve Durand", NULL));
+	call_err(a, "forbidden", "PARTICIPANT.EDIT", "space", i64s(space),
+	    "user", i64s(bob_id), "name", "Bobby", NULL);
+	call_err(a, "invalid", "PARTICIPANT.EDIT", "space", i64s(space),
+	    "user", i64s(eve_id), NULL);
+	call_err(a, "invalid", "PARTICIPANT.EDIT", "space", i64s(space),
+	    "user", i64s(eve_id), "name", " ", NULL);
+	profile = pg_text("SELECT name || '/' || company || '/' || job_title"
+	    " FROM users WHERE id = $1", i64s(eve_id), NULL);
+	ck_assert_str_eq(profile, "Eve Durand/Globex/Buyer");
+	free(profile);
+	client_close(a);
+	client_close(e);
+}
+END_TEST
+
+START_TEST(test_link_request_grant)
+{
+	struct client *a = login(alice), *b = login(bob), *d;
+	struct client_reply *r;
+	char *link, *again, *subject, *activation, *zoe = harness_email("zoe");
+	struct mail *m;
+	int64_t zoe_id;
+
+	r = call_ok(b, "SPACE.LINK", "space", i64s(space), NULL);
+	link = xstrdup(client_reply_get(r, "link"));
+	client_reply_free(r);
+	r = call_ok(a, "SPACE.LINK", "space", i64s(space), NULL);
+	again = xstrdup(client_reply_get(r, "link"));
+	client_reply_free(r);
+	ck_assert_str_eq(link, again);	/* one link per space */
+	ck_assert(strstr(link, "/space/") != NULL);
+
+	d = harness_connect(node);
+	call_err(d, "invalid", "ACCESS.REQUEST", "link", link, "email",
+	    "not an address", NULL);
+	call_err(d, "invalid", "ACCESS.REQUEST", "link", "agora://x/space/zz",
+	    "email", zoe, NULL);
+	call_err(d, "not_found", "ACCESS.REQUEST", "link",
+	    "agora://x/space/0000000000000000000000000000000000000000000000000"
+	    "000000000000000", "email", zoe, NULL);
+	client_reply_free(call_ok(d, "ACCESS.REQUEST", "link", link, "email",
+	    zoe, "name", "Zo\xc3\xab Lef\xc3\xa8vre", NULL));
+	zoe_id = pg_i64("SELECT id FROM users WHERE email = $1", zoe, NULL);
+	/* Alice and Bob, who can grant, are both told. */
+	for (int i = 0; i < 2; i++) {
+		m = maildir_next(maildir, &seen);
+		subject = mail_header(m, "Subject");
+		ck_assert_msg(strstr(subject, "asks for access to") != NULL,
+		    "%s", subject);
+		free(subject);
+		mail_free(m);
+	}
+	/* A known person asking again changes nothing, says the same. */
+	client_reply_free(call_ok(d, "ACCESS.REQUEST", "link", link, "email",
+	    zoe, NULL));
+	client_reply_free(call_ok(d, "ACCESS.REQUEST", "link", link, "email",
+	    bob, NULL));
+	ck_assert_int_eq(maildir_count(maildir), 2);
+	/* The owner sees the request, grants it: an activation e-mail. */
+	ck_assert(lists(a, zoe_id));
+	r = call_ok(a, "PARTICIPANT.GRANT", "space", i64s(space), "user",
+	    i64s(zoe_id), NULL);
+	ck_assert(line_is(r->line, "status", "pending"));
+	client_reply_free(r);
+	m = maildir_next(maildir, &seen);
+	activation = mail_link(m);
+	ck_assert(strstr(activation, "/activate/") != NULL);
+	mail_free(m);
+	r = call_ok(d, "ACCEPT", "link", activation, "password",
+	    "zoe's password", NULL);
+	ck_assert_int_eq(strtoll(client_reply_get(r, "space"), NULL, 10),
+	    space);
+	client_reply_free(r);
+	subject = pg_text("SELECT status FROM participants WHERE user_id = $1",
+	    i64s(zoe_id), NULL);
+	ck_assert_str_eq(subject, "active");
+	free(subject);
+	free(link);
+	free(again);
+	free(activation);
+	free(zoe);
+	client_close(a);
+	client_close(b);
+	client_close(d);
+}
+END_TEST
+
+START_TEST(test_deny)
+{
+	struct client *a = login(alice), *d;
+	struct client_reply *r;
+	char *link, *yan = harness_email("yan");
+	int64_t yan_id;
+
+	r = call_ok(a, "SPACE.LINK", "space", i64s(space), NULL);
+	link = xstrdup(client_reply_get(r, "link"));
+	client_reply_free(r);
+	d = harness_connect(node);
+	client_reply_free(call_ok(d, "ACCESS.REQUEST", "link", link, "email",
+	    yan, NULL));
+	yan_id = pg_i64("SELECT id FROM users WHERE email = $1", yan, NULL);
+	call_err(a, "conflict", "PARTICIPANT.DENY", "space", i64s(space),
+	    "user", i64s(bob_id), NULL);
+	client_reply_free(call_ok(a, "PARTICIPANT.DENY", "space", i64s(space),
+	    "user", i64s(yan_id), NULL));
+	ck_assert(!lists(a, yan_id));
+	/* Denied is not banned: asking again is a new request. */
+	client_reply_free(call_ok(d, "ACCESS.REQUEST", "link", link, "email",
+	    yan, NULL));
+	ck_assert(lists(a, yan_id));
+	free(link);
+	free(yan);
+	client_close(a);
+	client_close(d);
+}
+END_TEST
+
+static Suite *
+participant_suite(void)
+{
+	Suite *s = suite_create("participant");
+	TCase *tc = harness_tcase("participant");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_revoke_while_connected);
+	tcase_add_test(tc, test_external_cannot_manage);
+	tcase_add_test(tc, test_profiles);
+	tcase_add_test(tc, test_link_request_grant);
+	tcase_add_test(tc, test_deny);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return harness_run(participant_suite());
+}
