@@ -22,12 +22,22 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: agora [--server HOST:PORT] [--email E] [--ca FILE] "
 	    "[command]\n"
-	    "  (no command)       the full-screen client\n"
-	    "  ping               check that the server answers\n"
-	    "  login              log in (password from the terminal or "
-	    "stdin)\n"
-	    "  whoami [--json]    the user and their workspaces\n"
-	    "  logout             end the saved session\n"
+	    "  (no command)                 the full-screen client\n"
+	    "  ping                         check that the server answers\n"
+	    "  login [--link LINK]          log in (password from the "
+	    "terminal or stdin,\n"
+	    "                               or a one-time login link)\n"
+	    "  login-link                   e-mail me a one-time login link\n"
+	    "  whoami [--json]              the user and their workspaces\n"
+	    "  logout                       end the saved session\n"
+	    "  space list|show|create|edit|link|archive|reactivate|delete "
+	    "...\n"
+	    "  invite SPACE EMAIL... [--message M]\n"
+	    "  accept LINK [--name N]       accept an invitation (asks for "
+	    "a password)\n"
+	    "  request-access LINK --email E [--name N]\n"
+	    "  revoke|grant|deny SPACE USER\n"
+	    "See agora(1) for every command and option.\n"
 	    "Defaults come from $XDG_CONFIG_HOME/agora/config "
 	    "(server =, email =, ca =).\n");
 }
@@ -101,7 +111,8 @@ main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	if (read_config(&o, store) != 0)
 		return EX_CONFIG;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	/* "+": stop at the command; what follows is the command's. */
+	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 's': o.server = optarg; break;
 		case 'e': o.email = optarg; break;

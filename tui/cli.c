@@ -1,3 +1,4 @@
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,10 +18,7 @@
 #include "trust.h"
 #include "xmalloc.h"
 
-static int
-cli_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int
+int
 cli_fail(int status, const char *fmt, ...)
 {
 	va_list ap;
@@ -45,12 +43,15 @@ cli_err_status(const char *code)
 	    strcmp(code, "unavailable") == 0 ||
 	    strcmp(code, "shutting_down") == 0)
 		return EX_TEMPFAIL;
-	if (strcmp(code, "invalid") == 0 || strcmp(code, "bad_request") == 0)
+	if (strcmp(code, "invalid") == 0 || strcmp(code, "bad_request") == 0 ||
+	    strcmp(code, "conflict") == 0)
 		return EX_DATAERR;
+	if (strcmp(code, "not_found") == 0)
+		return EX_NOINPUT;
 	return EX_PROTOCOL;
 }
 
-static int
+int
 cli_reply_fail(const char *what, struct client_reply *r)
 {
 	const char *msg = client_reply_get(r, "msg");
@@ -86,36 +87,38 @@ cli_confirm(const char *question)
  * Connects and checks the server: against the CA file, or against the
  * fingerprint pinned in known_hosts, asking on the terminal the first time.
  */
-static struct client *
-cli_connect(const struct cli_opts *o, int *status)
+struct client *
+cli_connect_to(const struct cli_opts *o, const char *server, int *status)
 {
 	struct server_link l;
 	struct client *c;
 	char *cause = NULL, *text = NULL;
 
-	if (server_open(o->server, o->ca_file, 0, &l, &cause) != 0) {
-		*status = cli_fail(o->server == NULL ||
-		    strchr(o->server, ':') == NULL ? EX_USAGE : EX_UNAVAILABLE,
+	if (server == NULL)
+		server = o->server;
+	if (server_open(server, o->ca_file, 0, &l, &cause) != 0) {
+		*status = cli_fail(server == NULL ||
+		    strchr(server, ':') == NULL ? EX_USAGE : EX_UNAVAILABLE,
 		    "%s", cause);
 		free(cause);
 		return NULL;
 	}
 	if (l.trust == TRUST_CHANGED) {
-		text = server_changed_text(&l, o->server);
+		text = server_changed_text(&l, server);
 		*status = cli_fail(EX_NOPERM, "%s", text);
 		goto fail;
 	}
 	if (l.trust == TRUST_UNKNOWN) {
-		text = server_unknown_text(&l, o->server);
+		text = server_unknown_text(&l, server);
 		if (!cli_confirm(text)) {
 			*status = cli_fail(EX_NOPERM, "%s not trusted (fingerprint "
 			    "%s); run agora on a terminal to accept it, or use "
-			    "--ca", o->server, client_fingerprint(l.client));
+			    "--ca", server, client_fingerprint(l.client));
 			goto fail;
 		}
 		free(text);
 		text = NULL;
-		if (server_pin(&l, o->server, &cause) != 0) {
+		if (server_pin(&l, server, &cause) != 0) {
 			*status = cli_fail(EX_CANTCREAT, "%s", cause);
 			free(cause);
 			goto fail;
@@ -132,8 +135,8 @@ fail:
 }
 
 /* From the terminal without echo, or one line of standard input. */
-static char *
-cli_password(void)
+char *
+cli_password(const char *prompt)
 {
 	struct termios old, quiet;
 	char *line = NULL;
@@ -142,7 +145,7 @@ cli_password(void)
 	int tty = isatty(STDIN_FILENO);
 
 	if (tty) {
-		fputs("Password: ", stderr);
+		fputs(prompt, stderr);
 		tcgetattr(STDIN_FILENO, &old);
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
@@ -162,13 +165,16 @@ cli_password(void)
 }
 
 static int
-cli_ping(const struct cli_opts *o)
+cli_ping(const struct cli_opts *o, int argc, char **argv)
 {
 	struct client_reply *r;
 	struct client *c;
 	int status;
 
-	if ((c = cli_connect(o, &status)) == NULL)
+	(void)argv;
+	if (argc > 1)
+		return cli_fail(EX_USAGE, "usage: agora ping");
+	if ((c = cli_connect_to(o, NULL, &status)) == NULL)
 		return status;
 	if ((r = client_call(c, "PING", NULL)) == NULL) {
 		client_close(c);
@@ -183,27 +189,87 @@ cli_ping(const struct cli_opts *o)
 	return status;
 }
 
+/* Keeps the token of a reply that opened a session. */
 static int
-cli_login(const struct cli_opts *o)
+cli_keep_session(struct client_reply *r)
+{
+	char *path, *cause = NULL;
+	int status;
+
+	if ((path = cli_session_path(&status)) == NULL)
+		return status;
+	status = EX_OK;
+	if (tokenfile_save(path, client_reply_get(r, "token"), &cause) != 0) {
+		status = cli_fail(EX_CANTCREAT, "%s", cause);
+		free(cause);
+	}
+	free(path);
+	return status;
+}
+
+/* agora login --link LINK: a one-time login link from an e-mail. */
+static int
+cli_login_link(const struct cli_opts *o, const char *link)
 {
 	struct client_reply *r;
 	struct client *c;
-	char *pw, *path, *cause = NULL;
+	char *server;
 	int status;
 
+	if ((server = server_from_link(link)) == NULL)
+		return cli_fail(EX_USAGE, "not an agora link: %s", link);
+	if ((c = cli_connect_to(o, server, &status)) == NULL) {
+		free(server);
+		return status;
+	}
+	if ((r = client_call(c, "LOGIN.TOKEN", "link", link, NULL)) == NULL)
+		status = cli_fail(EX_UNAVAILABLE, "no answer from %s", server);
+	else if (!r->ok)
+		status = cli_reply_fail("login", r);
+	else {
+		if ((status = cli_keep_session(r)) == EX_OK)
+			printf("logged in to %s\n", server);
+		client_reply_free(r);
+	}
+	free(server);
+	client_close(c);
+	return status;
+}
+
+static int
+cli_login(const struct cli_opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "link", required_argument, NULL, 'l' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct client_reply *r;
+	struct client *c;
+	const char *link = NULL;
+	char *pw;
+	int status, ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		if (ch != 'l')
+			return cli_fail(EX_USAGE, "usage: agora login "
+			    "[--link LINK]");
+		link = optarg;
+	}
+	if (optind < argc)
+		return cli_fail(EX_USAGE, "usage: agora login [--link LINK]");
+	if (link != NULL)
+		return cli_login_link(o, link);
 	if (o->email == NULL)
 		return cli_fail(EX_USAGE, "no e-mail: use --email or email = in "
 		    "the config file");
-	if ((path = paths_state("session")) == NULL)
-		return cli_fail(EX_CONFIG, "no home directory for the session");
-	if ((c = cli_connect(o, &status)) == NULL) {
-		free(path);
+	if ((c = cli_connect_to(o, NULL, &status)) == NULL)
 		return status;
-	}
-	if ((pw = cli_password()) == NULL) {
-		free(path);
+	if ((pw = cli_password("Password: ")) == NULL || *pw == '\0') {
+		free(pw);
 		client_close(c);
-		return cli_fail(EX_NOINPUT, "no password given");
+		return cli_fail(EX_NOINPUT, "no password given (no password "
+		    "yet? ask for a login link: agora login-link)");
 	}
 	r = client_call(c, "LOGIN", "email", o->email, "password", pw, NULL);
 	freezero_str(pw);
@@ -212,19 +278,53 @@ cli_login(const struct cli_opts *o)
 	else if (!r->ok)
 		status = cli_reply_fail("login", r);
 	else {
-		if (tokenfile_save(path, client_reply_get(r, "token"),
-		    &cause) != 0) {
-			status = cli_fail(EX_CANTCREAT, "%s", cause);
-			free(cause);
-		} else {
+		if ((status = cli_keep_session(r)) == EX_OK)
 			printf("logged in to %s as %s\n", o->server, o->email);
-			status = EX_OK;
-		}
 		client_reply_free(r);
 	}
-	free(path);
 	client_close(c);
 	return status;
+}
+
+/* agora login-link: asks for a one-time login link by e-mail. */
+static int
+cli_login_link_ask(const struct cli_opts *o, int argc, char **argv)
+{
+	struct client_reply *r;
+	struct client *c;
+	int status;
+
+	(void)argv;
+	if (argc > 1)
+		return cli_fail(EX_USAGE, "usage: agora login-link");
+	if (o->email == NULL)
+		return cli_fail(EX_USAGE, "no e-mail: use --email or email = in "
+		    "the config file");
+	if ((c = cli_connect_to(o, NULL, &status)) == NULL)
+		return status;
+	if ((r = client_call(c, "LOGIN.LINK", "email", o->email, NULL)) == NULL)
+		status = cli_fail(EX_UNAVAILABLE, "no answer from %s", o->server);
+	else if (!r->ok)
+		status = cli_reply_fail("login-link", r);
+	else {
+		printf("if %s has an account, a login link is on its way\n",
+		    o->email);
+		client_reply_free(r);
+		status = EX_OK;
+	}
+	client_close(c);
+	return status;
+}
+
+char *
+cli_session_path(int *status)
+{
+	char *path = paths_state("session");
+
+	if (path == NULL)
+		*status = cli_fail(EX_CONFIG, "no home directory for the "
+		    "session: set HOME or XDG_STATE_HOME");
+	return path;
 }
 
 /* Connects and resumes the saved session. */
@@ -236,17 +336,15 @@ cli_resume(const struct cli_opts *o, char **path, int *status)
 	char *token = NULL, *cause = NULL;
 	int rc;
 
-	if ((*path = paths_state("session")) == NULL) {
-		*status = cli_fail(EX_CONFIG, "no home directory for the session");
+	if ((*path = cli_session_path(status)) == NULL)
 		return NULL;
-	}
 	if ((rc = tokenfile_load(*path, &token, &cause)) != 0) {
 		*status = rc == 1 ? cli_fail(EX_NOPERM, "not logged in: run "
 		    "agora login") : cli_fail(EX_NOPERM, "%s", cause);
 		free(cause);
 		return NULL;
 	}
-	if ((c = cli_connect(o, status)) == NULL) {
+	if ((c = cli_connect_to(o, NULL, status)) == NULL) {
 		freezero_str(token);
 		return NULL;
 	}
@@ -262,8 +360,18 @@ cli_resume(const struct cli_opts *o, char **path, int *status)
 	return c;
 }
 
-static void
-json_string(const char *s)
+struct client *
+cli_session(const struct cli_opts *o, int *status)
+{
+	char *path = NULL;
+	struct client *c = cli_resume(o, &path, status);
+
+	free(path);
+	return c;
+}
+
+void
+cli_json_string(const char *s)
 {
 	putchar('"');
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -296,9 +404,9 @@ whoami_line(const char *raw, int json, int *first_ws)
 			printf("%s{", *first_ws ? "" : ",");
 		for (size_t i = 0; i < m.nparams; i++) {
 			printf("%s", i > 0 ? "," : "");
-			json_string(m.params[i].key);
+			cli_json_string(m.params[i].key);
 			putchar(':');
-			json_string(m.params[i].value);
+			cli_json_string(m.params[i].value);
 		}
 		if (user)
 			printf(",\"workspaces\":[");
@@ -322,44 +430,47 @@ whoami_line(const char *raw, int json, int *first_ws)
 }
 
 static int
-cli_whoami(const struct cli_opts *o)
+cli_whoami(const struct cli_opts *o, int argc, char **argv)
 {
 	struct client_reply *r;
 	struct client *c;
-	char *path = NULL;
-	int status, first = 1;
+	struct cli_args ca;
+	int status, first = 1, json = o->json;
 
-	if ((c = cli_resume(o, &path, &status)) == NULL) {
-		free(path);
+	if (cli_args(argc, argv, &ca) != argc)
+		return cli_fail(EX_USAGE, "usage: agora whoami [--json]");
+	json |= ca.json;
+	if ((c = cli_session(o, &status)) == NULL)
 		return status;
-	}
 	if ((r = client_call(c, "WHOAMI", NULL)) == NULL)
 		status = cli_fail(EX_UNAVAILABLE, "no answer");
 	else if (!r->ok)
 		status = cli_reply_fail("whoami", r);
 	else {
-		if (o->json)
+		if (json)
 			putchar('{');
 		for (size_t i = 0; i < r->ndata; i++)
-			whoami_line(r->data[i], o->json, &first);
-		if (o->json)
+			whoami_line(r->data[i], json, &first);
+		if (json)
 			printf("]}\n");
 		client_reply_free(r);
 		status = EX_OK;
 	}
-	free(path);
 	client_close(c);
 	return status;
 }
 
 static int
-cli_logout(const struct cli_opts *o)
+cli_logout(const struct cli_opts *o, int argc, char **argv)
 {
 	struct client_reply *r;
 	struct client *c;
 	char *path = NULL;
 	int status;
 
+	(void)argv;
+	if (argc > 1)
+		return cli_fail(EX_USAGE, "usage: agora logout");
 	if ((c = cli_resume(o, &path, &status)) == NULL) {
 		/* A session the server no longer knows is logged out. */
 		if (status == EX_NOPERM && path != NULL)
@@ -382,14 +493,50 @@ cli_logout(const struct cli_opts *o)
 	return status;
 }
 
+int
+cli_args(int argc, char **argv, struct cli_args *a)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "message", required_argument, NULL, 'm' },
+		{ "description", required_argument, NULL, 'd' },
+		{ "email", required_argument, NULL, 'e' },
+		{ "name", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	memset(a, 0, sizeof *a);
+	optind = 0;	/* GNU getopt: start over on a new argv */
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'j': a->json = 1; break;
+		case 'm': a->message = optarg; break;
+		case 'd': a->description = optarg; break;
+		case 'e': a->email = optarg; break;
+		case 'n': a->name = optarg; break;
+		default: return -1;
+		}
+	}
+	return optind;
+}
+
 static const struct {
 	const char	*name;
-	int		(*fn)(const struct cli_opts *);
+	int		(*fn)(const struct cli_opts *, int, char **);
 } cli_cmds[] = {
 	{ "ping", cli_ping },
 	{ "login", cli_login },
+	{ "login-link", cli_login_link_ask },
 	{ "whoami", cli_whoami },
 	{ "logout", cli_logout },
+	{ "space", cli_space },
+	{ "invite", cli_invite },
+	{ "accept", cli_accept },
+	{ "request-access", cli_request_access },
+	{ "revoke", cli_participant },
+	{ "grant", cli_participant },
+	{ "deny", cli_participant },
 };
 
 int
@@ -407,6 +554,6 @@ cli_run(const struct cli_opts *o, int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	for (size_t i = 0; i < sizeof cli_cmds / sizeof cli_cmds[0]; i++)
 		if (strcmp(cli_cmds[i].name, argv[0]) == 0)
-			return cli_cmds[i].fn(o);
+			return cli_cmds[i].fn(o, argc, argv);
 	return cli_fail(EX_USAGE, "unknown command \"%s\"", argv[0]);
 }

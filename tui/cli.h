@@ -17,4 +17,47 @@ struct cli_opts {
 int cli_run(const struct cli_opts *, int argc, char **argv);
 int cli_known(const char *subcommand);
 
+/* For the subcommands (cli.c, cli-space.c). */
+struct client;
+struct client_reply;
+
+/* One line "agora: ..." on standard error; returns status. */
+int cli_fail(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* An ERR reply as that line and its exit status; frees the reply. */
+int cli_reply_fail(const char *what, struct client_reply *);
+/* Connected and checked (CA file, or known_hosts asking on the terminal);
+   server overrides o->server when not NULL. */
+struct client *cli_connect_to(const struct cli_opts *, const char *server,
+    int *status);
+/* Connected, with the saved session resumed. */
+struct client *cli_session(const struct cli_opts *, int *status);
+/* The saved session's file (caller frees), or NULL with *status. */
+char *cli_session_path(int *status);
+/* A password from the terminal without echo, or a line of standard
+   input; NULL if none. An empty line is "" (caller frees). */
+char *cli_password(const char *prompt);
+/* A JSON string, escaped, on standard output. */
+void cli_json_string(const char *);
+/*
+ * Options after the subcommand: --json, --message M, --description D,
+ * --email E, --name N. Returns the index of the first operand in argv, or
+ * -1 after a usage error (printed).
+ */
+struct cli_args {
+	int		 json;
+	const char	*message;
+	const char	*description;
+	const char	*email;
+	const char	*name;
+};
+int cli_args(int argc, char **argv, struct cli_args *);
+
+/* cli-space.c: the space subcommands. */
+int cli_space(const struct cli_opts *, int argc, char **argv);
+int cli_invite(const struct cli_opts *, int argc, char **argv);
+int cli_accept(const struct cli_opts *, int argc, char **argv);
+int cli_request_access(const struct cli_opts *, int argc, char **argv);
+int cli_participant(const struct cli_opts *, int argc, char **argv);
+
 #endif

@@ -89,3 +89,18 @@ server_changed_text(const struct server_link *l, const char *server)
 	    client_fingerprint(l->client), server, l->known_hosts);
 	return s;
 }
+
+char *
+server_from_link(const char *text)
+{
+	const char *host, *slash;
+
+	if (strncmp(text, "agora://", 8) != 0)
+		return NULL;
+	host = text + 8;
+	if ((slash = strchr(host, '/')) == NULL || slash == host ||
+	    memchr(host, ':', (size_t)(slash - host)) == NULL ||
+	    strchr(slash + 1, '/') == NULL)
+		return NULL;
+	return xstrndup(host, (size_t)(slash - host));
+}

@@ -31,6 +31,13 @@ int server_pin(struct server_link *, const char *server, char **cause);
 /* Closes the client and frees the path. */
 void server_link_free(struct server_link *);
 
+/*
+ * The server a link from an e-mail names: "HOST:PORT" of
+ * agora://HOST:PORT/KIND/TOKEN (caller frees), or NULL if text is not
+ * such a link.
+ */
+char *server_from_link(const char *text);
+
 /* The question to ask about an unknown certificate (caller frees). */
 char *server_unknown_text(const struct server_link *, const char *server);
 /* The loud refusal for a changed certificate (caller frees). */

@@ -3,6 +3,7 @@
  * them: the real binary, a real agorad, exit codes from sysexits(3).
  */
 #include <check.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <sysexits.h>
 
 #include "harness.h"
+#include "xmalloc.h"
 
 static struct agorad *node;
 static char *email, server[64], xdg[64], session_path[128];
@@ -59,6 +61,39 @@ agora(const char *input, char **out, const char *a1, const char *a2)
 	    (char *)a2, NULL };
 
 	return harness_exec(argv, input, out);
+}
+
+/* The same with any arguments (NULL-terminated), and the XDG
+   directories of another user when home is not NULL. */
+static int
+agorav(const char *home, const char *input, char **out, ...)
+{
+	char *argv[16] = { getenv("AGORA"), "--server", server, "--ca",
+	    (char *)agorad_cert(node), "--email", email };
+	char cfg[160], state[160], *old_cfg, *old_state;
+	size_t n = 7;
+	va_list ap;
+	int rc;
+
+	va_start(ap, out);
+	while (n < 15 && (argv[n] = va_arg(ap, char *)) != NULL)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	old_cfg = xstrdup(getenv("XDG_CONFIG_HOME"));
+	old_state = xstrdup(getenv("XDG_STATE_HOME"));
+	if (home != NULL) {
+		snprintf(cfg, sizeof cfg, "%s/%s/config", xdg, home);
+		snprintf(state, sizeof state, "%s/%s/state", xdg, home);
+		setenv("XDG_CONFIG_HOME", cfg, 1);
+		setenv("XDG_STATE_HOME", state, 1);
+	}
+	rc = harness_exec(argv, input, out);
+	setenv("XDG_CONFIG_HOME", old_cfg, 1);
+	setenv("XDG_STATE_HOME", old_state, 1);
+	free(old_cfg);
+	free(old_state);
+	return rc;
 }
 
 static void
@@ -164,6 +199,101 @@ START_TEST(test_usage)
 }
 END_TEST
 
+/* The space commands end to end: create, list, show, invite, accept the
+   e-mailed link as the invitee, revoke and grant, the shareable link. */
+START_TEST(test_spaces)
+{
+	char *out, *id, *maildir, *link, *invitee = harness_email("newbie");
+	char *user;
+	struct mail *m;
+	int seen = 0;
+
+	agorad_user_add(node, "cli-colleague@example.com", "Colleague",
+	    "correct horse", "Acme", "member");
+	ck_assert_int_eq(agora("correct horse\n", &out, "login", NULL), EX_OK);
+	free(out);
+	ck_assert_int_eq(agorav(NULL, NULL, &id, "space", "create",
+	    "Globex renewal", "--description", "Q4 \xe2\x80\x94 deal", NULL),
+	    EX_OK);
+	id[strcspn(id, "\n")] = '\0';
+	ck_assert_int_gt(atoi(id), 0);
+	ck_assert_int_eq(agorav(NULL, NULL, &out, "space", "list", NULL),
+	    EX_OK);
+	expect_output(out, "owner");
+	expect_output(out, "Globex renewal");
+	free(out);
+	ck_assert_int_eq(agorav(NULL, NULL, &out, "space", "list", "--json",
+	    NULL), EX_OK);
+	expect_output(out, "[{\"id\":");
+	expect_output(out, "\"description\":\"Q4 \xe2\x80\x94 deal\"");
+	free(out);
+	ck_assert_int_eq(agorav(NULL, NULL, &out, "invite", id,
+	    "cli-colleague@example.com", invitee, "--message", "Bonjour",
+	    NULL), EX_OK);
+	expect_output(out, "internal  active");
+	expect_output(out, "external  pending");
+	free(out);
+	ck_assert_int_eq(agorav(NULL, NULL, &out, "invite", id, "nobody",
+	    NULL), EX_DATAERR);
+	free(out);
+
+	/* The invitee follows the e-mailed link, choosing a password. */
+	xasprintf(&maildir, "%s/maildir", agorad_dir(node));
+	m = maildir_next(maildir, &seen);	/* the colleague's notice */
+	mail_free(m);
+	m = maildir_next(maildir, &seen);
+	link = mail_link(m);
+	mail_free(m);
+	ck_assert_int_eq(agorav("newbie", "newbie's password\n", &out,
+	    "accept", link, "--name", "New Bie", NULL), EX_OK);
+	expect_output(out, "you are in space");
+	free(out);
+	ck_assert_int_eq(agorav("newbie", NULL, &out, "space", "show", id,
+	    NULL), EX_OK);
+	expect_output(out, "New Bie");
+	free(out);
+	ck_assert_int_eq(agorav("newbie", NULL, &out, "accept", link, NULL),
+	    EX_NOINPUT);		/* once only */
+	expect_output(out, "not valid");
+	free(out);
+
+	/* Revoked: the space is gone for them; granted: back. */
+	user = pg_text("SELECT id::text FROM users WHERE email = $1", invitee,
+	    NULL);
+	ck_assert_int_eq(agorav(NULL, NULL, &out, "revoke", id, user, NULL),
+	    EX_OK);
+	free(out);
+	ck_assert_int_eq(agorav("newbie", NULL, &out, "space", "show", id,
+	    NULL), EX_NOINPUT);
+	expect_output(out, "this space link is not valid");
+	free(out);
+	ck_assert_int_eq(agorav(NULL, NULL, &out, "grant", id, user, NULL),
+	    EX_OK);
+	free(out);
+	ck_assert_int_eq(agorav("newbie", NULL, &out, "space", "show", id,
+	    NULL), EX_OK);
+	free(out);
+
+	/* The shareable link, and asking through it. */
+	free(link);
+	ck_assert_int_eq(agorav(NULL, NULL, &link, "space", "link", id, NULL),
+	    EX_OK);
+	link[strcspn(link, "\n")] = '\0';
+	ck_assert_int_eq(agorav("stranger", NULL, &out, "request-access",
+	    link, "--email", "stranger@example.org", NULL), EX_OK);
+	expect_output(out, "access requested");
+	free(out);
+	ck_assert_int_eq(agorav(NULL, NULL, &out, "space", "delete", id,
+	    NULL), EX_USAGE);	/* no --yes */
+	free(out);
+	free(user);
+	free(link);
+	free(maildir);
+	free(invitee);
+	free(id);
+}
+END_TEST
+
 static Suite *
 cli_suite(void)
 {
@@ -177,6 +307,7 @@ cli_suite(void)
 	tcase_add_test(tc, test_readable_token_refused);
 	tcase_add_test(tc, test_unknown_certificate_refused);
 	tcase_add_test(tc, test_usage);
+	tcase_add_test(tc, test_spaces);
 	suite_add_tcase(s, tc);
 	return s;
 }
