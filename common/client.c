@@ -871,7 +871,7 @@ client_flush(struct client *c, int timeout_ms)
 	}
 }
 
-static const char *
+const char *
 client_vsend(struct client *c, const char *verb, va_list ap)
 {
 	struct client_pending	*p;

@@ -10,6 +10,7 @@
 #ifndef AGORA_CLIENT_H
 #define AGORA_CLIENT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "proto.h"
@@ -51,6 +52,8 @@ int client_fd(const struct client *);
  */
 const char *client_send(struct client *, const char *verb, ...)
     __attribute__((sentinel));
+/* The same with the pairs in a va_list. */
+const char *client_vsend(struct client *, const char *verb, va_list);
 /* Queues bytes as they are: for tests of malformed input. */
 int client_send_raw(struct client *, const void *, size_t);
 

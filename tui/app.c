@@ -129,6 +129,8 @@ app_next_workspace(struct app *a)
 	app_status(a, 0, "workspace %s", model_workspace(m)->name);
 }
 
+static unsigned app_screen_context(const struct app *);
+
 /* Where the focus is, as key map context bits. */
 static unsigned
 app_context(const struct app *a)
@@ -146,15 +148,28 @@ app_context(const struct app *a)
 	case MODE_NORMAL:
 		break;
 	}
-	return KM_SCREEN | KM_LIST |
-	    (a->focus == PANE_SIDEBAR ? KM_SIDEBAR : 0);
+	return app_screen_context(a);
+}
+
+/* The screen's keys where the focus is: the view's own when it has it. */
+static unsigned
+app_screen_context(const struct app *a)
+{
+	unsigned where = KM_SCREEN | KM_LIST;
+
+	if (a->focus == PANE_SIDEBAR)
+		return where | KM_SIDEBAR;
+	if (a->view == VIEW_SPACES)
+		where |= KM_SPACES;
+	if (a->view == VIEW_SPACE)
+		where |= KM_SPACE;
+	return where;
 }
 
 unsigned
 app_help_context(const struct app *a)
 {
-	return a->mode == MODE_HELP ? KM_SCREEN | KM_LIST |
-	    (a->focus == PANE_SIDEBAR ? KM_SIDEBAR : 0) : app_context(a);
+	return a->mode == MODE_HELP ? app_screen_context(a) : app_context(a);
 }
 
 static void
@@ -343,6 +358,20 @@ app_screen_action(struct app *a, enum action act)
 		else
 			view_open(a);
 		break;
+	case A_SPACE_NEW:
+	case A_SPACE_EDIT:
+	case A_SPACE_LINK:
+	case A_SPACE_ARCHIVE:
+	case A_SPACE_DELETE:
+	case A_INVITE:
+	case A_RESEND:
+	case A_REMIND:
+	case A_REVOKE:
+	case A_GRANT:
+	case A_DENY:
+	case A_PROFILE:
+		space_action(a, act);
+		break;
 	default:
 		break;
 	}
@@ -479,6 +508,7 @@ app_free(struct app *a)
 	history_free(&a->history);
 	free(a->email);
 	free(a->dialog);
+	free(a->scratch);
 	free(a->notice);
 	free(a->status);
 }

@@ -72,13 +72,15 @@ enum request {
 	REQ_WHOAMI,
 	REQ_MEMBERS,
 	REQ_SPACES,
-	REQ_SPACE
+	REQ_SPACE,
+	REQ_ACTION
 };
 
 struct pending {
 	char		*tag;
 	enum request	 kind;
 	int64_t		 arg;
+	char		*done;		/* REQ_ACTION: what to say on OK */
 };
 
 #define APP_PENDING_MAX 16
@@ -113,6 +115,8 @@ struct app {
 	app_prompt_fn		*prompt_done;
 	char			*email;		/* typed at the prompt */
 	char			*dialog;	/* the question */
+	char			*scratch;	/* a form's earlier answer */
+	int64_t			 target;	/* the user an action is about */
 	app_dialog_fn		*dialog_done;
 	size_t			 help_top;
 
@@ -149,6 +153,13 @@ int link_want_write(const struct app *);
 void link_members(struct app *);	/* load the current workspace's */
 void link_spaces(struct app *);		/* SPACE.LIST */
 void link_space(struct app *, int64_t);	/* SPACE.SHOW */
+/*
+ * A request whose reply only needs telling: done (on OK) or the error in
+ * the status line, with any warning or link the reply carries. Pairs of
+ * key, value (a NULL value leaves its pair out), then NULL.
+ */
+void link_action(struct app *, const char *done, const char *verb, ...)
+    __attribute__((sentinel));
 void link_free(struct app *);
 
 /* command.c: the ":" line. */
@@ -185,6 +196,8 @@ int64_t space_view_key(struct app *, enum view, size_t item);
 void space_list_draw(struct app *, int y, int x, int h, int w);
 void space_draw(struct app *, int y, int x, int h, int w);
 void space_views_open(struct app *);
+/* A space key (keymap.h's A_SPACE_* .. A_PROFILE). */
+void space_action(struct app *, int action);
 /* Opens space id in the main area (and loads its people). */
 void space_show(struct app *, int64_t id);
 

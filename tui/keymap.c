@@ -71,6 +71,19 @@ const struct keybind keymap[] = {
 	{ C('u'),		EDIT,	A_EDIT_KILL_HOME,	"C-u" },
 	{ C('k'),		EDIT,	A_EDIT_KILL_END,	"C-k" },
 
+	{ 'n',			KM_SPACES | KM_SPACE, A_SPACE_NEW, "n" },
+	{ 'e',			KM_SPACE, A_SPACE_EDIT,		"e" },
+	{ 'L',			KM_SPACE, A_SPACE_LINK,		"L" },
+	{ 'A',			KM_SPACE, A_SPACE_ARCHIVE,	"A" },
+	{ 'D',			KM_SPACE, A_SPACE_DELETE,	"D" },
+	{ 'i',			KM_SPACE, A_INVITE,		"i" },
+	{ 'R',			KM_SPACE, A_RESEND,		"R" },
+	{ 'm',			KM_SPACE, A_REMIND,		"m" },
+	{ 'r',			KM_SPACE, A_REVOKE,		"r" },
+	{ 'a',			KM_SPACE, A_GRANT,		"a" },
+	{ 'd',			KM_SPACE, A_DENY,		"d" },
+	{ 'p',			KM_SPACE, A_PROFILE,		"p" },
+
 	{ 'y',			KM_DIALOG, A_YES,		"y" },
 	{ 'Y',			KM_DIALOG, A_YES,		NULL },
 	{ 'n',			KM_DIALOG, A_NO,		"n" },
@@ -129,6 +142,18 @@ static const char *const descriptions[A_COUNT] = {
 	[A_YES] = "yes",
 	[A_NO] = "no",
 	[A_CLOSE] = "close",
+	[A_SPACE_NEW] = "create a space",
+	[A_SPACE_EDIT] = "rename the space",
+	[A_SPACE_LINK] = "get the space's shareable link",
+	[A_SPACE_ARCHIVE] = "archive the space, or bring it back",
+	[A_SPACE_DELETE] = "delete the space for good (its creator)",
+	[A_INVITE] = "invite people by e-mail, with a message",
+	[A_RESEND] = "send the selected invitation again (new link)",
+	[A_REMIND] = "remind the selected invitee by e-mail",
+	[A_REVOKE] = "revoke the selected participant's access",
+	[A_GRANT] = "grant access back, or grant a request",
+	[A_DENY] = "turn the selected access request down",
+	[A_PROFILE] = "edit the selected profile (company, job title)",
 };
 
 enum action

@@ -25,6 +25,8 @@
 #define KM_CMDLINE	0x10	/* ... and it is the ":" command line */
 #define KM_DIALOG	0x20	/* a yes/no question */
 #define KM_OVERLAY	0x40	/* the help overlay */
+#define KM_SPACES	0x80	/* the main pane shows the spaces list */
+#define KM_SPACE	0x100	/* the main pane shows one space */
 
 enum action {
 	A_NONE,
@@ -67,6 +69,18 @@ enum action {
 	A_YES,
 	A_NO,
 	A_CLOSE,
+	A_SPACE_NEW,
+	A_SPACE_EDIT,
+	A_SPACE_LINK,
+	A_SPACE_ARCHIVE,
+	A_SPACE_DELETE,
+	A_INVITE,
+	A_RESEND,
+	A_REMIND,
+	A_REVOKE,
+	A_GRANT,
+	A_DENY,
+	A_PROFILE,
 	A_COUNT
 };
 

@@ -9,6 +9,8 @@
  * reply, with a timeout, after the screen has said what it is doing; once
  * online, requests are answered in the loop (link_poll).
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +27,7 @@
 #define LINK_BACKOFF_MAX_MS	30000
 
 static void link_authenticate(struct app *);
+static const char *reply_msg(const struct client_reply *);
 static void link_ask_password(struct app *);
 
 int
@@ -42,8 +45,10 @@ link_want_write(const struct app *a)
 static void
 link_forget_pending(struct app *a)
 {
-	for (size_t i = 0; i < a->npending; i++)
+	for (size_t i = 0; i < a->npending; i++) {
 		free(a->pending[i].tag);
+		free(a->pending[i].done);
+	}
 	a->npending = 0;
 }
 
@@ -110,7 +115,75 @@ link_send(struct app *a, enum request kind, int64_t arg, const char *verb,
 	a->pending[a->npending].tag = xstrdup(tag);
 	a->pending[a->npending].kind = kind;
 	a->pending[a->npending].arg = arg;
+	a->pending[a->npending].done = NULL;
 	a->npending++;
+}
+
+#define LINK_PAIRS_MAX 6
+
+void
+link_action(struct app *a, const char *done, const char *verb, ...)
+{
+	const char *k[LINK_PAIRS_MAX + 1] = { NULL }, *v[LINK_PAIRS_MAX + 1];
+	const char *key, *value, *tag;
+	size_t n = 0;
+	va_list ap;
+
+	if (a->state != LINK_ONLINE || a->link.client == NULL) {
+		app_status(a, 1, "not connected: try again when online");
+		return;
+	}
+	if (a->npending == APP_PENDING_MAX) {
+		app_status(a, 1, "busy: try again in a moment");
+		return;
+	}
+	va_start(ap, verb);
+	while ((key = va_arg(ap, const char *)) != NULL) {
+		value = va_arg(ap, const char *);
+		if (value != NULL && n < LINK_PAIRS_MAX) {
+			k[n] = key;
+			v[n++] = value;
+		}
+	}
+	va_end(ap);
+	k[n] = NULL;
+	tag = client_send(a->link.client, verb, k[0], v[0], k[1], v[1], k[2],
+	    v[2], k[3], v[3], k[4], v[4], k[5], v[5], NULL);
+	if (tag == NULL)
+		return;
+	a->pending[a->npending].tag = xstrdup(tag);
+	a->pending[a->npending].kind = REQ_ACTION;
+	a->pending[a->npending].arg = 0;
+	a->pending[a->npending].done = xstrdup(done);
+	a->npending++;
+	app_status(a, 0, "%s...", verb);
+}
+
+/* What an action's reply says: done, counts of its lines, a link, a
+   warning; or the error. */
+static void
+link_action_reply(struct app *a, const char *done, struct client_reply *r)
+{
+	const char *link = client_reply_get(r, "link");
+	const char *warning = client_reply_get(r, "warning");
+	size_t skipped = 0;
+
+	if (!r->ok) {
+		app_status(a, 1, "%s", reply_msg(r));
+		return;
+	}
+	for (size_t i = 0; i < r->ndata; i++)
+		if (strstr(r->data[i], " SKIPPED ") != NULL)
+			skipped++;
+	if (link != NULL)
+		app_status(a, 0, "%s: %s", done, link);
+	else if (r->ndata > 0)
+		app_status(a, warning != NULL, "%s: %zu%s%s%s", done,
+		    r->ndata - skipped, skipped > 0 ? " (some were already "
+		    "in)" : "", warning != NULL ? "; " : "", warning != NULL ?
+		    warning : "");
+	else
+		app_status(a, 0, "%s", done);
 }
 
 /* A reply waited for; NULL (and the link lost) if none came. */
@@ -492,6 +565,9 @@ link_reply(struct app *a, struct pending *p, struct client_reply *r)
 	case REQ_SPACE:
 		link_space_reply(a, p->arg, r);
 		break;
+	case REQ_ACTION:
+		link_action_reply(a, p->done, r);
+		break;
 	}
 }
 
@@ -512,6 +588,7 @@ link_replies(struct app *a)
 		a->pending[i] = a->pending[--a->npending];
 		link_reply(a, &p, r);
 		free(p.tag);
+		free(p.done);
 		client_reply_free(r);
 	}
 }

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "keymap.h"
 #include "screen.h"
 #include "text.h"
 #include "xmalloc.h"
@@ -226,4 +227,228 @@ space_views_open(struct app *a)
 	app_status(a, 0, "%s <%s>%s%s%s%s", p->name, p->email,
 	    *p->job_title != '\0' ? ", " : "", p->job_title,
 	    *p->company != '\0' ? ", " : "", p->company);
+}
+
+/* Actions ----------------------------------------------------------------- */
+
+static const char *
+id_text(char buf[24], int64_t v)
+{
+	snprintf(buf, 24, "%lld", (long long)v);
+	return buf;
+}
+
+/* The participant under the cursor, or NULL (and the status says why). */
+static struct participant *
+selected(struct app *a)
+{
+	struct space *sp = open_space(a);
+	size_t item = listview_selected(&a->list[VIEW_SPACE]);
+
+	if (sp == NULL || item == (size_t)-1 || item >= sp->npeople) {
+		app_status(a, 1, "select a participant first");
+		return NULL;
+	}
+	return &sp->people_list[item];
+}
+
+static void
+new_space_done(struct app *a, const char *title)
+{
+	if (*title != '\0')
+		link_action(a, "space created", "SPACE.CREATE", "title", title,
+		    NULL);
+}
+
+static void
+rename_done(struct app *a, const char *title)
+{
+	char id[24];
+
+	if (*title != '\0')
+		link_action(a, "renamed", "SPACE.EDIT", "space",
+		    id_text(id, a->space), "title", title, NULL);
+}
+
+static void
+invite_message_done(struct app *a, const char *message)
+{
+	char id[24];
+
+	link_action(a, "invited", "INVITE", "space", id_text(id, a->space),
+	    "emails", a->scratch, "message", *message != '\0' ? message : NULL,
+	    NULL);
+	free(a->scratch);
+	a->scratch = NULL;
+}
+
+static void
+invite_emails_done(struct app *a, const char *emails)
+{
+	if (emails[strspn(emails, " ,")] == '\0')
+		return;
+	free(a->scratch);
+	a->scratch = xstrdup(emails);
+	app_prompt(a, "Message (Enter for none): ", 0, invite_message_done);
+}
+
+static void
+job_done(struct app *a, const char *job_title)
+{
+	char id[24], user[24];
+
+	link_action(a, "profile saved", "PARTICIPANT.EDIT", "space",
+	    id_text(id, a->space), "user", id_text(user, a->target),
+	    "company", a->scratch, "job_title", job_title, NULL);
+	free(a->scratch);
+	a->scratch = NULL;
+}
+
+static void
+company_done(struct app *a, const char *company)
+{
+	struct space *sp = open_space(a);
+
+	free(a->scratch);
+	a->scratch = xstrdup(company);
+	app_prompt(a, "Job title: ", 0, job_done);
+	for (size_t i = 0; sp != NULL && i < sp->npeople; i++)
+		if (sp->people_list[i].user == a->target)
+			field_set(&a->input, sp->people_list[i].job_title);
+}
+
+/* One request about the selected person, after a yes if asked. */
+static void
+person_request(struct app *a, const char *verb, const char *done)
+{
+	char id[24], user[24];
+
+	link_action(a, done, verb, "space", id_text(id, a->space), "user",
+	    id_text(user, a->target), NULL);
+}
+
+static void
+revoke_answer(struct app *a, int yes)
+{
+	if (yes)
+		person_request(a, "PARTICIPANT.REVOKE", "access revoked");
+}
+
+static void
+deny_answer(struct app *a, int yes)
+{
+	if (yes)
+		person_request(a, "PARTICIPANT.DENY", "request turned down");
+}
+
+static void
+archive_answer(struct app *a, int yes)
+{
+	struct space *sp = open_space(a);
+	char id[24];
+
+	if (yes && sp != NULL)
+		link_action(a, sp->archived ? "reactivated" : "archived",
+		    sp->archived ? "SPACE.REACTIVATE" : "SPACE.ARCHIVE",
+		    "space", id_text(id, a->space), NULL);
+}
+
+static void
+delete_answer(struct app *a, int yes)
+{
+	char id[24];
+
+	if (yes)
+		link_action(a, "deleted", "SPACE.DELETE", "space",
+		    id_text(id, a->space), "confirm", "yes", NULL);
+}
+
+/* A question naming someone or something from the server, sanitised:
+   before, the name, after. */
+static void
+ask(struct app *a, const char *before, const char *name, const char *after,
+    app_dialog_fn *done)
+{
+	char *safe = text_sanitize(name, strlen(name), 0), *q;
+
+	xasprintf(&q, "%s%s%s", before, safe, after);
+	app_ask(a, q, done);
+	free(q);
+	free(safe);
+}
+
+/* Keys on a person in the list. */
+static void
+person_action(struct app *a, int action)
+{
+	struct participant *p;
+
+	if ((p = selected(a)) == NULL)
+		return;
+	a->target = p->user;
+	switch (action) {
+	case A_RESEND:
+		person_request(a, "INVITE.RESEND", "invitation sent again");
+		break;
+	case A_REMIND:
+		person_request(a, "INVITE.REMIND", "reminder sent");
+		break;
+	case A_GRANT:
+		person_request(a, "PARTICIPANT.GRANT", "access granted");
+		break;
+	case A_REVOKE:
+		ask(a, "Revoke the access of ", p->email, "? They lose the "
+		    "space at once.", revoke_answer);
+		break;
+	case A_DENY:
+		ask(a, "Turn down the request of ", p->email, "?", deny_answer);
+		break;
+	case A_PROFILE:
+		app_prompt(a, "Company: ", 0, company_done);
+		field_set(&a->input, p->company);
+		break;
+	}
+}
+
+void
+space_action(struct app *a, int action)
+{
+	struct space *sp = open_space(a);
+
+	if (action == A_SPACE_NEW) {
+		app_prompt(a, "Title of the new space: ", 0, new_space_done);
+		return;
+	}
+	if (sp == NULL)
+		return;
+	switch (action) {
+	case A_SPACE_EDIT:
+		app_prompt(a, "Title: ", 0, rename_done);
+		field_set(&a->input, sp->title);
+		break;
+	case A_SPACE_LINK: {
+		char id[24];
+
+		link_action(a, "shareable link", "SPACE.LINK", "space",
+		    id_text(id, a->space), NULL);
+		break;
+	}
+	case A_SPACE_ARCHIVE:
+		ask(a, sp->archived ? "Bring \u201c" : "Archive \u201c",
+		    sp->title, sp->archived ? "\u201d back? Externals get "
+		    "their access again." : "\u201d? Externals lose access; "
+		    "nothing is deleted.", archive_answer);
+		break;
+	case A_SPACE_DELETE:
+		ask(a, "Delete \u201c", sp->title, "\u201d for good? "
+		    "Everything in it goes, for everyone.", delete_answer);
+		break;
+	case A_INVITE:
+		app_prompt(a, "Invite (e-mail addresses): ", 0,
+		    invite_emails_done);
+		break;
+	default:
+		person_action(a, action);
+		break;
+	}
 }

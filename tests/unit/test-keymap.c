@@ -18,6 +18,8 @@
 static const unsigned contexts[] = {
 	KM_SCREEN | KM_LIST | KM_SIDEBAR,
 	KM_SCREEN | KM_LIST,
+	KM_SCREEN | KM_LIST | KM_SPACES,
+	KM_SCREEN | KM_LIST | KM_SPACE,
 	KM_EDIT,
 	KM_EDIT | KM_CMDLINE,
 	KM_DIALOG,
@@ -30,6 +32,13 @@ START_TEST(lookup_by_context)
 	ck_assert_int_eq(keymap_lookup('j', KM_SCREEN | KM_LIST), A_DOWN);
 	ck_assert_int_eq(keymap_lookup(FN(KEY_DOWN), KM_SCREEN | KM_LIST),
 	    A_DOWN);
+	/* Space keys only where a space (or the list) is on screen. */
+	ck_assert_int_eq(keymap_lookup('i', KM_SCREEN | KM_LIST | KM_SPACE),
+	    A_INVITE);
+	ck_assert_int_eq(keymap_lookup('i', KM_SCREEN | KM_LIST), A_NONE);
+	ck_assert_int_eq(keymap_lookup('n', KM_SCREEN | KM_LIST | KM_SPACES),
+	    A_SPACE_NEW);
+	ck_assert_int_eq(keymap_lookup('n', KM_DIALOG), A_NO);
 	/* Typing a "j" or a "q" into a field is text, not a command. */
 	ck_assert_int_eq(keymap_lookup('j', KM_EDIT), A_NONE);
 	ck_assert_int_eq(keymap_lookup('q', KM_EDIT | KM_CMDLINE), A_NONE);
@@ -149,8 +158,8 @@ START_TEST(man_page_lists_every_key)
 {
 	/* The page's sections: "In the command line, also" is CMDLINE. */
 	static const unsigned sections[] = {
-		KM_SCREEN | KM_LIST | KM_SIDEBAR, KM_EDIT, KM_CMDLINE,
-		KM_DIALOG, KM_OVERLAY
+		KM_SCREEN | KM_LIST | KM_SIDEBAR, KM_SPACES, KM_SPACE, KM_EDIT,
+		KM_CMDLINE, KM_DIALOG, KM_OVERLAY
 	};
 	const char *path = getenv("AGORA_MAN");
 	struct keyhelp kh[A_COUNT];
