@@ -518,14 +518,16 @@ model_spaces(struct model *m, char *const *lines, size_t n)
 			break;
 		}
 		free(p.copy);
-		/* The people already loaded stay until SPACE.SHOW again. */
-		if ((old = model_space(m, v[k].id)) != NULL && old->loaded) {
+		/* The people shown stay until SPACE.SHOW again, so the
+		   screen (and its selection) does not empty meanwhile. */
+		if ((old = model_space(m, v[k].id)) != NULL) {
 			v[k].people_list = old->people_list;
 			v[k].npeople = old->npeople;
-			v[k].loaded = 1;
+			v[k].loaded = old->loaded;
+			v[k].warning = old->warning;
 			old->people_list = NULL;
 			old->npeople = 0;
-			old->loaded = 0;
+			old->warning = NULL;
 		}
 	}
 	if (k < n) {
