@@ -1110,6 +1110,13 @@ START_TEST(test_space_invite_revoke_live)
 	ck_assert_int_eq(pg_i64("SELECT count(*) FROM participants p JOIN"
 	    " users u ON u.id = p.user_id WHERE u.email = 'zed@example.org'"
 	    " AND p.status = 'revoked'", NULL), 1);
+	/* Now Bob himself: the space leaves his screen at once. */
+	tmux_key(tm, "k");
+	tmux_key(tm, "r");
+	tmux_wait(tm, "[y] yes");
+	tmux_key(tm, "y");
+	tmux_wait(bob_tm, "no longer available");
+	tmux_wait_gone(bob_tm, "Globex renewal");
 	quit_clean();
 	tm = bob_tm;
 	quit_clean();
