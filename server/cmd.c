@@ -20,6 +20,7 @@ extern const struct db_stmt space_cmd_stmts[];
 extern const struct db_stmt invite_stmts[];
 extern const struct db_stmt link_stmts[];
 extern const struct db_stmt participant_stmts[];
+extern const struct db_stmt file_stmts[];
 
 static enum cmd_result
 cmd_ping(struct cmd_ctx *ctx)
@@ -42,6 +43,7 @@ static const struct cmd *const cmd_tables[] = {
 	cmd_invite_table,
 	cmd_link_table,
 	cmd_participant_table,
+	cmd_file_table,
 	NULL
 };
 
@@ -57,6 +59,7 @@ const struct db_stmt *const db_stmt_tables[] = {
 	invite_stmts,
 	link_stmts,
 	participant_stmts,
+	file_stmts,
 	NULL
 };
 
