@@ -8,12 +8,14 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <libpq-fe.h>
 
 #include "admin.h"
 #include "buf.h"
 #include "config.h"
 #include "db.h"
+#include "log.h"
 #include "migrate.h"
 #include "outbox.h"
 #include "password.h"
@@ -510,4 +512,244 @@ admin_mail_test(const char *path, int argc, char **argv)
 	free(where);
 	config_free(&cf);
 	return 0;
+}
+
+/* agorad workspace crm: the CRM webhook of a workspace (sql/004_crm.sql). */
+
+#define CRM_URL_MAX	2048
+#define CRM_TOKEN_MAX	4096
+#define CRM_USAGE	"usage: agorad workspace crm NAME [--url URL | --off]"
+
+/*
+ * An https:// URL curl can parse, with a host, without white space or
+ * control characters. *where gets it without user info, query or
+ * fragment, for output and the audit log. 0, or -1 (said).
+ */
+static int
+crm_url_check(const char *url, char **where)
+{
+	CURLU *u;
+	char *host = NULL, *port = NULL, *path = NULL;
+	int rc = -1;
+
+	if (strncmp(url, "https://", 8) != 0 || strlen(url) > CRM_URL_MAX) {
+		admin_fail("the URL must start with https:// and be at most %d "
+		    "bytes", CRM_URL_MAX);
+		return -1;
+	}
+	for (const char *p = url; *p != '\0'; p++) {
+		if ((unsigned char)*p <= ' ' || *p == 0x7f) {
+			admin_fail("the URL may not contain white space or "
+			    "control characters");
+			return -1;
+		}
+	}
+	if ((u = curl_url()) == NULL)
+		fatalx("curl_url: out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    *host == '\0') {
+		admin_fail("\"%s\" is not a URL with a host", url);
+		goto out;
+	}
+	curl_url_get(u, CURLUPART_PORT, &port, 0);
+	curl_url_get(u, CURLUPART_PATH, &path, 0);
+	xasprintf(where, "https://%s%s%s%s", host, port != NULL ? ":" : "",
+	    port != NULL ? port : "", path != NULL ? path : "");
+	rc = 0;
+out:
+	curl_free(host);
+	curl_free(port);
+	curl_free(path);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+/*
+ * The bearer token: from the terminal with echo off (asked once: it is
+ * pasted, not typed), or the first line of standard input; never from
+ * argv or the environment, where other users could read it.
+ */
+static char *
+crm_read_token(const char *workspace)
+{
+	char *prompt, *token;
+
+	if (!isatty(STDIN_FILENO))
+		return read_line(stdin);
+	xasprintf(&prompt, "Bearer token for %s: ", workspace);
+	token = read_password_tty(stdin, prompt);
+	free(prompt);
+	return token;
+}
+
+/* Visible ASCII, no spaces: it goes into an HTTP header as it is. */
+static int
+crm_token_check(const char *token)
+{
+	size_t len = strlen(token);
+
+	if (len == 0 || len > CRM_TOKEN_MAX)
+		return admin_fail("the token must be 1 to %d bytes",
+		    CRM_TOKEN_MAX);
+	for (const char *p = token; *p != '\0'; p++)
+		if (*p < 0x21 || *p > 0x7e)
+			return admin_fail("the token must be printable ASCII "
+			    "without spaces");
+	return 0;
+}
+
+/* The workspace's id and plan into id and plan; 0, or -1 (said). */
+static int
+crm_workspace(PGconn *pg, const char *name, char *id, size_t idsize,
+    char *plan, size_t plansize)
+{
+	const char *p[1] = { name };
+	PGresult *r;
+
+	if (sql(pg, "SELECT id, plan FROM workspaces WHERE lower(name) = "
+	    "lower($1)", 1, p, &r) != 0)
+		return -1;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		admin_fail("no workspace \"%s\"", name);
+		return -1;
+	}
+	snprintf(id, idsize, "%s", db_get(r, 0, "id"));
+	snprintf(plan, plansize, "%s", db_get(r, 0, "plan"));
+	PQclear(r);
+	return 0;
+}
+
+static int
+crm_show(PGconn *pg, const char *name, const char *id, const char *plan)
+{
+	const char *p[1] = { id };
+	char *where = NULL;
+	PGresult *r;
+
+	if (sql(pg, "SELECT url, to_char(updated_at AT TIME ZONE 'UTC', "
+	    "'YYYY-MM-DD HH24:MI \"UTC\"') AS since FROM crm_webhooks "
+	    "WHERE workspace_id = $1::bigint", 1, p, &r) != 0)
+		return 1;
+	if (PQntuples(r) == 0)
+		printf("%s (plan %s): no CRM webhook\n", name, plan);
+	else if (crm_url_check(db_get(r, 0, "url"), &where) == 0)
+		printf("%s (plan %s): invitations posted to %s (set %s)\n",
+		    name, plan, where, db_get(r, 0, "since"));
+	free(where);
+	PQclear(r);
+	return 0;
+}
+
+static int
+crm_set(PGconn *pg, const char *name, const char *id, const char *plan,
+    const char *url, const char *where, const char *token)
+{
+	const char *set[3] = { id, url, token };
+	const char *audit[2] = { name, where };
+
+	if (sql(pg, "BEGIN", 0, NULL, NULL) != 0 ||
+	    sql(pg, "INSERT INTO crm_webhooks (workspace_id, url, token) "
+	    "VALUES ($1::bigint, $2, $3) ON CONFLICT (workspace_id) DO UPDATE "
+	    "SET url = EXCLUDED.url, token = EXCLUDED.token, "
+	    "updated_at = now()", 3, set, NULL) != 0 ||
+	    sql(pg, "INSERT INTO audit_log (action, target, detail) VALUES "
+	    "('workspace.crm', $1::text, 'webhook set: ' || $2::text)", 2,
+	    audit, NULL) != 0 ||
+	    sql(pg, "COMMIT", 0, NULL, NULL) != 0)
+		return 1;
+	printf("%s: invitations will be posted to %s\n", name, where);
+	if (strcmp(plan, "pro") != 0)
+		printf("note: %s is on plan %s; only workspaces on plan pro "
+		    "post to their CRM\n", name, plan);
+	return 0;
+}
+
+static int
+crm_off(PGconn *pg, const char *name, const char *id)
+{
+	const char *p[1] = { id };
+	const char *audit[1] = { name };
+	PGresult *r;
+	int gone;
+
+	if (sql(pg, "BEGIN", 0, NULL, NULL) != 0 ||
+	    sql(pg, "DELETE FROM crm_webhooks WHERE workspace_id = $1::bigint "
+	    "RETURNING workspace_id", 1, p, &r) != 0)
+		return 1;
+	gone = PQntuples(r) > 0;
+	PQclear(r);
+	if ((gone && sql(pg, "INSERT INTO audit_log (action, target, detail) "
+	    "VALUES ('workspace.crm', $1::text, 'webhook removed')", 1, audit,
+	    NULL) != 0) || sql(pg, "COMMIT", 0, NULL, NULL) != 0)
+		return 1;
+	printf(gone ? "%s: CRM webhook removed; nothing more is posted\n" :
+	    "%s had no CRM webhook\n", name);
+	return 0;
+}
+
+/*
+ * agorad workspace crm NAME [--url URL | --off]: sets (the token on
+ * standard input), removes or shows a workspace's CRM webhook.
+ */
+int
+admin_workspace(const char *path, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "url", required_argument, NULL, 'u' },
+		{ "off", no_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct config cf;
+	const char *url = NULL, *name;
+	char *cause = NULL, *where = NULL, *token = NULL;
+	char id[24], plan[16];
+	PGconn *pg;
+	int ch, off = 0, bad = 0, rc = 1;
+
+	/* NAME comes first: main's getopt stops at the first operand. */
+	if (argc < 3 || strcmp(argv[1], "crm") != 0 || argv[2][0] == '-')
+		return admin_fail(CRM_USAGE);
+	name = argv[2];
+	argc -= 2;
+	argv += 2;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'u': url = optarg; break;
+		case 'o': off = 1; break;
+		default: bad = 1; break;
+		}
+	}
+	if (bad || optind != argc || (url != NULL && off))
+		return admin_fail(CRM_USAGE);
+	if (url != NULL && crm_url_check(url, &where) != 0)
+		return 1;
+	if (config_load(path, &cf, &cause) != 0) {
+		admin_fail("%s", cause);
+		free(cause);
+		free(where);
+		return 1;
+	}
+	if ((pg = db_connect_once(cf.database, &cause)) == NULL) {
+		admin_fail("%s", cause);
+		free(cause);
+		goto out;
+	}
+	if (crm_workspace(pg, name, id, sizeof id, plan, sizeof plan) != 0)
+		goto out;
+	if (off)
+		rc = crm_off(pg, name, id);
+	else if (url == NULL)
+		rc = crm_show(pg, name, id, plan);
+	else if ((token = crm_read_token(name)) == NULL)
+		admin_fail("no token given");
+	else if (crm_token_check(token) == 0)
+		rc = crm_set(pg, name, id, plan, url, where, token);
+out:
+	freezero_str(token);
+	PQfinish(pg);
+	free(where);
+	config_free(&cf);
+	return rc;
 }

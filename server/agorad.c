@@ -27,6 +27,9 @@ usage(FILE *f)
 	    "       [--role owner|admin|manager|member]\n"
 	    "                              add a user (password on stdin)\n"
 	    "  mail-test --to ADDRESS      queue a test e-mail\n"
+	    "  workspace crm NAME [--url URL | --off]\n"
+	    "                              show, set (token on stdin) or remove\n"
+	    "                              a workspace's CRM webhook\n"
 	    "  serve                       run the server\n"
 	    "  version                     print the version\n"
 	    "\n"
@@ -91,6 +94,8 @@ main(int argc, char **argv)
 		return admin_user(path, argc, argv);
 	if (strcmp(cmd, "mail-test") == 0)
 		return admin_mail_test(path, argc, argv);
+	if (strcmp(cmd, "workspace") == 0)
+		return admin_workspace(path, argc, argv);
 	if (strcmp(cmd, "version") == 0) {
 		printf("agorad %s\n", AGORA_VERSION);
 		return 0;

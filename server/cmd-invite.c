@@ -8,6 +8,8 @@
  * internal participants and are told by e-mail. Everyone else becomes a
  * pending external participant (an account without a password is made
  * for a newcomer) and gets a single-use invitation link by e-mail.
+ * Either way, a workspace on plan pro with a CRM webhook gets the
+ * invitation as an activity (outbox_crm_invitation).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -342,7 +344,9 @@ invite_one(struct invite_job *ij, struct db_conn *dc,
 	    (member ? added_mail(ij, dc, a, email) :
 	    invite_mail(ij, dc, a, user, email, ij->message, 0)) != 0 ||
 	    participant_event(ij, dc, "participant.added", user, email, role,
-	    status) != 0)
+	    status) != 0 ||
+	    outbox_crm_invitation(j, dc, ij->space, ij->user, email, role,
+	    status, ij->message) != 0)
 		return -1;
 	proto_begin(j->out, j->tag, "INVITED");
 	proto_add(j->out, "email", email);

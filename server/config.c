@@ -75,6 +75,8 @@ static const struct opt opts[] = {
 	  "scrypt cost for new password hashes (a power of two)", NULL },
 	{ "sync_limit", N(sync_limit), "1000", 1, 100000, 1,
 	  "events returned by one SYNC", NULL },
+	{ "file_max_size", N(file_max_size), "10485760", 1024, 1073741824, 1,
+	  "largest file in bytes that can be uploaded to a space", NULL },
 	{ "smtp_url", S(smtp_url), "", 0, 0, 1,
 	  "SMTP server, smtp://host:port or smtps://host:port; empty: write "
 	  "mail to mail_dir", check_smtp_url },
@@ -95,6 +97,9 @@ static const struct opt opts[] = {
 	  NULL },
 	{ "mail_retry_max", N(mail_retry_max), "3600", 1, 604800, 1,
 	  "longest wait in seconds between two tries of an e-mail", NULL },
+	{ "crm_ca_file", S(crm_ca_file), "", 0, 0, 1,
+	  "CA certificates (PEM) to verify CRM webhook servers with; empty: "
+	  "the system's; relative to this file's directory", NULL },
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 

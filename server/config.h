@@ -29,6 +29,7 @@ struct config {
 	long	 login_window;
 	long	 scrypt_n;
 	long	 sync_limit;
+	long	 file_max_size;		/* bytes */
 	char	*smtp_url;		/* "": no SMTP, write to mail_dir */
 	char	*smtp_user;
 	char	*smtp_password;		/* never logged */
@@ -37,6 +38,7 @@ struct config {
 	char	*mail_dir;		/* relative: to the config's directory */
 	long	 mail_retry_min;	/* seconds */
 	long	 mail_retry_max;
+	char	*crm_ca_file;		/* "": the system's CAs */
 };
 
 /* Fills defaults, then reads path. Returns 0, or -1 with *cause. */

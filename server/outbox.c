@@ -1,6 +1,6 @@
 /*
  * The outbox: queueing e-mail in the caller's transaction, and the mail
- * worker that delivers it (see outbox.h).
+ * worker that delivers it and the CRM webhooks (see outbox.h).
  *
  * Claiming. A worker takes up to OUTBOX_BATCH due rows with
  *
@@ -43,6 +43,23 @@
  * Shutdown interrupts a delivery in progress through curl's progress
  * callback; the rows not yet delivered are released (next_attempt_at set
  * to now) without counting a try.
+ *
+ * Webhooks. Rows of kind 'webhook' (the CRM activity log, queued by
+ * INVITE) share the queue, the claim, the lease and the backoff. The
+ * body is JSON, POSTed over HTTPS only, TLS verified (crm_ca_file may
+ * name the CAs), redirects not followed, within WEBHOOK_TIMEOUT. The URL
+ * and the bearer token are those the workspace has in crm_webhooks at
+ * the time of the send, read just before it: a rotated token or a moved
+ * endpoint applies to what is queued, and a row whose workspace no longer
+ * has a webhook is marked failed. A 2xx reply is success. A 4xx reply
+ * other than 408 and 429 refuses this message, like an SMTP 5xx to RCPT:
+ * failed on the OUTBOX_REFUSED_TRIES-th try. Everything else (network,
+ * TLS, timeouts, 3xx, 408, 429, 5xx) is retried for ever. Each POST
+ * carries "Idempotency-Key: agora-outbox-ID", the same on every try, so
+ * that the far end can drop a duplicate, as a Message-ID lets a mail
+ * reader do. The token is never logged, nor stored in last_error: that
+ * holds curl's error or the reply's status line, never the reply's body
+ * (an echoing endpoint would put the token there).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -77,23 +94,55 @@
 #define OUTBOX_LEASE		(OUTBOX_BATCH * SMTP_TIMEOUT + 60)
 #define OUTBOX_REFUSED_TRIES	3
 #define OUTBOX_ERROR_MAX	500	/* bytes of last_error */
+#define WEBHOOK_CONNECT_TIMEOUT	15	/* seconds */
+/* Seconds for one POST, in all: at most SMTP_TIMEOUT, which the lease
+ * is counted in. */
+#define WEBHOOK_TIMEOUT		30
 
 static const char outbox_insert_sql[] =
     "INSERT INTO outbox (kind, recipient, subject, body, workspace_id) "
     "VALUES ('mail', $1, $2, $3, $4) RETURNING id";
 
+/*
+ * The CRM activity for one invitation, if the space's workspace is on plan
+ * pro and has a webhook; no row otherwise. PostgreSQL writes the JSON
+ * (json_build_object escapes every string), so no text of a user's can
+ * break out of its string. $1 space, $2 inviter, $3 to $6 the invitee's
+ * address, role and status, and the message.
+ */
+static const char outbox_crm_invitation_sql[] =
+    "INSERT INTO outbox (kind, recipient, body, workspace_id) "
+    "SELECT 'webhook', c.url, json_build_object("
+    " 'type', 'invitation',"
+    " 'space', json_build_object('id', s.id, 'title', s.title),"
+    " 'invitee', json_build_object('email', $3::text, 'role', $4::text,"
+    "  'status', $5::text),"
+    " 'inviter', json_build_object('email', u.email, 'name', u.name),"
+    " 'message', $6::text,"
+    " 'at', to_char(now() AT TIME ZONE 'UTC',"
+    "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))::text, w.id "
+    "FROM spaces s JOIN workspaces w ON w.id = s.workspace_id"
+    " JOIN crm_webhooks c ON c.workspace_id = w.id"
+    " JOIN users u ON u.id = $2::bigint "
+    "WHERE s.id = $1::bigint AND w.plan = 'pro'";
+
 /* The CTE is MATERIALIZED so the locking SELECT runs once, as written. */
 static const char outbox_claim_sql[] =
     "WITH due AS MATERIALIZED ("
     " SELECT id FROM outbox"
-    " WHERE kind = 'mail' AND sent_at IS NULL AND failed_at IS NULL"
+    " WHERE sent_at IS NULL AND failed_at IS NULL"
     " AND next_attempt_at <= now()"
     " ORDER BY next_attempt_at, id LIMIT $2::int"
     " FOR UPDATE SKIP LOCKED) "
     "UPDATE outbox o SET next_attempt_at = now() + make_interval(secs =>"
     " $1::int) FROM due WHERE o.id = due.id "
-    "RETURNING o.id, o.recipient, o.subject, o.body, o.attempts,"
+    "RETURNING o.id, o.kind, o.recipient, o.subject, o.body, o.attempts,"
+    " coalesce(o.workspace_id, 0) AS workspace_id,"
     " floor(extract(epoch FROM o.created_at))::bigint AS created";
+
+/* A webhook's endpoint and credential, at the time of the send. */
+static const char outbox_crm_sql[] =
+    "SELECT url, token FROM crm_webhooks WHERE workspace_id = $1::bigint";
 
 static const char outbox_sent_sql[] =
     "UPDATE outbox SET sent_at = now() WHERE id = $1";
@@ -117,7 +166,7 @@ static const char outbox_release_sql[] =
 static const char outbox_due_sql[] =
     "SELECT ceil(extract(epoch FROM min(next_attempt_at) - now()) * 1000)"
     "::bigint AS ms FROM outbox "
-    "WHERE kind = 'mail' AND sent_at IS NULL AND failed_at IS NULL";
+    "WHERE sent_at IS NULL AND failed_at IS NULL";
 
 /* The mail options, as the worker uses them. */
 struct outbox_cf {
@@ -129,6 +178,7 @@ struct outbox_cf {
 	char		*domain;	/* of from, for Message-IDs */
 	char		*maildir;	/* absolute */
 	long		 retry_min, retry_max;
+	char		*crm_ca_file;	/* absolute; "": the system's */
 };
 
 enum outbox_outcome {
@@ -142,11 +192,14 @@ enum outbox_outcome {
 /* A claimed row and, once tried, what came of it. */
 struct outbox_row {
 	int64_t			 id;
+	int			 webhook;	/* kind: 0 mail, 1 webhook */
+	int64_t			 workspace;	/* 0: none */
 	int			 attempts;	/* failed tries before this */
 	time_t			 created;
-	char			*to;
+	char			*to;		/* mail: address; webhook: URL */
 	char			*subject;
 	char			*body;
+	char			*token;		/* webhook, at send time */
 	enum outbox_outcome	 outcome;
 	int			 recorded;
 	long			 delay;		/* OUTCOME_RETRY: seconds */
@@ -165,9 +218,16 @@ struct smtp_try {
 	int			 reply_code;
 };
 
+/* One webhook POST: the status line of the last reply, for last_error. */
+struct http_try {
+	char			 errbuf[CURL_ERROR_SIZE];
+	char			 status[128];
+};
+
 struct outbox_worker {
 	PGconn			*pg;
 	struct smtp_try		 smtp;
+	struct http_try		 http;
 	struct outbox_cf	 cf;		/* this batch's snapshot */
 	struct outbox_row	 rows[OUTBOX_BATCH];
 	int			 nrows;
@@ -255,6 +315,33 @@ outbox_mail_pg(PGconn *pg, int64_t workspace_id, const char *to,
 	return id;
 }
 
+int
+outbox_crm_invitation(struct db_job *j, struct db_conn *dc, int64_t space,
+    int64_t inviter, const char *email, const char *role,
+    const char *status, const char *message)
+{
+	char s[24], u[24];
+	const char *params[6] = { s, u, email, role, status, message };
+	PGresult *r;
+
+	snprintf(s, sizeof s, "%lld", (long long)space);
+	snprintf(u, sizeof u, "%lld", (long long)inviter);
+	r = PQexecParams(db_pg(dc), outbox_crm_invitation_sql, 6, NULL, params,
+	    NULL, NULL, 0);
+	if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+		PQclear(r);
+		return 0;
+	}
+	if (PQstatus(db_pg(dc)) != CONNECTION_OK)
+		j->status = DB_UNAVAILABLE;
+	else {
+		j->status = DB_FAILED;
+		log_warnx("outbox: %s", PQresultErrorMessage(r));
+	}
+	PQclear(r);
+	return -1;
+}
+
 /* Configuration. */
 
 /* The URL without "user:password@", for logs and people. */
@@ -306,6 +393,7 @@ outbox_cf_free(struct outbox_cf *c)
 	free(c->from);
 	free(c->domain);
 	free(c->maildir);
+	free(c->crm_ca_file);
 	memset(c, 0, sizeof *c);
 }
 
@@ -321,6 +409,7 @@ outbox_cf_copy(struct outbox_cf *to, const struct outbox_cf *from)
 	to->maildir = xstrdup(from->maildir);
 	to->retry_min = from->retry_min;
 	to->retry_max = from->retry_max;
+	to->crm_ca_file = xstrdup(from->crm_ca_file);
 }
 
 void
@@ -347,6 +436,8 @@ outbox_configure(const struct config *cf, const char *config_file)
 	next.maildir = maildir_path(cf, config_file);
 	next.retry_min = cf->mail_retry_min;
 	next.retry_max = cf->mail_retry_max;
+	next.crm_ca_file = *cf->crm_ca_file != '\0' ?
+	    config_path(config_file, cf->crm_ca_file) : xstrdup("");
 
 	pthread_mutex_lock(&outbox_cf_lock);
 	old = outbox_cf_shared;
@@ -376,6 +467,7 @@ row_clear(struct outbox_row *r)
 	free(r->to);
 	free(r->subject);
 	free(r->body);
+	freezero_str(r->token);
 	free(r->error);
 	memset(r, 0, sizeof *r);
 }
@@ -511,6 +603,8 @@ outbox_claim(struct outbox_worker *w)
 
 		memset(row, 0, sizeof *row);
 		row->id = db_get_i64(r, i, "id");
+		row->webhook = strcmp(db_get(r, i, "kind"), "webhook") == 0;
+		row->workspace = db_get_i64(r, i, "workspace_id");
 		row->attempts = (int)db_get_i64(r, i, "attempts");
 		row->created = (time_t)db_get_i64(r, i, "created");
 		row->to = xstrdup(db_get(r, i, "recipient"));
@@ -789,7 +883,42 @@ smtp_deliver(struct outbox_worker *w, CURL *h, const struct outbox_row *row,
 	return OUTCOME_RETRY;
 }
 
-/* One row: builds its message and delivers it; fills the outcome. */
+/*
+ * After a try: keeps the error (printable, bounded), sets the delay of a
+ * retry and logs the outcome. what is "mail" or "webhook"; where names the
+ * recipient (for a webhook, without anything secret the URL may hold).
+ */
+static void
+outbox_outcome(struct outbox_worker *w, struct outbox_row *row,
+    const char *what, const char *where, const char *sent, char *error)
+{
+	row->error = error != NULL ? error_text(error) : xstrdup("");
+	free(error);
+
+	switch (row->outcome) {
+	case OUTCOME_SENT:
+		log_info("%s %lld to %s: %s", what, (long long)row->id, where,
+		    sent);
+		break;
+	case OUTCOME_RETRY:
+		row->delay = outbox_delay(&w->cf, row->attempts);
+		log_warnx("%s %lld to %s: try %d failed: %s; next try in "
+		    "%ld s", what, (long long)row->id, where,
+		    row->attempts + 1, row->error, row->delay);
+		break;
+	case OUTCOME_FAILED:
+		log_warnx("%s %lld to %s: refused on try %d; giving up: %s",
+		    what, (long long)row->id, where, row->attempts + 1,
+		    row->error);
+		break;
+	default:
+		log_info("%s %lld to %s: interrupted by shutdown; it stays "
+		    "queued", what, (long long)row->id, where);
+		break;
+	}
+}
+
+/* One mail row: builds its message and delivers it; fills the outcome. */
 static void
 outbox_deliver(struct outbox_worker *w, CURL *h, struct outbox_row *row)
 {
@@ -817,37 +946,195 @@ outbox_deliver(struct outbox_worker *w, CURL *h, struct outbox_row *row)
 	}
 	free(msg);
 	free(msgid);
-	row->error = error != NULL ? error_text(error) : xstrdup("");
-	free(error);
+	outbox_outcome(w, row, "mail", row->to, h != NULL ? "sent" :
+	    "written to the maildir", error);
+}
 
-	switch (row->outcome) {
-	case OUTCOME_SENT:
-		log_info("mail %lld to %s: %s", (long long)row->id, row->to,
-		    h != NULL ? "sent" : "written to the maildir");
-		break;
-	case OUTCOME_RETRY:
-		row->delay = outbox_delay(&w->cf, row->attempts);
-		log_warnx("mail %lld to %s: try %d failed: %s; next try in "
-		    "%ld s", (long long)row->id, row->to, row->attempts + 1,
-		    row->error, row->delay);
-		break;
-	case OUTCOME_FAILED:
-		log_warnx("mail %lld to %s: refused on try %d; giving up: %s",
-		    (long long)row->id, row->to, row->attempts + 1,
-		    row->error);
-		break;
-	default:
-		log_info("mail %lld to %s: interrupted by shutdown; it stays "
-		    "queued", (long long)row->id, row->to);
-		break;
+/* The worker: webhooks over HTTPS with libcurl. */
+
+/* A webhook's URL for logs: without user info, query or fragment, where
+ * a secret may hide. Caller frees. */
+static char *
+webhook_where(const char *url)
+{
+	char *out = redact_url(url);
+
+	out[strcspn(out, "?#")] = '\0';
+	return out;
+}
+
+/* The reply's body is not kept: nothing reads it, and an endpoint that
+ * echoes requests would hand back the token. */
+static size_t
+webhook_discard(char *data, size_t size, size_t nmemb, void *arg)
+{
+	return size * nmemb;
+}
+
+/* Keeps the status line of the last reply: "HTTP/1.1 401 Unauthorized". */
+static size_t
+webhook_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct http_try *t = arg;
+	size_t len = size * nmemb, n;
+
+	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+		n = len < sizeof t->status - 1 ? len : sizeof t->status - 1;
+		memcpy(t->status, data, n);
+		t->status[n] = '\0';
+		t->status[strcspn(t->status, "\r\n")] = '\0';
 	}
+	return len;
+}
+
+/*
+ * The workspace's webhook now: 0 (row->to is its URL, row->token its
+ * token), 1 if it has none any more, -1 if the database is lost.
+ */
+static int
+webhook_lookup(struct outbox_worker *w, struct outbox_row *row)
+{
+	char ws[24], *token;
+	const char *p[1] = { ws };
+	PGresult *r;
+
+	snprintf(ws, sizeof ws, "%lld", (long long)row->workspace);
+	if (outbox_exec(w, outbox_crm_sql, 1, p, &r) != 0)
+		return -1;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return 1;
+	}
+	free(row->to);
+	row->to = xstrdup(db_get(r, 0, "url"));
+	freezero_str(row->token);
+	token = PQgetvalue(r, 0, PQfnumber(r, "token"));
+	row->token = xstrdup(token);
+	explicit_bzero(token, strlen(token));
+	PQclear(r);
+	return 0;
+}
+
+static struct curl_slist *
+slist_add(struct curl_slist *l, const char *s)
+{
+	struct curl_slist *n = curl_slist_append(l, s);
+
+	if (n == NULL)
+		fatalx("curl_slist_append: out of memory");
+	return n;
+}
+
+static enum outbox_outcome
+webhook_post(struct outbox_worker *w, CURL *h, const struct outbox_row *row,
+    char **error)
+{
+	struct http_try *t = &w->http;
+	struct curl_slist *hdr = NULL;
+	char key[64];
+	long code = 0;
+	CURLcode rc;
+
+	memset(t, 0, sizeof *t);
+	snprintf(key, sizeof key, "Idempotency-Key: agora-outbox-%lld",
+	    (long long)row->id);
+	hdr = slist_add(hdr, "Content-Type: application/json");
+	hdr = slist_add(hdr, key);
+	hdr = slist_add(hdr, "Expect:");	/* no 100-continue wait */
+	curl_easy_setopt(h, CURLOPT_URL, row->to);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+#else
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS);
+#endif
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
+	    (long)WEBHOOK_CONNECT_TIMEOUT);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)WEBHOOK_TIMEOUT);
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (*w->cf.crm_ca_file != '\0')
+		curl_easy_setopt(h, CURLOPT_CAINFO, w->cf.crm_ca_file);
+	curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
+	curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, row->token);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "agorad/" AGORA_VERSION);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, row->body);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)strlen(row->body));
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, webhook_discard);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, webhook_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, t);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, t->errbuf);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, smtp_progress);
+
+	rc = curl_easy_perform(h);
+	curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, NULL);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(hdr);
+	if (rc == CURLE_ABORTED_BY_CALLBACK && atomic_load(&outbox_quitting))
+		return OUTCOME_ABORTED;
+	if (rc != CURLE_OK) {
+		xasprintf(error, "%s", t->errbuf[0] != '\0' ? t->errbuf :
+		    curl_easy_strerror(rc));
+		return OUTCOME_RETRY;
+	}
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	if (code >= 200 && code <= 299)
+		return OUTCOME_SENT;
+	if (t->status[0] != '\0')
+		xasprintf(error, "%s", t->status);
+	else
+		xasprintf(error, "HTTP status %ld", code);
+	/* This message refused: the CRM will not take it as it is. 408
+	 * (too slow) and 429 (too many) are about the moment, not the
+	 * message; 3xx and 5xx about the far end. */
+	if (code >= 400 && code <= 499 && code != 408 && code != 429)
+		return row->attempts + 1 >= OUTBOX_REFUSED_TRIES ?
+		    OUTCOME_FAILED : OUTCOME_RETRY;
+	return OUTCOME_RETRY;
+}
+
+/*
+ * One webhook row: finds the workspace's webhook and POSTs the body to it.
+ * -1 if the database was lost before the send (the row stays untried).
+ */
+static int
+webhook_deliver(struct outbox_worker *w, CURL *h, struct outbox_row *row)
+{
+	char *where, *error = NULL;
+	int found;
+
+	if ((found = webhook_lookup(w, row)) < 0)
+		return -1;
+	where = webhook_where(row->to);
+	if (found == 1) {
+		/* Removed by an administrator: queued posts go nowhere. */
+		row->outcome = OUTCOME_FAILED;
+		xasprintf(&error, "workspace %lld has no CRM webhook any more",
+		    (long long)row->workspace);
+	} else if (h == NULL) {
+		row->outcome = OUTCOME_RETRY;
+		xasprintf(&error, "curl_easy_init failed");
+	} else {
+		log_debug("webhook %lld to %s: posting", (long long)row->id,
+		    where);
+		row->outcome = webhook_post(w, h, row, &error);
+	}
+	outbox_outcome(w, row, "webhook", where, "sent", error);
+	free(where);
+	freezero_str(row->token);
+	row->token = NULL;
+	return 0;
 }
 
 /* Delivers the claimed batch. -1 if the database was lost on the way. */
 static int
 outbox_send_batch(struct outbox_worker *w)
 {
-	CURL *h = NULL;
+	CURL *h = NULL, *web = NULL;
 	int rc = 0;
 
 	if (*w->cf.smtp_url != '\0' && (h = curl_easy_init()) == NULL) {
@@ -859,13 +1146,25 @@ outbox_send_batch(struct outbox_worker *w)
 
 		if (atomic_load(&outbox_quitting))
 			break;
-		outbox_deliver(w, h, row);
+		if (row->webhook) {
+			/* One handle for the batch's webhooks: a CRM
+			 * reached twice reuses its connection. */
+			if (web == NULL && (web = curl_easy_init()) == NULL)
+				log_warnx("mail worker: curl_easy_init "
+				    "failed");
+			if (webhook_deliver(w, web, row) != 0) {
+				rc = -1;
+				break;
+			}
+		} else
+			outbox_deliver(w, h, row);
 		if (row->outcome != OUTCOME_ABORTED &&
 		    outbox_record(w, row) != 0) {
 			rc = -1;
 			break;
 		}
 	}
+	curl_easy_cleanup(web);
 	curl_easy_cleanup(h);	/* QUIT, and the connection closes */
 	return rc;
 }

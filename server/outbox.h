@@ -1,5 +1,6 @@
 /*
- * E-mail through the outbox table (sql/002_spaces.sql).
+ * E-mail and CRM webhooks through the outbox table (sql/002_spaces.sql,
+ * sql/004_crm.sql).
  *
  * A handler that must send mail calls outbox_mail inside its own
  * transaction, on its database worker: the row exists if and only if the
@@ -14,6 +15,10 @@
  * message the server keeps refusing (SMTP 5xx), which is marked failed
  * after a few tries; no row is ever deleted. Delivery is at least once:
  * see outbox.c for the claiming rules and when a message may go twice.
+ *
+ * The same worker POSTs the webhook rows (the CRM activity log) over
+ * HTTPS, with the workspace's bearer token read at the time of the send;
+ * outbox.c has the rules. Nothing of this runs on the event loop.
  */
 #ifndef AGORA_OUTBOX_H
 #define AGORA_OUTBOX_H
@@ -47,6 +52,16 @@ int outbox_mail(struct db_job *, struct db_conn *, int64_t workspace_id,
  * the new row's id, or -1 with *cause. */
 int64_t outbox_mail_pg(PGconn *, int64_t workspace_id, const char *to,
     const char *subject, const char *body, char **cause);
+
+/*
+ * Worker side, in the caller's transaction (INVITE): queues the CRM
+ * activity for one invitation, a JSON object POSTed to the workspace's
+ * webhook, if the space's workspace is on plan pro and has one (else
+ * nothing). 0, or -1 (status set; the caller rolls back).
+ */
+int outbox_crm_invitation(struct db_job *, struct db_conn *, int64_t space,
+    int64_t inviter, const char *email, const char *role,
+    const char *status, const char *message);
 
 /*
  * Where mail goes under this configuration, for people: "smtp://host:25"
