@@ -210,6 +210,33 @@ child_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+pid_t
+harness_spawn(char *const argv[], const char *log)
+{
+	pid_t parent = getpid(), pid;
+	int fd, devnull;
+
+	pid = fork();
+	ck_assert_msg(pid != -1, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		/* If the test dies, so does what it started. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(126);
+		child_signals();
+		fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		devnull = open("/dev/null", O_RDWR);
+		if (fd == -1 || devnull == -1)
+			_exit(126);
+		dup2(devnull, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
 /*
  * Runs argv (no shell) and waits for it. input goes to its standard input;
  * its standard output and error go to *output, or to /dev/null. as_postgres:
@@ -1015,28 +1042,11 @@ agorad_start(struct agorad *a)
 	char *argv[] = { (char *)h.agorad, "-c", a->conf, "serve", NULL };
 	char *cause = NULL, *log;
 	int64_t deadline;
-	pid_t parent = getpid(), pid;
-	int fd, devnull, status;
+	pid_t pid;
+	int fd, status;
 
 	ck_assert_msg(a->pid == 0, "agorad is already running");
-	pid = fork();
-	ck_assert_msg(pid != -1, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		/* If the test dies, so does its server. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(126);
-		child_signals();
-		fd = open(a->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		devnull = open("/dev/null", O_RDWR);
-		if (fd == -1 || devnull == -1)
-			_exit(126);
-		dup2(devnull, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		execv(argv[0], argv);
-		_exit(127);
-	}
+	pid = harness_spawn(argv, a->log);
 	a->pid = pid;
 	free(a->pidfile);
 	xasprintf(&a->pidfile, "%s/%ld", h.pidsdir, (long)pid);
@@ -1549,7 +1559,7 @@ smtp_sink_new(void)
 }
 
 static int
-sink_accepts(const char *port)
+accepts(const char *port)
 {
 	struct sockaddr_in sin;
 	int fd, ok;
@@ -1566,51 +1576,41 @@ sink_accepts(const char *port)
 }
 
 void
+harness_wait_listening(pid_t *pid, const char *port, const char *log,
+    const char *what, int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	char *text;
+	int status;
+
+	while (!accepts(port)) {
+		if (waitpid(*pid, &status, WNOHANG) == *pid) {
+			*pid = 0;
+			text = file_read(log);
+			ck_abort_msg("%s exited (status 0x%x): %s", what, status,
+			    tail(text));
+		}
+		ck_assert_msg(now_ms() < deadline, "%s did not accept "
+		    "connections within %d ms", what, timeout_ms);
+		sleep_ms(50);
+	}
+}
+
+void
 smtp_sink_start(struct smtp_sink *k)
 {
 	const char *python = sink_python();
-	char *listen, *log;
+	char *listen;
 	char *argv[] = { (char *)python, "-m", "aiosmtpd", "-n", "-l", NULL,
 		"-c", "aiosmtpd.handlers.Mailbox", k->maildir, NULL };
-	int64_t deadline;
-	pid_t parent = getpid(), pid;
-	int fd, devnull, status;
 
 	ck_assert_msg(k->pid == 0, "the SMTP sink is already running");
 	xasprintf(&listen, "127.0.0.1:%s", k->port);
 	argv[5] = listen;
-	pid = fork();
-	ck_assert_msg(pid != -1, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(126);
-		child_signals();
-		fd = open(k->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		devnull = open("/dev/null", O_RDWR);
-		if (fd == -1 || devnull == -1)
-			_exit(126);
-		dup2(devnull, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
+	k->pid = harness_spawn(argv, k->log);
 	free(listen);
-	k->pid = pid;
-	deadline = now_ms() + SINK_START_MS;
-	while (!sink_accepts(k->port)) {
-		if (waitpid(pid, &status, WNOHANG) == pid) {
-			k->pid = 0;
-			log = file_read(k->log);
-			ck_abort_msg("aiosmtpd exited (status 0x%x): %s", status,
-			    tail(log));
-		}
-		ck_assert_msg(now_ms() < deadline,
-		    "aiosmtpd did not accept connections within %d ms",
-		    SINK_START_MS);
-		sleep_ms(50);
-	}
+	harness_wait_listening(&k->pid, k->port, k->log, "aiosmtpd",
+	    SINK_START_MS);
 }
 
 void

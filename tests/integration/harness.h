@@ -24,6 +24,7 @@
 
 #include <check.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <libpq-fe.h>
 
@@ -99,6 +100,19 @@ int harness_exec(char *const argv[], const char *input, char **output);
 /* `agorad user add`; workspace and role may be NULL. Returns the user id. */
 int64_t agorad_user_add(struct agorad *, const char *email, const char *name,
     const char *password, const char *workspace, const char *role);
+/*
+ * Starts argv (argv[0] searched in PATH) in the background: standard input
+ * /dev/null, standard output and error appended to log. It dies with the
+ * test. Returns its pid.
+ */
+pid_t harness_spawn(char *const argv[], const char *log);
+/*
+ * Waits until something accepts TCP connections on 127.0.0.1:port. Fails
+ * the test, showing log's tail, if *pid exits first (then *pid is 0) or
+ * after timeout_ms. what names it in messages.
+ */
+void harness_wait_listening(pid_t *pid, const char *port, const char *log,
+    const char *what, int timeout_ms);
 /* `agorad serve`, stderr to the node's log; waits until it greets. */
 void agorad_start(struct agorad *);
 /*

@@ -157,23 +157,6 @@ sink_new(void)
 	return k;
 }
 
-static int
-sink_accepts(const char *port)
-{
-	struct sockaddr_in sin;
-	int fd, ok;
-
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = htons((unsigned short)strtol(port, NULL, 10));
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return 0;
-	ok = connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0;
-	close(fd);
-	return ok;
-}
-
 static void
 sink_start(struct sink *k)
 {
@@ -181,38 +164,12 @@ sink_start(struct sink *k)
 		(char *)agorad_cert(node), (char *)agorad_key(node), k->dir,
 		NULL };
 	char *log;
-	int64_t deadline;
-	pid_t parent = getpid();
-	int fd, status;
 
 	ck_assert_msg(k->pid == 0, "the sink is running");
 	xasprintf(&log, "%s/sink.log", k->dir);
-	k->pid = fork();
-	ck_assert_msg(k->pid != -1, "fork: %s", strerror(errno));
-	if (k->pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(126);
-		fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		if (fd == -1)
-			_exit(126);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	deadline = now_ms() + SINK_START_MS;
-	while (!sink_accepts(k->port)) {
-		if (waitpid(k->pid, &status, WNOHANG) == k->pid) {
-			char *text = file_read(log);
-
-			k->pid = 0;
-			ck_abort_msg("the HTTPS sink exited: %s", text);
-		}
-		ck_assert_msg(now_ms() < deadline, "the HTTPS sink did not "
-		    "start");
-		sleep_ms(50);
-	}
+	k->pid = harness_spawn(argv, log);
+	harness_wait_listening(&k->pid, k->port, log, "the HTTPS sink",
+	    SINK_START_MS);
 	free(log);
 }
 
