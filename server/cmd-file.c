@@ -22,6 +22,7 @@
 
 #include <openssl/evp.h>
 
+#include "base64.h"
 #include "buf.h"
 #include "cmd.h"
 #include "config.h"
@@ -255,37 +256,6 @@ file_open(struct file_job *fj, struct db_conn *dc, enum file_need need,
 	return 0;
 }
 
-/* Strict base64 (RFC 4648, padded): the bytes (caller frees), or NULL. */
-static unsigned char *
-b64_decode(const char *in, size_t len, size_t *outlen)
-{
-	unsigned char *out;
-	size_t pad = 0;
-	int n;
-
-	if (len % 4 != 0 || len > INT32_MAX)
-		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		char c = in[i];
-
-		if (c == '=' && i + 2 >= len)
-			pad++;
-		else if (pad > 0 || !((c >= 'A' && c <= 'Z') ||
-		    (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '+' || c == '/'))
-			return NULL;
-	}
-	out = xmalloc(len / 4 * 3 + 1);
-	/* EVP_DecodeBlock counts the padding as zero bytes: take it off. */
-	if ((n = EVP_DecodeBlock(out, (const unsigned char *)in,
-	    (int)len)) < 0 || (size_t)n < pad) {
-		free(out);
-		return NULL;
-	}
-	*outlen = (size_t)n - pad;
-	return out;
-}
-
 /* The bytes of one row of file_read or file_chunks_from (caller frees). */
 static unsigned char *
 chunk_bytes(const PGresult *r, int i, size_t *len)
@@ -434,7 +404,7 @@ cmd_file_chunk(struct cmd_ctx *ctx)
 	unsigned char *bytes;
 	size_t len;
 
-	if ((bytes = b64_decode(data, strlen(data), &len)) == NULL)
+	if ((bytes = base64_decode(data, strlen(data), &len)) == NULL)
 		return cmd_err(ctx, PERR_INVALID, "data is not base64");
 	if (len > FILE_CHUNK_MAX) {
 		free(bytes);
@@ -688,8 +658,8 @@ get_run(struct db_job *j, struct db_conn *dc)
 		    (long long)fj->offset);
 		j->status = DB_FAILED;
 	} else if (db_commit(j, dc) == 0) {
-		b64 = xmalloc(4 * ((got + 2) / 3) + 1);
-		EVP_EncodeBlock((unsigned char *)b64, bytes, (int)got);
+		b64 = xmalloc(BASE64_LEN(got) + 1);
+		base64_encode(bytes, got, b64);
 		proto_begin(j->out, j->tag, "DATA");
 		proto_add_i64(j->out, "offset", fj->offset);
 		proto_add(j->out, "data", b64);
