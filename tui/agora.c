@@ -37,6 +37,8 @@ usage(FILE *f)
 	    "a password)\n"
 	    "  request-access LINK --email E [--name N]\n"
 	    "  revoke|grant|deny SPACE USER\n"
+	    "  file list|upload|get|delete ...   comment FILE TEXT   "
+	    "comments FILE\n"
 	    "See agora(1) for every command and option.\n"
 	    "Defaults come from $XDG_CONFIG_HOME/agora/config "
 	    "(server =, email =, ca =).\n");

@@ -52,10 +52,9 @@ text_column(const struct proto_msg *m, const char *key, int w)
 	free(safe);
 }
 
-/* Prints the data lines of r: JSON objects, or rows of these columns. */
-static void
-print_lines(const struct client_reply *r, int json, const char *const *cols,
-    const int *widths)
+void
+cli_print_lines(const struct client_reply *r, int json,
+    const char *const *cols, const int *widths)
 {
 	struct proto_msg m;
 	const char *why;
@@ -134,7 +133,7 @@ space_list(const struct cli_opts *o, const struct cli_args *a)
 	if ((r = session_call(o, "space list", &status, "SPACE.LIST", NULL,
 	    NULL, NULL, NULL, NULL, NULL)) == NULL)
 		return status;
-	print_lines(r, a->json, cols, widths);
+	cli_print_lines(r, a->json, cols, widths);
 	client_reply_free(r);
 	return EX_OK;
 }
@@ -157,13 +156,13 @@ space_show(const struct cli_opts *o, const struct cli_args *a,
 		struct client_reply head = *r;
 
 		head.ndata = r->ndata > 0 ? 1 : 0;
-		print_lines(&head, 0, (const char *const[]){ "id", "title",
+		cli_print_lines(&head, 0, (const char *const[]){ "id", "title",
 		    NULL }, (const int[]){ 6, 0 });
 		head.data = r->data + head.ndata;
 		head.ndata = r->ndata - head.ndata;
-		print_lines(&head, 0, cols, widths);
+		cli_print_lines(&head, 0, cols, widths);
 	} else
-		print_lines(r, 1, cols, widths);
+		cli_print_lines(r, 1, cols, widths);
 	warn_reply(r);
 	client_reply_free(r);
 	return EX_OK;
@@ -213,12 +212,8 @@ space_change(const struct cli_opts *o, const struct cli_args *a,
 	return EX_OK;
 }
 
-/*
- * The operands after the options of argv[0]'s subcommand: *n of them, or
- * NULL after a usage error. Options may come anywhere (GNU getopt).
- */
-static char **
-operands(int argc, char **argv, struct cli_args *a, int *n)
+char **
+cli_operands(int argc, char **argv, struct cli_args *a, int *n)
 {
 	int first = cli_args(argc, argv, a);
 
@@ -235,7 +230,7 @@ cli_space(const struct cli_opts *o, int argc, char **argv)
 	char **ops;
 	int n;
 
-	if (argc < 2 || (ops = operands(argc - 1, argv + 1, &a, &n)) == NULL)
+	if (argc < 2 || (ops = cli_operands(argc - 1, argv + 1, &a, &n)) == NULL)
 		return cli_fail(EX_USAGE, "usage: agora space list|show|create|"
 		    "edit|link|archive|reactivate|delete ...");
 	if (strcmp(argv[1], "list") == 0 && n == 0)
@@ -256,7 +251,7 @@ cli_invite(const struct cli_opts *o, int argc, char **argv)
 	char **ops;
 	int n, status;
 
-	if ((ops = operands(argc, argv, &a, &n)) == NULL || n < 2)
+	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL || n < 2)
 		return cli_fail(EX_USAGE, "usage: agora invite SPACE EMAIL... "
 		    "[--message M]");
 	emails = buf_new(0);
@@ -268,7 +263,7 @@ cli_invite(const struct cli_opts *o, int argc, char **argv)
 	buf_free(emails);
 	if (r == NULL)
 		return status;
-	print_lines(r, a.json, cols, widths);
+	cli_print_lines(r, a.json, cols, widths);
 	warn_reply(r);
 	client_reply_free(r);
 	return EX_OK;
@@ -286,7 +281,7 @@ cli_participant(const struct cli_opts *o, int argc, char **argv)
 	char **ops;
 	int n, status;
 
-	if ((ops = operands(argc, argv, &a, &n)) == NULL || n != 2)
+	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL || n != 2)
 		return cli_fail(EX_USAGE, "usage: agora %s SPACE USER",
 		    argv[0]);
 	if ((r = session_call(o, argv[0], &status, verb, "space", ops[0],
@@ -321,7 +316,7 @@ cli_accept(const struct cli_opts *o, int argc, char **argv)
 	char **ops, *pw, *path, *cause = NULL;
 	int n, status;
 
-	if ((ops = operands(argc, argv, &a, &n)) == NULL || n != 1)
+	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL || n != 1)
 		return cli_fail(EX_USAGE, "usage: agora accept LINK [--name N]");
 	if ((c = link_connect(o, ops[0], &status)) == NULL)
 		return status;
@@ -361,7 +356,7 @@ cli_request_access(const struct cli_opts *o, int argc, char **argv)
 	char **ops;
 	int n, status;
 
-	if ((ops = operands(argc, argv, &a, &n)) == NULL || n != 1)
+	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL || n != 1)
 		return cli_fail(EX_USAGE, "usage: agora request-access LINK "
 		    "--email E [--name N]");
 	if ((email = a.email != NULL ? a.email : o->email) == NULL)
@@ -379,4 +374,18 @@ cli_request_access(const struct cli_opts *o, int argc, char **argv)
 	printf("access requested; the space's owner has been told\n");
 	client_reply_free(r);
 	return EX_OK;
+}
+
+char *
+cli_line_get(const char *line, const char *key)
+{
+	char *copy = xstrdup(line), *v = NULL;
+	struct proto_msg m;
+	const char *why, *p;
+
+	if (proto_parse(copy, strlen(copy), &m, &why) == 0 &&
+	    (p = proto_get(&m, key)) != NULL)
+		v = xstrdup(p);
+	free(copy);
+	return v;
 }

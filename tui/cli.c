@@ -537,6 +537,9 @@ static const struct {
 	{ "revoke", cli_participant },
 	{ "grant", cli_participant },
 	{ "deny", cli_participant },
+	{ "file", cli_file },
+	{ "comment", cli_comment },
+	{ "comments", cli_comment },
 };
 
 int

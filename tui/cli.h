@@ -53,11 +53,24 @@ struct cli_args {
 };
 int cli_args(int argc, char **argv, struct cli_args *);
 
+/* The operands after the options of argv[0]'s subcommand (options may
+   come anywhere): *n of them, or NULL after a usage error. */
+char **cli_operands(int argc, char **argv, struct cli_args *, int *n);
+/* Data lines as JSON objects, or rows of these columns (a width of 0:
+   the last column, not padded). */
+void cli_print_lines(const struct client_reply *, int json,
+    const char *const *cols, const int *widths);
+/* A parameter of a raw line (caller frees), or NULL. */
+char *cli_line_get(const char *line, const char *key);
+
 /* cli-space.c: the space subcommands. */
 int cli_space(const struct cli_opts *, int argc, char **argv);
 int cli_invite(const struct cli_opts *, int argc, char **argv);
 int cli_accept(const struct cli_opts *, int argc, char **argv);
 int cli_request_access(const struct cli_opts *, int argc, char **argv);
 int cli_participant(const struct cli_opts *, int argc, char **argv);
+/* cli-file.c */
+int cli_file(const struct cli_opts *, int argc, char **argv);
+int cli_comment(const struct cli_opts *, int argc, char **argv);
 
 #endif

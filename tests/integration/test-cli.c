@@ -294,6 +294,61 @@ START_TEST(test_spaces)
 }
 END_TEST
 
+/* A file up and down through the commands, checked byte for byte, and a
+   comment on it. */
+START_TEST(test_files)
+{
+	char *out, *id, *file, path[160], back[160], *a, *b;
+	unsigned char data[70000];
+	FILE *f;
+
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (unsigned char)(i * 131 + i / 256);
+	data[0] = 0;
+	snprintf(path, sizeof path, "%s/blob.bin", xdg);
+	snprintf(back, sizeof back, "%s/back.bin", xdg);
+	ck_assert_ptr_nonnull(f = fopen(path, "wb"));
+	ck_assert_uint_eq(fwrite(data, 1, sizeof data, f), sizeof data);
+	fclose(f);
+	ck_assert_int_eq(agora("correct horse\n", &out, "login", NULL), EX_OK);
+	free(out);
+	ck_assert_int_eq(agorav(NULL, NULL, &id, "space", "create", "Files",
+	    NULL), EX_OK);
+	id[strcspn(id, "\n")] = '\0';
+	ck_assert_int_eq(agorav(NULL, NULL, &file, "file", "upload", id, path,
+	    "--name", "Proposal v2.bin", NULL), EX_OK);
+	file[strcspn(file, "\n")] = '\0';
+	ck_assert_int_eq(agorav(NULL, NULL, &out, "file", "list", id, NULL),
+	    EX_OK);
+	expect_output(out, "Proposal v2.bin");
+	expect_output(out, "70000");
+	free(out);
+	ck_assert_int_eq(agorav(NULL, NULL, &out, "file", "get", file, back,
+	    NULL), EX_OK);
+	free(out);
+	a = file_read(path);
+	b = file_read(back);
+	ck_assert(memcmp(a, b, sizeof data) == 0);
+	free(a);
+	free(b);
+	ck_assert_int_eq(agorav(NULL, NULL, &out, "comment", file,
+	    "Looks good \xe2\x80\x94 merci", NULL), EX_OK);
+	free(out);
+	ck_assert_int_eq(agorav(NULL, NULL, &out, "comments", file, NULL),
+	    EX_OK);
+	expect_output(out, "Looks good \xe2\x80\x94 merci");
+	free(out);
+	ck_assert_int_eq(agorav(NULL, NULL, &out, "file", "get", "999999",
+	    back, NULL), EX_NOINPUT);
+	free(out);
+	ck_assert_int_eq(agorav(NULL, NULL, &out, "file", "upload", id,
+	    "/nonexistent/file", NULL), EX_NOINPUT);
+	free(out);
+	free(file);
+	free(id);
+}
+END_TEST
+
 static Suite *
 cli_suite(void)
 {
@@ -308,6 +363,7 @@ cli_suite(void)
 	tcase_add_test(tc, test_unknown_certificate_refused);
 	tcase_add_test(tc, test_usage);
 	tcase_add_test(tc, test_spaces);
+	tcase_add_test(tc, test_files);
 	suite_add_tcase(s, tc);
 	return s;
 }

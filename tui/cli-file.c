@@ -1,0 +1,294 @@
+/*
+ * Files and comments for scripts: agora file list|upload|get|delete and
+ * agora comment / comments. Uploads go in the chunk size the server
+ * names, each at the offset it expects; downloads are checked against the
+ * server's SHA-256 before the file appears under its name.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "base64.h"
+#include "cli.h"
+#include "client.h"
+#include "hex.h"
+#include "proto.h"
+#include "text.h"
+#include "xmalloc.h"
+
+/* SHA-256 of a whole file, in hex; -1 with errno on a read error. */
+static int
+file_sha256(FILE *f, char hex[65])
+{
+	unsigned char buf[65536], md[32];
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned int mdlen;
+	size_t n;
+
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		EVP_DigestUpdate(ctx, buf, n);
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	if (ferror(f))
+		return -1;
+	hex_encode(md, sizeof md, hex);
+	rewind(f);
+	return 0;
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+/* Sends the file's bytes in chunks; 0, or the exit status. */
+static int
+upload_chunks(struct client *c, FILE *f, const char *file, size_t chunk)
+{
+	unsigned char *buf = xmalloc(chunk);
+	char *b64 = xmalloc(BASE64_LEN(chunk) + 1), offset[24];
+	struct client_reply *r;
+	long long done = 0;
+	size_t n;
+	int status = 0;
+
+	while (status == 0 && (n = fread(buf, 1, chunk, f)) > 0) {
+		base64_encode(buf, n, b64);
+		snprintf(offset, sizeof offset, "%lld", done);
+		r = client_call(c, "FILE.CHUNK", "file", file, "offset", offset,
+		    "data", b64, NULL);
+		if (r == NULL)
+			status = cli_fail(EX_UNAVAILABLE, "upload: no answer");
+		else if (!r->ok)
+			status = cli_reply_fail("upload", r);
+		else {
+			client_reply_free(r);
+			done += (long long)n;
+		}
+	}
+	if (status == 0 && ferror(f))
+		status = cli_fail(EX_IOERR, "upload: %s", strerror(errno));
+	free(buf);
+	free(b64);
+	return status;
+}
+
+static int
+file_upload(struct client *c, const char *space, const char *path,
+    const char *name)
+{
+	struct client_reply *r;
+	char hex[65], size[24], *file;
+	struct stat st;
+	size_t chunk;
+	int status;
+	FILE *f;
+
+	if ((f = fopen(path, "rb")) == NULL || fstat(fileno(f), &st) != 0 ||
+	    !S_ISREG(st.st_mode) || file_sha256(f, hex) != 0) {
+		status = cli_fail(EX_NOINPUT, "%s: %s", path, f == NULL ||
+		    errno != 0 ? strerror(errno) : "not a regular file");
+		if (f != NULL)
+			fclose(f);
+		return status;
+	}
+	snprintf(size, sizeof size, "%lld", (long long)st.st_size);
+	r = client_call(c, "FILE.BEGIN", "space", space, "name", name != NULL ?
+	    name : base_name(path), "size", size, "sha256", hex, NULL);
+	if (r == NULL || !r->ok) {
+		fclose(f);
+		return r == NULL ? cli_fail(EX_UNAVAILABLE, "upload: no "
+		    "answer") : cli_reply_fail("upload", r);
+	}
+	file = xstrdup(client_reply_get(r, "file"));
+	chunk = (size_t)strtoul(client_reply_get(r, "chunk"), NULL, 10);
+	client_reply_free(r);
+	if ((status = upload_chunks(c, f, file, chunk > 0 ? chunk : 32768)) ==
+	    0) {
+		if ((r = client_call(c, "FILE.END", "file", file, NULL)) == NULL)
+			status = cli_fail(EX_UNAVAILABLE, "upload: no answer");
+		else if (!r->ok)
+			status = cli_reply_fail("upload", r);
+		else {
+			printf("%s\n", file);
+			client_reply_free(r);
+		}
+	}
+	fclose(f);
+	free(file);
+	return status;
+}
+
+/* Reads file into f from the server; *sha the server's checksum. */
+static int
+download(struct client *c, const char *file, FILE *f, char **sha)
+{
+	struct client_reply *r;
+	long long offset = 0, size = -1;
+	char at[24], *data;
+	unsigned char *bytes;
+	size_t n;
+
+	for (;;) {
+		snprintf(at, sizeof at, "%lld", offset);
+		if ((r = client_call(c, "FILE.GET", "file", file, "offset", at,
+		    NULL)) == NULL)
+			return cli_fail(EX_UNAVAILABLE, "get: no answer");
+		if (!r->ok)
+			return cli_reply_fail("get", r);
+		size = strtoll(client_reply_get(r, "size"), NULL, 10);
+		free(*sha);
+		*sha = xstrdup(client_reply_get(r, "sha256"));
+		n = 0;
+		bytes = NULL;
+		if (r->ndata > 0 && (data = cli_line_get(r->data[0],
+		    "data")) != NULL) {
+			bytes = base64_decode(data, strlen(data), &n);
+			free(data);
+		}
+		client_reply_free(r);
+		if (n > 0 && (bytes == NULL || fwrite(bytes, 1, n, f) != n)) {
+			free(bytes);
+			return cli_fail(EX_IOERR, "get: cannot write the file");
+		}
+		free(bytes);
+		offset += (long long)n;
+		if (offset >= size || n == 0)
+			break;
+	}
+	return offset == size ? 0 : cli_fail(EX_PROTOCOL, "get: %lld of %lld "
+	    "bytes", offset, size);
+}
+
+/* Downloads into path, via a temporary file checked before renaming. */
+static int
+file_get(struct client *c, const char *file, const char *path)
+{
+	char *tmp, *sha = NULL, hex[65];
+	int status;
+	FILE *f;
+
+	xasprintf(&tmp, "%s.part", path);
+	if ((f = fopen(tmp, "w+b")) == NULL) {
+		status = cli_fail(EX_CANTCREAT, "%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return status;
+	}
+	status = download(c, file, f, &sha);
+	if (status == 0 && (fflush(f) != 0 || (rewind(f), 0) ||
+	    file_sha256(f, hex) != 0))
+		status = cli_fail(EX_IOERR, "%s: %s", tmp, strerror(errno));
+	else if (status == 0 && strcmp(hex, sha) != 0)
+		status = cli_fail(EX_PROTOCOL, "get: the checksum does not "
+		    "match: nothing saved");
+	fclose(f);
+	if (status == 0 && rename(tmp, path) != 0)
+		status = cli_fail(EX_CANTCREAT, "%s: %s", path, strerror(errno));
+	if (status != 0)
+		unlink(tmp);
+	else
+		printf("%s\n", path);
+	free(sha);
+	free(tmp);
+	return status;
+}
+
+static int
+one_call(struct client *c, const char *what, const char *verb,
+    const char *k1, const char *v1, const char *k2, const char *v2)
+{
+	struct client_reply *r = client_call(c, verb, k1, v1, k2, v2, NULL);
+
+	if (r == NULL)
+		return cli_fail(EX_UNAVAILABLE, "%s: no answer", what);
+	if (!r->ok)
+		return cli_reply_fail(what, r);
+	client_reply_free(r);
+	return 0;
+}
+
+static int
+list_call(struct client *c, const char *what, const char *verb,
+    const char *key, const char *value, int json,
+    const char *const *cols, const int *widths)
+{
+	struct client_reply *r = client_call(c, verb, key, value, NULL);
+
+	if (r == NULL)
+		return cli_fail(EX_UNAVAILABLE, "%s: no answer", what);
+	if (!r->ok)
+		return cli_reply_fail(what, r);
+	cli_print_lines(r, json, cols, widths);
+	client_reply_free(r);
+	return 0;
+}
+
+int
+cli_file(const struct cli_opts *o, int argc, char **argv)
+{
+	static const char *const cols[] = { "id", "size", "comments",
+		"uploader_name", "name", NULL };
+	static const int widths[] = { 6, 10, 8, 24, 0 };
+	struct cli_args a;
+	struct client *c;
+	char **ops;
+	int n, status;
+
+	if (argc < 2 || (ops = cli_operands(argc - 1, argv + 1, &a, &n)) ==
+	    NULL)
+		return cli_fail(EX_USAGE, "usage: agora file list SPACE | "
+		    "upload SPACE PATH [--name N] | get FILE PATH | delete FILE");
+	if (!((strcmp(argv[1], "list") == 0 && n == 1) ||
+	    (strcmp(argv[1], "upload") == 0 && n == 2) ||
+	    (strcmp(argv[1], "get") == 0 && n == 2) ||
+	    (strcmp(argv[1], "delete") == 0 && n == 1)))
+		return cli_fail(EX_USAGE, "usage: agora file list SPACE | "
+		    "upload SPACE PATH [--name N] | get FILE PATH | delete FILE");
+	if ((c = cli_session(o, &status)) == NULL)
+		return status;
+	if (strcmp(argv[1], "list") == 0)
+		status = list_call(c, "file list", "FILE.LIST", "space", ops[0],
+		    a.json, cols, widths);
+	else if (strcmp(argv[1], "upload") == 0)
+		status = file_upload(c, ops[0], ops[1], a.name);
+	else if (strcmp(argv[1], "get") == 0)
+		status = file_get(c, ops[0], ops[1]);
+	else
+		status = one_call(c, "file delete", "FILE.DELETE", "file",
+		    ops[0], NULL, NULL);
+	client_close(c);
+	return status == 0 ? EX_OK : status;
+}
+
+int
+cli_comment(const struct cli_opts *o, int argc, char **argv)
+{
+	static const char *const cols[] = { "id", "name", "body", NULL };
+	static const int widths[] = { 6, 24, 0 };
+	struct cli_args a;
+	struct client *c;
+	char **ops;
+	int n, status, list = strcmp(argv[0], "comments") == 0;
+
+	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL ||
+	    n != (list ? 1 : 2))
+		return cli_fail(EX_USAGE, "usage: agora comment FILE TEXT | "
+		    "agora comments FILE [--json]");
+	if ((c = cli_session(o, &status)) == NULL)
+		return status;
+	status = list ? list_call(c, "comments", "COMMENT.LIST", "file",
+	    ops[0], a.json, cols, widths) : one_call(c, "comment",
+	    "COMMENT.ADD", "file", ops[0], "body", ops[1]);
+	client_close(c);
+	return status == 0 ? EX_OK : status;
+}
