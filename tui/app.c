@@ -163,6 +163,8 @@ app_screen_context(const struct app *a)
 		where |= KM_SPACES;
 	if (a->view == VIEW_SPACE)
 		where |= KM_SPACE;
+	if (a->view == VIEW_FILES)
+		where |= KM_FILES;
 	return where;
 }
 
@@ -370,6 +372,11 @@ app_screen_action(struct app *a, enum action act)
 	case A_GRANT:
 	case A_DENY:
 	case A_PROFILE:
+	case A_FILES:
+	case A_UPLOAD:
+	case A_DOWNLOAD:
+	case A_COMMENT:
+	case A_FILE_DELETE:
 		space_action(a, act);
 		break;
 	default:

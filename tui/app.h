@@ -36,6 +36,7 @@ enum view {
 	VIEW_NETWORKS,
 	VIEW_CONTACTS,
 	VIEW_SPACE,		/* one space: a->space */
+	VIEW_FILES,		/* that space's files */
 	VIEW_COUNT
 };
 
@@ -73,6 +74,7 @@ enum request {
 	REQ_MEMBERS,
 	REQ_SPACES,
 	REQ_SPACE,
+	REQ_FILES,
 	REQ_ACTION
 };
 
@@ -153,6 +155,11 @@ int link_want_write(const struct app *);
 void link_members(struct app *);	/* load the current workspace's */
 void link_spaces(struct app *);		/* SPACE.LIST */
 void link_space(struct app *, int64_t);	/* SPACE.SHOW */
+void link_files(struct app *, int64_t);	/* FILE.LIST */
+/* Uploads path into the open space, or downloads file to path: the
+   screen waits, the status line says how it went. */
+void link_upload(struct app *, const char *path);
+void link_download(struct app *, int64_t file, const char *path);
 /*
  * A request whose reply only needs telling: done (on OK) or the error in
  * the status line, with any warning or link the reply carries. Pairs of
@@ -195,6 +202,7 @@ void space_views_sync(struct app *);
 int64_t space_view_key(struct app *, enum view, size_t item);
 void space_list_draw(struct app *, int y, int x, int h, int w);
 void space_draw(struct app *, int y, int x, int h, int w);
+void files_draw(struct app *, int y, int x, int h, int w);
 void space_views_open(struct app *);
 /* A space key (keymap.h's A_SPACE_* .. A_PROFILE). */
 void space_action(struct app *, int action);

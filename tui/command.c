@@ -24,9 +24,16 @@ struct command {
 	const char		*help;
 };
 
-static const char *const view_names[VIEW_COUNT] = {
-	"overview", "activity", "people", "spaces", "networks", "contacts"
+/* The views :view can name (a space, its files: from the sidebar). */
+static const char *const view_names[] = {
+	[VIEW_OVERVIEW] = "overview",
+	[VIEW_ACTIVITY] = "activity",
+	[VIEW_PEOPLE] = "people",
+	[VIEW_SPACES] = "spaces",
+	[VIEW_NETWORKS] = "networks",
+	[VIEW_CONTACTS] = "contacts",
 };
+#define NVIEW_NAMES (sizeof view_names / sizeof view_names[0])
 
 static void
 cmd_quit(struct app *a, const char *arg)
@@ -47,7 +54,7 @@ cmd_help(struct app *a, const char *arg)
 static void
 cmd_view(struct app *a, const char *arg)
 {
-	for (size_t i = 0; i < VIEW_COUNT; i++) {
+	for (size_t i = 0; i < NVIEW_NAMES; i++) {
 		if (strcmp(arg, view_names[i]) == 0) {
 			app_set_view(a, (enum view)i);
 			a->focus = PANE_MAIN;
@@ -162,8 +169,8 @@ command_candidates(struct app *a, enum complete_from from, size_t *n)
 
 	*n = 0;
 	if (from == FROM_VIEWS) {
-		v = xcalloc(VIEW_COUNT, sizeof *v);
-		for (size_t i = 0; i < VIEW_COUNT; i++)
+		v = xcalloc(NVIEW_NAMES, sizeof *v);
+		for (size_t i = 0; i < NVIEW_NAMES; i++)
 			v[(*n)++] = view_names[i];
 		return v;
 	}

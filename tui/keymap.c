@@ -83,6 +83,11 @@ const struct keybind keymap[] = {
 	{ 'a',			KM_SPACE, A_GRANT,		"a" },
 	{ 'd',			KM_SPACE, A_DENY,		"d" },
 	{ 'p',			KM_SPACE, A_PROFILE,		"p" },
+	{ 'f',			KM_SPACE | KM_FILES, A_FILES,	"f" },
+	{ 'U',			KM_SPACE | KM_FILES, A_UPLOAD,	"U" },
+	{ 'S',			KM_FILES, A_DOWNLOAD,		"S" },
+	{ 'c',			KM_FILES, A_COMMENT,		"c" },
+	{ 'x',			KM_FILES, A_FILE_DELETE,	"x" },
 
 	{ 'y',			KM_DIALOG, A_YES,		"y" },
 	{ 'Y',			KM_DIALOG, A_YES,		NULL },
@@ -154,6 +159,11 @@ static const char *const descriptions[A_COUNT] = {
 	[A_GRANT] = "grant access back, or grant a request",
 	[A_DENY] = "turn the selected access request down",
 	[A_PROFILE] = "edit the selected profile (company, job title)",
+	[A_FILES] = "switch between the space's people and its files",
+	[A_UPLOAD] = "upload a file into the space",
+	[A_DOWNLOAD] = "save the selected file",
+	[A_COMMENT] = "comment on the selected file",
+	[A_FILE_DELETE] = "delete the selected file",
 };
 
 enum action

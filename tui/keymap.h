@@ -27,6 +27,7 @@
 #define KM_OVERLAY	0x40	/* the help overlay */
 #define KM_SPACES	0x80	/* the main pane shows the spaces list */
 #define KM_SPACE	0x100	/* the main pane shows one space */
+#define KM_FILES	0x200	/* the main pane shows a space's files */
 
 enum action {
 	A_NONE,
@@ -81,6 +82,11 @@ enum action {
 	A_GRANT,
 	A_DENY,
 	A_PROFILE,
+	A_FILES,
+	A_UPLOAD,
+	A_DOWNLOAD,
+	A_COMMENT,
+	A_FILE_DELETE,
 	A_COUNT
 };
 

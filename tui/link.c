@@ -9,14 +9,21 @@
  * reply, with a timeout, after the screen has said what it is doing; once
  * online, requests are answered in the loop (link_poll).
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "app.h"
+#include "base64.h"
 #include "client.h"
 #include "clock.h"
+#include "hex.h"
 #include "paths.h"
 #include "tokenfile.h"
 #include "xmalloc.h"
@@ -296,6 +303,25 @@ link_space(struct app *a, int64_t id)
 		link_send(a, REQ_SPACE, id, "SPACE.SHOW", "space", sid);
 }
 
+void
+link_files(struct app *a, int64_t id)
+{
+	char sid[24];
+
+	snprintf(sid, sizeof sid, "%lld", (long long)id);
+	if (a->state == LINK_ONLINE)
+		link_send(a, REQ_FILES, id, "FILE.LIST", "space", sid);
+}
+
+static void
+link_files_reply(struct app *a, int64_t id, struct client_reply *r)
+{
+	if (!r->ok || model_files(&a->model, id, r->data, r->ndata) != 0)
+		app_status(a, 1, "files: %s", r->ok ? "unreadable reply" :
+		    reply_msg(r));
+	view_sync(a);
+}
+
 static void
 link_spaces_reply(struct app *a, struct client_reply *r)
 {
@@ -565,6 +591,9 @@ link_reply(struct app *a, struct pending *p, struct client_reply *r)
 	case REQ_SPACE:
 		link_space_reply(a, p->arg, r);
 		break;
+	case REQ_FILES:
+		link_files_reply(a, p->arg, r);
+		break;
 	case REQ_ACTION:
 		link_action_reply(a, p->done, r);
 		break;
@@ -651,10 +680,14 @@ link_events(struct app *a)
 	view_sync(a);
 	if (a->model.spaces_stale)
 		link_spaces(a);
-	/* The space on screen changed: its people again. */
+	/* The space on screen changed: its people or files again. */
 	if (a->view == VIEW_SPACE &&
 	    (sp = model_space(&a->model, a->space)) != NULL && !sp->loaded)
 		link_space(a, a->space);
+	if (a->view == VIEW_FILES &&
+	    (sp = model_space(&a->model, a->space)) != NULL &&
+	    !sp->files_loaded)
+		link_files(a, a->space);
 }
 
 /*
@@ -677,4 +710,177 @@ link_poll(struct app *a)
 	link_events(a);
 	if (a->link.client != NULL)
 		link_replies(a);
+}
+
+/* Files: the screen waits for each chunk's answer ---------------------- */
+
+#define LINK_CHUNK_MAX	32768
+
+/* One blocking request; NULL with the error in the status line. */
+static struct client_reply *
+file_call(struct app *a, const char *what, const char *verb, const char *k1,
+    const char *v1, const char *k2, const char *v2, const char *k3,
+    const char *v3, const char *k4, const char *v4)
+{
+	struct client_reply *r;
+	const char *tag;
+
+	if (a->state != LINK_ONLINE || a->link.client == NULL) {
+		app_status(a, 1, "%s: not connected", what);
+		return NULL;
+	}
+	tag = client_send(a->link.client, verb, k1, v1, k2, v2, k3, v3, k4, v4,
+	    NULL);
+	if (tag == NULL || (r = client_wait(a->link.client, tag,
+	    LINK_TIMEOUT_MS)) == NULL) {
+		link_lost(a, "no answer");
+		return NULL;
+	}
+	if (!r->ok) {
+		app_status(a, 1, "%s: %s", what, reply_msg(r));
+		client_reply_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static int
+sha256_file(FILE *f, char hex[65])
+{
+	unsigned char buf[65536], md[32];
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	size_t n;
+
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		EVP_DigestUpdate(ctx, buf, n);
+	EVP_DigestFinal_ex(ctx, md, NULL);
+	EVP_MD_CTX_free(ctx);
+	hex_encode(md, sizeof md, hex);
+	rewind(f);
+	return ferror(f) ? -1 : 0;
+}
+
+void
+link_upload(struct app *a, const char *path)
+{
+	char hex[65], size[24], sid[24], at[24], *file = NULL, *b64;
+	unsigned char *buf = xmalloc(LINK_CHUNK_MAX);
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	struct client_reply *r;
+	long long done = 0;
+	struct stat st;
+	FILE *f;
+	size_t n;
+
+	if ((f = fopen(path, "rb")) == NULL || fstat(fileno(f), &st) != 0 ||
+	    !S_ISREG(st.st_mode) || sha256_file(f, hex) != 0) {
+		app_status(a, 1, "%s: %s", path, f == NULL ? strerror(errno) :
+		    "not a regular file");
+		goto out;
+	}
+	snprintf(size, sizeof size, "%lld", (long long)st.st_size);
+	snprintf(sid, sizeof sid, "%lld", (long long)a->space);
+	if ((r = file_call(a, "upload", "FILE.BEGIN", "space", sid, "name",
+	    name, "size", size, "sha256", hex)) == NULL)
+		goto out;
+	file = xstrdup(client_reply_get(r, "file"));
+	client_reply_free(r);
+	b64 = xmalloc(BASE64_LEN(LINK_CHUNK_MAX) + 1);
+	while ((n = fread(buf, 1, LINK_CHUNK_MAX, f)) > 0) {
+		base64_encode(buf, n, b64);
+		snprintf(at, sizeof at, "%lld", done);
+		app_status(a, 0, "uploading %s: %lld of %s bytes", name, done,
+		    size);
+		screen_draw(a);
+		if ((r = file_call(a, "upload", "FILE.CHUNK", "file", file,
+		    "offset", at, "data", b64, NULL, NULL)) == NULL)
+			break;
+		client_reply_free(r);
+		done += (long long)n;
+	}
+	free(b64);
+	if (done == (long long)st.st_size && (r = file_call(a, "upload",
+	    "FILE.END", "file", file, NULL, NULL, NULL, NULL, NULL,
+	    NULL)) != NULL) {
+		client_reply_free(r);
+		app_status(a, 0, "uploaded %s (%s bytes)", name, size);
+	}
+out:
+	if (f != NULL)
+		fclose(f);
+	free(file);
+	free(buf);
+}
+
+/* Appends the chunks of file to f; the server's checksum in *sha. */
+static int
+download_chunks(struct app *a, const char *file, FILE *f, char **sha)
+{
+	struct client_reply *r;
+	long long offset = 0, size = 1;
+	unsigned char *bytes;
+	char at[24], *copy;
+	const char *data, *why;
+	struct proto_msg m;
+	size_t n;
+
+	while (offset < size) {
+		snprintf(at, sizeof at, "%lld", offset);
+		if ((r = file_call(a, "save", "FILE.GET", "file", file,
+		    "offset", at, NULL, NULL, NULL, NULL)) == NULL)
+			return -1;
+		size = strtoll(client_reply_get(r, "size"), NULL, 10);
+		free(*sha);
+		*sha = xstrdup(client_reply_get(r, "sha256"));
+		bytes = NULL;
+		n = 0;
+		copy = r->ndata > 0 ? xstrdup(r->data[0]) : NULL;
+		if (copy != NULL && proto_parse(copy, strlen(copy), &m,
+		    &why) == 0 && (data = proto_get(&m, "data")) != NULL)
+			bytes = base64_decode(data, strlen(data), &n);
+		free(copy);
+		client_reply_free(r);
+		if ((n == 0 && offset < size) || (n > 0 && (bytes == NULL ||
+		    fwrite(bytes, 1, n, f) != n))) {
+			free(bytes);
+			app_status(a, 1, "save: the download broke off");
+			return -1;
+		}
+		free(bytes);
+		offset += (long long)n;
+	}
+	return 0;
+}
+
+void
+link_download(struct app *a, int64_t id, const char *path)
+{
+	char file[24], hex[65], *tmp, *sha = NULL;
+	FILE *f;
+
+	snprintf(file, sizeof file, "%lld", (long long)id);
+	xasprintf(&tmp, "%s.part", path);
+	if ((f = fopen(tmp, "w+b")) == NULL) {
+		app_status(a, 1, "%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return;
+	}
+	app_status(a, 0, "saving to %s...", path);
+	screen_draw(a);
+	if (download_chunks(a, file, f, &sha) == 0) {
+		fflush(f);
+		rewind(f);
+		if (sha256_file(f, hex) != 0 || strcmp(hex, sha) != 0)
+			app_status(a, 1, "save: the checksum does not match; "
+			    "nothing saved");
+		else if (rename(tmp, path) != 0)
+			app_status(a, 1, "%s: %s", path, strerror(errno));
+		else
+			app_status(a, 0, "saved %s", path);
+	}
+	fclose(f);
+	unlink(tmp);		/* gone after the rename; else not wanted */
+	free(sha);
+	free(tmp);
 }

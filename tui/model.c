@@ -77,9 +77,23 @@ people_free(struct space *sp)
 }
 
 static void
+files_free(struct space *sp)
+{
+	for (size_t i = 0; i < sp->nfiles; i++) {
+		free(sp->files[i].name);
+		free(sp->files[i].uploader);
+	}
+	free(sp->files);
+	sp->files = NULL;
+	sp->nfiles = 0;
+	sp->files_loaded = 0;
+}
+
+static void
 space_free(struct space *sp)
 {
 	people_free(sp);
+	files_free(sp);
 	free(sp->title);
 	free(sp->description);
 	free(sp->role);
@@ -381,6 +395,8 @@ generic_text(const struct proto_msg *pm)
 
 static char *space_event(struct model *, const char *,
     const struct proto_msg *);
+static char *file_event(struct model *, const char *,
+    const struct proto_msg *);
 static char *participant_event(struct model *, const char *,
     const struct proto_msg *);
 
@@ -403,6 +419,8 @@ event_text(struct model *m, const char *type, const struct proto_msg *pm)
 		return space_event(m, type, pm);
 	if (strncmp(type, "participant.", 12) == 0)
 		return participant_event(m, type, pm);
+	if (strncmp(type, "file.", 5) == 0 || strncmp(type, "comment.", 8) == 0)
+		return file_event(m, type, pm);
 	return generic_text(pm);
 }
 
@@ -525,9 +543,14 @@ model_spaces(struct model *m, char *const *lines, size_t n)
 			v[k].npeople = old->npeople;
 			v[k].loaded = old->loaded;
 			v[k].warning = old->warning;
+			v[k].files = old->files;
+			v[k].nfiles = old->nfiles;
+			v[k].files_loaded = old->files_loaded;
 			old->people_list = NULL;
 			old->npeople = 0;
 			old->warning = NULL;
+			old->files = NULL;
+			old->nfiles = 0;
 		}
 	}
 	if (k < n) {
@@ -609,6 +632,11 @@ model_space_show(struct model *m, char *const *lines, size_t n,
 	fresh.people_list = v;
 	fresh.npeople = np;
 	fresh.loaded = 1;
+	fresh.files = sp->files;
+	fresh.nfiles = sp->nfiles;
+	fresh.files_loaded = sp->files_loaded;
+	sp->files = NULL;
+	sp->nfiles = 0;
 	fresh.warning = warning != NULL ? xstrdup(warning) : NULL;
 	space_free(sp);
 	*sp = fresh;
@@ -692,5 +720,71 @@ participant_event(struct model *m, const char *type,
 		sp->loaded = 0;
 	m->spaces_stale = 1;
 	m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
+	return text;
+}
+
+int
+model_files(struct model *m, int64_t id, char *const *lines, size_t n)
+{
+	struct space *sp = model_space(m, id);
+	struct file_entry *v;
+	struct parsed p;
+	size_t k;
+
+	if (sp == NULL)
+		return 0;
+	v = xcalloc(n + 1, sizeof *v);
+	for (k = 0; k < n; k++) {
+		if (parse(&p, lines[k]) != 0)
+			break;
+		if (strcmp(p.m.word, "FILE") != 0 ||
+		    proto_get_i64(&p.m, "id", 1, INT64_MAX, &v[k].id) != 0) {
+			free(p.copy);
+			break;
+		}
+		v[k].name = dup_param(&p.m, "name");
+		v[k].uploader = dup_param(&p.m, "uploader_name");
+		v[k].size = get_long(&p.m, "size");
+		v[k].comments = get_long(&p.m, "comments");
+		v[k].created = get_long(&p.m, "created");
+		free(p.copy);
+	}
+	if (k < n) {
+		while (k-- > 0) {
+			free(v[k].name);
+			free(v[k].uploader);
+		}
+		free(v);
+		return -1;
+	}
+	files_free(sp);
+	sp->files = v;
+	sp->nfiles = n;
+	sp->files_loaded = 1;
+	m->dirty |= DIRTY_MAIN;
+	return 0;
+}
+
+/* A file came, went, or was commented on: the list is asked again. */
+static char *
+file_event(struct model *m, const char *type, const struct proto_msg *pm)
+{
+	struct space *sp = NULL;
+	const char *name = proto_get(pm, "name");
+	int64_t id;
+	char *text;
+
+	if (proto_get_i64(pm, "space", 1, INT64_MAX, &id) == 0 &&
+	    (sp = model_space(m, id)) != NULL)
+		sp->files_loaded = 0;
+	if (strcmp(type, "comment.added") == 0)
+		xasprintf(&text, "comment in \u201c%s\u201d: %s", sp != NULL ?
+		    sp->title : "a space", proto_get(pm, "body") != NULL ?
+		    proto_get(pm, "body") : "");
+	else
+		xasprintf(&text, "file %s %s in \u201c%s\u201d", name != NULL ?
+		    name : "", strcmp(type, "file.added") == 0 ? "added" :
+		    "deleted", sp != NULL ? sp->title : "a space");
+	m->dirty |= DIRTY_MAIN;
 	return text;
 }

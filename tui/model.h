@@ -56,6 +56,16 @@ struct participant {
 	int	 overdue;	/* pending 7 days or more */
 };
 
+/* A file of a space, as FILE.LIST lists them. */
+struct file_entry {
+	int64_t	 id;
+	char	*name;
+	char	*uploader;	/* the uploader's name */
+	int64_t	 size;
+	long	 comments;
+	int64_t	 created;	/* Unix time */
+};
+
 struct space {
 	int64_t			 id;
 	int64_t			 workspace;
@@ -71,6 +81,9 @@ struct space {
 	struct participant	*people_list;	/* from SPACE.SHOW */
 	size_t			 npeople;
 	int			 loaded;	/* people_list is current */
+	struct file_entry	*files;		/* from FILE.LIST */
+	size_t			 nfiles;
+	int			 files_loaded;	/* files is current */
 	char			*warning;	/* SPACE.SHOW's, or NULL */
 };
 
@@ -123,6 +136,8 @@ int model_spaces(struct model *, char *const *lines, size_t n);
 /* A SPACE.SHOW reply: its data lines and the final line's warning. */
 int model_space_show(struct model *, char *const *lines, size_t n,
     const char *warning);
+/* The data lines of FILE.LIST for space id; 0 or -1 as above. */
+int model_files(struct model *, int64_t space, char *const *lines, size_t n);
 /* The space with this id, or NULL. */
 struct space *model_space(struct model *, int64_t id);
 

@@ -40,11 +40,19 @@ participant_label(void *ctx, size_t i)
 	return label;
 }
 
+static const char *
+file_label(void *ctx, size_t i)
+{
+	return open_space(ctx)->files[i].name;
+}
+
 int64_t
 space_view_key(struct app *a, enum view v, size_t item)
 {
 	if (v == VIEW_SPACES)
 		return a->model.spaces[item].id;
+	if (v == VIEW_FILES)
+		return open_space(a)->files[item].id;
 	return open_space(a)->people_list[item].user;
 }
 
@@ -57,7 +65,9 @@ space_views_sync(struct app *a)
 	    &a->model);
 	view_list_sync(a, VIEW_SPACE, sp != NULL ? sp->npeople : 0,
 	    participant_label, a);
-	if (a->view == VIEW_SPACE && sp == NULL) {
+	view_list_sync(a, VIEW_FILES, sp != NULL ? sp->nfiles : 0,
+	    file_label, a);
+	if ((a->view == VIEW_SPACE || a->view == VIEW_FILES) && sp == NULL) {
 		/* Deleted, archived for us, or revoked: it is gone. */
 		app_status(a, 1, "the space is no longer available to you");
 		app_set_view(a, VIEW_SPACES);
@@ -211,6 +221,51 @@ space_draw(struct app *a, int y, int x, int h, int w)
 	    h - used - 1, w, row_person);
 }
 
+static void
+row_file(struct app *a, size_t i, int y, int x, int w, attr_t attr)
+{
+	struct file_entry *f = &open_space(a)->files[i];
+	int nw = w - 40 > 16 ? w - 40 : 16;
+	char size[24], comments[24];
+
+	if (f->size >= 1048576)
+		snprintf(size, sizeof size, "%.1f MiB", f->size / 1048576.0);
+	else if (f->size >= 1024)
+		snprintf(size, sizeof size, "%.1f KiB", f->size / 1024.0);
+	else
+		snprintf(size, sizeof size, "%lld B", (long long)f->size);
+	snprintf(comments, sizeof comments, "%ld", f->comments);
+	screen_text(y, x, nw, "", attr);
+	screen_text(y, x, nw - 1, f->name, attr);
+	screen_text(y, x + nw, 12, size, attr);
+	screen_text(y, x + nw + 12, 10, comments, attr);
+	screen_text(y, x + nw + 22, w - nw - 22, f->uploader, attr);
+}
+
+void
+files_draw(struct app *a, int y, int x, int h, int w)
+{
+	struct space *sp = open_space(a);
+	int nw = w - 1 - 40 > 16 ? w - 1 - 40 : 16;
+	char *head;
+
+	if (sp == NULL) {
+		view_empty(y, x, w, "This space is not available.");
+		return;
+	}
+	xasprintf(&head, "%s \u00b7 files (f: people)", sp->title);
+	screen_text(y, x, w, head, A_BOLD);
+	free(head);
+	xasprintf(&head, " %-*s%-12s%-10s%s", nw, "FILE", "SIZE", "COMMENTS",
+	    "UPLOADED BY");
+	screen_text(y + 2, x, w, head, A_BOLD);
+	free(head);
+	if (sp->nfiles == 0)
+		view_empty(y + 3, x, w, sp->files_loaded ? "No files yet: U "
+		    "uploads one." : "loading...");
+	view_list_draw(a, &a->list[VIEW_FILES], y + 3, x, h - 3, w, row_file);
+}
+
 void
 space_views_open(struct app *a)
 {
@@ -221,6 +276,13 @@ space_views_open(struct app *a)
 		return;
 	if (a->view == VIEW_SPACES) {
 		space_show(a, a->model.spaces[item].id);
+		return;
+	}
+	if (a->view == VIEW_FILES) {
+		struct file_entry *f = &open_space(a)->files[item];
+
+		app_status(a, 0, "%s: %lld bytes, %ld comments (c comments, "
+		    "S saves)", f->name, (long long)f->size, f->comments);
 		return;
 	}
 	p = &open_space(a)->people_list[item];
@@ -410,6 +472,83 @@ person_action(struct app *a, int action)
 	}
 }
 
+static struct file_entry *
+selected_file(struct app *a)
+{
+	struct space *sp = open_space(a);
+	size_t item = listview_selected(&a->list[VIEW_FILES]);
+
+	if (sp == NULL || item == (size_t)-1 || item >= sp->nfiles) {
+		app_status(a, 1, "select a file first");
+		return NULL;
+	}
+	return &sp->files[item];
+}
+
+static void
+upload_done(struct app *a, const char *path)
+{
+	if (*path != '\0')
+		link_upload(a, path);
+}
+
+static void
+save_done(struct app *a, const char *path)
+{
+	if (*path != '\0')
+		link_download(a, a->target, path);
+}
+
+static void
+comment_done(struct app *a, const char *body)
+{
+	char id[24];
+
+	if (body[strspn(body, " ")] != '\0')
+		link_action(a, "comment added", "COMMENT.ADD", "file",
+		    id_text(id, a->target), "body", body, NULL);
+}
+
+static void
+file_delete_answer(struct app *a, int yes)
+{
+	char id[24];
+
+	if (yes)
+		link_action(a, "file deleted", "FILE.DELETE", "file",
+		    id_text(id, a->target), NULL);
+}
+
+/* Keys of the files view (and f, U from the space). */
+static void
+file_action(struct app *a, struct space *sp, int action)
+{
+	struct file_entry *f;
+
+	if (action == A_FILES) {
+		app_set_view(a, a->view == VIEW_FILES ? VIEW_SPACE :
+		    VIEW_FILES);
+		if (a->view == VIEW_FILES && !sp->files_loaded)
+			link_files(a, sp->id);
+		return;
+	}
+	if (action == A_UPLOAD) {
+		app_prompt(a, "Upload (path of the file): ", 0, upload_done);
+		return;
+	}
+	if ((f = selected_file(a)) == NULL)
+		return;
+	a->target = f->id;
+	if (action == A_DOWNLOAD) {
+		app_prompt(a, "Save as: ", 0, save_done);
+		field_set(&a->input, f->name);
+	} else if (action == A_COMMENT)
+		app_prompt(a, "Comment: ", 0, comment_done);
+	else if (action == A_FILE_DELETE)
+		ask(a, "Delete the file ", f->name, " for everyone?",
+		    file_delete_answer);
+}
+
 void
 space_action(struct app *a, int action)
 {
@@ -422,6 +561,13 @@ space_action(struct app *a, int action)
 	if (sp == NULL)
 		return;
 	switch (action) {
+	case A_FILES:
+	case A_UPLOAD:
+	case A_DOWNLOAD:
+	case A_COMMENT:
+	case A_FILE_DELETE:
+		file_action(a, sp, action);
+		break;
 	case A_SPACE_EDIT:
 		app_prompt(a, "Title: ", 0, rename_done);
 		field_set(&a->input, sp->title);

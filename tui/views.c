@@ -22,6 +22,7 @@ static const char *const titles[VIEW_COUNT] = {
 	[VIEW_NETWORKS] = "Business networks",
 	[VIEW_CONTACTS] = "Professional contacts",
 	[VIEW_SPACE] = "Space",
+	[VIEW_FILES] = "Files",
 };
 
 const char *
@@ -87,6 +88,7 @@ view_key(struct app *a, enum view v, size_t item)
 		return m->ws[item].id;
 	case VIEW_SPACES:
 	case VIEW_SPACE:
+	case VIEW_FILES:
 		return space_view_key(a, v, item);
 	default:
 		return (int64_t)item;
@@ -331,6 +333,9 @@ view_draw_main(struct app *a, int y, int x, int h, int w)
 	case VIEW_SPACE:
 		space_draw(a, y, x, h, w);
 		break;
+	case VIEW_FILES:
+		files_draw(a, y, x, h, w);
+		break;
 	case VIEW_NETWORKS:
 		view_empty(y, x, w, "No business networks yet.");
 		break;
@@ -368,6 +373,7 @@ view_open(struct app *a)
 		break;
 	case VIEW_SPACES:
 	case VIEW_SPACE:
+	case VIEW_FILES:
 		space_views_open(a);
 		break;
 	default:

@@ -20,6 +20,7 @@ static const unsigned contexts[] = {
 	KM_SCREEN | KM_LIST,
 	KM_SCREEN | KM_LIST | KM_SPACES,
 	KM_SCREEN | KM_LIST | KM_SPACE,
+	KM_SCREEN | KM_LIST | KM_FILES,
 	KM_EDIT,
 	KM_EDIT | KM_CMDLINE,
 	KM_DIALOG,
@@ -158,8 +159,8 @@ START_TEST(man_page_lists_every_key)
 {
 	/* The page's sections: "In the command line, also" is CMDLINE. */
 	static const unsigned sections[] = {
-		KM_SCREEN | KM_LIST | KM_SIDEBAR, KM_SPACES, KM_SPACE, KM_EDIT,
-		KM_CMDLINE, KM_DIALOG, KM_OVERLAY
+		KM_SCREEN | KM_LIST | KM_SIDEBAR, KM_SPACES, KM_SPACE, KM_FILES,
+		KM_EDIT, KM_CMDLINE, KM_DIALOG, KM_OVERLAY
 	};
 	const char *path = getenv("AGORA_MAN");
 	struct keyhelp kh[A_COUNT];
