@@ -1030,6 +1030,26 @@ START_TEST(test_state_colours)
 }
 END_TEST
 
+/* :view with a name that is no view, and completing view names. */
+START_TEST(test_view_names)
+{
+	pin();
+	agora_run(100, 30, NULL, no_env);
+	log_in();
+	tmux_key(tm, ":");
+	tmux_type(tm, "view nowhere");
+	tmux_key(tm, "Enter");
+	tmux_wait(tm, "no view \"nowhere\"");
+	tmux_key(tm, ":");
+	tmux_type(tm, "view ac");
+	tmux_key(tm, "Tab");
+	tmux_wait(tm, ":view activity");
+	tmux_key(tm, "Enter");
+	tmux_wait(tm, "SEQ  WHAT");
+	quit_clean();
+}
+END_TEST
+
 /*
  * Issue 4 on screen: Alice invites and revokes with keys while Bob, a
  * colleague in the same space, watches the participant list change on his
@@ -1150,6 +1170,7 @@ screen_suite(void)
 	tcase_add_test(tc, test_no_color);
 	tcase_add_test(tc, test_state_colours);
 	tcase_add_test(tc, test_space_invite_revoke_live);
+	tcase_add_test(tc, test_view_names);
 	suite_add_tcase(s, tc);
 	return s;
 }
