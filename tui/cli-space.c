@@ -269,24 +269,86 @@ cli_invite(const struct cli_opts *o, int argc, char **argv)
 	return EX_OK;
 }
 
-/* revoke, grant, deny SPACE USER */
+/* The verbs about one participant, by subcommand. */
+static const struct {
+	const char	*command;
+	const char	*verb;
+} person_verbs[] = {
+	{ "revoke", "PARTICIPANT.REVOKE" },
+	{ "grant", "PARTICIPANT.GRANT" },
+	{ "deny", "PARTICIPANT.DENY" },
+	{ "resend", "INVITE.RESEND" },
+	{ "remind", "INVITE.REMIND" },
+};
+
+/* revoke, grant, deny, resend, remind [--link] SPACE USER */
 int
 cli_participant(const struct cli_opts *o, int argc, char **argv)
 {
-	const char *verb = strcmp(argv[0], "revoke") == 0 ?
-	    "PARTICIPANT.REVOKE" : strcmp(argv[0], "grant") == 0 ?
-	    "PARTICIPANT.GRANT" : "PARTICIPANT.DENY";
+	const char *verb = NULL, *link;
 	struct client_reply *r;
 	struct cli_args a;
 	char **ops;
 	int n, status;
 
-	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL || n != 2)
-		return cli_fail(EX_USAGE, "usage: agora %s SPACE USER",
-		    argv[0]);
+	for (size_t i = 0; i < sizeof person_verbs / sizeof person_verbs[0];
+	    i++)
+		if (strcmp(argv[0], person_verbs[i].command) == 0)
+			verb = person_verbs[i].verb;
+	if (verb == NULL || (ops = cli_operands(argc, argv, &a, &n)) == NULL ||
+	    n != 2 || (a.link && strcmp(argv[0], "remind") != 0))
+		return cli_fail(EX_USAGE, "usage: agora %s SPACE USER%s",
+		    argv[0], strcmp(argv[0], "remind") == 0 ? " [--link]" : "");
 	if ((r = session_call(o, argv[0], &status, verb, "space", ops[0],
-	    "user", ops[1], NULL, NULL)) == NULL)
+	    "user", ops[1], a.link ? "how" : NULL, "link")) == NULL)
 		return status;
+	/* remind --link: a link to pass on by hand. */
+	if ((link = client_reply_get(r, "link")) != NULL)
+		printf("%s\n", link);
+	client_reply_free(r);
+	return EX_OK;
+}
+
+/* profile SPACE USER [--name N] [--company C] [--job-title J] */
+int
+cli_profile(const struct cli_opts *o, int argc, char **argv)
+{
+	const char *k[4] = { NULL }, *v[4] = { NULL };
+	struct client_reply *r;
+	struct client *c;
+	struct cli_args a;
+	char **ops;
+	int n, status;
+	size_t np = 0;
+
+	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL || n != 2)
+		return cli_fail(EX_USAGE, "usage: agora profile SPACE USER "
+		    "[--name N] [--company C] [--job-title J]");
+	/* Only what was given changes: the pairs, packed. */
+	if (a.name != NULL) {
+		k[np] = "name";
+		v[np++] = a.name;
+	}
+	if (a.company != NULL) {
+		k[np] = "company";
+		v[np++] = a.company;
+	}
+	if (a.job_title != NULL) {
+		k[np] = "job_title";
+		v[np++] = a.job_title;
+	}
+	if (np == 0)
+		return cli_fail(EX_USAGE, "profile: give --name, --company or "
+		    "--job-title");
+	if ((c = cli_session(o, &status)) == NULL)
+		return status;
+	r = client_call(c, "PARTICIPANT.EDIT", "space", ops[0], "user", ops[1],
+	    k[0], v[0], k[1], v[1], k[2], v[2], NULL);
+	client_close(c);
+	if (r == NULL)
+		return cli_fail(EX_UNAVAILABLE, "profile: no answer");
+	if (!r->ok)
+		return cli_reply_fail("profile", r);
 	client_reply_free(r);
 	return EX_OK;
 }

@@ -502,6 +502,9 @@ cli_args(int argc, char **argv, struct cli_args *a)
 		{ "description", required_argument, NULL, 'd' },
 		{ "email", required_argument, NULL, 'e' },
 		{ "name", required_argument, NULL, 'n' },
+		{ "company", required_argument, NULL, 'c' },
+		{ "job-title", required_argument, NULL, 't' },
+		{ "link", no_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -515,6 +518,9 @@ cli_args(int argc, char **argv, struct cli_args *a)
 		case 'd': a->description = optarg; break;
 		case 'e': a->email = optarg; break;
 		case 'n': a->name = optarg; break;
+		case 'c': a->company = optarg; break;
+		case 't': a->job_title = optarg; break;
+		case 'l': a->link = 1; break;
 		default: return -1;
 		}
 	}
@@ -537,6 +543,9 @@ static const struct {
 	{ "revoke", cli_participant },
 	{ "grant", cli_participant },
 	{ "deny", cli_participant },
+	{ "resend", cli_participant },
+	{ "remind", cli_participant },
+	{ "profile", cli_profile },
 	{ "file", cli_file },
 	{ "comment", cli_comment },
 	{ "comments", cli_comment },

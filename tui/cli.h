@@ -41,7 +41,7 @@ char *cli_password(const char *prompt);
 void cli_json_string(const char *);
 /*
  * Options after the subcommand: --json, --message M, --description D,
- * --email E, --name N. Returns the index of the first operand in argv, or
+ * --email E, --name N, --company C, --job-title J, --link. Returns the index of the first operand in argv, or
  * -1 after a usage error (printed).
  */
 struct cli_args {
@@ -50,6 +50,9 @@ struct cli_args {
 	const char	*description;
 	const char	*email;
 	const char	*name;
+	const char	*company;
+	const char	*job_title;
+	int		 link;		/* --link (remind) */
 };
 int cli_args(int argc, char **argv, struct cli_args *);
 
@@ -69,6 +72,7 @@ int cli_invite(const struct cli_opts *, int argc, char **argv);
 int cli_accept(const struct cli_opts *, int argc, char **argv);
 int cli_request_access(const struct cli_opts *, int argc, char **argv);
 int cli_participant(const struct cli_opts *, int argc, char **argv);
+int cli_profile(const struct cli_opts *, int argc, char **argv);
 /* cli-file.c */
 int cli_file(const struct cli_opts *, int argc, char **argv);
 int cli_comment(const struct cli_opts *, int argc, char **argv);

@@ -274,6 +274,30 @@ START_TEST(test_spaces)
 	    NULL), EX_OK);
 	free(out);
 
+	/* Someone still pending: reminded (a link to pass on), resent,
+	   and their profile filled in from the owner's side. */
+	ck_assert_int_eq(agorav(NULL, NULL, &out, "invite", id,
+	    "pending.one@example.org", NULL), EX_OK);
+	free(out);
+	free(user);
+	user = pg_text("SELECT id::text FROM users WHERE email ="
+	    " 'pending.one@example.org'", NULL);
+	ck_assert_int_eq(agorav(NULL, NULL, &out, "remind", id, user,
+	    "--link", NULL), EX_OK);
+	expect_output(out, "/invite/");
+	free(out);
+	ck_assert_int_eq(agorav(NULL, NULL, &out, "resend", id, user, NULL),
+	    EX_OK);
+	free(out);
+	ck_assert_int_eq(agorav(NULL, NULL, &out, "profile", id, user,
+	    "--company", "Globex", "--job-title", "Buyer", NULL), EX_OK);
+	free(out);
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM users WHERE company ="
+	    " 'Globex' AND job_title = 'Buyer'", NULL), 1);
+	ck_assert_int_eq(agorav(NULL, NULL, &out, "profile", id, user, NULL),
+	    EX_USAGE);
+	free(out);
+
 	/* The shareable link, and asking through it. */
 	free(link);
 	ck_assert_int_eq(agorav(NULL, NULL, &link, "space", "link", id, NULL),
