@@ -314,7 +314,8 @@ START_TEST(test_large_space_warns)
 END_TEST
 
 /*
- * Every space verb against every kind of caller: the owner, an internal
+ * Every space verb (files and comments included) against every kind of
+ * caller: the owner, an internal
  * and an external participant, someone invited (pending), someone who
  * asked (requested), someone revoked, and an outsider. The outcome is the
  * reply's code ("ok" for OK). A closed space answers not_found with one
@@ -328,9 +329,11 @@ static const char *const who_names[NWHO] = { "owner", "internal",
 struct verb_case {
 	const char	*verb;
 	const char	*k1, *v1;	/* an extra parameter, or NULL */
-	int		 target;	/* user=ids[target], or -1 */
+	int		 target;	/* user=ids[target]; FILE: file=; or -1 */
 	const char	*want[NWHO];
 };
+
+#define FILE (-2)	/* the verb takes the owner's file, not the space */
 
 #define CLOSED "not_found", "not_found", "not_found", "not_found"
 #define MANAGERS "ok", "ok", "forbidden", CLOSED
@@ -353,7 +356,34 @@ static const struct verb_case cases[] = {
 	{ "PARTICIPANT.DENY", NULL, NULL, REQUESTED, { MANAGERS } },
 	/* Someone else's profile (an external's: managers may). */
 	{ "PARTICIPANT.EDIT", "company", "Initech", PENDING, { MANAGERS } },
+	/* Files and comments: any participant, but deleting the owner's
+	   file takes the owner's side. */
+	{ "FILE.LIST", NULL, NULL, -1, { "ok", "ok", "ok", CLOSED } },
+	{ "FILE.GET", "offset", "0", FILE, { "ok", "ok", "ok", CLOSED } },
+	{ "FILE.DELETE", NULL, NULL, FILE, { MANAGERS } },
+	{ "COMMENT.ADD", "body", "Vu", FILE, { "ok", "ok", "ok", CLOSED } },
+	{ "COMMENT.LIST", NULL, NULL, FILE, { "ok", "ok", "ok", CLOSED } },
 };
+
+/* A small file of c's in space id; its id. */
+static int64_t
+file_put(struct client *c, int64_t space)
+{
+	/* SHA-256 of "hello" */
+	const char *sha = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e"
+	    "73043362938b9824";
+	struct client_reply *r = call_ok(c, "FILE.BEGIN", "space", i64s(space),
+	    "name", "hello.txt", "size", "5", "sha256", sha, NULL);
+	char *file = xstrdup(client_reply_get(r, "file"));
+	int64_t id = strtoll(file, NULL, 10);
+
+	client_reply_free(r);
+	client_reply_free(call_ok(c, "FILE.CHUNK", "file", file, "offset", "0",
+	    "data", "aGVsbG8=", NULL));
+	client_reply_free(call_ok(c, "FILE.END", "file", file, NULL));
+	free(file);
+	return id;
+}
 
 START_TEST(test_authorization)
 {
@@ -365,7 +395,7 @@ START_TEST(test_authorization)
 	    NULL), *c;
 	const struct verb_case *vc;
 	struct client_reply *r;
-	int64_t ids[NWHO], id;
+	int64_t ids[NWHO], id, file;
 	char *email;
 
 	ids[OWNER] = alice_id;
@@ -383,6 +413,7 @@ START_TEST(test_authorization)
 			id = space_create(owner, vc->verb);
 			for (int p = INTERNAL; p < OUTSIDER; p++)
 				participant_put(id, ids[p], role[p], status[p]);
+			file = file_put(owner, id);
 			if (strcmp(vc->verb, "SPACE.REACTIVATE") == 0)
 				client_reply_free(call_ok(owner,
 				    "SPACE.ARCHIVE", "space", i64s(id), NULL));
@@ -390,10 +421,16 @@ START_TEST(test_authorization)
 			    " id = $1", i64s(ids[w]), NULL);
 			c = w == OWNER ? owner : harness_login(node, email,
 			    HARNESS_PASSWORD, NULL);
-			r = vc->target < 0 ? client_call(c, vc->verb, "space",
-			    i64s(id), vc->k1, vc->v1, NULL) : client_call(c,
-			    vc->verb, "space", i64s(id), "user",
-			    i64s(ids[vc->target]), vc->k1, vc->v1, NULL);
+			if (vc->target == FILE)
+				r = client_call(c, vc->verb, "file",
+				    i64s(file), vc->k1, vc->v1, NULL);
+			else if (vc->target < 0)
+				r = client_call(c, vc->verb, "space", i64s(id),
+				    vc->k1, vc->v1, NULL);
+			else
+				r = client_call(c, vc->verb, "space", i64s(id),
+				    "user", i64s(ids[vc->target]), vc->k1,
+				    vc->v1, NULL);
 			ck_assert_ptr_nonnull(r);
 			ck_assert_msg(strcmp(r->ok ? "ok" : r->code,
 			    vc->want[w]) == 0, "%s by %s: %s, wanted %s",
