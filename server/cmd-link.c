@@ -8,6 +8,7 @@
  * transaction that uses it, under a row lock, so two uses at once cannot
  * both succeed.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "conn.h"
 #include "db.h"
 #include "event.h"
+#include "limit.h"
 #include "link.h"
 #include "outbox.h"
 #include "password.h"
@@ -77,6 +79,9 @@ struct link_job {
 	char		*hash;		/* the new password's scrypt hash */
 	char		*base;		/* HOST:PORT for new links */
 	char		*current;	/* PASSWORD.SET: the password now */
+	long		 limit_mail;	/* attempts per address per window */
+	long		 limit_from;	/* attempts per client per window */
+	long		 window;
 	long		 scrypt_n;	/* cost of new password hashes */
 };
 
@@ -282,6 +287,30 @@ cmd_login_token(struct cmd_ctx *ctx)
 }
 
 /* LOGIN.LINK: the same answer whether or not the address has an account. */
+/*
+ * Each address may be sent a link, and each client ask for one, only so
+ * often: the mail is someone else's inbox. Counted whether or not the
+ * address has an account, so the answer tells nothing.
+ */
+static int
+login_link_limited(struct link_job *lj, struct db_conn *dc, int *over)
+{
+	char *mail, *from;
+	int rc, o1 = 0, o2 = 0;
+
+	xasprintf(&mail, "link:%s", lj->auth.email);
+	for (char *p = mail; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	xasprintf(&from, "linkaddr:%s", lj->auth.address);
+	rc = limit_attempt(&lj->auth.job, dc, mail, lj->limit_mail, lj->window,
+	    &o1) != 0 || limit_attempt(&lj->auth.job, dc, from, lj->limit_from,
+	    lj->window, &o2) != 0 ? -1 : 0;
+	*over = o1 || o2;
+	free(mail);
+	free(from);
+	return rc;
+}
+
 static void
 login_link_run(struct db_job *j, struct db_conn *dc)
 {
@@ -291,14 +320,23 @@ login_link_run(struct db_job *j, struct db_conn *dc)
 	const char *find[1] = { lj->auth.email }, *drop[1] = { u };
 	const char *ins[3] = { digest, u, life };
 	PGresult *r;
-	int rc;
+	int rc, over;
 
-	if (db_begin(j, dc) != 0 ||
-	    (r = db_query(j, dc, "link_user", 1, find)) == NULL)
+	if (db_begin(j, dc) != 0 || login_link_limited(lj, dc, &over) != 0)
+		return;
+	if (over) {
+		/* The attempt stays counted. */
+		if (db_commit(j, dc) == 0)
+			proto_err(j->out, j->tag, PERR_RATE_LIMITED, "too many "
+			    "login links asked for; wait a few minutes");
+		return;
+	}
+	if ((r = db_query(j, dc, "link_user", 1, find)) == NULL)
 		return;
 	if (PQntuples(r) == 0) {
 		PQclear(r);
-		proto_ok(j->out, j->tag);
+		if (db_commit(j, dc) == 0)
+			proto_ok(j->out, j->tag);
 		return;
 	}
 	snprintf(u, sizeof u, "%s", db_get(r, 0, "id"));
@@ -331,8 +369,12 @@ static enum cmd_result
 cmd_login_link(struct cmd_ctx *ctx)
 {
 	struct link_job *lj = link_job_new(ctx);
+	const struct config *cf = server_config();
 
 	lj->auth.email = xstrdup(proto_get(ctx->msg, "email"));
+	lj->limit_mail = cf->login_account_limit;
+	lj->limit_from = cf->login_address_limit;
+	lj->window = cf->login_window;
 	return cmd_submit(ctx, &lj->auth.job, login_link_run, NULL);
 }
 

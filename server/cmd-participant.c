@@ -8,6 +8,7 @@
  * and from then on every space verb tells them "this space link is not
  * valid"; the others see them no more.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "event.h"
 #include "hex.h"
 #include "invite.h"
+#include "limit.h"
 #include "link.h"
 #include "outbox.h"
 #include "proto.h"
@@ -84,6 +86,9 @@ struct part_job {
 	char		*name, *company, *job_title;
 	char		*email;		/* ACCESS.REQUEST */
 	char		*link;		/* ACCESS.REQUEST: its token */
+	long		 limit_mail;	/* ACCESS.REQUEST: per address, */
+	long		 limit_from;	/* per client, */
+	long		 window;	/* per this many seconds */
 	char		 ids[2][STR_I64_LEN];
 };
 
@@ -487,6 +492,26 @@ request_new(struct part_job *pj, struct db_conn *dc, const PGresult *sp)
 	    "requested") != 0 ? -1 : 0;
 }
 
+/* A request mails the space's managers: not too often, from anyone. */
+static int
+request_limited(struct part_job *pj, struct db_conn *dc, int *over)
+{
+	char *mail, *from;
+	int rc, o1 = 0, o2 = 0;
+
+	xasprintf(&mail, "request:%s", pj->email);
+	for (char *p = mail; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	xasprintf(&from, "requestaddr:%s", pj->address);
+	rc = limit_attempt(&pj->job, dc, mail, pj->limit_mail, pj->window,
+	    &o1) != 0 || limit_attempt(&pj->job, dc, from, pj->limit_from,
+	    pj->window, &o2) != 0 ? -1 : 0;
+	*over = o1 || o2;
+	free(mail);
+	free(from);
+	return rc;
+}
+
 static void
 request_run(struct db_job *j, struct db_conn *dc)
 {
@@ -494,14 +519,23 @@ request_run(struct db_job *j, struct db_conn *dc)
 	const char *by[1] = { pj->link };
 	const char *ids[2];
 	PGresult *sp, *r;
-	int rc = 0;
+	int rc = 0, over;
 
-	if (db_begin(j, dc) != 0 ||
-	    (sp = db_query(j, dc, "space_by_link", 1, by)) == NULL)
+	if (db_begin(j, dc) != 0 || request_limited(pj, dc, &over) != 0)
+		return;
+	if (over) {
+		if (db_commit(j, dc) == 0)
+			proto_err(j->out, j->tag, PERR_RATE_LIMITED, "too many "
+			    "access requests; wait a few minutes");
+		return;
+	}
+	if ((sp = db_query(j, dc, "space_by_link", 1, by)) == NULL)
 		return;
 	if (PQntuples(sp) == 0) {
 		PQclear(sp);
-		proto_err(j->out, j->tag, PERR_NOT_FOUND, SPACE_CLOSED);
+		/* The attempt stays counted: links are not to be guessed. */
+		if (db_commit(j, dc) == 0)
+			proto_err(j->out, j->tag, PERR_NOT_FOUND, SPACE_CLOSED);
 		return;
 	}
 	pj->space = db_get_i64(sp, 0, "id");
@@ -529,7 +563,7 @@ request_run(struct db_job *j, struct db_conn *dc)
 	if (rc == 0)
 		rc = request_new(pj, dc, sp);
 	PQclear(sp);
-	if (rc >= 0 && (rc == 1 || db_commit(j, dc) == 0))
+	if (rc >= 0 && db_commit(j, dc) == 0)
 		proto_ok(j->out, j->tag);
 }
 
@@ -595,6 +629,9 @@ cmd_access_request(struct cmd_ctx *ctx)
 		return cmd_err(ctx, PERR_INVALID, "that is not a space link");
 	pj = part_job_new(ctx);
 	pj->link = xstrdup(link);
+	pj->limit_mail = server_config()->login_account_limit;
+	pj->limit_from = server_config()->login_address_limit;
+	pj->window = server_config()->login_window;
 	return cmd_submit(ctx, &pj->job, request_run, NULL);
 }
 

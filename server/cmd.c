@@ -20,6 +20,7 @@ extern const struct db_stmt space_cmd_stmts[];
 extern const struct db_stmt invite_stmts[];
 extern const struct db_stmt link_stmts[];
 extern const struct db_stmt participant_stmts[];
+extern const struct db_stmt limit_stmts[];
 extern const struct db_stmt file_stmts[];
 
 static enum cmd_result
@@ -59,6 +60,7 @@ const struct db_stmt *const db_stmt_tables[] = {
 	invite_stmts,
 	link_stmts,
 	participant_stmts,
+	limit_stmts,
 	file_stmts,
 	NULL
 };

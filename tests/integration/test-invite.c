@@ -5,6 +5,7 @@
  * twice, expired and replaced links, colleagues added at once, reminders,
  * and externals inviting only when the space allows it.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -409,6 +410,33 @@ START_TEST(test_invite_invalid)
 }
 END_TEST
 
+/* Login links cost someone's inbox: five per address per window. */
+START_TEST(test_login_link_limited)
+{
+	struct client *d = harness_connect(node);
+	char *kim = harness_email("kim"), *upper;
+
+	agorad_user_add(node, kim, "Kim", HARNESS_PASSWORD, NULL, NULL);
+	for (int i = 0; i < 5; i++)
+		client_reply_free(call_ok(d, "LOGIN.LINK", "email", kim, NULL));
+	call_err(d, "rate_limited", "LOGIN.LINK", "email", kim, NULL);
+	/* Written in capitals it is the same address. */
+	upper = xstrdup(kim);
+	for (char *p = upper; *p != '\0'; p++)
+		*p = (char)toupper((unsigned char)*p);
+	call_err(d, "rate_limited", "LOGIN.LINK", "email", upper, NULL);
+	free(upper);
+	/* Another address is not held back; no account, same answer. */
+	client_reply_free(call_ok(d, "LOGIN.LINK", "email",
+	    "someone.else@example.org", NULL));
+	ck_assert_int_eq(maildir_wait(maildir, 5, HARNESS_TIMEOUT), 0);
+	sleep_ms(500);
+	ck_assert_int_eq(maildir_count(maildir), 5);
+	free(kim);
+	client_close(d);
+}
+END_TEST
+
 static Suite *
 invite_suite(void)
 {
@@ -423,6 +451,7 @@ invite_suite(void)
 	tcase_add_test(tc, test_remind);
 	tcase_add_test(tc, test_externals_invite_when_allowed);
 	tcase_add_test(tc, test_invite_invalid);
+	tcase_add_test(tc, test_login_link_limited);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -286,6 +286,35 @@ START_TEST(test_deny)
 }
 END_TEST
 
+/* Requests mail the space's managers: five per address per window. */
+START_TEST(test_requests_limited)
+{
+	struct client *a = login(alice), *d;
+	struct client_reply *r;
+	char *link, *lou = harness_email("lou");
+
+	r = call_ok(a, "SPACE.LINK", "space", i64s(space), NULL);
+	link = xstrdup(client_reply_get(r, "link"));
+	client_reply_free(r);
+	d = harness_connect(node);
+	for (int i = 0; i < 5; i++)
+		client_reply_free(call_ok(d, "ACCESS.REQUEST", "link", link,
+		    "email", lou, NULL));
+	call_err(d, "rate_limited", "ACCESS.REQUEST", "link", link, "email",
+	    lou, NULL);
+	/* The request was made once, the managers told once each. */
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM participants p JOIN"
+	    " users u ON u.id = p.user_id WHERE u.email = $1", lou, NULL), 1);
+	ck_assert_int_eq(maildir_wait(maildir, 2, HARNESS_TIMEOUT), 0);
+	sleep_ms(500);
+	ck_assert_int_eq(maildir_count(maildir), 2);
+	free(link);
+	free(lou);
+	client_close(a);
+	client_close(d);
+}
+END_TEST
+
 static Suite *
 participant_suite(void)
 {
@@ -298,6 +327,7 @@ participant_suite(void)
 	tcase_add_test(tc, test_profiles);
 	tcase_add_test(tc, test_link_request_grant);
 	tcase_add_test(tc, test_deny);
+	tcase_add_test(tc, test_requests_limited);
 	suite_add_tcase(s, tc);
 	return s;
 }
