@@ -516,6 +516,9 @@ app_free(struct app *a)
 	free(a->email);
 	free(a->dialog);
 	free(a->scratch);
+	for (size_t i = 0; i < a->ncomments; i++)
+		free(a->comments[i]);
+	free(a->comments);
 	free(a->notice);
 	free(a->status);
 }

@@ -75,6 +75,7 @@ enum request {
 	REQ_SPACES,
 	REQ_SPACE,
 	REQ_FILES,
+	REQ_COMMENTS,
 	REQ_ACTION
 };
 
@@ -119,6 +120,9 @@ struct app {
 	char			*dialog;	/* the question */
 	char			*scratch;	/* a form's earlier answer */
 	int64_t			 target;	/* the user an action is about */
+	int64_t			 comments_file;	/* whose comments are shown */
+	char			**comments;	/* "name: body", raw */
+	size_t			 ncomments;
 	app_dialog_fn		*dialog_done;
 	size_t			 help_top;
 
@@ -156,6 +160,7 @@ void link_members(struct app *);	/* load the current workspace's */
 void link_spaces(struct app *);		/* SPACE.LIST */
 void link_space(struct app *, int64_t);	/* SPACE.SHOW */
 void link_files(struct app *, int64_t);	/* FILE.LIST */
+void link_comments(struct app *, int64_t);	/* COMMENT.LIST of a file */
 /* Uploads path into the open space, or downloads file to path: the
    screen waits, the status line says how it went. */
 void link_upload(struct app *, const char *path);

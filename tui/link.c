@@ -35,6 +35,21 @@
 
 static void link_authenticate(struct app *);
 static const char *reply_msg(const struct client_reply *);
+
+/* A parameter of a raw line (caller frees), or NULL. */
+static char *
+line_param(const char *line, const char *key)
+{
+	char *copy = xstrdup(line), *v = NULL;
+	struct proto_msg m;
+	const char *why, *p;
+
+	if (proto_parse(copy, strlen(copy), &m, &why) == 0 &&
+	    (p = proto_get(&m, key)) != NULL)
+		v = xstrdup(p);
+	free(copy);
+	return v;
+}
 static void link_ask_password(struct app *);
 
 int
@@ -311,6 +326,45 @@ link_files(struct app *a, int64_t id)
 	snprintf(sid, sizeof sid, "%lld", (long long)id);
 	if (a->state == LINK_ONLINE)
 		link_send(a, REQ_FILES, id, "FILE.LIST", "space", sid);
+}
+
+void
+link_comments(struct app *a, int64_t file)
+{
+	char fid[24];
+
+	snprintf(fid, sizeof fid, "%lld", (long long)file);
+	a->comments_file = file;
+	if (a->state == LINK_ONLINE)
+		link_send(a, REQ_COMMENTS, file, "COMMENT.LIST", "file", fid);
+}
+
+static void
+link_comments_reply(struct app *a, int64_t file, struct client_reply *r)
+{
+	char *name, *body;
+
+	if (file != a->comments_file)
+		return;		/* another file was chosen meanwhile */
+	if (!r->ok) {
+		app_status(a, 1, "comments: %s", reply_msg(r));
+		return;
+	}
+	for (size_t i = 0; i < a->ncomments; i++)
+		free(a->comments[i]);
+	free(a->comments);
+	a->comments = xcalloc(r->ndata + 1, sizeof *a->comments);
+	a->ncomments = 0;
+	for (size_t i = 0; i < r->ndata; i++) {
+		name = line_param(r->data[i], "name");
+		body = line_param(r->data[i], "body");
+		if (name != NULL && body != NULL)
+			xasprintf(&a->comments[a->ncomments++], "%s: %s", name,
+			    body);
+		free(name);
+		free(body);
+	}
+	a->model.dirty |= DIRTY_MAIN;
 }
 
 static void
@@ -594,6 +648,9 @@ link_reply(struct app *a, struct pending *p, struct client_reply *r)
 	case REQ_FILES:
 		link_files_reply(a, p->arg, r);
 		break;
+	case REQ_COMMENTS:
+		link_comments_reply(a, p->arg, r);
+		break;
 	case REQ_ACTION:
 		link_action_reply(a, p->done, r);
 		break;
@@ -647,6 +704,10 @@ link_event(struct app *a, const char *line)
 {
 	if (strncmp(line, "* BYE", 5) == 0)
 		return 0;	/* the close follows */
+	/* A comment on the file whose comments are on screen. */
+	if (a->comments_file != 0 && strstr(line, " type=comment.added ") !=
+	    NULL)
+		link_comments(a, a->comments_file);
 	if (model_event(&a->model, line) != 1)
 		return 0;
 	if (a->model.stale) {

@@ -82,6 +82,7 @@ space_show(struct app *a, int64_t id)
 	if (sp == NULL)
 		return;
 	a->space = id;
+	a->comments_file = 0;
 	if (!sp->loaded)
 		link_space(a, id);
 	app_set_view(a, VIEW_SPACE);
@@ -242,11 +243,27 @@ row_file(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 	screen_text(y, x + nw + 22, w - nw - 22, f->uploader, attr);
 }
 
+/* The comments of the chosen file, the newest at the bottom. */
+static void
+comments_draw(struct app *a, int y, int x, int h, int w)
+{
+	size_t first = a->ncomments > (size_t)(h - 1) ? a->ncomments -
+	    (size_t)(h - 1) : 0;
+
+	screen_text(y, x, w, a->ncomments == 0 ? "COMMENTS: none yet (c "
+	    "comments)" : "COMMENTS", A_BOLD);
+	/* One line each: a long comment is cut, line feeds shown as ^J. */
+	for (size_t i = first; i < a->ncomments && (int)(i - first) < h - 1;
+	    i++)
+		screen_text(y + 1 + (int)(i - first), x + 1, w - 1,
+		    a->comments[i], A_NORMAL);
+}
+
 void
 files_draw(struct app *a, int y, int x, int h, int w)
 {
 	struct space *sp = open_space(a);
-	int nw = w - 1 - 40 > 16 ? w - 1 - 40 : 16;
+	int nw = w - 1 - 40 > 16 ? w - 1 - 40 : 16, lh;
 	char *head;
 
 	if (sp == NULL) {
@@ -263,7 +280,11 @@ files_draw(struct app *a, int y, int x, int h, int w)
 	if (sp->nfiles == 0)
 		view_empty(y + 3, x, w, sp->files_loaded ? "No files yet: U "
 		    "uploads one." : "loading...");
-	view_list_draw(a, &a->list[VIEW_FILES], y + 3, x, h - 3, w, row_file);
+	/* The list above, the chosen file's comments (Enter) below. */
+	lh = a->comments_file != 0 ? (h - 3) / 2 : h - 3;
+	view_list_draw(a, &a->list[VIEW_FILES], y + 3, x, lh, w, row_file);
+	if (a->comments_file != 0)
+		comments_draw(a, y + 3 + lh, x, h - 3 - lh, w);
 }
 
 void
@@ -283,6 +304,7 @@ space_views_open(struct app *a)
 
 		app_status(a, 0, "%s: %lld bytes, %ld comments (c comments, "
 		    "S saves)", f->name, (long long)f->size, f->comments);
+		link_comments(a, f->id);
 		return;
 	}
 	p = &open_space(a)->people_list[item];
@@ -526,6 +548,7 @@ file_action(struct app *a, struct space *sp, int action)
 	struct file_entry *f;
 
 	if (action == A_FILES) {
+		a->comments_file = 0;
 		app_set_view(a, a->view == VIEW_FILES ? VIEW_SPACE :
 		    VIEW_FILES);
 		if (a->view == VIEW_FILES && !sp->files_loaded)

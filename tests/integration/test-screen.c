@@ -1030,6 +1030,54 @@ START_TEST(test_state_colours)
 }
 END_TEST
 
+/* A space's files: listed, a file's comments shown, one added with c,
+   and another participant's comment arriving without a key. */
+START_TEST(test_space_files)
+{
+	const char *sha = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e"
+	    "73043362938b9824";	/* of "hello" */
+	struct client *c = harness_login(node, email, PASSWORD, NULL);
+	struct client_reply *r;
+	char *space, *file;
+
+	r = call_ok(c, "SPACE.CREATE", "title", "Files room", NULL);
+	space = xstrdup(client_reply_get(r, "space"));
+	client_reply_free(r);
+	r = call_ok(c, "FILE.BEGIN", "space", space, "name", "hello.txt",
+	    "size", "5", "sha256", sha, NULL);
+	file = xstrdup(client_reply_get(r, "file"));
+	client_reply_free(r);
+	client_reply_free(call_ok(c, "FILE.CHUNK", "file", file, "offset", "0",
+	    "data", "aGVsbG8=", NULL));
+	client_reply_free(call_ok(c, "FILE.END", "file", file, NULL));
+
+	pin();
+	agora_run(110, 30, NULL, no_env);
+	log_in();
+	tmux_key(tm, "4");
+	tmux_wait(tm, "Files room");
+	tmux_key(tm, "Enter");
+	tmux_wait(tm, "PARTICIPANT");
+	tmux_key(tm, "f");
+	tmux_wait(tm, "hello.txt");
+	tmux_key(tm, "Enter");
+	tmux_wait(tm, "COMMENTS: none yet");
+	tmux_key(tm, "c");
+	tmux_wait(tm, "Comment:");
+	tmux_type(tm, "Typed on screen");
+	tmux_key(tm, "Enter");
+	tmux_wait(tm, "Typed on screen");
+	/* From elsewhere, with no key pressed here. */
+	client_reply_free(call_ok(c, "COMMENT.ADD", "file", file, "body",
+	    "Sent by the protocol", NULL));
+	tmux_wait(tm, "Sent by the protocol");
+	quit_clean();
+	client_close(c);
+	free(space);
+	free(file);
+}
+END_TEST
+
 /* :view with a name that is no view, and completing view names. */
 START_TEST(test_view_names)
 {
@@ -1171,6 +1219,7 @@ screen_suite(void)
 	tcase_add_test(tc, test_state_colours);
 	tcase_add_test(tc, test_space_invite_revoke_live);
 	tcase_add_test(tc, test_view_names);
+	tcase_add_test(tc, test_space_files);
 	suite_add_tcase(s, tc);
 	return s;
 }
