@@ -362,6 +362,8 @@ app_screen_action(struct app *a, enum action act)
 		break;
 	case A_SPACE_NEW:
 	case A_SPACE_EDIT:
+	case A_SPACE_DESCRIBE:
+	case A_SPACE_EXTERNALS:
 	case A_SPACE_LINK:
 	case A_SPACE_ARCHIVE:
 	case A_SPACE_DELETE:

@@ -73,6 +73,8 @@ const struct keybind keymap[] = {
 
 	{ 'n',			KM_SPACES | KM_SPACE, A_SPACE_NEW, "n" },
 	{ 'e',			KM_SPACE, A_SPACE_EDIT,		"e" },
+	{ 'E',			KM_SPACE, A_SPACE_DESCRIBE,	"E" },
+	{ 'X',			KM_SPACE, A_SPACE_EXTERNALS,	"X" },
 	{ 'L',			KM_SPACE, A_SPACE_LINK,		"L" },
 	{ 'A',			KM_SPACE, A_SPACE_ARCHIVE,	"A" },
 	{ 'D',			KM_SPACE, A_SPACE_DELETE,	"D" },
@@ -149,6 +151,8 @@ static const char *const descriptions[A_COUNT] = {
 	[A_CLOSE] = "close",
 	[A_SPACE_NEW] = "create a space",
 	[A_SPACE_EDIT] = "rename the space",
+	[A_SPACE_DESCRIBE] = "edit the space's description",
+	[A_SPACE_EXTERNALS] = "let externals invite others, or stop them",
 	[A_SPACE_LINK] = "get the space's shareable link",
 	[A_SPACE_ARCHIVE] = "archive the space, or bring it back",
 	[A_SPACE_DELETE] = "delete the space for good (its creator)",

@@ -188,10 +188,11 @@ space_head(struct app *a, struct space *sp, int y, int x, int h, int w)
 		if (*p == ' ' || *p == '\n')
 			p++;
 	}
-	xasprintf(&s, "you: %s \u00b7 %ld people \u00b7 %ld pending%s%s%s",
+	xasprintf(&s, "you: %s \u00b7 %ld people \u00b7 %ld pending%s%s%s%s",
 	    sp->role, sp->people, sp->pending, sp->overdue > 0 ? " \u26a0" : "",
 	    sp->requests > 0 ? " \u00b7 access requests: " : "",
-	    sp->requests > 0 ? "yes" : "");
+	    sp->requests > 0 ? "yes" : "", sp->externals_invite ?
+	    " \u00b7 externals may invite" : "");
 	screen_text(y + rows++, x, w, s, screen_attr(PAIR_DIM, A_NORMAL));
 	free(s);
 	if (sp->warning != NULL)
@@ -352,6 +353,29 @@ rename_done(struct app *a, const char *title)
 	if (*title != '\0')
 		link_action(a, "renamed", "SPACE.EDIT", "space",
 		    id_text(id, a->space), "title", title, NULL);
+}
+
+static void
+describe_done(struct app *a, const char *text)
+{
+	char id[24];
+
+	/* An empty description is allowed: it clears it. */
+	link_action(a, "description saved", "SPACE.EDIT", "space",
+	    id_text(id, a->space), "description", text, NULL);
+}
+
+static void
+externals_answer(struct app *a, int yes)
+{
+	struct space *sp = open_space(a);
+	char id[24];
+
+	if (yes && sp != NULL)
+		link_action(a, sp->externals_invite ? "externals may no longer "
+		    "invite" : "externals may invite", "SPACE.EDIT", "space",
+		    id_text(id, a->space), "externals_invite",
+		    sp->externals_invite ? "0" : "1", NULL);
 }
 
 static void
@@ -594,6 +618,23 @@ space_action(struct app *a, int action)
 	case A_SPACE_EDIT:
 		app_prompt(a, "Title: ", 0, rename_done);
 		field_set(&a->input, sp->title);
+		break;
+	case A_SPACE_DESCRIBE: {
+		/* The field is one line: line breaks become spaces. */
+		char *one = xstrdup(sp->description);
+
+		for (char *p = one; *p != '\0'; p++)
+			if (*p == '\n' || *p == '\t')
+				*p = ' ';
+		app_prompt(a, "Description (one line): ", 0, describe_done);
+		field_set(&a->input, one);
+		free(one);
+		break;
+	}
+	case A_SPACE_EXTERNALS:
+		ask(a, sp->externals_invite ? "Stop externals inviting others "
+		    "into \u201c" : "Let externals invite others into \u201c",
+		    sp->title, "\u201d?", externals_answer);
 		break;
 	case A_SPACE_LINK: {
 		char id[24];
