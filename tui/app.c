@@ -64,10 +64,11 @@ app_status(struct app *a, int error, const char *fmt, ...)
 }
 
 void
-app_notice(struct app *a, const char *text)
+app_notice(struct app *a, int error, const char *text)
 {
 	free(a->notice);
 	a->notice = text != NULL ? xstrdup(text) : NULL;
+	a->notice_error = error;
 	a->model.dirty |= DIRTY_MAIN;
 }
 
@@ -105,6 +106,8 @@ app_set_view(struct app *a, enum view v)
 	if (a->view != v) {
 		a->view = v;
 		a->model.dirty |= DIRTY_MAIN | DIRTY_SIDEBAR | DIRTY_STATUS;
+		if (a->notice != NULL && !a->notice_error)
+			app_notice(a, 0, NULL);	/* a link shown: done with */
 	}
 	sidebar_follow(a);
 	if (v == VIEW_PEOPLE && model_workspace(&a->model) != NULL &&
@@ -321,6 +324,8 @@ app_screen_action(struct app *a, enum action act)
 		curs_set(1);
 		break;
 	case A_CANCEL:
+		if (a->notice != NULL && !a->notice_error)
+			app_notice(a, 0, NULL);
 		if (lv->filter != NULL && *lv->filter != '\0') {
 			field_clear(&a->input);
 			app_refilter(a);
@@ -370,6 +375,7 @@ app_screen_action(struct app *a, enum action act)
 	case A_INVITE:
 	case A_RESEND:
 	case A_REMIND:
+	case A_REMIND_LINK:
 	case A_REVOKE:
 	case A_GRANT:
 	case A_DENY:
@@ -518,6 +524,7 @@ app_free(struct app *a)
 	free(a->email);
 	free(a->dialog);
 	free(a->scratch);
+	free(a->scratch2);
 	for (size_t i = 0; i < a->ncomments; i++)
 		free(a->comments[i]);
 	free(a->comments);

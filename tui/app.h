@@ -118,7 +118,8 @@ struct app {
 	app_prompt_fn		*prompt_done;
 	char			*email;		/* typed at the prompt */
 	char			*dialog;	/* the question */
-	char			*scratch;	/* a form's earlier answer */
+	char			*scratch;	/* a form's earlier answers */
+	char			*scratch2;
 	int64_t			 target;	/* the user an action is about */
 	int64_t			 comments_file;	/* whose comments are shown */
 	char			**comments;	/* "name: body", raw */
@@ -128,6 +129,7 @@ struct app {
 
 	char			*notice;	/* a long message over the main
 						   area, until the next login */
+	int			 notice_error;
 	char			*status;	/* the status line */
 	int			 status_error;
 	int			 too_small;
@@ -138,8 +140,9 @@ struct app {
 /* app.c */
 void app_status(struct app *, int error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* A message too long for the status line (NULL removes it). */
-void app_notice(struct app *, const char *);
+/* A message too long for the status line (NULL removes it), shown above
+   the main area until the next login; error draws it as one. */
+void app_notice(struct app *, int error, const char *);
 void app_prompt(struct app *, const char *label, int secret,
     app_prompt_fn *);
 void app_ask(struct app *, const char *question, app_dialog_fn *);

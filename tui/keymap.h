@@ -80,6 +80,7 @@ enum action {
 	A_INVITE,
 	A_RESEND,
 	A_REMIND,
+	A_REMIND_LINK,
 	A_REVOKE,
 	A_GRANT,
 	A_DENY,

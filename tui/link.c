@@ -197,8 +197,16 @@ link_action_reply(struct app *a, const char *done, struct client_reply *r)
 	for (size_t i = 0; i < r->ndata; i++)
 		if (strstr(r->data[i], " SKIPPED ") != NULL)
 			skipped++;
-	if (link != NULL)
-		app_status(a, 0, "%s: %s", done, link);
+	if (link != NULL) {
+		/* Whole, where it can be copied from: a status line would
+		   cut it. */
+		char *text;
+
+		xasprintf(&text, "%s: %s", done, link);
+		app_notice(a, 0, text);
+		free(text);
+		app_status(a, 0, "%s: above the list", done);
+	}
 	else if (r->ndata > 0)
 		app_status(a, warning != NULL, "%s: %zu%s%s%s", done,
 		    r->ndata - skipped, skipped > 0 ? " (some were already "
@@ -436,7 +444,7 @@ link_load(struct app *a, int resumed)
 	}
 	a->state = LINK_ONLINE;
 	a->backoff_ms = 0;
-	app_notice(a, NULL);
+	app_notice(a, 0, NULL);
 	a->model.dirty |= DIRTY_ALL;
 	view_sync(a);
 	/* The people and spaces come after the first paint: a workspace of
@@ -528,7 +536,7 @@ link_authenticate(struct app *a)
 
 		xasprintf(&text, "The saved session was not used: %s. Log in "
 		    "again; the new session file will be private.", cause);
-		app_notice(a, text);
+		app_notice(a, 1, text);
 		app_status(a, 1, "the saved session was not used (see above)");
 		free(text);
 		free(cause);
@@ -618,7 +626,7 @@ link_start(struct app *a)
 		text = server_changed_text(&a->link, a->opts->server);
 		link_close(a);
 		a->state = LINK_STOPPED;
-		app_notice(a, text);
+		app_notice(a, 1, text);
 		app_status(a, 1, "refused: the server's certificate has "
 		    "changed (see above)");
 		free(text);

@@ -400,29 +400,56 @@ invite_emails_done(struct app *a, const char *emails)
 	app_prompt(a, "Message (Enter for none): ", 0, invite_message_done);
 }
 
+/* The profile form: name, company, job title, each prefilled. */
+static struct participant *
+target_person(struct app *a)
+{
+	struct space *sp = open_space(a);
+
+	for (size_t i = 0; sp != NULL && i < sp->npeople; i++)
+		if (sp->people_list[i].user == a->target)
+			return &sp->people_list[i];
+	return NULL;
+}
+
 static void
 job_done(struct app *a, const char *job_title)
 {
 	char id[24], user[24];
 
+	/* An empty name is left as it was (the server refuses one). */
 	link_action(a, "profile saved", "PARTICIPANT.EDIT", "space",
-	    id_text(id, a->space), "user", id_text(user, a->target),
-	    "company", a->scratch, "job_title", job_title, NULL);
+	    id_text(id, a->space), "user", id_text(user, a->target), "name",
+	    a->scratch2 != NULL && a->scratch2[strspn(a->scratch2, " ")] !=
+	    '\0' ? a->scratch2 : NULL, "company", a->scratch, "job_title",
+	    job_title, NULL);
 	free(a->scratch);
-	a->scratch = NULL;
+	free(a->scratch2);
+	a->scratch = a->scratch2 = NULL;
 }
 
 static void
 company_done(struct app *a, const char *company)
 {
-	struct space *sp = open_space(a);
+	struct participant *p = target_person(a);
 
 	free(a->scratch);
 	a->scratch = xstrdup(company);
 	app_prompt(a, "Job title: ", 0, job_done);
-	for (size_t i = 0; sp != NULL && i < sp->npeople; i++)
-		if (sp->people_list[i].user == a->target)
-			field_set(&a->input, sp->people_list[i].job_title);
+	if (p != NULL)
+		field_set(&a->input, p->job_title);
+}
+
+static void
+name_done(struct app *a, const char *name)
+{
+	struct participant *p = target_person(a);
+
+	free(a->scratch2);
+	a->scratch2 = xstrdup(name);
+	app_prompt(a, "Company: ", 0, company_done);
+	if (p != NULL)
+		field_set(&a->input, p->company);
 }
 
 /* One request about the selected person, after a yes if asked. */
@@ -490,6 +517,7 @@ static void
 person_action(struct app *a, int action)
 {
 	struct participant *p;
+	char id[24], user[24];
 
 	if ((p = selected(a)) == NULL)
 		return;
@@ -512,8 +540,13 @@ person_action(struct app *a, int action)
 		ask(a, "Turn down the request of ", p->email, "?", deny_answer);
 		break;
 	case A_PROFILE:
-		app_prompt(a, "Company: ", 0, company_done);
-		field_set(&a->input, p->company);
+		app_prompt(a, "Name: ", 0, name_done);
+		field_set(&a->input, p->name);
+		break;
+	case A_REMIND_LINK:
+		link_action(a, "a link to pass on", "INVITE.REMIND", "space",
+		    id_text(id, a->space), "user", id_text(user, a->target),
+		    "how", "link", NULL);
 		break;
 	}
 }

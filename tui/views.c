@@ -273,7 +273,7 @@ view_empty(int y, int x, int w, const char *what)
 
 /* The notice, wrapped; returns the rows it took (and one blank). */
 static int
-draw_notice(const char *p, int y, int x, int h, int w)
+draw_notice(const char *p, int error, int y, int x, int h, int w)
 {
 	int rows = 0;
 	size_t n;
@@ -282,7 +282,8 @@ draw_notice(const char *p, int y, int x, int h, int w)
 	while (*p != '\0' && rows < h - 1) {
 		n = text_wrap(p, (size_t)w);
 		s = xstrndup(p, n);
-		screen_text(y + rows++, x, w, s, screen_attr(PAIR_ERROR, A_BOLD));
+		screen_text(y + rows++, x, w, s, error ?
+		    screen_attr(PAIR_ERROR, A_BOLD) : A_BOLD);
 		free(s);
 		p += n;
 		if (*p == ' ' || *p == '\n')
@@ -300,7 +301,7 @@ view_draw_main(struct app *a, int y, int x, int h, int w)
 
 	screen_clear(y, x, h, w);
 	if (a->notice != NULL) {
-		n = draw_notice(a->notice, y, x, h, w);
+		n = draw_notice(a->notice, a->notice_error, y, x, h, w);
 		y += n;
 		h -= n;
 	}
