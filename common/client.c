@@ -1069,3 +1069,17 @@ client_next_event(struct client *c, int timeout_ms)
 			return NULL;
 	}
 }
+
+char *
+client_line_get(const char *line, const char *key)
+{
+	char *copy = xstrdup(line), *v = NULL;
+	struct proto_msg m;
+	const char *why, *p;
+
+	if (proto_parse(copy, strlen(copy), &m, &why) == 0 &&
+	    (p = proto_get(&m, key)) != NULL)
+		v = xstrdup(p);
+	free(copy);
+	return v;
+}

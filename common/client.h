@@ -79,6 +79,8 @@ struct client_reply *client_wait(struct client *, const char *tag,
 struct client_reply *client_call(struct client *, const char *verb, ...)
     __attribute__((sentinel));
 void client_reply_free(struct client_reply *);
+/* A parameter of a raw line, such as a data line (caller frees), or NULL. */
+char *client_line_get(const char *line, const char *key);
 /* A parameter of the final line, or NULL. */
 const char *client_reply_get(const struct client_reply *, const char *key);
 

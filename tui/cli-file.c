@@ -151,7 +151,7 @@ download(struct client *c, const char *file, FILE *f, char **sha)
 		*sha = xstrdup(client_reply_get(r, "sha256"));
 		n = 0;
 		bytes = NULL;
-		if (r->ndata > 0 && (data = cli_line_get(r->data[0],
+		if (r->ndata > 0 && (data = client_line_get(r->data[0],
 		    "data")) != NULL) {
 			bytes = base64_decode(data, strlen(data), &n);
 			free(data);

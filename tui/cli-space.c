@@ -437,17 +437,3 @@ cli_request_access(const struct cli_opts *o, int argc, char **argv)
 	client_reply_free(r);
 	return EX_OK;
 }
-
-char *
-cli_line_get(const char *line, const char *key)
-{
-	char *copy = xstrdup(line), *v = NULL;
-	struct proto_msg m;
-	const char *why, *p;
-
-	if (proto_parse(copy, strlen(copy), &m, &why) == 0 &&
-	    (p = proto_get(&m, key)) != NULL)
-		v = xstrdup(p);
-	free(copy);
-	return v;
-}

@@ -63,8 +63,6 @@ char **cli_operands(int argc, char **argv, struct cli_args *, int *n);
    the last column, not padded). */
 void cli_print_lines(const struct client_reply *, int json,
     const char *const *cols, const int *widths);
-/* A parameter of a raw line (caller frees), or NULL. */
-char *cli_line_get(const char *line, const char *key);
 
 /* cli-space.c: the space subcommands. */
 int cli_space(const struct cli_opts *, int argc, char **argv);

@@ -35,21 +35,6 @@
 
 static void link_authenticate(struct app *);
 static const char *reply_msg(const struct client_reply *);
-
-/* A parameter of a raw line (caller frees), or NULL. */
-static char *
-line_param(const char *line, const char *key)
-{
-	char *copy = xstrdup(line), *v = NULL;
-	struct proto_msg m;
-	const char *why, *p;
-
-	if (proto_parse(copy, strlen(copy), &m, &why) == 0 &&
-	    (p = proto_get(&m, key)) != NULL)
-		v = xstrdup(p);
-	free(copy);
-	return v;
-}
 static void link_ask_password(struct app *);
 
 int
@@ -316,35 +301,35 @@ link_spaces(struct app *a)
 	a->model.spaces_stale = 0;
 }
 
+/* verb key=id, answered in the loop, when online. */
+static void
+link_send_id(struct app *a, enum request kind, const char *verb,
+    const char *key, int64_t id)
+{
+	char text[24];
+
+	snprintf(text, sizeof text, "%lld", (long long)id);
+	if (a->state == LINK_ONLINE)
+		link_send(a, kind, id, verb, key, text);
+}
+
 void
 link_space(struct app *a, int64_t id)
 {
-	char sid[24];
-
-	snprintf(sid, sizeof sid, "%lld", (long long)id);
-	if (a->state == LINK_ONLINE)
-		link_send(a, REQ_SPACE, id, "SPACE.SHOW", "space", sid);
+	link_send_id(a, REQ_SPACE, "SPACE.SHOW", "space", id);
 }
 
 void
 link_files(struct app *a, int64_t id)
 {
-	char sid[24];
-
-	snprintf(sid, sizeof sid, "%lld", (long long)id);
-	if (a->state == LINK_ONLINE)
-		link_send(a, REQ_FILES, id, "FILE.LIST", "space", sid);
+	link_send_id(a, REQ_FILES, "FILE.LIST", "space", id);
 }
 
 void
 link_comments(struct app *a, int64_t file)
 {
-	char fid[24];
-
-	snprintf(fid, sizeof fid, "%lld", (long long)file);
 	a->comments_file = file;
-	if (a->state == LINK_ONLINE)
-		link_send(a, REQ_COMMENTS, file, "COMMENT.LIST", "file", fid);
+	link_send_id(a, REQ_COMMENTS, "COMMENT.LIST", "file", file);
 }
 
 static void
@@ -364,8 +349,8 @@ link_comments_reply(struct app *a, int64_t file, struct client_reply *r)
 	a->comments = xcalloc(r->ndata + 1, sizeof *a->comments);
 	a->ncomments = 0;
 	for (size_t i = 0; i < r->ndata; i++) {
-		name = line_param(r->data[i], "name");
-		body = line_param(r->data[i], "body");
+		name = client_line_get(r->data[i], "name");
+		body = client_line_get(r->data[i], "body");
 		if (name != NULL && body != NULL)
 			xasprintf(&a->comments[a->ncomments++], "%s: %s", name,
 			    body);
@@ -418,12 +403,9 @@ void
 link_members(struct app *a)
 {
 	struct workspace *w = model_workspace(&a->model);
-	char id[24];
 
-	if (w == NULL || a->state != LINK_ONLINE)
-		return;
-	snprintf(id, sizeof id, "%lld", (long long)w->id);
-	link_send(a, REQ_MEMBERS, w->id, "MEMBERS", "workspace", id);
+	if (w != NULL)
+		link_send_id(a, REQ_MEMBERS, "MEMBERS", "workspace", w->id);
 }
 
 /* Logged in: load everything the screen shows, then go live. */
