@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "model.h"
 #include "proto.h"
 #include "xmalloc.h"
@@ -376,20 +377,19 @@ member_added(struct model *m, const struct proto_msg *pm)
 static char *
 generic_text(const struct proto_msg *pm)
 {
-	size_t len = strlen(pm->word) + 1;
-	char *text, *p;
+	struct buf *b = buf_new(0);
+	char *text;
 
-	for (size_t i = 0; i < pm->nparams; i++)
-		len += strlen(pm->params[i].key) + pm->params[i].len + 2;
-	p = text = xmalloc(len + 1);
-	p = stpcpy(p, proto_get(pm, "type"));
+	buf_add_str(b, proto_get(pm, "type"));
 	for (size_t i = 0; i < pm->nparams; i++) {
 		if (strcmp(pm->params[i].key, "seq") == 0 ||
 		    strcmp(pm->params[i].key, "type") == 0)
 			continue;
-		p += sprintf(p, " %s=%s", pm->params[i].key,
+		buf_printf(b, " %s=%s", pm->params[i].key,
 		    pm->params[i].value);
 	}
+	text = buf_take(b);
+	buf_free(b);
 	return text;
 }
 
