@@ -689,9 +689,68 @@ crm_off(PGconn *pg, const char *name, const char *id)
 	return 0;
 }
 
+#define PLAN_USAGE	"usage: agorad workspace plan NAME [free|premium|pro]"
+
+/* Shows the plan, or sets it (and says what it was). */
+static int
+plan_set(PGconn *pg, const char *name, const char *id, const char *was,
+    const char *plan)
+{
+	const char *p[2] = { id, plan }, *a[2] = { id, NULL };
+	char detail[64];
+
+	if (plan == NULL) {
+		printf("%s: plan %s\n", name, was);
+		return 0;
+	}
+	snprintf(detail, sizeof detail, "%s -> %s", was, plan);
+	a[1] = detail;
+	if (sql(pg, "BEGIN", 0, NULL, NULL) != 0 ||
+	    sql(pg, "UPDATE workspaces SET plan = $2 WHERE id = $1::bigint",
+	    2, p, NULL) != 0 ||
+	    sql(pg, "INSERT INTO audit_log (action, target, detail) VALUES "
+	    "('workspace.plan', 'workspace ' || $1, $2)", 2, a, NULL) != 0 ||
+	    sql(pg, "COMMIT", 0, NULL, NULL) != 0)
+		return 1;
+	printf("%s: plan %s (was %s)\n", name, plan, was);
+	return 0;
+}
+
+/* agorad workspace plan NAME [PLAN]: shows or sets a workspace's plan. */
+static int
+admin_plan(const char *path, int argc, char **argv)
+{
+	static const char *const plans[] = { "free", "premium", "pro" };
+	const char *plan = argc == 4 ? argv[3] : NULL;
+	struct config cf;
+	char *cause = NULL, id[24], was[16];
+	PGconn *pg;
+	int known = plan == NULL, rc = 1;
+
+	for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++)
+		known = known || strcmp(plan, plans[i]) == 0;
+	if (argc < 3 || argc > 4 || argv[2][0] == '-' || !known)
+		return admin_fail(PLAN_USAGE);
+	if (config_load(path, &cf, &cause) != 0) {
+		admin_fail("%s", cause);
+		free(cause);
+		return 1;
+	}
+	if ((pg = db_connect_once(cf.database, &cause)) == NULL) {
+		admin_fail("%s", cause);
+		free(cause);
+	} else if (crm_workspace(pg, argv[2], id, sizeof id, was,
+	    sizeof was) == 0)
+		rc = plan_set(pg, argv[2], id, was, plan);
+	PQfinish(pg);
+	config_free(&cf);
+	return rc;
+}
+
 /*
  * agorad workspace crm NAME [--url URL | --off]: sets (the token on
  * standard input), removes or shows a workspace's CRM webhook.
+ * agorad workspace plan NAME [PLAN]: see admin_plan.
  */
 int
 admin_workspace(const char *path, int argc, char **argv)
@@ -708,6 +767,8 @@ admin_workspace(const char *path, int argc, char **argv)
 	PGconn *pg;
 	int ch, off = 0, bad = 0, rc = 1;
 
+	if (argc >= 2 && strcmp(argv[1], "plan") == 0)
+		return admin_plan(path, argc, argv);
 	/* NAME comes first: main's getopt stops at the first operand. */
 	if (argc < 3 || strcmp(argv[1], "crm") != 0 || argv[2][0] == '-')
 		return admin_fail(CRM_USAGE);

@@ -30,6 +30,8 @@ usage(FILE *f)
 	    "  workspace crm NAME [--url URL | --off]\n"
 	    "                              show, set (token on stdin) or remove\n"
 	    "                              a workspace's CRM webhook\n"
+	    "  workspace plan NAME [free|premium|pro]\n"
+	    "                              show or set a workspace's plan\n"
 	    "  serve                       run the server\n"
 	    "  version                     print the version\n"
 	    "\n"

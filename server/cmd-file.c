@@ -707,8 +707,8 @@ delete_run(struct db_job *j, struct db_conn *dc)
 	if (db_get_i64(r, 0, "uploader_id") != fj->user && !a.manager) {
 		PQclear(r);
 		proto_err(j->out, j->tag, PERR_FORBIDDEN, "only the file's "
-		    "uploader and the space's owner and internal participants "
-		    "can delete it");
+		    "uploader and the space's owner, internals and "
+		    "collaborators can delete it");
 		return;
 	}
 	if (file_archived(j, &a) != 0) {

@@ -26,6 +26,7 @@
 #include "invite.h"
 #include "link.h"
 #include "outbox.h"
+#include "plan.h"
 #include "proto.h"
 #include "server.h"
 #include "session.h"
@@ -63,9 +64,24 @@ const struct db_stmt invite_stmts[] = {
 	  "UPDATE participants SET invited_at = now()"
 	  " WHERE space_id = $1::bigint AND user_id = $2::bigint" },
 	{ "invite_pending",
-	  "SELECT u.email, u.name, p.message FROM participants p"
-	  " JOIN users u ON u.id = p.user_id WHERE p.space_id = $1::bigint"
+	  "SELECT u.email, u.name, p.message,"
+	  " participant_role(p.role, s.network) AS role FROM participants p"
+	  " JOIN users u ON u.id = p.user_id"
+	  " JOIN spaces s ON s.id = p.space_id WHERE p.space_id = $1::bigint"
 	  " AND p.user_id = $2::bigint AND p.status = 'pending'" },
+	/* The inviter's contact, whom they always make a collaborator. */
+	{ "invite_collaborator",
+	  "SELECT 1 FROM contact_prefs cp JOIN professional_contacts pc"
+	  " ON pc.user_id = cp.user_id AND pc.contact_id = cp.contact_id"
+	  " WHERE cp.user_id = $1::bigint AND cp.contact_id = $2::bigint"
+	  " AND cp.always_collaborator AND " PAID_SQL("cp.user_id") },
+	/* The inviter's contacts they always add to a new space. */
+	{ "invite_always",
+	  "SELECT u.email FROM contact_prefs cp JOIN professional_contacts pc"
+	  " ON pc.user_id = cp.user_id AND pc.contact_id = cp.contact_id"
+	  " JOIN users u ON u.id = cp.contact_id"
+	  " WHERE cp.user_id = $1::bigint AND cp.always_add"
+	  " AND " PAID_SQL("cp.user_id") " ORDER BY u.id" },
 	{ "invite_count",
 	  "SELECT count(*) AS people FROM participants WHERE"
 	  " space_id = $1::bigint AND status IN ('active', 'pending')" },
@@ -74,18 +90,16 @@ const struct db_stmt invite_stmts[] = {
 
 struct invite_job {
 	struct db_job	 job;
-	int64_t		 user;		/* the inviter */
+	struct inviter	 iv;
 	int64_t		 session;
-	int64_t		 space;
 	int64_t		 who;		/* RESEND, REMIND: the invitee */
 	char		 address[64];
-	char		*inviter;	/* name, for the e-mail */
-	char		*message;
-	char		*base;		/* HOST:PORT for links */
+	char		*inviter;	/* iv.name */
+	char		*message;	/* iv.message */
+	char		*base;		/* iv.base */
 	char		**emails;
 	size_t		 nemails;
 	int		 by_link;	/* REMIND how=link */
-	char		 ids[4][STR_I64_LEN];
 };
 
 static void
@@ -102,9 +116,16 @@ invite_destroy(struct db_job *j)
 }
 
 static const char *
-idp(struct invite_job *ij, int slot, int64_t v)
+idp(struct inviter *iv, int slot, int64_t v)
 {
-	return str_i64(ij->ids[slot], v);
+	return str_i64(iv->ids[slot], v);
+}
+
+char *
+invite_base(void)
+{
+	/* Links name the address clients use to reach this server. */
+	return xstrdup(config_public_address(server_config()));
 }
 
 static struct invite_job *
@@ -114,15 +135,18 @@ invite_job_new(struct cmd_ctx *ctx)
 	const struct session *s = conn_session(ctx->conn);
 	const char *m = proto_get(ctx->msg, "message");
 
-	ij->user = s->user_id;
 	ij->session = s->session_id;
 	ij->inviter = xstrdup(s->name);
 	ij->message = xstrdup(m != NULL ? m : "");
-	/* Links name the address clients use to reach this server. */
-	ij->base = xstrdup(config_public_address(server_config()));
+	ij->base = invite_base();
 	snprintf(ij->address, sizeof ij->address, "%s",
 	    conn_address(ctx->conn));
-	proto_get_i64(ctx->msg, "space", 0, INT64_MAX, &ij->space);
+	ij->iv.job = &ij->job;
+	ij->iv.user = s->user_id;
+	ij->iv.name = ij->inviter;
+	ij->iv.message = ij->message;
+	ij->iv.base = ij->base;
+	proto_get_i64(ctx->msg, "space", 0, INT64_MAX, &ij->iv.space);
 	proto_get_i64(ctx->msg, "user", 0, INT64_MAX, &ij->who);
 	ij->job.destroy = invite_destroy;
 	return ij;
@@ -207,10 +231,10 @@ invite_link_new(struct db_job *j, struct db_conn *dc, const char *base,
 }
 
 static char *
-invite_link(struct invite_job *ij, struct db_conn *dc, int64_t user)
+invite_link(struct inviter *iv, struct db_conn *dc, int64_t user)
 {
-	return invite_link_new(&ij->job, dc, ij->base, LINK_INVITE, user,
-	    ij->space);
+	return invite_link_new(iv->job, dc, iv->base, LINK_INVITE, user,
+	    iv->space);
 }
 
 void
@@ -230,7 +254,7 @@ invite_quote(struct buf *b, const char *who, const char *message)
 
 /* The invitation (or reminder) e-mail with a fresh link. */
 static int
-invite_mail(struct invite_job *ij, struct db_conn *dc,
+invite_mail(struct inviter *iv, struct db_conn *dc,
     const struct space_access *a, int64_t user, const char *to,
     const char *message, int reminder)
 {
@@ -238,19 +262,19 @@ invite_mail(struct invite_job *ij, struct db_conn *dc,
 	char *link, *subject;
 	int rc;
 
-	if ((link = invite_link(ij, dc, user)) == NULL)
+	if ((link = invite_link(iv, dc, user)) == NULL)
 		return -1;
 	body = buf_new(0);
 	xasprintf(&subject, "%s%s invited you to \u201c%s\u201d",
-	    reminder ? "Reminder: " : "", ij->inviter, a->title);
+	    reminder ? "Reminder: " : "", iv->name, a->title);
 	buf_printf(body, "%s invited you to the space \u201c%s\u201d on "
-	    "agora.\n\n", ij->inviter, a->title);
-	invite_quote(body, ij->inviter, message);
+	    "agora.\n\n", iv->name, a->title);
+	invite_quote(body, iv->name, message);
 	buf_printf(body, "To join, open this link with agora:\n\n"
 	    "    agora accept %s\n\n"
 	    "It works once, and for 30 days. You can set a password then, "
 	    "or come in without one.\n", link);
-	rc = outbox_mail(&ij->job, dc, a->workspace, to, subject,
+	rc = outbox_mail(iv->job, dc, a->workspace, to, subject,
 	    buf_cstr(body));
 	free(subject);
 	free(link);
@@ -260,19 +284,19 @@ invite_mail(struct invite_job *ij, struct db_conn *dc,
 
 /* A colleague added at once is told so. */
 static int
-added_mail(struct invite_job *ij, struct db_conn *dc,
+added_mail(struct inviter *iv, struct db_conn *dc,
     const struct space_access *a, const char *to)
 {
 	struct buf *body = buf_new(0);
 	char *subject;
 	int rc;
 
-	xasprintf(&subject, "%s added you to \u201c%s\u201d", ij->inviter,
+	xasprintf(&subject, "%s added you to \u201c%s\u201d", iv->name,
 	    a->title);
 	buf_printf(body, "%s added you to the space \u201c%s\u201d on "
-	    "agora. It is in your sidebar now.\n\n", ij->inviter, a->title);
-	invite_quote(body, ij->inviter, ij->message);
-	rc = outbox_mail(&ij->job, dc, a->workspace, to, subject,
+	    "agora. It is in your sidebar now.\n\n", iv->name, a->title);
+	invite_quote(body, iv->name, iv->message);
+	rc = outbox_mail(iv->job, dc, a->workspace, to, subject,
 	    buf_cstr(body));
 	free(subject);
 	buf_free(body);
@@ -280,48 +304,85 @@ added_mail(struct invite_job *ij, struct db_conn *dc,
 }
 
 static int
-participant_event(struct invite_job *ij, struct db_conn *dc,
+participant_event(struct inviter *iv, struct db_conn *dc,
     const char *type, int64_t user, const char *email, const char *role,
     const char *status)
 {
 	struct buf *data = buf_new(0);
 	int rc;
 
-	proto_add_i64(data, "space", ij->space);
+	proto_add_i64(data, "space", iv->space);
 	proto_add_i64(data, "user", user);
 	proto_add(data, "email", email);
 	proto_add(data, "role", role);
 	proto_add(data, "status", status);
-	rc = space_emit(&ij->job, dc, ij->space, type, data);
+	rc = space_emit(iv->job, dc, iv->space, type, data);
 	buf_free(data);
 	return rc;
 }
 
+/*
+ * Who comes in, and how. A workspace member with an account comes in at
+ * once, unless auto: an invitation made for the inviter by their "always
+ * add" preference still waits for acceptance. A professional contact the
+ * inviter always makes a collaborator is one. Writes role and status.
+ */
+static int
+invite_terms(struct inviter *iv, struct db_conn *dc, int64_t user,
+    int member, int automatic, const char **role, const char **status)
+{
+	const char *pair[2] = { idp(iv, 3, iv->user), idp(iv, 2, user) };
+	PGresult *r;
+	int collab;
+
+	if ((r = db_query(iv->job, dc, "invite_collaborator", 2, pair)) == NULL)
+		return -1;
+	collab = PQntuples(r) > 0;
+	PQclear(r);
+	*role = collab ? "collaborator" : member ? "internal" : "external";
+	*status = member && !automatic ? "active" : "pending";
+	return 0;
+}
+
+/* The person with this address, made if new; 0 (status set) on failure. */
+static int64_t
+invite_person(struct inviter *iv, struct db_conn *dc,
+    const struct space_access *a, const char *email, int *member)
+{
+	const char *find[2] = { email, idp(iv, 0, a->workspace) };
+	PGresult *r;
+	int64_t user;
+
+	if ((r = db_query(iv->job, dc, "invite_user", 2, find)) == NULL)
+		return 0;
+	*member = PQntuples(r) > 0 && strcmp(db_get(r, 0, "member"), "t") == 0;
+	user = PQntuples(r) > 0 ? db_get_i64(r, 0, "id") : 0;
+	PQclear(r);
+	if (user == 0) {
+		if ((r = db_query(iv->job, dc, "invite_new_user", 1,
+		    &email)) == NULL)
+			return 0;
+		user = db_get_i64(r, 0, "id");
+		PQclear(r);
+	}
+	return user;
+}
+
 /* One address of INVITE: adds its data line; 0, or -1 to roll back. */
 static int
-invite_one(struct invite_job *ij, struct db_conn *dc,
-    const struct space_access *a, const char *email)
+invite_one(struct inviter *iv, struct db_conn *dc,
+    const struct space_access *a, const char *email, int automatic)
 {
-	struct db_job *j = &ij->job;
-	const char *find[2] = { email, idp(ij, 0, a->workspace) };
+	struct db_job *j = iv->job;
 	const char *add[6], *role, *status;
 	PGresult *r;
 	int64_t user;
 	int member;
 
-	if ((r = db_query(j, dc, "invite_user", 2, find)) == NULL)
+	if ((user = invite_person(iv, dc, a, email, &member)) == 0)
 		return -1;
-	member = PQntuples(r) > 0 && strcmp(db_get(r, 0, "member"), "t") == 0;
-	user = PQntuples(r) > 0 ? db_get_i64(r, 0, "id") : 0;
-	PQclear(r);
-	if (user == 0) {
-		if ((r = db_query(j, dc, "invite_new_user", 1, &email)) == NULL)
-			return -1;
-		user = db_get_i64(r, 0, "id");
-		PQclear(r);
-	}
-	add[0] = idp(ij, 1, ij->space);
-	add[1] = idp(ij, 2, user);
+	add[0] = idp(iv, 1, iv->space);
+	add[1] = idp(iv, 2, user);
 	if ((r = db_query(j, dc, "invite_participant", 2, add)) == NULL)
 		return -1;
 	if (PQntuples(r) > 0) {
@@ -334,19 +395,22 @@ invite_one(struct invite_job *ij, struct db_conn *dc,
 		return 0;
 	}
 	PQclear(r);
-	role = member ? "internal" : "external";
-	status = member ? "active" : "pending";
+	if (invite_terms(iv, dc, user, member, automatic, &role, &status) != 0)
+		return -1;
 	add[2] = role;
 	add[3] = status;
-	add[4] = idp(ij, 3, ij->user);
-	add[5] = ij->message;
+	add[4] = idp(iv, 3, iv->user);
+	add[5] = iv->message;
 	if (db_command(j, dc, "invite_add", 6, add) != 0 ||
-	    (member ? added_mail(ij, dc, a, email) :
-	    invite_mail(ij, dc, a, user, email, ij->message, 0)) != 0 ||
-	    participant_event(ij, dc, "participant.added", user, email, role,
+	    (strcmp(status, "active") == 0 ? added_mail(iv, dc, a, email) :
+	    invite_mail(iv, dc, a, user, email, iv->message, 0)) != 0 ||
+	    participant_event(iv, dc, "participant.added", user, email,
+	    a->network && strcmp(role, "owner") != 0 ? "collaborator" : role,
 	    status) != 0 ||
-	    outbox_crm_invitation(j, dc, ij->space, ij->user, email, role,
-	    status, ij->message) != 0)
+	    (strcmp(status, "active") == 0 &&
+	    space_contacts_changed(j, dc, iv->space, 0) != 0) ||
+	    outbox_crm_invitation(j, dc, iv->space, iv->user, email, role,
+	    status, iv->message) != 0)
 		return -1;
 	proto_begin(j->out, j->tag, "INVITED");
 	proto_add(j->out, "email", email);
@@ -357,11 +421,27 @@ invite_one(struct invite_job *ij, struct db_conn *dc,
 	return 0;
 }
 
+int
+invite_always(struct inviter *iv, struct db_conn *dc,
+    const struct space_access *a)
+{
+	const char *me[1] = { idp(iv, 3, iv->user) };
+	PGresult *r;
+	int rc = 0;
+
+	if ((r = db_query(iv->job, dc, "invite_always", 1, me)) == NULL)
+		return -1;
+	for (int i = 0; i < PQntuples(r) && rc == 0; i++)
+		rc = invite_one(iv, dc, a, db_get(r, i, "email"), 1);
+	PQclear(r);
+	return rc;
+}
+
 /* The final line, with the size warning SPACE.SHOW gives. */
 static int
 invite_ok(struct invite_job *ij, struct db_conn *dc)
 {
-	const char *id[1] = { idp(ij, 0, ij->space) };
+	const char *id[1] = { idp(&ij->iv, 0, ij->iv.space) };
 	PGresult *r;
 	int64_t people;
 
@@ -388,7 +468,7 @@ invite_run(struct db_job *j, struct db_conn *dc)
 	char target[32];
 
 	if (db_begin(j, dc) != 0 ||
-	    space_open(j, dc, ij->space, ij->user, SPACE_SEE, &a) != 0)
+	    space_open(j, dc, ij->iv.space, ij->iv.user, SPACE_SEE, &a) != 0)
 		return;
 	if (a.archived || (!a.manager && !a.externals_invite)) {
 		proto_err(j->out, j->tag, a.archived ? PERR_CONFLICT :
@@ -398,10 +478,10 @@ invite_run(struct db_job *j, struct db_conn *dc)
 		return;
 	}
 	for (size_t i = 0; i < ij->nemails; i++)
-		if (invite_one(ij, dc, &a, ij->emails[i]) != 0)
+		if (invite_one(&ij->iv, dc, &a, ij->emails[i], 0) != 0)
 			return;
-	snprintf(target, sizeof target, "space %lld", (long long)ij->space);
-	if (audit_record(j, dc, ij->user, ij->session, ij->address, "invite",
+	snprintf(target, sizeof target, "space %lld", (long long)ij->iv.space);
+	if (audit_record(j, dc, ij->iv.user, ij->session, ij->address, "invite",
 	    target, NULL) != 0)
 		return;
 	invite_ok(ij, dc);
@@ -429,15 +509,16 @@ static void
 again_run(struct db_job *j, struct db_conn *dc, int resend)
 {
 	struct invite_job *ij = (struct invite_job *)j;
-	const char *who[2] = { idp(ij, 0, ij->space), idp(ij, 1, ij->who) };
+	struct inviter *iv = &ij->iv;
+	const char *who[2] = { idp(iv, 0, iv->space), idp(iv, 1, ij->who) };
 	const char *drop[2] = { who[1], who[0] };
 	struct space_access a;
-	char *email = NULL, *message = NULL, *link = NULL;
+	char *email = NULL, *message = NULL, *link = NULL, role[16];
 	PGresult *r;
 	int rc = -1;
 
 	if (db_begin(j, dc) != 0 ||
-	    space_open(j, dc, ij->space, ij->user, SPACE_MANAGE, &a) != 0 ||
+	    space_open(j, dc, iv->space, iv->user, SPACE_MANAGE, &a) != 0 ||
 	    (r = db_query(j, dc, "invite_pending", 2, who)) == NULL)
 		return;
 	if (PQntuples(r) == 0) {
@@ -448,17 +529,18 @@ again_run(struct db_job *j, struct db_conn *dc, int resend)
 	}
 	email = xstrdup(db_get(r, 0, "email"));
 	message = xstrdup(db_get(r, 0, "message"));
+	snprintf(role, sizeof role, "%s", db_get(r, 0, "role"));
 	PQclear(r);
 	if (resend)
 		rc = db_command(j, dc, "invite_tokens_drop", 2, drop) != 0 ||
 		    db_command(j, dc, "invite_renew", 2, who) != 0 ||
-		    invite_mail(ij, dc, &a, ij->who, email, message, 0) != 0 ||
-		    participant_event(ij, dc, "participant.updated", ij->who,
-		    email, "external", "pending") != 0 ? -1 : 0;
+		    invite_mail(iv, dc, &a, ij->who, email, message, 0) != 0 ||
+		    participant_event(iv, dc, "participant.updated", ij->who,
+		    email, role, "pending") != 0 ? -1 : 0;
 	else if (ij->by_link)
-		rc = (link = invite_link(ij, dc, ij->who)) == NULL ? -1 : 0;
+		rc = (link = invite_link(iv, dc, ij->who)) == NULL ? -1 : 0;
 	else
-		rc = invite_mail(ij, dc, &a, ij->who, email, message, 1);
+		rc = invite_mail(iv, dc, &a, ij->who, email, message, 1);
 	if (rc == 0 && db_commit(j, dc) == 0) {
 		proto_begin(j->out, j->tag, "OK");
 		if (link != NULL)

@@ -53,7 +53,8 @@ const struct db_stmt link_stmts[] = {
 	  " FROM spaces s WHERE p.space_id = $1::bigint"
 	  " AND p.user_id = $2::bigint AND p.status = 'pending'"
 	  " AND s.id = p.space_id AND s.archived_at IS NULL"
-	  " RETURNING p.role, s.title, s.workspace_id,"
+	  " RETURNING participant_role(p.role, s.network) AS role, s.title,"
+	  " s.workspace_id,"
 	  " (SELECT email FROM users WHERE id = p.invited_by) AS inviter" },
 	{ "link_set_password",
 	  "UPDATE users SET password_hash = $2 WHERE id = $1::bigint" },
@@ -180,6 +181,7 @@ accept_join(struct link_job *lj, struct db_conn *dc, const PGresult *t,
 	proto_add(data, "role", db_get(p, 0, "role"));
 	proto_add(data, "status", "active");
 	rc = rc || space_emit(j, dc, space, "participant.updated", data) != 0 ||
+	    space_contacts_changed(j, dc, space, 0) != 0 ||
 	    accepted_mail(lj, dc, t, p) != 0;
 	buf_free(data);
 	PQclear(p);

@@ -35,8 +35,9 @@
 
 const struct db_stmt participant_stmts[] = {
 	{ "participant_get",
-	  "SELECT p.role, p.status, u.email, u.name FROM participants p"
-	  " JOIN users u ON u.id = p.user_id"
+	  "SELECT participant_role(p.role, s.network) AS role, p.status,"
+	  " u.email, u.name FROM participants p"
+	  " JOIN users u ON u.id = p.user_id JOIN spaces s ON s.id = p.space_id"
 	  " WHERE p.space_id = $1::bigint AND p.user_id = $2::bigint" },
 	{ "participant_status",
 	  "UPDATE participants SET status = $3"
@@ -70,8 +71,10 @@ const struct db_stmt participant_stmts[] = {
 	  " VALUES ($1::bigint, $2::bigint, $3, 'requested')" },
 	{ "space_managers",
 	  "SELECT u.email FROM participants p JOIN users u ON u.id = p.user_id"
+	  " JOIN spaces s ON s.id = p.space_id"
 	  " WHERE p.space_id = $1::bigint AND p.status = 'active'"
-	  " AND p.role IN ('owner', 'internal') ORDER BY u.id" },
+	  " AND participant_role(p.role, s.network) <> 'external'"
+	  " ORDER BY u.id" },
 	{ NULL, NULL }
 };
 
@@ -237,6 +240,7 @@ revoke_run(struct db_job *j, struct db_conn *dc)
 	    db_command(j, dc, "participant_tokens_drop", 2, ids) != 0 ||
 	    part_event(pj, dc, "participant.updated", db_get(r, 0, "email"),
 	    db_get(r, 0, "role"), "revoked") != 0 ||
+	    space_contacts_changed(j, dc, pj->space, pj->who) != 0 ||
 	    part_audit(pj, dc, "participant.revoke") != 0 ||
 	    db_commit(j, dc) != 0;
 	PQclear(r);
@@ -298,6 +302,7 @@ grant_run(struct db_job *j, struct db_conn *dc)
 	    db_get(r, 0, "email"))) != 0 ||
 	    part_event(pj, dc, "participant.updated", db_get(r, 0, "email"),
 	    db_get(r, 0, "role"), now) != 0 ||
+	    space_contacts_changed(j, dc, pj->space, 0) != 0 ||
 	    part_audit(pj, dc, "participant.grant") != 0 ||
 	    db_commit(j, dc) != 0;
 	PQclear(r);

@@ -12,6 +12,8 @@
 #include "conn.h"
 #include "db.h"
 #include "event.h"
+#include "invite.h"
+#include "plan.h"
 #include "proto.h"
 #include "session.h"
 #include "space.h"
@@ -35,37 +37,44 @@
 	"  AND q.status = 'requested') AS requests"
 
 const struct db_stmt space_cmd_stmts[] = {
+	/* The workspace's plan, if the caller is a member of it. */
+	{ "space_plan",
+	  "SELECT w.plan FROM workspaces w JOIN memberships m"
+	  " ON m.workspace_id = w.id"
+	  " WHERE w.id = $1::bigint AND m.user_id = $2::bigint" },
 	{ "space_create",
 	  "INSERT INTO spaces (workspace_id, creator_id, title, description,"
-	  " externals_invite) SELECT $1::bigint, $2::bigint, $3, $4, $5::boolean"
-	  " WHERE EXISTS (SELECT 1 FROM memberships WHERE"
-	  " workspace_id = $1::bigint AND user_id = $2::bigint) RETURNING id" },
+	  " externals_invite, network) VALUES ($1::bigint, $2::bigint, $3, $4,"
+	  " $5::boolean, $6::boolean) RETURNING id" },
 	{ "space_add_owner",
 	  "INSERT INTO participants (space_id, user_id, role, status,"
 	  " last_active_at) VALUES ($1::bigint, $2::bigint, 'owner', 'active',"
 	  " now())" },
 	{ "space_list",
 	  "SELECT s.id, s.title, s.description, s.workspace_id, s.creator_id,"
-	  " s.externals_invite, s.archived_at IS NOT NULL AS archived, p.role,"
+	  " s.externals_invite, s.network, s.archived_at IS NOT NULL AS archived,"
+	  " participant_role(p.role, s.network) AS role,"
 	  SPACE_COUNTS
 	  " FROM participants p JOIN spaces s ON s.id = p.space_id"
 	  " WHERE p.user_id = $1::bigint AND p.status = 'active'"
-	  " AND (s.archived_at IS NULL OR p.role <> 'external')"
+	  " AND (s.archived_at IS NULL"
+	  "  OR participant_role(p.role, s.network) <> 'external')"
 	  " ORDER BY lower(s.title), s.id" },
 	{ "space_get",
 	  "SELECT s.id, s.title, s.description, s.workspace_id, s.creator_id,"
-	  " s.externals_invite, s.archived_at IS NOT NULL AS archived,"
+	  " s.externals_invite, s.network, s.archived_at IS NOT NULL AS archived,"
 	  " $2::text AS role," SPACE_COUNTS
 	  " FROM spaces s WHERE s.id = $1::bigint" },
 	/* Managers also see who asked for access and who was revoked. */
 	{ "space_people",
-	  "SELECT u.id, u.name, u.email, u.company, u.job_title, p.role,"
-	  " p.status, extract(epoch FROM p.invited_at)::bigint AS invited,"
+	  "SELECT u.id, u.name, u.email, u.company, u.job_title,"
+	  " participant_role(p.role, s.network) AS role, p.status, extract(epoch FROM p.invited_at)::bigint AS invited,"
 	  " coalesce(extract(epoch FROM p.last_active_at)::bigint, 0)"
 	  "  AS active,"
 	  " p.status = 'pending' AND p.invited_at <= now() - interval '7 days'"
 	  "  AS overdue"
 	  " FROM participants p JOIN users u ON u.id = p.user_id"
+	  " JOIN spaces s ON s.id = p.space_id"
 	  " WHERE p.space_id = $1::bigint"
 	  " AND (p.status IN ('active', 'pending') OR $2::boolean)"
 	  " ORDER BY p.role = 'external', p.role <> 'owner', lower(u.name), u.id" },
@@ -95,7 +104,10 @@ struct space_job {
 	char		 address[64];
 	char		*title;		/* NULL: unchanged */
 	char		*description;	/* NULL: unchanged */
+	char		*name;		/* SPACE.CREATE: the creator's, */
+	char		*base;		/* and links, for invitations */
 	int		 externals;	/* -1: unchanged */
+	int		 network;	/* SPACE.CREATE network=1 */
 	char		 text[3][STR_I64_LEN];	/* ids as parameters */
 };
 
@@ -106,6 +118,8 @@ space_job_destroy(struct db_job *j)
 
 	free(sj->title);
 	free(sj->description);
+	free(sj->name);
+	free(sj->base);
 }
 
 static char *
@@ -133,6 +147,8 @@ space_job_new(struct cmd_ctx *ctx)
 	sj->externals = -1;
 	if (proto_get_i64(ctx->msg, "externals_invite", 0, 1, &v) == 0)
 		sj->externals = (int)v;
+	if (proto_get_i64(ctx->msg, "network", 0, 1, &v) == 0)
+		sj->network = (int)v;
 	sj->job.destroy = space_job_destroy;
 	return sj;
 }
@@ -185,54 +201,104 @@ space_line(struct buf *out, const char *tag, const PGresult *r, int i)
 	    "1" : "0");
 	proto_add(out, "externals_invite", strcmp(db_get(r, i,
 	    "externals_invite"), "t") == 0 ? "1" : "0");
+	proto_add(out, "network", strcmp(db_get(r, i, "network"), "t") == 0 ?
+	    "1" : "0");
 	proto_end(out);
+}
+
+/* A 0-or-1 parameter is absent, 0 or 1. */
+int
+space_flag_ok(const struct proto_msg *m, const char *key)
+{
+	const char *v = proto_get(m, key);
+
+	return v == NULL || strcmp(v, "0") == 0 || strcmp(v, "1") == 0;
 }
 
 /* What the schema cannot say about a space's fields; NULL if all is well. */
 static const char *
 space_fields_check(const struct proto_msg *m)
 {
-	const char *title = proto_get(m, "title"), *ext;
+	const char *title = proto_get(m, "title");
 
 	if (title != NULL && title[strspn(title, " ")] == '\0')
 		return "a space needs a title";
-	if ((ext = proto_get(m, "externals_invite")) != NULL &&
-	    strcmp(ext, "0") != 0 && strcmp(ext, "1") != 0)
+	if (!space_flag_ok(m, "externals_invite"))
 		return "externals_invite is 0 or 1";
+	if (!space_flag_ok(m, "network"))
+		return "network is 0 or 1";
 	return NULL;
 }
 
 /* SPACE.CREATE ------------------------------------------------------------ */
 
+/* The workspace allows the space: 0, or -1 with the reply (or status). */
+static int
+create_allowed(struct space_job *sj, struct db_conn *dc)
+{
+	struct db_job *j = &sj->job;
+	const char *who[2] = { id_text(sj, 0, sj->workspace),
+	    id_text(sj, 1, sj->user) };
+	PGresult *r;
+	int free_plan;
+
+	if ((r = db_query(j, dc, "space_plan", 2, who)) == NULL)
+		return -1;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		proto_err(j->out, j->tag, PERR_NOT_FOUND, "no such workspace");
+		return -1;
+	}
+	free_plan = strcmp(db_get(r, 0, "plan"), "free") == 0;
+	PQclear(r);
+	if (sj->network && free_plan) {
+		proto_err(j->out, j->tag, PERR_PLAN_REQUIRED, PLAN_NEEDED);
+		return -1;
+	}
+	return 0;
+}
+
+/* The contacts the creator always adds to a new space, invited. */
+static int
+create_invite(struct space_job *sj, struct db_conn *dc)
+{
+	struct inviter iv = { .job = &sj->job, .space = sj->space,
+	    .user = sj->user, .name = sj->name, .message = "",
+	    .base = sj->base };
+	struct space_access a;
+
+	return space_open(&sj->job, dc, sj->space, sj->user, SPACE_SEE,
+	    &a) != 0 || invite_always(&iv, dc, &a) != 0 ? -1 : 0;
+}
+
 static void
 create_run(struct db_job *j, struct db_conn *dc)
 {
 	struct space_job *sj = (struct space_job *)j;
-	const char *ins[5], *owner[2];
+	const char *ins[6], *owner[2];
 	struct buf *data;
 	PGresult *r;
 	int rc;
 
+	if (db_begin(j, dc) != 0 || create_allowed(sj, dc) != 0)
+		return;
 	ins[0] = id_text(sj, 0, sj->workspace);
 	ins[1] = id_text(sj, 1, sj->user);
 	ins[2] = sj->title;
 	ins[3] = sj->description != NULL ? sj->description : "";
 	ins[4] = sj->externals == 1 ? "true" : "false";
-	if (db_begin(j, dc) != 0 ||
-	    (r = db_query(j, dc, "space_create", 5, ins)) == NULL)
+	ins[5] = sj->network ? "true" : "false";
+	if ((r = db_query(j, dc, "space_create", 6, ins)) == NULL)
 		return;
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		proto_err(j->out, j->tag, PERR_NOT_FOUND, "no such workspace");
-		return;
-	}
 	sj->space = db_get_i64(r, 0, "id");
 	PQclear(r);
 	owner[0] = id_text(sj, 2, sj->space);
 	owner[1] = ins[1];
 	data = space_data(sj->space, sj->title);
+	proto_add(data, "network", sj->network ? "1" : "0");
 	rc = db_command(j, dc, "space_add_owner", 2, owner) != 0 ||
 	    space_emit(j, dc, sj->space, "space.created", data) != 0 ||
+	    create_invite(sj, dc) != 0 ||
 	    space_audit(sj, dc, "space.create", sj->title) != 0 ||
 	    db_commit(j, dc) != 0;
 	buf_free(data);
@@ -262,6 +328,8 @@ cmd_space_create(struct cmd_ctx *ctx)
 		    "no workspace" : "say which workspace: workspace=ID");
 	sj = space_job_new(ctx);
 	sj->workspace = ws;
+	sj->name = xstrdup(s->name);
+	sj->base = invite_base();
 	return cmd_submit(ctx, &sj->job, create_run, NULL);
 }
 
@@ -438,11 +506,14 @@ lifecycle_run(struct db_job *j, struct db_conn *dc, enum space_need need,
 	}
 	id[0] = id_text(sj, 0, sj->space);
 	data = space_data(sj->space, NULL);
+	/* Archived or gone, a network no longer makes contacts. */
 	if (strcmp(type, "space.reactivated") == 0)
 		rc = db_command(j, dc, stmt, 1, id) != 0 ||
-		    space_emit(j, dc, sj->space, type, data) != 0;
+		    space_emit(j, dc, sj->space, type, data) != 0 ||
+		    space_contacts_changed(j, dc, sj->space, 0) != 0;
 	else
 		rc = space_emit(j, dc, sj->space, type, data) != 0 ||
+		    space_contacts_changed(j, dc, sj->space, 0) != 0 ||
 		    db_command(j, dc, stmt, 1, id) != 0;
 	buf_free(data);
 	if (rc || space_audit(sj, dc, type, NULL) != 0 ||
@@ -454,14 +525,14 @@ lifecycle_run(struct db_job *j, struct db_conn *dc, enum space_need need,
 static void
 archive_run(struct db_job *j, struct db_conn *dc)
 {
-	lifecycle_run(j, dc, SPACE_MANAGE_ARCHIVED, "space_archive",
+	lifecycle_run(j, dc, SPACE_KEEPER, "space_archive",
 	    "space.archived", 0);
 }
 
 static void
 reactivate_run(struct db_job *j, struct db_conn *dc)
 {
-	lifecycle_run(j, dc, SPACE_MANAGE_ARCHIVED, "space_reactivate",
+	lifecycle_run(j, dc, SPACE_KEEPER, "space_reactivate",
 	    "space.reactivated", 1);
 }
 
@@ -499,6 +570,7 @@ static const struct cmd_arg create_args[] = {
 	{ "title", ARG_LINE, 1, 200 },
 	{ "description", ARG_PROSE, 0, 10000 },
 	{ "externals_invite", ARG_INT, 0, 1 },
+	{ "network", ARG_INT, 0, 1 },
 	{ "workspace", ARG_INT, 0, 20 },
 	{ NULL, 0, 0, 0 }
 };

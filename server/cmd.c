@@ -22,6 +22,8 @@ extern const struct db_stmt link_stmts[];
 extern const struct db_stmt participant_stmts[];
 extern const struct db_stmt limit_stmts[];
 extern const struct db_stmt file_stmts[];
+extern const struct db_stmt network_stmts[];
+extern const struct db_stmt contact_stmts[];
 
 static enum cmd_result
 cmd_ping(struct cmd_ctx *ctx)
@@ -45,6 +47,8 @@ static const struct cmd *const cmd_tables[] = {
 	cmd_link_table,
 	cmd_participant_table,
 	cmd_file_table,
+	cmd_network_table,
+	cmd_contact_table,
 	NULL
 };
 
@@ -62,6 +66,8 @@ const struct db_stmt *const db_stmt_tables[] = {
 	participant_stmts,
 	limit_stmts,
 	file_stmts,
+	network_stmts,
+	contact_stmts,
 	NULL
 };
 

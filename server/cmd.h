@@ -100,6 +100,8 @@ extern const struct cmd cmd_invite_table[];	/* cmd-invite.c */
 extern const struct cmd cmd_link_table[];	/* cmd-link.c */
 extern const struct cmd cmd_participant_table[]; /* cmd-participant.c */
 extern const struct cmd cmd_file_table[];	/* cmd-file.c */
+extern const struct cmd cmd_network_table[];	/* cmd-network.c */
+extern const struct cmd cmd_contact_table[];	/* cmd-contact.c */
 
 /* cmd-session.c: the hash checked for unknown accounts (made at start). */
 void session_cmds_init(long scrypt_n);

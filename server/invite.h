@@ -7,9 +7,34 @@
 
 #include <stdint.h>
 
+#include "str.h"
+
 struct buf;
 struct db_conn;
 struct db_job;
+struct space_access;
+
+/* Who invites: the request's job, the space, the inviter and their words. */
+struct inviter {
+	struct db_job	*job;
+	int64_t		 space;
+	int64_t		 user;
+	const char	*name;		/* for the e-mails */
+	const char	*message;	/* "" for none */
+	const char	*base;		/* HOST:PORT for links */
+	char		 ids[4][STR_I64_LEN];	/* ids as parameters */
+};
+
+/* HOST:PORT, the address clients reach this server by (caller frees). */
+char *invite_base(void);
+
+/*
+ * Worker, in the caller's transaction, after space_open on a space just
+ * made: invites every professional contact the inviter always adds to new
+ * spaces (INVITED data lines). Each must still accept. 0, or -1.
+ */
+int invite_always(struct inviter *, struct db_conn *,
+    const struct space_access *);
 
 /* How long an invitation or activation link works, in seconds. */
 #define INVITE_LIFETIME	(30 * 86400)

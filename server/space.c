@@ -13,9 +13,11 @@ const struct db_stmt space_stmts[] = {
 	   each other, so a check made here still holds at COMMIT. */
 	{ "space_access",
 	  "WITH s AS (SELECT id, workspace_id, creator_id, externals_invite, title,"
-	  "  archived_at IS NOT NULL AS archived FROM spaces"
+	  "  network, archived_at IS NOT NULL AS archived FROM spaces"
 	  "  WHERE id = $1::bigint FOR UPDATE)"
-	  " SELECT s.*, p.role, p.status FROM s"
+	  " SELECT s.*, participant_role(p.role, s.network) AS role, p.status,"
+	  " EXISTS (SELECT 1 FROM workspaces w WHERE w.id = s.workspace_id"
+	  "  AND w.plan <> 'free') AS paid FROM s"
 	  " JOIN participants p ON p.space_id = s.id"
 	  " AND p.user_id = $2::bigint" },
 	{ "space_touch",
@@ -26,7 +28,16 @@ const struct db_stmt space_stmts[] = {
 	  " SELECT $1, p.user_id, $3 FROM participants p"
 	  " JOIN spaces s ON s.id = p.space_id"
 	  " WHERE p.space_id = $2::bigint AND p.status = 'active'"
-	  " AND (s.archived_at IS NULL OR p.role <> 'external')"
+	  " AND (s.archived_at IS NULL"
+	  "  OR participant_role(p.role, s.network) <> 'external')"
+	  " ORDER BY p.user_id" },
+	/* Everyone in a network, and whoever just left it. */
+	{ "space_contacts_changed",
+	  "INSERT INTO events (type, user_id, data)"
+	  " SELECT 'contacts.changed', p.user_id, $3 FROM participants p"
+	  " JOIN spaces s ON s.id = p.space_id"
+	  " WHERE p.space_id = $1::bigint AND s.network"
+	  " AND (p.status = 'active' OR p.user_id = $2::bigint)"
 	  " ORDER BY p.user_id" },
 	{ NULL, NULL }
 };
@@ -39,12 +50,15 @@ space_refuse(struct db_job *j, enum space_need need,
 	if (need == SPACE_MANAGE && a->manager && a->archived)
 		proto_err(j->out, j->tag, PERR_CONFLICT, "the space is "
 		    "archived; reactivate it first");
+	else if (need == SPACE_KEEPER && a->manager)
+		proto_err(j->out, j->tag, PERR_FORBIDDEN, "collaborators "
+		    "cannot archive or reactivate a space: ask its owner");
 	else if (need == SPACE_CREATOR)
 		proto_err(j->out, j->tag, PERR_FORBIDDEN, "only the space's "
 		    "creator can do this");
 	else
 		proto_err(j->out, j->tag, PERR_FORBIDDEN, "only the space's "
-		    "owner and internal participants can do this");
+		    "owner, internals and collaborators can do this");
 	return -1;
 }
 
@@ -59,6 +73,8 @@ space_allows(enum space_need need, const struct space_access *a,
 		return a->manager && !a->archived;
 	case SPACE_MANAGE_ARCHIVED:
 		return a->manager;
+	case SPACE_KEEPER:
+		return a->keeper;
 	case SPACE_CREATOR:
 		return a->creator == user;
 	}
@@ -88,6 +104,10 @@ space_open(struct db_job *j, struct db_conn *dc, int64_t space,
 		a->externals_invite = strcmp(db_get(r, 0,
 		    "externals_invite"), "t") == 0;
 		a->manager = strcmp(a->role, "external") != 0;
+		a->keeper = strcmp(a->role, "owner") == 0 ||
+		    strcmp(a->role, "internal") == 0;
+		a->network = strcmp(db_get(r, 0, "network"), "t") == 0;
+		a->paid = strcmp(db_get(r, 0, "paid"), "t") == 0;
 		snprintf(a->title, sizeof a->title, "%s", db_get(r, 0,
 		    "title"));
 		/* Archived, a space is closed to its externals. */
@@ -122,4 +142,16 @@ space_emit_to(struct db_job *j, struct db_conn *dc, int64_t user,
     const char *type, struct buf *data)
 {
 	return event_emit(j, dc, type, 0, user, data);
+}
+
+int
+space_contacts_changed(struct db_job *j, struct db_conn *dc, int64_t space,
+    int64_t leaving)
+{
+	char sid[STR_I64_LEN], uid[STR_I64_LEN], data[32];
+	const char *params[3] = { str_i64(sid, space), str_i64(uid, leaving),
+	    data };
+
+	snprintf(data, sizeof data, "space=%lld", (long long)space);
+	return db_command(j, dc, "space_contacts_changed", 3, params);
 }

@@ -20,8 +20,9 @@ struct db_job;
 /* What a request needs of the caller. */
 enum space_need {
 	SPACE_SEE,		/* an active participant (externals: not archived) */
-	SPACE_MANAGE,		/* ... owner or internal, space not archived */
-	SPACE_MANAGE_ARCHIVED,	/* ... owner or internal, archived or not */
+	SPACE_MANAGE,		/* ... a manager, space not archived */
+	SPACE_MANAGE_ARCHIVED,	/* ... a manager, archived or not */
+	SPACE_KEEPER,		/* ... owner or internal, archived or not */
 	SPACE_CREATOR		/* the creator, archived or not */
 };
 
@@ -29,10 +30,14 @@ struct space_access {
 	int64_t	 space;
 	int64_t	 workspace;
 	int64_t	 creator;
-	char	 role[16];	/* owner, internal, external */
+	char	 role[16];	/* as acting: owner, internal, collaborator,
+				   external (participant_role in SQL) */
 	int	 archived;
 	int	 externals_invite;
-	int	 manager;	/* owner or internal */
+	int	 network;	/* a business network */
+	int	 paid;		/* its workspace is on a paid plan */
+	int	 manager;	/* anyone but an external */
+	int	 keeper;	/* owner or internal: may archive */
 	char	 title[201];
 };
 
@@ -56,5 +61,18 @@ int space_emit(struct db_job *, struct db_conn *, int64_t space,
 /* The same event to one user (one who is leaving, say). */
 int space_emit_to(struct db_job *, struct db_conn *, int64_t user,
     const char *type, struct buf *data);
+
+/* cmd-space.c: a 0-or-1 request parameter is absent, 0 or 1. */
+struct proto_msg;
+int space_flag_ok(const struct proto_msg *, const char *key);
+
+/*
+ * If the space is a business network: contacts.changed to everyone active
+ * in it and to leaving (a user id, or 0), whose professional contacts may
+ * just have changed. Call it after the change, or before it for a change
+ * that ends the network (un-flagging).
+ */
+int space_contacts_changed(struct db_job *, struct db_conn *, int64_t space,
+    int64_t leaving);
 
 #endif

@@ -315,16 +315,17 @@ END_TEST
 
 /*
  * Every space verb (files and comments included) against every kind of
- * caller: the owner, an internal
+ * caller: the owner, an internal participant, a collaborator
  * and an external participant, someone invited (pending), someone who
  * asked (requested), someone revoked, and an outsider. The outcome is the
  * reply's code ("ok" for OK). A closed space answers not_found with one
  * message whatever the reason, so a stranger learns nothing.
  */
-enum who { OWNER, INTERNAL, EXTERNAL, PENDING, REQUESTED, REVOKED,
-	OUTSIDER, NWHO };
+enum who { OWNER, INTERNAL, COLLABORATOR, EXTERNAL, PENDING, REQUESTED,
+	REVOKED, OUTSIDER, NWHO };
 static const char *const who_names[NWHO] = { "owner", "internal",
-	"external", "pending", "requested", "revoked", "outsider" };
+	"collaborator", "external", "pending", "requested", "revoked",
+	"outsider" };
 
 struct verb_case {
 	const char	*verb;
@@ -336,16 +337,20 @@ struct verb_case {
 #define FILE (-2)	/* the verb takes the owner's file, not the space */
 
 #define CLOSED "not_found", "not_found", "not_found", "not_found"
-#define MANAGERS "ok", "ok", "forbidden", CLOSED
+#define MANAGERS "ok", "ok", "ok", "forbidden", CLOSED
+#define ANYONE "ok", "ok", "ok", "ok", CLOSED
 static const struct verb_case cases[] = {
-	{ "SPACE.SHOW", NULL, NULL, -1,
-	  { "ok", "ok", "ok", CLOSED } },
+	{ "SPACE.SHOW", NULL, NULL, -1, { ANYONE } },
 	{ "SPACE.EDIT", "title", "Renamed", -1, { MANAGERS } },
-	{ "SPACE.ARCHIVE", NULL, NULL, -1, { MANAGERS } },
+	{ "SPACE.ARCHIVE", NULL, NULL, -1,
+	  { "ok", "ok", "forbidden", "forbidden", CLOSED } },
 	{ "SPACE.REACTIVATE", NULL, NULL, -1,	/* on an archived space */
-	  { "ok", "ok", "not_found", CLOSED } },
+	  { "ok", "ok", "forbidden", "not_found", CLOSED } },
 	{ "SPACE.DELETE", "confirm", "yes", -1,
-	  { "ok", "forbidden", "forbidden", CLOSED } },
+	  { "ok", "forbidden", "forbidden", "forbidden", CLOSED } },
+	/* The workspace is on plan pro here. */
+	{ "SPACE.NETWORK", "network", "1", -1, { MANAGERS } },
+	{ "INVITE.CANDIDATES", NULL, NULL, -1, { MANAGERS } },
 	{ "SPACE.LINK", NULL, NULL, -1, { MANAGERS } },
 	/* externals_invite is off in these spaces */
 	{ "INVITE", "emails", "new.person@x.example", -1, { MANAGERS } },
@@ -358,11 +363,11 @@ static const struct verb_case cases[] = {
 	{ "PARTICIPANT.EDIT", "company", "Initech", PENDING, { MANAGERS } },
 	/* Files and comments: any participant, but deleting the owner's
 	   file takes the owner's side. */
-	{ "FILE.LIST", NULL, NULL, -1, { "ok", "ok", "ok", CLOSED } },
-	{ "FILE.GET", "offset", "0", FILE, { "ok", "ok", "ok", CLOSED } },
+	{ "FILE.LIST", NULL, NULL, -1, { ANYONE } },
+	{ "FILE.GET", "offset", "0", FILE, { ANYONE } },
 	{ "FILE.DELETE", NULL, NULL, FILE, { MANAGERS } },
-	{ "COMMENT.ADD", "body", "Vu", FILE, { "ok", "ok", "ok", CLOSED } },
-	{ "COMMENT.LIST", NULL, NULL, FILE, { "ok", "ok", "ok", CLOSED } },
+	{ "COMMENT.ADD", "body", "Vu", FILE, { ANYONE } },
+	{ "COMMENT.LIST", NULL, NULL, FILE, { ANYONE } },
 };
 
 /* A small file of c's in space id; its id. */
@@ -387,10 +392,11 @@ file_put(struct client *c, int64_t space)
 
 START_TEST(test_authorization)
 {
-	static const char *const role[NWHO] = { NULL, "internal", "external",
-		"external", "external", "external", NULL };
+	static const char *const role[NWHO] = { NULL, "internal",
+		"collaborator", "external", "external", "external", "external",
+		NULL };
 	static const char *const status[NWHO] = { NULL, "active", "active",
-		"pending", "requested", "revoked", NULL };
+		"active", "pending", "requested", "revoked", NULL };
 	struct client *owner = harness_login(node, alice, HARNESS_PASSWORD,
 	    NULL), *c;
 	const struct verb_case *vc;
@@ -399,6 +405,7 @@ START_TEST(test_authorization)
 	char *email;
 
 	ids[OWNER] = alice_id;
+	pg_exec("UPDATE workspaces SET plan = 'pro' WHERE name = $1", ws, NULL);
 	for (int w = INTERNAL; w < NWHO; w++) {
 		email = harness_email(who_names[w]);
 		ids[w] = agorad_user_add(node, email, who_names[w],
