@@ -41,6 +41,13 @@ usage(FILE *f)
 	    "  profile SPACE USER [--name N] [--company C] [--job-title J]\n"
 	    "  file list|upload|get|delete ...   comment FILE TEXT   "
 	    "comments FILE\n"
+	    "  network flag|unflag SPACE    make a space a business network "
+	    "or not\n"
+	    "  contacts [--json]            your professional contacts\n"
+	    "  contact show|prefs CONTACT ...   candidates SPACE [PREFIX]\n"
+	    "  msg CONTACT|--space SPACE TEXT   (TEXT - : standard input)\n"
+	    "  messages CONTACT|--space SPACE [--before ID] [--limit N]\n"
+	    "  read CONTACT|--space SPACE   conversations [--json]\n"
 	    "See agora(1) for every command and option.\n"
 	    "Defaults come from $XDG_CONFIG_HOME/agora/config "
 	    "(server =, email =, ca =).\n");

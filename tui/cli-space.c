@@ -20,17 +20,22 @@
 #include "tokenfile.h"
 #include "xmalloc.h"
 
-/* A data line as a JSON object of its parameters. */
-static void
-json_object(const struct proto_msg *m)
+void
+cli_json_members(const struct proto_msg *m)
 {
-	putchar('{');
 	for (size_t i = 0; i < m->nparams; i++) {
 		printf("%s", i > 0 ? "," : "");
 		cli_json_string(m->params[i].key);
 		putchar(':');
 		cli_json_string(m->params[i].value);
 	}
+}
+
+void
+cli_json_object(const struct proto_msg *m)
+{
+	putchar('{');
+	cli_json_members(m);
 	putchar('}');
 }
 
@@ -52,8 +57,9 @@ text_column(const struct proto_msg *m, const char *key, int w)
 	free(safe);
 }
 
-void
-cli_print_lines(const struct client_reply *r, int json,
+/* Data lines as a JSON array (no line feed after it), or rows. */
+static void
+print_lines(const struct client_reply *r, int json,
     const char *const *cols, const int *widths)
 {
 	struct proto_msg m;
@@ -68,7 +74,7 @@ cli_print_lines(const struct client_reply *r, int json,
 		if (proto_parse(copy, strlen(copy), &m, &why) == 0) {
 			if (json) {
 				printf("%s", first ? "" : ",");
-				json_object(&m);
+				cli_json_object(&m);
 			} else {
 				for (size_t c = 0; cols[c] != NULL; c++)
 					text_column(&m, cols[c], widths[c]);
@@ -79,7 +85,22 @@ cli_print_lines(const struct client_reply *r, int json,
 		free(copy);
 	}
 	if (json)
-		printf("]\n");
+		putchar(']');
+}
+
+void
+cli_print_lines(const struct client_reply *r, int json,
+    const char *const *cols, const int *widths)
+{
+	print_lines(r, json, cols, widths);
+	if (json)
+		putchar('\n');
+}
+
+void
+cli_json_array(const struct client_reply *r)
+{
+	print_lines(r, 1, NULL, NULL);
 }
 
 /* Runs one request on the saved session; the reply (caller frees). */
@@ -168,6 +189,27 @@ space_show(const struct cli_opts *o, const struct cli_args *a,
 	return EX_OK;
 }
 
+/* SPACE.CREATE with the options given (a key left NULL would end the
+   pairs early, so they are packed). */
+static struct client_reply *
+space_create(const struct cli_opts *o, const struct cli_args *a,
+    const char *title, int *status)
+{
+	const char *k[2] = { NULL }, *v[2] = { NULL };
+	size_t n = 0;
+
+	if (a->description != NULL) {
+		k[n] = "description";
+		v[n++] = a->description;
+	}
+	if (a->network) {
+		k[n] = "network";
+		v[n++] = "1";
+	}
+	return session_call(o, "space create", status, "SPACE.CREATE",
+	    "title", title, k[0], v[0], k[1], v[1]);
+}
+
 /* create, edit, link, archive, reactivate, delete: one request each. */
 static int
 space_change(const struct cli_opts *o, const struct cli_args *a,
@@ -178,9 +220,7 @@ space_change(const struct cli_opts *o, const struct cli_args *a,
 	int status;
 
 	if (strcmp(what, "create") == 0 && argc == 1)
-		r = session_call(o, "space create", &status, "SPACE.CREATE",
-		    "title", argv[0], a->description != NULL ? "description" :
-		    NULL, a->description, NULL, NULL);
+		r = space_create(o, a, argv[0], &status);
 	else if (strcmp(what, "edit") == 0 && argc == 2)
 		r = session_call(o, "space edit", &status, "SPACE.EDIT",
 		    "space", space, "title", argv[1], a->description != NULL ?
@@ -200,8 +240,9 @@ space_change(const struct cli_opts *o, const struct cli_args *a,
 		    "space", space, "confirm", "yes", NULL, NULL);
 	else
 		return cli_fail(EX_USAGE, "usage: agora space create TITLE "
-		    "[--description D] | edit SPACE TITLE | link SPACE | "
-		    "archive SPACE | reactivate SPACE | delete SPACE --yes");
+		    "[--description D] [--network] | edit SPACE TITLE | "
+		    "link SPACE | archive SPACE | reactivate SPACE | "
+		    "delete SPACE --yes");
 	if (r == NULL)
 		return status;
 	if (client_reply_get(r, "space") != NULL)

@@ -48,6 +48,8 @@ cli_err_status(const char *code)
 		return EX_DATAERR;
 	if (strcmp(code, "not_found") == 0)
 		return EX_NOINPUT;
+	if (strcmp(code, "plan_required") == 0)
+		return CLI_EX_PLAN;
 	return EX_PROTOCOL;
 }
 
@@ -63,6 +65,20 @@ cli_reply_fail(const char *what, struct client_reply *r)
 	free(safe);
 	client_reply_free(r);
 	return status;
+}
+
+struct client_reply *
+cli_reply_check(const char *what, struct client_reply *r, int *status)
+{
+	if (r == NULL)
+		*status = cli_fail(EX_UNAVAILABLE, "%s: no answer", what);
+	else if (!r->ok)
+		*status = cli_reply_fail(what, r);
+	else {
+		*status = EX_OK;
+		return r;
+	}
+	return NULL;
 }
 
 /* Asks on the terminal; 1 for yes. Refuses when there is no terminal. */
@@ -505,6 +521,12 @@ cli_args(int argc, char **argv, struct cli_args *a)
 		{ "company", required_argument, NULL, 'c' },
 		{ "job-title", required_argument, NULL, 't' },
 		{ "link", no_argument, NULL, 'l' },
+		{ "network", no_argument, NULL, 'N' },
+		{ "space", required_argument, NULL, 's' },
+		{ "before", required_argument, NULL, 'b' },
+		{ "limit", required_argument, NULL, 'L' },
+		{ "always-add", required_argument, NULL, 'A' },
+		{ "always-collaborator", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -521,6 +543,12 @@ cli_args(int argc, char **argv, struct cli_args *a)
 		case 'c': a->company = optarg; break;
 		case 't': a->job_title = optarg; break;
 		case 'l': a->link = 1; break;
+		case 'N': a->network = 1; break;
+		case 's': a->space = optarg; break;
+		case 'b': a->before = optarg; break;
+		case 'L': a->limit = optarg; break;
+		case 'A': a->always_add = optarg; break;
+		case 'C': a->always_collaborator = optarg; break;
 		default: return -1;
 		}
 	}
@@ -549,6 +577,14 @@ static const struct {
 	{ "file", cli_file },
 	{ "comment", cli_comment },
 	{ "comments", cli_comment },
+	{ "network", cli_network },
+	{ "contacts", cli_contacts },
+	{ "contact", cli_contact },
+	{ "candidates", cli_candidates },
+	{ "msg", cli_msg },
+	{ "messages", cli_messages },
+	{ "read", cli_read },
+	{ "conversations", cli_conversations },
 };
 
 int

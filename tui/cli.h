@@ -26,6 +26,12 @@ int cli_fail(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* An ERR reply as that line and its exit status; frees the reply. */
 int cli_reply_fail(const char *what, struct client_reply *);
+/* The exit status of ERR code=plan_required: not in sysexits(3). */
+#define CLI_EX_PLAN	79
+/* r if it is an OK reply; else NULL with *status said (no answer, or
+   the ERR), r freed. */
+struct client_reply *cli_reply_check(const char *what, struct client_reply *r,
+    int *status);
 /* Connected and checked (CA file, or known_hosts asking on the terminal);
    server overrides o->server when not NULL. */
 struct client *cli_connect_to(const struct cli_opts *, const char *server,
@@ -41,8 +47,10 @@ char *cli_password(const char *prompt);
 void cli_json_string(const char *);
 /*
  * Options after the subcommand: --json, --message M, --description D,
- * --email E, --name N, --company C, --job-title J, --link. Returns the index of the first operand in argv, or
- * -1 after a usage error (printed).
+ * --email E, --name N, --company C, --job-title J, --link, --network,
+ * --space S, --before ID, --limit N, --always-add on|off,
+ * --always-collaborator on|off. Returns the index of the first operand in
+ * argv, or -1 after a usage error (printed).
  */
 struct cli_args {
 	int		 json;
@@ -53,6 +61,12 @@ struct cli_args {
 	const char	*company;
 	const char	*job_title;
 	int		 link;		/* --link (remind) */
+	int		 network;	/* --network (space create) */
+	const char	*space;		/* --space (msg, messages, read) */
+	const char	*before;	/* --before (messages) */
+	const char	*limit;		/* --limit (messages, candidates) */
+	const char	*always_add;	/* --always-add (contact prefs) */
+	const char	*always_collaborator;
 };
 int cli_args(int argc, char **argv, struct cli_args *);
 
@@ -63,6 +77,9 @@ char **cli_operands(int argc, char **argv, struct cli_args *, int *n);
    the last column, not padded). */
 void cli_print_lines(const struct client_reply *, int json,
     const char *const *cols, const int *widths);
+/* Data lines as a JSON array of objects, nothing after it: for inside
+   an object. */
+void cli_json_array(const struct client_reply *);
 
 /* cli-space.c: the space subcommands. */
 int cli_space(const struct cli_opts *, int argc, char **argv);
@@ -74,5 +91,24 @@ int cli_profile(const struct cli_opts *, int argc, char **argv);
 /* cli-file.c */
 int cli_file(const struct cli_opts *, int argc, char **argv);
 int cli_comment(const struct cli_opts *, int argc, char **argv);
+/* A line's parameters as one JSON object, or as its members without the
+   braces, to add more (cli-space.c). */
+struct proto_msg;
+void cli_json_object(const struct proto_msg *);
+void cli_json_members(const struct proto_msg *);
+/* cli-network.c: networks, professional contacts, invitation candidates. */
+int cli_network(const struct cli_opts *, int argc, char **argv);
+int cli_contacts(const struct cli_opts *, int argc, char **argv);
+int cli_contact(const struct cli_opts *, int argc, char **argv);
+int cli_candidates(const struct cli_opts *, int argc, char **argv);
+/* The user id of who: a user id as it is, or the e-mail address of one of
+   the caller's professional contacts (looked up with CONTACTS). NULL with
+   *status said when it names no contact. Caller frees. */
+char *cli_contact_id(struct client *, const char *who, int *status);
+/* cli-message.c: private conversations and space discussions. */
+int cli_msg(const struct cli_opts *, int argc, char **argv);
+int cli_messages(const struct cli_opts *, int argc, char **argv);
+int cli_read(const struct cli_opts *, int argc, char **argv);
+int cli_conversations(const struct cli_opts *, int argc, char **argv);
 
 #endif

@@ -1,0 +1,309 @@
+/*
+ * Private conversations and space discussions for scripts: agora msg,
+ * messages, read and conversations. A conversation is named by a contact
+ * (a user id, or a professional contact's e-mail address: see
+ * cli_contact_id) or by --space SPACE. Message bodies from other users are
+ * sanitised, line feeds kept; JSON carries them as they came, escaped.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "client.h"
+#include "proto.h"
+#include "text.h"
+#include "xmalloc.h"
+
+/* The largest body MSG.SEND takes, in bytes (agora-protocol(7)). */
+#define MSG_BODY_MAX	16384
+
+/*
+ * All of standard input as a body: CR LF read as LF, and the line feeds
+ * at the end dropped, since a file's last line ends with one. Read no
+ * further than the limit allows, so a huge input fails here rather than
+ * as a line the server refuses. NULL with *status said.
+ */
+static char *
+body_stdin(int *status)
+{
+	struct buf *b = buf_new(MSG_BODY_MAX + 2);
+	char chunk[4096], *body, *w;
+	size_t n, len;
+
+	while (!buf_overflowed(b) &&
+	    (n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+		buf_add(b, chunk, n);
+	if (ferror(stdin)) {
+		*status = cli_fail(EX_IOERR, "msg: standard input: %s",
+		    strerror(errno));
+		buf_free(b);
+		return NULL;
+	}
+	len = buf_len(b);
+	if (buf_overflowed(b) || (len > 0 &&
+	    memchr(buf_data(b), '\0', len) != NULL)) {
+		*status = cli_fail(EX_DATAERR, buf_overflowed(b) ? "msg: the "
+		    "message is over %d bytes" : "msg: the message holds a NUL "
+		    "byte", MSG_BODY_MAX);
+		buf_free(b);
+		return NULL;
+	}
+	body = buf_take(b);
+	buf_free(b);
+	for (w = body, len = 0; body[len] != '\0'; len++)
+		if (!(body[len] == '\r' && body[len + 1] == '\n'))
+			*w++ = body[len];
+	while (w > body && w[-1] == '\n')
+		w--;
+	*w = '\0';
+	if (w - body > MSG_BODY_MAX) {
+		*status = cli_fail(EX_DATAERR, "msg: the message is over %d "
+		    "bytes", MSG_BODY_MAX);
+		free(body);
+		return NULL;
+	}
+	return body;
+}
+
+/*
+ * The conversation the command line names: --space S, or the contact
+ * who. *key is "space" or user_key (MSG.SEND says "to", the others
+ * "with"); the value is returned (caller frees), or NULL with *status
+ * said.
+ */
+static char *
+conv_target(struct client *c, const struct cli_args *a, const char *who,
+    const char *user_key, const char **key, int *status)
+{
+	if (a->space != NULL) {
+		*key = "space";
+		return xstrdup(a->space);
+	}
+	*key = user_key;
+	return cli_contact_id(c, who, status);
+}
+
+/* agora msg CONTACT TEXT | msg --space SPACE TEXT (TEXT - : stdin) */
+int
+cli_msg(const struct cli_opts *o, int argc, char **argv)
+{
+	struct client_reply *r;
+	struct client *c;
+	struct cli_args a;
+	const char *key;
+	char **ops, *body, *value;
+	int n, status;
+
+	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL ||
+	    n != (a.space != NULL ? 1 : 2))
+		return cli_fail(EX_USAGE, "usage: agora msg CONTACT TEXT | "
+		    "agora msg --space SPACE TEXT (TEXT - : standard input)");
+	if (strcmp(ops[n - 1], "-") == 0) {
+		if ((body = body_stdin(&status)) == NULL)
+			return status;
+	} else
+		body = xstrdup(ops[n - 1]);
+	if ((c = cli_session(o, &status)) == NULL) {
+		free(body);
+		return status;
+	}
+	value = conv_target(c, &a, ops[0], "to", &key, &status);
+	if (value != NULL && (r = cli_reply_check("msg", client_call(c,
+	    "MSG.SEND", key, value, "body", body, NULL), &status)) != NULL) {
+		printf("%s\n", client_reply_get(r, "id"));
+		client_reply_free(r);
+	}
+	free(value);
+	free(body);
+	client_close(c);
+	return status;
+}
+
+/* "ID  DATE TIME  NAME", then the body's lines indented: all sanitised. */
+static void
+message_print(const struct proto_msg *m)
+{
+	const char *name = proto_get(m, "name"), *body = proto_get(m, "body");
+	const char *at = proto_get(m, "at"), *id = proto_get(m, "id");
+	char when[32] = "", *safe, *line, *next;
+	struct tm tm;
+	time_t t;
+
+	if (at != NULL) {
+		t = (time_t)strtoll(at, NULL, 10);
+		if (localtime_r(&t, &tm) != NULL)
+			strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+	}
+	safe = text_sanitize(name != NULL ? name : "", name != NULL ?
+	    strlen(name) : 0, 0);
+	printf("%-6s %s  %s\n", id != NULL ? id : "", when, safe);
+	free(safe);
+	safe = text_sanitize(body != NULL ? body : "", body != NULL ?
+	    strlen(body) : 0, TEXT_MULTILINE);
+	for (line = safe; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		printf("    %s\n", line);
+	}
+	free(safe);
+}
+
+/* MSG.LIST's reply: the messages as they came (oldest first). */
+static void
+messages_print(const struct client_reply *r, int json)
+{
+	struct proto_msg m;
+	const char *why, *more = client_reply_get(r, "more");
+	char *copy, *oldest = NULL;
+
+	if (json) {
+		/* {"conversation":..., "more":..., ..., "messages":[...]} */
+		putchar('{');
+		cli_json_members(&r->msg);
+		printf("%s\"messages\":", r->msg.nparams > 0 ? "," : "");
+		cli_json_array(r);
+		printf("}\n");
+		return;
+	}
+	for (size_t i = 0; i < r->ndata; i++) {
+		copy = xstrdup(r->data[i]);
+		if (proto_parse(copy, strlen(copy), &m, &why) == 0)
+			message_print(&m);
+		free(copy);
+	}
+	if (more != NULL && strcmp(more, "1") == 0 && r->ndata > 0 &&
+	    (oldest = client_line_get(r->data[0], "id")) != NULL)
+		fprintf(stderr, "agora: older messages: --before %s\n", oldest);
+	free(oldest);
+}
+
+/* agora messages CONTACT|--space SPACE [--before ID] [--limit N] [--json] */
+int
+cli_messages(const struct cli_opts *o, int argc, char **argv)
+{
+	const char *key, *k[2] = { NULL }, *v[2] = { NULL };
+	struct client_reply *r;
+	struct client *c;
+	struct cli_args a;
+	char **ops, *value;
+	int n, status;
+	size_t np = 0;
+
+	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL ||
+	    n != (a.space != NULL ? 0 : 1))
+		return cli_fail(EX_USAGE, "usage: agora messages CONTACT|--space "
+		    "SPACE [--before ID] [--limit N] [--json]");
+	if (a.before != NULL) {
+		k[np] = "before";
+		v[np++] = a.before;
+	}
+	if (a.limit != NULL) {
+		k[np] = "limit";
+		v[np++] = a.limit;
+	}
+	if ((c = cli_session(o, &status)) == NULL)
+		return status;
+	value = conv_target(c, &a, ops[0], "with", &key, &status);
+	if (value != NULL && (r = cli_reply_check("messages", client_call(c,
+	    "MSG.LIST", key, value, k[0], v[0], k[1], v[1], NULL), &status)) !=
+	    NULL) {
+		messages_print(r, a.json || o->json);
+		client_reply_free(r);
+	}
+	free(value);
+	client_close(c);
+	return status;
+}
+
+/* MSG.READ up to the newest message; nothing to do when there is none. */
+static int
+read_newest(struct client *c, const char *key, const char *value)
+{
+	struct client_reply *r;
+	char *newest = NULL;
+	int status;
+
+	if ((r = cli_reply_check("read", client_call(c, "MSG.LIST", key, value,
+	    "limit", "1", NULL), &status)) == NULL)
+		return status;
+	if (r->ndata > 0)
+		newest = client_line_get(r->data[r->ndata - 1], "id");
+	client_reply_free(r);
+	if (newest == NULL)
+		return EX_OK;
+	r = cli_reply_check("read", client_call(c, "MSG.READ", key, value,
+	    "upto", newest, NULL), &status);
+	free(newest);
+	client_reply_free(r);
+	return status;
+}
+
+/* agora read CONTACT|--space SPACE */
+int
+cli_read(const struct cli_opts *o, int argc, char **argv)
+{
+	struct client *c;
+	struct cli_args a;
+	const char *key;
+	char **ops, *value;
+	int n, status;
+
+	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL ||
+	    n != (a.space != NULL ? 0 : 1))
+		return cli_fail(EX_USAGE, "usage: agora read CONTACT|--space "
+		    "SPACE");
+	if ((c = cli_session(o, &status)) == NULL)
+		return status;
+	if ((value = conv_target(c, &a, ops[0], "with", &key, &status)) !=
+	    NULL)
+		status = read_newest(c, key, value);
+	free(value);
+	client_close(c);
+	return status;
+}
+
+/* agora conversations [--json]: newest first, as the server sends them. */
+int
+cli_conversations(const struct cli_opts *o, int argc, char **argv)
+{
+	static const char *const direct[] = { "id", "unread", "kind", "with",
+		"name", NULL };
+	static const char *const space[] = { "id", "unread", "kind", "space",
+		"title", NULL };
+	static const int widths[] = { 6, 6, 6, 6, 0 };
+	struct client_reply *r, one;
+	struct client *c;
+	struct cli_args a;
+	char *kind;
+	int n, status;
+
+	if (cli_operands(argc, argv, &a, &n) == NULL || n != 0)
+		return cli_fail(EX_USAGE, "usage: agora conversations [--json]");
+	if ((c = cli_session(o, &status)) == NULL)
+		return status;
+	r = cli_reply_check("conversations", client_call(c, "CONV.LIST",
+	    NULL), &status);
+	client_close(c);
+	if (r == NULL)
+		return status;
+	if (a.json || o->json)
+		cli_print_lines(r, 1, NULL, NULL);
+	else
+		for (size_t i = 0; i < r->ndata; i++) {
+			/* Each line's columns by its kind. */
+			one = *r;
+			one.data = r->data + i;
+			one.ndata = 1;
+			kind = client_line_get(r->data[i], "kind");
+			cli_print_lines(&one, 0, kind != NULL &&
+			    strcmp(kind, "space") == 0 ? space : direct, widths);
+			free(kind);
+		}
+	client_reply_free(r);
+	return EX_OK;
+}

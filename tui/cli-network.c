@@ -1,0 +1,329 @@
+/*
+ * Business networks and professional contacts for scripts: agora network
+ * flag|unflag, contacts, contact show|prefs and candidates. A free user
+ * asking for a network feature gets the server's plan_required as one line
+ * and exit status CLI_EX_PLAN. Text from other users is sanitised; JSON
+ * carries it as it came, escaped.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sysexits.h>
+
+#include "cli.h"
+#include "client.h"
+#include "proto.h"
+#include "text.h"
+#include "xmalloc.h"
+
+/* agora network flag|unflag SPACE */
+int
+cli_network(const struct cli_opts *o, int argc, char **argv)
+{
+	struct client_reply *r;
+	struct client *c;
+	struct cli_args a;
+	char **ops;
+	int n, status, flag;
+
+	if (argc < 2 || (ops = cli_operands(argc - 1, argv + 1, &a, &n)) ==
+	    NULL || n != 1 || (strcmp(argv[1], "flag") != 0 &&
+	    strcmp(argv[1], "unflag") != 0))
+		return cli_fail(EX_USAGE, "usage: agora network flag|unflag "
+		    "SPACE");
+	flag = strcmp(argv[1], "flag") == 0;
+	if ((c = cli_session(o, &status)) == NULL)
+		return status;
+	r = cli_reply_check(flag ? "network flag" : "network unflag",
+	    client_call(c, "SPACE.NETWORK", "space", ops[0], "network",
+	    flag ? "1" : "0", NULL), &status);
+	client_close(c);
+	if (r == NULL)
+		return status;
+	printf("space %s is %s business network\n", ops[0], flag ? "a" :
+	    "no longer a");
+	client_reply_free(r);
+	return EX_OK;
+}
+
+/* CONTACTS on c: the reply, or NULL with *status said under what. */
+static struct client_reply *
+contacts_call(struct client *c, const char *what, int *status)
+{
+	return cli_reply_check(what, client_call(c, "CONTACTS", NULL),
+	    status);
+}
+
+int
+cli_contacts(const struct cli_opts *o, int argc, char **argv)
+{
+	static const char *const cols[] = { "user", "online", "unread",
+		"networks", "email", "name", NULL };
+	static const int widths[] = { 6, 6, 6, 8, 32, 0 };
+	struct client_reply *r;
+	struct client *c;
+	struct cli_args a;
+	int n, status;
+
+	if (cli_operands(argc, argv, &a, &n) == NULL || n != 0)
+		return cli_fail(EX_USAGE, "usage: agora contacts [--json]");
+	if ((c = cli_session(o, &status)) == NULL)
+		return status;
+	r = contacts_call(c, "contacts", &status);
+	client_close(c);
+	if (r == NULL)
+		return status;
+	cli_print_lines(r, a.json || o->json, cols, widths);
+	client_reply_free(r);
+	return EX_OK;
+}
+
+/*
+ * By e-mail through CONTACTS: the one list that has every contact's
+ * address (INVITE.CANDIDATES needs a space and leaves out its people).
+ * Someone who is not a contact is named by their user id.
+ */
+char *
+cli_contact_id(struct client *c, const char *who, int *status)
+{
+	struct client_reply *r;
+	char *email, *id = NULL;
+
+	if (*who != '\0' && strspn(who, "0123456789") == strlen(who))
+		return xstrdup(who);
+	if (strchr(who, '@') == NULL) {
+		*status = cli_fail(EX_NOINPUT, "\"%s\" is not a user id or an "
+		    "e-mail address", who);
+		return NULL;
+	}
+	if ((r = contacts_call(c, who, status)) == NULL)
+		return NULL;
+	for (size_t i = 0; i < r->ndata && id == NULL; i++) {
+		if ((email = client_line_get(r->data[i], "email")) != NULL &&
+		    strcasecmp(email, who) == 0)
+			id = client_line_get(r->data[i], "user");
+		free(email);
+	}
+	client_reply_free(r);
+	if (id == NULL)
+		*status = cli_fail(EX_NOINPUT, "%s is not one of your "
+		    "professional contacts: give their user id", who);
+	return id;
+}
+
+/* CONTACT.SHOW for who (id or e-mail): the reply and the id, or NULL. */
+static struct client_reply *
+contact_show_call(struct client *c, const char *who, char **id, int *status)
+{
+	if ((*id = cli_contact_id(c, who, status)) == NULL)
+		return NULL;
+	return cli_reply_check("contact", client_call(c, "CONTACT.SHOW",
+	    "user", *id, NULL), status);
+}
+
+/* "label  value", the value sanitised. */
+static void
+show_field(const struct proto_msg *m, const char *label, const char *key)
+{
+	const char *v = proto_get(m, key);
+	char *safe = text_sanitize(v != NULL ? v : "", v != NULL ? strlen(v) :
+	    0, 0);
+
+	printf("%-20s %s\n", label, safe);
+	free(safe);
+}
+
+static void
+show_flag(const struct proto_msg *m, const char *label, const char *key)
+{
+	const char *v = proto_get(m, key);
+
+	printf("%-20s %s\n", label, v != NULL && strcmp(v, "1") == 0 ? "on" :
+	    "off");
+}
+
+static void
+show_prefs(const struct proto_msg *m)
+{
+	show_flag(m, "always-add", "always_add");
+	show_flag(m, "always-collaborator", "always_collaborator");
+}
+
+/* Runs f on the reply's first data line, parsed; 0, or -1 if none. */
+static int
+first_line(const struct client_reply *r, void (*f)(const struct proto_msg *))
+{
+	struct proto_msg m;
+	const char *why;
+	char *copy;
+	int rc = -1;
+
+	if (r->ndata == 0)
+		return -1;
+	copy = xstrdup(r->data[0]);
+	if (proto_parse(copy, strlen(copy), &m, &why) == 0) {
+		f(&m);
+		rc = 0;
+	}
+	free(copy);
+	return rc;
+}
+
+static void
+show_contact(const struct proto_msg *m)
+{
+	show_field(m, "user", "user");
+	show_field(m, "name", "name");
+	show_field(m, "email", "email");
+	show_field(m, "company", "company");
+	show_field(m, "job title", "job_title");
+	show_flag(m, "online", "online");
+	show_field(m, "unread", "unread");
+	show_prefs(m);
+}
+
+/* The CONTACT line, then the networks in common. */
+static void
+contact_print(const struct client_reply *r, int json)
+{
+	struct client_reply nets = *r;
+
+	nets.data = r->data + (r->ndata > 0);
+	nets.ndata = r->ndata - (r->ndata > 0);
+	if (json) {
+		/* {"user":..., "networks":"2", ..., "in_common":[{"space":...,
+		   "title":...}]}: "networks" is already the CONTACT line's. */
+		putchar('{');
+		printf("%s\"in_common\":", first_line(r, cli_json_members) ==
+		    0 ? "," : "");
+		cli_json_array(&nets);
+		printf("}\n");
+		return;
+	}
+	first_line(r, show_contact);
+	printf("networks in common:\n");
+	cli_print_lines(&nets, 0, (const char *const[]){ "space", "title",
+	    NULL }, (const int[]){ 6, 0 });
+}
+
+/* on|off as 1|0; NULL for anything else. */
+static const char *
+on_off(const char *v)
+{
+	if (strcmp(v, "on") == 0)
+		return "1";
+	if (strcmp(v, "off") == 0)
+		return "0";
+	return NULL;
+}
+
+/* Sets the preferences given, if any, then shows them. */
+static int
+contact_prefs(struct client *c, const struct cli_args *a, const char *who)
+{
+	const char *k[2] = { NULL }, *v[2] = { NULL };
+	struct client_reply *r;
+	size_t n = 0;
+	char *id;
+	int status;
+
+	if (a->always_add != NULL) {
+		k[n] = "always_add";
+		v[n++] = on_off(a->always_add);
+	}
+	if (a->always_collaborator != NULL) {
+		k[n] = "always_collaborator";
+		v[n++] = on_off(a->always_collaborator);
+	}
+	if ((n > 0 && v[0] == NULL) || (n > 1 && v[1] == NULL))
+		return cli_fail(EX_USAGE, "contact prefs: say on or off");
+	if ((id = cli_contact_id(c, who, &status)) == NULL)
+		return status;
+	if (n > 0) {
+		if ((r = cli_reply_check("contact prefs", client_call(c,
+		    "CONTACT.PREFS", "user", id, k[0], v[0], k[1], v[1], NULL),
+		    &status)) == NULL) {
+			free(id);
+			return status;
+		}
+		client_reply_free(r);
+	}
+	r = cli_reply_check("contact prefs", client_call(c, "CONTACT.SHOW",
+	    "user", id, NULL), &status);
+	free(id);
+	if (r == NULL)
+		return status;
+	first_line(r, show_prefs);
+	client_reply_free(r);
+	return EX_OK;
+}
+
+/* agora contact show USER [--json] | prefs USER [--always-add on|off]
+   [--always-collaborator on|off] */
+int
+cli_contact(const struct cli_opts *o, int argc, char **argv)
+{
+	struct client_reply *r;
+	struct client *c;
+	struct cli_args a;
+	char **ops, *id = NULL;
+	int n, status;
+
+	if (argc < 2 || (ops = cli_operands(argc - 1, argv + 1, &a, &n)) ==
+	    NULL || n != 1 || (strcmp(argv[1], "show") != 0 &&
+	    strcmp(argv[1], "prefs") != 0))
+		return cli_fail(EX_USAGE, "usage: agora contact show USER "
+		    "[--json] | prefs USER [--always-add on|off] "
+		    "[--always-collaborator on|off]");
+	if ((c = cli_session(o, &status)) == NULL)
+		return status;
+	if (strcmp(argv[1], "prefs") == 0)
+		status = contact_prefs(c, &a, ops[0]);
+	else if ((r = contact_show_call(c, ops[0], &id, &status)) != NULL) {
+		contact_print(r, a.json || o->json);
+		client_reply_free(r);
+	}
+	free(id);
+	client_close(c);
+	return status;
+}
+
+/* agora candidates SPACE [PREFIX] [--limit N] [--json] */
+int
+cli_candidates(const struct cli_opts *o, int argc, char **argv)
+{
+	static const char *const cols[] = { "user", "contact", "email",
+		"name", NULL };
+	static const int widths[] = { 6, 7, 32, 0 };
+	const char *k[2] = { NULL }, *v[2] = { NULL };
+	struct client_reply *r;
+	struct client *c;
+	struct cli_args a;
+	char **ops;
+	int n, status;
+	size_t np = 0;
+
+	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL || n < 1 ||
+	    n > 2)
+		return cli_fail(EX_USAGE, "usage: agora candidates SPACE "
+		    "[PREFIX] [--limit N] [--json]");
+	if (n == 2) {
+		k[np] = "prefix";
+		v[np++] = ops[1];
+	}
+	if (a.limit != NULL) {
+		k[np] = "limit";
+		v[np++] = a.limit;
+	}
+	if ((c = cli_session(o, &status)) == NULL)
+		return status;
+	r = cli_reply_check("candidates", client_call(c, "INVITE.CANDIDATES",
+	    "space", ops[0], k[0], v[0], k[1], v[1], NULL), &status);
+	client_close(c);
+	if (r == NULL)
+		return status;
+	cli_print_lines(r, a.json || o->json, cols, widths);
+	client_reply_free(r);
+	return EX_OK;
+}
