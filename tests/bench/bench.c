@@ -16,22 +16,20 @@
  * from standard input; never from the command line.
  */
 #include <sys/epoll.h>
-#include <sys/resource.h>
 
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "client.h"
+#include "loadgen.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -42,15 +40,6 @@
 #define BENCH_DRAIN_MS     3000  /* for replies in flight at the end */
 #define BENCH_SYNC_PAGES   1000  /* SYNC pages read to find the latest */
 #define BENCH_EPOLL_EVENTS 256
-
-/*
- * Latency histogram in microseconds: exact below HIST_LINEAR, then
- * HIST_SUB buckets per doubling (under 0.2 % error), up to 2^41 us.
- */
-#define HIST_LINEAR  1024
-#define HIST_SUB     512
-#define HIST_OCTAVES 32
-#define HIST_BUCKETS (HIST_LINEAR + HIST_OCTAVES * HIST_SUB)
 
 enum bench_mode { MODE_PING, MODE_WHOAMI, MODE_SYNC, MODE_MIXED, MODE_IDLE };
 
@@ -100,98 +89,11 @@ struct bench {
 	int issuing;          /* replies start new requests */
 	int64_t window_start; /* ns */
 	int64_t window_end;
-	uint64_t ops;    /* replies inside the window */
-	uint64_t errors; /* ERR replies, lost clients */
-	uint64_t *hist;
-	uint64_t max_us;
+	uint64_t errors;   /* ERR replies, lost clients */
+	struct hist *hist; /* replies inside the window */
 };
 
-static int64_t
-bench_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void bench_die(const char *, ...)
-    __attribute__((noreturn, format(printf, 1, 2)));
 static void usage(void) __attribute__((noreturn));
-
-static void
-bench_die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "agora-bench: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static long
-bench_number(const char *s, long min, long max, const char *what)
-{
-	char *end;
-	long n;
-
-	errno = 0;
-	n = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || n < min || n > max)
-		bench_die(
-		    "%s must be a number from %ld to %ld", what, min, max);
-	return n;
-}
-
-static size_t
-hist_index(uint64_t us)
-{
-	unsigned int msb, octave;
-
-	if (us < HIST_LINEAR)
-		return (size_t)us;
-	msb = 63 - (unsigned int)__builtin_clzll(us); /* >= 10 */
-	octave = msb - 10;
-	if (octave >= HIST_OCTAVES)
-		return HIST_BUCKETS - 1;
-	return HIST_LINEAR + (size_t)octave * HIST_SUB +
-	    (size_t)((us >> (msb - 9)) - HIST_SUB);
-}
-
-/* The lower bound of bucket i. */
-static uint64_t
-hist_value(size_t i)
-{
-	size_t octave, sub;
-
-	if (i < HIST_LINEAR)
-		return i;
-	octave = (i - HIST_LINEAR) / HIST_SUB;
-	sub = (i - HIST_LINEAR) % HIST_SUB;
-	return (uint64_t)(HIST_SUB + sub) << (octave + 1);
-}
-
-/* The latency below which a fraction q of the samples fall. */
-static uint64_t
-hist_quantile(const struct bench *b, double q)
-{
-	uint64_t want, seen = 0;
-
-	if (b->ops == 0)
-		return 0;
-	want = (uint64_t)(q * (double)b->ops);
-	if (want >= b->ops)
-		want = b->ops - 1;
-	for (size_t i = 0; i < HIST_BUCKETS; i++) {
-		seen += b->hist[i];
-		if (seen > want)
-			return hist_value(i);
-	}
-	return b->max_us;
-}
 
 /* Reads one line: from AGORA_BENCH_PASSWORD_FILE, or standard input. */
 static char *
@@ -208,7 +110,7 @@ bench_password(void)
 	if ((path = getenv("AGORA_BENCH_PASSWORD_FILE")) != NULL &&
 	    *path != '\0') {
 		if ((f = fopen(path, "r")) == NULL)
-			bench_die("%s: %s", path, strerror(errno));
+			loadgen_die("%s: %s", path, strerror(errno));
 	} else if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0) {
 		tty = 1;
 		fputs("Password: ", stderr);
@@ -225,29 +127,11 @@ bench_password(void)
 		fclose(f);
 	if (n == -1) {
 		free(line);
-		bench_die("no password (AGORA_BENCH_PASSWORD_FILE or stdin)");
+		loadgen_die("no password (AGORA_BENCH_PASSWORD_FILE or stdin)");
 	}
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';
 	return line;
-}
-
-/* Thousands of clients need thousands of descriptors. */
-static void
-bench_raise_nofile(long nclients)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-		bench_die("getrlimit: %s", strerror(errno));
-	if (rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-			bench_die("setrlimit: %s", strerror(errno));
-	}
-	if (rl.rlim_cur < (rlim_t)nclients + 32)
-		bench_die("%ld clients need %ld descriptors; the limit is %llu",
-		    nclients, nclients + 32, (unsigned long long)rl.rlim_cur);
 }
 
 static int
@@ -276,7 +160,7 @@ bench_connect(struct bench *b, int first)
 	else
 		opts.fingerprint = b->fingerprint;
 	if ((c = client_connect(&opts, &cause)) == NULL)
-		bench_die("client %ld: %s", b->nconnected + 1, cause);
+		loadgen_die("client %ld: %s", b->nconnected + 1, cause);
 	return c;
 }
 
@@ -295,9 +179,9 @@ bench_login(struct bench *b, struct client *c)
 		    c, "LOGIN", "email", b->email, "password", pw, NULL);
 		freezero_str(pw);
 		if (r == NULL)
-			bench_die("LOGIN: no reply");
+			loadgen_die("LOGIN: no reply");
 		if (!r->ok || (v = client_reply_get(r, "token")) == NULL)
-			bench_die("LOGIN failed: %s", r->line);
+			loadgen_die("LOGIN failed: %s", r->line);
 		b->token = xstrdup(v);
 		client_reply_free(r);
 	}
@@ -307,9 +191,9 @@ bench_login(struct bench *b, struct client *c)
 	for (page = 0; page < BENCH_SYNC_PAGES; page++) {
 		r = client_call(c, "SYNC", "since", b->since, NULL);
 		if (r == NULL)
-			bench_die("SYNC: no reply");
+			loadgen_die("SYNC: no reply");
 		if (!r->ok || (v = client_reply_get(r, "seq")) == NULL)
-			bench_die("SYNC failed: %s", r->line);
+			loadgen_die("SYNC failed: %s", r->line);
 		snprintf(b->since, sizeof b->since, "%s", v);
 		more = client_reply_get(r, "more");
 		done = more == NULL || strcmp(more, "1") != 0;
@@ -317,7 +201,7 @@ bench_login(struct bench *b, struct client *c)
 		if (done)
 			return;
 	}
-	bench_die(
+	loadgen_die(
 	    "SYNC: the event log is over %d pages long", BENCH_SYNC_PAGES);
 }
 
@@ -334,7 +218,7 @@ bench_watch(struct bench *b, struct bench_client *bc)
 	ev.events = EPOLLIN | (want ? EPOLLOUT : 0);
 	ev.data.ptr = bc;
 	if (epoll_ctl(b->epfd, EPOLL_CTL_MOD, bc->fd, &ev) == -1)
-		bench_die("epoll_ctl: %s", strerror(errno));
+		loadgen_die("epoll_ctl: %s", strerror(errno));
 	bc->polling_out = want;
 }
 
@@ -409,10 +293,7 @@ bench_record(struct bench *b, int64_t sent, int64_t now)
 	if (now < b->window_start || now >= b->window_end)
 		return;
 	us = now > sent ? (uint64_t)(now - sent) / 1000 : 0;
-	b->hist[hist_index(us)]++;
-	if (us > b->max_us)
-		b->max_us = us;
-	b->ops++;
+	hist_add(b->hist, us);
 }
 
 /* Reads what bc has, takes its finished replies in order, refills. */
@@ -425,7 +306,7 @@ bench_service(struct bench *b, struct bench_client *bc)
 	int lost;
 
 	lost = client_pump(bc->c) == -1;
-	now = bench_now();
+	now = loadgen_now();
 	while (bc->inflight > 0) {
 		f = &bc->ring[bc->head];
 		if ((r = client_take_reply(bc->c, f->tag)) == NULL)
@@ -471,14 +352,14 @@ bench_loop(struct bench *b, int64_t deadline, int until_quiet)
 			if (busy == 0)
 				return;
 		}
-		if ((left = deadline - bench_now()) <= 0)
+		if ((left = deadline - loadgen_now()) <= 0)
 			return;
 		timeout = left > 100000000 ? 100 : (int)(left / 1000000) + 1;
 		n = epoll_wait(b->epfd, evs, BENCH_EPOLL_EVENTS, timeout);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			bench_die("epoll_wait: %s", strerror(errno));
+			loadgen_die("epoll_wait: %s", strerror(errno));
 		}
 		for (int i = 0; i < n; i++) {
 			struct bench_client *bc = evs[i].data.ptr;
@@ -520,14 +401,14 @@ bench_connect_all(struct bench *b)
 			ev.data.ptr = bc;
 			if (epoll_ctl(b->epfd, EPOLL_CTL_ADD, bc->fd, &ev) ==
 			    -1)
-				bench_die("epoll_ctl: %s", strerror(errno));
+				loadgen_die("epoll_ctl: %s", strerror(errno));
 			b->nconnected++;
 			b->nalive++;
 			if (b->fingerprint == NULL)
 				b->fingerprint =
 				    xstrdup(client_fingerprint(bc->c));
 		}
-		now = bench_now();
+		now = loadgen_now();
 		for (long i = from; i < b->nconnected; i++) {
 			bc = &b->clients[i];
 			bench_issue(b, bc, kind, now);
@@ -537,17 +418,17 @@ bench_connect_all(struct bench *b)
 				bench_watch(b, bc);
 		}
 		bench_loop(
-		    b, bench_now() + (int64_t)BENCH_READY_MS * 1000000, 1);
+		    b, loadgen_now() + (int64_t)BENCH_READY_MS * 1000000, 1);
 		for (long i = from; i < b->nconnected; i++)
 			if (!b->clients[i].dead && b->clients[i].inflight > 0)
-				bench_die("client %ld: no answer to %s within "
+				loadgen_die("client %ld: no answer to %s within "
 					  "%d s",
 				    i + 1,
 				    kind == KIND_RESUME ? "SESSION.RESUME"
 							: "PING",
 				    BENCH_READY_MS / 1000);
 		if (b->errors > 0)
-			bench_die("%llu client(s) could not be readied",
+			loadgen_die("%llu client(s) could not be readied",
 			    (unsigned long long)b->errors);
 	}
 }
@@ -571,7 +452,7 @@ bench_run(struct bench *b, double connect_s)
 	double window;
 
 	b->issuing = 1;
-	start = bench_now();
+	start = loadgen_now();
 	b->window_start = start + (int64_t)b->warmup * 1000000000;
 	b->window_end = b->window_start + (int64_t)b->seconds * 1000000000;
 	for (long i = 0; i < b->nconnected; i++) {
@@ -585,7 +466,7 @@ bench_run(struct bench *b, double connect_s)
 	}
 	bench_loop(b, b->window_end, 0);
 	b->issuing = 0;
-	now = bench_now();
+	now = loadgen_now();
 	bench_loop(b, now + (int64_t)BENCH_DRAIN_MS * 1000000, 1);
 	window = (double)(b->window_end - b->window_start) / 1e9;
 
@@ -593,8 +474,9 @@ bench_run(struct bench *b, double connect_s)
 	       " ops_per_s=%.0f p50_us=%" PRIu64 " p99_us=%" PRIu64
 	       " max_us=%" PRIu64 " errors=%" PRIu64 " connect_s=%.2f\n",
 	    bench_mode_names[b->mode], b->nclients, b->depth, b->seconds,
-	    b->ops, (double)b->ops / window, hist_quantile(b, 0.50),
-	    hist_quantile(b, 0.99), b->max_us, b->errors, connect_s);
+	    hist_count(b->hist), (double)hist_count(b->hist) / window,
+	    hist_quantile(b->hist, 0.50), hist_quantile(b->hist, 0.99),
+	    hist_max(b->hist), b->errors, connect_s);
 }
 
 /*
@@ -606,7 +488,7 @@ bench_idle(struct bench *b, double connect_s)
 {
 	printf("ready clients=%ld\n", b->nalive);
 	fflush(stdout);
-	bench_loop(b, bench_now() + (int64_t)b->seconds * 1000000000, 0);
+	bench_loop(b, loadgen_now() + (int64_t)b->seconds * 1000000000, 0);
 	printf("mode=idle clients=%ld alive=%ld seconds=%ld errors=%" PRIu64
 	       " connect_s=%.2f\n",
 	    b->nclients, b->nalive, b->seconds, b->errors, connect_s);
@@ -672,21 +554,21 @@ main(int argc, char **argv)
 			b.email = optarg;
 			break;
 		case 'n':
-			b.nclients = bench_number(
+			b.nclients = loadgen_number(
 			    optarg, 1, BENCH_CLIENTS_MAX, "--clients");
 			break;
 		case 'd':
 			b.depth =
-			    bench_number(optarg, 1, BENCH_DEPTH_MAX, "--depth");
+			    loadgen_number(optarg, 1, BENCH_DEPTH_MAX, "--depth");
 			break;
 		case 's':
-			b.seconds = bench_number(optarg, 1, 86400, "--seconds");
+			b.seconds = loadgen_number(optarg, 1, 86400, "--seconds");
 			break;
 		case 'w':
-			b.warmup = bench_number(optarg, 0, 3600, "--warmup");
+			b.warmup = loadgen_number(optarg, 0, 3600, "--warmup");
 			break;
 		case 'b':
-			b.batch = bench_number(optarg, 1, 10000, "--batch");
+			b.batch = loadgen_number(optarg, 1, 10000, "--batch");
 			break;
 		case 'm':
 			for (i = 0; i < sizeof bench_mode_names /
@@ -707,22 +589,22 @@ main(int argc, char **argv)
 	if (optind != argc)
 		usage();
 	if (bench_needs_session(b.mode) && b.email == NULL)
-		bench_die("--mode %s needs --email", bench_mode_names[b.mode]);
+		loadgen_die("--mode %s needs --email", bench_mode_names[b.mode]);
 	if (b.ca_file == NULL)
-		bench_die("--ca FILE is needed to verify the server");
+		loadgen_die("--ca FILE is needed to verify the server");
 
 	log_init("agora-bench", 0, LOG_LEVEL_WARN);
-	bench_raise_nofile(b.nclients);
+	loadgen_raise_nofile(b.nclients);
 	if ((b.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
-		bench_die("epoll_create1: %s", strerror(errno));
+		loadgen_die("epoll_create1: %s", strerror(errno));
 	b.clients = xcalloc((size_t)b.nclients, sizeof *b.clients);
-	b.hist = xcalloc(HIST_BUCKETS, sizeof *b.hist);
+	b.hist = hist_new();
 
-	t0 = bench_now();
+	t0 = loadgen_now();
 	b.clients[0].c = bench_connect(&b, 1);
 	bench_login(&b, b.clients[0].c);
 	bench_connect_all(&b);
-	connect_s = (double)(bench_now() - t0) / 1e9;
+	connect_s = (double)(loadgen_now() - t0) / 1e9;
 	fprintf(stderr, "agora-bench: %ld clients ready in %.2f s\n", b.nalive,
 	    connect_s);
 
@@ -734,7 +616,7 @@ main(int argc, char **argv)
 
 	bench_close_all(&b);
 	close(b.epfd);
-	free(b.hist);
+	hist_free(b.hist);
 	free(b.fingerprint);
 	if (b.token != NULL)
 		freezero_str(b.token);
