@@ -18,6 +18,7 @@
 #include "conn.h"
 #include "db.h"
 #include "event.h"
+#include "message.h"
 #include "plan.h"
 #include "presence.h"
 #include "proto.h"
@@ -41,14 +42,7 @@
 	"  WHERE s.network AND s.archived_at IS NULL) AS networks," \
 	" coalesce(cp.always_add, false) AS always_add," \
 	" coalesce(cp.always_collaborator, false) AS always_collaborator," \
-	" (SELECT count(*) FROM conversations cv" \
-	"  JOIN messages m ON m.conversation_id = cv.id" \
-	"  LEFT JOIN conversation_reads rd ON rd.conversation_id = cv.id" \
-	"  AND rd.user_id = $1::bigint" \
-	"  WHERE cv.kind = 'direct' AND cv.user_lo = least($1::bigint, u.id)" \
-	"  AND cv.user_hi = greatest($1::bigint, u.id)" \
-	"  AND m.sender_id <> $1::bigint" \
-	"  AND m.id > coalesce(rd.last_read, 0)) AS unread" \
+	" " MESSAGE_UNREAD_DIRECT_SQL("$1::bigint", "u.id") " AS unread" \
 	" FROM professional_contacts pc JOIN users u ON u.id = pc.contact_id" \
 	" LEFT JOIN contact_prefs cp ON cp.user_id = $1::bigint" \
 	" AND cp.contact_id = u.id WHERE pc.user_id = $1::bigint"

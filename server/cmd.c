@@ -24,6 +24,8 @@ extern const struct db_stmt limit_stmts[];
 extern const struct db_stmt file_stmts[];
 extern const struct db_stmt network_stmts[];
 extern const struct db_stmt contact_stmts[];
+extern const struct db_stmt message_stmts[];
+extern const struct db_stmt presence_stmts[];
 
 static enum cmd_result
 cmd_ping(struct cmd_ctx *ctx)
@@ -49,6 +51,7 @@ static const struct cmd *const cmd_tables[] = {
 	cmd_file_table,
 	cmd_network_table,
 	cmd_contact_table,
+	cmd_message_table,
 	NULL
 };
 
@@ -68,6 +71,8 @@ const struct db_stmt *const db_stmt_tables[] = {
 	file_stmts,
 	network_stmts,
 	contact_stmts,
+	message_stmts,
+	presence_stmts,
 	NULL
 };
 

@@ -102,6 +102,7 @@ extern const struct cmd cmd_participant_table[]; /* cmd-participant.c */
 extern const struct cmd cmd_file_table[];	/* cmd-file.c */
 extern const struct cmd cmd_network_table[];	/* cmd-network.c */
 extern const struct cmd cmd_contact_table[];	/* cmd-contact.c */
+extern const struct cmd cmd_message_table[];	/* cmd-message.c */
 
 /* cmd-session.c: the hash checked for unknown accounts (made at start). */
 void session_cmds_init(long scrypt_n);

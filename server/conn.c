@@ -12,6 +12,7 @@
 #include "ev.h"
 #include "linebuf.h"
 #include "log.h"
+#include "presence.h"
 #include "proto.h"
 #include "session.h"
 #include "xmalloc.h"
@@ -162,6 +163,14 @@ conn_session(const struct conn *c)
 void
 conn_set_session(struct conn *c, struct session *s)
 {
+	int64_t was = c->session != NULL ? c->session->user_id : 0;
+	int64_t now = s != NULL ? s->user_id : 0;
+
+	/* Every way in and out of a session passes here (or conn_kill). */
+	if (was != now) {
+		presence_remove(was);
+		presence_add(now);
+	}
 	if (c->session != NULL)
 		session_free(c->session);
 	c->session = s;
@@ -247,6 +256,8 @@ conn_kill(struct conn *c, const char *why)
 	if (why != NULL)
 		log_info("client %llu (%s): closed: %s",
 		    (unsigned long long)c->id, c->address, why);
+	if (c->session != NULL)
+		presence_remove(c->session->user_id);
 	ev_io_del(&c->io);
 	if (c->state != CONN_HANDSHAKE && !SSL_in_init(c->ssl))
 		SSL_shutdown(c->ssl);	/* best effort close_notify */

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "outbox.h"
+#include "presence.h"
 #include "server.h"
 #include "tls.h"
 #include "xmalloc.h"
@@ -208,6 +209,7 @@ server_shutdown(int sig)
 		return;
 	log_info("%s: finishing requests in flight, then stopping",
 	    strsignal(sig));
+	presence_stop();
 	ev_io_del(&listen_io);
 	close(listen_io.fd);
 	drain_deadline = ev_now_ms() + DRAIN_TIMEOUT_MS;
@@ -328,11 +330,13 @@ server_run(const char *path, struct config *cf)
 	    outbox_start(cf->database, cf, path, &cause) != 0)
 		fatalx("%s", cause);
 	ev_timer_add(1000, 1, server_sweep, NULL);
+	presence_start();
 	ev_before_sleep(server_before_sleep);
 	log_info("agorad %s listening on %s", AGORA_VERSION, cf->listen);
 
 	ev_run();
 
+	presence_free();
 	outbox_stop();
 	bus_stop();
 	db_stop();
