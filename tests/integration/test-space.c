@@ -368,6 +368,9 @@ static const struct verb_case cases[] = {
 	{ "FILE.DELETE", NULL, NULL, FILE, { MANAGERS } },
 	{ "COMMENT.ADD", "body", "Vu", FILE, { ANYONE } },
 	{ "COMMENT.LIST", NULL, NULL, FILE, { ANYONE } },
+	/* The space's discussion: any participant. */
+	{ "MSG.SEND", "body", "Bonjour", -1, { ANYONE } },
+	{ "MSG.LIST", NULL, NULL, -1, { ANYONE } },
 };
 
 /* A small file of c's in space id; its id. */
