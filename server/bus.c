@@ -66,15 +66,85 @@ bus_push_one(struct conn *c, void *arg)
 		conn_set_session(c, NULL);
 }
 
+/* The signed-in connections of one batch, by user: who to look at. */
+struct bus_reader {
+	int64_t		 user_id;
+	struct conn	*conn;
+};
+
+struct bus_readers {
+	struct bus_reader *v;
+	size_t		 n, cap;
+};
+
+static void
+bus_reader_add(struct conn *c, void *arg)
+{
+	struct bus_readers *rs = arg;
+	const struct session *s = conn_session(c);
+
+	if (s == NULL)
+		return;
+	if (rs->n == rs->cap) {
+		rs->cap = rs->cap == 0 ? 64 : rs->cap * 2;
+		rs->v = xreallocarray(rs->v, rs->cap, sizeof *rs->v);
+	}
+	rs->v[rs->n].user_id = s->user_id;
+	rs->v[rs->n++].conn = c;
+}
+
+static int
+bus_reader_cmp(const void *a, const void *b)
+{
+	const struct bus_reader *x = a, *y = b;
+
+	return (x->user_id > y->user_id) - (x->user_id < y->user_id);
+}
+
+/* The first reader of user (rs sorted), or rs->n if none. */
+static size_t
+bus_reader_find(const struct bus_readers *rs, int64_t user)
+{
+	size_t lo = 0, hi = rs->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (rs->v[mid].user_id < user)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < rs->n && rs->v[lo].user_id == user ? lo : rs->n;
+}
+
+/*
+ * A space message is one event per recipient, so a batch can hold a
+ * thousand events for a thousand connections. Rather than ask every
+ * connection about every event, index the signed-in connections by user
+ * once per batch: an event for one user looks up that user's. An event
+ * for a workspace still asks everyone signed in. bus_push_one decides, as
+ * before; the index only says whom to ask.
+ */
 static void
 bus_deliver(struct db_job *j)
 {
 	struct bus_job *bj = (struct bus_job *)j;
+	struct bus_readers rs = { NULL, 0, 0 };
 
+	conn_foreach(bus_reader_add, &rs);
+	qsort(rs.v, rs.n, sizeof *rs.v, bus_reader_cmp);
 	for (size_t i = 0; i < bj->n; i++) {
-		conn_foreach(bus_push_one, &bj->ev[i]);
-		free(bj->ev[i].line);
+		struct bus_event *e = &bj->ev[i];
+		size_t k = e->workspace_id != 0 ? 0 :
+		    bus_reader_find(&rs, e->user_id);
+
+		for (; k < rs.n && (e->workspace_id != 0 ||
+		    rs.v[k].user_id == e->user_id); k++)
+			bus_push_one(rs.v[k].conn, e);
+		free(e->line);
 	}
+	free(rs.v);
 	free(bj->ev);
 	free(bj);
 }
