@@ -29,6 +29,7 @@ struct buf;
 #define PROTO_TAG_MAX		32
 #define PROTO_WORD_MAX		64		/* verbs, types and keys */
 #define PROTO_PARAMS_MAX	64		/* parameters on one line */
+#define PROTO_MESSAGE_MAX	16384		/* bytes of a MSG.SEND body */
 #define PROTO_UNTAGGED		"*"
 
 /* Error codes, in the order of the table in proto.c and agora-protocol(7). */

@@ -7,8 +7,10 @@
 #ifndef AGORA_MESSAGE_H
 #define AGORA_MESSAGE_H
 
+#include "proto.h"
+
 /* Longest body, in bytes; sql/005_networks.sql agrees. */
-#define MESSAGE_BODY_MAX	16384
+#define MESSAGE_BODY_MAX	PROTO_MESSAGE_MAX
 
 /* SQL: how many messages of conversation conv user has not read. */
 #define MESSAGE_UNREAD_SQL(conv, user) \

@@ -19,9 +19,6 @@
 #include "text.h"
 #include "xmalloc.h"
 
-/* The largest body MSG.SEND takes, in bytes (agora-protocol(7)). */
-#define MSG_BODY_MAX	16384
-
 /*
  * All of standard input as a body: CR LF read as LF, and the line feeds
  * at the end dropped, since a file's last line ends with one. Read no
@@ -31,7 +28,7 @@
 static char *
 body_stdin(int *status)
 {
-	struct buf *b = buf_new(MSG_BODY_MAX + 2);
+	struct buf *b = buf_new(PROTO_MESSAGE_MAX + 2);
 	char chunk[4096], *body, *w;
 	size_t n, len;
 
@@ -49,7 +46,7 @@ body_stdin(int *status)
 	    memchr(buf_data(b), '\0', len) != NULL)) {
 		*status = cli_fail(EX_DATAERR, buf_overflowed(b) ? "msg: the "
 		    "message is over %d bytes" : "msg: the message holds a NUL "
-		    "byte", MSG_BODY_MAX);
+		    "byte", PROTO_MESSAGE_MAX);
 		buf_free(b);
 		return NULL;
 	}
@@ -61,9 +58,9 @@ body_stdin(int *status)
 	while (w > body && w[-1] == '\n')
 		w--;
 	*w = '\0';
-	if (w - body > MSG_BODY_MAX) {
+	if (w - body > PROTO_MESSAGE_MAX) {
 		*status = cli_fail(EX_DATAERR, "msg: the message is over %d "
-		    "bytes", MSG_BODY_MAX);
+		    "bytes", PROTO_MESSAGE_MAX);
 		free(body);
 		return NULL;
 	}
