@@ -374,7 +374,7 @@ invite_one(struct inviter *iv, struct db_conn *dc,
     const struct space_access *a, const char *email, int automatic)
 {
 	struct db_job *j = iv->job;
-	const char *add[6], *role, *status;
+	const char *add[6], *role, *status, *acting;
 	PGresult *r;
 	int64_t user;
 	int member;
@@ -397,6 +397,9 @@ invite_one(struct inviter *iv, struct db_conn *dc,
 	PQclear(r);
 	if (invite_terms(iv, dc, user, member, automatic, &role, &status) != 0)
 		return -1;
+	/* Stored as given; shown as they will act (participant_role). */
+	acting = a->network && strcmp(role, "owner") != 0 ? "collaborator" :
+	    role;
 	add[2] = role;
 	add[3] = status;
 	add[4] = idp(iv, 3, iv->user);
@@ -405,17 +408,16 @@ invite_one(struct inviter *iv, struct db_conn *dc,
 	    (strcmp(status, "active") == 0 ? added_mail(iv, dc, a, email) :
 	    invite_mail(iv, dc, a, user, email, iv->message, 0)) != 0 ||
 	    participant_event(iv, dc, "participant.added", user, email,
-	    a->network && strcmp(role, "owner") != 0 ? "collaborator" : role,
-	    status) != 0 ||
+	    acting, status) != 0 ||
 	    (strcmp(status, "active") == 0 &&
 	    space_contacts_changed(j, dc, iv->space, 0) != 0) ||
-	    outbox_crm_invitation(j, dc, iv->space, iv->user, email, role,
+	    outbox_crm_invitation(j, dc, iv->space, iv->user, email, acting,
 	    status, iv->message) != 0)
 		return -1;
 	proto_begin(j->out, j->tag, "INVITED");
 	proto_add(j->out, "email", email);
 	proto_add_i64(j->out, "user", user);
-	proto_add(j->out, "role", role);
+	proto_add(j->out, "role", acting);
 	proto_add(j->out, "status", status);
 	proto_end(j->out);
 	return 0;

@@ -267,6 +267,7 @@ END_TEST
 START_TEST(test_flag_makes_collaborators)
 {
 	struct client *a, *b, *e;
+	struct client_reply *r;
 	char *ev;
 	int64_t id;
 
@@ -299,8 +300,10 @@ START_TEST(test_flag_makes_collaborators)
 	/* A collaborator has the creator's rights but two. */
 	client_reply_free(call_ok(e, "SPACE.EDIT", "space", i64s(id), "title",
 	    "Deal room (network)", NULL));
-	client_reply_free(call_ok(e, "INVITE", "space", i64s(id), "emails",
-	    dana, NULL));
+	/* Whoever comes into a network comes in as a collaborator. */
+	r = call_ok(e, "INVITE", "space", i64s(id), "emails", dana, NULL);
+	ck_assert(line_is(r->data[0], "role", "collaborator"));
+	client_reply_free(r);
 	client_reply_free(call_ok(e, "INVITE.RESEND", "space", i64s(id),
 	    "user", i64s(dana_id), NULL));
 	client_reply_free(call_ok(e, "PARTICIPANT.REVOKE", "space", i64s(id),
