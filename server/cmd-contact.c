@@ -30,7 +30,16 @@
 #define CANDIDATES_DEFAULT	20
 #define CANDIDATES_MAX		100
 
-/* One contact of $1 (the caller), in the columns contact_line reads. */
+/*
+ * One contact of $1 (the caller), in the columns contact_line reads,
+ * with the events' high-water mark read in the same snapshot (a row of
+ * NULLs and the mark when there is no contact). A client applies what
+ * happened after the mark on top, so a presence event that overtook the
+ * reply is not undone by it (as SYNC does: cmd-events.c).
+ */
+#define CONTACT_MARKED(where) \
+	"SELECT m.last AS mark, c.* FROM event_seq m LEFT JOIN LATERAL (" \
+	CONTACT_COLUMNS where ") c ON true"
 #define CONTACT_COLUMNS \
 	"SELECT u.id, u.name, u.email, u.company, u.job_title," \
 	" " PRESENCE_ONLINE_SQL("u.id") " AS online," \
@@ -51,9 +60,9 @@ const struct db_stmt contact_stmts[] = {
 	{ "contact_paid",
 	  "SELECT " PAID_SQL("$1::bigint") " AS paid" },
 	{ "contact_list",
-	  CONTACT_COLUMNS " ORDER BY lower(u.name), u.id" },
+	  CONTACT_MARKED("") " ORDER BY lower(c.name), c.id" },
 	{ "contact_one",
-	  CONTACT_COLUMNS " AND pc.contact_id = $2::bigint" },
+	  CONTACT_MARKED(" AND pc.contact_id = $2::bigint") },
 	{ "contact_networks",
 	  "SELECT s.id, s.title FROM spaces s"
 	  " JOIN participants a ON a.space_id = s.id"
@@ -167,6 +176,15 @@ contact_line(struct buf *out, const char *tag, const PGresult *r, int i)
 	proto_end(out);
 }
 
+/* How many contacts a CONTACT_MARKED result holds. */
+static int
+contact_rows(const PGresult *r)
+{
+	int n = PQntuples(r);
+
+	return n == 1 && PQgetisnull(r, 0, PQfnumber(r, "id")) ? 0 : n;
+}
+
 /* The caller has a paid plan: 0, or -1 with the reply (or status). */
 static int
 contact_paid(struct contact_job *cj, struct db_conn *dc)
@@ -198,13 +216,14 @@ list_run(struct db_job *j, struct db_conn *dc)
 	if (contact_paid(cj, dc) != 0 ||
 	    (r = db_query(j, dc, "contact_list", 1, me)) == NULL)
 		return;
-	rows = PQntuples(r);
+	rows = contact_rows(r);
 	for (int i = 0; i < rows; i++)
 		contact_line(j->out, j->tag, r, i);
-	PQclear(r);
 	proto_begin(j->out, j->tag, "OK");
 	proto_add_i64(j->out, "count", rows);
+	proto_add(j->out, "seq", db_get(r, 0, "mark"));
 	proto_end(j->out);
+	PQclear(r);
 }
 
 static enum cmd_result
@@ -226,7 +245,7 @@ contact_find(struct contact_job *cj, struct db_conn *dc)
 	if (contact_paid(cj, dc) != 0 ||
 	    (r = db_query(&cj->job, dc, "contact_one", 2, who)) == NULL)
 		return NULL;
-	if (PQntuples(r) == 0) {
+	if (contact_rows(r) == 0) {
 		PQclear(r);
 		proto_err(cj->job.out, cj->job.tag, PERR_NOT_FOUND,
 		    "not one of your professional contacts");
@@ -257,6 +276,7 @@ show_run(struct db_job *j, struct db_conn *dc)
 	}
 	proto_begin(j->out, j->tag, "OK");
 	proto_add_i64(j->out, "networks", PQntuples(n));
+	proto_add(j->out, "seq", db_get(r, 0, "mark"));
 	proto_end(j->out);
 	PQclear(r);
 	PQclear(n);

@@ -75,6 +75,7 @@ app_notice(struct app *a, int error, const char *text)
 void
 app_prompt(struct app *a, const char *label, int secret, app_prompt_fn *done)
 {
+	picker_stop(a);		/* offered for another field */
 	field_free(&a->input);
 	field_init(&a->input, secret ? 1024 : 0);
 	a->input.secret = secret;
@@ -103,6 +104,8 @@ app_focused_list(struct app *a)
 void
 app_set_view(struct app *a, enum view v)
 {
+	if (v != VIEW_CHAT && a->mode == MODE_COMPOSE)
+		a->mode = MODE_NORMAL;	/* what is typed stays there */
 	if (a->view != v) {
 		a->view = v;
 		a->model.dirty |= DIRTY_MAIN | DIRTY_SIDEBAR | DIRTY_STATUS;
@@ -142,8 +145,11 @@ app_context(const struct app *a)
 	case MODE_COMMAND:
 		return KM_EDIT | KM_CMDLINE;
 	case MODE_FILTER:
-	case MODE_PROMPT:
 		return KM_EDIT;
+	case MODE_PROMPT:
+		return KM_EDIT | (a->picker.on ? KM_PICK : 0);
+	case MODE_COMPOSE:
+		return KM_EDIT | KM_COMPOSE;
 	case MODE_DIALOG:
 		return KM_DIALOG;
 	case MODE_HELP:
@@ -161,14 +167,27 @@ app_screen_context(const struct app *a)
 	unsigned where = KM_SCREEN | KM_LIST;
 
 	if (a->focus == PANE_SIDEBAR)
-		return where | KM_SIDEBAR;
-	if (a->view == VIEW_SPACES)
-		where |= KM_SPACES;
-	if (a->view == VIEW_SPACE)
-		where |= KM_SPACE;
-	if (a->view == VIEW_FILES)
-		where |= KM_FILES;
-	return where;
+		return where | KM_SIDEBAR | (sidebar_contact(a) != 0 ?
+		    KM_CONTACT : 0);
+	switch (a->view) {
+	case VIEW_SPACES:
+		return where | KM_SPACES;
+	case VIEW_SPACE:
+		return where | KM_SPACE;
+	case VIEW_FILES:
+		return where | KM_FILES;
+	case VIEW_NETWORKS:
+		return where | KM_NETWORKS;
+	case VIEW_CONTACTS:
+		return where | KM_CONTACT;
+	case VIEW_CONTACT:
+		return where | KM_CONTACT_MENU;
+	case VIEW_CHAT:
+		/* Not a list: its keys scroll the history. */
+		return KM_SCREEN | KM_CHAT;
+	default:
+		return where;
+	}
 }
 
 unsigned
@@ -180,6 +199,7 @@ app_help_context(const struct app *a)
 static void
 app_end_input(struct app *a)
 {
+	picker_stop(a);
 	field_free(&a->input);
 	field_init(&a->input, 0);
 	a->mode = MODE_NORMAL;
@@ -250,7 +270,7 @@ app_input_action(struct app *a, enum action act)
 	}
 }
 
-static const enum field_op edit_ops[] = {
+static const enum field_op edit_ops[A_EDIT_KILL_END - A_EDIT_LEFT + 1] = {
 	[A_EDIT_LEFT - A_EDIT_LEFT] = FIELD_LEFT,
 	[A_EDIT_RIGHT - A_EDIT_LEFT] = FIELD_RIGHT,
 	[A_EDIT_HOME - A_EDIT_LEFT] = FIELD_HOME,
@@ -262,14 +282,25 @@ static const enum field_op edit_ops[] = {
 	[A_EDIT_KILL_END - A_EDIT_LEFT] = FIELD_KILL_END,
 };
 
+int
+app_field_edit(struct field *f, enum action act)
+{
+	if (act < A_EDIT_LEFT || act > A_EDIT_KILL_END)
+		return 0;
+	return field_edit(f, edit_ops[act - A_EDIT_LEFT]);
+}
+
 static void
 app_input_key(struct app *a, int key, enum action act)
 {
 	int changed = 0;
 
 	if (act >= A_EDIT_LEFT && act <= A_EDIT_KILL_END)
-		changed = field_edit(&a->input, edit_ops[act - A_EDIT_LEFT]);
-	else if (act != A_NONE) {
+		changed = app_field_edit(&a->input, act);
+	else if (act == A_PICK || act == A_PICK_NEXT || act == A_PICK_PREV) {
+		picker_action(a, act);
+		changed = act == A_PICK;
+	} else if (act != A_NONE) {
 		app_input_action(a, act);
 		a->model.dirty |= DIRTY_STATUS;
 		return;
@@ -283,6 +314,8 @@ app_input_key(struct app *a, int key, enum action act)
 			history_reset(&a->history);
 		if (a->mode == MODE_FILTER)
 			app_refilter(a);
+		if (a->mode == MODE_PROMPT)
+			picker_typed(a);
 	}
 	a->model.dirty |= DIRTY_STATUS;
 }
@@ -353,6 +386,10 @@ app_screen_action(struct app *a, enum action act)
 	case A_PAGE_DOWN:
 	case A_FIRST:
 	case A_LAST:
+		if (a->focus == PANE_MAIN && a->view == VIEW_CHAT) {
+			chat_action(a, act);
+			return;
+		}
 		if (listview_move(lv, list_moves[act - A_UP])) {
 			view_remember(a);
 			a->model.dirty |= a->focus == PANE_SIDEBAR ?
@@ -385,7 +422,19 @@ app_screen_action(struct app *a, enum action act)
 	case A_DOWNLOAD:
 	case A_COMMENT:
 	case A_FILE_DELETE:
+	case A_DISCUSSION:
+	case A_NETWORK:
 		space_action(a, act);
+		break;
+	case A_NETWORK_NEW:
+	case A_MENU:
+	case A_CONVERSATION:
+	case A_ALWAYS_ADD:
+	case A_ALWAYS_COLLABORATOR:
+		contact_action(a, act);
+		break;
+	case A_COMPOSE:
+		chat_action(a, act);
 		break;
 	default:
 		break;
@@ -434,6 +483,9 @@ app_key(struct app *a, int key)
 			clearok(curscr, TRUE);
 		a->model.dirty |= DIRTY_ALL;
 		break;
+	case MODE_COMPOSE:
+		chat_compose_key(a, key, act);
+		break;
 	case MODE_NORMAL:
 		app_screen_action(a, act);
 		break;
@@ -445,12 +497,32 @@ static void
 app_read_keys(struct app *a)
 {
 	wint_t wc;
-	int rc;
+	int rc, key, next;
 
 	/* All of them before drawing once: a paste or a held key must
 	   not cost a frame per key. */
-	while ((rc = get_wch(&wc)) != ERR && !a->quit)
-		app_key(a, rc == KEY_CODE_YES ? KEYMAP_FN + (int)wc : (int)wc);
+	while ((rc = get_wch(&wc)) != ERR && !a->quit) {
+		key = rc == KEY_CODE_YES ? KEYMAP_FN + (int)wc : (int)wc;
+		/*
+		 * Alt-x reaches us as Esc and x in one read. Only a pair the
+		 * key map knows where the focus is becomes one key: an Esc
+		 * typed by hand comes alone, and anything else stays two.
+		 */
+		if (key == 0x1b && (rc = get_wch(&wc)) != ERR) {
+			next = rc == KEY_CODE_YES ? KEYMAP_FN + (int)wc :
+			    (int)wc;
+			if (next < KEYMAP_FN && keymap_lookup(KEYMAP_ALT +
+			    next, app_context(a)) != A_NONE)
+				app_key(a, KEYMAP_ALT + next);
+			else {
+				app_key(a, key);
+				if (!a->quit)
+					app_key(a, next);
+			}
+			continue;
+		}
+		app_key(a, key);
+	}
 }
 
 static int
@@ -473,6 +545,7 @@ app_loop(struct app *a)
 	while (!a->quit && app_signal == 0) {
 		link_poll(a);
 		screen_draw(a);
+		chat_after_draw(a);
 		pfd[0].fd = STDIN_FILENO;
 		pfd[0].events = POLLIN;
 		pfd[0].revents = 0;
@@ -502,6 +575,8 @@ app_init(struct app *a, const struct cli_opts *o)
 	for (size_t i = 0; i < VIEW_COUNT; i++)
 		listview_init(&a->list[i]);
 	field_init(&a->input, 0);
+	field_init(&a->compose, APP_COMPOSE_MAX);
+	a->compose.multiline = 1;
 	history_init(&a->history, APP_HISTORY_MAX);
 	a->email = o->email != NULL ? xstrdup(o->email) : NULL;
 	a->view = VIEW_OVERVIEW;
@@ -513,8 +588,11 @@ app_init(struct app *a, const struct cli_opts *o)
 static void
 app_free(struct app *a)
 {
-	link_free(a);
+	link_free(a);		/* may give unsent messages back to drafts */
+	chat_view_free(a);
 	model_free(&a->model);
+	free(a->networks);
+	free(a->picker.asked);
 	free(a->side_entries);
 	listview_free(&a->side);
 	for (size_t i = 0; i < VIEW_COUNT; i++)

@@ -13,12 +13,18 @@
 #include "connect.h"
 #include "field.h"
 #include "history.h"
+#include "keymap.h"
 #include "listview.h"
 #include "model.h"
+#include "proto.h"
 
 /* Smallest terminal the layout is drawn in. */
 #define APP_MIN_COLS	80
 #define APP_MIN_LINES	24
+
+/* The message field holds more than the server takes, so that a long
+   paste is not cut but refused, with its size, when sent. */
+#define APP_COMPOSE_MAX		(4 * PROTO_MESSAGE_MAX)
 
 enum link_state {
 	LINK_CONNECTING,	/* connecting, resuming, loading */
@@ -37,6 +43,8 @@ enum view {
 	VIEW_CONTACTS,
 	VIEW_SPACE,		/* one space: a->space */
 	VIEW_FILES,		/* that space's files */
+	VIEW_CONTACT,		/* one contact's menu: a->contact */
+	VIEW_CHAT,		/* the conversation open (model.chat) */
 	VIEW_COUNT
 };
 
@@ -45,6 +53,7 @@ struct side_entry {
 	enum view	 view;		/* what Enter opens */
 	int		 header;
 	int64_t		 space;		/* VIEW_SPACE: which */
+	int64_t		 user;		/* a contact's row: whose */
 	const char	*label;		/* static text; NULL: from the model */
 };
 
@@ -61,7 +70,8 @@ enum mode {
 	MODE_FILTER,		/* "/" on the focused list */
 	MODE_PROMPT,		/* e-mail or password */
 	MODE_DIALOG,		/* a yes/no question */
-	MODE_HELP		/* the key overlay */
+	MODE_HELP,		/* the key overlay */
+	MODE_COMPOSE		/* the conversation's message field */
 };
 
 struct app;
@@ -76,6 +86,13 @@ enum request {
 	REQ_SPACE,
 	REQ_FILES,
 	REQ_COMMENTS,
+	REQ_CONTACTS,
+	REQ_CONTACT,
+	REQ_CONVERSATIONS,
+	REQ_MESSAGES,		/* arg: the chat's gen */
+	REQ_SEND,
+	REQ_READ,
+	REQ_CANDIDATES,		/* arg: the picker's gen */
 	REQ_ACTION
 };
 
@@ -83,7 +100,42 @@ struct pending {
 	char		*tag;
 	enum request	 kind;
 	int64_t		 arg;
+	enum chat_kind	 chat;		/* REQ_SEND, REQ_READ: with arg, the
+					   conversation */
 	char		*done;		/* REQ_ACTION: what to say on OK */
+	char		*text;		/* REQ_SEND: the body, back into the
+					   field if it is not sent */
+};
+
+/* What was typed to a conversation not on screen. */
+struct draft {
+	enum chat_kind	 kind;
+	int64_t		 peer;
+	char		*text;
+};
+
+/* The people the invite field offers (INVITE.CANDIDATES). */
+struct picker {
+	int		 on;		/* the field offers people */
+	unsigned	 gen;		/* counts requests: older replies
+					   are dropped */
+	int		 busy;		/* one on its way */
+	char		*asked;		/* the prefix it was for */
+	size_t		 sel;		/* highlighted in model.cands */
+};
+
+/* Where the conversation's history is scrolled to. */
+struct chat_scroll {
+	int		 follow;	/* at the newest, staying there */
+	int		 to_top;	/* at the oldest, loading older ones
+					   until there are no more */
+	int64_t		 msg;		/* else: the message at the top... */
+	int		 row;		/* ... and its row there (-1: the
+					   "new" line above it) */
+	int		 at_top;	/* the oldest loaded shows */
+	int64_t		 last_shown;	/* the newest message on screen */
+	int		 cols;		/* the history's size, last drawn */
+	int		 rows;
 };
 
 #define APP_PENDING_MAX 16
@@ -107,6 +159,10 @@ struct app {
 	struct side_entry	*side_entries;
 	size_t			 nside;
 	int64_t			 space;		/* the space VIEW_SPACE shows */
+	int64_t			 contact;	/* whom VIEW_CONTACT shows */
+	size_t			*networks;	/* VIEW_NETWORKS: item ->
+						   index in model.spaces */
+	size_t			 nnetworks;
 	struct listview		 list[VIEW_COUNT];
 	int64_t			 selkey[VIEW_COUNT];	/* what each list's
 							   selection shows */
@@ -126,6 +182,15 @@ struct app {
 	size_t			 ncomments;
 	app_dialog_fn		*dialog_done;
 	size_t			 help_top;
+
+	struct field		 compose;	/* the open conversation's */
+	char			*compose_note;	/* over it: why it is back */
+	struct draft		*drafts;
+	size_t			 ndrafts;
+	struct chat_scroll	 scroll;
+	int			 cursor_y;	/* the compose cursor, drawn */
+	int			 cursor_x;
+	struct picker		 picker;
 
 	char			*notice;	/* a long message over the main
 						   area, until the next login */
@@ -151,6 +216,9 @@ void app_set_view(struct app *, enum view);
 struct listview *app_focused_list(struct app *);
 /* The key map context whose keys the help overlay lists. */
 unsigned app_help_context(const struct app *);
+/* An editing action (A_EDIT_LEFT .. A_EDIT_KILL_END) on a field;
+   returns 1 if it changed. */
+int app_field_edit(struct field *, enum action);
 
 /* link.c: the connection's life. */
 void link_start(struct app *);		/* connect now */
@@ -164,6 +232,18 @@ void link_spaces(struct app *);		/* SPACE.LIST */
 void link_space(struct app *, int64_t);	/* SPACE.SHOW */
 void link_files(struct app *, int64_t);	/* FILE.LIST */
 void link_comments(struct app *, int64_t);	/* COMMENT.LIST of a file */
+void link_contacts(struct app *);	/* CONTACTS */
+void link_contact(struct app *, int64_t);	/* CONTACT.SHOW */
+void link_conversations(struct app *);	/* CONV.LIST */
+/* MSG.LIST of the open conversation: the newest page, or (older) the
+   page before the oldest loaded. */
+void link_messages(struct app *, int older);
+/* MSG.SEND of body to the open conversation; 0, or -1 (not sent, and
+   the status line says why) when not connected. */
+int link_message_send(struct app *, const char *body);
+void link_message_read(struct app *, int64_t upto);	/* MSG.READ */
+/* INVITE.CANDIDATES for the open space, names starting with prefix. */
+void link_candidates(struct app *, const char *prefix);
 /* Uploads path into the open space, or downloads file to path: the
    screen waits, the status line says how it went. */
 void link_upload(struct app *, const char *path);
@@ -205,10 +285,45 @@ void view_list_sync(struct app *, enum view, size_t n, listview_label_fn *,
 /* The item a view's row shows, as a key that survives changes. */
 int64_t view_key(struct app *, enum view, size_t item);
 
+/* view-chat.c: the conversation, and its message field. */
+/* Opens the conversation with a user or a space's discussion. */
+void chat_open(struct app *, enum chat_kind, int64_t peer);
+void chat_draw(struct app *, int y, int x, int h, int w);
+const char *chat_title(struct app *);
+/* Keys: in the history (A_UP .. A_LAST, A_COMPOSE), in the field. */
+void chat_action(struct app *, enum action);
+void chat_compose_key(struct app *, int key, enum action);
+/* After drawing: marks read what the user has seen, loads older
+   messages when the oldest loaded shows. */
+void chat_after_draw(struct app *);
+/* A message that did not go: its text back into its field. */
+void chat_unsent(struct app *, enum chat_kind, int64_t peer,
+    const char *text, const char *why);
+void chat_view_free(struct app *);
+/* After the model changed: the discussion of a space gone is closed. */
+void chat_sync(struct app *);
+
+/* view-contact.c: professional contacts, the networks list. */
+void contact_views_sync(struct app *);
+int64_t contact_view_key(struct app *, enum view, size_t item);
+void contacts_draw(struct app *, int y, int x, int h, int w);
+void contact_draw(struct app *, int y, int x, int h, int w);
+void contact_views_open(struct app *);
+/* A contact key (A_MENU .. A_ALWAYS_COLLABORATOR, A_NETWORK_NEW) on the
+   selected contact (sidebar, contacts list or the menu on screen). */
+void contact_action(struct app *, int action);
+/* The invite field's people: start, follow the text, pick, draw. */
+void picker_start(struct app *);
+void picker_stop(struct app *);
+void picker_typed(struct app *);
+void picker_action(struct app *, enum action);
+void picker_draw(struct app *, int y, int x, int h, int w);
+
 /* view-space.c: the spaces list and one space. */
 void space_views_sync(struct app *);
 int64_t space_view_key(struct app *, enum view, size_t item);
 void space_list_draw(struct app *, int y, int x, int h, int w);
+void networks_draw(struct app *, int y, int x, int h, int w);
 void space_draw(struct app *, int y, int x, int h, int w);
 void files_draw(struct app *, int y, int x, int h, int w);
 void space_views_open(struct app *);
@@ -222,6 +337,8 @@ void sidebar_sync(struct app *);
 void sidebar_draw(struct app *, int y, int x, int h, int w);
 void sidebar_open(struct app *);	/* Enter */
 void sidebar_follow(struct app *);	/* select the current view's row */
+/* The contact the sidebar's selected row is, or 0. */
+int64_t sidebar_contact(const struct app *);
 
 /* The full-screen client; returns the exit status. */
 int app_run(const struct cli_opts *);

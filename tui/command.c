@@ -13,7 +13,8 @@
 enum complete_from {
 	FROM_NOTHING,
 	FROM_VIEWS,
-	FROM_WORKSPACES
+	FROM_WORKSPACES,
+	FROM_CONTACTS
 };
 
 struct command {
@@ -80,6 +81,23 @@ cmd_workspace(struct app *a, const char *arg)
 	app_status(a, 0, "workspace %s", a->model.ws[i].name);
 }
 
+/* The conversation with a professional contact, by name or e-mail. */
+static void
+cmd_msg(struct app *a, const char *arg)
+{
+	struct model *m = &a->model;
+
+	for (size_t i = 0; i < m->ncontacts; i++) {
+		if (strcmp(arg, m->contacts[i].name) == 0 ||
+		    strcmp(arg, m->contacts[i].email) == 0) {
+			chat_open(a, CHAT_DIRECT, m->contacts[i].user);
+			return;
+		}
+	}
+	app_status(a, 1, "no professional contact \"%s\" (Tab completes)",
+	    arg);
+}
+
 static void
 cmd_connect(struct app *a, const char *arg)
 {
@@ -103,6 +121,8 @@ static const struct command commands[] = {
 	{ "connect", "connect", FROM_NOTHING, cmd_connect,
 	  "connect again now (after a refusal or while waiting)" },
 	{ "help", "help", FROM_NOTHING, cmd_help, "the keys and commands" },
+	{ "msg", "msg NAME", FROM_CONTACTS, cmd_msg,
+	  "the conversation with the professional contact NAME" },
 	{ "quit", "quit", FROM_NOTHING, cmd_quit, "quit agora" },
 	{ "redraw", "redraw", FROM_NOTHING, cmd_redraw, "redraw the screen" },
 	{ "view", "view NAME", FROM_VIEWS, cmd_view,
@@ -174,10 +194,13 @@ command_candidates(struct app *a, enum complete_from from, size_t *n)
 			v[(*n)++] = view_names[i];
 		return v;
 	}
-	v = xcalloc(a->model.nws + 1, sizeof *v);
+	v = xcalloc(a->model.nws + a->model.ncontacts + 1, sizeof *v);
 	if (from == FROM_WORKSPACES)
 		for (size_t i = 0; i < a->model.nws; i++)
 			v[(*n)++] = a->model.ws[i].name;
+	if (from == FROM_CONTACTS)
+		for (size_t i = 0; i < a->model.ncontacts; i++)
+			v[(*n)++] = a->model.contacts[i].name;
 	return v;
 }
 

@@ -111,11 +111,30 @@ field_width(const struct field *f, size_t from, size_t to)
 	return w;
 }
 
-/* Words are runs of anything but spaces and tabs. */
+/* Words are runs of anything but spaces, tabs and line feeds. */
 static int
 field_is_space(const struct field *f, size_t at)
 {
-	return f->text[at] == ' ' || f->text[at] == '\t';
+	return f->text[at] == ' ' || f->text[at] == '\t' ||
+	    f->text[at] == '\n';
+}
+
+/* The start and end of the line the cursor is on (one line feed apart);
+   a one-line field has one line. */
+static size_t
+field_line_start(const struct field *f)
+{
+	size_t at = f->cursor;
+
+	while (at > 0 && f->text[at - 1] != '\n')
+		at--;
+	return at;
+}
+
+static size_t
+field_line_end(const struct field *f)
+{
+	return f->cursor + strcspn(f->text + f->cursor, "\n");
 }
 
 static size_t
@@ -301,7 +320,8 @@ field_insert(struct field *f, wchar_t wc)
 	uint32_t cp = (uint32_t)wc;
 	char buf[4];
 
-	if ((unsigned long)wc > 0x10ffff || !field_allowed(cp))
+	if ((unsigned long)wc > 0x10ffff ||
+	    (!field_allowed(cp) && !(cp == '\n' && f->multiline)))
 		return -1;
 	if (f->cursor == 0 && field_cp_width(cp) == 0)
 		return -1;
@@ -328,7 +348,8 @@ field_insert_str(struct field *f, const char *s)
 		}
 		if (field_insert(f, (wchar_t)cp) != 0) {
 			ret = -1;
-			if (field_allowed(cp) && n > f->max - f->len)
+			if ((field_allowed(cp) || (cp == '\n' &&
+			    f->multiline)) && n > f->max - f->len)
 				break;
 		}
 		i += n;
@@ -349,9 +370,9 @@ field_edit(struct field *f, enum field_op op)
 	case FIELD_WORD_RIGHT:
 		return field_move(f, field_word_end(f));
 	case FIELD_HOME:
-		return field_move(f, 0);
+		return field_move(f, field_line_start(f));
 	case FIELD_END:
-		return field_move(f, f->len);
+		return field_move(f, field_line_end(f));
 	case FIELD_BACKSPACE:
 		return field_cut(f, field_prev(f, f->cursor), f->cursor);
 	case FIELD_DELETE:
@@ -359,9 +380,9 @@ field_edit(struct field *f, enum field_op op)
 	case FIELD_KILL_WORD:
 		return field_cut(f, field_word_start(f), f->cursor);
 	case FIELD_KILL_HOME:
-		return field_cut(f, 0, f->cursor);
+		return field_cut(f, field_line_start(f), f->cursor);
 	case FIELD_KILL_END:
-		return field_cut(f, f->cursor, f->len);
+		return field_cut(f, f->cursor, field_line_end(f));
 	}
 	fatalx("field_edit: unknown operation %d", (int)op);
 }
@@ -435,4 +456,76 @@ field_layout(struct field *f, size_t cols, struct field_view *v)
 	v->len = field_fit(f, f->scroll, cols) - f->scroll;
 	v->cursor_col = field_width(f, f->scroll, f->cursor);
 	v->cols = field_width(f, v->start, v->start + v->len);
+}
+
+/* Rows ---------------------------------------------------------------- */
+
+static void
+field_row_add(struct field_row **v, size_t *n, size_t start, size_t end)
+{
+	if ((*n & (*n - 1)) == 0)
+		*v = xreallocarray(*v, *n == 0 ? 1 : *n * 2, sizeof **v);
+	(*v)[*n].start = start;
+	(*v)[*n].len = end - start;
+	(*n)++;
+}
+
+struct field_row *
+field_rows(const struct field *f, size_t cols, size_t *nrows,
+    size_t *cursor_row, size_t *cursor_col)
+{
+	struct field_row *v = NULL;
+	size_t n = 0, start = 0, at = 0, w = 0, cw;
+
+	while (at < f->len) {
+		if (f->text[at] == '\n') {
+			field_row_add(&v, &n, start, at);
+			start = ++at;
+			w = 0;
+			continue;
+		}
+		cw = field_char_width(f, at);
+		if (w + cw > cols - 1 && at > start) {
+			field_row_add(&v, &n, start, at);
+			start = at;
+			w = 0;
+			continue;
+		}
+		w += cw;
+		at = field_next(f, at);
+	}
+	field_row_add(&v, &n, start, f->len);
+	/* The last row starting at or before the cursor: at a soft break
+	   the cursor is at the start of the next row. */
+	*cursor_row = 0;
+	for (size_t r = 0; r < n && v[r].start <= f->cursor; r++)
+		*cursor_row = r;
+	*cursor_col = field_width(f, v[*cursor_row].start, f->cursor);
+	*nrows = n;
+	return v;
+}
+
+int
+field_move_row(struct field *f, size_t cols, int dir)
+{
+	size_t n, row, col, w = 0, at, end, cw;
+	struct field_row *v = field_rows(f, cols, &n, &row, &col);
+
+	if ((dir < 0 && row == 0) || (dir > 0 && row + 1 >= n)) {
+		free(v);
+		return 0;
+	}
+	row = dir < 0 ? row - 1 : row + 1;
+	at = v[row].start;
+	end = v[row].start + v[row].len;
+	while (at < end && w + (cw = field_char_width(f, at)) <= col) {
+		w += cw;
+		at = field_next(f, at);
+	}
+	/* The end of a row broken softly is the next row's start. */
+	if (at == end && at > v[row].start && row + 1 < n &&
+	    v[row + 1].start == end)
+		at = field_prev(f, at);
+	free(v);
+	return field_move(f, at);
 }

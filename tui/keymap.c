@@ -6,31 +6,38 @@
 
 #define FN(k)	(KEYMAP_FN + (k))
 #define C(c)	KEYMAP_CTRL(c)
+#define M(c)	(KEYMAP_ALT + (c))
 
 #define SCREEN	KM_SCREEN
 #define LIST	KM_LIST
 #define EDIT	KM_EDIT
 #define CMD	KM_CMDLINE
+#define CHAT	KM_CHAT
+#define COMPOSE	KM_COMPOSE
 
 /* Order matters twice: first match wins, and help lists in this order. */
 const struct keybind keymap[] = {
 	{ '?',			SCREEN,	A_HELP,			"?" },
 	{ ':',			SCREEN,	A_COMMAND,		":" },
 	{ '/',			LIST,	A_FILTER,		"/" },
-	{ 'j',			LIST,	A_DOWN,			"j" },
-	{ FN(KEY_DOWN),		LIST,	A_DOWN,			"Down" },
-	{ 'k',			LIST,	A_UP,			"k" },
-	{ FN(KEY_UP),		LIST,	A_UP,			"Up" },
-	{ FN(KEY_NPAGE),	LIST,	A_PAGE_DOWN,		"PgDn" },
-	{ ' ',			LIST,	A_PAGE_DOWN,		"Space" },
-	{ FN(KEY_PPAGE),	LIST,	A_PAGE_UP,		"PgUp" },
-	{ 'g',			LIST,	A_FIRST,		"g" },
-	{ FN(KEY_HOME),		LIST,	A_FIRST,		"Home" },
-	{ 'G',			LIST,	A_LAST,			"G" },
-	{ FN(KEY_END),		LIST,	A_LAST,			"End" },
+	{ 'j',			LIST | CHAT, A_DOWN,		"j" },
+	{ FN(KEY_DOWN),		LIST | CHAT, A_DOWN,		"Down" },
+	{ 'k',			LIST | CHAT, A_UP,		"k" },
+	{ FN(KEY_UP),		LIST | CHAT, A_UP,		"Up" },
+	{ FN(KEY_NPAGE),	LIST | CHAT | COMPOSE, A_PAGE_DOWN, "PgDn" },
+	{ ' ',			LIST | CHAT, A_PAGE_DOWN,	"Space" },
+	{ FN(KEY_PPAGE),	LIST | CHAT | COMPOSE, A_PAGE_UP, "PgUp" },
+	{ 'g',			LIST | CHAT, A_FIRST,		"g" },
+	{ FN(KEY_HOME),		LIST | CHAT, A_FIRST,		"Home" },
+	{ 'G',			LIST | CHAT, A_LAST,		"G" },
+	{ FN(KEY_END),		LIST | CHAT, A_LAST,		"End" },
 	{ '\n',			LIST,	A_OPEN,			"Enter" },
 	{ '\r',			LIST,	A_OPEN,			NULL },
 	{ FN(KEY_ENTER),	LIST,	A_OPEN,			NULL },
+	{ '\r',			CHAT,	A_COMPOSE,		"Enter" },
+	{ '\n',			CHAT,	A_COMPOSE,		NULL },
+	{ FN(KEY_ENTER),	CHAT,	A_COMPOSE,		NULL },
+	{ 'i',			CHAT,	A_COMPOSE,		"i" },
 	{ '\t',			SCREEN,	A_NEXT_PANE,		"Tab" },
 	{ FN(KEY_BTAB),		SCREEN,	A_PREV_PANE,		"S-Tab" },
 	{ '1',			SCREEN,	A_VIEW_OVERVIEW,	"1" },
@@ -43,6 +50,24 @@ const struct keybind keymap[] = {
 	{ 0x1b,			SCREEN,	A_CANCEL,		"Esc" },
 	{ C('l'),		SCREEN,	A_REDRAW,		"C-l" },
 	{ 'q',			SCREEN,	A_QUIT,			"q" },
+
+	/* The message field: Enter sends; a line feed is C-j (with nonl()
+	   the terminal's Enter is \r, C-j \n) or Alt-Enter. */
+	{ '\r',			COMPOSE, A_SEND,		"Enter" },
+	{ FN(KEY_ENTER),	COMPOSE, A_SEND,		NULL },
+	{ '\n',			COMPOSE, A_NEWLINE,		"C-j" },
+	{ M('\r'),		COMPOSE, A_NEWLINE,		"M-Enter" },
+	{ 0x1b,			COMPOSE, A_LEAVE,		"Esc" },
+	{ C('g'),		COMPOSE, A_LEAVE,		"C-g" },
+	{ '\t',			COMPOSE, A_NEXT_PANE,		"Tab" },
+	{ FN(KEY_UP),		COMPOSE, A_EDIT_UP,		"Up" },
+	{ FN(KEY_DOWN),		COMPOSE, A_EDIT_DOWN,		"Down" },
+
+	{ '\t',			KM_PICK, A_PICK,		"Tab" },
+	{ FN(KEY_DOWN),		KM_PICK, A_PICK_NEXT,		"Down" },
+	{ C('n'),		KM_PICK, A_PICK_NEXT,		"C-n" },
+	{ FN(KEY_UP),		KM_PICK, A_PICK_PREV,		"Up" },
+	{ C('p'),		KM_PICK, A_PICK_PREV,		"C-p" },
 
 	{ '\n',			EDIT,	A_ACCEPT,		"Enter" },
 	{ '\r',			EDIT,	A_ACCEPT,		NULL },
@@ -91,6 +116,14 @@ const struct keybind keymap[] = {
 	{ 'S',			KM_FILES, A_DOWNLOAD,		"S" },
 	{ 'c',			KM_FILES, A_COMMENT,		"c" },
 	{ 'x',			KM_FILES, A_FILE_DELETE,	"x" },
+	{ 't',			KM_SPACE, A_DISCUSSION,		"t" },
+	{ 'N',			KM_SPACE, A_NETWORK,		"N" },
+	{ 'n',			KM_NETWORKS, A_NETWORK_NEW,	"n" },
+	{ 'm',			KM_CONTACT, A_MENU,		"m" },
+	{ 't',			KM_CONTACT | KM_CONTACT_MENU, A_CONVERSATION,
+	  "t" },
+	{ 'a',			KM_CONTACT_MENU, A_ALWAYS_ADD,	"a" },
+	{ 'c',			KM_CONTACT_MENU, A_ALWAYS_COLLABORATOR, "c" },
 
 	{ 'y',			KM_DIALOG, A_YES,		"y" },
 	{ 'Y',			KM_DIALOG, A_YES,		NULL },
@@ -108,6 +141,25 @@ const struct keybind keymap[] = {
 	{ C('l'),		KM_OVERLAY, A_REDRAW,		"C-l" },
 };
 const size_t keymap_len = sizeof keymap / sizeof keymap[0];
+
+const struct keysection keymap_sections[] = {
+	{ KM_SCREEN | KM_LIST | KM_SIDEBAR, "On the screen" },
+	{ KM_SPACES, "In the spaces list, also" },
+	{ KM_SPACE, "In a space, also" },
+	{ KM_FILES, "In a space's files, also" },
+	{ KM_NETWORKS, "In the networks list, also" },
+	{ KM_CONTACT, "On a professional contact (sidebar or list), also" },
+	{ KM_CONTACT_MENU, "In a contact's menu, also" },
+	{ KM_CHAT, "In a conversation, also" },
+	{ KM_EDIT, "In a text field (command line, filter, prompts, message)" },
+	{ KM_CMDLINE, "In the command line, also" },
+	{ KM_COMPOSE, "In a message field, also" },
+	{ KM_PICK, "In the invite field, also" },
+	{ KM_DIALOG, "In a question" },
+	{ KM_OVERLAY, "In the help overlay" },
+};
+const size_t keymap_nsections = sizeof keymap_sections /
+    sizeof keymap_sections[0];
 
 static const char *const descriptions[A_COUNT] = {
 	[A_NONE] = "",
@@ -130,8 +182,8 @@ static const char *const descriptions[A_COUNT] = {
 	[A_DOWN] = "move down",
 	[A_PAGE_UP] = "page up",
 	[A_PAGE_DOWN] = "page down",
-	[A_FIRST] = "first item",
-	[A_LAST] = "last item",
+	[A_FIRST] = "first item; in a conversation, the oldest",
+	[A_LAST] = "last item; in a conversation, the newest",
 	[A_OPEN] = "open the selected item",
 	[A_EDIT_LEFT] = "cursor left",
 	[A_EDIT_RIGHT] = "cursor right",
@@ -170,6 +222,23 @@ static const char *const descriptions[A_COUNT] = {
 	[A_DOWNLOAD] = "save the selected file",
 	[A_COMMENT] = "comment on the selected file",
 	[A_FILE_DELETE] = "delete the selected file",
+	[A_NETWORK_NEW] = "create a business network (a paid plan)",
+	[A_NETWORK] = "make the space a business network, or stop it being one",
+	[A_DISCUSSION] = "the space's discussion",
+	[A_MENU] = "the contact's menu: networks in common, invitation "
+	    "preferences",
+	[A_CONVERSATION] = "the private conversation with the contact",
+	[A_ALWAYS_ADD] = "always add them to new spaces: on or off",
+	[A_ALWAYS_COLLABORATOR] = "always make them a collaborator: on or off",
+	[A_COMPOSE] = "write a message",
+	[A_SEND] = "send the message",
+	[A_NEWLINE] = "a new line in the message",
+	[A_LEAVE] = "leave the field (what is typed stays)",
+	[A_EDIT_UP] = "cursor up a row",
+	[A_EDIT_DOWN] = "cursor down a row",
+	[A_PICK] = "put the highlighted person into the field",
+	[A_PICK_NEXT] = "highlight the next person",
+	[A_PICK_PREV] = "highlight the previous person",
 };
 
 enum action

@@ -16,6 +16,8 @@
 
 #define KEYMAP_FN	0x01000000
 #define KEYMAP_CTRL(c)	((c) & 0x1f)
+/* Alt (Meta) with a key: the terminal sends Esc, then the key. */
+#define KEYMAP_ALT	0x02000000
 
 /* Where a binding applies: the focused thing's context bits. */
 #define KM_SCREEN	0x01	/* the main screen, whichever pane */
@@ -28,6 +30,12 @@
 #define KM_SPACES	0x80	/* the main pane shows the spaces list */
 #define KM_SPACE	0x100	/* the main pane shows one space */
 #define KM_FILES	0x200	/* the main pane shows a space's files */
+#define KM_NETWORKS	0x400	/* the main pane shows the networks list */
+#define KM_CONTACT	0x800	/* a professional contact is selected */
+#define KM_CONTACT_MENU	0x1000	/* the main pane shows one contact */
+#define KM_CHAT		0x2000	/* the main pane shows a conversation */
+#define KM_COMPOSE	0x4000	/* ... and its message field has the focus */
+#define KM_PICK		0x8000	/* a field that offers people to pick */
 
 enum action {
 	A_NONE,
@@ -90,6 +98,22 @@ enum action {
 	A_DOWNLOAD,
 	A_COMMENT,
 	A_FILE_DELETE,
+	A_NETWORK_NEW,
+	A_NETWORK,
+	A_DISCUSSION,
+	A_MENU,
+	A_CONVERSATION,
+	A_ALWAYS_ADD,
+	A_ALWAYS_COLLABORATOR,
+	A_COMPOSE,
+	A_SEND,
+	A_NEWLINE,
+	A_LEAVE,
+	A_EDIT_UP,
+	A_EDIT_DOWN,
+	A_PICK,
+	A_PICK_NEXT,
+	A_PICK_PREV,
 	A_COUNT
 };
 
@@ -123,5 +147,13 @@ const char *keymap_describe(enum action);
 /* The table itself, for tests and the man page generator. */
 extern const struct keybind keymap[];
 extern const size_t keymap_len;
+
+/* How agora(1) lists the keys: a subsection per context. */
+struct keysection {
+	unsigned	 where;
+	const char	*title;
+};
+extern const struct keysection keymap_sections[];
+extern const size_t keymap_nsections;
 
 #endif

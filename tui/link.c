@@ -52,9 +52,18 @@ link_want_write(const struct app *a)
 static void
 link_forget_pending(struct app *a)
 {
+	struct pending *p;
+
 	for (size_t i = 0; i < a->npending; i++) {
-		free(a->pending[i].tag);
-		free(a->pending[i].done);
+		p = &a->pending[i];
+		/* A message whose answer will not come: it may not have
+		   gone, so the user gets it back to send again. */
+		if (p->kind == REQ_SEND && p->text != NULL)
+			chat_unsent(a, p->chat, p->arg, p->text,
+			    "the connection dropped before the server answered");
+		free(p->tag);
+		free(p->done);
+		free(p->text);
 	}
 	a->npending = 0;
 }
@@ -107,33 +116,65 @@ link_timer(struct app *a)
 		link_start(a);
 }
 
-/* Sends a request answered in the loop. */
-static void
-link_send(struct app *a, enum request kind, int64_t arg, const char *verb,
-    const char *key, const char *value)
+#define LINK_PAIRS_MAX 6
+
+/*
+ * Sends verb with the pairs of key, value in ap (a NULL value leaves its
+ * pair out; a NULL key ends them), answered in the loop. Returns the
+ * pending request, or NULL if it could not be sent.
+ */
+static struct pending *
+link_vsend(struct app *a, enum request kind, int64_t arg, const char *verb,
+    va_list ap)
 {
-	const char *tag;
+	const char *k[LINK_PAIRS_MAX + 1] = { NULL }, *v[LINK_PAIRS_MAX + 1];
+	const char *key, *value, *tag;
+	struct pending *p;
+	size_t n = 0;
 
 	if (a->link.client == NULL || a->npending == APP_PENDING_MAX)
-		return;
-	tag = client_send(a->link.client, verb, key, value, NULL);
+		return NULL;
+	while ((key = va_arg(ap, const char *)) != NULL) {
+		value = va_arg(ap, const char *);
+		if (value != NULL && n < LINK_PAIRS_MAX) {
+			k[n] = key;
+			v[n++] = value;
+		}
+	}
+	k[n] = NULL;
+	tag = client_send(a->link.client, verb, k[0], v[0], k[1], v[1], k[2],
+	    v[2], k[3], v[3], k[4], v[4], k[5], v[5], NULL);
 	if (tag == NULL)
-		return;
-	a->pending[a->npending].tag = xstrdup(tag);
-	a->pending[a->npending].kind = kind;
-	a->pending[a->npending].arg = arg;
-	a->pending[a->npending].done = NULL;
-	a->npending++;
+		return NULL;
+	p = &a->pending[a->npending++];
+	memset(p, 0, sizeof *p);
+	p->tag = xstrdup(tag);
+	p->kind = kind;
+	p->arg = arg;
+	return p;
 }
 
-#define LINK_PAIRS_MAX 6
+static struct pending *link_send(struct app *, enum request, int64_t,
+    const char *, ...) __attribute__((sentinel));
+
+/* Sends a request answered in the loop: pairs as link_vsend. */
+static struct pending *
+link_send(struct app *a, enum request kind, int64_t arg, const char *verb,
+    ...)
+{
+	struct pending *p;
+	va_list ap;
+
+	va_start(ap, verb);
+	p = link_vsend(a, kind, arg, verb, ap);
+	va_end(ap);
+	return p;
+}
 
 void
 link_action(struct app *a, const char *done, const char *verb, ...)
 {
-	const char *k[LINK_PAIRS_MAX + 1] = { NULL }, *v[LINK_PAIRS_MAX + 1];
-	const char *key, *value, *tag;
-	size_t n = 0;
+	struct pending *p;
 	va_list ap;
 
 	if (a->state != LINK_ONLINE || a->link.client == NULL) {
@@ -145,24 +186,11 @@ link_action(struct app *a, const char *done, const char *verb, ...)
 		return;
 	}
 	va_start(ap, verb);
-	while ((key = va_arg(ap, const char *)) != NULL) {
-		value = va_arg(ap, const char *);
-		if (value != NULL && n < LINK_PAIRS_MAX) {
-			k[n] = key;
-			v[n++] = value;
-		}
-	}
+	p = link_vsend(a, REQ_ACTION, 0, verb, ap);
 	va_end(ap);
-	k[n] = NULL;
-	tag = client_send(a->link.client, verb, k[0], v[0], k[1], v[1], k[2],
-	    v[2], k[3], v[3], k[4], v[4], k[5], v[5], NULL);
-	if (tag == NULL)
+	if (p == NULL)
 		return;
-	a->pending[a->npending].tag = xstrdup(tag);
-	a->pending[a->npending].kind = REQ_ACTION;
-	a->pending[a->npending].arg = 0;
-	a->pending[a->npending].done = xstrdup(done);
-	a->npending++;
+	p->done = xstrdup(done);
 	app_status(a, 0, "%s...", verb);
 }
 
@@ -175,6 +203,18 @@ link_action_reply(struct app *a, const char *done, struct client_reply *r)
 	const char *warning = client_reply_get(r, "warning");
 	size_t skipped = 0;
 
+	if (!r->ok && strcmp(r->code, "plan_required") == 0) {
+		/* Not a slip to retry: what the user needs, said in full. */
+		char *text;
+
+		xasprintf(&text, "Not done: %s. A workspace's plan is changed "
+		    "by the administrator of its server.", reply_msg(r));
+		/* Not an error to keep: gone with Esc or another view. */
+		app_notice(a, 0, text);
+		free(text);
+		app_status(a, 1, "a paid plan is needed (see above)");
+		return;
+	}
 	if (!r->ok) {
 		app_status(a, 1, "%s", reply_msg(r));
 		return;
@@ -297,7 +337,7 @@ void
 link_spaces(struct app *a)
 {
 	if (a->state == LINK_ONLINE)
-		link_send(a, REQ_SPACES, 0, "SPACE.LIST", NULL, NULL);
+		link_send(a, REQ_SPACES, 0, "SPACE.LIST", NULL);
 	a->model.spaces_stale = 0;
 }
 
@@ -310,7 +350,7 @@ link_send_id(struct app *a, enum request kind, const char *verb,
 
 	snprintf(text, sizeof text, "%lld", (long long)id);
 	if (a->state == LINK_ONLINE)
-		link_send(a, kind, id, verb, key, text);
+		link_send(a, kind, id, verb, key, text, NULL);
 }
 
 void
@@ -399,6 +439,214 @@ link_space_reply(struct app *a, int64_t id, struct client_reply *r)
 		link_spaces(a);
 }
 
+/* Contacts and conversations ----------------------------------------- */
+
+/* A reply's seq= (the events' mark it was read at), or 0. */
+static int64_t
+reply_mark(const struct client_reply *r)
+{
+	const char *v = client_reply_get(r, "seq");
+
+	return v != NULL ? strtoll(v, NULL, 10) : 0;
+}
+
+void
+link_contacts(struct app *a)
+{
+	if (a->state == LINK_ONLINE)
+		link_send(a, REQ_CONTACTS, 0, "CONTACTS", NULL);
+	a->model.contacts_stale = 0;
+}
+
+static void
+link_contacts_reply(struct app *a, struct client_reply *r)
+{
+	if (!r->ok && strcmp(r->code, "plan_required") == 0)
+		model_contacts_refused(&a->model);
+	else if (!r->ok || model_contacts(&a->model, r->data, r->ndata,
+	    reply_mark(r)) != 0)
+		app_status(a, 1, "contacts: %s", r->ok ? "unreadable reply" :
+		    reply_msg(r));
+	view_sync(a);
+	/* The contact's menu on screen: its networks in common again. */
+	if (a->view == VIEW_CONTACT)
+		link_contact(a, a->contact);
+}
+
+void
+link_contact(struct app *a, int64_t user)
+{
+	link_send_id(a, REQ_CONTACT, "CONTACT.SHOW", "user", user);
+}
+
+static void
+link_contact_reply(struct app *a, int64_t user, struct client_reply *r)
+{
+	if (r->ok) {
+		if (model_contact_show(&a->model, r->data, r->ndata,
+		    reply_mark(r)) != 0)
+			app_status(a, 1, "contact: unreadable reply");
+	} else if (strcmp(r->code, "not_found") == 0) {
+		/* No longer a contact: the list says so once asked. */
+		if (a->view == VIEW_CONTACT && a->contact == user)
+			app_status(a, 1, "no longer one of your professional "
+			    "contacts");
+		a->model.contacts_stale = 1;
+	} else
+		app_status(a, 1, "contact: %s", reply_msg(r));
+	view_sync(a);
+	if (a->model.contacts_stale)
+		link_contacts(a);
+}
+
+void
+link_conversations(struct app *a)
+{
+	if (a->state == LINK_ONLINE)
+		link_send(a, REQ_CONVERSATIONS, 0, "CONV.LIST", NULL);
+}
+
+static void
+link_conversations_reply(struct app *a, struct client_reply *r)
+{
+	if (!r->ok || model_conversations(&a->model, r->data, r->ndata) != 0)
+		app_status(a, 1, "conversations: %s", r->ok ? "unreadable "
+		    "reply" : reply_msg(r));
+	view_sync(a);
+}
+
+/* The key naming the open conversation in MSG.*: with= or space=. */
+static const char *
+chat_key(enum chat_kind kind)
+{
+	return kind == CHAT_SPACE ? "space" : "with";
+}
+
+void
+link_messages(struct app *a, int older)
+{
+	struct chat *c = &a->model.chat;
+	char peer[24], before[24];
+
+	if (c->kind == CHAT_NONE || c->loading || a->state != LINK_ONLINE ||
+	    (older && (!c->loaded || !c->more || c->nmsgs == 0)))
+		return;
+	snprintf(peer, sizeof peer, "%lld", (long long)c->peer);
+	snprintf(before, sizeof before, "%lld", c->nmsgs > 0 ?
+	    (long long)c->msgs[0].id : 0LL);
+	if (link_send(a, REQ_MESSAGES, c->gen, "MSG.LIST", chat_key(c->kind),
+	    peer, "before", older ? before : NULL, NULL) != NULL)
+		c->loading = 1;
+}
+
+static void
+link_messages_reply(struct app *a, unsigned gen, struct client_reply *r)
+{
+	struct chat *c = &a->model.chat;
+
+	if (gen != c->gen)
+		return;		/* another conversation since */
+	c->loading = 0;
+	if (!r->ok || model_chat_page(&a->model, r->data, r->ndata,
+	    r->line) != 0)
+		app_status(a, 1, "messages: %s", r->ok ? "unreadable reply" :
+		    reply_msg(r));
+	a->model.dirty |= DIRTY_MAIN;
+}
+
+int
+link_message_send(struct app *a, const char *body)
+{
+	struct chat *c = &a->model.chat;
+	struct pending *p;
+	char peer[24];
+
+	if (a->state != LINK_ONLINE) {
+		app_status(a, 1, "not connected: the message stays in the "
+		    "field; Enter sends it once online");
+		return -1;
+	}
+	snprintf(peer, sizeof peer, "%lld", (long long)c->peer);
+	if ((p = link_send(a, REQ_SEND, c->peer, "MSG.SEND", c->kind ==
+	    CHAT_SPACE ? "space" : "to", peer, "body", body, NULL)) == NULL) {
+		app_status(a, 1, "busy: the message stays in the field; try "
+		    "again in a moment");
+		return -1;
+	}
+	p->chat = c->kind;
+	p->text = xstrdup(body);
+	return 0;
+}
+
+static void
+link_send_reply(struct app *a, struct pending *p, struct client_reply *r)
+{
+	if (!r->ok)
+		chat_unsent(a, p->chat, p->arg, p->text, reply_msg(r));
+	else
+		app_status(a, 0, "sent");
+}
+
+void
+link_message_read(struct app *a, int64_t upto)
+{
+	struct chat *c = &a->model.chat;
+	struct pending *p;
+	char peer[24], id[24];
+
+	if (a->state != LINK_ONLINE)
+		return;
+	snprintf(peer, sizeof peer, "%lld", (long long)c->peer);
+	snprintf(id, sizeof id, "%lld", (long long)upto);
+	if ((p = link_send(a, REQ_READ, c->peer, "MSG.READ", chat_key(c->kind),
+	    peer, "upto", id, NULL)) != NULL) {
+		p->chat = c->kind;
+		c->read_upto = upto;
+	}
+}
+
+static void
+link_read_reply(struct app *a, struct pending *p, struct client_reply *r)
+{
+	int64_t unread = reply_i64(r, "unread");
+
+	if (r->ok && unread >= 0)
+		model_unread(&a->model, p->chat, p->arg, (long)unread);
+	else if (!r->ok)
+		app_status(a, 1, "marking read: %s", reply_msg(r));
+}
+
+void
+link_candidates(struct app *a, const char *prefix)
+{
+	char space[24];
+
+	snprintf(space, sizeof space, "%lld", (long long)a->space);
+	if (a->state == LINK_ONLINE && link_send(a, REQ_CANDIDATES,
+	    ++a->picker.gen, "INVITE.CANDIDATES", "space", space, "prefix",
+	    *prefix != '\0' ? prefix : NULL, "limit", "10", NULL) != NULL) {
+		a->picker.busy = 1;
+		free(a->picker.asked);
+		a->picker.asked = xstrdup(prefix);
+	}
+}
+
+static void
+link_candidates_reply(struct app *a, unsigned gen, struct client_reply *r)
+{
+	a->picker.busy = 0;
+	if (!a->picker.on || gen != a->picker.gen)
+		return;
+	if (!r->ok || model_candidates(&a->model, r->data, r->ndata) != 0) {
+		/* The field still takes addresses: say why none are offered. */
+		app_status(a, 1, "no one to offer: %s", r->ok ? "unreadable "
+		    "reply" : reply_msg(r));
+		model_candidates_clear(&a->model);
+	}
+	a->picker.sel = 0;
+	picker_typed(a);	/* typed on meanwhile: ask again */
+}
+
 void
 link_members(struct app *a)
 {
@@ -433,8 +681,17 @@ link_load(struct app *a, int resumed)
 	   thousands should not hold the screen back. */
 	link_members(a);
 	link_spaces(a);
+	link_contacts(a);
+	link_conversations(a);
 	if (a->view == VIEW_SPACE)
 		link_space(a, a->space);
+	/* What was on its way went with the old connection. */
+	a->picker.busy = 0;
+	if (a->model.chat.kind != CHAT_NONE) {
+		a->model.chat.loading = 0;
+		if (!a->model.chat.loaded)
+			link_messages(a, 0);
+	}
 	app_status(a, 0, resumed ? "connected to %s" : "logged in to %s",
 	    a->opts->server);
 }
@@ -641,6 +898,27 @@ link_reply(struct app *a, struct pending *p, struct client_reply *r)
 	case REQ_COMMENTS:
 		link_comments_reply(a, p->arg, r);
 		break;
+	case REQ_CONTACTS:
+		link_contacts_reply(a, r);
+		break;
+	case REQ_CONTACT:
+		link_contact_reply(a, p->arg, r);
+		break;
+	case REQ_CONVERSATIONS:
+		link_conversations_reply(a, r);
+		break;
+	case REQ_MESSAGES:
+		link_messages_reply(a, (unsigned)p->arg, r);
+		break;
+	case REQ_SEND:
+		link_send_reply(a, p, r);
+		break;
+	case REQ_READ:
+		link_read_reply(a, p, r);
+		break;
+	case REQ_CANDIDATES:
+		link_candidates_reply(a, (unsigned)p->arg, r);
+		break;
 	case REQ_ACTION:
 		link_action_reply(a, p->done, r);
 		break;
@@ -665,6 +943,7 @@ link_replies(struct app *a)
 		link_reply(a, &p, r);
 		free(p.tag);
 		free(p.done);
+		free(p.text);
 		client_reply_free(r);
 	}
 }
@@ -702,7 +981,7 @@ link_event(struct app *a, const char *line)
 		return 0;
 	if (a->model.stale) {
 		a->model.stale = 0;
-		link_send(a, REQ_WHOAMI, 0, "WHOAMI", NULL, NULL);
+		link_send(a, REQ_WHOAMI, 0, "WHOAMI", NULL);
 	}
 	if (link_ended(a, line)) {
 		tokenfile_remove(a->token_path);
@@ -731,6 +1010,8 @@ link_events(struct app *a)
 	view_sync(a);
 	if (a->model.spaces_stale)
 		link_spaces(a);
+	if (a->model.contacts_stale)
+		link_contacts(a);
 	/* The space on screen changed: its people or files again. */
 	if (a->view == VIEW_SPACE &&
 	    (sp = model_space(&a->model, a->space)) != NULL && !sp->loaded)

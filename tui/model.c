@@ -1,21 +1,19 @@
+/*
+ * The model's core: the account, its workspaces and their people, the
+ * spaces, and the activity feed. Contacts are in model-contact.c, the
+ * open conversation in model-chat.c.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "buf.h"
-#include "model.h"
-#include "proto.h"
+#include "model-priv.h"
 #include "xmalloc.h"
 
-/* Lines are parsed in place, so every parse works on a copy. */
-struct parsed {
-	char		*copy;
-	struct proto_msg m;
-};
-
-static int
-parse(struct parsed *p, const char *line)
+int
+model_parse(struct parsed *p, const char *line)
 {
 	const char *why;
 
@@ -28,12 +26,36 @@ parse(struct parsed *p, const char *line)
 	return 0;
 }
 
-static char *
-dup_param(const struct proto_msg *m, const char *key)
+char *
+model_dup(const struct proto_msg *m, const char *key)
 {
 	const char *v = proto_get(m, key);
 
 	return xstrdup(v != NULL ? v : "");
+}
+
+long
+model_long(const struct proto_msg *pm, const char *key)
+{
+	int64_t v;
+
+	return proto_get_i64(pm, key, 0, INT64_MAX, &v) == 0 ? (long)v : 0;
+}
+
+int
+model_flag(const struct proto_msg *pm, const char *key)
+{
+	const char *v = proto_get(pm, key);
+
+	return v != NULL && strcmp(v, "1") == 0;
+}
+
+int64_t
+model_id(const struct proto_msg *pm, const char *key)
+{
+	int64_t v;
+
+	return proto_get_i64(pm, key, 1, INT64_MAX, &v) == 0 ? v : 0;
 }
 
 static void
@@ -129,6 +151,9 @@ model_free(struct model *m)
 	free(m->act);
 	free(m->email);
 	free(m->name);
+	model_contacts_free(m);
+	model_candidates_free(m);
+	model_chat_free(m);
 	memset(m, 0, sizeof *m);
 }
 
@@ -191,15 +216,15 @@ model_whoami(struct model *m, char *const *lines, size_t n)
 	int rc = 0;
 
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		if (parse(&p, lines[i]) != 0) {
+		if (model_parse(&p, lines[i]) != 0) {
 			rc = -1;
 			break;
 		}
 		if (strcmp(p.m.word, "USER") == 0) {
 			free(email);
 			free(name);
-			email = dup_param(&p.m, "email");
-			name = dup_param(&p.m, "name");
+			email = model_dup(&p.m, "email");
+			name = model_dup(&p.m, "name");
 			if (proto_get_i64(&p.m, "id", 1, INT64_MAX, &user) != 0)
 				rc = -1;
 		} else if (strcmp(p.m.word, "WORKSPACE") == 0) {
@@ -207,9 +232,9 @@ model_whoami(struct model *m, char *const *lines, size_t n)
 
 			if (proto_get_i64(&p.m, "id", 1, INT64_MAX, &w->id) != 0)
 				rc = -1;
-			w->name = dup_param(&p.m, "name");
-			w->role = dup_param(&p.m, "role");
-			w->plan = dup_param(&p.m, "plan");
+			w->name = model_dup(&p.m, "name");
+			w->role = model_dup(&p.m, "role");
+			w->plan = model_dup(&p.m, "plan");
 			nws++;
 		}
 		free(p.copy);
@@ -260,9 +285,9 @@ member_parse(const struct proto_msg *pm, struct member *mb)
 	if (strcmp(pm->word, "MEMBER") != 0 ||
 	    proto_get_i64(pm, "user", 1, INT64_MAX, &mb->user) != 0)
 		return -1;
-	mb->name = dup_param(pm, "name");
-	mb->email = dup_param(pm, "email");
-	mb->role = dup_param(pm, "role");
+	mb->name = model_dup(pm, "name");
+	mb->email = model_dup(pm, "email");
+	mb->role = model_dup(pm, "role");
 	return 0;
 }
 
@@ -278,7 +303,7 @@ model_members(struct model *m, int64_t id, char *const *lines, size_t n)
 		return 0;	/* left it meanwhile: nothing to show */
 	mbs = xcalloc(n, sizeof *mbs);
 	for (; k < n; k++) {
-		if (parse(&p, lines[k]) != 0)
+		if (model_parse(&p, lines[k]) != 0)
 			break;
 		if (member_parse(&p.m, &mbs[k]) != 0) {
 			member_free(&mbs[k]);
@@ -364,9 +389,9 @@ member_added(struct model *m, const struct proto_msg *pm)
 	}
 	if (!w->loaded)
 		return text;
-	mb.name = dup_param(pm, "name");
-	mb.email = dup_param(pm, "email");
-	mb.role = dup_param(pm, "role");
+	mb.name = model_dup(pm, "name");
+	mb.email = model_dup(pm, "email");
+	mb.role = model_dup(pm, "role");
 	member_upsert(w, &mb);
 	if (w == model_workspace(m))
 		m->dirty |= DIRTY_MAIN;
@@ -421,6 +446,11 @@ event_text(struct model *m, const char *type, const struct proto_msg *pm)
 		return participant_event(m, type, pm);
 	if (strncmp(type, "file.", 5) == 0 || strncmp(type, "comment.", 8) == 0)
 		return file_event(m, type, pm);
+	if (strncmp(type, "contact", 7) == 0 || strcmp(type, "presence") == 0)
+		return model_contact_event(m, type, pm);
+	if (strncmp(type, "message.", 8) == 0 ||
+	    strncmp(type, "conversation.", 13) == 0)
+		return model_chat_event(m, type, pm);
 	return generic_text(pm);
 }
 
@@ -447,8 +477,9 @@ model_event(struct model *m, const char *line)
 	const char *type;
 	struct parsed p;
 	int64_t seq;
+	char *text;
 
-	if (parse(&p, line) != 0)
+	if (model_parse(&p, line) != 0)
 		return -1;
 	if (strcmp(p.m.word, "EVENT") != 0 ||
 	    proto_get_i64(&p.m, "seq", 1, INT64_MAX, &seq) != 0 ||
@@ -461,7 +492,9 @@ model_event(struct model *m, const char *line)
 		return 0;
 	}
 	m->seq = seq;
-	activity_add(m, seq, type, event_text(m, type, &p.m));
+	/* Some events are state (presence, read marks), not news. */
+	if ((text = event_text(m, type, &p.m)) != NULL)
+		activity_add(m, seq, type, text);
 	m->dirty |= DIRTY_MAIN;
 	free(p.copy);
 	return 1;
@@ -478,22 +511,6 @@ model_space(struct model *m, int64_t id)
 	return NULL;
 }
 
-static long
-get_long(const struct proto_msg *pm, const char *key)
-{
-	int64_t v;
-
-	return proto_get_i64(pm, key, 0, INT64_MAX, &v) == 0 ? (long)v : 0;
-}
-
-static int
-get_flag(const struct proto_msg *pm, const char *key)
-{
-	const char *v = proto_get(pm, key);
-
-	return v != NULL && strcmp(v, "1") == 0;
-}
-
 /* A SPACE data line into sp (its strings replaced). */
 static int
 space_parse(const struct proto_msg *pm, struct space *sp)
@@ -504,19 +521,20 @@ space_parse(const struct proto_msg *pm, struct space *sp)
 	    proto_get_i64(pm, "id", 1, INT64_MAX, &id) != 0)
 		return -1;
 	sp->id = id;
-	sp->workspace = get_long(pm, "workspace");
+	sp->workspace = model_long(pm, "workspace");
 	free(sp->title);
 	free(sp->description);
 	free(sp->role);
-	sp->title = dup_param(pm, "title");
-	sp->description = dup_param(pm, "description");
-	sp->role = dup_param(pm, "role");
-	sp->archived = get_flag(pm, "archived");
-	sp->externals_invite = get_flag(pm, "externals_invite");
-	sp->people = get_long(pm, "people");
-	sp->pending = get_long(pm, "pending");
-	sp->overdue = get_long(pm, "overdue");
-	sp->requests = get_long(pm, "requests");
+	sp->title = model_dup(pm, "title");
+	sp->description = model_dup(pm, "description");
+	sp->role = model_dup(pm, "role");
+	sp->archived = model_flag(pm, "archived");
+	sp->externals_invite = model_flag(pm, "externals_invite");
+	sp->people = model_long(pm, "people");
+	sp->pending = model_long(pm, "pending");
+	sp->overdue = model_long(pm, "overdue");
+	sp->requests = model_long(pm, "requests");
+	sp->network = model_flag(pm, "network");
 	return 0;
 }
 
@@ -528,7 +546,7 @@ model_spaces(struct model *m, char *const *lines, size_t n)
 	size_t k;
 
 	for (k = 0; k < n; k++) {
-		if (parse(&p, lines[k]) != 0)
+		if (model_parse(&p, lines[k]) != 0)
 			break;
 		if (space_parse(&p.m, &v[k]) != 0) {
 			free(p.copy);
@@ -546,6 +564,7 @@ model_spaces(struct model *m, char *const *lines, size_t n)
 			v[k].files = old->files;
 			v[k].nfiles = old->nfiles;
 			v[k].files_loaded = old->files_loaded;
+			v[k].unread = old->unread;
 			old->people_list = NULL;
 			old->npeople = 0;
 			old->warning = NULL;
@@ -576,15 +595,15 @@ participant_parse(const struct proto_msg *pm, struct participant *pp)
 	if (strcmp(pm->word, "PARTICIPANT") != 0 ||
 	    proto_get_i64(pm, "user", 1, INT64_MAX, &pp->user) != 0)
 		return -1;
-	pp->name = dup_param(pm, "name");
-	pp->email = dup_param(pm, "email");
-	pp->company = dup_param(pm, "company");
-	pp->job_title = dup_param(pm, "job_title");
-	pp->role = dup_param(pm, "role");
-	pp->status = dup_param(pm, "status");
-	pp->invited = get_long(pm, "invited");
-	pp->active = get_long(pm, "active");
-	pp->overdue = get_flag(pm, "overdue");
+	pp->name = model_dup(pm, "name");
+	pp->email = model_dup(pm, "email");
+	pp->company = model_dup(pm, "company");
+	pp->job_title = model_dup(pm, "job_title");
+	pp->role = model_dup(pm, "role");
+	pp->status = model_dup(pm, "status");
+	pp->invited = model_long(pm, "invited");
+	pp->active = model_long(pm, "active");
+	pp->overdue = model_flag(pm, "overdue");
 	return 0;
 }
 
@@ -600,7 +619,7 @@ model_space_show(struct model *m, char *const *lines, size_t n,
 
 	memset(&fresh, 0, sizeof fresh);
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		if (parse(&p, lines[i]) != 0) {
+		if (model_parse(&p, lines[i]) != 0) {
 			rc = -1;
 			break;
 		}
@@ -635,6 +654,7 @@ model_space_show(struct model *m, char *const *lines, size_t n,
 	fresh.files = sp->files;
 	fresh.nfiles = sp->nfiles;
 	fresh.files_loaded = sp->files_loaded;
+	fresh.unread = sp->unread;
 	sp->files = NULL;
 	sp->nfiles = 0;
 	fresh.warning = warning != NULL ? xstrdup(warning) : NULL;
@@ -682,8 +702,15 @@ space_event(struct model *m, const char *type, const struct proto_msg *pm)
 		free(sp->title);
 		sp->title = xstrdup(title);
 		free(sp->description);
-		sp->description = dup_param(pm, "description");
-		sp->externals_invite = get_flag(pm, "externals_invite");
+		sp->description = model_dup(pm, "description");
+		sp->externals_invite = model_flag(pm, "externals_invite");
+		if (proto_get(pm, "network") != NULL &&
+		    model_flag(pm, "network") != sp->network) {
+			/* Everyone's role changed with it: ask again. */
+			sp->network = model_flag(pm, "network");
+			sp->loaded = 0;
+			m->spaces_stale = 1;
+		}
 		m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
 		return text;
 	}
@@ -735,18 +762,18 @@ model_files(struct model *m, int64_t id, char *const *lines, size_t n)
 		return 0;
 	v = xcalloc(n + 1, sizeof *v);
 	for (k = 0; k < n; k++) {
-		if (parse(&p, lines[k]) != 0)
+		if (model_parse(&p, lines[k]) != 0)
 			break;
 		if (strcmp(p.m.word, "FILE") != 0 ||
 		    proto_get_i64(&p.m, "id", 1, INT64_MAX, &v[k].id) != 0) {
 			free(p.copy);
 			break;
 		}
-		v[k].name = dup_param(&p.m, "name");
-		v[k].uploader = dup_param(&p.m, "uploader_name");
-		v[k].size = get_long(&p.m, "size");
-		v[k].comments = get_long(&p.m, "comments");
-		v[k].created = get_long(&p.m, "created");
+		v[k].name = model_dup(&p.m, "name");
+		v[k].uploader = model_dup(&p.m, "uploader_name");
+		v[k].size = model_long(&p.m, "size");
+		v[k].comments = model_long(&p.m, "comments");
+		v[k].created = model_long(&p.m, "created");
 		free(p.copy);
 	}
 	if (k < n) {

@@ -7,6 +7,8 @@
  * parts the model marked dirty are drawn again.
  */
 #include <curses.h>
+#include <langinfo.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,12 +20,14 @@
 
 
 static int screen_colors;
+static int screen_utf8;
 
 void
 screen_init(void)
 {
 	const char *nc = getenv("NO_COLOR");
 
+	screen_utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	initscr();
 	cbreak();
 	noecho();
@@ -78,6 +82,15 @@ screen_text(int y, int x, int w, const char *raw, attr_t attr)
 	free(safe);
 }
 
+const char *
+screen_symbol(enum symbol s)
+{
+	static const char *const utf8[] = { "\u25cf", "\u25cb", "\u26a0" };
+	static const char *const ascii[] = { "*", "o", "!" };
+
+	return screen_utf8 ? utf8[s] : ascii[s];
+}
+
 void
 screen_clear(int y, int x, int h, int w)
 {
@@ -100,23 +113,33 @@ sidebar_width(int cols)
 static const char *
 link_label(const struct app *a, attr_t *attr)
 {
+	static char label[32];
+	const char *what = "";
+
 	*attr = screen_attr(PAIR_HEADER, A_REVERSE) | A_BOLD;
 	switch (a->state) {
 	case LINK_ONLINE:
 		*attr = screen_attr(PAIR_HEAD_OK, A_REVERSE) | A_BOLD;
-		return "\u25cf online";
+		what = "online";
+		break;
 	case LINK_CONNECTING:
-		return "\u25cb connecting";
+		what = "connecting";
+		break;
 	case LINK_LOGIN:
-		return "\u25cb log in";
+		what = "log in";
+		break;
 	case LINK_WAITING:
 		*attr = screen_attr(PAIR_HEAD_ALERT, A_NORMAL) | A_BOLD;
-		return "\u25cb offline";
+		what = "offline";
+		break;
 	case LINK_STOPPED:
 		*attr = screen_attr(PAIR_HEAD_ALERT, A_NORMAL) | A_BOLD;
-		return "\u25cb not connected";
+		what = "not connected";
+		break;
 	}
-	return "";
+	snprintf(label, sizeof label, "%s %s", screen_symbol(a->state ==
+	    LINK_ONLINE ? SYM_ONLINE : SYM_OFFLINE), what);
+	return label;
 }
 
 static void
@@ -209,6 +232,11 @@ draw_bottom(struct app *a, int rows, int cols)
 	case MODE_PROMPT:
 		label = a->prompt;
 		break;
+	case MODE_COMPOSE:
+		/* The field is in the main area; here, how to get out. */
+		screen_text(y, 0, cols, "writing a message: Esc leaves the "
+		    "field, Tab the sidebar", screen_attr(PAIR_DIM, A_NORMAL));
+		return;
 	default:
 		if (lv->filter != NULL && *lv->filter != '\0') {
 			char *s;
@@ -370,8 +398,12 @@ screen_draw(struct app *a)
 		draw_frame(a, rows, cols);
 	if (d & DIRTY_SIDEBAR)
 		sidebar_draw(a, 2, 1, rows - 5, sw - 1);
+	if (a->mode == MODE_PROMPT && a->picker.on)
+		d |= DIRTY_MAIN;	/* the people offered go over it */
 	if (d & DIRTY_MAIN)
 		view_draw_main(a, 2, sw + 1, rows - 5, cols - sw - 2);
+	if (a->mode == MODE_PROMPT && a->picker.on)
+		picker_draw(a, 2, sw + 1, rows - 5, cols - sw - 2);
 	if (d & DIRTY_STATUS)
 		draw_status(a, rows, cols);
 	if (a->mode == MODE_HELP)
@@ -379,8 +411,10 @@ screen_draw(struct app *a)
 	else if (a->mode == MODE_DIALOG)
 		draw_dialog(a, rows, cols);
 	draw_bottom(a, rows, cols);
+	if (a->mode == MODE_COMPOSE)
+		move(a->cursor_y, a->cursor_x);
 	curs_set(a->mode == MODE_COMMAND || a->mode == MODE_FILTER ||
-	    a->mode == MODE_PROMPT);
+	    a->mode == MODE_PROMPT || a->mode == MODE_COMPOSE);
 	a->model.dirty = 0;
 	refresh();
 }

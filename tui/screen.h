@@ -21,4 +21,12 @@ attr_t screen_attr(int pair, attr_t mono);
 void screen_text(int y, int x, int w, const char *raw, attr_t);
 void screen_clear(int y, int x, int h, int w);
 
+/* Marks drawn in UTF-8 when the locale is, else in ASCII. */
+enum symbol {
+	SYM_ONLINE,		/* ● */
+	SYM_OFFLINE,		/* ○ */
+	SYM_WARNING		/* ⚠ */
+};
+const char *screen_symbol(enum symbol);
+
 #endif

@@ -1,19 +1,26 @@
 /*
  * The sidebar: the current workspace's own views, then the sections
- * SPACES (the user's spaces, live), NETWORKS and PROFESSIONAL CONTACTS.
+ * SPACES (the user's spaces, live), NETWORKS (the spaces flagged as
+ * business networks) and PROFESSIONAL CONTACTS (each contact once, with
+ * an online mark and the messages they sent that are not read yet).
  * Its rows are rebuilt from the model after every change (sidebar_sync),
  * and the selection stays on the same entry.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
 #include "screen.h"
+#include "text.h"
 #include "xmalloc.h"
+
+#define SIDE_NONE	"none yet"
+#define SIDE_NO_PLAN	"needs a paid plan"
 
 static void
 side_add(struct app *a, size_t *cap, enum view v, int header, int64_t space,
-    const char *label)
+    int64_t user, const char *label)
 {
 	struct side_entry *e;
 
@@ -26,6 +33,7 @@ side_add(struct app *a, size_t *cap, enum view v, int header, int64_t space,
 	e->view = v;
 	e->header = header;
 	e->space = space;
+	e->user = user;
 	e->label = label;
 }
 
@@ -35,10 +43,14 @@ side_label(void *ctx, size_t i)
 	struct app *a = ctx;
 	const struct side_entry *e = &a->side_entries[i];
 	struct workspace *w;
+	struct contact *c;
 	struct space *sp;
 
 	if (e->label != NULL)
 		return e->label;
+	if (e->user != 0)
+		return (c = model_contact(&a->model, e->user)) != NULL ?
+		    c->name : "";
 	if (e->view == VIEW_SPACE)
 		return (sp = model_space(&a->model, e->space)) != NULL ?
 		    sp->title : "";
@@ -46,45 +58,83 @@ side_label(void *ctx, size_t i)
 	    "WORKSPACE";
 }
 
-/* Two entries are the same entry: same view, same space, same kind. */
+/* Two entries are the same entry: same view, space, contact and kind. */
 static int
 side_same(const struct side_entry *x, const struct side_entry *y)
 {
 	return x->view == y->view && x->space == y->space &&
-	    x->header == y->header;
+	    x->user == y->user && x->header == y->header;
+}
+
+/* The spaces of one section: networks or not. */
+static void
+side_spaces(struct app *a, size_t *cap, int network)
+{
+	struct model *m = &a->model;
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->nspaces; i++) {
+		if (m->spaces[i].network != network)
+			continue;
+		side_add(a, cap, VIEW_SPACE, 0, m->spaces[i].id, 0, NULL);
+		n++;
+	}
+	if (n == 0)
+		side_add(a, cap, network ? VIEW_NETWORKS : VIEW_SPACES, 0, 0, 0,
+		    SIDE_NONE);
+}
+
+static void
+side_contacts(struct app *a, size_t *cap)
+{
+	struct model *m = &a->model;
+
+	/* Free users may be in networks, but get no contacts: say why
+	   rather than show an empty list. */
+	if (m->contacts_state == CONTACTS_PLAN_REQUIRED) {
+		side_add(a, cap, VIEW_CONTACTS, 0, 0, 0, SIDE_NO_PLAN);
+		return;
+	}
+	for (size_t i = 0; i < m->ncontacts; i++)
+		side_add(a, cap, VIEW_CHAT, 0, 0, m->contacts[i].user, NULL);
+	if (m->ncontacts == 0)
+		side_add(a, cap, VIEW_CONTACTS, 0, 0, 0, SIDE_NONE);
 }
 
 void
 sidebar_sync(struct app *a)
 {
 	size_t sel = listview_selected(&a->side), cap = 0, keep = (size_t)-1;
-	struct side_entry was = { VIEW_OVERVIEW, 1, 0, NULL };
+	struct side_entry was = { VIEW_OVERVIEW, 1, 0, 0, NULL };
 	int had = sel != (size_t)-1 && sel < a->nside;
-	struct model *m = &a->model;
 
 	if (had)
 		was = a->side_entries[sel];
 	a->nside = 0;
-	cap = 0;
 	free(a->side_entries);
 	a->side_entries = NULL;
-	side_add(a, &cap, VIEW_OVERVIEW, 1, 0, NULL);
-	side_add(a, &cap, VIEW_OVERVIEW, 0, 0, "Overview");
-	side_add(a, &cap, VIEW_ACTIVITY, 0, 0, "Activity");
-	side_add(a, &cap, VIEW_PEOPLE, 0, 0, "People");
-	side_add(a, &cap, VIEW_SPACES, 1, 0, "SPACES");
-	for (size_t i = 0; i < m->nspaces; i++)
-		side_add(a, &cap, VIEW_SPACE, 0, m->spaces[i].id, NULL);
-	if (m->nspaces == 0)
-		side_add(a, &cap, VIEW_SPACES, 0, 0, "none yet");
-	side_add(a, &cap, VIEW_NETWORKS, 1, 0, "NETWORKS");
-	side_add(a, &cap, VIEW_NETWORKS, 0, 0, "none yet");
-	side_add(a, &cap, VIEW_CONTACTS, 1, 0, "PROFESSIONAL CONTACTS");
-	side_add(a, &cap, VIEW_CONTACTS, 0, 0, "none yet");
+	side_add(a, &cap, VIEW_OVERVIEW, 1, 0, 0, NULL);
+	side_add(a, &cap, VIEW_OVERVIEW, 0, 0, 0, "Overview");
+	side_add(a, &cap, VIEW_ACTIVITY, 0, 0, 0, "Activity");
+	side_add(a, &cap, VIEW_PEOPLE, 0, 0, 0, "People");
+	side_add(a, &cap, VIEW_SPACES, 1, 0, 0, "SPACES");
+	side_spaces(a, &cap, 0);
+	side_add(a, &cap, VIEW_NETWORKS, 1, 0, 0, "NETWORKS");
+	side_spaces(a, &cap, 1);
+	side_add(a, &cap, VIEW_CONTACTS, 1, 0, 0, "PROFESSIONAL CONTACTS");
+	side_contacts(a, &cap);
 	for (size_t i = 0; had && i < a->nside; i++)
 		if (side_same(&a->side_entries[i], &was))
 			keep = i;
 	listview_update(&a->side, a->nside, side_label, a, keep);
+}
+
+int64_t
+sidebar_contact(const struct app *a)
+{
+	size_t i = listview_selected(&a->side);
+
+	return i != (size_t)-1 ? a->side_entries[i].user : 0;
 }
 
 void
@@ -96,12 +146,43 @@ sidebar_open(struct app *a)
 	if (i == (size_t)-1)
 		return;
 	e = &a->side_entries[i];
-	if (e->view == VIEW_SPACE)
+	if (e->user != 0)
+		chat_open(a, CHAT_DIRECT, e->user);
+	else if (e->view == VIEW_SPACE)
 		space_show(a, e->space);
 	else
 		app_set_view(a, e->view);
-	a->focus = PANE_MAIN;
+	/* The conversation opens with its field ready (chat_open). */
+	if (a->mode != MODE_COMPOSE)
+		a->focus = PANE_MAIN;
 	a->model.dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
+}
+
+/* Whether e is the row of what the main area shows. */
+static int
+side_shows(struct app *a, const struct side_entry *e)
+{
+	const struct chat *c = &a->model.chat;
+
+	switch (a->view) {
+	case VIEW_SPACE:
+	case VIEW_FILES:
+		return e->view == VIEW_SPACE && e->space == a->space;
+	case VIEW_CONTACT:
+		return e->user != 0 && e->user == a->contact;
+	case VIEW_CHAT:
+		if (c->kind == CHAT_SPACE)
+			return e->view == VIEW_SPACE && e->space == c->peer;
+		return e->user != 0 && e->user == c->peer;
+	case VIEW_OVERVIEW:
+	case VIEW_ACTIVITY:
+	case VIEW_PEOPLE:
+		/* The workspace's own views are entries... */
+		return e->view == a->view && !e->header;
+	default:
+		/* ... the sections are entered at their header. */
+		return e->view == a->view && e->header;
+	}
 }
 
 void
@@ -110,15 +191,15 @@ sidebar_follow(struct app *a)
 	size_t sel = listview_selected(&a->side);
 	const struct side_entry *e;
 
-	if (sel != (size_t)-1 && a->side_entries[sel].view == a->view &&
-	    (a->view != VIEW_SPACE || a->side_entries[sel].space == a->space))
-		return;		/* already on one of its entries */
+	if (sel != (size_t)-1) {
+		e = &a->side_entries[sel];
+		/* Already on one of its entries. */
+		if (side_shows(a, e) || (e->view == a->view &&
+		    e->view != VIEW_SPACE && e->view != VIEW_CHAT))
+			return;
+	}
 	for (size_t i = 0; i < a->nside; i++) {
-		e = &a->side_entries[i];
-		/* The workspace's own views are entries; the sections are
-		   entered at their header. */
-		if (e->view == a->view && (a->view == VIEW_SPACE ?
-		    e->space == a->space : e->header == (a->view >= VIEW_SPACES))) {
+		if (side_shows(a, &a->side_entries[i])) {
 			listview_select_item(&a->side, i);
 			return;
 		}
@@ -127,18 +208,63 @@ sidebar_follow(struct app *a)
 
 /* A space's marks in the sidebar: ⚠ for invitations pending 7 days or
    more, + for access requests waiting (both for those who can act). */
-static const char *
-side_marks(struct app *a, const struct side_entry *e)
+static void
+side_marks(struct app *a, const struct side_entry *e, char *buf,
+    size_t size)
 {
 	struct space *sp;
 
-	if (e->view != VIEW_SPACE ||
+	buf[0] = '\0';
+	if (e->view != VIEW_SPACE || e->user != 0 ||
 	    (sp = model_space(&a->model, e->space)) == NULL ||
 	    strcmp(sp->role, "external") == 0)
-		return "";
-	if (sp->overdue > 0 && sp->requests > 0)
-		return " \u26a0+";
-	return sp->overdue > 0 ? " \u26a0" : sp->requests > 0 ? " +" : "";
+		return;
+	snprintf(buf, size, "%s%s%s", sp->overdue > 0 || sp->requests > 0 ?
+	    " " : "", sp->overdue > 0 ? screen_symbol(SYM_WARNING) : "",
+	    sp->requests > 0 ? "+" : "");
+}
+
+/* Messages not read yet, on the right: a contact's or a discussion's. */
+static long
+side_unread(struct app *a, const struct side_entry *e)
+{
+	struct contact *c;
+	struct space *sp;
+
+	if (e->user != 0)
+		return (c = model_contact(&a->model, e->user)) != NULL ?
+		    c->unread : 0;
+	if (e->view == VIEW_SPACE && !e->header)
+		return (sp = model_space(&a->model, e->space)) != NULL ?
+		    sp->unread : 0;
+	return 0;
+}
+
+/* The right end of a row: the unread count, then the online mark. */
+static int
+side_right(struct app *a, const struct side_entry *e, int y, int x, int w,
+    attr_t attr)
+{
+	struct contact *c = e->user != 0 ? model_contact(&a->model, e->user) :
+	    NULL;
+	long unread = side_unread(a, e);
+	char num[24];
+	int nw;
+
+	if (unread == 0 && e->user == 0)
+		return 0;
+	snprintf(num, sizeof num, unread > 999 ? " 999+" : unread > 0 ?
+	    " %ld" : "", unread);
+	nw = (int)strlen(num);
+	if (nw + 2 > w)
+		return 0;
+	screen_text(y, x + w - nw - 2, nw, num, attr | A_BOLD);
+	screen_text(y, x + w - 2, 2, c != NULL && c->online ? " " : "  ",
+	    attr);
+	if (c != NULL && c->online)
+		screen_text(y, x + w - 1, 1, screen_symbol(SYM_ONLINE), attr |
+		    screen_attr(PAIR_ONLINE, A_BOLD));
+	return nw + 2;
 }
 
 void
@@ -146,24 +272,29 @@ sidebar_draw(struct app *a, int y, int x, int h, int w)
 {
 	struct listview *lv = &a->side;
 	const struct side_entry *e;
+	char marks[16], *s;
 	attr_t attr;
-	char *s;
+	int rw, ry;
 
 	listview_resize(lv, (size_t)h);
 	screen_clear(y, x, h, w);
 	for (size_t r = lv->top; r < lv->nrows && r < lv->top + (size_t)h;
 	    r++) {
 		e = &a->side_entries[listview_item(lv, r)];
+		ry = y + (int)(r - lv->top);
 		attr = r != lv->sel ? A_NORMAL : a->focus == PANE_SIDEBAR ?
 		    A_REVERSE : A_BOLD;
 		if (e->header)
 			attr |= A_BOLD;
-		else if (e->label != NULL && strcmp(e->label, "none yet") == 0)
+		else if (e->label != NULL && (strcmp(e->label, SIDE_NONE) ==
+		    0 || strcmp(e->label, SIDE_NO_PLAN) == 0))
 			attr |= screen_attr(PAIR_DIM, A_DIM);
+		rw = side_right(a, e, ry, x, w, attr);
+		side_marks(a, e, marks, sizeof marks);
 		xasprintf(&s, "%s%s%s%s", r == lv->sel ? ">" : " ",
 		    e->header ? "" : "  ", side_label(a, listview_item(lv, r)),
-		    side_marks(a, e));
-		screen_text(y + (int)(r - lv->top), x, w, s, attr);
+		    marks);
+		screen_text(ry, x, w - rw, s, attr);
 		free(s);
 	}
 }

@@ -1,6 +1,7 @@
 /*
- * Spaces on screen: the list of the user's spaces (view 4) and one space
- * (from the sidebar or Enter in that list): its title and description,
+ * Spaces on screen: the list of the user's spaces (view 4), the list of
+ * those that are business networks (view 5), and one space (from the
+ * sidebar or Enter in a list): its title and description,
  * the counts, the size warning, then its participants with role, status
  * (⚠ on an invitation pending for 7 days or more) and last activity.
  */
@@ -46,11 +47,22 @@ file_label(void *ctx, size_t i)
 	return open_space(ctx)->files[i].name;
 }
 
+/* "title", for the filter of the networks list. */
+static const char *
+network_label(void *ctx, size_t i)
+{
+	struct app *a = ctx;
+
+	return a->model.spaces[a->networks[i]].title;
+}
+
 int64_t
 space_view_key(struct app *a, enum view v, size_t item)
 {
 	if (v == VIEW_SPACES)
 		return a->model.spaces[item].id;
+	if (v == VIEW_NETWORKS)
+		return a->model.spaces[a->networks[item]].id;
 	if (v == VIEW_FILES)
 		return open_space(a)->files[item].id;
 	return open_space(a)->people_list[item].user;
@@ -63,6 +75,13 @@ space_views_sync(struct app *a)
 
 	view_list_sync(a, VIEW_SPACES, a->model.nspaces, space_label,
 	    &a->model);
+	a->networks = xreallocarray(a->networks, a->model.nspaces + 1,
+	    sizeof *a->networks);
+	a->nnetworks = 0;
+	for (size_t i = 0; i < a->model.nspaces; i++)
+		if (a->model.spaces[i].network)
+			a->networks[a->nnetworks++] = i;
+	view_list_sync(a, VIEW_NETWORKS, a->nnetworks, network_label, a);
 	view_list_sync(a, VIEW_SPACE, sp != NULL ? sp->npeople : 0,
 	    participant_label, a);
 	view_list_sync(a, VIEW_FILES, sp != NULL ? sp->nfiles : 0,
@@ -109,36 +128,66 @@ ago(char *buf, size_t size, int64_t then)
 		snprintf(buf, size, "%lld d", (long long)(d / 86400));
 }
 
+/* A row of the spaces or networks list. */
 static void
-row_space(struct app *a, size_t i, int y, int x, int w, attr_t attr)
+space_row(struct space *sp, int y, int x, int w, attr_t attr)
 {
-	struct space *sp = &a->model.spaces[i];
 	int tw = w - 40 > 20 ? w - 40 : 20;
 	char counts[64];
 
-	snprintf(counts, sizeof counts, "%-9s %4ld %7ld%s %s", sp->role,
-	    sp->people, sp->pending, sp->overdue > 0 ? " \u26a0" : "  ",
-	    sp->archived ? "archived" : "");
+	snprintf(counts, sizeof counts, "%-12s %4ld %7ld %1s %s", sp->role,
+	    sp->people, sp->pending, sp->overdue > 0 ?
+	    screen_symbol(SYM_WARNING) : "", sp->archived ? "archived" :
+	    sp->network ? "network" : "");
 	screen_text(y, x, tw, "", attr);
 	screen_text(y, x, tw - 1, sp->title, attr);
 	screen_text(y, x + tw, w - tw, counts, attr);
 }
 
-void
-space_list_draw(struct app *a, int y, int x, int h, int w)
+static void
+row_space(struct app *a, size_t i, int y, int x, int w, attr_t attr)
+{
+	space_row(&a->model.spaces[i], y, x, w, attr);
+}
+
+static void
+row_network(struct app *a, size_t i, int y, int x, int w, attr_t attr)
+{
+	space_row(&a->model.spaces[a->networks[i]], y, x, w, attr);
+}
+
+static void
+space_list_head(int y, int x, int w)
 {
 	int tw = w - 1 - 40 > 20 ? w - 1 - 40 : 20;
 	char *head;
 
-	xasprintf(&head, " %-*s%-9s %4s %7s", tw, "TITLE", "ROLE", "PEOPLE",
+	xasprintf(&head, " %-*s%-12s %4s %7s", tw, "TITLE", "ROLE", "PEOPLE",
 	    "PENDING");
 	screen_text(y, x, w, head, A_BOLD);
 	free(head);
+}
+
+void
+space_list_draw(struct app *a, int y, int x, int h, int w)
+{
+	space_list_head(y, x, w);
 	if (a->model.nspaces == 0)
 		view_empty(y + 1, x, w, "No spaces yet. Create one with "
 		    "agora space create.");
 	view_list_draw(a, &a->list[VIEW_SPACES], y + 1, x, h - 1, w,
 	    row_space);
+}
+
+void
+networks_draw(struct app *a, int y, int x, int h, int w)
+{
+	space_list_head(y, x, w);
+	if (a->nnetworks == 0)
+		view_empty(y + 1, x, w, "No business networks yet: n creates "
+		    "one, N in a space makes it one (with a paid plan).");
+	view_list_draw(a, &a->list[VIEW_NETWORKS], y + 1, x, h - 1, w,
+	    row_network);
 }
 
 static void
@@ -152,8 +201,9 @@ row_person(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 	    time(NULL) - p->invited >= 86400) {
 		/* How long the invitation has waited; ⚠ from 7 days. */
 		ago(seen, sizeof seen, p->invited);
-		snprintf(status, sizeof status, "pending %s%s", seen,
-		    p->overdue ? " \u26a0" : "");
+		snprintf(status, sizeof status, "pending %s%s%s", seen,
+		    p->overdue ? " " : "", p->overdue ?
+		    screen_symbol(SYM_WARNING) : "");
 	} else
 		snprintf(status, sizeof status, "%s", p->status);
 	ago(seen, sizeof seen, p->active);
@@ -161,9 +211,9 @@ row_person(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 	/* Someone who has not said their name yet goes by their address. */
 	screen_text(y, x, nw - 1, strcmp(p->name, p->email) == 0 ? p->email :
 	    p->name, attr);
-	screen_text(y, x + nw, 10, p->role, attr);
-	screen_text(y, x + nw + 10, 20, status, attr);
-	screen_text(y, x + nw + 30, w - nw - 30, seen, attr);
+	screen_text(y, x + nw, 14, p->role, attr);
+	screen_text(y, x + nw + 14, 18, status, attr);
+	screen_text(y, x + nw + 32, w - nw - 32, seen, attr);
 }
 
 /* The title, description and counts; returns the rows used. */
@@ -179,7 +229,7 @@ space_head(struct app *a, struct space *sp, int y, int x, int h, int w)
 	screen_text(y + rows++, x, w, s, A_BOLD);
 	free(s);
 	/* At most three lines of the description. */
-	while (*p != '\0' && rows < 4 && rows < h - 3) {
+	while (*p != '\0' && rows < 4 && rows < h - 4) {
 		n = text_wrap(p, (size_t)w);
 		s = xstrndup(p, n);
 		screen_text(y + rows++, x, w, s, A_NORMAL);
@@ -188,12 +238,23 @@ space_head(struct app *a, struct space *sp, int y, int x, int h, int w)
 		if (*p == ' ' || *p == '\n')
 			p++;
 	}
-	xasprintf(&s, "you: %s \u00b7 %ld people \u00b7 %ld pending%s%s%s%s",
-	    sp->role, sp->people, sp->pending, sp->overdue > 0 ? " \u26a0" : "",
+	xasprintf(&s, "you: %s%s \u00b7 %ld people \u00b7 %ld pending"
+	    "%s%s%s%s%s", sp->role, sp->network ?
+	    " \u00b7 business network" : "", sp->people, sp->pending, sp->overdue > 0 ? " " : "",
+	    sp->overdue > 0 ? screen_symbol(SYM_WARNING) : "",
 	    sp->requests > 0 ? " \u00b7 access requests: " : "",
 	    sp->requests > 0 ? "yes" : "", sp->externals_invite ?
 	    " \u00b7 externals may invite" : "");
 	screen_text(y + rows++, x, w, s, screen_attr(PAIR_DIM, A_NORMAL));
+	free(s);
+	/* Where else to go from here, and whether anyone wrote. */
+	if (sp->unread > 0)
+		xasprintf(&s, "f: files \u00b7 t: discussion, %ld new",
+		    sp->unread);
+	else
+		s = xstrdup("f: files \u00b7 t: discussion");
+	screen_text(y + rows++, x, w, s, sp->unread > 0 ? A_BOLD :
+	    screen_attr(PAIR_DIM, A_NORMAL));
 	free(s);
 	if (sp->warning != NULL)
 		screen_text(y + rows++, x, w, sp->warning,
@@ -213,7 +274,7 @@ space_draw(struct app *a, int y, int x, int h, int w)
 		return;
 	}
 	used = space_head(a, sp, y, x, h, w) + 1;
-	xasprintf(&head, " %-*s%-10s%-20s%s", nw, "PARTICIPANT", "ROLE",
+	xasprintf(&head, " %-*s%-14s%-18s%s", nw, "PARTICIPANT", "ROLE",
 	    "STATUS", "LAST SEEN");
 	screen_text(y + used, x, w, head, A_BOLD);
 	free(head);
@@ -298,6 +359,10 @@ space_views_open(struct app *a)
 		return;
 	if (a->view == VIEW_SPACES) {
 		space_show(a, a->model.spaces[item].id);
+		return;
+	}
+	if (a->view == VIEW_NETWORKS) {
+		space_show(a, a->model.spaces[a->networks[item]].id);
 		return;
 	}
 	if (a->view == VIEW_FILES) {
@@ -486,6 +551,19 @@ archive_answer(struct app *a, int yes)
 		link_action(a, sp->archived ? "reactivated" : "archived",
 		    sp->archived ? "SPACE.REACTIVATE" : "SPACE.ARCHIVE",
 		    "space", id_text(id, a->space), NULL);
+}
+
+static void
+network_answer(struct app *a, int yes)
+{
+	struct space *sp = open_space(a);
+	char id[24];
+
+	if (yes && sp != NULL)
+		link_action(a, sp->network ? "no longer a business network" :
+		    "now a business network", "SPACE.NETWORK", "space",
+		    id_text(id, a->space), "network", sp->network ? "0" : "1",
+		    NULL);
 }
 
 static void
@@ -689,6 +767,18 @@ space_action(struct app *a, int action)
 	case A_INVITE:
 		app_prompt(a, "Invite (e-mail addresses): ", 0,
 		    invite_emails_done);
+		picker_start(a);
+		break;
+	case A_DISCUSSION:
+		chat_open(a, CHAT_SPACE, sp->id);
+		break;
+	case A_NETWORK:
+		ask(a, sp->network ? "Stop \u201c" : "Make \u201c", sp->title,
+		    sp->network ? "\u201d being a business network? Its "
+		    "participants get back the roles they had." : "\u201d a "
+		    "business network? Every participant but its owner becomes "
+		    "a collaborator, and they become your professional "
+		    "contacts.", network_answer);
 		break;
 	default:
 		person_action(a, action);

@@ -1,8 +1,10 @@
 /*
  * What the frame holds: the sidebar (the workspace's views, then the
  * sections for spaces, business networks and professional contacts) and
- * the main area's views. Each list is a listview over model items; the
- * selection follows its item (by id or seq) when events change the list.
+ * the main area's views (spaces in view-space.c, contacts in
+ * view-contact.c, conversations in view-chat.c). Each list is a listview
+ * over model items; the selection follows its item (by id or seq) when
+ * events change the list.
  */
 #include <curses.h>
 #include <stdio.h>
@@ -23,6 +25,8 @@ static const char *const titles[VIEW_COUNT] = {
 	[VIEW_CONTACTS] = "Professional contacts",
 	[VIEW_SPACE] = "Space",
 	[VIEW_FILES] = "Files",
+	[VIEW_CONTACT] = "Contact",
+	[VIEW_CHAT] = "Conversation",
 };
 
 const char *
@@ -30,8 +34,15 @@ view_title(struct app *a, enum view v)
 {
 	struct space *sp;
 
+	struct contact *c;
+
 	if (v == VIEW_SPACE && (sp = model_space(&a->model, a->space)) != NULL)
 		return sp->title;
+	if (v == VIEW_CONTACT && (c = model_contact(&a->model, a->contact)) !=
+	    NULL)
+		return c->name;
+	if (v == VIEW_CHAT)
+		return chat_title(a);
 	return v < VIEW_COUNT ? titles[v] : "";
 }
 
@@ -66,14 +77,6 @@ workspace_label(void *ctx, size_t i)
 	return ((struct model *)ctx)->ws[i].name;
 }
 
-static const char *
-empty_label(void *ctx, size_t i)
-{
-	(void)ctx;
-	(void)i;
-	return "";
-}
-
 int64_t
 view_key(struct app *a, enum view v, size_t item)
 {
@@ -87,9 +90,13 @@ view_key(struct app *a, enum view v, size_t item)
 	case VIEW_OVERVIEW:
 		return m->ws[item].id;
 	case VIEW_SPACES:
+	case VIEW_NETWORKS:
 	case VIEW_SPACE:
 	case VIEW_FILES:
 		return space_view_key(a, v, item);
+	case VIEW_CONTACTS:
+	case VIEW_CONTACT:
+		return contact_view_key(a, v, item);
 	default:
 		return (int64_t)item;
 	}
@@ -131,8 +138,8 @@ view_sync(struct app *a)
 	view_list_sync(a, VIEW_PEOPLE, w != NULL ? w->nmembers : 0,
 	    member_label, m);
 	space_views_sync(a);
-	listview_update(&a->list[VIEW_NETWORKS], 0, empty_label, m, (size_t)-1);
-	listview_update(&a->list[VIEW_CONTACTS], 0, empty_label, m, (size_t)-1);
+	contact_views_sync(a);
+	chat_sync(a);
 }
 
 /* After a move: remember what the selection shows. */
@@ -338,10 +345,16 @@ view_draw_main(struct app *a, int y, int x, int h, int w)
 		files_draw(a, y, x, h, w);
 		break;
 	case VIEW_NETWORKS:
-		view_empty(y, x, w, "No business networks yet.");
+		networks_draw(a, y, x, h, w);
 		break;
 	case VIEW_CONTACTS:
-		view_empty(y, x, w, "No professional contacts yet.");
+		contacts_draw(a, y, x, h, w);
+		break;
+	case VIEW_CONTACT:
+		contact_draw(a, y, x, h, w);
+		break;
+	case VIEW_CHAT:
+		chat_draw(a, y, x, h, w);
 		break;
 	case VIEW_COUNT:
 		break;
@@ -373,9 +386,14 @@ view_open(struct app *a)
 		app_status(a, 0, "%s", activity_at(&a->model, item)->text);
 		break;
 	case VIEW_SPACES:
+	case VIEW_NETWORKS:
 	case VIEW_SPACE:
 	case VIEW_FILES:
 		space_views_open(a);
+		break;
+	case VIEW_CONTACTS:
+	case VIEW_CONTACT:
+		contact_views_open(a);
 		break;
 	default:
 		break;

@@ -7,6 +7,7 @@
 #include <check.h>
 #include <locale.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -597,6 +598,134 @@ START_TEST(random_session)
 }
 END_TEST
 
+
+/* The message field: line feeds ------------------------------------------ */
+
+START_TEST(multiline_line_feeds)
+{
+	/* A one-line field has no use for them. */
+	ck_assert_int_eq(field_insert(&f, L'\n'), -1);
+	ck_assert_int_eq(field_insert_str(&f, "a\nb"), -1);
+	assert_text("ab", 2);
+	field_clear(&f);
+	f.multiline = 1;
+	ck_assert_int_eq(field_insert(&f, L'a'), 0);
+	ck_assert_int_eq(field_insert(&f, L'\n'), 0);
+	ck_assert_int_eq(field_insert(&f, L'b'), 0);
+	/* A paste keeps its lines; other controls still go. */
+	ck_assert_int_eq(field_insert_str(&f, "c\nd"), 0);
+	assert_text("a\nbc\nd", 6);
+	ck_assert_int_eq(field_insert_str(&f, "\r\x1b" "e"), -1);
+	assert_text("a\nbc\nde", 7);
+	/* A line feed at the start is fine: it is not a mark. */
+	field_set(&f, "\nx");
+	assert_text("\nx", 2);
+}
+END_TEST
+
+START_TEST(multiline_line_edits)
+{
+	f.multiline = 1;
+	field_set(&f, "first line\nsecond line");
+	f.cursor = 14;				/* "sec|ond" */
+	ck_assert_int_eq(field_edit(&f, FIELD_HOME), 1);
+	ck_assert_uint_eq(f.cursor, 11);
+	ck_assert_int_eq(field_edit(&f, FIELD_END), 1);
+	ck_assert_uint_eq(f.cursor, 22);
+	f.cursor = 5;				/* "first| line" */
+	ck_assert_int_eq(field_edit(&f, FIELD_END), 1);
+	ck_assert_uint_eq(f.cursor, 10);	/* before the line feed */
+	/* C-u and C-k stop at the line's ends. */
+	f.cursor = 14;
+	ck_assert_int_eq(field_edit(&f, FIELD_KILL_HOME), 1);
+	assert_text("first line\nond line", 11);
+	ck_assert_int_eq(field_edit(&f, FIELD_KILL_END), 1);
+	assert_text("first line\n", 11);
+	ck_assert_int_eq(field_edit(&f, FIELD_KILL_END), 0);
+	/* Backspace at a line's start joins it to the one before. */
+	ck_assert_int_eq(field_edit(&f, FIELD_BACKSPACE), 1);
+	assert_text("first line", 10);
+	/* A line feed separates words. */
+	field_set(&f, "one\ntwo");
+	f.cursor = 4;
+	ck_assert_int_eq(field_edit(&f, FIELD_WORD_LEFT), 1);
+	ck_assert_uint_eq(f.cursor, 0);
+	ck_assert_int_eq(field_edit(&f, FIELD_WORD_RIGHT), 1);
+	ck_assert_uint_eq(f.cursor, 3);
+}
+END_TEST
+
+/* The rows of f in cols, checked against want ("|" between rows), and
+   where the cursor is. */
+static void
+assert_rows(size_t cols, const char *want, size_t crow, size_t ccol)
+{
+	struct field_row *v;
+	size_t n, r, c;
+	char got[256];
+	size_t len = 0;
+
+	v = field_rows(&f, cols, &n, &r, &c);
+	for (size_t i = 0; i < n && len < sizeof got; i++)
+		len += (size_t)snprintf(got + len, sizeof got - len, "%s%.*s",
+		    i > 0 ? "|" : "", (int)v[i].len, f.text + v[i].start);
+	free(v);
+	ck_assert_str_eq(got, want);
+	ck_assert_uint_eq(r, crow);
+	ck_assert_uint_eq(c, ccol);
+}
+
+START_TEST(rows_break_and_wrap)
+{
+	f.multiline = 1;
+	assert_rows(5, "", 0, 0);
+	/* Four columns a row: the fifth is the cursor's. */
+	field_set(&f, "abcdef\n\ngh");
+	assert_rows(5, "abcd|ef||gh", 3, 2);
+	/* At a soft break the cursor starts the next row... */
+	f.cursor = 4;
+	assert_rows(5, "abcd|ef||gh", 1, 0);
+	/* ... at a line feed it ends its row. */
+	f.cursor = 6;
+	assert_rows(5, "abcd|ef||gh", 1, 2);
+	f.cursor = 7;
+	assert_rows(5, "abcd|ef||gh", 2, 0);
+	/* A row full to the last column but one, and the cursor after it. */
+	field_set(&f, "abcd");
+	assert_rows(5, "abcd", 0, 4);
+	/* A wide character is never cut: it goes to the next row. */
+	field_set(&f, "\xe6\xbc\xa2\xe5\xad\x97\xe6\xbc\xa2");	/* 漢字漢 */
+	assert_rows(4, "\xe6\xbc\xa2|\xe5\xad\x97|\xe6\xbc\xa2", 2, 2);
+}
+END_TEST
+
+START_TEST(rows_move_up_down)
+{
+	f.multiline = 1;
+	field_set(&f, "abcdef\n\ngh");
+	ck_assert_int_eq(field_move_row(&f, 5, -1), 1);
+	ck_assert_uint_eq(f.cursor, 7);		/* the empty line */
+	ck_assert_int_eq(field_move_row(&f, 5, -1), 1);
+	ck_assert_uint_eq(f.cursor, 4);		/* "ef" */
+	ck_assert_int_eq(field_move_row(&f, 5, -1), 1);
+	ck_assert_uint_eq(f.cursor, 0);
+	ck_assert_int_eq(field_move_row(&f, 5, -1), 0);
+	f.cursor = 3;				/* "abc|d" */
+	ck_assert_int_eq(field_move_row(&f, 5, 1), 1);
+	ck_assert_uint_eq(f.cursor, 6);		/* the end of "ef" */
+	f.cursor = 10;
+	ck_assert_int_eq(field_move_row(&f, 5, 1), 0);
+	/* The end of a row broken softly is the next row's start: the
+	   cursor stops before its last character instead. */
+	field_set(&f, "\xe6\xbc\xa2\xe6\xbc\xa2" "abc");	/* 漢漢abc */
+	assert_rows(4, "\xe6\xbc\xa2|\xe6\xbc\xa2" "a|bc", 2, 2);
+	ck_assert_int_eq(field_move_row(&f, 4, -1), 1);
+	ck_assert_uint_eq(f.cursor, 6);
+	ck_assert_int_eq(field_move_row(&f, 4, -1), 1);
+	ck_assert_uint_eq(f.cursor, 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -634,6 +763,10 @@ main(void)
 	tcase_add_test(tc, secret_wiped);
 	tcase_add_test(tc, free_secret);
 	tcase_add_test(tc, random_session);
+	tcase_add_test(tc, multiline_line_feeds);
+	tcase_add_test(tc, multiline_line_edits);
+	tcase_add_test(tc, rows_break_and_wrap);
+	tcase_add_test(tc, rows_move_up_down);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -21,8 +21,15 @@ static const unsigned contexts[] = {
 	KM_SCREEN | KM_LIST | KM_SPACES,
 	KM_SCREEN | KM_LIST | KM_SPACE,
 	KM_SCREEN | KM_LIST | KM_FILES,
+	KM_SCREEN | KM_LIST | KM_NETWORKS,
+	KM_SCREEN | KM_LIST | KM_SIDEBAR | KM_CONTACT,
+	KM_SCREEN | KM_LIST | KM_CONTACT,
+	KM_SCREEN | KM_LIST | KM_CONTACT_MENU,
+	KM_SCREEN | KM_CHAT,
 	KM_EDIT,
 	KM_EDIT | KM_CMDLINE,
+	KM_EDIT | KM_COMPOSE,
+	KM_EDIT | KM_PICK,
 	KM_DIALOG,
 	KM_OVERLAY,
 };
@@ -57,6 +64,29 @@ START_TEST(lookup_by_context)
 	ck_assert_int_eq(keymap_lookup(0x1b, KM_EDIT), A_ABORT);
 	ck_assert_int_eq(keymap_lookup(0x1b, KM_DIALOG), A_NO);
 	ck_assert_int_eq(keymap_lookup(KEYMAP_CTRL('l'), KM_SCREEN), A_REDRAW);
+	/* The message field: Enter sends, C-j and Alt-Enter break the
+	   line, Esc leaves it; typed letters are text. */
+	ck_assert_int_eq(keymap_lookup('\r', KM_EDIT | KM_COMPOSE), A_SEND);
+	ck_assert_int_eq(keymap_lookup('\n', KM_EDIT | KM_COMPOSE),
+	    A_NEWLINE);
+	ck_assert_int_eq(keymap_lookup(KEYMAP_ALT + '\r', KM_EDIT |
+	    KM_COMPOSE), A_NEWLINE);
+	ck_assert_int_eq(keymap_lookup(0x1b, KM_EDIT | KM_COMPOSE), A_LEAVE);
+	ck_assert_int_eq(keymap_lookup('q', KM_EDIT | KM_COMPOSE), A_NONE);
+	ck_assert_int_eq(keymap_lookup(KEYMAP_CTRL('a'), KM_EDIT | KM_COMPOSE),
+	    A_EDIT_HOME);
+	/* The conversation's history scrolls with the list keys. */
+	ck_assert_int_eq(keymap_lookup('k', KM_SCREEN | KM_CHAT), A_UP);
+	ck_assert_int_eq(keymap_lookup('\r', KM_SCREEN | KM_CHAT), A_COMPOSE);
+	ck_assert_int_eq(keymap_lookup('/', KM_SCREEN | KM_CHAT), A_NONE);
+	/* m: a contact's menu, but a reminder in a space. */
+	ck_assert_int_eq(keymap_lookup('m', KM_SCREEN | KM_LIST | KM_SIDEBAR |
+	    KM_CONTACT), A_MENU);
+	ck_assert_int_eq(keymap_lookup('m', KM_SCREEN | KM_LIST | KM_SIDEBAR),
+	    A_NONE);
+	ck_assert_int_eq(keymap_lookup('m', KM_SCREEN | KM_LIST | KM_SPACE),
+	    A_REMIND);
+	ck_assert_int_eq(keymap_lookup('\t', KM_EDIT | KM_PICK), A_PICK);
 	/* A function key never matches the character with its number. */
 	ck_assert_int_eq(keymap_lookup(KEY_DOWN, KM_SCREEN | KM_LIST), A_NONE);
 }
@@ -157,11 +187,6 @@ END_TEST
  */
 START_TEST(man_page_lists_every_key)
 {
-	/* The page's sections: "In the command line, also" is CMDLINE. */
-	static const unsigned sections[] = {
-		KM_SCREEN | KM_LIST | KM_SIDEBAR, KM_SPACES, KM_SPACE, KM_FILES,
-		KM_EDIT, KM_CMDLINE, KM_DIALOG, KM_OVERLAY
-	};
 	const char *path = getenv("AGORA_MAN");
 	struct keyhelp kh[A_COUNT];
 	char *page, *want;
@@ -174,8 +199,15 @@ START_TEST(man_page_lists_every_key)
 	len = fread(page, 1, (1 << 20) - 1, f);
 	page[len] = '\0';
 	fclose(f);
-	for (size_t c = 0; c < sizeof sections / sizeof sections[0]; c++) {
-		n = keymap_help(sections[c], kh, A_COUNT);
+	/* The page's subsections, in keymap_sections (man-keys writes
+	   them): each there, with its keys. */
+	for (size_t c = 0; c < keymap_nsections; c++) {
+		ck_assert_int_ge(asprintf(&want, ".SS %s\n",
+		    keymap_sections[c].title), 0);
+		ck_assert_msg(strstr(page, want) != NULL, "agora(1) lacks:\n%s",
+		    want);
+		free(want);
+		n = keymap_help(keymap_sections[c].where, kh, A_COUNT);
 		for (size_t i = 0; i < n; i++) {
 			ck_assert_int_ge(asprintf(&want, ".B \"%s\"\n%s\n",
 			    kh[i].keys, kh[i].text), 0);

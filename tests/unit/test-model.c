@@ -330,6 +330,394 @@ START_TEST(space_events)
 }
 END_TEST
 
+
+/* Professional contacts ------------------------------------------------- */
+
+/* Out of name order, Bob twice (the server says each once; the client
+   does not count on it). */
+static char *const contacts3[] = {
+	"c1 CONTACT user=9 name=\"carla D\xc3\xad" "az\" email=carla@x"
+	" company=Initech job_title=\"\" online=0 networks=1 always_add=0"
+	" always_collaborator=0 unread=0",
+	"c1 CONTACT user=8 name=\"Bob Chen\" email=bob@x company=Globex"
+	" job_title=CFO online=1 networks=2 always_add=1"
+	" always_collaborator=0 unread=3",
+	"c1 CONTACT user=8 name=\"Bob Chen\" email=bob@x company=Globex"
+	" job_title=CFO online=1 networks=2 always_add=1"
+	" always_collaborator=0 unread=3",
+};
+
+static void
+setup_contacts(struct model *m)
+{
+	setup(m);
+	ck_assert_int_eq(model_spaces(m, spaces2, 2), 0);
+	ck_assert_int_eq(model_contacts(m, contacts3, 3, 0), 0);
+	m->dirty = 0;
+}
+
+START_TEST(contacts_sorted_once)
+{
+	struct model m;
+	char *const bad[] = {
+		"c2 CONTACT user=10 name=Zed",
+		"c2 CONTACT name=\"no user\"",
+	};
+
+	setup(&m);
+	ck_assert_int_eq(m.contacts_state, CONTACTS_UNKNOWN);
+	ck_assert_int_eq(model_contacts(&m, contacts3, 3, 0), 0);
+	ck_assert_int_eq(m.contacts_state, CONTACTS_LOADED);
+	ck_assert(m.dirty & DIRTY_SIDEBAR);
+	ck_assert_uint_eq(m.ncontacts, 2);
+	ck_assert_str_eq(m.contacts[0].name, "Bob Chen");
+	ck_assert_str_eq(m.contacts[1].name, "carla D\xc3\xad" "az");
+	ck_assert_int_eq(m.contacts[0].online, 1);
+	ck_assert_int_eq(m.contacts[0].unread, 3);
+	ck_assert_int_eq(m.contacts[0].networks, 2);
+	ck_assert_int_eq(m.contacts[0].always_add, 1);
+	ck_assert_str_eq(model_contact(&m, 9)->company, "Initech");
+	ck_assert_ptr_null(model_contact(&m, 10));
+	/* A reply that does not parse changes nothing. */
+	ck_assert_int_eq(model_contacts(&m, bad, 2, 0), -1);
+	ck_assert_uint_eq(m.ncontacts, 2);
+	/* No paid plan: no list, and the state says why. */
+	model_contacts_refused(&m);
+	ck_assert_int_eq(m.contacts_state, CONTACTS_PLAN_REQUIRED);
+	ck_assert_uint_eq(m.ncontacts, 0);
+	/* An empty list is a list. */
+	ck_assert_int_eq(model_contacts(&m, NULL, 0, 0), 0);
+	ck_assert_int_eq(m.contacts_state, CONTACTS_LOADED);
+	model_free(&m);
+}
+END_TEST
+
+/*
+ * A presence event that overtook a CONTACTS reply read before it (its
+ * seq above the reply's mark) is not undone by the reply; one the reply
+ * already reflects (seq at or below the mark) is.
+ */
+START_TEST(contacts_reply_keeps_newer_events)
+{
+	struct model m;
+
+	setup_contacts(&m);
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=40 type=presence user=9"
+	    " online=1"), 1);
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=41 type=contact.prefs "
+	    "user=9 always_add=1 always_collaborator=0"), 1);
+	/* contacts3 says user 9 is offline, always_add 0: read at seq 39. */
+	ck_assert_int_eq(model_contacts(&m, contacts3, 3, 39), 0);
+	ck_assert_int_eq(model_contact(&m, 9)->online, 1);
+	ck_assert_int_eq(model_contact(&m, 9)->always_add, 1);
+	/* Read at seq 41, after both: the reply is the truth. */
+	ck_assert_int_eq(model_contacts(&m, contacts3, 3, 41), 0);
+	ck_assert_int_eq(model_contact(&m, 9)->online, 0);
+	ck_assert_int_eq(model_contact(&m, 9)->always_add, 0);
+	model_free(&m);
+}
+END_TEST
+
+START_TEST(contact_events)
+{
+	struct model m;
+	size_t nact;
+
+	setup_contacts(&m);
+	nact = m.nact;
+	/* Presence flips the mark; it is not news for the feed. */
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=30 type=presence user=9"
+	    " online=1"), 1);
+	ck_assert_int_eq(model_contact(&m, 9)->online, 1);
+	ck_assert(m.dirty & DIRTY_SIDEBAR);
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=31 type=presence user=8"
+	    " online=0"), 1);
+	ck_assert_int_eq(model_contact(&m, 8)->online, 0);
+	/* Replayed by SYNC: applied once. */
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=30 type=presence user=9"
+	    " online=0"), 0);
+	ck_assert_int_eq(model_contact(&m, 9)->online, 1);
+	/* Someone we do not list: nothing breaks. */
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=32 type=presence user=99"
+	    " online=1"), 1);
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=33 type=contact.prefs "
+	    "user=9 always_add=1 always_collaborator=1"), 1);
+	ck_assert_int_eq(model_contact(&m, 9)->always_add, 1);
+	ck_assert_int_eq(model_contact(&m, 9)->always_collaborator, 1);
+	ck_assert(!m.contacts_stale);
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=34 type=contacts.changed"
+	    " space=9"), 1);
+	ck_assert(m.contacts_stale);
+	ck_assert_uint_eq(m.nact, nact);
+	model_free(&m);
+}
+END_TEST
+
+START_TEST(contact_show_networks)
+{
+	struct model m;
+	char *const show[] = {
+		"c3 CONTACT user=9 name=\"Carla D\xc3\xad" "az\" email=carla@x"
+		" company=Initech job_title=CEO online=1 networks=2"
+		" always_add=1 always_collaborator=0 unread=0",
+		"c3 NETWORK space=9 title=Partners",
+		"c3 NETWORK space=12 title=\"Board \\\"B\\\"\"",
+	};
+	char *const stray[] = { "c4 SPACE id=1 title=x" };
+	char *const stranger[] = { "c5 CONTACT user=44 name=New email=n@x" };
+
+	setup_contacts(&m);
+	ck_assert_int_eq(model_contact_show(&m, show, 3, 0), 0);
+	ck_assert_int_eq(m.common_of, 9);
+	ck_assert_uint_eq(m.ncommon, 2);
+	ck_assert_int_eq(m.common[1].space, 12);
+	ck_assert_str_eq(m.common[1].title, "Board \"B\"");
+	/* The contact's line is the newest word on them. */
+	ck_assert_str_eq(model_contact(&m, 9)->job_title, "CEO");
+	ck_assert_int_eq(model_contact(&m, 9)->networks, 2);
+	ck_assert_int_eq(model_contact_show(&m, stray, 1, 0), -1);
+	ck_assert_uint_eq(m.ncommon, 2);
+	/* Someone CONTACTS did not list: the list is asked again. */
+	ck_assert_int_eq(model_contact_show(&m, stranger, 1, 0), 0);
+	ck_assert(m.contacts_stale);
+	ck_assert_ptr_null(model_contact(&m, 44));
+	model_free(&m);
+}
+END_TEST
+
+START_TEST(candidates_in_server_order)
+{
+	struct model m;
+	char *const lines[] = {
+		"i1 CANDIDATE user=8 name=\"Bob Chen\" email=bob@x contact=1",
+		"i1 CANDIDATE user=3 name=Abe email=abe@x contact=0",
+	};
+	char *const bad[] = { "i2 CANDIDATE name=x" };
+
+	setup(&m);
+	ck_assert_int_eq(model_candidates(&m, lines, 2), 0);
+	ck_assert_uint_eq(m.ncands, 2);
+	ck_assert_str_eq(m.cands[0].email, "bob@x");
+	ck_assert_int_eq(m.cands[0].contact, 1);
+	ck_assert_int_eq(m.cands[1].contact, 0);
+	ck_assert_int_eq(model_candidates(&m, bad, 1), -1);
+	ck_assert_uint_eq(m.ncands, 2);
+	model_candidates_clear(&m);
+	ck_assert_uint_eq(m.ncands, 0);
+	model_free(&m);
+}
+END_TEST
+
+/* Networks -------------------------------------------------------------- */
+
+START_TEST(network_flag)
+{
+	struct model m;
+	char *const lines[] = {
+		"s1 SPACE id=4 title=Globex role=owner network=1",
+		"s1 SPACE id=5 title=Plain role=owner",
+	};
+
+	setup(&m);
+	ck_assert_int_eq(model_spaces(&m, lines, 2), 0);
+	ck_assert_int_eq(model_space(&m, 4)->network, 1);
+	ck_assert_int_eq(model_space(&m, 5)->network, 0);
+	/* Un-flagged: everyone's role changed too, so ask again. */
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=40 type=space.updated "
+	    "space=4 title=Globex network=0"), 1);
+	ck_assert_int_eq(model_space(&m, 4)->network, 0);
+	ck_assert(m.spaces_stale);
+	/* An update that does not say leaves the flag. */
+	m.spaces_stale = 0;
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=41 type=space.updated "
+	    "space=5 title=Plain2"), 1);
+	ck_assert_int_eq(model_space(&m, 5)->network, 0);
+	ck_assert(!m.spaces_stale);
+	model_free(&m);
+}
+END_TEST
+
+/* Conversations --------------------------------------------------------- */
+
+static char *const page_new[] = {
+	"m1 MESSAGE id=5 from=7 name=\"Alice Martin\" at=1700000000 body=hi",
+	"m1 MESSAGE id=6 from=8 name=\"Bob Chen\" at=1700000060"
+	" body=\"two\\nlines\"",
+	"m1 MESSAGE id=9 from=8 name=\"Bob Chen\" at=1700000120 body=three",
+};
+static const char *final_new = "m1 OK conversation=70 count=3 more=1"
+	" last_read=5 unread=2";
+
+START_TEST(chat_pages_merge)
+{
+	struct model m;
+	char *const older[] = {
+		"m2 MESSAGE id=2 from=8 name=\"Bob Chen\" at=1 body=first",
+		"m2 MESSAGE id=4 from=7 name=\"Alice Martin\" at=2 body=second",
+	};
+	char *const bad[] = { "m3 MESSAGE id=1 from=8" };
+	unsigned gen;
+
+	setup_contacts(&m);
+	model_chat_open(&m, CHAT_DIRECT, 8);
+	gen = m.chat.gen;
+	ck_assert(!m.chat.loaded);
+	ck_assert_int_eq(model_chat_page(&m, page_new, 3, final_new), 0);
+	ck_assert(m.chat.loaded);
+	ck_assert(m.chat.more);
+	ck_assert_int_eq(m.chat.conversation, 70);
+	ck_assert_uint_eq(m.chat.nmsgs, 3);
+	ck_assert_str_eq(m.chat.msgs[1].body, "two\nlines");
+	/* The "new" line: the first message after last_read not ours. */
+	ck_assert_int_eq(m.chat.first_unread, 6);
+	ck_assert_int_eq(m.chat.read_upto, 5);
+	/* The page before, oldest first too: in front, in order. */
+	ck_assert_int_eq(model_chat_page(&m, older, 2, "m2 OK conversation=70"
+	    " count=2 more=0 last_read=5 unread=2"), 0);
+	ck_assert_uint_eq(m.chat.nmsgs, 5);
+	ck_assert_int_eq(m.chat.msgs[0].id, 2);
+	ck_assert_int_eq(m.chat.msgs[2].id, 5);
+	ck_assert(!m.chat.more);
+	ck_assert_int_eq(m.chat.first_unread, 6);	/* stays */
+	/* The same page twice: each message once. */
+	ck_assert_int_eq(model_chat_page(&m, older, 2, "m2 OK more=0"), 0);
+	ck_assert_uint_eq(m.chat.nmsgs, 5);
+	ck_assert_ptr_nonnull(model_chat_message(&m, 4));
+	ck_assert_ptr_null(model_chat_message(&m, 3));
+	ck_assert_int_eq(model_chat_page(&m, bad, 1, "m3 OK more=0"), -1);
+	ck_assert_uint_eq(m.chat.nmsgs, 5);
+	/* Another conversation: nothing of this one stays. */
+	model_chat_open(&m, CHAT_SPACE, 4);
+	ck_assert_uint_gt(m.chat.gen, gen);
+	ck_assert_uint_eq(m.chat.nmsgs, 0);
+	ck_assert_int_eq(m.chat.first_unread, 0);
+	model_chat_close(&m);
+	ck_assert_int_eq(m.chat.kind, CHAT_NONE);
+	model_free(&m);
+}
+END_TEST
+
+START_TEST(chat_live_and_unread)
+{
+	struct model m;
+	size_t nact;
+
+	setup_contacts(&m);
+	model_chat_open(&m, CHAT_DIRECT, 8);
+	ck_assert_int_eq(model_chat_page(&m, page_new, 3, final_new), 0);
+	nact = m.nact;
+	/* From Bob, the open conversation, not being watched: in the
+	   history, counted, and in the feed (not its body). */
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=50 type=message.new "
+	    "id=11 conversation=70 kind=direct from=8 name=\"Bob Chen\" to=7 "
+	    "at=1700000200 body=\"secret plan\""), 1);
+	ck_assert_uint_eq(m.chat.nmsgs, 4);
+	ck_assert_int_eq(m.chat.msgs[3].id, 11);
+	ck_assert_int_eq(model_contact(&m, 8)->unread, 4);
+	ck_assert_uint_eq(m.nact, nact + 1);
+	ck_assert_str_eq(m.act[m.nact - 1].text, "Bob Chen wrote to you");
+	/* Being watched (at the newest, focused): read as it comes. */
+	m.chat.reading = 1;
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=51 type=message.new "
+	    "id=12 conversation=70 kind=direct from=8 name=\"Bob Chen\" to=7 "
+	    "at=1700000201 body=x"), 1);
+	ck_assert_uint_eq(m.chat.nmsgs, 5);
+	ck_assert_int_eq(model_contact(&m, 8)->unread, 4);
+	/* Ours, from another client: history, no count, no feed. */
+	nact = m.nact;
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=52 type=message.new "
+	    "id=13 conversation=70 kind=direct from=7 name=Alice to=8 "
+	    "at=1700000202 body=mine"), 1);
+	ck_assert_uint_eq(m.chat.nmsgs, 6);
+	ck_assert_uint_eq(m.nact, nact);
+	ck_assert_int_eq(model_contact(&m, 8)->unread, 4);
+	/* Carla writes: her count, not this history. */
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=53 type=message.new "
+	    "id=14 conversation=71 kind=direct from=9 name=Carla to=7 "
+	    "at=1700000203 body=hey"), 1);
+	ck_assert_uint_eq(m.chat.nmsgs, 6);
+	ck_assert_int_eq(model_contact(&m, 9)->unread, 1);
+	/* Read elsewhere: the count is the server's. */
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=54 type=conversation.read"
+	    " conversation=71 with=9 upto=14 unread=0"), 1);
+	ck_assert_int_eq(model_contact(&m, 9)->unread, 0);
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=55 type=conversation.read"
+	    " conversation=70 with=8 upto=12 unread=0"), 1);
+	ck_assert_int_eq(m.chat.read_upto, 12);
+	ck_assert_int_eq(model_contact(&m, 8)->unread, 0);
+	/* A message replayed by SYNC after a reconnect: once. */
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=51 type=message.new "
+	    "id=12 conversation=70 kind=direct from=8 name=\"Bob Chen\" to=7 "
+	    "at=1700000201 body=x"), 0);
+	ck_assert_uint_eq(m.chat.nmsgs, 6);
+	model_free(&m);
+}
+END_TEST
+
+START_TEST(chat_new_line_for_late_arrivals)
+{
+	struct model m;
+	const char *read_all = "m1 OK conversation=70 count=3 more=0"
+	    " last_read=9 unread=0";
+
+	setup_contacts(&m);
+	model_chat_open(&m, CHAT_DIRECT, 8);
+	ck_assert_int_eq(model_chat_page(&m, page_new, 3, read_all), 0);
+	ck_assert_int_eq(m.chat.first_unread, 0);
+	/* Scrolled up (not watching): the "new" line goes before it. */
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=60 type=message.new "
+	    "id=20 conversation=70 kind=direct from=8 name=B to=7 at=1 "
+	    "body=a"), 1);
+	ck_assert_int_eq(m.chat.first_unread, 20);
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=61 type=message.new "
+	    "id=21 conversation=70 kind=direct from=8 name=B to=7 at=1 "
+	    "body=b"), 1);
+	ck_assert_int_eq(m.chat.first_unread, 20);
+	model_free(&m);
+}
+END_TEST
+
+START_TEST(space_discussion_unread)
+{
+	struct model m;
+	char *const convs[] = {
+		"v1 CONVERSATION id=70 kind=direct with=8 name=\"Bob Chen\" "
+		"last=9 at=1 unread=2",
+		"v1 CONVERSATION id=80 kind=space space=4"
+		" title=\"Globex renewal\" last=30 at=2 unread=5",
+		"v1 CONVERSATION id=81 kind=space space=77 title=Gone last=1 "
+		"at=1 unread=1",
+	};
+	char *const bad[] = { "v2 CONVERSATION id=1" };
+
+	setup_contacts(&m);
+	ck_assert_int_eq(model_conversations(&m, convs, 3), 0);
+	ck_assert_int_eq(model_space(&m, 4)->unread, 5);
+	ck_assert_int_eq(model_contact(&m, 8)->unread, 2);
+	ck_assert_int_eq(model_conversations(&m, bad, 1), -1);
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=70 type=message.new "
+	    "id=31 conversation=80 kind=space space=4 from=8 name=\"Bob Chen\" "
+	    "at=3 body=\"agenda?\""), 1);
+	ck_assert_int_eq(model_space(&m, 4)->unread, 6);
+	ck_assert_str_eq(m.act[m.nact - 1].text,
+	    "Bob Chen wrote in \u201cGlobex renewal\u201d");
+	/* The count survives the list being asked again. */
+	ck_assert_int_eq(model_spaces(&m, spaces2, 2), 0);
+	ck_assert_int_eq(model_space(&m, 4)->unread, 6);
+	/* The discussion open: its messages come in. */
+	model_chat_open(&m, CHAT_SPACE, 4);
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=71 type=message.new "
+	    "id=32 conversation=80 kind=space space=4 from=8 name=\"Bob Chen\" "
+	    "at=4 body=\"and?\""), 1);
+	ck_assert_uint_eq(m.chat.nmsgs, 1);
+	ck_assert_int_eq(m.chat.conversation, 80);
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=72 type=conversation.read"
+	    " conversation=80 space=4 upto=32 unread=0"), 1);
+	ck_assert_int_eq(model_space(&m, 4)->unread, 0);
+	model_free(&m);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -349,6 +737,16 @@ main(void)
 	tcase_add_test(tc, select_marks_dirty);
 	tcase_add_test(tc, spaces_list_and_show);
 	tcase_add_test(tc, space_events);
+	tcase_add_test(tc, contacts_sorted_once);
+	tcase_add_test(tc, contacts_reply_keeps_newer_events);
+	tcase_add_test(tc, contact_events);
+	tcase_add_test(tc, contact_show_networks);
+	tcase_add_test(tc, candidates_in_server_order);
+	tcase_add_test(tc, network_flag);
+	tcase_add_test(tc, chat_pages_merge);
+	tcase_add_test(tc, chat_live_and_unread);
+	tcase_add_test(tc, chat_new_line_for_late_arrivals);
+	tcase_add_test(tc, space_discussion_unread);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

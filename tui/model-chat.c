@@ -1,0 +1,314 @@
+/*
+ * Conversations in the model: the one open on screen (a private
+ * conversation or a space's discussion, the same machinery), and the
+ * unread counts the sidebar shows, kept on the contact and the space.
+ *
+ * The open conversation's messages come from MSG.LIST pages (the newest
+ * first, then older ones as the user scrolls back) and message.new
+ * events, in any order and possibly twice (an event also replayed by
+ * SYNC, a message both pushed and in a page): they are merged by id.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model-priv.h"
+#include "xmalloc.h"
+
+static void
+message_free(struct message *msg)
+{
+	free(msg->name);
+	free(msg->body);
+}
+
+void
+model_chat_free(struct model *m)
+{
+	struct chat *c = &m->chat;
+	unsigned gen = c->gen;
+
+	for (size_t i = 0; i < c->nmsgs; i++)
+		message_free(&c->msgs[i]);
+	free(c->msgs);
+	memset(c, 0, sizeof *c);
+	c->gen = gen;
+}
+
+void
+model_chat_open(struct model *m, enum chat_kind kind, int64_t peer)
+{
+	model_chat_free(m);
+	m->chat.gen++;
+	m->chat.kind = kind;
+	m->chat.peer = peer;
+	m->dirty |= DIRTY_MAIN;
+}
+
+void
+model_chat_close(struct model *m)
+{
+	model_chat_open(m, CHAT_NONE, 0);
+}
+
+struct message *
+model_chat_message(struct model *m, int64_t id)
+{
+	struct chat *c = &m->chat;
+	size_t lo = 0, hi = c->nmsgs, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (c->msgs[mid].id == id)
+			return &c->msgs[mid];
+		if (c->msgs[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Takes msg's strings into the list, in id order; a duplicate is freed. */
+static int
+chat_insert(struct chat *c, struct message *msg)
+{
+	size_t i = c->nmsgs;
+
+	/* Usually the newest (an event) or older than all (a page). */
+	while (i > 0 && c->msgs[i - 1].id > msg->id)
+		i--;
+	if (i > 0 && c->msgs[i - 1].id == msg->id) {
+		message_free(msg);
+		return 0;
+	}
+	c->msgs = xreallocarray(c->msgs, c->nmsgs + 1, sizeof *c->msgs);
+	memmove(&c->msgs[i + 1], &c->msgs[i], (c->nmsgs - i) *
+	    sizeof *c->msgs);
+	c->msgs[i] = *msg;
+	c->nmsgs++;
+	return 1;
+}
+
+static int
+message_parse(const struct proto_msg *pm, struct message *msg)
+{
+	memset(msg, 0, sizeof *msg);
+	if ((msg->id = model_id(pm, "id")) == 0 ||
+	    (msg->from = model_id(pm, "from")) == 0 ||
+	    proto_get(pm, "body") == NULL)
+		return -1;
+	msg->at = model_long(pm, "at");
+	msg->name = model_dup(pm, "name");
+	msg->body = model_dup(pm, "body");
+	return 0;
+}
+
+/* The first message after last_read that someone else wrote, or 0. */
+static int64_t
+chat_first_unread(const struct model *m)
+{
+	const struct chat *c = &m->chat;
+
+	for (size_t i = 0; i < c->nmsgs; i++)
+		if (c->msgs[i].id > c->last_read && c->msgs[i].from != m->user)
+			return c->msgs[i].id;
+	return 0;
+}
+
+int
+model_chat_page(struct model *m, char *const *lines, size_t n,
+    const char *final)
+{
+	struct message *v = xcalloc(n + 1, sizeof *v);
+	struct chat *c = &m->chat;
+	struct parsed p, f;
+	size_t k;
+
+	if (model_parse(&f, final) != 0) {
+		free(v);
+		return -1;
+	}
+	for (k = 0; k < n; k++) {
+		if (model_parse(&p, lines[k]) != 0)
+			break;
+		if (strcmp(p.m.word, "MESSAGE") != 0 ||
+		    message_parse(&p.m, &v[k]) != 0) {
+			message_free(&v[k]);
+			free(p.copy);
+			break;
+		}
+		free(p.copy);
+	}
+	if (k < n) {
+		while (k-- > 0)
+			message_free(&v[k]);
+		free(v);
+		free(f.copy);
+		return -1;
+	}
+	for (k = 0; k < n; k++)
+		chat_insert(c, &v[k]);
+	free(v);
+	c->more = model_flag(&f.m, "more");
+	c->loading = 0;
+	if (!c->loaded) {
+		c->loaded = 1;
+		c->conversation = model_id(&f.m, "conversation");
+		c->last_read = model_long(&f.m, "last_read");
+		if (c->read_upto < c->last_read)
+			c->read_upto = c->last_read;
+		c->first_unread = chat_first_unread(m);
+	}
+	free(f.copy);
+	m->dirty |= DIRTY_MAIN;
+	return 0;
+}
+
+void
+model_unread(struct model *m, enum chat_kind kind, int64_t peer, long n)
+{
+	struct contact *ct;
+	struct space *sp;
+
+	if (kind == CHAT_DIRECT && (ct = model_contact(m, peer)) != NULL)
+		ct->unread = n;
+	else if (kind == CHAT_SPACE && (sp = model_space(m, peer)) != NULL)
+		sp->unread = n;
+	m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
+}
+
+static long
+unread_of(struct model *m, enum chat_kind kind, int64_t peer)
+{
+	struct contact *ct;
+	struct space *sp;
+
+	if (kind == CHAT_DIRECT && (ct = model_contact(m, peer)) != NULL)
+		return ct->unread;
+	if (kind == CHAT_SPACE && (sp = model_space(m, peer)) != NULL)
+		return sp->unread;
+	return 0;
+}
+
+int
+model_conversations(struct model *m, char *const *lines, size_t n)
+{
+	struct parsed p;
+	const char *kind;
+
+	for (size_t i = 0; i < n; i++) {
+		if (model_parse(&p, lines[i]) != 0)
+			return -1;
+		kind = proto_get(&p.m, "kind");
+		if (strcmp(p.m.word, "CONVERSATION") != 0 || kind == NULL) {
+			free(p.copy);
+			return -1;
+		}
+		if (strcmp(kind, "direct") == 0)
+			model_unread(m, CHAT_DIRECT, model_id(&p.m, "with"),
+			    model_long(&p.m, "unread"));
+		else if (strcmp(kind, "space") == 0)
+			model_unread(m, CHAT_SPACE, model_id(&p.m, "space"),
+			    model_long(&p.m, "unread"));
+		free(p.copy);
+	}
+	return 0;
+}
+
+/* Which conversation an event is about, from the user's side. */
+static enum chat_kind
+event_chat(struct model *m, const struct proto_msg *pm, int64_t *peer)
+{
+	const char *kind = proto_get(pm, "kind");
+	int64_t from = model_id(pm, "from");
+
+	*peer = 0;
+	if (kind != NULL && strcmp(kind, "space") == 0) {
+		*peer = model_id(pm, "space");
+		return CHAT_SPACE;
+	}
+	if (kind == NULL) {
+		/* conversation.read: with= or space= */
+		if ((*peer = model_id(pm, "space")) != 0)
+			return CHAT_SPACE;
+		*peer = model_id(pm, "with");
+		return CHAT_DIRECT;
+	}
+	*peer = from == m->user ? model_id(pm, "to") : from;
+	return CHAT_DIRECT;
+}
+
+static char *
+message_new(struct model *m, const struct proto_msg *pm)
+{
+	struct chat *c = &m->chat;
+	struct message msg;
+	struct space *sp;
+	int64_t peer;
+	enum chat_kind kind = event_chat(m, pm, &peer);
+	const char *name = proto_get(pm, "name");
+	char *text;
+
+	if (message_parse(pm, &msg) != 0 || peer == 0) {
+		message_free(&msg);
+		return NULL;
+	}
+	if (msg.from == m->user) {
+		/* Ours (from this client or another): nothing to read. */
+		if (c->kind == kind && c->peer == peer)
+			chat_insert(c, &msg);
+		else
+			message_free(&msg);
+		m->dirty |= DIRTY_MAIN;
+		return NULL;
+	}
+	if (c->kind == kind && c->peer == peer) {
+		int64_t id = msg.id;
+
+		if (c->conversation == 0)
+			c->conversation = model_id(pm, "conversation");
+		/* Read as it arrives when the user is watching; else the
+		   "new" line goes before it, unless one is there already. */
+		if (chat_insert(c, &msg) && !c->reading) {
+			model_unread(m, kind, peer,
+			    unread_of(m, kind, peer) + 1);
+			if (c->first_unread == 0 && c->loaded)
+				c->first_unread = id;
+		}
+	} else {
+		message_free(&msg);
+		model_unread(m, kind, peer, unread_of(m, kind, peer) + 1);
+	}
+	if (name == NULL)
+		name = "someone";
+	if (kind == CHAT_DIRECT)
+		xasprintf(&text, "%s wrote to you", name);
+	else {
+		sp = model_space(m, peer);
+		xasprintf(&text, "%s wrote in \u201c%s\u201d", name, sp !=
+		    NULL ? sp->title : "a space");
+	}
+	m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
+	return text;
+}
+
+char *
+model_chat_event(struct model *m, const char *type,
+    const struct proto_msg *pm)
+{
+	struct chat *c = &m->chat;
+	enum chat_kind kind;
+	int64_t peer, upto;
+
+	if (strcmp(type, "message.new") == 0)
+		return message_new(m, pm);
+	if (strcmp(type, "conversation.read") == 0) {
+		kind = event_chat(m, pm, &peer);
+		model_unread(m, kind, peer, model_long(pm, "unread"));
+		/* Read elsewhere (another client of ours). */
+		upto = model_long(pm, "upto");
+		if (c->kind == kind && c->peer == peer && c->read_upto < upto)
+			c->read_upto = upto;
+	}
+	return NULL;
+}

@@ -1,0 +1,307 @@
+/*
+ * Professional contacts in the model: the list CONTACTS gives (or that
+ * the user has no paid plan for it), each contact's networks in common
+ * (CONTACT.SHOW), and the invitation candidates of the invite form.
+ * Events keep it current: presence flips the online mark, contact.prefs
+ * the preferences, and contacts.changed makes the list stale (the server
+ * says who the contacts are; the client does not guess).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "model-priv.h"
+#include "xmalloc.h"
+
+static void
+contact_free(struct contact *c)
+{
+	free(c->name);
+	free(c->email);
+	free(c->company);
+	free(c->job_title);
+}
+
+static void
+common_free(struct model *m)
+{
+	for (size_t i = 0; i < m->ncommon; i++)
+		free(m->common[i].title);
+	free(m->common);
+	m->common = NULL;
+	m->ncommon = 0;
+}
+
+void
+model_contacts_free(struct model *m)
+{
+	for (size_t i = 0; i < m->ncontacts; i++)
+		contact_free(&m->contacts[i]);
+	free(m->contacts);
+	m->contacts = NULL;
+	m->ncontacts = 0;
+	common_free(m);
+}
+
+void
+model_candidates_free(struct model *m)
+{
+	for (size_t i = 0; i < m->ncands; i++) {
+		free(m->cands[i].name);
+		free(m->cands[i].email);
+	}
+	free(m->cands);
+	m->cands = NULL;
+	m->ncands = 0;
+}
+
+struct contact *
+model_contact(struct model *m, int64_t user)
+{
+	for (size_t i = 0; i < m->ncontacts; i++)
+		if (m->contacts[i].user == user)
+			return &m->contacts[i];
+	return NULL;
+}
+
+static int
+contact_parse(const struct proto_msg *pm, struct contact *c)
+{
+	memset(c, 0, sizeof *c);
+	if (strcmp(pm->word, "CONTACT") != 0 ||
+	    (c->user = model_id(pm, "user")) == 0)
+		return -1;
+	c->name = model_dup(pm, "name");
+	c->email = model_dup(pm, "email");
+	c->company = model_dup(pm, "company");
+	c->job_title = model_dup(pm, "job_title");
+	c->online = model_flag(pm, "online");
+	c->networks = model_long(pm, "networks");
+	c->always_add = model_flag(pm, "always_add");
+	c->always_collaborator = model_flag(pm, "always_collaborator");
+	c->unread = model_long(pm, "unread");
+	return 0;
+}
+
+/* By name ignoring ASCII case, then by id: the sidebar's order. */
+static int
+contact_cmp(const void *x, const void *y)
+{
+	const struct contact *a = x, *b = y;
+	int c = strcasecmp(a->name, b->name);
+
+	if (c != 0)
+		return c;
+	return a->user < b->user ? -1 : a->user > b->user;
+}
+
+/* Whether v[0..n) has user already. */
+static int
+contact_listed(const struct contact *v, size_t n, int64_t user)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].user == user)
+			return 1;
+	return 0;
+}
+
+/* What events newer than the reply's mark said of c stays (see model.h). */
+static void
+contact_keep_newer(struct contact *c, const struct contact *old, int64_t mark)
+{
+	if (old == NULL)
+		return;
+	if (old->online_seq > mark) {
+		c->online = old->online;
+		c->online_seq = old->online_seq;
+	}
+	if (old->prefs_seq > mark) {
+		c->always_add = old->always_add;
+		c->always_collaborator = old->always_collaborator;
+		c->prefs_seq = old->prefs_seq;
+	}
+}
+
+int
+model_contacts(struct model *m, char *const *lines, size_t n, int64_t mark)
+{
+	struct contact *v = xcalloc(n + 1, sizeof *v);
+	struct parsed p;
+	size_t k = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (model_parse(&p, lines[i]) != 0) {
+			rc = -1;
+			break;
+		}
+		rc = contact_parse(&p.m, &v[k]);
+		free(p.copy);
+		/* Each contact once, whatever the server sends. */
+		if (rc != 0 || contact_listed(v, k, v[k].user))
+			contact_free(&v[k]);
+		else
+			k++;
+	}
+	if (rc != 0) {
+		while (k-- > 0)
+			contact_free(&v[k]);
+		free(v);
+		return -1;
+	}
+	qsort(v, k, sizeof *v, contact_cmp);
+	for (size_t i = 0; i < k; i++)
+		contact_keep_newer(&v[i], model_contact(m, v[i].user), mark);
+	for (size_t i = 0; i < m->ncontacts; i++)
+		contact_free(&m->contacts[i]);
+	free(m->contacts);
+	m->contacts = v;
+	m->ncontacts = k;
+	m->contacts_state = CONTACTS_LOADED;
+	m->contacts_stale = 0;
+	m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
+	return 0;
+}
+
+void
+model_contacts_refused(struct model *m)
+{
+	model_contacts_free(m);
+	m->common_of = 0;
+	m->contacts_state = CONTACTS_PLAN_REQUIRED;
+	m->contacts_stale = 0;
+	m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
+}
+
+/* Replaces what the list says of c->user with c (taking its strings). */
+static void
+contact_update(struct model *m, struct contact *c, int64_t mark)
+{
+	struct contact *old = model_contact(m, c->user);
+
+	if (old == NULL) {
+		contact_free(c);
+		m->contacts_stale = 1;	/* new to us: CONTACTS tells all */
+		return;
+	}
+	contact_keep_newer(c, old, mark);
+	contact_free(old);
+	*old = *c;
+}
+
+int
+model_contact_show(struct model *m, char *const *lines, size_t n,
+    int64_t mark)
+{
+	struct common_network *v = xcalloc(n + 1, sizeof *v);
+	struct contact c = { 0 };
+	struct parsed p;
+	size_t nv = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (model_parse(&p, lines[i]) != 0) {
+			rc = -1;
+			break;
+		}
+		if (strcmp(p.m.word, "CONTACT") == 0) {
+			contact_free(&c);
+			rc = contact_parse(&p.m, &c);
+		} else if (strcmp(p.m.word, "NETWORK") == 0 &&
+		    (v[nv].space = model_id(&p.m, "space")) != 0)
+			v[nv++].title = model_dup(&p.m, "title");
+		else
+			rc = -1;
+		free(p.copy);
+	}
+	if (rc != 0 || c.user == 0) {
+		while (nv-- > 0)
+			free(v[nv].title);
+		free(v);
+		contact_free(&c);
+		return -1;
+	}
+	common_free(m);
+	m->common = v;
+	m->ncommon = nv;
+	m->common_of = c.user;
+	contact_update(m, &c, mark);
+	m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
+	return 0;
+}
+
+int
+model_candidates(struct model *m, char *const *lines, size_t n)
+{
+	struct candidate *v = xcalloc(n + 1, sizeof *v);
+	struct parsed p;
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		if (model_parse(&p, lines[k]) != 0)
+			break;
+		if (strcmp(p.m.word, "CANDIDATE") != 0 ||
+		    (v[k].user = model_id(&p.m, "user")) == 0) {
+			free(p.copy);
+			break;
+		}
+		v[k].name = model_dup(&p.m, "name");
+		v[k].email = model_dup(&p.m, "email");
+		v[k].contact = model_flag(&p.m, "contact");
+		free(p.copy);
+	}
+	if (k < n) {
+		while (k-- > 0) {
+			free(v[k].name);
+			free(v[k].email);
+		}
+		free(v);
+		return -1;
+	}
+	model_candidates_free(m);
+	m->cands = v;
+	m->ncands = n;
+	m->dirty |= DIRTY_MAIN;
+	return 0;
+}
+
+void
+model_candidates_clear(struct model *m)
+{
+	model_candidates_free(m);
+	m->dirty |= DIRTY_MAIN;
+}
+
+char *
+model_contact_event(struct model *m, const char *type,
+    const struct proto_msg *pm)
+{
+	struct contact *c = model_contact(m, model_id(pm, "user"));
+
+	if (strcmp(type, "contacts.changed") == 0) {
+		m->contacts_stale = 1;
+		return NULL;
+	}
+	if (strcmp(type, "presence") == 0) {
+		if (c != NULL) {
+			c->online = model_flag(pm, "online");
+			c->online_seq = model_id(pm, "seq");
+		}
+		m->dirty |= DIRTY_SIDEBAR;
+		return NULL;
+	}
+	if (strcmp(type, "contact.prefs") == 0) {
+		if (c != NULL) {
+			c->prefs_seq = model_id(pm, "seq");
+			if (proto_get(pm, "always_add") != NULL)
+				c->always_add = model_flag(pm, "always_add");
+			if (proto_get(pm, "always_collaborator") != NULL)
+				c->always_collaborator = model_flag(pm,
+				    "always_collaborator");
+		}
+		m->dirty |= DIRTY_SIDEBAR;
+		return NULL;
+	}
+	/* A contact.* this version does not know: as sent. */
+	return NULL;
+}

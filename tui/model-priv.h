@@ -1,0 +1,43 @@
+/*
+ * Shared by the model's files (model.c, model-contact.c, model-chat.c)
+ * and no one else: parsing protocol lines into the model, and the event
+ * handlers of each part.
+ */
+#ifndef AGORA_MODEL_PRIV_H
+#define AGORA_MODEL_PRIV_H
+
+#include "model.h"
+#include "proto.h"
+
+/* Lines are parsed in place, so every parse works on a copy. */
+struct parsed {
+	char		*copy;
+	struct proto_msg m;
+};
+
+/* 0, or -1 (nothing to free) if line is not a protocol line. */
+int model_parse(struct parsed *, const char *line);
+/* A parameter's value, copied; "" when absent. */
+char *model_dup(const struct proto_msg *, const char *key);
+/* A count or time; 0 when absent or not a number. */
+long model_long(const struct proto_msg *, const char *key);
+/* 1 if the value is "1". */
+int model_flag(const struct proto_msg *, const char *key);
+/* An id (1 or more); 0 when absent or not one. */
+int64_t model_id(const struct proto_msg *, const char *key);
+
+/*
+ * Event handlers: apply the event to their part of the model and return
+ * the activity feed's text for it (caller frees), or NULL when it does
+ * not belong in the feed (presence, read marks: state, not news).
+ */
+char *model_contact_event(struct model *, const char *type,
+    const struct proto_msg *);
+char *model_chat_event(struct model *, const char *type,
+    const struct proto_msg *);
+
+void model_contacts_free(struct model *);
+void model_candidates_free(struct model *);
+void model_chat_free(struct model *);
+
+#endif

@@ -1,0 +1,657 @@
+/*
+ * The conversation view, one for a private conversation and a space's
+ * discussion: the history (sender, time, the body wrapped, a "new" line
+ * before the first message not read when it opened), and the message
+ * field under it.
+ *
+ * The history is laid out in rows for the width at hand at every draw.
+ * Where it is scrolled to is kept as a message and a row in it, not as a
+ * row number, so that older messages loaded above and new ones arriving
+ * below leave the rows on screen where they are; at the newest it stays
+ * there as messages arrive. What the user has seen, with the view
+ * focused, is marked read (MSG.READ up to the last message shown).
+ *
+ * What is typed is never lost: a message that fails, or whose answer
+ * the dropped connection took, comes back into its field, and the field
+ * of a conversation left for another is kept as a draft.
+ */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "proto.h"
+#include "screen.h"
+#include "text.h"
+#include "xmalloc.h"
+
+/* The message field grows to this many rows, then scrolls. */
+#define CHAT_FIELD_ROWS	6
+/* Bodies are indented under their sender. */
+#define CHAT_INDENT	2
+
+enum row_kind {
+	ROW_TOP,		/* older messages, or the beginning */
+	ROW_NEW,		/* the "new" line */
+	ROW_HEAD,		/* sender and time */
+	ROW_BODY
+};
+
+struct row {
+	enum row_kind	 kind;
+	size_t		 msg;		/* index in chat.msgs */
+	size_t		 off;		/* ROW_BODY: bytes of safe[msg] */
+	size_t		 len;
+};
+
+/* The history in rows: safe[] are the bodies as they may be drawn. */
+struct layout {
+	struct row	*rows;
+	size_t		 nrows;
+	size_t		*start;		/* each message's first row */
+	char		**safe;
+	size_t		 nmsgs;
+};
+
+static void
+layout_add(struct layout *l, enum row_kind kind, size_t msg, size_t off,
+    size_t len)
+{
+	if ((l->nrows & (l->nrows - 1)) == 0)
+		l->rows = xreallocarray(l->rows, l->nrows == 0 ? 1 :
+		    l->nrows * 2, sizeof *l->rows);
+	l->rows[l->nrows].kind = kind;
+	l->rows[l->nrows].msg = msg;
+	l->rows[l->nrows].off = off;
+	l->rows[l->nrows].len = len;
+	l->nrows++;
+}
+
+/*
+ * A body as it may be drawn: tabs as spaces (a tab would move the
+ * cursor), then sanitised keeping the line feeds, so no control
+ * character or escape sequence in it reaches the terminal.
+ */
+static char *
+body_safe(const char *body)
+{
+	size_t tabs = 0, n = 0;
+	char *spaced, *safe;
+
+	for (const char *p = body; *p != '\0'; p++)
+		tabs += *p == '\t';
+	spaced = xmalloc(strlen(body) + 3 * tabs + 1);
+	for (const char *p = body; *p != '\0'; p++) {
+		if (*p == '\t') {
+			memcpy(spaced + n, "    ", 4);
+			n += 4;
+		} else
+			spaced[n++] = *p;
+	}
+	spaced[n] = '\0';
+	safe = text_sanitize(spaced, n, TEXT_MULTILINE);
+	free(spaced);
+	return safe;
+}
+
+static void
+layout_build(struct app *a, int cols, struct layout *l)
+{
+	struct chat *c = &a->model.chat;
+	size_t n, w = cols > CHAT_INDENT + 1 ? (size_t)(cols - CHAT_INDENT) : 1;
+	const char *p;
+
+	memset(l, 0, sizeof *l);
+	l->nmsgs = c->nmsgs;
+	l->start = xcalloc(c->nmsgs + 1, sizeof *l->start);
+	l->safe = xcalloc(c->nmsgs + 1, sizeof *l->safe);
+	layout_add(l, ROW_TOP, 0, 0, 0);
+	for (size_t i = 0; i < c->nmsgs; i++) {
+		l->start[i] = l->nrows;
+		if (c->msgs[i].id == c->first_unread)
+			layout_add(l, ROW_NEW, i, 0, 0);
+		layout_add(l, ROW_HEAD, i, 0, 0);
+		l->safe[i] = body_safe(c->msgs[i].body);
+		p = l->safe[i];
+		do {
+			n = text_wrap(p, w);
+			layout_add(l, ROW_BODY, i, (size_t)(p - l->safe[i]), n);
+			p += n;
+			if (*p == ' ' || *p == '\n')
+				p++;
+		} while (*p != '\0');
+	}
+}
+
+static void
+layout_free(struct layout *l)
+{
+	for (size_t i = 0; i < l->nmsgs; i++)
+		free(l->safe[i]);
+	free(l->safe);
+	free(l->start);
+	free(l->rows);
+}
+
+/* The last top row that still fills the window. */
+static size_t
+layout_max_top(const struct layout *l, int height)
+{
+	return l->nrows > (size_t)height ? l->nrows - (size_t)height : 0;
+}
+
+/* The row at the top of the window, from where it is scrolled to. */
+static size_t
+layout_top(struct app *a, const struct layout *l, int height)
+{
+	struct chat *c = &a->model.chat;
+	size_t max = layout_max_top(l, height), i;
+	long top;
+
+	if (a->scroll.to_top)
+		return 0;
+	if (a->scroll.follow || c->nmsgs == 0)
+		return max;
+	for (i = 0; i < c->nmsgs && c->msgs[i].id < a->scroll.msg; i++)
+		;
+	if (i == c->nmsgs)
+		return max;
+	top = (long)l->start[i] + a->scroll.row;
+	return top < 0 ? 0 : (size_t)top > max ? max : (size_t)top;
+}
+
+/* Scrolled so that row top is at the top of the window. */
+static void
+layout_anchor(struct app *a, const struct layout *l, size_t top, int height)
+{
+	struct chat *c = &a->model.chat;
+	size_t i = 0;
+
+	if (top >= layout_max_top(l, height) || c->nmsgs == 0) {
+		a->scroll.follow = 1;
+		return;
+	}
+	a->scroll.follow = 0;
+	/* The message whose rows hold top; rows above the first message
+	   count back from it. */
+	while (i + 1 < c->nmsgs && l->start[i + 1] <= top)
+		i++;
+	a->scroll.msg = c->msgs[i].id;
+	a->scroll.row = (int)((long)top - (long)l->start[i]);
+}
+
+const char *
+chat_title(struct app *a)
+{
+	struct chat *c = &a->model.chat;
+	static char *title;
+	struct contact *ct;
+	struct space *sp;
+
+	free(title);
+	title = NULL;
+	if (c->kind == CHAT_SPACE && (sp = model_space(&a->model, c->peer)) !=
+	    NULL)
+		xasprintf(&title, "%s \u00b7 discussion", sp->title);
+	else if (c->kind == CHAT_DIRECT && (ct = model_contact(&a->model,
+	    c->peer)) != NULL)
+		title = xstrdup(ct->name);
+	else {
+		/* Not a contact (a shared space): the name they sign with. */
+		for (size_t i = 0; i < c->nmsgs && title == NULL; i++)
+			if (c->msgs[i].from == c->peer)
+				title = xstrdup(c->msgs[i].name);
+	}
+	return title != NULL ? title : "Conversation";
+}
+
+/* Drafts ---------------------------------------------------------------- */
+
+static struct draft *
+draft_find(struct app *a, enum chat_kind kind, int64_t peer)
+{
+	for (size_t i = 0; i < a->ndrafts; i++)
+		if (a->drafts[i].kind == kind && a->drafts[i].peer == peer)
+			return &a->drafts[i];
+	return NULL;
+}
+
+static void
+draft_remove(struct app *a, struct draft *d)
+{
+	free(d->text);
+	*d = a->drafts[--a->ndrafts];
+}
+
+/* text, then what is already there after a line feed: both kept. */
+static char *
+draft_join(const char *text, const char *already)
+{
+	char *s;
+
+	if (*already == '\0')
+		return xstrdup(text);
+	xasprintf(&s, "%s\n%s", text, already);
+	return s;
+}
+
+/* Keeps text as the draft of (kind, peer), before any draft there. */
+static void
+draft_keep(struct app *a, enum chat_kind kind, int64_t peer, const char *text)
+{
+	struct draft *d = draft_find(a, kind, peer);
+	char *s;
+
+	if (*text == '\0')
+		return;
+	if (d != NULL) {
+		s = draft_join(text, d->text);
+		free(d->text);
+		d->text = s;
+		return;
+	}
+	a->drafts = xreallocarray(a->drafts, a->ndrafts + 1, sizeof *a->drafts);
+	d = &a->drafts[a->ndrafts++];
+	d->kind = kind;
+	d->peer = peer;
+	d->text = xstrdup(text);
+}
+
+/* The field: to the end of the text, on its last row. */
+static void
+compose_set(struct app *a, const char *text)
+{
+	field_set(&a->compose, text);
+	a->model.dirty |= DIRTY_MAIN;
+}
+
+static void
+compose_start(struct app *a)
+{
+	a->mode = MODE_COMPOSE;
+	a->focus = PANE_MAIN;
+	a->model.dirty |= DIRTY_ALL;
+}
+
+void
+chat_open(struct app *a, enum chat_kind kind, int64_t peer)
+{
+	struct chat *c = &a->model.chat;
+	struct draft *d;
+
+	if (c->kind != kind || c->peer != peer) {
+		if (c->kind != CHAT_NONE)
+			draft_keep(a, c->kind, c->peer, a->compose.text);
+		field_clear(&a->compose);
+		free(a->compose_note);
+		a->compose_note = NULL;
+		model_chat_open(&a->model, kind, peer);
+		if ((d = draft_find(a, kind, peer)) != NULL) {
+			compose_set(a, d->text);
+			draft_remove(a, d);
+		}
+		memset(&a->scroll, 0, sizeof a->scroll);
+		a->scroll.follow = 1;
+		link_messages(a, 0);
+	}
+	app_set_view(a, VIEW_CHAT);
+	compose_start(a);
+}
+
+void
+chat_unsent(struct app *a, enum chat_kind kind, int64_t peer,
+    const char *text, const char *why)
+{
+	struct chat *c = &a->model.chat;
+	char *s;
+
+	if (c->kind == kind && c->peer == peer) {
+		s = draft_join(text, a->compose.text);
+		compose_set(a, s);
+		free(s);
+		free(a->compose_note);
+		/* What to do first: the reason may be cut. */
+		xasprintf(&a->compose_note, "not sent, back here (Enter tries "
+		    "again): %s", why);
+	} else
+		draft_keep(a, kind, peer, text);
+	app_status(a, 1, "message not sent: %s", why);
+}
+
+void
+chat_view_free(struct app *a)
+{
+	for (size_t i = 0; i < a->ndrafts; i++)
+		free(a->drafts[i].text);
+	free(a->drafts);
+	a->drafts = NULL;
+	a->ndrafts = 0;
+	free(a->compose_note);
+	a->compose_note = NULL;
+	field_free(&a->compose);
+}
+
+void
+chat_sync(struct app *a)
+{
+	struct chat *c = &a->model.chat;
+
+	if (c->kind != CHAT_SPACE || model_space(&a->model, c->peer) != NULL ||
+	    a->model.spaces_stale)
+		return;
+	/* Its space is gone (deleted, revoked): so is the discussion. */
+	draft_keep(a, c->kind, c->peer, a->compose.text);
+	field_clear(&a->compose);
+	model_chat_close(&a->model);
+	if (a->view == VIEW_CHAT) {
+		if (a->mode == MODE_COMPOSE)
+			a->mode = MODE_NORMAL;
+		app_status(a, 1, "the space is no longer available to you");
+		app_set_view(a, VIEW_SPACES);
+	}
+}
+
+/* Drawing --------------------------------------------------------------- */
+
+/* "14:05" today, else "23 Nov 14:05". */
+static void
+when(char *buf, size_t size, int64_t at)
+{
+	time_t t = (time_t)at, now = time(NULL);
+	struct tm tm, today;
+
+	localtime_r(&t, &tm);
+	localtime_r(&now, &today);
+	if (tm.tm_year == today.tm_year && tm.tm_yday == today.tm_yday)
+		strftime(buf, size, "%H:%M", &tm);
+	else
+		strftime(buf, size, "%d %b %H:%M", &tm);
+}
+
+static void
+draw_row(struct app *a, const struct layout *l, size_t r, int y, int x,
+    int w)
+{
+	struct chat *c = &a->model.chat;
+	const struct row *row = &l->rows[r];
+	const struct message *msg = &c->msgs[row->msg];
+	attr_t dim = screen_attr(PAIR_DIM, A_DIM);
+	char time[32], *s, *name;
+	int nw;
+
+	switch (row->kind) {
+	case ROW_TOP:
+		screen_text(y, x, w, !c->loaded ? "loading..." :
+		    c->loading ? "loading older messages..." : c->more ?
+		    "older messages: scroll up to see them" : c->nmsgs == 0 ?
+		    "No messages yet: write the first one below." :
+		    "the beginning of the conversation", dim);
+		break;
+	case ROW_NEW:
+		attron(screen_attr(PAIR_ERROR, A_BOLD));
+		mvhline(y, x, ACS_HLINE, w);
+		attroff(screen_attr(PAIR_ERROR, A_BOLD));
+		screen_text(y, x + 2, 5, " new ", screen_attr(PAIR_ERROR,
+		    A_BOLD));
+		break;
+	case ROW_HEAD:
+		when(time, sizeof time, msg->at);
+		name = text_sanitize(msg->name, strlen(msg->name), 0);
+		nw = (int)text_width(name) < w - 14 ? (int)text_width(name) :
+		    w - 14;
+		screen_text(y, x, w, "", A_NORMAL);
+		/* Our own messages are set apart from the others'. */
+		screen_text(y, x, nw, name, A_BOLD | (msg->from ==
+		    a->model.user ? screen_attr(PAIR_DIM, A_NORMAL) :
+		    A_NORMAL));
+		xasprintf(&s, "  %s", time);
+		screen_text(y, x + nw, w - nw, s, dim);
+		free(s);
+		free(name);
+		break;
+	case ROW_BODY:
+		s = xstrndup(l->safe[row->msg] + row->off, row->len);
+		screen_text(y, x, CHAT_INDENT, "", A_NORMAL);
+		screen_text(y, x + CHAT_INDENT, w - CHAT_INDENT, s, A_NORMAL);
+		free(s);
+		break;
+	}
+}
+
+/* The line over the field: who it goes to, the keys, or trouble. */
+static void
+draw_compose_bar(struct app *a, int y, int x, int w)
+{
+	size_t len = a->compose.len;
+	char *s;
+
+	mvhline(y, x, ACS_HLINE, w);
+	if (len > PROTO_MESSAGE_MAX)
+		xasprintf(&s, " %zu bytes: %zu over the limit of %d; shorten "
+		    "it ", len, len - PROTO_MESSAGE_MAX, PROTO_MESSAGE_MAX);
+	else if (a->compose_note != NULL)
+		xasprintf(&s, " %s ", a->compose_note);
+	else if (a->mode == MODE_COMPOSE)
+		s = xstrdup(" Enter sends \u00b7 C-j new line \u00b7 Esc "
+		    "leaves the field ");
+	else if (!a->scroll.follow)
+		s = xstrdup(" G: the newest \u00b7 Enter writes ");
+	else
+		s = xstrdup(" Enter writes a message ");
+	screen_text(y, x + 1, (int)text_width(s) < w - 2 ? (int)text_width(s) :
+	    w - 2, s, len > PROTO_MESSAGE_MAX || a->compose_note != NULL ?
+	    screen_attr(PAIR_ERROR, A_BOLD) : screen_attr(PAIR_DIM,
+	    A_NORMAL));
+	free(s);
+}
+
+/* The field's rows that show (the cursor's among them); returns how
+   many rows it takes. */
+static int
+draw_compose(struct app *a, int y, int x, int h, int w)
+{
+	struct field_row *rows;
+	size_t n, crow, ccol, first;
+	int shown;
+
+	rows = field_rows(&a->compose, (size_t)w, &n, &crow, &ccol);
+	shown = n < CHAT_FIELD_ROWS ? (int)n : CHAT_FIELD_ROWS;
+	if (shown > h)
+		shown = h;
+	first = crow >= (size_t)shown ? crow - (size_t)shown + 1 : 0;
+	for (int r = 0; r < shown; r++) {
+		screen_clear(y + r, x, 1, w);
+		move(y + r, x);
+		addnstr(a->compose.text + rows[first + (size_t)r].start,
+		    (int)rows[first + (size_t)r].len);
+	}
+	if (a->compose.len == 0 && a->mode != MODE_COMPOSE)
+		screen_text(y, x, w, "(Enter or i to write)", screen_attr(
+		    PAIR_DIM, A_DIM));
+	a->cursor_y = y + (int)(crow - first);
+	a->cursor_x = x + (int)ccol;
+	free(rows);
+	return shown;
+}
+
+void
+chat_draw(struct app *a, int y, int x, int h, int w)
+{
+	struct chat *c = &a->model.chat;
+	struct field_row *rows;
+	struct layout l;
+	size_t n, crow, ccol, top;
+	int fh, hh, below;
+
+	if (c->kind == CHAT_NONE) {
+		view_empty(y, x, w, "No conversation is open.");
+		return;
+	}
+	/* The field's height first: the history gets the rest. */
+	rows = field_rows(&a->compose, (size_t)w, &n, &crow, &ccol);
+	free(rows);
+	fh = n < CHAT_FIELD_ROWS ? (int)n : CHAT_FIELD_ROWS;
+	hh = h - fh - 1;
+	if (hh < 1)
+		hh = 1;
+	layout_build(a, w, &l);
+	top = layout_top(a, &l, hh);
+	a->scroll.cols = w;
+	a->scroll.rows = hh;
+	a->scroll.at_top = top == 0;
+	a->scroll.last_shown = 0;
+	/* A short history sits on the field, as the newest always does. */
+	below = l.nrows < (size_t)hh ? hh - (int)l.nrows : 0;
+	for (size_t r = top; r < l.nrows && r < top + (size_t)hh; r++) {
+		draw_row(a, &l, r, y + below + (int)(r - top), x, w);
+		if (l.rows[r].kind != ROW_TOP)
+			a->scroll.last_shown = c->msgs[l.rows[r].msg].id;
+	}
+	layout_free(&l);
+	draw_compose_bar(a, y + hh, x, w);
+	draw_compose(a, y + hh + 1, x, h - hh - 1, w);
+}
+
+/* After a draw: read marks and older messages -------------------------- */
+
+void
+chat_after_draw(struct app *a)
+{
+	struct chat *c = &a->model.chat;
+	int focused;
+
+	/* Not on screen (or the terminal too small to show it): nothing
+	   is being read. */
+	if (a->view != VIEW_CHAT || c->kind == CHAT_NONE || a->too_small) {
+		c->reading = 0;
+		return;
+	}
+	focused = a->focus == PANE_MAIN && (a->mode == MODE_NORMAL ||
+	    a->mode == MODE_COMPOSE);
+	c->reading = focused && a->scroll.follow && c->loaded;
+	if (focused && c->loaded && a->scroll.last_shown > c->read_upto)
+		link_message_read(a, a->scroll.last_shown);
+	/* The oldest loaded shows: the page before it. */
+	if (a->scroll.at_top && c->loaded && c->more && !c->loading)
+		link_messages(a, 1);
+}
+
+/* Keys ------------------------------------------------------------------ */
+
+void
+chat_action(struct app *a, enum action act)
+{
+	struct layout l;
+	size_t top, max;
+	int h = a->scroll.rows > 0 ? a->scroll.rows : 1;
+	size_t page = h > 1 ? (size_t)(h - 1) : 1;
+
+	if (act == A_COMPOSE) {
+		compose_start(a);
+		return;
+	}
+	if (a->scroll.cols == 0)
+		return;		/* not drawn yet */
+	layout_build(a, a->scroll.cols, &l);
+	top = layout_top(a, &l, h);
+	max = layout_max_top(&l, h);
+	switch (act) {
+	case A_UP:
+		top = top > 0 ? top - 1 : 0;
+		break;
+	case A_DOWN:
+		top++;
+		break;
+	case A_PAGE_UP:
+		top = top > page ? top - page : 0;
+		break;
+	case A_PAGE_DOWN:
+		top += page;
+		break;
+	case A_FIRST:
+		top = 0;
+		break;
+	case A_LAST:
+		top = max;
+		break;
+	default:
+		break;
+	}
+	layout_anchor(a, &l, top, h);
+	/* g goes to the very first message, however many pages away. */
+	a->scroll.to_top = act == A_FIRST;
+	if (a->scroll.to_top)
+		a->scroll.follow = 0;
+	layout_free(&l);
+	a->model.dirty |= DIRTY_MAIN;
+}
+
+static void
+compose_send(struct app *a)
+{
+	const char *t = a->compose.text;
+
+	if (t[strspn(t, " \t\n")] == '\0') {
+		app_status(a, 1, "nothing to send");
+		return;
+	}
+	if (a->compose.len > PROTO_MESSAGE_MAX) {
+		app_status(a, 1, "not sent: the message is %zu bytes, and at "
+		    "most %d go in one; shorten it", a->compose.len,
+		    PROTO_MESSAGE_MAX);
+		return;
+	}
+	if (a->model.chat.kind == CHAT_NONE || link_message_send(a, t) != 0)
+		return;		/* the text stays, the status says why */
+	field_clear(&a->compose);
+	free(a->compose_note);
+	a->compose_note = NULL;
+	a->scroll.follow = 1;	/* to see it arrive */
+	a->scroll.to_top = 0;
+	app_status(a, 0, "sending...");
+}
+
+void
+chat_compose_key(struct app *a, int key, enum action act)
+{
+	a->model.dirty |= DIRTY_MAIN | DIRTY_STATUS;
+	switch (act) {
+	case A_SEND:
+		compose_send(a);
+		return;
+	case A_NEWLINE:
+		if (field_insert(&a->compose, '\n') != 0)
+			beep();
+		return;
+	case A_LEAVE:
+		a->mode = MODE_NORMAL;
+		a->model.dirty |= DIRTY_ALL;
+		return;
+	case A_NEXT_PANE:
+		a->mode = MODE_NORMAL;
+		a->focus = PANE_SIDEBAR;
+		a->model.dirty |= DIRTY_ALL;
+		return;
+	case A_EDIT_UP:
+	case A_EDIT_DOWN:
+		if (a->scroll.cols >= 2)
+			field_move_row(&a->compose, (size_t)a->scroll.cols,
+			    act == A_EDIT_UP ? -1 : 1);
+		return;
+	case A_PAGE_UP:
+	case A_PAGE_DOWN:
+		chat_action(a, act);
+		return;
+	case A_NONE:
+		if (key >= KEYMAP_FN || field_insert(&a->compose,
+		    (wchar_t)key) != 0)
+			beep();
+		return;
+	default:
+		if (!app_field_edit(&a->compose, act))
+			beep();
+		return;
+	}
+}

@@ -1,0 +1,358 @@
+/*
+ * Professional contacts on screen: their list (view 6), one contact's
+ * menu (m: the networks in common and the two invitation preferences,
+ * each toggled with its key), and the people the invite field offers as
+ * the user types (contacts first, as INVITE.CANDIDATES orders them).
+ */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "screen.h"
+#include "text.h"
+#include "xmalloc.h"
+
+/* "name email", for the filter. */
+static const char *
+contact_label(void *ctx, size_t i)
+{
+	static char *label;
+	struct contact *c = &((struct model *)ctx)->contacts[i];
+
+	free(label);
+	xasprintf(&label, "%s %s", c->name, c->email);
+	return label;
+}
+
+static const char *
+common_label(void *ctx, size_t i)
+{
+	return ((struct model *)ctx)->common[i].title;
+}
+
+/* The networks in common with the contact on screen, if loaded. */
+static size_t
+common_count(struct app *a)
+{
+	return a->model.common_of == a->contact ? a->model.ncommon : 0;
+}
+
+int64_t
+contact_view_key(struct app *a, enum view v, size_t item)
+{
+	if (v == VIEW_CONTACT)
+		return a->model.common[item].space;
+	return a->model.contacts[item].user;
+}
+
+void
+contact_views_sync(struct app *a)
+{
+	struct model *m = &a->model;
+
+	view_list_sync(a, VIEW_CONTACTS, m->ncontacts, contact_label, m);
+	view_list_sync(a, VIEW_CONTACT, common_count(a), common_label, m);
+	if (a->view == VIEW_CONTACT && m->contacts_state != CONTACTS_UNKNOWN &&
+	    !m->contacts_stale && model_contact(m, a->contact) == NULL) {
+		app_status(a, 1, "no longer one of your professional contacts");
+		app_set_view(a, VIEW_CONTACTS);
+	}
+}
+
+static void
+row_contact(struct app *a, size_t i, int y, int x, int w, attr_t attr)
+{
+	struct contact *c = &a->model.contacts[i];
+	int nw = (w - 2 - 28) / 2, ew = w - 2 - 28 - nw;
+	char counts[64];
+
+	snprintf(counts, sizeof counts, "%8ld %7ld  %-3s %-3s", c->networks,
+	    c->unread, c->always_add ? "yes" : "-", c->always_collaborator ?
+	    "yes" : "-");
+	screen_text(y, x, 2, "", attr);
+	if (c->online)
+		screen_text(y, x, 1, screen_symbol(SYM_ONLINE), attr |
+		    screen_attr(PAIR_ONLINE, A_BOLD));
+	screen_text(y, x + 2, nw, "", attr);
+	screen_text(y, x + 2, nw - 1, c->name, attr);
+	screen_text(y, x + 2 + nw, ew, "", attr);
+	screen_text(y, x + 2 + nw, ew - 1, c->email, attr);
+	screen_text(y, x + 2 + nw + ew, 28, counts, attr);
+}
+
+void
+contacts_draw(struct app *a, int y, int x, int h, int w)
+{
+	int nw = (w - 1 - 2 - 28) / 2;
+	char *head;
+
+	xasprintf(&head, "   %-*s%-*s%8s %7s  %-3s %-3s", nw, "NAME",
+	    (w - 1 - 2 - 28) - nw, "E-MAIL", "NETWORKS", "UNREAD", "ADD",
+	    "COL");
+	screen_text(y, x, w, head, A_BOLD);
+	free(head);
+	if (a->model.contacts_state == CONTACTS_PLAN_REQUIRED)
+		view_empty(y + 1, x, w, "Professional contacts need a paid "
+		    "plan (premium or pro). You can still join the business "
+		    "networks you are invited to.");
+	else if (a->model.ncontacts == 0)
+		view_empty(y + 1, x, w, a->model.contacts_state ==
+		    CONTACTS_UNKNOWN ? "loading..." : "No professional "
+		    "contacts yet: they are the people who joined a business "
+		    "network you are in.");
+	view_list_draw(a, &a->list[VIEW_CONTACTS], y + 1, x, h - 1, w,
+	    row_contact);
+}
+
+static void
+row_common(struct app *a, size_t i, int y, int x, int w, attr_t attr)
+{
+	screen_text(y, x, w, a->model.common[i].title, attr);
+}
+
+void
+contact_draw(struct app *a, int y, int x, int h, int w)
+{
+	struct contact *c = model_contact(&a->model, a->contact);
+	int row = y;
+	char *s;
+
+	if (c == NULL) {
+		view_empty(y, x, w, "This contact is not available.");
+		return;
+	}
+	screen_text(row, x, w, c->name, A_BOLD);
+	if (c->online) {
+		xasprintf(&s, "%s online", screen_symbol(SYM_ONLINE));
+		screen_text(row, x + w - 9, 9, s, screen_attr(PAIR_ONLINE,
+		    A_BOLD));
+		free(s);
+	}
+	row++;
+	xasprintf(&s, "%s%s%s%s%s", c->email, *c->job_title != '\0' ?
+	    " \u00b7 " : "", c->job_title, *c->company != '\0' ? ", " : "",
+	    c->company);
+	screen_text(row++, x, w, s, screen_attr(PAIR_DIM, A_NORMAL));
+	free(s);
+	row++;
+	screen_text(row++, x, w, "INVITATION PREFERENCES", A_BOLD);
+	xasprintf(&s, "  [%s] always add to new spaces (a)", c->always_add ?
+	    "x" : " ");
+	screen_text(row++, x, w, s, A_NORMAL);
+	free(s);
+	xasprintf(&s, "  [%s] always make collaborator (c)",
+	    c->always_collaborator ? "x" : " ");
+	screen_text(row++, x, w, s, A_NORMAL);
+	free(s);
+	screen_text(row++, x, w, "  t: the private conversation", A_NORMAL);
+	row++;
+	screen_text(row++, x, w, "NETWORKS IN COMMON (Enter opens one)",
+	    A_BOLD);
+	if (common_count(a) == 0)
+		view_empty(row, x, w, a->model.common_of == a->contact ?
+		    "none" : "loading...");
+	view_list_draw(a, &a->list[VIEW_CONTACT], row, x, h - (row - y), w,
+	    row_common);
+}
+
+void
+contact_views_open(struct app *a)
+{
+	size_t item = listview_selected(&a->list[a->view]);
+
+	if (item == (size_t)-1)
+		return;
+	if (a->view == VIEW_CONTACTS)
+		chat_open(a, CHAT_DIRECT, a->model.contacts[item].user);
+	else if (a->view == VIEW_CONTACT && item < a->model.ncommon)
+		space_show(a, a->model.common[item].space);
+}
+
+/* Actions ----------------------------------------------------------------- */
+
+/* The contact the keys are about: the sidebar's, the list's, the menu's. */
+static int64_t
+selected_contact(struct app *a)
+{
+	size_t item;
+
+	if (a->focus == PANE_SIDEBAR)
+		return sidebar_contact(a);
+	if (a->view == VIEW_CONTACT)
+		return a->contact;
+	if (a->view == VIEW_CONTACTS &&
+	    (item = listview_selected(&a->list[VIEW_CONTACTS])) != (size_t)-1)
+		return a->model.contacts[item].user;
+	return 0;
+}
+
+static void
+new_network_done(struct app *a, const char *title)
+{
+	if (*title != '\0')
+		link_action(a, "business network created", "SPACE.CREATE",
+		    "title", title, "network", "1", NULL);
+}
+
+/* CONTACT.PREFS with one preference turned over. */
+static void
+toggle(struct app *a, struct contact *c, const char *key, int now,
+    const char *what)
+{
+	char user[24], *done;
+
+	snprintf(user, sizeof user, "%lld", (long long)c->user);
+	xasprintf(&done, "%s: %s", what, now ? "off" : "on");
+	link_action(a, done, "CONTACT.PREFS", "user", user, key, now ? "0" :
+	    "1", NULL);
+	free(done);
+}
+
+void
+contact_action(struct app *a, int action)
+{
+	int64_t user = selected_contact(a);
+	struct contact *c = model_contact(&a->model, user);
+
+	if (action == A_NETWORK_NEW) {
+		app_prompt(a, "Title of the new business network: ", 0,
+		    new_network_done);
+		return;
+	}
+	if (c == NULL) {
+		app_status(a, 1, "select a professional contact first");
+		return;
+	}
+	switch (action) {
+	case A_MENU:
+		a->contact = user;
+		link_contact(a, user);
+		app_set_view(a, VIEW_CONTACT);
+		a->focus = PANE_MAIN;
+		view_sync(a);
+		break;
+	case A_CONVERSATION:
+		chat_open(a, CHAT_DIRECT, user);
+		break;
+	case A_ALWAYS_ADD:
+		toggle(a, c, "always_add", c->always_add, "always add to new "
+		    "spaces");
+		break;
+	case A_ALWAYS_COLLABORATOR:
+		toggle(a, c, "always_collaborator", c->always_collaborator,
+		    "always make collaborator");
+		break;
+	}
+}
+
+/* The invite field's people --------------------------------------------- */
+
+/* What the people are looked up by: the text after the last comma. */
+static const char *
+picker_prefix(struct app *a)
+{
+	const char *t = a->input.text, *comma = strrchr(t, ',');
+
+	t = comma != NULL ? comma + 1 : t;
+	return t + strspn(t, " ");
+}
+
+void
+picker_start(struct app *a)
+{
+	a->picker.on = 1;
+	a->picker.sel = 0;
+	free(a->picker.asked);
+	a->picker.asked = NULL;
+	model_candidates_clear(&a->model);
+	picker_typed(a);
+}
+
+void
+picker_stop(struct app *a)
+{
+	if (!a->picker.on)
+		return;
+	a->picker.on = 0;
+	a->picker.gen++;	/* what is on its way is not wanted */
+	free(a->picker.asked);
+	a->picker.asked = NULL;
+	model_candidates_clear(&a->model);
+	a->model.dirty |= DIRTY_ALL;
+}
+
+/* One request at a time: when it comes back, the text is looked at
+   again (link.c), so what the user typed meanwhile is caught up with. */
+void
+picker_typed(struct app *a)
+{
+	const char *prefix;
+
+	if (!a->picker.on || a->picker.busy)
+		return;
+	prefix = picker_prefix(a);
+	if (a->picker.asked != NULL && strcmp(a->picker.asked, prefix) == 0)
+		return;
+	link_candidates(a, prefix);
+}
+
+void
+picker_action(struct app *a, enum action act)
+{
+	struct model *m = &a->model;
+	size_t keep;
+	char *text;
+
+	a->model.dirty |= DIRTY_MAIN;
+	if (act == A_PICK_NEXT && a->picker.sel + 1 < m->ncands)
+		a->picker.sel++;
+	else if (act == A_PICK_PREV && a->picker.sel > 0)
+		a->picker.sel--;
+	else if (act == A_PICK) {
+		if (a->picker.sel >= m->ncands) {
+			app_status(a, 1, "no one to pick: type an address");
+			return;
+		}
+		/* The typed start of a name becomes the whole address. */
+		keep = (size_t)(picker_prefix(a) - a->input.text);
+		xasprintf(&text, "%.*s%s, ", (int)keep, a->input.text,
+		    m->cands[a->picker.sel].email);
+		field_set(&a->input, text);
+		free(text);
+		a->picker.sel = 0;
+		picker_typed(a);
+	}
+}
+
+void
+picker_draw(struct app *a, int y, int x, int h, int w)
+{
+	static const char title[] = " People to invite: Tab picks, Up and "
+	    "Down choose ";
+	struct model *m = &a->model;
+	size_t n = m->ncands > 10 ? 10 : m->ncands;
+	int bh = (int)(n > 0 ? n : 1) + 2, by;
+	char *s;
+
+	if (bh > h)
+		return;
+	by = y + h - bh;
+	screen_clear(by, x, bh, w);
+	mvhline(by, x, ACS_HLINE, w);
+	screen_text(by, x + 1, (int)text_width(title) < w - 2 ?
+	    (int)text_width(title) : w - 2, title, A_BOLD);
+	for (size_t i = 0; i < n; i++) {
+		xasprintf(&s, "%s%s <%s>%s", i == a->picker.sel ? ">" : " ",
+		    m->cands[i].name, m->cands[i].email, m->cands[i].contact ?
+		    "  \u00b7 professional contact" : "");
+		screen_text(by + 1 + (int)i, x, w, s, i == a->picker.sel ?
+		    A_REVERSE : A_NORMAL);
+		free(s);
+	}
+	if (n == 0)
+		view_empty(by + 1, x, w, a->picker.busy ? "looking..." :
+		    "no one matches: type the address");
+	mvhline(by + bh - 1, x, ACS_HLINE, w);
+}
