@@ -133,7 +133,8 @@ bus_deliver(struct db_job *j)
 	struct bus_readers rs = { NULL, 0, 0 };
 
 	conn_foreach(bus_reader_add, &rs);
-	qsort(rs.v, rs.n, sizeof *rs.v, bus_reader_cmp);
+	if (rs.n > 1)	/* qsort's array may not be NULL, even empty */
+		qsort(rs.v, rs.n, sizeof *rs.v, bus_reader_cmp);
 	for (size_t i = 0; i < bj->n; i++) {
 		struct bus_event *e = &bj->ev[i];
 		size_t k = e->workspace_id != 0 ? 0 :
