@@ -1,7 +1,7 @@
 /*
  * Who is in a space and how: PARTICIPANT.REVOKE, PARTICIPANT.GRANT (back
  * after a revocation, or in after an access request), PARTICIPANT.DENY,
- * PARTICIPANT.EDIT (a profile), and the space's shareable link:
+ * PARTICIPANT.EDIT (a profile), SPACE.LEAVE, and the space's shareable link:
  * SPACE.LINK to get it, ACCESS.REQUEST for whoever follows it.
  *
  * A revoked participant hears it at once (space.revoked, to them alone)
@@ -340,6 +340,48 @@ deny_run(struct db_job *j, struct db_conn *dc)
 		proto_ok(j->out, j->tag);
 }
 
+/* SPACE.LEAVE ------------------------------------------------------------- */
+
+/*
+ * A participant leaves of their own accord: their row goes (whoever
+ * invites them again starts afresh), they are told first, on all their
+ * connections, and the others see them go. The creator cannot leave: the
+ * space would have no one to answer for it.
+ */
+static void
+leave_run(struct db_job *j, struct db_conn *dc)
+{
+	struct part_job *pj = (struct part_job *)j;
+	const char *ids[2] = { str_i64(pj->ids[0], pj->space),
+	    str_i64(pj->ids[1], pj->user) };
+	struct space_access a;
+	PGresult *r;
+	int rc;
+
+	pj->who = pj->user;
+	if (db_begin(j, dc) != 0 ||
+	    space_open(j, dc, pj->space, pj->user, SPACE_SEE, &a) != 0 ||
+	    (r = db_query(j, dc, "participant_get", 2, ids)) == NULL)
+		return;
+	if (a.creator == pj->user) {
+		proto_err(j->out, j->tag, PERR_FORBIDDEN, "the space's creator "
+		    "cannot leave it; archive or delete it instead");
+		PQclear(r);
+		return;
+	}
+	rc = part_tell(pj, dc, "space.left") != 0 ||
+	    space_contacts_changed(j, dc, pj->space, pj->user) != 0 ||
+	    db_command(j, dc, "participant_tokens_drop", 2, ids) != 0 ||
+	    db_command(j, dc, "participant_delete", 2, ids) != 0 ||
+	    part_event(pj, dc, "participant.removed", db_get(r, 0, "email"),
+	    db_get(r, 0, "role"), "left") != 0 ||
+	    part_audit(pj, dc, "space.leave") != 0 ||
+	    db_commit(j, dc) != 0;
+	PQclear(r);
+	if (rc == 0)
+		proto_ok(j->out, j->tag);
+}
+
 /* PARTICIPANT.EDIT -------------------------------------------------------- */
 
 static void
@@ -593,6 +635,12 @@ cmd_deny(struct cmd_ctx *ctx)
 }
 
 static enum cmd_result
+cmd_leave(struct cmd_ctx *ctx)
+{
+	return cmd_submit(ctx, &part_job_new(ctx)->job, leave_run, NULL);
+}
+
+static enum cmd_result
 cmd_edit(struct cmd_ctx *ctx)
 {
 	const char *name = proto_get(ctx->msg, "name");
@@ -676,6 +724,8 @@ const struct cmd cmd_participant_table[] = {
 	  "turn an access request down" },
 	{ "PARTICIPANT.EDIT", cmd_edit, 1, PERM_NONE, edit_args,
 	  "change a participant's name, company or job title" },
+	{ "SPACE.LEAVE", cmd_leave, 1, PERM_NONE, space_args,
+	  "leave a space (anyone but its creator)" },
 	{ "SPACE.LINK", cmd_space_link, 1, PERM_NONE, space_args,
 	  "the space's shareable link (not an invitation)" },
 	{ "ACCESS.REQUEST", cmd_access_request, 0, PERM_NONE, request_args,

@@ -30,7 +30,7 @@ usage(FILE *f)
 	    "  login-link                   e-mail me a one-time login link\n"
 	    "  whoami [--json]              the user and their workspaces\n"
 	    "  logout                       end the saved session\n"
-	    "  space list|show|create|edit|link|archive|reactivate|delete "
+	    "  space list|show|create|edit|link|archive|reactivate|leave|delete "
 	    "...\n"
 	    "  invite SPACE EMAIL... [--message M]\n"
 	    "  accept LINK [--name N]       accept an invitation (asks for "

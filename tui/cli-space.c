@@ -1,6 +1,6 @@
 /*
  * The space subcommands, for scripts: agora space list|show|create|edit|
- * link|archive|reactivate|delete, agora invite, accept, request-access,
+ * link|archive|reactivate|leave|delete, agora invite, accept, request-access,
  * revoke, grant and deny. Data goes to standard output (text, or JSON
  * with --json), errors to standard error in one line, exit codes as
  * sysexits(3). Text from the server is sanitised; JSON carries it as it
@@ -210,7 +210,8 @@ space_create(const struct cli_opts *o, const struct cli_args *a,
 	    "title", title, k[0], v[0], k[1], v[1]);
 }
 
-/* create, edit, link, archive, reactivate, delete: one request each. */
+/* create, edit, link, archive, reactivate, leave, delete: one request
+   each. */
 static int
 space_change(const struct cli_opts *o, const struct cli_args *a,
     const char *what, int argc, char **argv)
@@ -234,6 +235,9 @@ space_change(const struct cli_opts *o, const struct cli_args *a,
 	else if (strcmp(what, "reactivate") == 0 && argc == 1)
 		r = session_call(o, "space reactivate", &status,
 		    "SPACE.REACTIVATE", "space", space, NULL, NULL, NULL, NULL);
+	else if (strcmp(what, "leave") == 0 && argc == 1)
+		r = session_call(o, "space leave", &status, "SPACE.LEAVE",
+		    "space", space, NULL, NULL, NULL, NULL);
 	else if (strcmp(what, "delete") == 0 && argc == 2 &&
 	    strcmp(argv[1], "--yes") == 0)
 		r = session_call(o, "space delete", &status, "SPACE.DELETE",
@@ -242,7 +246,7 @@ space_change(const struct cli_opts *o, const struct cli_args *a,
 		return cli_fail(EX_USAGE, "usage: agora space create TITLE "
 		    "[--description D] [--network] | edit SPACE TITLE | "
 		    "link SPACE | archive SPACE | reactivate SPACE | "
-		    "delete SPACE --yes");
+		    "leave SPACE | delete SPACE --yes");
 	if (r == NULL)
 		return status;
 	if (client_reply_get(r, "space") != NULL)
@@ -273,7 +277,7 @@ cli_space(const struct cli_opts *o, int argc, char **argv)
 
 	if (argc < 2 || (ops = cli_operands(argc - 1, argv + 1, &a, &n)) == NULL)
 		return cli_fail(EX_USAGE, "usage: agora space list|show|create|"
-		    "edit|link|archive|reactivate|delete ...");
+		    "edit|link|archive|reactivate|leave|delete ...");
 	if (strcmp(argv[1], "list") == 0 && n == 0)
 		return space_list(o, &a);
 	if (strcmp(argv[1], "show") == 0 && n == 1)

@@ -692,6 +692,7 @@ space_event(struct model *m, const char *type, const struct proto_msg *pm)
 	xasprintf(&text, "space \u201c%s\u201d %s", title, what);
 	if (strcmp(type, "space.deleted") == 0 ||
 	    strcmp(type, "space.revoked") == 0 ||
+	    strcmp(type, "space.left") == 0 ||
 	    (strcmp(type, "space.archived") == 0 && sp != NULL &&
 	    strcmp(sp->role, "external") == 0)) {
 		if (sp != NULL)
@@ -701,9 +702,14 @@ space_event(struct model *m, const char *type, const struct proto_msg *pm)
 	if (sp != NULL && strcmp(type, "space.updated") == 0) {
 		free(sp->title);
 		sp->title = xstrdup(title);
-		free(sp->description);
-		sp->description = model_dup(pm, "description");
-		sp->externals_invite = model_flag(pm, "externals_invite");
+		/* SPACE.NETWORK's says only what it changed. */
+		if (proto_get(pm, "description") != NULL) {
+			free(sp->description);
+			sp->description = model_dup(pm, "description");
+		}
+		if (proto_get(pm, "externals_invite") != NULL)
+			sp->externals_invite = model_flag(pm,
+			    "externals_invite");
 		if (proto_get(pm, "network") != NULL &&
 		    model_flag(pm, "network") != sp->network) {
 			/* Everyone's role changed with it: ask again. */

@@ -576,6 +576,16 @@ delete_answer(struct app *a, int yes)
 		    id_text(id, a->space), "confirm", "yes", NULL);
 }
 
+static void
+leave_answer(struct app *a, int yes)
+{
+	char id[24];
+
+	if (yes)
+		link_action(a, "left", "SPACE.LEAVE", "space",
+		    id_text(id, a->space), NULL);
+}
+
 /* A question naming someone or something from the server, sanitised:
    before, the name, after. */
 static void
@@ -763,6 +773,10 @@ space_action(struct app *a, int action)
 	case A_SPACE_DELETE:
 		ask(a, "Delete \u201c", sp->title, "\u201d for good? "
 		    "Everything in it goes, for everyone.", delete_answer);
+		break;
+	case A_SPACE_LEAVE:
+		ask(a, "Leave \u201c", sp->title, "\u201d? Only a new "
+		    "invitation brings you back.", leave_answer);
 		break;
 	case A_INVITE:
 		app_prompt(a, "Invite (e-mail addresses): ", 0,

@@ -370,6 +370,14 @@ START_TEST(test_contacts)
 	expect_output(out, "Carol Colleague");
 	expect_no_output(out, "Bob Outside");
 	free(out);
+
+	/* Bob leaves one network: one in common left; the creator may not. */
+	RUN(EX_OK, &bob, "space", "leave", net1);
+	run(EX_OK, &alice, NULL, &out, "contacts", "--json", NULL);
+	expect_output(out, "\"networks\":\"1\"");
+	free(out);
+	RUN(EX_NOINPUT, &bob, "space", "leave", net1);
+	RUN(EX_NOPERM, &alice, "space", "leave", net2);
 	free(plain);
 	free(net1);
 	free(net2);

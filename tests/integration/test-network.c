@@ -428,6 +428,47 @@ START_TEST(test_unflag_and_archive_remove_contacts)
 }
 END_TEST
 
+START_TEST(test_leave_removes_contact)
+{
+	struct client *a, *d;
+	struct client_reply *r;
+	size_t count;
+	char *line, *ev;
+	int64_t id;
+
+	set_plan("pro");
+	a = login(alice);
+	id = space_new(a, "Partners", "1");
+	join(a, id, dana);
+	line = contact_of(a, dana_id, &count);
+	ck_assert_ptr_nonnull(line);
+	free(line);
+	d = login(dana);
+	call_err(a, "forbidden", "SPACE.LEAVE", "space", i64s(id), NULL);
+	client_reply_free(call_ok(d, "SPACE.LEAVE", "space", i64s(id), NULL));
+	/* Her screens lose the space; Alice's contacts lose her, told so. */
+	ev = event_wait(d, "space.left", HARNESS_TIMEOUT);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_int_eq(line_i64(ev, "space"), id);
+	free(ev);
+	ev = event_wait(a, "participant.removed", HARNESS_TIMEOUT);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert(line_is(ev, "status", "left"));
+	free(ev);
+	ck_assert_ptr_null(contact_of(a, dana_id, &count));
+	call_err(d, "not_found", "SPACE.SHOW", "space", i64s(id), NULL);
+	r = call_ok(d, "SPACE.LIST", NULL);
+	ck_assert_uint_eq(r->ndata, 0);
+	client_reply_free(r);
+	/* Invited again, she starts afresh: pending. */
+	r = call_ok(a, "INVITE", "space", i64s(id), "emails", dana, NULL);
+	ck_assert(line_is(r->data[0], "status", "pending"));
+	client_reply_free(r);
+	client_close(a);
+	client_close(d);
+}
+END_TEST
+
 /* Alice's contacts Bob and Dana, from the network "Partners". */
 static struct client *
 with_contacts(void)
@@ -619,6 +660,7 @@ network_suite(void)
 	tcase_add_test(tc, test_flag_makes_collaborators);
 	tcase_add_test(tc, test_contacts_after_acceptance_once);
 	tcase_add_test(tc, test_unflag_and_archive_remove_contacts);
+	tcase_add_test(tc, test_leave_removes_contact);
 	tcase_add_test(tc, test_always_add);
 	tcase_add_test(tc, test_always_collaborator);
 	tcase_add_test(tc, test_both_preferences);

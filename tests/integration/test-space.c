@@ -352,6 +352,8 @@ static const struct verb_case cases[] = {
 	{ "SPACE.NETWORK", "network", "1", -1, { MANAGERS } },
 	{ "INVITE.CANDIDATES", NULL, NULL, -1, { MANAGERS } },
 	{ "SPACE.LINK", NULL, NULL, -1, { MANAGERS } },
+	{ "SPACE.LEAVE", NULL, NULL, -1,
+	  { "forbidden", "ok", "ok", "ok", CLOSED } },
 	/* externals_invite is off in these spaces */
 	{ "INVITE", "emails", "new.person@x.example", -1, { MANAGERS } },
 	{ "INVITE.RESEND", NULL, NULL, PENDING, { MANAGERS } },

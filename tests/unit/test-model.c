@@ -303,29 +303,56 @@ START_TEST(space_events)
 	ck_assert_str_eq(model_space(&m, 4)->title, "Globex 2027");
 	ck_assert_int_eq(model_space(&m, 4)->externals_invite, 1);
 	ck_assert_str_eq(m.act[0].text, "space \u201cGlobex 2027\u201d updated");
+	/* Flagged as a network: the rest of what it said stays. */
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=20 type=space.updated "
+	    "space=4 title=\"Globex 2027\" network=1"), 0);
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=26 type=space.updated "
+	    "space=4 title=\"Globex 2027\" network=1"), 1);
+	ck_assert_str_eq(model_space(&m, 4)->description, "new");
+	ck_assert_int_eq(model_space(&m, 4)->externals_invite, 1);
+	ck_assert_int_eq(model_space(&m, 4)->network, 1);
+	/* Everyone's role changed with it: the list is asked again. */
+	ck_assert(m.spaces_stale);
+	m.spaces_stale = 0;
 	/* Archived: an external loses it, an owner keeps it, marked. */
-	ck_assert_int_eq(model_event(&m, "* EVENT seq=21 type=space.archived "
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=27 type=space.archived "
 	    "space=9"), 1);
 	ck_assert_ptr_null(model_space(&m, 9));
-	ck_assert_int_eq(model_event(&m, "* EVENT seq=22 type=space.archived "
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=28 type=space.archived "
 	    "space=4"), 1);
 	ck_assert_int_eq(model_space(&m, 4)->archived, 1);
 	ck_assert(!m.spaces_stale);
 	/* Someone joined: counts are the server's to say again. */
 	ck_assert_int_eq(model_space_show(&m, show4, 3, NULL), 0);
-	ck_assert_int_eq(model_event(&m, "* EVENT seq=23 type=participant.added"
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=29 type=participant.added"
 	    " space=4 user=30 email=z@x role=external status=pending"), 1);
 	ck_assert(m.spaces_stale);
 	ck_assert(!model_space(&m, 4)->loaded);
 	/* A space we do not know yet: list again. */
 	m.spaces_stale = 0;
-	ck_assert_int_eq(model_event(&m, "* EVENT seq=24 type=space.created "
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=30 type=space.created "
 	    "space=50 title=New"), 1);
 	ck_assert(m.spaces_stale);
-	ck_assert_int_eq(model_event(&m, "* EVENT seq=25 type=space.deleted "
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=31 type=space.deleted "
 	    "space=4"), 1);
 	ck_assert_ptr_null(model_space(&m, 4));
 	ck_assert_uint_eq(m.nspaces, 0);
+	model_free(&m);
+}
+END_TEST
+
+/* Having left a space (SPACE.LEAVE elsewhere): it goes from this screen. */
+START_TEST(space_left)
+{
+	struct model m;
+
+	setup(&m);
+	ck_assert_int_eq(model_spaces(&m, spaces2, 2), 0);
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=20 type=space.left "
+	    "space=9"), 1);
+	ck_assert_ptr_null(model_space(&m, 9));
+	ck_assert_ptr_nonnull(model_space(&m, 4));
+	ck_assert(m.dirty & DIRTY_SIDEBAR);
 	model_free(&m);
 }
 END_TEST
@@ -738,6 +765,7 @@ main(void)
 	tcase_add_test(tc, spaces_list_and_show);
 	tcase_add_test(tc, space_events);
 	tcase_add_test(tc, contacts_sorted_once);
+	tcase_add_test(tc, space_left);
 	tcase_add_test(tc, contacts_reply_keeps_newer_events);
 	tcase_add_test(tc, contact_events);
 	tcase_add_test(tc, contact_show_networks);
