@@ -26,6 +26,8 @@ struct bus_event {
 	int64_t		 seq;
 	int64_t		 workspace_id;	/* 0: none */
 	int64_t		 user_id;	/* 0: none */
+	int64_t		*readers;	/* a space's event: who reads it, */
+	size_t		 nreaders;	/* ascending (space_readers) */
 	int64_t		 ends_session;	/* session.logout: the session */
 	char		*line;		/* "* EVENT ...\n" */
 };
@@ -41,12 +43,18 @@ static pthread_t	 bus_thread;
 static int		 bus_quit_fd = -1;
 static int64_t		 bus_last;	/* bus thread only */
 
-/* Loop thread. Must match the SYNC query in cmd-events.c. */
+/*
+ * Loop thread. Must match the SYNC query in cmd-events.c. A space's
+ * event is sent only to its readers (bus_deliver), looked up when it was
+ * read from the database.
+ */
 static int
 bus_visible(const struct session *s, const struct bus_event *e)
 {
 	if (s == NULL)
 		return 0;
+	if (e->readers != NULL)
+		return 1;
 	if (e->user_id != 0 && e->user_id == s->user_id)
 		return 1;
 	return e->workspace_id != 0 && session_in_workspace(s, e->workspace_id);
@@ -118,6 +126,16 @@ bus_reader_find(const struct bus_readers *rs, int64_t user)
 	return lo < rs->n && rs->v[lo].user_id == user ? lo : rs->n;
 }
 
+/* e to every signed-in connection of user. */
+static void
+bus_push_user(const struct bus_readers *rs, struct bus_event *e,
+    int64_t user)
+{
+	for (size_t k = bus_reader_find(rs, user);
+	    k < rs->n && rs->v[k].user_id == user; k++)
+		bus_push_one(rs->v[k].conn, e);
+}
+
 /*
  * A space message is one event per recipient, so a batch can hold a
  * thousand events for a thousand connections. Rather than ask every
@@ -137,12 +155,16 @@ bus_deliver(struct db_job *j)
 		qsort(rs.v, rs.n, sizeof *rs.v, bus_reader_cmp);
 	for (size_t i = 0; i < bj->n; i++) {
 		struct bus_event *e = &bj->ev[i];
-		size_t k = e->workspace_id != 0 ? 0 :
-		    bus_reader_find(&rs, e->user_id);
 
-		for (; k < rs.n && (e->workspace_id != 0 ||
-		    rs.v[k].user_id == e->user_id); k++)
-			bus_push_one(rs.v[k].conn, e);
+		if (e->readers != NULL)
+			for (size_t u = 0; u < e->nreaders; u++)
+				bus_push_user(&rs, e, e->readers[u]);
+		else if (e->workspace_id != 0)
+			for (size_t k = 0; k < rs.n; k++)
+				bus_push_one(rs.v[k].conn, e);
+		else
+			bus_push_user(&rs, e, e->user_id);
+		free(e->readers);
 		free(e->line);
 	}
 	free(rs.v);
@@ -224,6 +246,34 @@ bus_ended_session(const char *type, const char *line)
 	return sid;
 }
 
+/*
+ * A space's readers from their text, "{1,2,3}" (or "" for none): never
+ * NULL, so that an event with no reader reaches no one.
+ */
+static int64_t *
+bus_readers_parse(const char *text, size_t *n)
+{
+	size_t cap = 1;
+	int64_t *v;
+
+	for (const char *p = text; *p != '\0'; p++)
+		cap += *p == ',';
+	v = xcalloc(cap, sizeof *v);
+	*n = 0;
+	for (const char *p = text; *p != '\0' && *n < cap; ) {
+		char *end;
+
+		p += strspn(p, "{},");
+		if (*p == '\0')
+			break;
+		v[(*n)++] = strtoll(p, &end, 10);
+		if (end == p)
+			break;
+		p = end;
+	}
+	return v;
+}
+
 /* Reads every event after bus_last and posts them to the loop. */
 static int
 bus_fetch(PGconn *pg)
@@ -237,8 +287,12 @@ bus_fetch(PGconn *pg)
 		struct bus_job *bj;
 
 		snprintf(since, sizeof since, "%lld", (long long)bus_last);
+		/* A space's readers as they are now, committed. */
 		r = PQexecParams(pg, "SELECT seq, type, workspace_id, user_id,"
-		    " data FROM events WHERE seq > $1::bigint ORDER BY seq"
+		    " data, (SELECT array_agg(sr.user_id ORDER BY sr.user_id)"
+		    "  FROM space_readers sr WHERE sr.space_id = e.space_id)"
+		    " AS readers, space_id IS NOT NULL AS shared"
+		    " FROM events e WHERE seq > $1::bigint ORDER BY seq"
 		    " LIMIT " BUS_BATCH_SQL, 1, NULL, params, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 			log_warnx("event bus: %s", PQresultErrorMessage(r));
@@ -260,6 +314,9 @@ bus_fetch(PGconn *pg)
 			e->workspace_id = strtoll(PQgetvalue(r, i, 2), NULL, 10);
 			e->user_id = strtoll(PQgetvalue(r, i, 3), NULL, 10);
 			e->line = bus_format(r, i);
+			if (*PQgetvalue(r, i, 6) == 't')
+				e->readers = bus_readers_parse(PQgetvalue(r, i,
+				    5), &e->nreaders);
 			e->ends_session = bus_ended_session(PQgetvalue(r, i, 1),
 			    e->line);
 		}

@@ -16,7 +16,8 @@
 #include "xmalloc.h"
 
 /*
- * Visibility here must match bus_visible in bus.c. One statement reads the
+ * Visibility here must match bus_visible in bus.c (and a space's events
+ * go to its readers now, as the bus finds them: space_readers). One statement reads the
  * high-water mark and the events in the same snapshot: every event up to
  * the mark is committed (seqs are handed out under a lock held until
  * commit), so a client resuming from it misses nothing. The mark comes on
@@ -29,6 +30,8 @@ const struct db_stmt sync_stmts[] = {
 	  "  SELECT seq, type, data FROM events"
 	  "  WHERE seq > $1::bigint AND (user_id = $2::bigint"
 	  "   OR workspace_id IN (SELECT workspace_id FROM memberships"
+	  "    WHERE user_id = $2::bigint)"
+	  "   OR space_id IN (SELECT space_id FROM space_readers"
 	  "    WHERE user_id = $2::bigint))"
 	  "  ORDER BY seq LIMIT $3::int) e ON true"
 	  " ORDER BY e.seq" },

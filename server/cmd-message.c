@@ -316,7 +316,7 @@ send_event(struct msg_job *mj, struct db_conn *dc, int64_t id,
 	proto_add(data, "at", at);
 	proto_add(data, "body", mj->body);
 	if (mj->in_space)
-		rc = space_emit(j, dc, mj->space, "message.new", data);
+		rc = space_emit_shared(j, dc, mj->space, "message.new", data);
 	else
 		rc = event_emit(j, dc, "message.new", 0, mj->user, data) != 0 ||
 		    event_emit(j, dc, "message.new", 0, mj->with, data) != 0;

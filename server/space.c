@@ -25,12 +25,11 @@ const struct db_stmt space_stmts[] = {
 	  " WHERE space_id = $1::bigint AND user_id = $2::bigint" },
 	{ "space_emit",
 	  "INSERT INTO events (type, user_id, data)"
-	  " SELECT $1, p.user_id, $3 FROM participants p"
-	  " JOIN spaces s ON s.id = p.space_id"
-	  " WHERE p.space_id = $2::bigint AND p.status = 'active'"
-	  " AND (s.archived_at IS NULL"
-	  "  OR participant_role(p.role, s.network) <> 'external')"
-	  " ORDER BY p.user_id" },
+	  " SELECT $1, r.user_id, $3 FROM space_readers r"
+	  " WHERE r.space_id = $2::bigint ORDER BY r.user_id" },
+	{ "space_emit_shared",
+	  "INSERT INTO events (type, space_id, data)"
+	  " VALUES ($1, $2::bigint, $3)" },
 	/* Everyone in a network, and whoever just left it. */
 	{ "space_contacts_changed",
 	  "INSERT INTO events (type, user_id, data)"
@@ -135,6 +134,17 @@ space_emit(struct db_job *j, struct db_conn *dc, int64_t space,
 	if (data != NULL)
 		params[2] = buf_cstr(data) + strspn(buf_cstr(data), " ");
 	return db_command(j, dc, "space_emit", 3, params);
+}
+
+int
+space_emit_shared(struct db_job *j, struct db_conn *dc, int64_t space,
+    const char *type, struct buf *data)
+{
+	char sid[STR_I64_LEN];
+	const char *params[3] = { type, str_i64(sid, space),
+	    buf_cstr(data) + strspn(buf_cstr(data), " ") };
+
+	return db_command(j, dc, "space_emit_shared", 3, params);
 }
 
 int

@@ -5,8 +5,9 @@
  * change (space_emit).
  *
  * Space events are addressed to each participant's user, one row each, so
- * the event bus and SYNC need nothing new, and a participant who is
- * revoked simply receives nothing more.
+ * a participant who is revoked simply receives nothing more. A discussion's
+ * messages, many and to many, are one row naming the space
+ * (space_emit_shared), whose readers the event bus and SYNC look up.
  */
 #ifndef AGORA_SPACE_H
 #define AGORA_SPACE_H
@@ -57,6 +58,14 @@ int space_open(struct db_job *, struct db_conn *, int64_t space,
  * unless the space is archived). data: encoded parameters, or NULL.
  */
 int space_emit(struct db_job *, struct db_conn *, int64_t space,
+    const char *type, struct buf *data);
+/*
+ * The same, as one row naming the space: who receives it is decided when
+ * it is delivered or replayed (the view space_readers). For what is sent
+ * often to many (a discussion's messages); an event about who is in the
+ * space must reach those who were in it at the time: space_emit.
+ */
+int space_emit_shared(struct db_job *, struct db_conn *, int64_t space,
     const char *type, struct buf *data);
 /* The same event to one user (one who is leaving, say). */
 int space_emit_to(struct db_job *, struct db_conn *, int64_t user,

@@ -555,6 +555,25 @@ START_TEST(test_body_limits)
 }
 END_TEST
 
+/* Whether email's SYNC from before message id replays it (want 0 or 1). */
+static void
+sync_sees(const char *email, int64_t id, int want)
+{
+	struct client *c = login(email);
+	struct client_reply *r = call_ok(c, "SYNC", "since", i64s(pg_i64(
+	    "SELECT seq - 1 FROM events WHERE type = 'message.new' AND"
+	    " data LIKE '%id=' || $1 || ' %'", i64s(id), NULL)), NULL);
+	int n = 0;
+
+	for (size_t i = 0; i < r->ndata; i++)
+		n += strstr(r->data[i], "type=message.new") != NULL &&
+		    line_i64(r->data[i], "id") == id;
+	ck_assert_msg(n == want, "%s: SYNC replayed message %lld %d times",
+	    email, (long long)id, n);
+	client_reply_free(r);
+	client_close(c);
+}
+
 START_TEST(test_space_discussion)
 {
 	struct client *a = login(alice), *b = login(bob), *e = login(eve),
@@ -574,6 +593,14 @@ START_TEST(test_space_discussion)
 		assert_body(ev, "Kick-off at ten");
 		free(ev);
 	}
+	/* One row for the space, not one per participant. */
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM events WHERE type ="
+	    " 'message.new' AND space_id = $1", i64s(network), NULL), 1);
+	/* Replayed to a reader who was away (SYNC), to no one else. */
+	sync_sees(bob, id, 1);
+	sync_sees(eve, id, 0);
+	sync_sees(frank, id, 0);
+	sync_sees(dave, id, 0);
 	/* Not to the invitee who has not accepted, nor to the revoked. */
 	ck_assert_int_eq(pg_i64("SELECT count(*) FROM events WHERE type ="
 	    " 'message.new' AND user_id IN ($1, $2, $3)", i64s(eve_id),
