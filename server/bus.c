@@ -41,7 +41,8 @@ struct bus_job {
 static const char	*bus_conninfo;
 static pthread_t	 bus_thread;
 static int		 bus_quit_fd = -1;
-static int64_t		 bus_last;	/* bus thread only */
+static int64_t		 bus_last;	/* bus thread only (after start) */
+static PGconn		*bus_first;	/* from bus_start, for the thread */
 
 /*
  * Loop thread. Must match the SYNC query in cmd-events.c. A space's
@@ -344,9 +345,9 @@ bus_wait(PGconn *pg, int timeout_ms)
 static void *
 bus_main(void *arg)
 {
-	PGconn *pg = NULL;
+	PGconn *pg = bus_first;
 	PGnotify *note;
-	int first = 1, notified;
+	int first = bus_first == NULL, notified;
 
 	for (;;) {
 		if (pg == NULL) {
@@ -394,6 +395,21 @@ int
 bus_start(const char *conninfo, char **cause)
 {
 	bus_conninfo = conninfo;
+	/*
+	 * Where live events start is fixed here, before the loop serves
+	 * anyone: an event a client causes in its first moments must not
+	 * fall before the mark. LISTEN comes first, so nothing after the
+	 * mark is missed either. With the database away, the thread finds
+	 * the mark when it connects.
+	 */
+	if ((bus_first = bus_connect()) != NULL &&
+	    bus_latest(bus_first, &bus_last) != 0) {
+		PQfinish(bus_first);
+		bus_first = NULL;
+	}
+	if (bus_first != NULL)
+		log_info("event bus: listening from seq %lld",
+		    (long long)bus_last);
 	if ((bus_quit_fd = eventfd(0, EFD_CLOEXEC)) == -1) {
 		xasprintf(cause, "eventfd: %s", strerror(errno));
 		return -1;
