@@ -364,15 +364,8 @@ candidates_run(struct db_job *j, struct db_conn *dc)
 	int rows;
 
 	if (db_begin(j, dc) != 0 ||
-	    space_open(j, dc, cj->space, cj->user, SPACE_SEE, &a) != 0)
+	    space_open(j, dc, cj->space, cj->user, SPACE_INVITE, &a) != 0)
 		return;
-	if (a.archived || (!a.manager && !a.externals_invite)) {
-		proto_err(j->out, j->tag, a.archived ? PERR_CONFLICT :
-		    PERR_FORBIDDEN, a.archived ? "the space is archived; "
-		    "reactivate it first" : "this space does not let external "
-		    "participants invite others");
-		return;
-	}
 	q[0] = str_i64(cj->ids[0], cj->user);
 	q[1] = str_i64(cj->ids[1], cj->space);
 	q[2] = cj->prefix;

@@ -470,15 +470,9 @@ invite_run(struct db_job *j, struct db_conn *dc)
 	char target[32];
 
 	if (db_begin(j, dc) != 0 ||
-	    space_open(j, dc, ij->iv.space, ij->iv.user, SPACE_SEE, &a) != 0)
+	    space_open(j, dc, ij->iv.space, ij->iv.user, SPACE_INVITE,
+	    &a) != 0)
 		return;
-	if (a.archived || (!a.manager && !a.externals_invite)) {
-		proto_err(j->out, j->tag, a.archived ? PERR_CONFLICT :
-		    PERR_FORBIDDEN, a.archived ? "the space is archived; "
-		    "reactivate it first" : "this space does not let external "
-		    "participants invite others");
-		return;
-	}
 	for (size_t i = 0; i < ij->nemails; i++)
 		if (invite_one(&ij->iv, dc, &a, ij->emails[i], 0) != 0)
 			return;

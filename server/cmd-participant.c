@@ -448,14 +448,8 @@ link_run(struct db_job *j, struct db_conn *dc)
 	PGresult *r;
 
 	if (db_begin(j, dc) != 0 ||
-	    space_open(j, dc, pj->space, pj->user, SPACE_SEE, &a) != 0)
+	    space_open(j, dc, pj->space, pj->user, SPACE_INVITE, &a) != 0)
 		return;
-	if (a.archived || (!a.manager && !a.externals_invite)) {
-		proto_err(j->out, j->tag, a.archived ? PERR_CONFLICT :
-		    PERR_FORBIDDEN, a.archived ? "the space is archived" :
-		    "this space does not let external participants share it");
-		return;
-	}
 	/* Made once; everyone allowed gets the same link afterwards. */
 	if (RAND_bytes(raw, sizeof raw) != 1) {
 		j->status = DB_FAILED;

@@ -46,9 +46,12 @@ static int
 space_refuse(struct db_job *j, enum space_need need,
     const struct space_access *a)
 {
-	if (need == SPACE_MANAGE && a->manager && a->archived)
+	if ((need == SPACE_MANAGE || need == SPACE_INVITE) && a->archived)
 		proto_err(j->out, j->tag, PERR_CONFLICT, "the space is "
 		    "archived; reactivate it first");
+	else if (need == SPACE_INVITE)
+		proto_err(j->out, j->tag, PERR_FORBIDDEN, "this space does not "
+		    "let external participants invite others");
 	else if (need == SPACE_KEEPER && a->manager)
 		proto_err(j->out, j->tag, PERR_FORBIDDEN, "collaborators "
 		    "cannot archive or reactivate a space: ask its owner");
@@ -74,6 +77,8 @@ space_allows(enum space_need need, const struct space_access *a,
 		return a->manager;
 	case SPACE_KEEPER:
 		return a->keeper;
+	case SPACE_INVITE:
+		return !a->archived && (a->manager || a->externals_invite);
 	case SPACE_CREATOR:
 		return a->creator == user;
 	}

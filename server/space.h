@@ -24,6 +24,8 @@ enum space_need {
 	SPACE_MANAGE,		/* ... a manager, space not archived */
 	SPACE_MANAGE_ARCHIVED,	/* ... a manager, archived or not */
 	SPACE_KEEPER,		/* ... owner or internal, archived or not */
+	SPACE_INVITE,		/* ... a manager, or an external where the
+				   space lets them; not archived */
 	SPACE_CREATOR		/* the creator, archived or not */
 };
 
