@@ -213,6 +213,18 @@ sidebar_find(const char *cap, const char *name)
 	return NULL;
 }
 
+/* The last events in the database, for a failure's message: whether
+   what the screen lacks was ever written (leaked: the test ends). */
+static char *
+recent_events(void)
+{
+	char *v = pg_text("SELECT string_agg(e, E'\\n') FROM (SELECT seq || ' '"
+	    " || type || ' ' || coalesce(user_id::text, '-') || ' ' || data"
+	    " AS e FROM events ORDER BY seq DESC LIMIT 12) t", NULL);
+
+	return v != NULL ? v : xstrdup("(none)");
+}
+
 /* Waits until the sidebar row holding name also holds (or, with want
    0, no longer holds) mark; returns that row's text (caller frees). */
 #define wait_side(s, name, mark, want) \
@@ -236,8 +248,10 @@ wait_side_at(const char *file, int line, struct screen *s, const char *name,
 		}
 		if (now_ms() > deadline)
 			ck_abort_msg("%s:%d: no sidebar row with \"%s\" %s "
-			    "\"%s\"; the pane shows:\n%s", file, line, name,
-			    want ? "and" : "without", mark, cap);
+			    "\"%s\"; the pane shows:\n%s\nthe last events "
+			    "(seq type user data):\n%s", file, line, name,
+			    want ? "and" : "without", mark, cap,
+			    recent_events());
 		sleep_ms(TMUX_POLL_MS);
 	}
 }
