@@ -52,9 +52,11 @@ space_refuse(struct db_job *j, enum space_need need,
 	else if (need == SPACE_INVITE)
 		proto_err(j->out, j->tag, PERR_FORBIDDEN, "this space does not "
 		    "let external participants invite others");
-	else if (need == SPACE_KEEPER && a->manager)
-		proto_err(j->out, j->tag, PERR_FORBIDDEN, "collaborators "
-		    "cannot archive or reactivate a space: ask its owner");
+	else if (need == SPACE_KEEPER)
+		proto_err(j->out, j->tag, PERR_FORBIDDEN, a->manager ?
+		    "collaborators cannot archive or reactivate a space: ask "
+		    "its owner" : "only the space's owner and internals can "
+		    "archive or reactivate it");
 	else if (need == SPACE_CREATOR)
 		proto_err(j->out, j->tag, PERR_FORBIDDEN, "only the space's "
 		    "creator can do this");
