@@ -1327,6 +1327,18 @@ harness_workspace(const char *base)
 	return s;
 }
 
+void
+harness_participant(int64_t space, int64_t user, const char *role,
+    const char *status)
+{
+	char s[24], u[24];
+
+	snprintf(s, sizeof s, "%lld", (long long)space);
+	snprintf(u, sizeof u, "%lld", (long long)user);
+	pg_exec("INSERT INTO participants (space_id, user_id, role, status)"
+	    " VALUES ($1, $2, $3, $4)", s, u, role, status, NULL);
+}
+
 struct client_reply *
 harness_expect_ok(const char *file, int line, struct client_reply *r)
 {

@@ -157,6 +157,9 @@ struct client *harness_login_at(const char *, int, struct agorad *,
 char *harness_email(const char *base);
 /* A unique workspace name for this test, from base ("Acme"). */
 char *harness_workspace(const char *base);
+/* user made a participant of space straight in the database (setup). */
+void harness_participant(int64_t space, int64_t user, const char *role,
+    const char *status);
 
 /* Replies. expect_ok returns the reply (free it); expect_err frees it. */
 #define expect_ok(r)           harness_expect_ok(__FILE__, __LINE__, (r))

@@ -18,18 +18,6 @@ static char *ws, *alice, *bob, *carol, *dave, *eve, *frank;
 static int64_t alice_id, bob_id, carol_id, dave_id, eve_id, frank_id;
 static int64_t network, room;
 
-static void
-add_participant(int64_t space, int64_t user, const char *role,
-    const char *status)
-{
-	char s[24], u[24];
-
-	snprintf(s, sizeof s, "%lld", (long long)space);
-	snprintf(u, sizeof u, "%lld", (long long)user);
-	pg_exec("INSERT INTO participants (space_id, user_id, role, status)"
-	    " VALUES ($1, $2, $3, $4)", s, u, role, status, NULL);
-}
-
 /*
  * Alice's workspace is on pro. Her network has Bob active (so they are
  * professional contacts), Eve invited (pending) and Frank revoked; her
@@ -74,10 +62,10 @@ setup(void)
 	room = strtoll(client_reply_get(r, "space"), NULL, 10);
 	client_reply_free(r);
 	client_close(a);
-	add_participant(network, bob_id, "internal", "active");
-	add_participant(network, eve_id, "external", "pending");
-	add_participant(network, frank_id, "external", "revoked");
-	add_participant(room, carol_id, "external", "active");
+	harness_participant(network, bob_id, "internal", "active");
+	harness_participant(network, eve_id, "external", "pending");
+	harness_participant(network, frank_id, "external", "revoked");
+	harness_participant(room, carol_id, "external", "active");
 }
 
 static void

@@ -213,17 +213,6 @@ assert_role(struct client *c, int64_t space, int64_t user, const char *want)
 	free(got);
 }
 
-static void
-add_active(int64_t space, int64_t user, const char *role)
-{
-	char s[24], u[24];
-
-	snprintf(s, sizeof s, "%lld", (long long)space);
-	snprintf(u, sizeof u, "%lld", (long long)user);
-	pg_exec("INSERT INTO participants (space_id, user_id, role, status)"
-	    " VALUES ($1, $2, $3, 'active')", s, u, role, NULL);
-}
-
 START_TEST(test_free_plan_refused)
 {
 	struct client *a = login(alice), *d = login(dana);
@@ -276,8 +265,8 @@ START_TEST(test_flag_makes_collaborators)
 	b = login(bob);
 	e = login(eve);
 	id = space_new(a, "Deal room", "0");
-	add_active(id, bob_id, "internal");
-	add_active(id, eve_id, "external");
+	harness_participant(id, bob_id, "internal", "active");
+	harness_participant(id, eve_id, "external", "active");
 	assert_role(a, id, eve_id, "external");
 	client_reply_free(call_ok(e, "SPACE.SHOW", "space", i64s(id), NULL));
 	/* Eve, an external, may not flag it; Bob, an internal, may. */
@@ -479,8 +468,8 @@ with_contacts(void)
 	set_plan("pro");
 	a = login(alice);
 	id = space_new(a, "Partners", "1");
-	add_active(id, bob_id, "internal");
-	add_active(id, dana_id, "external");
+	harness_participant(id, bob_id, "internal", "active");
+	harness_participant(id, dana_id, "external", "active");
 	return a;
 }
 
@@ -596,8 +585,8 @@ START_TEST(test_candidates)
 	agorad_user_add(node, carl, "Carl Dana-Smith", HARNESS_PASSWORD, NULL,
 	    NULL);
 	shared = space_new(a, "Plain", "0");
-	add_active(shared, pg_i64("SELECT id FROM users WHERE email = $1",
-	    carl, NULL), "external");
+	harness_participant(shared, pg_i64("SELECT id FROM users WHERE"
+	    " email = $1", carl, NULL), "external", "active");
 	id = space_new(a, "New deal", "0");
 	r = call_ok(a, "INVITE.CANDIDATES", "space", i64s(id), NULL);
 	ck_assert_uint_eq(r->ndata, 3);
@@ -630,7 +619,7 @@ START_TEST(test_candidates)
 	ck_assert_uint_eq(r->ndata, 0);
 	client_reply_free(r);
 	/* Who is in the space already is not offered; limit is honoured. */
-	add_active(id, bob_id, "internal");
+	harness_participant(id, bob_id, "internal", "active");
 	r = call_ok(a, "INVITE.CANDIDATES", "space", i64s(id), "limit", "1",
 	    NULL);
 	ck_assert_uint_eq(r->ndata, 1);

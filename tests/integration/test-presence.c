@@ -20,18 +20,6 @@ static struct agorad *node;
 static char *ws, *alice, *bob, *carol, *dan, *eve;
 static int64_t alice_id, bob_id, carol_id, dan_id, eve_id;
 
-static void
-add_participant(int64_t space, int64_t user, const char *role,
-    const char *status)
-{
-	char s[24], u[24];
-
-	snprintf(s, sizeof s, "%lld", (long long)space);
-	snprintf(u, sizeof u, "%lld", (long long)user);
-	pg_exec("INSERT INTO participants (space_id, user_id, role, status)"
-	    " VALUES ($1, $2, $3, $4)", s, u, role, status, NULL);
-}
-
 /* Waits until the nodes count n connections of user in all. */
 static void
 wait_connections(int64_t user, int n)
@@ -94,10 +82,10 @@ setup(void)
 	client_reply_free(r);
 	client_close(a);
 	wait_connections(alice_id, 0);
-	add_participant(network, bob_id, "internal", "active");
-	add_participant(network, dan_id, "external", "active");
-	add_participant(network, eve_id, "external", "pending");
-	add_participant(room, carol_id, "external", "active");
+	harness_participant(network, bob_id, "internal", "active");
+	harness_participant(network, dan_id, "external", "active");
+	harness_participant(network, eve_id, "external", "pending");
+	harness_participant(room, carol_id, "external", "active");
 }
 
 static void
