@@ -328,8 +328,9 @@ user_add_tx(PGconn *pg, const struct user_add *u, const char *hash)
 	struct buf *b;
 
 	if (sql(pg, "BEGIN", 0, NULL, NULL) != 0 ||
-	    sql(pg, "INSERT INTO users (email, name, phone, password_hash) "
-	    "VALUES ($1, $2, $3, $4) RETURNING id", 4, p, &r) != 0)
+	    sql(pg, "INSERT INTO users (email, name, phone, password_hash,"
+	    " verified_at) VALUES ($1, $2, $3, $4, now()) RETURNING id", 4, p,
+	    &r) != 0)
 		return -1;
 	snprintf(user, sizeof user, "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);

@@ -13,6 +13,7 @@
 #include "token.h"
 
 struct conn;
+struct limit_rule;
 struct session;
 
 struct auth_job {
@@ -21,7 +22,11 @@ struct auth_job {
 	char		*password;
 	char		 token[TOKEN_HEX_LEN + 1];
 	char		 address[64];
-	long		 account_limit;
+	char		*stored;	/* the account's password hash */
+	int64_t		 user;		/* the account the password is for */
+	int		 verified;	/* auth_verify_cpu: it matched */
+	long		 account_limit;	/* per account and address */
+	long		 account_global_limit;
 	long		 address_limit;
 	long		 window;
 	long		 lifetime;
@@ -47,5 +52,18 @@ int64_t auth_session_open(struct auth_job *, struct db_conn *, int64_t user);
  */
 int auth_reply(struct auth_job *, struct db_conn *, int64_t user,
     int64_t sid, const char *extra);
+
+/* The counts a password guess at aj->email from aj->address is held to:
+   per account and address, per account, per address (limit.h). */
+size_t auth_login_rules(const struct auth_job *, struct limit_rule *);
+/* Worker: *limited set and the reply written if they are at a limit. */
+int auth_login_limited(struct auth_job *, struct db_conn *, int *limited);
+/* Lane (job->cpu): aj->password against aj->stored; sets aj->verified. */
+void auth_verify_cpu(struct db_job *);
+/* Worker, own transaction: a wrong password counted, audited, and the
+   reply (auth_failed, msg) written. 0, or -1. */
+int auth_login_failed(struct auth_job *, struct db_conn *, const char *msg);
+/* Worker, in the caller's transaction: a good password forgives. */
+int auth_login_forgiven(struct auth_job *, struct db_conn *);
 
 #endif

@@ -423,14 +423,14 @@ static const struct cmd_arg candidates_args[] = {
 };
 
 const struct cmd cmd_contact_table[] = {
-	{ "CONTACTS", cmd_contacts, 1, PERM_NONE, NULL,
+	{ "CONTACTS", cmd_contacts, CMD_VERIFIED, PERM_NONE, NULL,
 	  "your professional contacts (paid plans)" },
-	{ "CONTACT.SHOW", cmd_contact_show, 1, PERM_NONE, user_args,
+	{ "CONTACT.SHOW", cmd_contact_show, CMD_VERIFIED, PERM_NONE, user_args,
 	  "a professional contact and your networks in common" },
-	{ "CONTACT.PREFS", cmd_contact_prefs, 1, PERM_NONE, prefs_args,
+	{ "CONTACT.PREFS", cmd_contact_prefs, CMD_VERIFIED, PERM_NONE, prefs_args,
 	  "set the invitation preferences for a professional contact" },
-	{ "INVITE.CANDIDATES", cmd_invite_candidates, 1, PERM_NONE,
+	{ "INVITE.CANDIDATES", cmd_invite_candidates, CMD_VERIFIED, PERM_NONE,
 	  candidates_args,
 	  "people to invite to a space: your professional contacts first" },
-	{ NULL, NULL, 0, 0, NULL, NULL }
+	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
 };

@@ -106,7 +106,7 @@ static const struct cmd_arg sync_args[] = {
 };
 
 const struct cmd cmd_events_table[] = {
-	{ "SYNC", cmd_sync, 1, PERM_NONE, sync_args,
+	{ "SYNC", cmd_sync, CMD_SESSION, PERM_NONE, sync_args,
 	  "events since a sequence number" },
-	{ NULL, NULL, 0, 0, NULL, NULL }
+	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
 };

@@ -870,21 +870,21 @@ static const struct cmd_arg comment_args[] = {
 };
 
 const struct cmd cmd_file_table[] = {
-	{ "FILE.BEGIN", cmd_file_begin, 1, PERM_NONE, begin_args,
+	{ "FILE.BEGIN", cmd_file_begin, CMD_SESSION, PERM_NONE, begin_args,
 	  "start uploading a file to a space" },
-	{ "FILE.CHUNK", cmd_file_chunk, 1, PERM_NONE, chunk_args,
+	{ "FILE.CHUNK", cmd_file_chunk, CMD_SESSION, PERM_NONE, chunk_args,
 	  "the next bytes of an upload, in base64" },
-	{ "FILE.END", cmd_file_end, 1, PERM_NONE, file_args,
+	{ "FILE.END", cmd_file_end, CMD_SESSION, PERM_NONE, file_args,
 	  "finish an upload: its size and SHA-256 are checked" },
-	{ "FILE.LIST", cmd_file_list, 1, PERM_NONE, space_args,
+	{ "FILE.LIST", cmd_file_list, CMD_SESSION, PERM_NONE, space_args,
 	  "the files of a space" },
-	{ "FILE.GET", cmd_file_get, 1, PERM_NONE, get_args,
+	{ "FILE.GET", cmd_file_get, CMD_SESSION, PERM_NONE, get_args,
 	  "a chunk of a file, in base64" },
-	{ "FILE.DELETE", cmd_file_delete, 1, PERM_NONE, file_args,
+	{ "FILE.DELETE", cmd_file_delete, CMD_SESSION, PERM_NONE, file_args,
 	  "delete a file, or give an upload up" },
-	{ "COMMENT.ADD", cmd_comment_add, 1, PERM_NONE, comment_args,
+	{ "COMMENT.ADD", cmd_comment_add, CMD_SESSION, PERM_NONE, comment_args,
 	  "comment on a file" },
-	{ "COMMENT.LIST", cmd_comment_list, 1, PERM_NONE, file_args,
+	{ "COMMENT.LIST", cmd_comment_list, CMD_SESSION, PERM_NONE, file_args,
 	  "the comments on a file, oldest first" },
-	{ NULL, NULL, 0, 0, NULL, NULL }
+	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
 };

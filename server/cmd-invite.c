@@ -24,6 +24,7 @@
 #include "db.h"
 #include "event.h"
 #include "invite.h"
+#include "limit.h"
 #include "link.h"
 #include "outbox.h"
 #include "plan.h"
@@ -54,9 +55,9 @@ const struct db_stmt invite_stmts[] = {
 	  " invited_by, message) VALUES ($1::bigint, $2::bigint, $3, $4,"
 	  " $5::bigint, $6)" },
 	{ "invite_token",
-	  "INSERT INTO tokens (hash, kind, user_id, space_id, expires_at)"
-	  " VALUES ($1::bytea, $5, $2::bigint, $3::bigint,"
-	  " now() + make_interval(secs => $4::int))" },
+	  "INSERT INTO tokens (hash, kind, user_id, space_id, expires_at,"
+	  " mailed) VALUES ($1::bytea, $5, $2::bigint, $3::bigint,"
+	  " now() + make_interval(secs => $4::int), $6::boolean)" },
 	{ "invite_tokens_drop",
 	  "DELETE FROM tokens WHERE kind = 'invite' AND used_at IS NULL"
 	  " AND user_id = $1::bigint AND space_id = $2::bigint" },
@@ -212,29 +213,49 @@ emails_split(const char *list, size_t *n, const char **why)
 
 char *
 invite_link_new(struct db_job *j, struct db_conn *dc, const char *base,
-    const char *kind, int64_t user, int64_t space)
+    const char *kind, int64_t user, int64_t space, int mailed)
 {
 	char token[TOKEN_HEX_LEN + 1], digest[TOKEN_DIGEST_LEN + 1];
 	char u[STR_I64_LEN], s[STR_I64_LEN], life[STR_I64_LEN];
-	const char *params[5] = { digest, str_i64(u, user),
-	    str_i64(s, space), str_i64(life, INVITE_LIFETIME), kind };
+	const char *params[6] = { digest, str_i64(u, user),
+	    str_i64(s, space), str_i64(life, INVITE_LIFETIME), kind,
+	    mailed ? "true" : "false" };
 	char *link;
 
 	if (token_new(token) != 0 || token_digest(token, digest) != 0) {
 		j->status = DB_FAILED;
 		return NULL;
 	}
-	link = db_command(j, dc, "invite_token", 5, params) != 0 ? NULL :
+	link = db_command(j, dc, "invite_token", 6, params) != 0 ? NULL :
 	    link_format(base, kind, token);
 	OPENSSL_cleanse(token, sizeof token);
 	return link;
 }
 
+/* mailed: 0 for a link handed to the inviter, which proves nothing
+   about the invitee's address (cmd-link.c). */
 static char *
-invite_link(struct inviter *iv, struct db_conn *dc, int64_t user)
+invite_link(struct inviter *iv, struct db_conn *dc, int64_t user, int mailed)
 {
 	return invite_link_new(iv->job, dc, iv->base, LINK_INVITE, user,
-	    iv->space);
+	    iv->space, mailed);
+}
+
+int
+invite_mail_allowed(struct db_job *j, struct db_conn *dc, const char *to,
+    int quiet)
+{
+	long retry;
+
+	if (limit_mail_to(j, dc, to, &retry) != 0)
+		return -1;
+	if (retry == 0)
+		return 0;
+	if (!quiet) {
+		buf_reset(j->out);	/* nothing of it happens */
+		limit_refuse_mail(j, to, retry);
+	}
+	return 1;
 }
 
 void
@@ -262,7 +283,7 @@ invite_mail(struct inviter *iv, struct db_conn *dc,
 	char *link, *subject;
 	int rc;
 
-	if ((link = invite_link(iv, dc, user)) == NULL)
+	if ((link = invite_link(iv, dc, user, 1)) == NULL)
 		return -1;
 	body = buf_new(0);
 	xasprintf(&subject, "%s%s invited you to \u201c%s\u201d",
@@ -377,7 +398,7 @@ invite_one(struct inviter *iv, struct db_conn *dc,
 	const char *add[6], *role, *status, *acting;
 	PGresult *r;
 	int64_t user;
-	int member;
+	int member, limited;
 
 	if ((user = invite_person(iv, dc, a, email, &member)) == 0)
 		return -1;
@@ -395,6 +416,17 @@ invite_one(struct inviter *iv, struct db_conn *dc,
 		return 0;
 	}
 	PQclear(r);
+	/* Every address gets a mail: not too many to one mailbox. An
+	   automatic invitation is left out rather than refused. */
+	if ((limited = invite_mail_allowed(j, dc, email, automatic)) != 0) {
+		if (limited < 0 || !automatic)
+			return -1;
+		proto_begin(j->out, j->tag, "SKIPPED");
+		proto_add(j->out, "email", email);
+		proto_add(j->out, "status", "rate_limited");
+		proto_end(j->out);
+		return 0;
+	}
 	if (invite_terms(iv, dc, user, member, automatic, &role, &status) != 0)
 		return -1;
 	/* Stored as given; shown as they will act (participant_role). */
@@ -527,6 +559,9 @@ again_run(struct db_job *j, struct db_conn *dc, int resend)
 	message = xstrdup(db_get(r, 0, "message"));
 	snprintf(role, sizeof role, "%s", db_get(r, 0, "role"));
 	PQclear(r);
+	if (!ij->by_link && (rc = invite_mail_allowed(j, dc, email, 0)) != 0)
+		goto out;
+	rc = -1;
 	if (resend)
 		rc = db_command(j, dc, "invite_tokens_drop", 2, drop) != 0 ||
 		    db_command(j, dc, "invite_renew", 2, who) != 0 ||
@@ -534,7 +569,7 @@ again_run(struct db_job *j, struct db_conn *dc, int resend)
 		    participant_event(iv, dc, "participant.updated", ij->who,
 		    email, role, "pending") != 0 ? -1 : 0;
 	else if (ij->by_link)
-		rc = (link = invite_link(iv, dc, ij->who)) == NULL ? -1 : 0;
+		rc = (link = invite_link(iv, dc, ij->who, 0)) == NULL ? -1 : 0;
 	else
 		rc = invite_mail(iv, dc, &a, ij->who, email, message, 1);
 	if (rc == 0 && db_commit(j, dc) == 0) {
@@ -543,6 +578,7 @@ again_run(struct db_job *j, struct db_conn *dc, int resend)
 			proto_add(j->out, "link", link);
 		proto_end(j->out);
 	}
+out:
 	free(link);
 	free(email);
 	free(message);
@@ -601,11 +637,11 @@ static const struct cmd_arg remind_args[] = {
 };
 
 const struct cmd cmd_invite_table[] = {
-	{ "INVITE", cmd_invite, 1, PERM_NONE, invite_args,
+	{ "INVITE", cmd_invite, CMD_VERIFIED, PERM_NONE, invite_args,
 	  "invite people into a space by e-mail" },
-	{ "INVITE.RESEND", cmd_invite_resend, 1, PERM_NONE, again_args,
+	{ "INVITE.RESEND", cmd_invite_resend, CMD_VERIFIED, PERM_NONE, again_args,
 	  "send an invitation again with a new link" },
-	{ "INVITE.REMIND", cmd_invite_remind, 1, PERM_NONE, remind_args,
+	{ "INVITE.REMIND", cmd_invite_remind, CMD_VERIFIED, PERM_NONE, remind_args,
 	  "remind a pending invitee, or get a link to pass on" },
-	{ NULL, NULL, 0, 0, NULL, NULL }
+	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
 };

@@ -1,12 +1,20 @@
 /*
  * Coming in by a link from an e-mail: ACCEPT (an invitation to a space),
  * LOGIN.LINK (ask for a one-time login link) and LOGIN.TOKEN (use one),
- * and PASSWORD.SET for someone who came in without a password.
+ * and PASSWORD.SET.
  *
- * Holding the link proves holding the mailbox it was sent to, so using
- * one opens a session. Each link works once: its token is consumed in the
- * transaction that uses it, under a row lock, so two uses at once cannot
- * both succeed.
+ * A link agora mailed proves that its holder reads the mailbox it went
+ * to; one handed over by hand (INVITE.REMIND how=link) proves nothing
+ * about the address. Neither is a credential for an account already in
+ * use: accepting then takes the account's own proof (its password, a
+ * session of it, or a login link from its mailbox). link_decide is that
+ * rule, in one place; agora-protocol(7), SECURITY, says it in words.
+ *
+ * Each link works once: its token is consumed in the transaction that
+ * uses it, under a row lock, so two uses at once cannot both succeed.
+ * Passwords are hashed and checked on the lane (lane.h), between a first
+ * run that looks the token up (a bogus one costs a lookup, not a hash)
+ * and a second that uses it.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -37,15 +45,21 @@
 #define PASSWORD_MIN		8	/* bytes, as agorad user add */
 #define NAME_MAX_BYTES		200
 
+/* What the token and its account say, read twice: before the lane, and
+   locked in the transaction that uses them. */
+#define LINK_FACTS \
+	"SELECT t.user_id, t.space_id, t.kind, t.mailed, u.email, u.name," \
+	" u.password_hash, u.verified_at IS NOT NULL AS verified," \
+	" (u.password_hash IS NOT NULL OR u.last_login_at IS NOT NULL OR" \
+	"  EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id))" \
+	"  AS established FROM tokens t JOIN users u ON u.id = t.user_id" \
+	" WHERE t.hash = $1::bytea" \
+	" AND (t.kind = $2 OR ($2 = 'invite' AND t.kind = 'activate'))" \
+	" AND t.used_at IS NULL AND t.expires_at > now()"
+
 const struct db_stmt link_stmts[] = {
-	/* The token, if it is still good, locked until COMMIT. */
-	{ "link_take",
-	  "SELECT t.user_id, t.space_id, u.email, u.name,"
-	  " u.password_hash IS NOT NULL AS has_password FROM tokens t"
-	  " JOIN users u ON u.id = t.user_id WHERE t.hash = $1::bytea"
-	  " AND (t.kind = $2 OR ($2 = 'invite' AND t.kind = 'activate'))"
-	  " AND t.used_at IS NULL AND t.expires_at > now()"
-	  " FOR UPDATE OF t" },
+	{ "link_look", LINK_FACTS },
+	{ "link_take", LINK_FACTS " FOR UPDATE OF t, u" },
 	{ "link_use",
 	  "UPDATE tokens SET used_at = now() WHERE hash = $1::bytea" },
 	{ "link_join",
@@ -60,18 +74,80 @@ const struct db_stmt link_stmts[] = {
 	  "UPDATE users SET password_hash = $2 WHERE id = $1::bigint" },
 	{ "link_set_name",
 	  "UPDATE users SET name = $2 WHERE id = $1::bigint" },
+	/* The mailbox proven: what was set before it is void. */
+	{ "link_prove",
+	  "UPDATE users SET verified_at = now(), password_hash = NULL,"
+	  " name = email WHERE id = $1::bigint" },
+	{ "link_sessions_void",
+	  "DELETE FROM sessions WHERE user_id = $1::bigint RETURNING id" },
 	{ "link_user",
 	  "SELECT id FROM users WHERE lower(email) = lower($1)" },
-	/* Only the newest login link works. */
-	{ "link_login_drop",
-	  "DELETE FROM tokens WHERE kind = 'login' AND used_at IS NULL"
-	  " AND user_id = $1::bigint" },
+	/* Login links that expired are of no use to anyone. */
+	{ "link_login_prune",
+	  "DELETE FROM tokens WHERE kind = 'login' AND user_id = $1::bigint"
+	  " AND (used_at IS NOT NULL OR expires_at <= now())" },
 	{ "link_login_new",
 	  "INSERT INTO tokens (hash, kind, user_id, expires_at)"
 	  " VALUES ($1::bytea, 'login', $2::bigint,"
 	  " now() + make_interval(secs => $3::int))" },
+	{ "link_login_extend",
+	  "UPDATE tokens SET expires_at = greatest(expires_at,"
+	  " now() + make_interval(secs => $2::int)) WHERE hash = (SELECT hash"
+	  " FROM tokens WHERE kind = 'login' AND user_id = $1::bigint"
+	  " AND used_at IS NULL ORDER BY created_at DESC LIMIT 1)" },
+	{ "password_of",
+	  "SELECT password_hash FROM users WHERE id = $1::bigint" },
 	{ NULL, NULL }
 };
+
+/* How a link may be used (link_decide). */
+enum link_mode {
+	LINK_BY_MAILBOX,	/* a mailed link: the address is proven */
+	LINK_BY_SESSION,	/* the account's own session holds the link */
+	LINK_BY_PASSWORD,	/* the account's own password was given */
+	LINK_FRESH,		/* a handed link, an account never used */
+	LINK_NEED_PROOF,	/* refused: the account is in use */
+	LINK_UNPROVEN,		/* refused: a handed link, an unproven
+				   account already in use */
+	LINK_OTHER		/* refused: a session of someone else */
+};
+
+struct link_facts {
+	int	 login;		/* a login link (always mailed) */
+	int	 mailed;
+	int	 verified;	/* the account's address is proven */
+	int	 established;	/* password, logins or a workspace */
+	int	 has_password;
+	int	 password_given;
+	int64_t	 session_user;	/* the connection's, or 0 */
+	int64_t	 user;		/* the link's */
+};
+
+/*
+ * The rule. An account in use is never entered by a link alone; an
+ * account whose address was never proven (made through a handed link)
+ * is entered once by a handed link, and any mailed one proves it.
+ */
+static enum link_mode
+link_decide(const struct link_facts *f)
+{
+	if (f->session_user != 0 && f->session_user != f->user)
+		return LINK_OTHER;
+	if (f->login)
+		return LINK_BY_MAILBOX;
+	if (!f->verified) {
+		if (f->mailed)
+			return LINK_BY_MAILBOX;
+		return f->established ? LINK_UNPROVEN : LINK_FRESH;
+	}
+	if (f->session_user == f->user)
+		return LINK_BY_SESSION;
+	if (f->password_given && f->has_password)
+		return LINK_BY_PASSWORD;
+	if (!f->established && f->mailed)
+		return LINK_BY_MAILBOX;
+	return LINK_NEED_PROOF;
+}
 
 struct link_job {
 	struct auth_job	 auth;
@@ -80,6 +156,10 @@ struct link_job {
 	char		*hash;		/* the new password's scrypt hash */
 	char		*base;		/* HOST:PORT for new links */
 	char		*current;	/* PASSWORD.SET: the password now */
+	char		*fresh;		/* PASSWORD.SET: the new one */
+	int64_t		 session_user;	/* the connection's user, or 0 */
+	int64_t		 session_id;
+	enum link_mode	 mode;		/* decided by the first run */
 	long		 limit_mail;	/* attempts per address per window */
 	long		 limit_from;	/* attempts per client per window */
 	long		 window;
@@ -93,6 +173,7 @@ link_destroy(struct db_job *j)
 
 	free(lj->name);
 	freezero_str(lj->current);
+	freezero_str(lj->fresh);
 	freezero_str(lj->hash);
 	free(lj->base);
 	auth_destroy(j);
@@ -102,15 +183,19 @@ static struct link_job *
 link_job_new(struct cmd_ctx *ctx)
 {
 	struct link_job *lj = xcalloc(1, sizeof *lj);
+	const struct session *s = conn_session(ctx->conn);
 
 	auth_job_init(&lj->auth, ctx->conn);
 	lj->auth.job.destroy = link_destroy;
 	lj->base = xstrdup(config_public_address(server_config()));
+	if (s != NULL) {
+		lj->session_user = s->user_id;
+		lj->session_id = s->session_id;
+	}
 	return lj;
 }
 
-/* The handler checks a new password; the worker hashes it (scrypt takes
-   tens of milliseconds, too long for the loop). */
+/* The handler checks a new password; the lane hashes it. */
 static const char *
 password_problem(const char *pw)
 {
@@ -147,7 +232,7 @@ accepted_mail(struct link_job *lj, struct db_conn *dc, const PGresult *t,
 	return rc;
 }
 
-/* ACCEPT: the invitee joins; name and password first, if given. */
+/* ACCEPT: the invitee joins. */
 static int
 accept_join(struct link_job *lj, struct db_conn *dc, const PGresult *t,
     int64_t user, int64_t space)
@@ -155,7 +240,6 @@ accept_join(struct link_job *lj, struct db_conn *dc, const PGresult *t,
 	struct db_job *j = &lj->auth.job;
 	char u[STR_I64_LEN], s[STR_I64_LEN];
 	const char *join[2] = { str_i64(s, space), str_i64(u, user) };
-	const char *set[2] = { u, NULL };
 	struct buf *data;
 	PGresult *p;
 	int rc;
@@ -168,19 +252,13 @@ accept_join(struct link_job *lj, struct db_conn *dc, const PGresult *t,
 		proto_err(j->out, j->tag, PERR_NOT_FOUND, SPACE_CLOSED);
 		return -1;
 	}
-	set[1] = lj->hash;
-	rc = lj->hash != NULL &&
-	    db_command(j, dc, "link_set_password", 2, set) != 0;
-	set[1] = lj->name;
-	rc = rc || (lj->name != NULL &&
-	    db_command(j, dc, "link_set_name", 2, set) != 0);
 	data = buf_new(0);
 	proto_add(data, "space", s);
 	proto_add(data, "user", u);
 	proto_add(data, "email", db_get(t, 0, "email"));
 	proto_add(data, "role", db_get(p, 0, "role"));
 	proto_add(data, "status", "active");
-	rc = rc || space_emit(j, dc, space, "participant.updated", data) != 0 ||
+	rc = space_emit(j, dc, space, "participant.updated", data) != 0 ||
 	    space_contacts_changed(j, dc, space, 0) != 0 ||
 	    accepted_mail(lj, dc, t, p) != 0;
 	buf_free(data);
@@ -188,15 +266,93 @@ accept_join(struct link_job *lj, struct db_conn *dc, const PGresult *t,
 	return rc ? -1 : 0;
 }
 
+/*
+ * The mailbox proves an address never proven before: whatever was set on
+ * the account before (a password, a name, sessions: perhaps by someone
+ * who held a handed link) is void, and its sessions end everywhere.
+ */
+static int
+link_prove(struct link_job *lj, struct db_conn *dc, int64_t user)
+{
+	struct db_job *j = &lj->auth.job;
+	char u[STR_I64_LEN];
+	const char *id[1] = { str_i64(u, user) };
+	PGresult *r;
+	int rc = 0;
+
+	if (db_command(j, dc, "link_prove", 1, id) != 0 ||
+	    (r = db_query(j, dc, "link_sessions_void", 1, id)) == NULL)
+		return -1;
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+		struct buf *data = buf_new(0);
+
+		proto_add(data, "session", db_get(r, i, "id"));
+		proto_add(data, "why", "voided");
+		rc = event_emit(j, dc, "session.logout", 0, user, data);
+		buf_free(data);
+	}
+	PQclear(r);
+	return rc != 0 || audit_record(j, dc, user, 0, lj->auth.address,
+	    "account.proven", NULL, NULL) != 0 ? -1 : 0;
+}
+
+/* The facts of a row of LINK_FACTS, for link_decide. */
 static void
-link_run(struct db_job *j, struct db_conn *dc)
+link_facts(struct link_job *lj, const PGresult *t, struct link_facts *f)
+{
+	memset(f, 0, sizeof *f);
+	f->login = strcmp(db_get(t, 0, "kind"), LINK_LOGIN) == 0;
+	f->mailed = strcmp(db_get(t, 0, "mailed"), "t") == 0;
+	f->verified = strcmp(db_get(t, 0, "verified"), "t") == 0;
+	f->established = strcmp(db_get(t, 0, "established"), "t") == 0;
+	f->has_password = !db_isnull(t, 0, "password_hash");
+	f->password_given = lj->auth.password != NULL;
+	f->session_user = lj->session_user;
+	f->user = db_get_i64(t, 0, "user_id");
+}
+
+/* The reply for a refusal of link_decide's. */
+static void
+link_refuse(struct link_job *lj, enum link_mode mode, int has_password)
+{
+	struct db_job *j = &lj->auth.job;
+
+	if (mode == LINK_OTHER)
+		proto_err(j->out, j->tag, PERR_FORBIDDEN, "this link is for "
+		    "another address than the one you are logged in as; log "
+		    "out first");
+	else if (mode == LINK_UNPROVEN)
+		proto_err(j->out, j->tag, PERR_FORBIDDEN, "this address is "
+		    "not proven yet: use the link agora sent to it by e-mail, "
+		    "or ask for a login link (LOGIN.LINK)");
+	else if (has_password)
+		proto_err(j->out, j->tag, PERR_AUTH_REQUIRED, "this address "
+		    "has an account: accept with its password, or log in "
+		    "first and accept on that connection");
+	else
+		proto_err(j->out, j->tag, PERR_AUTH_REQUIRED, "this address "
+		    "has an account: log in first (ask for a login link: "
+		    "LOGIN.LINK) and accept on that connection");
+}
+
+/* Second run, after the lane: the link used, in one transaction. */
+static void
+link_use_run(struct db_job *j, struct db_conn *dc)
 {
 	struct link_job *lj = (struct link_job *)j;
-	char digest[TOKEN_DIGEST_LEN + 1], extra[64] = "";
+	char digest[TOKEN_DIGEST_LEN + 1], extra[64] = "", u[STR_I64_LEN];
 	const char *take[2] = { digest, lj->kind }, *use[1] = { digest };
+	const char *set[2] = { u, NULL };
+	struct link_facts f;
 	int64_t user, space = 0, sid;
 	PGresult *t;
+	int rc;
 
+	if (lj->mode == LINK_BY_PASSWORD && !lj->auth.verified) {
+		auth_login_failed(&lj->auth, dc, "wrong password for this "
+		    "account");
+		return;
+	}
 	if (token_digest(lj->auth.token, digest) != 0 || db_begin(j, dc) != 0 ||
 	    (t = db_query(j, dc, "link_take", 2, take)) == NULL)
 		return;
@@ -207,41 +363,117 @@ link_run(struct db_job *j, struct db_conn *dc)
 		    "expired");
 		return;
 	}
-	user = db_get_i64(t, 0, "user_id");
+	link_facts(lj, t, &f);
+	if (link_decide(&f) != lj->mode) {
+		PQclear(t);
+		proto_err(j->out, j->tag, PERR_CONFLICT, "the account changed "
+		    "meanwhile; try again");
+		return;
+	}
+	user = f.user;
+	str_i64(u, user);
 	if (!db_isnull(t, 0, "space_id"))
 		space = db_get_i64(t, 0, "space_id");
-	if (lj->hash != NULL && strcmp(db_get(t, 0, "has_password"), "t") == 0) {
-		PQclear(t);
-		proto_err(j->out, j->tag, PERR_CONFLICT, "this account has a "
-		    "password already: accept without one, then log in");
-		return;
-	}
-	if (db_command(j, dc, "link_use", 1, use) != 0 ||
-	    (space != 0 && accept_join(lj, dc, t, user, space) != 0) ||
-	    (sid = auth_session_open(&lj->auth, dc, user)) < 0 ||
-	    db_commit(j, dc) != 0) {
-		PQclear(t);
-		return;
-	}
+	rc = db_command(j, dc, "link_use", 1, use) != 0 ||
+	    (lj->mode == LINK_BY_MAILBOX && !f.verified &&
+	    link_prove(lj, dc, user) != 0);
+	set[1] = lj->hash;
+	rc = rc || (lj->hash != NULL &&
+	    db_command(j, dc, "link_set_password", 2, set) != 0);
+	set[1] = lj->name;
+	rc = rc || (lj->name != NULL &&
+	    db_command(j, dc, "link_set_name", 2, set) != 0);
+	rc = rc || (space != 0 && accept_join(lj, dc, t, user, space) != 0);
+	if (lj->mode == LINK_BY_PASSWORD)
+		rc = rc || auth_login_forgiven(&lj->auth, dc) != 0;
+	sid = lj->session_id;
+	if (!rc && lj->mode != LINK_BY_SESSION)
+		rc = (sid = auth_session_open(&lj->auth, dc, user)) < 0;
 	PQclear(t);
+	if (rc || db_commit(j, dc) != 0)
+		return;
 	if (space != 0)
 		snprintf(extra, sizeof extra, "space=%lld", (long long)space);
+	if (lj->mode == LINK_BY_SESSION) {
+		proto_begin(j->out, j->tag, "OK");
+		proto_add_i64(j->out, "user", user);
+		proto_add_i64(j->out, "session", sid);
+		if (space != 0)
+			proto_add_raw(j->out, extra);
+		proto_end(j->out);
+		return;
+	}
 	auth_reply(&lj->auth, dc, user, sid, space != 0 ? extra : NULL);
 }
 
-/* Hashing is slow: done on the worker, before the transaction. */
+/* Lane: the password given checked, or the new one hashed. */
 static void
-link_hash_run(struct db_job *j, struct db_conn *dc)
+link_cpu(struct db_job *j)
 {
 	struct link_job *lj = (struct link_job *)j;
 
-	if (lj->auth.password != NULL && lj->hash == NULL &&
+	if (lj->mode == LINK_BY_PASSWORD)
+		auth_verify_cpu(j);
+	else if (lj->auth.password != NULL &&
 	    (lj->hash = password_hash(lj->auth.password,
-	    lj->scrypt_n)) == NULL) {
+	    lj->scrypt_n)) == NULL)
 		j->status = DB_FAILED;
+}
+
+/*
+ * First run: the token looked up, nothing locked or spent. A link that is
+ * not valid, or a use the rule refuses, is answered here.
+ */
+static void
+link_look_run(struct db_job *j, struct db_conn *dc)
+{
+	struct link_job *lj = (struct link_job *)j;
+	char digest[TOKEN_DIGEST_LEN + 1];
+	const char *take[2] = { digest, lj->kind };
+	struct link_facts f;
+	PGresult *t;
+	int limited = 0;
+
+	session_free(lj->auth.session);
+	lj->auth.session = NULL;
+	if (token_digest(lj->auth.token, digest) != 0 ||
+	    (t = db_query(j, dc, "link_look", 2, take)) == NULL)
+		return;
+	if (PQntuples(t) == 0) {
+		PQclear(t);
+		proto_err(j->out, j->tag, PERR_NOT_FOUND, "this link is not "
+		    "valid: it was used, replaced by a newer one, or has "
+		    "expired");
 		return;
 	}
-	link_run(j, dc);
+	link_facts(lj, t, &f);
+	lj->mode = link_decide(&f);
+	if (lj->mode == LINK_BY_PASSWORD) {
+		free(lj->auth.email);
+		lj->auth.email = xstrdup(db_get(t, 0, "email"));
+		free(lj->auth.stored);
+		lj->auth.stored = xstrdup(db_get(t, 0, "password_hash"));
+	}
+	PQclear(t);
+	if (lj->mode >= LINK_NEED_PROOF) {
+		link_refuse(lj, lj->mode, f.has_password);
+		return;
+	}
+	if (lj->mode == LINK_BY_SESSION && f.password_given) {
+		proto_err(j->out, j->tag, PERR_INVALID, "you are logged in as "
+		    "this account: accept without a password (PASSWORD.SET "
+		    "changes it)");
+		return;
+	}
+	if (lj->mode == LINK_BY_PASSWORD &&
+	    (auth_login_limited(&lj->auth, dc, &limited) != 0 || limited))
+		return;
+	if (lj->auth.password == NULL) {
+		link_use_run(j, dc);	/* nothing for the lane */
+		return;
+	}
+	j->run = link_use_run;
+	j->cpu = link_cpu;
 }
 
 static enum cmd_result
@@ -270,7 +502,7 @@ link_submit(struct cmd_ctx *ctx, const char *kind)
 	lj->auth.password = pw != NULL ? xstrdup(pw) : NULL;
 	lj->name = name != NULL ? xstrdup(name) : NULL;
 	lj->scrypt_n = server_config()->scrypt_n;
-	return cmd_submit(ctx, &lj->auth.job, link_hash_run, auth_finish);
+	return cmd_submit(ctx, &lj->auth.job, link_look_run, auth_finish);
 }
 
 static enum cmd_result
@@ -288,28 +520,64 @@ cmd_login_token(struct cmd_ctx *ctx)
 	return link_submit(ctx, LINK_LOGIN);
 }
 
-/* LOGIN.LINK: the same answer whether or not the address has an account. */
 /*
- * Each address may be sent a link, and each client ask for one, only so
- * often: the mail is someone else's inbox. Counted whether or not the
- * address has an account, so the answer tells nothing.
+ * LOGIN.LINK: the same answer whether or not the address has an account.
+ * Counted whether or not it has one, so the answer tells nothing: per
+ * address and client, per client, and per address from anywhere. Past
+ * the last, no new mail is sent (the mailbox is someone else's), but the
+ * newest link sent there works for a while longer instead, so that
+ * someone asking for links elsewhere cannot keep the owner out.
  */
 static int
-login_link_limited(struct link_job *lj, struct db_conn *dc, int *over)
+login_link_limited(struct link_job *lj, struct db_conn *dc, long *retry,
+    int *quiet)
 {
-	char *mail, *from;
-	int rc, o1 = 0, o2 = 0;
+	struct limit_rule own[2];
+	int rc;
 
-	xasprintf(&mail, "link:%s", lj->auth.email);
-	for (char *p = mail; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
-	xasprintf(&from, "linkaddr:%s", lj->auth.address);
-	rc = limit_attempt(&lj->auth.job, dc, mail, lj->limit_mail, lj->window,
-	    &o1) != 0 || limit_attempt(&lj->auth.job, dc, from, lj->limit_from,
-	    lj->window, &o2) != 0 ? -1 : 0;
-	*over = o1 || o2;
-	free(mail);
-	free(from);
+	own[0].key = limit_key("link", lj->auth.email, lj->auth.address);
+	own[0].max = lj->limit_mail;
+	own[1].key = limit_key("linkaddr", lj->auth.address, NULL);
+	own[1].max = lj->limit_from;
+	own[0].window = own[1].window = lj->window;
+	rc = limit_attempt(&lj->auth.job, dc, own, 2, retry);
+	limit_rules_free(own, 2);
+	if (rc == 0 && *retry == 0) {
+		long wait;
+
+		rc = limit_mail_to(&lj->auth.job, dc, lj->auth.email, &wait);
+		*quiet = wait > 0;
+	}
+	return rc;
+}
+
+/* A new login link for user u, mailed. 0, or -1. */
+static int
+login_link_send(struct link_job *lj, struct db_conn *dc, const char *u)
+{
+	struct db_job *j = &lj->auth.job;
+	char token[TOKEN_HEX_LEN + 1], digest[TOKEN_DIGEST_LEN + 1], life[24];
+	const char *ins[3] = { digest, u, life }, *prune[1] = { u };
+	char *link, *body;
+	int rc;
+
+	snprintf(life, sizeof life, "%d", LOGIN_LINK_LIFETIME);
+	if (token_new(token) != 0 || token_digest(token, digest) != 0) {
+		j->status = DB_FAILED;
+		return -1;
+	}
+	link = link_format(lj->base, LINK_LOGIN, token);
+	xasprintf(&body, "Someone, probably you, asked to log in to agora "
+	    "without a password. To do so, run:\n\n    agora login --link "
+	    "%s\n\nThe link works once, within 15 minutes. If it was not "
+	    "you, ignore this message.\n", link);
+	rc = db_command(j, dc, "link_login_prune", 1, prune) != 0 ||
+	    db_command(j, dc, "link_login_new", 3, ins) != 0 ||
+	    outbox_mail(j, dc, 0, lj->auth.email, "Your agora login link",
+	    body) != 0 ? -1 : 0;
+	OPENSSL_cleanse(token, sizeof token);
+	freezero_str(link);
+	freezero_str(body);
 	return rc;
 }
 
@@ -317,54 +585,44 @@ static void
 login_link_run(struct db_job *j, struct db_conn *dc)
 {
 	struct link_job *lj = (struct link_job *)j;
-	char token[TOKEN_HEX_LEN + 1], digest[TOKEN_DIGEST_LEN + 1];
-	char u[24], life[24], *link, *body;
-	const char *find[1] = { lj->auth.email }, *drop[1] = { u };
-	const char *ins[3] = { digest, u, life };
+	const char *find[1] = { lj->auth.email }, *id[2];
+	char u[24], life[24];
 	PGresult *r;
-	int rc, over;
+	long retry;
+	int quiet = 0, rc;
 
-	if (db_begin(j, dc) != 0 || login_link_limited(lj, dc, &over) != 0)
+	if (db_begin(j, dc) != 0 ||
+	    login_link_limited(lj, dc, &retry, &quiet) != 0)
 		return;
-	if (over) {
+	if (retry > 0) {
 		/* The attempt stays counted. */
 		if (db_commit(j, dc) == 0)
-			proto_err(j->out, j->tag, PERR_RATE_LIMITED, "too many "
-			    "login links asked for; wait a few minutes");
+			limit_refuse(j, "login links asked for", retry);
 		return;
 	}
 	if ((r = db_query(j, dc, "link_user", 1, find)) == NULL)
 		return;
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		if (db_commit(j, dc) == 0)
-			proto_ok(j->out, j->tag);
-		return;
-	}
-	snprintf(u, sizeof u, "%s", db_get(r, 0, "id"));
+	*u = '\0';
+	if (PQntuples(r) > 0)
+		snprintf(u, sizeof u, "%s", db_get(r, 0, "id"));
 	PQclear(r);
 	snprintf(life, sizeof life, "%d", LOGIN_LINK_LIFETIME);
-	if (token_new(token) != 0 || token_digest(token, digest) != 0) {
-		j->status = DB_FAILED;
-		return;
-	}
-	link = link_format(lj->base, LINK_LOGIN, token);
-	xasprintf(&body, "Someone, probably you, asked to log in to agora "
-	    "without a password. To do so, run:\n\n    agora login --link "
-	    "%s\n\nThe link works once, within 15 minutes. If it was not "
-	    "you, ignore this message.\n", link);
-	rc = db_command(j, dc, "link_login_drop", 1, drop) != 0 ||
-	    db_command(j, dc, "link_login_new", 3, ins) != 0 ||
-	    outbox_mail(j, dc, 0, lj->auth.email, "Your agora login link",
-	    body) != 0 ||
-	    audit_record(j, dc, 0, 0, lj->auth.address, "login.link",
-	    lj->auth.email, NULL) != 0 ||
+	id[0] = u;
+	id[1] = life;
+	rc = *u != '\0' && (quiet ? db_command(j, dc, "link_login_extend", 2,
+	    id) : login_link_send(lj, dc, u)) != 0;
+	rc = rc || audit_record(j, dc, 0, 0, lj->auth.address, quiet ?
+	    "login.link.held" : "login.link", lj->auth.email, NULL) != 0 ||
 	    db_commit(j, dc) != 0;
-	OPENSSL_cleanse(token, sizeof token);
-	freezero_str(link);
-	freezero_str(body);
-	if (rc == 0)
-		proto_ok(j->out, j->tag);
+	if (rc)
+		return;
+	proto_begin(j->out, j->tag, "OK");
+	proto_add(j->out, "sent", quiet ? "0" : "1");
+	if (quiet)
+		proto_add(j->out, "msg", "enough login links went to this "
+		    "address lately: use the newest one, which works 15 "
+		    "minutes longer now");
+	proto_end(j->out);
 }
 
 static enum cmd_result
@@ -380,41 +638,100 @@ cmd_login_link(struct cmd_ctx *ctx)
 	return cmd_submit(ctx, &lj->auth.job, login_link_run, NULL);
 }
 
-/* PASSWORD.SET: for one who came in by a link, or to change it. */
+/*
+ * PASSWORD.SET: for one who came in by a link, or to change it. Changing
+ * one takes the current password, checked on the lane between the two
+ * runs; wrong ones are counted per account like failed logins, so a
+ * stolen session cannot try the real password at leisure.
+ */
+static struct limit_rule
+password_rule(struct link_job *lj)
+{
+	struct limit_rule rule;
+	char u[STR_I64_LEN];
+
+	rule.key = limit_key("pwset", str_i64(u, lj->session_user), NULL);
+	rule.max = lj->auth.account_limit;
+	rule.window = lj->auth.window;
+	return rule;
+}
+
+/* Second run: the new hash stored, or the wrong guess counted. */
+static void
+password_store_run(struct db_job *j, struct db_conn *dc)
+{
+	struct link_job *lj = (struct link_job *)j;
+	struct limit_rule rule = password_rule(lj);
+	char u[STR_I64_LEN];
+	const char *set[2] = { str_i64(u, lj->session_user), lj->hash };
+	int wrong = lj->auth.stored != NULL && !lj->auth.verified;
+
+	if (db_begin(j, dc) == 0 &&
+	    (wrong ? limit_add(j, dc, &rule, 1) :
+	    db_command(j, dc, "link_set_password", 2, set)) == 0 &&
+	    audit_record(j, dc, lj->session_user, lj->session_id,
+	    lj->auth.address, wrong ? "password.set.failed" : "password.set",
+	    NULL, NULL) == 0 &&
+	    db_commit(j, dc) == 0) {
+		if (wrong)
+			proto_err(j->out, j->tag, PERR_AUTH_FAILED, "the "
+			    "current password is not right");
+		else
+			proto_ok(j->out, j->tag);
+	}
+	free(rule.key);
+}
+
+/* Lane: the current password checked, the new one hashed. */
+static void
+password_cpu(struct db_job *j)
+{
+	struct link_job *lj = (struct link_job *)j;
+
+	if (lj->auth.stored != NULL) {
+		freezero_str(lj->auth.password);
+		lj->auth.password = lj->current;	/* what is checked */
+		lj->current = NULL;
+		auth_verify_cpu(j);
+		if (!lj->auth.verified)
+			return;
+	}
+	if ((lj->hash = password_hash(lj->fresh, lj->scrypt_n)) == NULL)
+		j->status = DB_FAILED;
+}
+
+/* First run: the limit, and the hash the current password must match. */
 static void
 password_set_run(struct db_job *j, struct db_conn *dc)
 {
 	struct link_job *lj = (struct link_job *)j;
-	const char *find[1] = { lj->auth.email }, *set[2];
-	char u[24];
-	PGresult *r;
-	int ok;
+	struct limit_rule rule = password_rule(lj);
+	char u[STR_I64_LEN];
+	const char *id[1] = { str_i64(u, lj->session_user) };
+	PGresult *r = NULL;
+	long retry;
 
-	if ((lj->hash = password_hash(lj->auth.password, lj->scrypt_n)) ==
-	    NULL) {
-		j->status = DB_FAILED;
-		return;
+	if (limit_check(j, dc, &rule, 1, &retry) != 0)
+		goto out;
+	if (retry > 0) {
+		limit_refuse(j, "wrong current passwords", retry);
+		goto out;
 	}
-	if (db_begin(j, dc) != 0 ||
-	    (r = db_query(j, dc, "user_by_email", 1, find)) == NULL)
-		return;
-	snprintf(u, sizeof u, "%s", db_get(r, 0, "id"));
-	/* Changing a password takes the current one. */
-	ok = db_isnull(r, 0, "password_hash") || (lj->current != NULL &&
-	    password_verify(lj->current, db_get(r, 0, "password_hash")));
-	PQclear(r);
-	if (!ok) {
+	if ((r = db_query(j, dc, "password_of", 1, id)) == NULL)
+		goto out;
+	free(lj->auth.stored);
+	lj->auth.stored = db_isnull(r, 0, "password_hash") ? NULL :
+	    xstrdup(db_get(r, 0, "password_hash"));
+	if (lj->auth.stored != NULL && lj->current == NULL) {
 		proto_err(j->out, j->tag, PERR_AUTH_FAILED, "give the current "
 		    "password as current=");
-		return;
+		goto out;
 	}
-	set[0] = u;
-	set[1] = lj->hash;
-	if (db_command(j, dc, "link_set_password", 2, set) == 0 &&
-	    audit_record(j, dc, strtoll(u, NULL, 10), 0, lj->auth.address,
-	    "password.set", NULL, NULL) == 0 &&
-	    db_commit(j, dc) == 0)
-		proto_ok(j->out, j->tag);
+	j->run = password_store_run;
+	j->cpu = password_cpu;
+out:
+	PQclear(r);
+	free(rule.key);
 }
 
 static enum cmd_result
@@ -427,8 +744,7 @@ cmd_password_set(struct cmd_ctx *ctx)
 	if ((why = password_problem(pw)) != NULL)
 		return cmd_err(ctx, PERR_INVALID, why);
 	lj = link_job_new(ctx);
-	lj->auth.email = xstrdup(conn_session(ctx->conn)->email);
-	lj->auth.password = xstrdup(pw);
+	lj->fresh = xstrdup(pw);
 	lj->current = cur != NULL ? xstrdup(cur) : NULL;
 	lj->scrypt_n = server_config()->scrypt_n;
 	return cmd_submit(ctx, &lj->auth.job, password_set_run, NULL);
@@ -458,13 +774,13 @@ static const struct cmd_arg password_args[] = {
 };
 
 const struct cmd cmd_link_table[] = {
-	{ "ACCEPT", cmd_accept, 0, PERM_NONE, accept_args,
+	{ "ACCEPT", cmd_accept, CMD_GUEST, PERM_NONE, accept_args,
 	  "accept an invitation to a space; opens a session" },
-	{ "LOGIN.LINK", cmd_login_link, 0, PERM_NONE, login_link_args,
+	{ "LOGIN.LINK", cmd_login_link, CMD_GUEST, PERM_NONE, login_link_args,
 	  "e-mail me a one-time login link" },
-	{ "LOGIN.TOKEN", cmd_login_token, 0, PERM_NONE, token_args,
+	{ "LOGIN.TOKEN", cmd_login_token, CMD_GUEST, PERM_NONE, token_args,
 	  "log in with a one-time login link" },
-	{ "PASSWORD.SET", cmd_password_set, 1, PERM_NONE, password_args,
+	{ "PASSWORD.SET", cmd_password_set, CMD_SESSION, PERM_NONE, password_args,
 	  "set or change the password" },
-	{ NULL, NULL, 0, 0, NULL, NULL }
+	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
 };

@@ -585,13 +585,13 @@ static const struct cmd_arg read_args[] = {
 };
 
 const struct cmd cmd_message_table[] = {
-	{ "MSG.SEND", cmd_msg_send, 1, PERM_NONE, send_args,
+	{ "MSG.SEND", cmd_msg_send, CMD_SESSION, PERM_NONE, send_args,
 	  "write to a contact or in a space's discussion" },
-	{ "MSG.LIST", cmd_msg_list, 1, PERM_NONE, list_args,
+	{ "MSG.LIST", cmd_msg_list, CMD_SESSION, PERM_NONE, list_args,
 	  "a page of a conversation, oldest first" },
-	{ "MSG.READ", cmd_msg_read, 1, PERM_NONE, read_args,
+	{ "MSG.READ", cmd_msg_read, CMD_SESSION, PERM_NONE, read_args,
 	  "mark a conversation read up to a message" },
-	{ "CONV.LIST", cmd_conv_list, 1, PERM_NONE, NULL,
+	{ "CONV.LIST", cmd_conv_list, CMD_SESSION, PERM_NONE, NULL,
 	  "the caller's conversations, newest first" },
-	{ NULL, NULL, 0, 0, NULL, NULL }
+	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
 };

@@ -259,8 +259,9 @@ activation_mail(struct part_job *pj, struct db_conn *dc,
 	char *link, *subject;
 	int rc;
 
-	if ((link = invite_link_new(&pj->job, dc, pj->base, LINK_ACTIVATE,
-	    pj->who, pj->space)) == NULL)
+	if (invite_mail_allowed(&pj->job, dc, to, 0) != 0 ||
+	    (link = invite_link_new(&pj->job, dc, pj->base, LINK_ACTIVATE,
+	    pj->who, pj->space, 1)) == NULL)
 		return -1;
 	body = buf_new(0);
 	xasprintf(&subject, "You have access to \u201c%s\u201d", a->title);
@@ -535,21 +536,18 @@ request_new(struct part_job *pj, struct db_conn *dc, const PGresult *sp)
 
 /* A request mails the space's managers: not too often, from anyone. */
 static int
-request_limited(struct part_job *pj, struct db_conn *dc, int *over)
+request_limited(struct part_job *pj, struct db_conn *dc, long *retry)
 {
-	char *mail, *from;
-	int rc, o1 = 0, o2 = 0;
+	struct limit_rule rules[2];
+	int rc;
 
-	xasprintf(&mail, "request:%s", pj->email);
-	for (char *p = mail; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
-	xasprintf(&from, "requestaddr:%s", pj->address);
-	rc = limit_attempt(&pj->job, dc, mail, pj->limit_mail, pj->window,
-	    &o1) != 0 || limit_attempt(&pj->job, dc, from, pj->limit_from,
-	    pj->window, &o2) != 0 ? -1 : 0;
-	*over = o1 || o2;
-	free(mail);
-	free(from);
+	rules[0].key = limit_key("request", pj->email, NULL);
+	rules[0].max = pj->limit_mail;
+	rules[1].key = limit_key("requestaddr", pj->address, NULL);
+	rules[1].max = pj->limit_from;
+	rules[0].window = rules[1].window = pj->window;
+	rc = limit_attempt(&pj->job, dc, rules, 2, retry);
+	limit_rules_free(rules, 2);
 	return rc;
 }
 
@@ -560,14 +558,14 @@ request_run(struct db_job *j, struct db_conn *dc)
 	const char *by[1] = { pj->link };
 	const char *ids[2];
 	PGresult *sp, *r;
-	int rc = 0, over;
+	long retry;
+	int rc = 0;
 
-	if (db_begin(j, dc) != 0 || request_limited(pj, dc, &over) != 0)
+	if (db_begin(j, dc) != 0 || request_limited(pj, dc, &retry) != 0)
 		return;
-	if (over) {
+	if (retry > 0) {
 		if (db_commit(j, dc) == 0)
-			proto_err(j->out, j->tag, PERR_RATE_LIMITED, "too many "
-			    "access requests; wait a few minutes");
+			limit_refuse(j, "access requests", retry);
 		return;
 	}
 	if ((sp = db_query(j, dc, "space_by_link", 1, by)) == NULL)
@@ -710,19 +708,19 @@ static const struct cmd_arg request_args[] = {
 };
 
 const struct cmd cmd_participant_table[] = {
-	{ "PARTICIPANT.REVOKE", cmd_revoke, 1, PERM_NONE, who_args,
+	{ "PARTICIPANT.REVOKE", cmd_revoke, CMD_VERIFIED, PERM_NONE, who_args,
 	  "take someone's access to a space away" },
-	{ "PARTICIPANT.GRANT", cmd_grant, 1, PERM_NONE, who_args,
+	{ "PARTICIPANT.GRANT", cmd_grant, CMD_VERIFIED, PERM_NONE, who_args,
 	  "give access back, or grant an access request" },
-	{ "PARTICIPANT.DENY", cmd_deny, 1, PERM_NONE, who_args,
+	{ "PARTICIPANT.DENY", cmd_deny, CMD_VERIFIED, PERM_NONE, who_args,
 	  "turn an access request down" },
-	{ "PARTICIPANT.EDIT", cmd_edit, 1, PERM_NONE, edit_args,
+	{ "PARTICIPANT.EDIT", cmd_edit, CMD_SESSION, PERM_NONE, edit_args,
 	  "change a participant's name, company or job title" },
-	{ "SPACE.LEAVE", cmd_leave, 1, PERM_NONE, space_args,
+	{ "SPACE.LEAVE", cmd_leave, CMD_SESSION, PERM_NONE, space_args,
 	  "leave a space (anyone but its creator)" },
-	{ "SPACE.LINK", cmd_space_link, 1, PERM_NONE, space_args,
+	{ "SPACE.LINK", cmd_space_link, CMD_VERIFIED, PERM_NONE, space_args,
 	  "the space's shareable link (not an invitation)" },
-	{ "ACCESS.REQUEST", cmd_access_request, 0, PERM_NONE, request_args,
+	{ "ACCESS.REQUEST", cmd_access_request, CMD_GUEST, PERM_NONE, request_args,
 	  "ask for access to a space through its link" },
-	{ NULL, NULL, 0, 0, NULL, NULL }
+	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
 };

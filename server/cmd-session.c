@@ -15,6 +15,7 @@
 #include "db.h"
 #include "event.h"
 #include "hex.h"
+#include "limit.h"
 #include "log.h"
 #include "password.h"
 #include "server.h"
@@ -26,21 +27,14 @@
 #define EMAIL_MAX 254
 
 const struct db_stmt session_stmts[] = {
-	{ "login_failures",
-	  "SELECT (SELECT count(*) FROM login_failures"
-	  "  WHERE key = 'acct:' || lower($1::text)"
-	  "  AND at > now() - make_interval(secs => $3::int)) AS account,"
-	  " (SELECT count(*) FROM login_failures"
-	  "  WHERE key = 'addr:' || $2::text"
-	  "  AND at > now() - make_interval(secs => $3::int)) AS address" },
-	{ "login_failure_add",
-	  "INSERT INTO login_failures (key)"
-	  " VALUES ('acct:' || lower($1::text)), ('addr:' || $2::text)" },
 	{ "login_failures_prune",
 	  "DELETE FROM login_failures"
 	  " WHERE at < now() - make_interval(secs => $1::int)" },
+	/* A good password forgives that address its failures there. */
 	{ "login_failures_clear",
-	  "DELETE FROM login_failures WHERE key = 'acct:' || lower($1::text)" },
+	  "DELETE FROM login_failures WHERE key = $1" },
+	{ "user_logged_in",
+	  "UPDATE users SET last_login_at = now() WHERE id = $1::bigint" },
 	{ "user_by_email",
 	  "SELECT id, password_hash FROM users"
 	  " WHERE lower(email) = lower($1::text)" },
@@ -59,7 +53,8 @@ const struct db_stmt session_stmts[] = {
 	  "DELETE FROM sessions WHERE user_id = $1::bigint"
 	  " AND expires_at < now()" },
 	{ "user_get",
-	  "SELECT id, email, name, phone FROM users WHERE id = $1::bigint" },
+	  "SELECT id, email, name, phone, verified_at IS NOT NULL AS verified"
+	  " FROM users WHERE id = $1::bigint" },
 	{ "user_workspaces",
 	  "SELECT w.id, w.name, w.plan, m.role FROM memberships m"
 	  " JOIN workspaces w ON w.id = m.workspace_id"
@@ -103,6 +98,7 @@ auth_destroy(struct db_job *j)
 	struct auth_job *aj = (struct auth_job *)j;
 
 	free(aj->email);
+	free(aj->stored);
 	freezero_str(aj->password);
 	session_free(aj->session);
 	OPENSSL_cleanse(aj->token, sizeof aj->token);
@@ -126,6 +122,7 @@ auth_job_init(struct auth_job *aj, struct conn *conn)
 
 	snprintf(aj->address, sizeof aj->address, "%s", conn_address(conn));
 	aj->account_limit = cf->login_account_limit;
+	aj->account_global_limit = cf->login_account_global_limit;
 	aj->address_limit = cf->login_address_limit;
 	aj->window = cf->login_window;
 	aj->lifetime = cf->session_lifetime;
@@ -141,62 +138,103 @@ auth_job_new(struct conn *conn)
 	return aj;
 }
 
-/* Worker: 1 if this account or address has failed too often lately. */
-static int
-login_limited(struct auth_job *aj, struct db_conn *dc, int *limited)
+size_t
+auth_login_rules(const struct auth_job *aj, struct limit_rule *rules)
 {
-	char window[24];
-	const char *params[3] = { aj->email, aj->address, window };
+	rules[0].key = limit_key("pair", aj->email, aj->address);
+	rules[0].max = aj->account_limit;
+	rules[1].key = limit_key("acct", aj->email, NULL);
+	rules[1].max = aj->account_global_limit;
+	rules[2].key = limit_key("addr", aj->address, NULL);
+	rules[2].max = aj->address_limit;
+	for (int i = 0; i < 3; i++)
+		rules[i].window = aj->window;
+	return 3;
+}
+
+int
+auth_login_limited(struct auth_job *aj, struct db_conn *dc, int *limited)
+{
+	struct limit_rule rules[3];
+	size_t n = auth_login_rules(aj, rules);
+	long retry;
+	int rc;
+
+	rc = limit_check(&aj->job, dc, rules, n, &retry);
+	limit_rules_free(rules, n);
+	if ((*limited = rc == 0 && retry > 0))
+		limit_refuse(&aj->job, "failed logins", retry);
+	return rc;
+}
+
+/*
+ * Worker: the account's stored hash, or none (an unknown address, or no
+ * password: the dummy is checked instead, so the answer takes as long).
+ */
+static int
+login_read(struct auth_job *aj, struct db_conn *dc)
+{
+	const char *params[1] = { aj->email };
 	PGresult *r;
 
-	str_i64(window, aj->window);
-	if ((r = db_query(&aj->job, dc, "login_failures", 3, params)) == NULL)
+	if ((r = db_query(&aj->job, dc, "user_by_email", 1, params)) == NULL)
 		return -1;
-	*limited = db_get_i64(r, 0, "account") >= aj->account_limit ||
-	    db_get_i64(r, 0, "address") >= aj->address_limit;
+	free(aj->stored);
+	aj->stored = NULL;
+	aj->user = 0;
+	if (PQntuples(r) == 1 && !db_isnull(r, 0, "password_hash")) {
+		aj->user = db_get_i64(r, 0, "id");
+		aj->stored = xstrdup(db_get(r, 0, "password_hash"));
+	}
 	PQclear(r);
 	return 0;
 }
 
-/* Worker: the user id if the password is right, 0 if not, -1 on error. */
-static int64_t
-login_check(struct auth_job *aj, struct db_conn *dc)
+/* Lane: the password against the stored hash. */
+void
+auth_verify_cpu(struct db_job *j)
 {
-	const char *params[1] = { aj->email };
-	PGresult *r;
-	int64_t user = 0;
-	char *hash = NULL;
+	struct auth_job *aj = (struct auth_job *)j;
 	int ok;
 
-	if ((r = db_query(&aj->job, dc, "user_by_email", 1, params)) == NULL)
-		return -1;
-	if (PQntuples(r) == 1 && !db_isnull(r, 0, "password_hash")) {
-		user = db_get_i64(r, 0, "id");
-		hash = xstrdup(db_get(r, 0, "password_hash"));
-	}
-	PQclear(r);
-	ok = password_verify(aj->password, hash != NULL ? hash : dummy_hash);
-	free(hash);
-	return ok && user != 0 ? user : 0;
+	ok = password_verify(aj->password, aj->stored != NULL ? aj->stored :
+	    dummy_hash);
+	aj->verified = ok && aj->stored != NULL;
 }
 
-static void
-login_failed(struct auth_job *aj, struct db_conn *dc)
+int
+auth_login_failed(struct auth_job *aj, struct db_conn *dc, const char *msg)
 {
 	struct db_job *j = &aj->job;
+	struct limit_rule rules[3];
+	size_t n = auth_login_rules(aj, rules);
 	char window[24];
-	const char *add[2] = { aj->email, aj->address };
 	const char *prune[1] = { window };
+	int rc;
 
 	str_i64(window, aj->window);
-	if (db_begin(j, dc) != 0 ||
-	    db_command(j, dc, "login_failure_add", 2, add) != 0 ||
+	rc = db_begin(j, dc) != 0 || limit_add(j, dc, rules, n) != 0 ||
 	    db_command(j, dc, "login_failures_prune", 1, prune) != 0 ||
 	    audit_record(j, dc, 0, 0, aj->address, "login.failed", aj->email,
 	    NULL) != 0 ||
-	    db_commit(j, dc) != 0)
-		return;
-	proto_err(j->out, j->tag, PERR_AUTH_FAILED, "wrong e-mail or password");
+	    db_commit(j, dc) != 0 ? -1 : 0;
+	limit_rules_free(rules, n);
+	if (rc == 0)
+		proto_err(j->out, j->tag, PERR_AUTH_FAILED, msg);
+	return rc;
+}
+
+/* Worker: the failures of this account at this address are forgiven. */
+int
+auth_login_forgiven(struct auth_job *aj, struct db_conn *dc)
+{
+	char *key = limit_key("pair", aj->email, aj->address);
+	const char *clear[1] = { key };
+	int rc;
+
+	rc = db_command(&aj->job, dc, "login_failures_clear", 1, clear);
+	free(key);
+	return rc;
 }
 
 int64_t
@@ -224,6 +262,7 @@ auth_session_open(struct auth_job *aj, struct db_conn *dc, int64_t user)
 	proto_add_i64(data, "session", sid);
 	proto_add(data, "address", aj->address);
 	if (db_command(j, dc, "sessions_prune", 1, prune) != 0 ||
+	    db_command(j, dc, "user_logged_in", 1, prune) != 0 ||
 	    audit_record(j, dc, user, sid, aj->address, "login", NULL,
 	    NULL) != 0 ||
 	    event_emit(j, dc, "session.login", 0, user, data) != 0)
@@ -251,46 +290,42 @@ auth_reply(struct auth_job *aj, struct db_conn *dc, int64_t user,
 }
 
 /* Worker: a new session after a good password, in one transaction. */
-static int64_t
-login_open_session(struct auth_job *aj, struct db_conn *dc, int64_t user)
+static void
+login_write_run(struct db_job *j, struct db_conn *dc)
 {
-	struct db_job *j = &aj->job;
-	const char *clear[1] = { aj->email };
+	struct auth_job *aj = (struct auth_job *)j;
 	int64_t sid;
 
+	if (!aj->verified) {
+		auth_login_failed(aj, dc, "wrong e-mail or password");
+		return;
+	}
 	if (db_begin(j, dc) != 0 ||
-	    (sid = auth_session_open(aj, dc, user)) < 0 ||
-	    db_command(j, dc, "login_failures_clear", 1, clear) != 0 ||
+	    (sid = auth_session_open(aj, dc, aj->user)) < 0 ||
+	    auth_login_forgiven(aj, dc) != 0 ||
 	    db_commit(j, dc) != 0)
-		return -1;
-	return sid;
+		return;
+	auth_reply(aj, dc, aj->user, sid, NULL);
 }
 
+/*
+ * LOGIN in three steps, so that the password is checked on the lane and
+ * never holds a database worker: the limits and the stored hash here,
+ * then auth_verify_cpu, then login_write_run.
+ */
 static void
 login_run(struct db_job *j, struct db_conn *dc)
 {
 	struct auth_job *aj = (struct auth_job *)j;
-	int64_t user, sid;
 	int limited;
 
 	session_free(aj->session);
 	aj->session = NULL;
-	if (login_limited(aj, dc, &limited) != 0)
+	if (auth_login_limited(aj, dc, &limited) != 0 || limited ||
+	    login_read(aj, dc) != 0)
 		return;
-	if (limited) {
-		proto_err(j->out, j->tag, PERR_RATE_LIMITED,
-		    "too many failed logins; wait a few minutes");
-		return;
-	}
-	if ((user = login_check(aj, dc)) < 0)
-		return;
-	if (user == 0) {
-		login_failed(aj, dc);
-		return;
-	}
-	if ((sid = login_open_session(aj, dc, user)) < 0)
-		return;
-	auth_reply(aj, dc, user, sid, NULL);
+	j->cpu = auth_verify_cpu;
+	j->run = login_write_run;
 }
 
 static enum cmd_result
@@ -422,13 +457,13 @@ static const struct cmd_arg resume_args[] = {
 };
 
 const struct cmd cmd_session_table[] = {
-	{ "LOGIN", cmd_login, 0, PERM_NONE, login_args,
+	{ "LOGIN", cmd_login, CMD_GUEST, PERM_NONE, login_args,
 	  "log in; returns a session token" },
-	{ "SESSION.RESUME", cmd_resume, 0, PERM_NONE, resume_args,
+	{ "SESSION.RESUME", cmd_resume, CMD_GUEST, PERM_NONE, resume_args,
 	  "continue a session with its token" },
-	{ "LOGOUT", cmd_logout, 1, PERM_NONE, NULL,
+	{ "LOGOUT", cmd_logout, CMD_SESSION, PERM_NONE, NULL,
 	  "end the session" },
-	{ "WHOAMI", cmd_whoami, 1, PERM_NONE, NULL,
+	{ "WHOAMI", cmd_whoami, CMD_SESSION, PERM_NONE, NULL,
 	  "the user and their workspaces" },
-	{ NULL, NULL, 0, 0, NULL, NULL }
+	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
 };

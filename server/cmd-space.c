@@ -595,19 +595,19 @@ static const struct cmd_arg delete_args[] = {
 };
 
 const struct cmd cmd_space_table[] = {
-	{ "SPACE.CREATE", cmd_space_create, 1, PERM_NONE, create_args,
+	{ "SPACE.CREATE", cmd_space_create, CMD_VERIFIED, PERM_NONE, create_args,
 	  "create a space in one of your workspaces" },
-	{ "SPACE.LIST", cmd_space_list, 1, PERM_NONE, NULL,
+	{ "SPACE.LIST", cmd_space_list, CMD_SESSION, PERM_NONE, NULL,
 	  "the spaces you are in" },
-	{ "SPACE.SHOW", cmd_space_show, 1, PERM_NONE, space_args,
+	{ "SPACE.SHOW", cmd_space_show, CMD_SESSION, PERM_NONE, space_args,
 	  "a space and its participants" },
-	{ "SPACE.EDIT", cmd_space_edit, 1, PERM_NONE, edit_args,
+	{ "SPACE.EDIT", cmd_space_edit, CMD_VERIFIED, PERM_NONE, edit_args,
 	  "change a space's title, description or settings" },
-	{ "SPACE.ARCHIVE", cmd_space_archive, 1, PERM_NONE, space_args,
+	{ "SPACE.ARCHIVE", cmd_space_archive, CMD_VERIFIED, PERM_NONE, space_args,
 	  "archive a space: externals lose access, nothing is deleted" },
-	{ "SPACE.REACTIVATE", cmd_space_reactivate, 1, PERM_NONE, space_args,
+	{ "SPACE.REACTIVATE", cmd_space_reactivate, CMD_VERIFIED, PERM_NONE, space_args,
 	  "bring an archived space back" },
-	{ "SPACE.DELETE", cmd_space_delete, 1, PERM_NONE, delete_args,
+	{ "SPACE.DELETE", cmd_space_delete, CMD_VERIFIED, PERM_NONE, delete_args,
 	  "delete a space for good (its creator only)" },
-	{ NULL, NULL, 0, 0, NULL, NULL }
+	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
 };

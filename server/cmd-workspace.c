@@ -79,7 +79,7 @@ static const struct cmd_arg members_args[] = {
 };
 
 const struct cmd cmd_workspace_table[] = {
-	{ "MEMBERS", cmd_members, 1, PERM_NONE, members_args,
+	{ "MEMBERS", cmd_members, CMD_VERIFIED, PERM_NONE, members_args,
 	  "the members of a workspace" },
-	{ NULL, NULL, 0, 0, NULL, NULL }
+	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
 };

@@ -8,6 +8,7 @@
 #include "db.h"
 #include "log.h"
 #include "session.h"
+#include "throttle.h"
 #include "utf8.h"
 #include "xmalloc.h"
 
@@ -34,8 +35,8 @@ cmd_ping(struct cmd_ctx *ctx)
 }
 
 const struct cmd cmd_core_table[] = {
-	{ "PING", cmd_ping, 0, PERM_NONE, NULL, "check the connection" },
-	{ NULL, NULL, 0, 0, NULL, NULL }
+	{ "PING", cmd_ping, CMD_PUBLIC, PERM_NONE, NULL, "check the connection" },
+	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
 };
 
 /* Every domain's verbs; cmd_find searches them in order. */
@@ -211,8 +212,16 @@ cmd_dispatch(struct conn *conn, const struct proto_msg *msg)
 
 	if ((ctx.cmd = cmd_find(msg->word)) == NULL)
 		return cmd_err(&ctx, PERR_UNKNOWN_VERB, "unknown verb");
-	if (ctx.cmd->needs_session && s == NULL)
+	if (ctx.cmd->auth >= CMD_SESSION && s == NULL)
 		return cmd_err(&ctx, PERR_AUTH_REQUIRED, "log in first");
+	if (ctx.cmd->auth == CMD_VERIFIED && !s->verified)
+		return cmd_err(&ctx, PERR_FORBIDDEN, "prove your e-mail address "
+		    "first: use a link agora sent to it, or ask for a login "
+		    "link (LOGIN.LINK)");
+	/* Checked before anything else is spent on the request. */
+	if (ctx.cmd->auth == CMD_GUEST && !throttle_allow(conn_address(conn)))
+		return cmd_err(&ctx, PERR_RATE_LIMITED, "too many requests "
+		    "from your address; wait a few seconds");
 	if (ctx.cmd->perm != PERM_NONE &&
 	    (s == NULL || !session_allows(s, ctx.cmd->perm)))
 		return cmd_err(&ctx, PERR_FORBIDDEN, "your role does not allow this");
@@ -255,6 +264,10 @@ cmd_job_done(struct db_job *j)
 	} else if (j->status == DB_UNAVAILABLE) {
 		proto_err(conn_out(conn), j->tag, PERR_UNAVAILABLE,
 		    "the database is unreachable; try again shortly");
+	} else if (j->status == DB_BUSY) {
+		proto_err(conn_out(conn), j->tag, PERR_RATE_LIMITED,
+		    "the server is busy checking passwords; try again in a "
+		    "moment");
 	} else if (j->status == DB_FAILED) {
 		proto_err(conn_out(conn), j->tag, PERR_INTERNAL,
 		    "internal error; it has been logged");

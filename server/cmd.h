@@ -48,13 +48,27 @@ struct cmd_arg {
 	size_t		 max;		/* bytes; 0: the line limit */
 };
 
+/*
+ * Who may call a verb. A session whose user has not yet proven their
+ * e-mail address (an account made through a link that was handed over,
+ * not mailed: agora-protocol(7), SECURITY) reaches only the space it came
+ * in by: space verbs check participation, and every other verb needs a
+ * proven address.
+ */
+enum cmd_auth {
+	CMD_PUBLIC,	/* anyone, and it costs nothing: PING */
+	CMD_GUEST,	/* anyone; throttled per address while logged out */
+	CMD_SESSION,	/* a session, its address proven or not */
+	CMD_VERIFIED	/* a session whose user's address is proven */
+};
+
 struct cmd_ctx;
 typedef enum cmd_result cmd_handler(struct cmd_ctx *);
 
 struct cmd {
 	const char		*verb;
 	cmd_handler		*handler;
-	int			 needs_session;
+	enum cmd_auth		 auth;
 	enum perm		 perm;
 	const struct cmd_arg	*args;		/* ends with { NULL } */
 	const char		*summary;	/* one line, for docs */

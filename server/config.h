@@ -27,6 +27,13 @@ struct config {
 	long	 login_account_limit;
 	long	 login_address_limit;
 	long	 login_window;
+	long	 login_account_global_limit;
+	long	 guest_rate;		/* requests/s per address, logged out */
+	long	 guest_burst;
+	long	 guest_global_rate;	/* requests/s from all addresses */
+	long	 password_workers;	/* threads of the lane (lane.h) */
+	long	 mail_recipient_limit;	/* mails to one address per window */
+	long	 mail_recipient_window;	/* seconds */
 	long	 scrypt_n;
 	long	 sync_limit;
 	long	 file_max_size;		/* bytes */

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "db.h"
 #include "ev.h"
+#include "lane.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -325,6 +326,29 @@ db_finish(struct db_job **batch, int n)
 		log_warn("db: eventfd write");
 }
 
+/* A job whose run asked for the lane goes there: 1, or 0 to finish it. */
+static int
+db_to_lane(struct db_job *j)
+{
+	if (j->cpu == NULL)
+		return 0;
+	if (j->status == DB_OK && lane_push(j) == 0)
+		return 1;
+	if (j->status == DB_OK)
+		j->status = DB_BUSY;
+	j->cpu = NULL;
+	return 0;
+}
+
+void
+db_requeue(struct db_job *j)
+{
+	pthread_mutex_lock(&db_lock);
+	queue_push(&db_todo, j);
+	pthread_cond_signal(&db_cond);
+	pthread_mutex_unlock(&db_lock);
+}
+
 static void *
 db_worker(void *arg)
 {
@@ -335,8 +359,11 @@ db_worker(void *arg)
 	while ((n = db_take(batch)) > 0) {
 		if (batch[0]->stmt != NULL)
 			db_run_reads(dc, batch, n);
-		else
+		else {
 			db_run_job(dc, batch[0]);
+			if (db_to_lane(batch[0]))
+				continue;
+		}
 		db_finish(batch, n);
 	}
 	return NULL;

@@ -33,7 +33,8 @@ struct conn;
 enum db_status {
 	DB_OK,
 	DB_UNAVAILABLE,		/* no connection to PostgreSQL */
-	DB_FAILED		/* a statement failed: a bug or a constraint */
+	DB_FAILED,		/* a statement failed: a bug or a constraint */
+	DB_BUSY			/* the lane (lane.h) is full: try again */
 };
 
 #define DB_PARAMS_MAX	8
@@ -57,6 +58,14 @@ struct db_job {
 	/* Frees what the job owns, not the job itself; may be NULL. */
 	void		(*destroy)(struct db_job *);
 	int		 submitted;	/* by db_submit: counted in db_pending */
+	/*
+	 * Work for the lane (lane.h), which holds no database connection:
+	 * a run that sets cpu is not finished when it returns but handed to
+	 * the lane, which calls cpu and gives the job back to the workers to
+	 * run run again (cpu or the first run may have changed run). Such a
+	 * run must leave nothing uncommitted: the transaction is rolled back.
+	 */
+	void		(*cpu)(struct db_job *);
 	/*
 	 * Instead of run, a job that is one read-only statement names it
 	 * here. Workers send such jobs to PostgreSQL in batches (libpq
@@ -85,6 +94,8 @@ void db_submit(struct db_job *);
 void db_flush(void);
 /* Hands a job straight to the loop (no SQL): used by other threads. */
 void db_post(struct db_job *);
+/* Any thread: a job back to the workers, to run again (the lane). */
+void db_requeue(struct db_job *);
 int db_pending(void);	/* jobs submitted and not yet done */
 
 /* Worker side. */

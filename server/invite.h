@@ -45,7 +45,15 @@ int invite_always(struct inviter *, struct db_conn *,
  * HOST:PORT. The link (caller frees), or NULL (status set).
  */
 char *invite_link_new(struct db_job *, struct db_conn *, const char *base,
-    const char *kind, int64_t user, int64_t space);
+    const char *kind, int64_t user, int64_t space, int mailed);
+
+/*
+ * Worker, before a mail to a third party: 0 if it may be sent (and it is
+ * counted: limit_mail_to), 1 if that address had enough lately (then,
+ * unless quiet, the reply is the refusal, and nothing else), or -1.
+ */
+int invite_mail_allowed(struct db_job *, struct db_conn *, const char *to,
+    int quiet);
 
 /* 1 if e is an e-mail address we send to (nothing that bends a header). */
 int invite_email_ok(const char *e);

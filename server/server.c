@@ -18,11 +18,14 @@
 #include "conn.h"
 #include "db.h"
 #include "ev.h"
+#include "lane.h"
+#include "limit.h"
 #include "log.h"
 #include "migrate.h"
 #include "outbox.h"
 #include "presence.h"
 #include "server.h"
+#include "throttle.h"
 #include "tls.h"
 #include "xmalloc.h"
 
@@ -184,6 +187,8 @@ server_reload(void)
 	config_free(&next);
 	server_log_level(server_cf);
 	conn_configure(server_cf);
+	throttle_configure(server_cf);
+	limit_configure(server_cf);
 	outbox_configure(server_cf, server_cf_path);
 	log_info("reloaded configuration and certificate");
 }
@@ -319,6 +324,9 @@ server_run(const char *path, struct config *cf)
 
 	ev_init();
 	conn_configure(cf);
+	throttle_configure(cf);
+	limit_configure(cf);
+	lane_start((int)cf->password_workers);
 	if ((lfd = server_listen(cf->listen, &cause)) == -1)
 		fatalx("%s", cause);
 	ev_io_set(&listen_io, lfd, server_accept);
@@ -340,6 +348,7 @@ server_run(const char *path, struct config *cf)
 	outbox_stop();
 	bus_stop();
 	db_stop();
+	lane_stop();
 	conn_free_all();
 	ev_io_del(&signal_io);
 	close(sfd);

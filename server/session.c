@@ -58,6 +58,7 @@ session_load(struct db_job *j, struct db_conn *dc, int64_t user_id,
 	s->name = xstrdup(db_get(r, 0, "name"));
 	if (!db_isnull(r, 0, "phone"))
 		s->phone = xstrdup(db_get(r, 0, "phone"));
+	s->verified = strcmp(db_get(r, 0, "verified"), "t") == 0;
 	PQclear(r);
 
 	if ((r = db_query(j, dc, "user_workspaces", 1, params)) == NULL) {
@@ -86,6 +87,7 @@ session_describe(const struct session *s, struct buf *out, const char *tag)
 	proto_add(out, "name", s->name);
 	if (s->phone != NULL)
 		proto_add(out, "phone", s->phone);
+	proto_add(out, "verified", s->verified ? "1" : "0");
 	proto_end(out);
 	for (size_t i = 0; i < s->nws; i++) {
 		proto_begin(out, tag, "WORKSPACE");

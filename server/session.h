@@ -27,6 +27,7 @@ struct session {
 	char			*email;
 	char			*name;
 	char			*phone;		/* NULL if none */
+	int			 verified;	/* the address is proven */
 	size_t			 nws;
 	struct session_ws	*ws;
 };

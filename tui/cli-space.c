@@ -414,21 +414,56 @@ link_connect(const struct cli_opts *o, const char *link, int *status)
 	return c;
 }
 
+/*
+ * If the link names the server the saved session is for, that session
+ * proves the account (an invitation link alone never opens one already
+ * in use). The token goes only to the server it came from: a link could
+ * name anyone's. 1: resumed, 0: not.
+ */
+static int
+accept_resume(const struct cli_opts *o, struct client *c, const char *link)
+{
+	char *server = server_from_link(link), *path, *token = NULL;
+	char *cause = NULL;
+	struct client_reply *r = NULL;
+	int status;
+
+	if (server != NULL && o->server != NULL &&
+	    strcmp(server, o->server) == 0 &&
+	    (path = cli_session_path(&status)) != NULL) {
+		if (tokenfile_load(path, &token, &cause) == 0)
+			r = client_call(c, "SESSION.RESUME", "token", token,
+			    NULL);
+		freezero_str(token);
+		free(cause);
+		free(path);
+	}
+	free(server);
+	status = r != NULL && r->ok;
+	client_reply_free(r);
+	return status;
+}
+
 int
 cli_accept(const struct cli_opts *o, int argc, char **argv)
 {
 	struct client_reply *r;
 	struct cli_args a;
 	struct client *c;
-	char **ops, *pw, *path, *cause = NULL;
-	int n, status;
+	char **ops, *pw = NULL, *path, *cause = NULL;
+	const char *token;
+	int n, status, resumed;
 
 	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL || n != 1)
 		return cli_fail(EX_USAGE, "usage: agora accept LINK [--name N]");
 	if ((c = link_connect(o, ops[0], &status)) == NULL)
 		return status;
-	/* Empty: come in without a password (a login link next time). */
-	pw = cli_password("Choose a password (empty for none): ");
+	/* Logged in: the session is the proof. Otherwise the password of
+	   the account, if the address has one, or a new one (empty: come in
+	   without, and ask for a login link next time). */
+	if (!(resumed = accept_resume(o, c, ops[0])))
+		pw = cli_password("Password (the account's, if this address "
+		    "has one; else a new one, or empty for none): ");
 	r = client_call(c, "ACCEPT", "link", ops[0], pw != NULL && *pw != '\0' ?
 	    "password" : NULL, pw, a.name != NULL ? "name" : NULL, a.name,
 	    NULL);
@@ -440,15 +475,17 @@ cli_accept(const struct cli_opts *o, int argc, char **argv)
 	if (!r->ok)
 		return cli_reply_fail("accept", r);
 	status = EX_OK;
-	if ((path = cli_session_path(&status)) != NULL &&
-	    tokenfile_save(path, client_reply_get(r, "token"), &cause) != 0) {
-		status = cli_fail(EX_CANTCREAT, "%s", cause);
-		free(cause);
+	if ((token = client_reply_get(r, "token")) != NULL &&
+	    (path = cli_session_path(&status)) != NULL) {
+		if (tokenfile_save(path, token, &cause) != 0) {
+			status = cli_fail(EX_CANTCREAT, "%s", cause);
+			free(cause);
+		}
+		free(path);
 	}
 	if (status == EX_OK)
-		printf("you are in space %s, and logged in\n",
-		    client_reply_get(r, "space"));
-	free(path);
+		printf("you are in space %s%s\n", client_reply_get(r, "space"),
+		    resumed ? "" : ", and logged in");
 	client_reply_free(r);
 	return status;
 }

@@ -947,10 +947,15 @@ agorad_new(const char *database)
 	ck_assert_msg(rc == 0, "agorad init: exit %d: %s", rc, tail(out));
 	a->init_output = out;
 
-	/* Fast hashing, and no limit on failures from 127.0.0.1, which
-	 * every test shares; tests of the limits set their own. */
+	/* Fast hashing, and no limit on failures, logged-out requests or
+	 * mail from 127.0.0.1, which every test shares; tests of the limits
+	 * set their own. */
 	agorad_set(a, "scrypt_n = 1024");
 	agorad_set(a, "login_address_limit = 100000");
+	agorad_set(a, "guest_rate = 1000000");
+	agorad_set(a, "guest_burst = 1000000");
+	agorad_set(a, "guest_global_rate = 1000000");
+	agorad_set(a, "mail_recipient_limit = 100000");
 	return a;
 }
 

@@ -197,7 +197,9 @@ bob_joins(const char *space, int *seen)
 
 	RUN(EX_OK, &alice, "invite", space, bob.email);
 	link = invitation_link(bob.email, seen);
-	RUN(EX_OK, &bob, "accept", link);	/* no password: keeps his own */
+	/* His account is in use: his session is the proof. */
+	login(&bob);
+	RUN(EX_OK, &bob, "accept", link);
 	free(link);
 }
 
@@ -261,7 +263,9 @@ START_TEST(test_contacts)
 	ck_assert_str_eq(out, "[]\n");
 	free(out);
 	link = invitation_link(bob.email, &seen);
-	RUN(EX_OK, &bob, "accept", link);
+	/* Not logged in: his password is the proof; none is refused. */
+	run(EX_NOPERM, &bob, NULL, NULL, "accept", link, NULL);
+	run(EX_OK, &bob, HARNESS_PASSWORD "\n", NULL, "accept", link, NULL);
 	free(link);
 	bob_joins(net2, &seen);
 

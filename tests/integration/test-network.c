@@ -162,7 +162,9 @@ join(struct client *c, int64_t space, const char *email)
 	    email, NULL));
 	link = invitation_for(email);
 	x = harness_connect(node);
-	client_reply_free(call_ok(x, "ACCEPT", "link", link, NULL));
+	/* Their account is in use: its password goes with the link. */
+	client_reply_free(call_ok(x, "ACCEPT", "link", link, "password",
+	    HARNESS_PASSWORD, NULL));
 	client_close(x);
 	free(link);
 }

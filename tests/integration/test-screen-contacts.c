@@ -318,7 +318,10 @@ join(struct client *c, int64_t space, const char *email, int64_t user)
 	link = xstrdup(client_reply_get(r, "link"));
 	client_reply_free(r);
 	x = harness_connect(node);
-	client_reply_free(call_ok(x, "ACCEPT", "link", link, NULL));
+	/* A handed link is no credential: the account's password goes
+	   with it. */
+	client_reply_free(call_ok(x, "ACCEPT", "link", link, "password",
+	    HARNESS_PASSWORD, NULL));
 	client_close(x);
 	free(link);
 }
