@@ -247,9 +247,29 @@ client_ssl_why(int err, int saved_errno)
 	return tls_error_string();
 }
 
+/* Binds fd to the numeric address source (of the family of ai). */
 static int
-client_tcp_connect(const char *host, const char *port, int64_t deadline,
-    char **cause)
+client_bind(int fd, const struct addrinfo *ai, const char *source)
+{
+	struct addrinfo hints, *res;
+	int rc;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = ai->ai_family;
+	hints.ai_socktype = ai->ai_socktype;
+	hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
+	if (getaddrinfo(source, NULL, &hints, &res) != 0) {
+		errno = EADDRNOTAVAIL;
+		return -1;
+	}
+	rc = bind(fd, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	return rc;
+}
+
+static int
+client_tcp_connect(const char *host, const char *port, const char *source,
+    int64_t deadline, char **cause)
 {
 	struct addrinfo	 hints, *res, *ai;
 	socklen_t	 len;
@@ -268,6 +288,12 @@ client_tcp_connect(const char *host, const char *port, int64_t deadline,
 		    SOCK_CLOEXEC, ai->ai_protocol);
 		if (fd == -1) {
 			saved = errno;
+			continue;
+		}
+		if (source != NULL && client_bind(fd, ai, source) != 0) {
+			saved = errno;
+			close(fd);
+			fd = -1;
 			continue;
 		}
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
@@ -428,7 +454,8 @@ client_connect(const struct client_opts *opts, char **cause)
 
 	if ((c->ctx = tls_client_ctx(opts->ca_file, cause)) == NULL)
 		goto fail;
-	c->fd = client_tcp_connect(opts->host, opts->port, deadline, cause);
+	c->fd = client_tcp_connect(opts->host, opts->port, opts->source,
+	    deadline, cause);
 	if (c->fd == -1)
 		goto fail;
 

@@ -26,6 +26,8 @@ struct client_opts {
 	int accept_any;		/* neither: caller checks client_fingerprint */
 	int timeout_ms;		/* connect, handshake and greeting; 0: 10 s */
 	size_t max_line;	/* 0: PROTO_LINE_MAX_DEFAULT */
+	const char *source;	/* a numeric local address to connect from,
+				   or NULL (tests: another client on loopback) */
 };
 
 struct client_reply {

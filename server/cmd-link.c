@@ -62,13 +62,17 @@ const struct db_stmt link_stmts[] = {
 	{ "link_take", LINK_FACTS " FOR UPDATE OF t, u" },
 	{ "link_use",
 	  "UPDATE tokens SET used_at = now() WHERE hash = $1::bytea" },
+	/* Pending, or in already (by another link of the same invitation:
+	   a handed one used before the mailed one). */
 	{ "link_join",
-	  "UPDATE participants p SET status = 'active', last_active_at = now()"
-	  " FROM spaces s WHERE p.space_id = $1::bigint"
-	  " AND p.user_id = $2::bigint AND p.status = 'pending'"
+	  "WITH was AS (SELECT status FROM participants"
+	  "  WHERE space_id = $1::bigint AND user_id = $2::bigint)"
+	  " UPDATE participants p SET status = 'active', last_active_at = now()"
+	  " FROM spaces s, was WHERE p.space_id = $1::bigint"
+	  " AND p.user_id = $2::bigint AND p.status IN ('pending', 'active')"
 	  " AND s.id = p.space_id AND s.archived_at IS NULL"
 	  " RETURNING participant_role(p.role, s.network) AS role, s.title,"
-	  " s.workspace_id,"
+	  " s.workspace_id, was.status = 'pending' AS joined,"
 	  " (SELECT email FROM users WHERE id = p.invited_by) AS inviter" },
 	{ "link_set_password",
 	  "UPDATE users SET password_hash = $2 WHERE id = $1::bigint" },
@@ -251,6 +255,10 @@ accept_join(struct link_job *lj, struct db_conn *dc, const PGresult *t,
 		PQclear(p);
 		proto_err(j->out, j->tag, PERR_NOT_FOUND, SPACE_CLOSED);
 		return -1;
+	}
+	if (strcmp(db_get(p, 0, "joined"), "t") != 0) {
+		PQclear(p);
+		return 0;	/* in already: nothing to tell */
 	}
 	data = buf_new(0);
 	proto_add(data, "space", s);

@@ -42,6 +42,7 @@ lane_main(void *arg)
 
 		j->cpu = NULL;
 		cpu(j);
+		log_debug("lane: request %s done", j->tag);
 		db_requeue(j);
 	}
 	return NULL;

@@ -1272,9 +1272,16 @@ harness_stop_clean(const char *file, int line, struct agorad *a)
 struct client *
 harness_try_connect(struct agorad *a, char **cause)
 {
+	return harness_try_connect_from(a, NULL, cause);
+}
+
+struct client *
+harness_try_connect_from(struct agorad *a, const char *source, char **cause)
+{
 	struct client_opts o;
 
 	memset(&o, 0, sizeof o);
+	o.source = source;
 	o.host = "127.0.0.1";
 	o.port = a->port;
 	o.ca_file = a->cert;
@@ -1285,10 +1292,17 @@ harness_try_connect(struct agorad *a, char **cause)
 struct client *
 harness_connect_at(const char *file, int line, struct agorad *a)
 {
+	return harness_connect_from_at(file, line, a, NULL);
+}
+
+struct client *
+harness_connect_from_at(const char *file, int line, struct agorad *a,
+    const char *source)
+{
 	struct client *c;
 	char *cause = NULL;
 
-	c = harness_try_connect(a, &cause);
+	c = harness_try_connect_from(a, source, &cause);
 	ck_assert_msg(c != NULL, "%s:%d: connect: %s", file, line, cause);
 	return c;
 }

@@ -148,6 +148,14 @@ void harness_stop_clean(const char *, int, struct agorad *);
 struct client *harness_try_connect(struct agorad *, char **cause);
 #define harness_connect(a) harness_connect_at(__FILE__, __LINE__, (a))
 struct client *harness_connect_at(const char *, int, struct agorad *);
+/* The same from another loopback address (say "127.0.0.2"): another
+   client address as agorad sees it. */
+struct client *harness_try_connect_from(struct agorad *, const char *source,
+    char **cause);
+#define harness_connect_from(a, source)                                        \
+	harness_connect_from_at(__FILE__, __LINE__, (a), (source))
+struct client *harness_connect_from_at(const char *, int, struct agorad *,
+    const char *source);
 /* Connects and logs in; *token (if not NULL) gets the token (free it). */
 #define harness_login(a, email, pw, token)                                     \
 	harness_login_at(__FILE__, __LINE__, (a), (email), (pw), (token))
