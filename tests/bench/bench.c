@@ -12,6 +12,14 @@
  * Output is one line per run on stdout, key=value pairs that read well and
  * parse with a split on spaces. Progress and errors go to stderr.
  *
+ * --mode flood measures what a flood of logged-out requests does to a
+ * logged-in user: client 1 logs in and asks SPACE.LIST, one at a time,
+ * first alone (the baseline), then while the other clients send, as fast
+ * as they are answered, ACCEPT with made-up links and a password
+ * (--flood accept: what an attacker tried) or LOGIN for made-up accounts
+ * (--flood login: a password checked each time). Its line gives the
+ * user's latencies in both phases and how the flood was answered.
+ *
  * The password is read from the file named by AGORA_BENCH_PASSWORD_FILE, or
  * from standard input; never from the command line.
  */
@@ -41,12 +49,17 @@
 #define BENCH_SYNC_PAGES   1000  /* SYNC pages read to find the latest */
 #define BENCH_EPOLL_EVENTS 256
 
-enum bench_mode { MODE_PING, MODE_WHOAMI, MODE_SYNC, MODE_MIXED, MODE_IDLE };
+enum bench_mode {
+	MODE_PING, MODE_WHOAMI, MODE_SYNC, MODE_MIXED, MODE_IDLE, MODE_FLOOD
+};
 
 static const char *const bench_mode_names[] = { "ping", "whoami", "sync",
-	"mixed", "idle" };
+	"mixed", "idle", "flood" };
 
-enum bench_kind { KIND_PING, KIND_WHOAMI, KIND_SYNC, KIND_RESUME };
+enum bench_kind {
+	KIND_PING, KIND_WHOAMI, KIND_SYNC, KIND_RESUME, KIND_SPACES,
+	KIND_ACCEPT, KIND_LOGIN
+};
 
 /* A request in flight: the tag is the client's, valid until taken. */
 struct bench_flight {
@@ -91,6 +104,13 @@ struct bench {
 	int64_t window_end;
 	uint64_t errors;   /* ERR replies, lost clients */
 	struct hist *hist; /* replies inside the window */
+
+	/* --mode flood */
+	enum bench_kind flood;  /* KIND_ACCEPT or KIND_LOGIN */
+	int flooding;           /* the other clients send */
+	uint64_t rng;           /* made-up links and addresses */
+	uint64_t flood_replies; /* inside the window, by answer: */
+	uint64_t flood_not_found, flood_limited, flood_refused, flood_other;
 };
 
 static void usage(void) __attribute__((noreturn));
@@ -137,7 +157,8 @@ bench_password(void)
 static int
 bench_needs_session(enum bench_mode mode)
 {
-	return mode == MODE_WHOAMI || mode == MODE_SYNC || mode == MODE_MIXED;
+	return mode == MODE_WHOAMI || mode == MODE_SYNC || mode == MODE_MIXED ||
+	    mode == MODE_FLOOD;
 }
 
 static struct client *
@@ -234,6 +255,36 @@ bench_lose(struct bench *b, struct bench_client *bc)
 	b->nalive--;
 }
 
+/* xorshift64: made-up tokens need not be unpredictable, only distinct. */
+static uint64_t
+bench_random(struct bench *b)
+{
+	b->rng ^= b->rng << 13;
+	b->rng ^= b->rng >> 7;
+	b->rng ^= b->rng << 17;
+	return b->rng;
+}
+
+/* One request of the flood: a made-up link, or a made-up account. */
+static const char *
+bench_flood_send(struct bench *b, struct bench_client *bc,
+    enum bench_kind kind)
+{
+	char link[65], email[64];
+
+	if (kind == KIND_LOGIN) {
+		snprintf(email, sizeof email, "flood%016" PRIx64 "@flood.invalid",
+		    bench_random(b));
+		return client_send(bc->c, "LOGIN", "email", email, "password",
+		    "xxxxxxxxxxxx", NULL);
+	}
+	for (int i = 0; i < 4; i++)
+		snprintf(link + 16 * i, sizeof link - 16 * (size_t)i,
+		    "%016" PRIx64, bench_random(b));
+	return client_send(bc->c, "ACCEPT", "link", link, "password",
+	    "xxxxxxxxxxxx", NULL);
+}
+
 /* Queues one request on bc; the caller flushes. */
 static void
 bench_issue(
@@ -256,6 +307,13 @@ bench_issue(
 		tag = client_send(
 		    bc->c, "SESSION.RESUME", "token", b->token, NULL);
 		break;
+	case KIND_SPACES:
+		tag = client_send(bc->c, "SPACE.LIST", NULL);
+		break;
+	case KIND_ACCEPT:
+	case KIND_LOGIN:
+		tag = bench_flood_send(b, bc, kind);
+		break;
 	}
 	if (tag == NULL) {
 		bench_lose(b, bc);
@@ -274,6 +332,8 @@ bench_next_kind(struct bench *b, struct bench_client *bc)
 		KIND_SYNC };
 
 	switch (b->mode) {
+	case MODE_FLOOD:
+		return bc == &b->clients[0] ? KIND_SPACES : b->flood;
 	case MODE_WHOAMI:
 		return KIND_WHOAMI;
 	case MODE_SYNC:
@@ -296,6 +356,25 @@ bench_record(struct bench *b, int64_t sent, int64_t now)
 	hist_add(b->hist, us);
 }
 
+/* How the flood was answered, inside the window. */
+static void
+bench_flood_count(struct bench *b, const struct client_reply *r, int64_t now)
+{
+	if (now < b->window_start || now >= b->window_end)
+		return;
+	b->flood_replies++;
+	if (r->ok)
+		b->flood_other++;
+	else if (strcmp(r->code, "not_found") == 0)
+		b->flood_not_found++;
+	else if (strcmp(r->code, "rate_limited") == 0)
+		b->flood_limited++;
+	else if (strcmp(r->code, "auth_failed") == 0)
+		b->flood_refused++;
+	else
+		b->flood_other++;
+}
+
 /* Reads what bc has, takes its finished replies in order, refills. */
 static void
 bench_service(struct bench *b, struct bench_client *bc)
@@ -311,7 +390,9 @@ bench_service(struct bench *b, struct bench_client *bc)
 		f = &bc->ring[bc->head];
 		if ((r = client_take_reply(bc->c, f->tag)) == NULL)
 			break;
-		if (!r->ok) {
+		if (b->mode == MODE_FLOOD && bc != &b->clients[0])
+			bench_flood_count(b, r, now);
+		else if (!r->ok) {
 			if (b->errors++ < 10)
 				fprintf(stderr, "agora-bench: %s\n", r->line);
 		} else
@@ -319,7 +400,8 @@ bench_service(struct bench *b, struct bench_client *bc)
 		client_reply_free(r);
 		bc->head = (bc->head + 1) % (size_t)b->depth;
 		bc->inflight--;
-		if (b->issuing && !lost)
+		if (b->issuing && !lost && (bc == &b->clients[0] ||
+		    b->mode != MODE_FLOOD || b->flooding))
 			bench_issue(b, bc, bench_next_kind(b, bc), now);
 	}
 	if (lost) {
@@ -411,7 +493,9 @@ bench_connect_all(struct bench *b)
 		now = loadgen_now();
 		for (long i = from; i < b->nconnected; i++) {
 			bc = &b->clients[i];
-			bench_issue(b, bc, kind, now);
+			/* The flood comes from logged-out clients. */
+			bench_issue(b, bc, b->mode == MODE_FLOOD && i > 0 ?
+			    KIND_PING : kind, now);
 			if (!bc->dead && client_flush(bc->c, 0) == -1)
 				bench_lose(b, bc);
 			if (!bc->dead)
@@ -479,6 +563,67 @@ bench_run(struct bench *b, double connect_s)
 	    hist_max(b->hist), b->errors, connect_s);
 }
 
+/* One phase of --mode flood: the window, with or without the flood. */
+static void
+bench_flood_phase(struct bench *b, int flooding)
+{
+	struct bench_client *bc;
+	int64_t start;
+
+	hist_free(b->hist);
+	b->hist = hist_new();
+	b->issuing = 1;
+	b->flooding = flooding;
+	start = loadgen_now();
+	b->window_start = start + (int64_t)b->warmup * 1000000000;
+	b->window_end = b->window_start + (int64_t)b->seconds * 1000000000;
+	for (long i = 0; i < (flooding ? b->nconnected : 1); i++) {
+		bc = &b->clients[i];
+		for (long d = 0; d < b->depth && !bc->dead; d++)
+			bench_issue(b, bc, bench_next_kind(b, bc), start);
+		if (!bc->dead && client_flush(bc->c, 0) == -1)
+			bench_lose(b, bc);
+		if (!bc->dead)
+			bench_watch(b, bc);
+	}
+	bench_loop(b, b->window_end, 0);
+	b->issuing = 0;
+	bench_loop(b, loadgen_now() + (int64_t)BENCH_DRAIN_MS * 1000000, 1);
+}
+
+/*
+ * Flood: the user alone, then the user under the flood; one line with
+ * both, so that the figure carries its own baseline.
+ */
+static void
+bench_flood(struct bench *b, double connect_s)
+{
+	uint64_t base_p50, base_p99, base_max, base_n;
+	double window = (double)b->seconds;
+
+	bench_flood_phase(b, 0);
+	base_n = hist_count(b->hist);
+	base_p50 = hist_quantile(b->hist, 0.50);
+	base_p99 = hist_quantile(b->hist, 0.99);
+	base_max = hist_max(b->hist);
+	bench_flood_phase(b, 1);
+	printf("mode=flood flood=%s clients=%ld seconds=%ld"
+	       " alone_ops=%" PRIu64 " alone_p50_us=%" PRIu64
+	       " alone_p99_us=%" PRIu64 " alone_max_us=%" PRIu64
+	       " flooded_ops=%" PRIu64 " flooded_p50_us=%" PRIu64
+	       " flooded_p99_us=%" PRIu64 " flooded_max_us=%" PRIu64
+	       " flood_per_s=%.0f not_found=%" PRIu64 " rate_limited=%" PRIu64
+	       " auth_failed=%" PRIu64 " other=%" PRIu64 " errors=%" PRIu64
+	       " connect_s=%.2f\n",
+	    b->flood == KIND_LOGIN ? "login" : "accept", b->nclients - 1,
+	    b->seconds, base_n, base_p50, base_p99, base_max,
+	    hist_count(b->hist), hist_quantile(b->hist, 0.50),
+	    hist_quantile(b->hist, 0.99), hist_max(b->hist),
+	    (double)b->flood_replies / window, b->flood_not_found,
+	    b->flood_limited, b->flood_refused, b->flood_other, b->errors,
+	    connect_s);
+}
+
 /*
  * Idle: the clients are connected and have answered a PING; they stay open
  * and silent while the driver looks at the server's memory.
@@ -500,7 +645,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: agora-bench [--host H] [--port P] [--ca FILE] [--email E]\n"
 	    "           [--clients N] [--depth D] [--seconds S] [--warmup S]\n"
-	    "           [--batch B] [--mode ping|whoami|sync|mixed|idle]\n"
+	    "           [--batch B] [--mode ping|whoami|sync|mixed|idle|flood]\n"
+	    "           [--flood accept|login]\n"
 	    "The password comes from the file named by "
 	    "AGORA_BENCH_PASSWORD_FILE, or stdin.\n");
 	exit(2);
@@ -519,7 +665,8 @@ main(int argc, char **argv)
 		{ "seconds", required_argument, NULL, 's' },
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "batch", required_argument, NULL, 'b' },
-		{ "mode", required_argument, NULL, 'm' }, { NULL, 0, NULL, 0 }
+		{ "mode", required_argument, NULL, 'm' },
+		{ "flood", required_argument, NULL, 'f' }, { NULL, 0, NULL, 0 }
 	};
 	struct bench b;
 	int64_t t0;
@@ -539,6 +686,8 @@ main(int argc, char **argv)
 	b.seconds = 10;
 	b.warmup = 2;
 	b.batch = BENCH_BATCH;
+	b.flood = KIND_ACCEPT;
+	b.rng = (uint64_t)loadgen_now() | 1;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
@@ -569,6 +718,14 @@ main(int argc, char **argv)
 			break;
 		case 'b':
 			b.batch = loadgen_number(optarg, 1, 10000, "--batch");
+			break;
+		case 'f':
+			if (strcmp(optarg, "accept") == 0)
+				b.flood = KIND_ACCEPT;
+			else if (strcmp(optarg, "login") == 0)
+				b.flood = KIND_LOGIN;
+			else
+				usage();
 			break;
 		case 'm':
 			for (i = 0; i < sizeof bench_mode_names /
@@ -610,7 +767,12 @@ main(int argc, char **argv)
 
 	if (b.mode == MODE_IDLE)
 		bench_idle(&b, connect_s);
-	else
+	else if (b.mode == MODE_FLOOD) {
+		if (b.nclients < 2)
+			loadgen_die("--mode flood needs --clients 2 or more: "
+			    "the user and the flood");
+		bench_flood(&b, connect_s);
+	} else
 		bench_run(&b, connect_s);
 	fflush(stdout);
 
