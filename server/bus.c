@@ -69,6 +69,9 @@ bus_push_one(struct conn *c, void *arg)
 
 	if (!bus_visible(s, e))
 		return;
+	/* Queued whatever is queued already: a batch of big events can
+	 * be megabytes, and conn.c closes a connection that stays over
+	 * max_output (one that does not read), not one that gets a burst. */
 	buf_add_str(conn_out(c), e->line);
 	/* A session ended anywhere ends on every connection holding it. */
 	if (e->ends_session != 0 && s->session_id == e->ends_session)

@@ -22,18 +22,30 @@
  * the mark is committed (seqs are handed out under a lock held until
  * commit), so a client resuming from it misses nothing. The mark comes on
  * every row, and alone on one row when there are no events.
+ *
+ * A page is bounded in rows (sync_limit) and in bytes ($4, cmd.h). The
+ * statement reads one event more than a page may hold, and only while
+ * the data of the events before the previous one is under the budget:
+ * sync_result cuts by the lines it writes, which are longer than the
+ * data, so the event after its last is always here if there is one (and
+ * it says more=1), and events far past the budget are not read.
  */
 const struct db_stmt sync_stmts[] = {
 	{ "sync_events",
 	  "SELECT m.last AS mark, e.seq, e.type, e.data"
 	  " FROM event_seq m LEFT JOIN LATERAL ("
-	  "  SELECT seq, type, data FROM events"
-	  "  WHERE seq > $1::bigint AND (user_id = $2::bigint"
-	  "   OR workspace_id IN (SELECT workspace_id FROM memberships"
-	  "    WHERE user_id = $2::bigint)"
-	  "   OR space_id IN (SELECT space_id FROM space_readers"
-	  "    WHERE user_id = $2::bigint))"
-	  "  ORDER BY seq LIMIT $3::int) e ON true"
+	  "  SELECT seq, type, data FROM ("
+	  "   SELECT seq, type, data, coalesce(sum(octet_length(data))"
+	  "   OVER (ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING"
+	  "   AND 2 PRECEDING), 0) AS past"
+	  "   FROM events"
+	  "   WHERE seq > $1::bigint AND (user_id = $2::bigint"
+	  "    OR workspace_id IN (SELECT workspace_id FROM memberships"
+	  "     WHERE user_id = $2::bigint)"
+	  "    OR space_id IN (SELECT space_id FROM space_readers"
+	  "     WHERE user_id = $2::bigint))"
+	  "   ORDER BY seq LIMIT $3::int) w"
+	  "  WHERE past < $4::bigint) e ON true"
 	  " ORDER BY e.seq" },
 	{ NULL, NULL }
 };
@@ -43,7 +55,9 @@ struct sync_job {
 	char		 since[24];
 	char		 user[24];
 	char		 limit[24];
+	char		 bytes[24];
 	long		 max;
+	size_t		 page;		/* the byte budget */
 };
 
 static void
@@ -51,11 +65,13 @@ sync_result(struct db_job *j, const PGresult *r)
 {
 	struct sync_job *sj = (struct sync_job *)j;
 	int64_t last = strtoll(sj->since, NULL, 10), seq = 0;
-	int rows = PQntuples(r), n = 0;
+	int rows = PQntuples(r), n = 0, i;
 
-	for (int i = 0; i < rows; i++) {
+	for (i = 0; i < rows; i++) {
 		if (db_isnull(r, i, "seq"))
 			continue;
+		if (n == sj->max || cmd_page_full(j->out, sj->page, n))
+			break;
 		seq = db_get_i64(r, i, "seq");
 		proto_begin(j->out, j->tag, "EVENT");
 		proto_add(j->out, "seq", db_get(r, i, "seq"));
@@ -66,17 +82,18 @@ sync_result(struct db_job *j, const PGresult *r)
 		n++;
 	}
 	/*
-	 * A full page stops at its last row; otherwise the client has seen
-	 * everything up to the mark. A since beyond the mark (a database
-	 * restored from backup) is answered with the mark, to start over.
+	 * A page cut by its rows or its bytes (events left over) stops at
+	 * its last event; otherwise the client has seen everything up to
+	 * the mark. A since beyond the mark (a database restored from
+	 * backup) is answered with the mark, to start over.
 	 */
-	if (n == sj->max)
+	if (i < rows)
 		last = seq;
 	else if (rows > 0)
 		last = db_get_i64(r, 0, "mark");
 	proto_begin(j->out, j->tag, "OK");
 	proto_add_i64(j->out, "seq", last);
-	proto_add_i64(j->out, "more", n == sj->max);
+	proto_add_i64(j->out, "more", i < rows);
 	proto_end(j->out);
 }
 
@@ -91,12 +108,15 @@ cmd_sync(struct cmd_ctx *ctx)
 	snprintf(sj->since, sizeof sj->since, "%lld", (long long)since);
 	snprintf(sj->user, sizeof sj->user, "%lld",
 	    (long long)conn_session(ctx->conn)->user_id);
-	snprintf(sj->limit, sizeof sj->limit, "%ld", sj->max);
+	snprintf(sj->limit, sizeof sj->limit, "%ld", sj->max + 1);
+	sj->page = cmd_page_bytes();
+	snprintf(sj->bytes, sizeof sj->bytes, "%zu", sj->page);
 	sj->job.stmt = "sync_events";
-	sj->job.nparams = 3;
+	sj->job.nparams = 4;
 	sj->job.params[0] = sj->since;
 	sj->job.params[1] = sj->user;
 	sj->job.params[2] = sj->limit;
+	sj->job.params[3] = sj->bytes;
 	return cmd_submit_read(ctx, &sj->job, sync_result);
 }
 

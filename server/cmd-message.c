@@ -88,13 +88,19 @@ const struct db_stmt message_stmts[] = {
 	  " AS last_read, " MESSAGE_UNREAD_SQL("$1::bigint", "$2::bigint")
 	  " AS unread" },
 	/* The newest $3 before $2, newest first (one more than asked, to
-	   tell whether there are more). */
+	   tell whether there are more), while the bodies before the one
+	   before each are under $4 bytes (cmd.h): list_reply cuts by the
+	   lines, which are longer, and the row after its last is here. */
 	{ "msg_page",
-	  "SELECT m.id, m.sender_id, u.name, m.body,"
-	  " extract(epoch FROM m.created_at)::bigint AS at"
+	  "SELECT id, sender_id, name, body, at FROM ("
+	  " SELECT m.id, m.sender_id, u.name, m.body,"
+	  " extract(epoch FROM m.created_at)::bigint AS at,"
+	  " coalesce(sum(octet_length(m.body)) OVER (ORDER BY m.id DESC"
+	  " ROWS BETWEEN UNBOUNDED PRECEDING AND 2 PRECEDING), 0) AS past"
 	  " FROM messages m JOIN users u ON u.id = m.sender_id"
 	  " WHERE m.conversation_id = $1::bigint AND m.id < $2::bigint"
-	  " ORDER BY m.id DESC LIMIT $3::int" },
+	  " ORDER BY m.id DESC LIMIT $3::int) p"
+	  " WHERE past < $4::bigint ORDER BY id DESC" },
 	/* The caller's conversations with a message: private ones, and
 	   those of the spaces space_open would let them see. */
 	{ "conv_list",
@@ -133,6 +139,7 @@ struct msg_job {
 	int64_t		 space;		/* or the space */
 	int64_t		 before;	/* MSG.LIST */
 	int64_t		 limit;
+	size_t		 page;		/* MSG.LIST: the byte budget */
 	int64_t		 upto;		/* MSG.READ */
 	char		*body;		/* MSG.SEND */
 	int64_t		 conv;		/* found or made by run */
@@ -373,29 +380,42 @@ cmd_msg_send(struct cmd_ctx *ctx)
 
 /* MSG.LIST ---------------------------------------------------------------- */
 
+/*
+ * A page holds the newest rows before `before`, up to the limit and the
+ * byte budget (cmd.h), sent oldest first: they are formatted newest
+ * first, to know where the budget cuts, then copied out in order.
+ */
 static void
 list_reply(struct msg_job *mj, const PGresult *page, int64_t last_read,
     int64_t unread)
 {
 	struct db_job *j = &mj->job;
-	int rows = page != NULL ? PQntuples(page) : 0;
-	int more = rows > mj->limit;
+	int rows = page != NULL ? PQntuples(page) : 0, n = 0, more;
+	struct buf *lines = buf_new(0);
+	size_t *start = xcalloc((size_t)rows + 1, sizeof *start);
 
-	if (more)
-		rows = (int)mj->limit;
-	/* Fetched newest first; sent oldest first. */
-	for (int i = rows - 1; i >= 0; i--) {
-		proto_begin(j->out, j->tag, "MESSAGE");
-		proto_add(j->out, "id", db_get(page, i, "id"));
-		proto_add(j->out, "from", db_get(page, i, "sender_id"));
-		proto_add(j->out, "name", db_get(page, i, "name"));
-		proto_add(j->out, "at", db_get(page, i, "at"));
-		proto_add(j->out, "body", db_get(page, i, "body"));
-		proto_end(j->out);
+	while (n < rows && n < mj->limit &&
+	    !cmd_page_full(lines, mj->page, n)) {
+		start[n] = buf_len(lines);
+		proto_begin(lines, j->tag, "MESSAGE");
+		proto_add(lines, "id", db_get(page, n, "id"));
+		proto_add(lines, "from", db_get(page, n, "sender_id"));
+		proto_add(lines, "name", db_get(page, n, "name"));
+		proto_add(lines, "at", db_get(page, n, "at"));
+		proto_add(lines, "body", db_get(page, n, "body"));
+		proto_end(lines);
+		n++;
 	}
+	start[n] = buf_len(lines);
+	more = n < rows;
+	for (int i = n - 1; i >= 0; i--)
+		buf_add(j->out, buf_data(lines) + start[i], start[i + 1] -
+		    start[i]);
+	free(start);
+	buf_free(lines);
 	proto_begin(j->out, j->tag, "OK");
 	proto_add_i64(j->out, "conversation", mj->conv);
-	proto_add_i64(j->out, "count", rows);
+	proto_add_i64(j->out, "count", n);
 	proto_add_i64(j->out, "more", more);
 	proto_add_i64(j->out, "last_read", last_read);
 	proto_add_i64(j->out, "unread", unread);
@@ -406,8 +426,9 @@ static void
 list_run(struct db_job *j, struct db_conn *dc)
 {
 	struct msg_job *mj = (struct msg_job *)j;
-	char conv[STR_I64_LEN], before[STR_I64_LEN], limit[STR_I64_LEN];
-	const char *p[3] = { conv, before, limit };
+	char conv[STR_I64_LEN], before[STR_I64_LEN], limit[STR_I64_LEN],
+	    bytes[STR_I64_LEN];
+	const char *p[4] = { conv, before, limit, bytes };
 	struct space_access a;
 	PGresult *page = NULL;
 	int64_t last_read, unread;
@@ -417,8 +438,9 @@ list_run(struct db_job *j, struct db_conn *dc)
 	str_i64(conv, mj->conv);
 	str_i64(before, mj->before);
 	str_i64(limit, mj->limit + 1);
+	str_i64(bytes, (int64_t)mj->page);
 	if ((mj->conv != 0 &&
-	    (page = db_query(j, dc, "msg_page", 3, p)) == NULL) ||
+	    (page = db_query(j, dc, "msg_page", 4, p)) == NULL) ||
 	    msg_state(mj, dc, &last_read, &unread) != 0 ||
 	    db_commit(j, dc) != 0) {
 		PQclear(page);
@@ -440,6 +462,7 @@ cmd_msg_list(struct cmd_ctx *ctx)
 	if ((mj = msg_job_new(ctx, "with")) == NULL)
 		return CMD_DONE;
 	mj->limit = limit;
+	mj->page = cmd_page_bytes();
 	mj->before = INT64_MAX;
 	proto_get_i64(ctx->msg, "before", 0, INT64_MAX, &mj->before);
 	return cmd_submit(ctx, &mj->job, list_run, NULL);

@@ -4,9 +4,11 @@
 
 #include "buf.h"
 #include "cmd.h"
+#include "config.h"
 #include "conn.h"
 #include "db.h"
 #include "log.h"
+#include "server.h"
 #include "session.h"
 #include "throttle.h"
 #include "utf8.h"
@@ -231,6 +233,20 @@ cmd_dispatch(struct conn *conn, const struct proto_msg *msg)
 		return r;
 	}
 	return ctx.cmd->handler(&ctx);
+}
+
+size_t
+cmd_page_bytes(void)
+{
+	size_t quarter = (size_t)server_config()->max_output / 4;
+
+	return quarter < CMD_PAGE_BYTES ? quarter : CMD_PAGE_BYTES;
+}
+
+int
+cmd_page_full(const struct buf *out, size_t budget, int n)
+{
+	return n > 0 && buf_len(out) >= budget;
 }
 
 struct buf *

@@ -13,6 +13,7 @@
 
 #include "proto.h"
 
+struct buf;
 struct conn;
 struct db_conn;
 struct db_job;
@@ -83,6 +84,27 @@ struct cmd_ctx {
 
 /* Runs one parsed request line. */
 enum cmd_result cmd_dispatch(struct conn *, const struct proto_msg *);
+
+/*
+ * Paged replies (SYNC, MSG.LIST) are bounded in bytes as well as in rows:
+ * a page takes rows until its lines reach the budget, the row that
+ * reaches it being the last, and then says more=1 as if it had been cut
+ * by its row limit. One row always goes, however large (an event or a
+ * message is bounded by what its request could carry), so paging always
+ * moves on and SYNC always makes progress.
+ *
+ * The budget relates to max_output, the output bound in conn.c: what a
+ * client may leave unread. A page is CMD_PAGE_BYTES, a sixteenth of
+ * max_output's default (4 MiB), or a quarter of max_output if that is
+ * less, so a reply of one page stays well under the bound even with
+ * input paused at its high-water mark (also a quarter): one reply alone
+ * is never what gets a client that reads dropped.
+ */
+#define CMD_PAGE_BYTES		(256 * 1024)
+/* The budget as configured now (loop thread: give it to the job). */
+size_t cmd_page_bytes(void);
+/* Whether a page of n rows, its lines in out, is full. */
+int cmd_page_full(const struct buf *out, size_t budget, int n);
 
 /* Handler helpers. */
 struct buf *cmd_out(struct cmd_ctx *);

@@ -24,6 +24,18 @@
 /* Consecutive malformed lines before we decide the peer is not a client. */
 #define CONN_MAX_BAD_LINES	100
 #define CONN_WRITE_CHUNK	(16 * 1024)
+/*
+ * How long a client may keep more than max_output waiting for it. The
+ * bound is on a client that does not read, not on output that is large:
+ * a burst of big events, or a page of big messages (cmd.h), can be over
+ * max_output for a moment, and a client that reads takes it in
+ * milliseconds. So the connection is closed only once its queue has been
+ * over max_output all along for this long: the socket taking bytes is
+ * not enough (a client reading a trickle keeps the queue over the bound),
+ * the queue going under the bound is. What a connection holds is then
+ * max_output, plus what the others sent it in these seconds.
+ */
+#define CONN_OVER_MS		10000
 
 enum conn_state {
 	CONN_HANDSHAKE,
@@ -43,6 +55,7 @@ struct conn {
 	struct session	*session;
 	int64_t		 created;	/* ms */
 	int64_t		 active;	/* ms: last request or handshake */
+	int64_t		 over;		/* ms: over max_output since; or 0 */
 	unsigned	 busy:1;	/* a request is with the database */
 	unsigned	 paused:1;	/* output over the high-water mark */
 	unsigned	 read_wants_write:1;
@@ -498,6 +511,16 @@ conn_service(struct conn *c)
 		linebuf_release(c->in);
 }
 
+/* Closes c if its output has been over max_output for too long: 1 if so. */
+static int
+conn_over(struct conn *c)
+{
+	if (c->over == 0 || ev_now_ms() - c->over < CONN_OVER_MS)
+		return 0;
+	conn_kill(c, "output queue full (client not reading)");
+	return 1;
+}
+
 static void
 conn_flush(struct conn *c)
 {
@@ -525,14 +548,18 @@ conn_flush(struct conn *c)
 		else
 			c->write_blocked = 1;
 		/* What the socket would not take is ours to hold, up to a
-		 * bound: past it the client is not reading. */
+		 * bound: a client that stays past it is not reading. */
 		if (buf_len(c->out) > limits.max_output) {
-			conn_kill(c, "output queue full (client not reading)");
-			return;
-		}
+			if (c->over == 0)
+				c->over = ev_now_ms();
+			if (conn_over(c))
+				return;
+		} else
+			c->over = 0;
 		break;
 	}
 	if (c->out != NULL && buf_len(c->out) == 0) {
+		c->over = 0;
 		buf_release(c->out);
 		if (c->state == CONN_CLOSING) {
 			conn_kill(c, NULL);
@@ -655,6 +682,10 @@ conn_sweep(void)
 		struct conn *c = slots[i];
 
 		if (c == NULL || c->state == CONN_DEAD)
+			continue;
+		/* A client that reads empties its queue, and its flushes
+		 * clear c->over; one that does not is never flushed again. */
+		if (conn_over(c))
 			continue;
 		if (c->state == CONN_HANDSHAKE &&
 		    now - c->created > limits.handshake_ms)

@@ -279,17 +279,22 @@ reply_i64(const struct client_reply *r, const char *key)
 	return v != NULL ? strtoll(v, NULL, 10) : -1;
 }
 
-/* SYNC from the model's seq until the server has nothing more. */
+/*
+ * SYNC from the model's seq until the server has nothing more. A page
+ * is cut by its rows or its bytes (agora-protocol(7)) and says more=1:
+ * the next one starts at its seq=, the last event it holds.
+ */
 static int
 link_sync(struct app *a)
 {
 	struct client_reply *r;
 	char since[24];
-	int64_t seq;
+	int64_t seq, from;
 	int more;
 
 	do {
-		snprintf(since, sizeof since, "%lld", (long long)a->model.seq);
+		from = a->model.seq;
+		snprintf(since, sizeof since, "%lld", (long long)from);
 		if ((r = link_call(a, "SYNC", "since", since, NULL, NULL)) ==
 		    NULL)
 			return -1;
@@ -306,6 +311,15 @@ link_sync(struct app *a)
 			a->model.seq = seq;
 		more = reply_i64(r, "more") == 1;
 		client_reply_free(r);
+		/* Past the page even if one of its events was not
+		   understood; a page that moves nothing ends the loop. */
+		if (more && seq > a->model.seq)
+			a->model.seq = seq;
+		if (more && a->model.seq <= from) {
+			app_status(a, 1, "sync: the server's pages do not "
+			    "move on");
+			return -1;
+		}
 	} while (more);
 	return 0;
 }

@@ -1358,6 +1358,39 @@ harness_participant(int64_t space, int64_t user, const char *role,
 	    " VALUES ($1, $2, $3, $4)", s, u, role, status, NULL);
 }
 
+void
+harness_big_messages(int64_t space, int64_t sender, int n, int events)
+{
+	static const char messages[] =
+	    "WITH conv AS (INSERT INTO conversations (kind, space_id)"
+	    " VALUES ('space', $1::bigint) ON CONFLICT (space_id)"
+	    " DO UPDATE SET kind = EXCLUDED.kind RETURNING id),"
+	    " msg AS (INSERT INTO messages (conversation_id, sender_id, body)"
+	    " SELECT conv.id, $2::bigint, repeat('\"', $4::int)"
+	    " FROM conv, generate_series(1, $3::int) g ORDER BY g"
+	    " RETURNING id, conversation_id,"
+	    " extract(epoch FROM created_at)::bigint AS at) ";
+	char s[24], u[24], k[24], len[24], *sql;
+
+	snprintf(s, sizeof s, "%lld", (long long)space);
+	snprintf(u, sizeof u, "%lld", (long long)sender);
+	snprintf(k, sizeof k, "%d", n);
+	snprintf(len, sizeof len, "%d", HARNESS_BIG_BODY);
+	if (events)
+		xasprintf(&sql, "%s INSERT INTO events (type, space_id, data)"
+		    " SELECT 'message.new', $1::bigint, format('id=%%s"
+		    " conversation=%%s kind=space from=%%s name=\"%%s\""
+		    " space=%%s at=%%s body=\"%%s\"', id, conversation_id,"
+		    " $2::bigint, (SELECT name FROM users"
+		    " WHERE id = $2::bigint), $1::bigint, at,"
+		    " repeat('\\\"', $4::int)) FROM msg ORDER BY id",
+		    messages);
+	else
+		xasprintf(&sql, "%s SELECT count(*) FROM msg", messages);
+	pg_exec(sql, s, u, k, len, NULL);
+	free(sql);
+}
+
 struct client_reply *
 harness_expect_ok(const char *file, int line, struct client_reply *r)
 {

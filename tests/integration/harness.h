@@ -168,6 +168,16 @@ char *harness_workspace(const char *base);
 /* user made a participant of space straight in the database (setup). */
 void harness_participant(int64_t space, int64_t user, const char *role,
     const char *status);
+/*
+ * n messages of HARNESS_BIG_BODY double quotes (the longest body, twice
+ * as long once escaped) from sender in space's discussion, straight in
+ * the database, in one statement, in id order. With events, each gets the
+ * message.new event MSG.SEND would write (one row for the space, as
+ * cmd-message.c's send_event), in the same order, so readers connected
+ * get them as one burst and SYNC replays them.
+ */
+#define HARNESS_BIG_BODY 16384
+void harness_big_messages(int64_t space, int64_t sender, int n, int events);
 
 /* Replies. expect_ok returns the reply (free it); expect_err frees it. */
 #define expect_ok(r)           harness_expect_ok(__FILE__, __LINE__, (r))

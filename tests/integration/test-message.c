@@ -681,6 +681,225 @@ START_TEST(test_other_node)
 }
 END_TEST
 
+/*
+ * Pages are bounded in bytes as well as rows (agora-protocol(7), LIMITS):
+ * a page's lines, all but its last, come to less than this.
+ */
+#define PAGE_BYTES (256 * 1024)
+#define BIG 200
+
+static void
+assert_page_bounded(const struct client_reply *r)
+{
+	size_t bytes = 0;
+
+	for (size_t i = 0; i + 1 < r->ndata; i++)
+		bytes += strlen(r->data[i]) + 1;
+	ck_assert_msg(bytes < PAGE_BYTES, "a page of %zu lines: %zu bytes "
+	    "before its last", r->ndata, bytes);
+}
+
+/* A line's body is what harness_big_messages wrote. */
+static void
+assert_big_body(const char *line)
+{
+	char *body = line_get(line, "body");
+	size_t n;
+
+	ck_assert_ptr_nonnull(body);
+	n = strspn(body, "\"");
+	ck_assert_msg(n == HARNESS_BIG_BODY && body[n] == '\0',
+	    "a body of %zu bytes, %zu of them quotes", strlen(body), n);
+	free(body);
+}
+
+/* The ids of space's messages, in order, as the database has them. */
+static char *
+space_message_ids(int64_t space)
+{
+	char *ids = pg_text("SELECT string_agg(m.id::text, ',' ORDER BY m.id)"
+	    " FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+	    " WHERE c.space_id = $1", i64s(space), NULL);
+
+	ck_assert_ptr_nonnull(ids);
+	return ids;
+}
+
+static void
+ids_add(struct buf *b, const char *line)
+{
+	char *id = line_get(line, "id");
+
+	ck_assert_ptr_nonnull(id);
+	buf_printf(b, "%s%s", buf_len(b) > 0 ? "," : "", id);
+	free(id);
+}
+
+/*
+ * MSG.LIST limit=200 over 200 messages of 16,384 quotes (6.5 MiB once
+ * escaped) used to be one reply over max_output: the client that asked,
+ * reading as fast as it could, was dropped. Now the page is cut by bytes
+ * with more=1, and paging back with before= gets every message, in
+ * order, on one connection.
+ */
+START_TEST(test_page_bytes)
+{
+	struct client *b;
+	struct client_reply *r;
+	struct buf *page, *all = buf_new(0);
+	char *want, *got;
+	int64_t before = 0;
+	int pages = 0, more, n = 0;
+
+	harness_big_messages(network, alice_id, BIG, 0);
+	want = space_message_ids(network);
+	b = login(bob);
+	do {
+		if (before == 0)
+			r = call_ok(b, "MSG.LIST", "space", i64s(network),
+			    "limit", "200", NULL);
+		else
+			r = call_ok(b, "MSG.LIST", "space", i64s(network),
+			    "limit", "200", "before", i64s(before), NULL);
+		pages++;
+		ck_assert_uint_gt(r->ndata, 0);
+		ck_assert_int_eq(line_i64(r->line, "count"),
+		    (int64_t)r->ndata);
+		assert_page_bounded(r);
+		/* Oldest first within a page; pages go back in time. */
+		page = buf_new(0);
+		for (size_t i = 0; i < r->ndata; i++) {
+			assert_big_body(r->data[i]);
+			ids_add(page, r->data[i]);
+		}
+		if (buf_len(all) > 0)
+			buf_printf(page, ",%s", buf_cstr(all));
+		buf_free(all);
+		all = page;
+		n += (int)r->ndata;
+		more = (int)line_i64(r->line, "more");
+		ck_assert_int_eq(more, n < BIG);
+		before = line_i64(r->data[0], "id");
+		client_reply_free(r);
+	} while (more);
+	ck_assert_int_eq(n, BIG);
+	ck_assert_int_gt(pages, 1);
+	got = buf_take(all);
+	ck_assert_str_eq(got, want);
+	/* The default page is cut the same way. */
+	r = call_ok(b, "MSG.LIST", "space", i64s(network), NULL);
+	ck_assert_uint_gt(r->ndata, 0);
+	ck_assert_uint_lt(r->ndata, 50);
+	ck_assert_int_eq(line_i64(r->line, "more"), 1);
+	assert_page_bounded(r);
+	client_reply_free(r);
+	ping_ok(b);
+	ck_assert_int_eq(agorad_log_count(node, "output queue full"), 0);
+	free(got);
+	free(want);
+	buf_free(all);
+	client_close(b);
+}
+END_TEST
+
+/*
+ * The same 200 messages as they are sent: one burst of events, 6.5 MiB,
+ * more than max_output, pushed to a client that reads them. It gets them
+ * all and stays connected: the bound is for a client that does not read.
+ */
+START_TEST(test_burst)
+{
+	struct client *b = login(bob);
+	struct buf *ids = buf_new(0);
+	char *want, *got, *ev;
+
+	harness_big_messages(network, alice_id, BIG, 1);
+	want = space_message_ids(network);
+	for (int i = 0; i < BIG; i++) {
+		ev = event_wait(b, "message.new", HARNESS_TIMEOUT);
+		ck_assert_msg(ev != NULL, "message %d of %d missing", i + 1,
+		    BIG);
+		assert_big_body(ev);
+		ids_add(ids, ev);
+		free(ev);
+	}
+	got = buf_take(ids);
+	ck_assert_str_eq(got, want);
+	ping_ok(b);
+	ck_assert_int_eq(agorad_log_count(node, "output queue full"), 0);
+	free(got);
+	free(want);
+	buf_free(ids);
+	client_close(b);
+}
+END_TEST
+
+/*
+ * A client away while those 200 were sent catches up with SYNC: pages
+ * bounded in bytes, each ending at its last event with more=1, up to the
+ * latest seq. It used to be dropped by every first page, and so could
+ * never catch up.
+ */
+START_TEST(test_sync_catch_up)
+{
+	struct client *b = login(bob);
+	struct client_reply *r;
+	struct buf *ids = buf_new(0);
+	char *want, *got, *w;
+	int64_t since, prev, seq, latest;
+	int pages = 0, more;
+
+	/* Where Bob was when he left. */
+	do {
+		r = call_ok(b, "SYNC", "since", "0", NULL);
+		since = line_i64(r->line, "seq");
+		more = (int)line_i64(r->line, "more");
+		client_reply_free(r);
+	} while (more);
+	client_close(b);
+
+	harness_big_messages(network, alice_id, BIG, 1);
+	want = space_message_ids(network);
+	latest = pg_i64("SELECT last FROM event_seq", NULL);
+	b = login(bob);
+	prev = since;
+	do {
+		r = call_ok(b, "SYNC", "since", i64s(since), NULL);
+		pages++;
+		ck_assert_uint_gt(r->ndata, 0);
+		assert_page_bounded(r);
+		for (size_t i = 0; i < r->ndata; i++) {
+			w = line_word(r->data[i]);
+			ck_assert_str_eq(w, "EVENT");
+			free(w);
+			seq = line_i64(r->data[i], "seq");
+			ck_assert_int_gt(seq, prev);
+			prev = seq;
+			if (!line_is(r->data[i], "type", "message.new"))
+				continue;
+			assert_big_body(r->data[i]);
+			ids_add(ids, r->data[i]);
+		}
+		since = line_i64(r->line, "seq");
+		more = (int)line_i64(r->line, "more");
+		/* A page cut short resumes after its last event. */
+		if (more)
+			ck_assert_int_eq(since, prev);
+		client_reply_free(r);
+	} while (more);
+	ck_assert_int_gt(pages, 1);
+	ck_assert_int_ge(since, latest);
+	got = buf_take(ids);
+	ck_assert_str_eq(got, want);
+	ping_ok(b);
+	ck_assert_int_eq(agorad_log_count(node, "output queue full"), 0);
+	free(got);
+	free(want);
+	buf_free(ids);
+	client_close(b);
+}
+END_TEST
+
 static Suite *
 message_suite(void)
 {
@@ -695,6 +914,9 @@ message_suite(void)
 	tcase_add_test(tc, test_body_limits);
 	tcase_add_test(tc, test_space_discussion);
 	tcase_add_test(tc, test_other_node);
+	tcase_add_test(tc, test_page_bytes);
+	tcase_add_test(tc, test_burst);
+	tcase_add_test(tc, test_sync_catch_up);
 	suite_add_tcase(s, tc);
 	return s;
 }

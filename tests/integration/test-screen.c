@@ -904,6 +904,65 @@ START_TEST(test_server_restart)
 }
 END_TEST
 
+/*
+ * Away while 200 messages of 16,384 quotes (6.5 MiB of events) were
+ * written in a space: back, the client catches up through SYNC's pages
+ * (bounded in bytes, more=1) and comes online, the last of them in its
+ * activity. A SYNC that answered them in one reply got it dropped, again
+ * at every reconnection. Then the discussion loads back to its start.
+ */
+START_TEST(test_catch_up)
+{
+	struct client *c = harness_login(node, email, PASSWORD, NULL);
+	struct client_reply *r;
+	const char *s;
+	char *e, *want;
+	int64_t bob, space, seq;
+
+	e = harness_email("bob");
+	bob = agorad_user_add(node, e, "Bob Baker", PASSWORD, ws, "member");
+	free(e);
+	r = call_ok(c, "SPACE.CREATE", "title", "Big talk", NULL);
+	space = line_i64(r->line, "space");
+	client_reply_free(r);
+	client_close(c);
+	harness_participant(space, bob, "internal", "active");
+	pin();
+	agora_run(100, 30, NULL, no_env);
+	log_in();
+
+	ck_assert_int_eq(agorad_stop(node), 0);
+	tmux_wait(tm, "connection lost");
+	harness_big_messages(space, bob, 200, 1);
+	seq = pg_i64("SELECT max(seq) FROM events WHERE space_id = $1",
+	    i64s(space), NULL);
+	agorad_start(node);
+	s = tmux_wait_ms(tm, "\u25cf online", 30000);
+	ck_assert_ptr_nonnull(strstr(s, "connected to"));
+	/* The newest at the top of the activity. */
+	tmux_key(tm, "2");
+	tmux_wait(tm, "SEQ  WHAT");
+	tmux_key(tm, "g");
+	xasprintf(&want, " %lld  Bob Baker wrote in \u201cBig talk\u201d",
+	    (long long)seq);
+	tmux_wait(tm, want);
+	free(want);
+	/* Their discussion pages back by bytes (MSG.LIST's more=1) to the
+	   first of them. */
+	tmux_key(tm, "4");
+	tmux_wait(tm, "Big talk");
+	tmux_key(tm, "Enter");
+	tmux_wait(tm, "PARTICIPANT");
+	tmux_key(tm, "t");
+	tmux_wait(tm, "\"\"\"\"\"\"\"\"\"\"");
+	tmux_key(tm, "Escape");
+	tmux_key(tm, "g");
+	tmux_wait_ms(tm, "the beginning of the conversation", 60000);
+	ck_assert_int_eq(agorad_log_count(node, "output queue full"), 0);
+	quit_clean();
+}
+END_TEST
+
 /* A display name made to attack the terminal arrives inert. */
 START_TEST(test_hostile_name)
 {
@@ -1213,6 +1272,7 @@ screen_suite(void)
 	tcase_add_test(tc, test_resize);
 	tcase_add_test(tc, test_live);
 	tcase_add_test(tc, test_server_restart);
+	tcase_add_test(tc, test_catch_up);
 	tcase_add_test(tc, test_hostile_name);
 	tcase_add_test(tc, test_vt100);
 	tcase_add_test(tc, test_no_color);
