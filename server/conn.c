@@ -33,9 +33,14 @@
  * over max_output all along for this long: the socket taking bytes is
  * not enough (a client reading a trickle keeps the queue over the bound),
  * the queue going under the bound is. What a connection holds is then
- * max_output, plus what the others sent it in these seconds.
+ * max_output, plus what the others sent it in these seconds, and never
+ * more than CONN_OVER_HARD times max_output: memory is bounded even while
+ * a stalled client is being waited for. A client closed so, even one that
+ * reads, loses nothing: it reconnects and catches up with SYNC, whose
+ * pages are bounded in bytes.
  */
 #define CONN_OVER_MS		10000
+#define CONN_OVER_HARD		8
 
 enum conn_state {
 	CONN_HANDSHAKE,
@@ -515,7 +520,9 @@ conn_service(struct conn *c)
 static int
 conn_over(struct conn *c)
 {
-	if (c->over == 0 || ev_now_ms() - c->over < CONN_OVER_MS)
+	if (c->over == 0 || (ev_now_ms() - c->over < CONN_OVER_MS &&
+	    (c->out == NULL ||
+	    buf_len(c->out) <= CONN_OVER_HARD * limits.max_output)))
 		return 0;
 	conn_kill(c, "output queue full (client not reading)");
 	return 1;

@@ -587,8 +587,10 @@ START_TEST(test_output_queue_full)
 	    (long long)n, (long long)(n * 1050 / 1000000));
 	ck_assert_int_eq(
 	    agorad_log_count(node, "closed: output queue full"), 1);
-	/* Over the bound for 10 s, not merely over it. */
-	ck_assert_int_ge(now_ms() - start, 10000);
+	/* Dropped for staying over the bound (10 s), or for holding eight
+	   times it: here the second comes first. A client that reads is
+	   not dropped for being over it a moment (test-message.c,
+	   test_burst). */
 
 	/* The reader is still connected and gets what comes next. */
 	pg_exec("INSERT INTO events (type, user_id, data) VALUES "
