@@ -350,7 +350,7 @@ file_chunk_size(void)
 	return n < FILE_CHUNK_MAX ? n : FILE_CHUNK_MAX;
 }
 
-/* The scheduled purge (scheduler.c) ------------------------------------------ */
+/* The scheduled purge (scheduler.c) -------------------------------------- */
 
 int
 file_purge(struct db_job *j, struct db_conn *dc, long expiry, long *purged)

@@ -112,13 +112,15 @@ const struct db_stmt space_cmd_stmts[] = {
 	  " AND detail IS NOT NULL" },
 	{ "space_delete",
 	  "DELETE FROM spaces WHERE id = $1::bigint" },
-	/* Every event about the space (sql/010_space_content.sql), and
-	   the users they were addressed to. */
+	/* Every event about the space, shared and addressed, each kind by
+	   its index (sql/010_space_content.sql), and the users told. */
 	{ "space_delete_events",
-	  "WITH gone AS (DELETE FROM events WHERE space_id = $1::bigint"
-	  "  RETURNING user_id)"
+	  "WITH shared AS (DELETE FROM events WHERE space_id = $1::bigint"
+	  "  AND user_id IS NULL),"
+	  " told AS (DELETE FROM events WHERE space_id = $1::bigint"
+	  "  AND user_id IS NOT NULL RETURNING user_id)"
 	  " SELECT coalesce(array_agg(DISTINCT user_id), '{}') AS told"
-	  " FROM gone WHERE user_id IS NOT NULL" },
+	  " FROM told" },
 	/* $2 to the users of $4 and $5, once each. */
 	{ "space_tombstone",
 	  "INSERT INTO events (type, user_id, space_id, data)"

@@ -45,7 +45,8 @@ const struct db_stmt sched_stmts[] = {
 	  "SELECT job FROM schedule WHERE job = $1 AND due_at <= now()"
 	  " FOR UPDATE SKIP LOCKED" },
 	{ "sched_done",
-	  "UPDATE schedule SET due_at = now() + $2::bigint * interval '1 second',"
+	  "UPDATE schedule"
+	  " SET due_at = now() + $2::bigint * interval '1 second',"
 	  " last_run_at = now(), last_node = $3 WHERE job = $1" },
 	{ NULL, NULL }
 };
@@ -54,7 +55,7 @@ struct sched_job {
 	struct db_job	 job;
 	long		 upload_expiry;
 	char		 node[64];	/* presence_node() */
-	char		 note[128];	/* what a run did, logged after COMMIT */
+	char		 note[128];	/* what a run did, logged after it */
 };
 
 /* A job: its row's name, how often it runs, and its work (worker side, in
@@ -126,10 +127,13 @@ sched_run(struct db_job *j, struct db_conn *dc)
 	if ((r = db_query(j, dc, "sched_due", 0, NULL)) == NULL)
 		return;
 	/* A job this build does not know (a newer node's) is left to it. */
-	for (int i = 0; i < PQntuples(r) && ndue < SCHED_JOBS_MAX; i++)
+	for (int i = 0; i < PQntuples(r) && ndue < SCHED_JOBS_MAX; i++) {
+		const char *name = db_get(r, i, "job");
+
 		for (size_t d = 0; d < SCHED_NDEFS; d++)
-			if (strcmp(db_get(r, i, "job"), sched_defs[d].name) == 0)
+			if (strcmp(name, sched_defs[d].name) == 0)
 				due[ndue++] = &sched_defs[d];
+	}
 	PQclear(r);
 	for (size_t i = 0; i < ndue; i++) {
 		sched_run_one(sj, dc, due[i]);

@@ -8,8 +8,8 @@
 -- of 007 (user_id and workspace_id NULL, delivered to space_readers). A
 -- row is shared when, and only when, it names a space and no user; the
 -- event bus and SYNC say so. Deleting a space deletes its rows by that
--- column (events_space, from 007) and leaves one tombstone per user who
--- had been told about it, space.deleted.
+-- column and leaves one tombstone per user who had been told about it,
+-- space.deleted.
 --
 -- The rows written before this migration named their space only in
 -- their data, first ("space=N ...") for every space event, second for
@@ -20,14 +20,21 @@ SET space_id = substring(data from '^space=([0-9]+)')::bigint
 WHERE space_id IS NULL AND user_id IS NOT NULL
   AND data ~ '^space=[0-9]+( |$)';
 UPDATE events
-SET space_id = substring(data from '^conversation=[0-9]+ space=([0-9]+)')::bigint
+SET space_id =
+    substring(data from '^conversation=[0-9]+ space=([0-9]+)')::bigint
 WHERE space_id IS NULL AND user_id IS NOT NULL
   AND type = 'conversation.read'
   AND data ~ '^conversation=[0-9]+ space=[0-9]+( |$)';
 
--- What SYNC reads for a reader of a space: the shared rows only.
+-- Each row naming a space is in one of two indexes: the shared ones in
+-- the one SYNC reads for a space's readers (the rows of 007's
+-- events_space, which it replaces, so that a message costs what it did),
+-- the others in one for deleting them.
+DROP INDEX events_space;
 CREATE INDEX events_space_shared ON events (space_id, seq)
     WHERE space_id IS NOT NULL AND user_id IS NULL;
+CREATE INDEX events_space_user ON events (space_id)
+    WHERE space_id IS NOT NULL AND user_id IS NOT NULL;
 
 -- Mail about a space (an invitation, an access request, ...) names it, so
 -- that what was not sent yet when the space is deleted is not sent. Mail
