@@ -25,6 +25,7 @@ static const char *proto_err_names[] = {
 	[PERR_INVALID] = "invalid",
 	[PERR_RATE_LIMITED] = "rate_limited",
 	[PERR_PLAN_REQUIRED] = "plan_required",
+	[PERR_QUOTA_EXCEEDED] = "quota_exceeded",
 	[PERR_UNAVAILABLE] = "unavailable",
 	[PERR_SHUTTING_DOWN] = "shutting_down",
 	[PERR_INTERNAL] = "internal",

@@ -45,6 +45,7 @@ enum proto_err {
 	PERR_INVALID,		/* a parameter is missing or not acceptable */
 	PERR_RATE_LIMITED,
 	PERR_PLAN_REQUIRED,
+	PERR_QUOTA_EXCEEDED,	/* a workspace's storage is full */
 	PERR_UNAVAILABLE,	/* the database is unreachable: retry later */
 	PERR_SHUTTING_DOWN,	/* the server is stopping: reconnect */
 	PERR_INTERNAL,

@@ -291,11 +291,14 @@ bus_fetch(PGconn *pg)
 		struct bus_job *bj;
 
 		snprintf(since, sizeof since, "%lld", (long long)bus_last);
-		/* A space's readers as they are now, committed. */
+		/* A space's readers as they are now, committed, for its
+		   shared rows (naming the space and no user) only. */
 		r = PQexecParams(pg, "SELECT seq, type, workspace_id, user_id,"
-		    " data, (SELECT array_agg(sr.user_id ORDER BY sr.user_id)"
-		    "  FROM space_readers sr WHERE sr.space_id = e.space_id)"
-		    " AS readers, space_id IS NOT NULL AS shared"
+		    " data, CASE WHEN e.user_id IS NULL AND e.space_id IS NOT"
+		    " NULL THEN (SELECT array_agg(sr.user_id ORDER BY"
+		    "  sr.user_id) FROM space_readers sr"
+		    "  WHERE sr.space_id = e.space_id) END AS readers,"
+		    " e.user_id IS NULL AND e.space_id IS NOT NULL AS shared"
 		    " FROM events e WHERE seq > $1::bigint ORDER BY seq"
 		    " LIMIT " BUS_BATCH_SQL, 1, NULL, params, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {

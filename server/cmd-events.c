@@ -16,8 +16,11 @@
 #include "xmalloc.h"
 
 /*
- * Visibility here must match bus_visible in bus.c (and a space's events
- * go to its readers now, as the bus finds them: space_readers). One statement reads the
+ * Visibility here must match bus_visible in bus.c: a row for the user, for
+ * one of their workspaces, or a space's shared row (one naming a space and
+ * no user) while they read the space (space_readers), as the bus finds
+ * them. A row for one user that names a space is that user's alone: the
+ * space is named so that deleting it deletes the row. One statement reads the
  * high-water mark and the events in the same snapshot: every event up to
  * the mark is committed (seqs are handed out under a lock held until
  * commit), so a client resuming from it misses nothing. The mark comes on
@@ -35,16 +38,16 @@ const struct db_stmt sync_stmts[] = {
 	  "SELECT m.last AS mark, e.seq, e.type, e.data"
 	  " FROM event_seq m LEFT JOIN LATERAL ("
 	  "  SELECT seq, type, data FROM ("
-	  "   SELECT seq, type, data, coalesce(sum(octet_length(data))"
-	  "   OVER (ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING"
+	  "   SELECT v.seq, v.type, v.data, coalesce(sum(octet_length(v.data))"
+	  "   OVER (ORDER BY v.seq ROWS BETWEEN UNBOUNDED PRECEDING"
 	  "   AND 2 PRECEDING), 0) AS past"
-	  "   FROM events"
-	  "   WHERE seq > $1::bigint AND (user_id = $2::bigint"
-	  "    OR workspace_id IN (SELECT workspace_id FROM memberships"
-	  "     WHERE user_id = $2::bigint)"
-	  "    OR space_id IN (SELECT space_id FROM space_readers"
-	  "     WHERE user_id = $2::bigint))"
-	  "   ORDER BY seq LIMIT $3::int) w"
+	  "   FROM events v"
+	  "   WHERE v.seq > $1::bigint AND (v.user_id = $2::bigint"
+	  "    OR v.workspace_id IN (SELECT m.workspace_id FROM memberships m"
+	  "     WHERE m.user_id = $2::bigint)"
+	  "    OR (v.user_id IS NULL AND v.space_id IN (SELECT r.space_id"
+	  "     FROM space_readers r WHERE r.user_id = $2::bigint)))"
+	  "   ORDER BY v.seq LIMIT $3::int) w"
 	  "  WHERE past < $4::bigint) e ON true"
 	  " ORDER BY e.seq" },
 	{ NULL, NULL }

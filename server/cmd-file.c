@@ -8,8 +8,20 @@
  * too, while the space is not archived: space_open closes it to them);
  * a file is deleted by its uploader or by the owner's side. An upload in
  * progress is its uploader's alone: nobody else sees it, and it appears
- * (file.added) only once FILE.END has checked it. An upload abandoned for a
- * day is discarded by the next FILE.BEGIN in its space.
+ * (file.added) only once FILE.END has checked it. An upload left
+ * unfinished for upload_expiry seconds is deleted by agorad's scheduled
+ * purge (scheduler.c).
+ *
+ * A file id names nothing to whoever may not see the file: one that does
+ * not exist, one in a space closed to the caller, and someone else's
+ * upload in progress all get space.c's answer (SPACE_CLOSED), so the
+ * answer does not tell which ids exist.
+ *
+ * A workspace's files, finished or in progress (at the size announced),
+ * take at most storage_quota bytes: FILE.BEGIN reserves the announced size
+ * (under the workspace's row lock, so two uploads cannot both take the
+ * last bytes), and every FILE.CHUNK checks again that the upload still
+ * fits (the quota may have been lowered since).
  *
  * A chunk is at most FILE_CHUNK_MAX bytes, so that its request line stays
  * under the default line limit of 64 KiB once in base64 (48 KiB would be
@@ -29,6 +41,7 @@
 #include "conn.h"
 #include "db.h"
 #include "event.h"
+#include "file.h"
 #include "hex.h"
 #include "log.h"
 #include "proto.h"
@@ -51,14 +64,20 @@
 const struct db_stmt file_stmts[] = {
 	{ "file_space",
 	  "SELECT space_id FROM files WHERE id = $1::bigint" },
+	/* Locked, so that the scheduled purge (which skips locked rows)
+	   does not take an upload from under a chunk. */
 	{ "file_get",
 	  "SELECT f.uploader_id, f.name, f.size, f.sha256, f.received,"
 	  " f.completed_at IS NOT NULL AS complete FROM files f"
-	  " WHERE f.id = $1::bigint" },
-	{ "file_stale",
-	  "DELETE FROM files WHERE space_id = $1::bigint"
-	  " AND completed_at IS NULL"
-	  " AND created_at < now() - interval '1 day'" },
+	  " WHERE f.id = $1::bigint FOR NO KEY UPDATE" },
+	/* The workspace's row, locked: reservations are made one at a time. */
+	{ "file_quota_lock",
+	  "SELECT id FROM workspaces WHERE id = $1::bigint FOR NO KEY UPDATE" },
+	/* What the workspace's files take, but for file $2. */
+	{ "file_usage",
+	  "SELECT coalesce(sum(f.size), 0) AS used FROM files f"
+	  " JOIN spaces s ON s.id = f.space_id"
+	  " WHERE s.workspace_id = $1::bigint AND f.id <> $2::bigint" },
 	{ "file_begin",
 	  "INSERT INTO files (space_id, uploader_id, name, size, sha256)"
 	  " VALUES ($1::bigint, $2::bigint, $3, $4::bigint, $5) RETURNING id" },
@@ -78,6 +97,13 @@ const struct db_stmt file_stmts[] = {
 	  " (SELECT name FROM users WHERE id = uploader_id) AS uploader_name" },
 	{ "file_delete",
 	  "DELETE FROM files WHERE id = $1::bigint" },
+	/* Skips the uploads a request holds (file_get locks them). */
+	{ "file_purge",
+	  "WITH gone AS (DELETE FROM files WHERE id IN (SELECT id FROM files"
+	  "  WHERE completed_at IS NULL"
+	  "  AND created_at < now() - $1::bigint * interval '1 second'"
+	  "  FOR UPDATE SKIP LOCKED) RETURNING id)"
+	  " SELECT count(*) AS purged FROM gone" },
 	/* The chunks that overlap [$2, $2 + $3): none starts a chunk's
 	   length (FILE_CHUNK_MAX) or more before $2. */
 	{ "file_read",
@@ -124,6 +150,7 @@ struct file_job {
 	int64_t		 length;	/* FILE.GET */
 	int64_t		 size;		/* FILE.BEGIN */
 	int64_t		 chunk;		/* FILE.BEGIN: the chunk size */
+	int64_t		 quota;		/* storage_quota; 0: none */
 	char		*name;		/* FILE.BEGIN */
 	char		 sha256[65];	/* FILE.BEGIN, lower case */
 	char		*body;		/* COMMENT.ADD */
@@ -156,6 +183,7 @@ file_job_new(struct cmd_ctx *ctx)
 	proto_get_i64(ctx->msg, "space", 0, INT64_MAX, &fj->space);
 	proto_get_i64(ctx->msg, "file", 0, INT64_MAX, &fj->file);
 	proto_get_i64(ctx->msg, "offset", 0, INT64_MAX, &fj->offset);
+	fj->quota = server_config()->storage_quota;
 	if ((v = proto_get(ctx->msg, "body")) != NULL)
 		fj->body = xstrdup(v);
 	fj->job.destroy = file_job_destroy;
@@ -186,10 +214,47 @@ file_audit(struct file_job *fj, struct db_conn *dc, const char *action,
 	    action, target, detail);
 }
 
+/* A file the caller may not see: the same answer as a closed space. */
 static int
 file_missing(struct db_job *j)
 {
-	proto_err(j->out, j->tag, PERR_NOT_FOUND, "no such file");
+	proto_err(j->out, j->tag, PERR_NOT_FOUND, SPACE_CLOSED);
+	return -1;
+}
+
+/*
+ * Whether a file of size bytes fits in workspace ws beside its other
+ * files (all but file exclude): 0, or -1 with the reply written
+ * (quota_exceeded, saying what is used and allowed) or the job failed.
+ */
+static int
+file_quota(struct file_job *fj, struct db_conn *dc, int64_t ws,
+    int64_t exclude, int64_t size)
+{
+	struct db_job *j = &fj->job;
+	char w[STR_I64_LEN], x[STR_I64_LEN], *msg;
+	const char *p[2] = { str_i64(w, ws), str_i64(x, exclude) };
+	PGresult *r;
+	int64_t used;
+
+	if (fj->quota == 0)
+		return 0;
+	if ((r = db_query(j, dc, "file_usage", 2, p)) == NULL)
+		return -1;
+	used = db_get_i64(r, 0, "used");
+	PQclear(r);
+	if (size <= fj->quota && used <= fj->quota - size)
+		return 0;
+	xasprintf(&msg, "over the workspace's storage quota: its files take "
+	    "%lld of the %lld bytes allowed, and this one is %lld bytes",
+	    (long long)used, (long long)fj->quota, (long long)size);
+	proto_begin(j->out, j->tag, "ERR");
+	proto_add(j->out, "code", proto_err_name(PERR_QUOTA_EXCEEDED));
+	proto_add(j->out, "msg", msg);
+	proto_add_i64(j->out, "used", used);
+	proto_add_i64(j->out, "quota", fj->quota);
+	proto_end(j->out);
+	free(msg);
 	return -1;
 }
 
@@ -209,8 +274,9 @@ file_archived(struct db_job *j, const struct space_access *a)
  * Begins the transaction, opens the file's space for the caller (the
  * space's row locked, so the file cannot change under us) and reads the
  * file: 0 with *row (caller clears), or -1 with the reply written. A file
- * the caller may not see yet is answered like one that does not exist;
- * one in a space closed to the caller gets space.c's answer.
+ * that does not exist, one in a space closed to the caller and someone
+ * else's upload in progress get one answer, space.c's; the uploader is
+ * told their own upload is not finished.
  */
 static int
 file_open(struct file_job *fj, struct db_conn *dc, enum file_need need,
@@ -246,11 +312,15 @@ file_open(struct file_job *fj, struct db_conn *dc, enum file_need need,
 		    "is finished");
 		return -1;
 	}
-	if ((need == FILE_DONE && !complete) ||
-	    (need == FILE_UPLOAD && !mine) ||
-	    (need == FILE_EITHER && !complete && !mine)) {
+	if (!complete && !mine) {
 		PQclear(r);
 		return file_missing(j);
+	}
+	if (need == FILE_DONE && !complete) {
+		PQclear(r);
+		proto_err(j->out, j->tag, PERR_CONFLICT, "this file's upload "
+		    "is not finished");
+		return -1;
 	}
 	*row = r;
 	return 0;
@@ -280,22 +350,44 @@ file_chunk_size(void)
 	return n < FILE_CHUNK_MAX ? n : FILE_CHUNK_MAX;
 }
 
+/* The scheduled purge (scheduler.c) -------------------------------------- */
+
+int
+file_purge(struct db_job *j, struct db_conn *dc, long expiry, long *purged)
+{
+	char e[STR_I64_LEN];
+	const char *p[1] = { str_i64(e, expiry) };
+	PGresult *r;
+
+	if ((r = db_query(j, dc, "file_purge", 1, p)) == NULL)
+		return -1;
+	*purged = (long)db_get_i64(r, 0, "purged");
+	PQclear(r);
+	return 0;
+}
+
 /* FILE.BEGIN -------------------------------------------------------------- */
 
 static void
 begin_run(struct db_job *j, struct db_conn *dc)
 {
 	struct file_job *fj = (struct file_job *)j;
-	const char *sp[1] = { str_i64(fj->ids[0], fj->space) };
-	const char *ins[5] = { fj->ids[0], str_i64(fj->ids[1], fj->user),
-	    fj->name, str_i64(fj->ids[2], fj->size), fj->sha256 };
+	const char *ins[5] = { str_i64(fj->ids[0], fj->space),
+	    str_i64(fj->ids[1], fj->user), fj->name,
+	    str_i64(fj->ids[2], fj->size), fj->sha256 };
+	char wsid[STR_I64_LEN];
+	const char *ws[1];
 	struct space_access a;
 	PGresult *r;
 
 	if (db_begin(j, dc) != 0 ||
 	    space_open(j, dc, fj->space, fj->user, SPACE_SEE, &a) != 0 ||
-	    file_archived(j, &a) != 0 ||
-	    db_command(j, dc, "file_stale", 1, sp) != 0 ||
+	    file_archived(j, &a) != 0)
+		return;
+	ws[0] = str_i64(wsid, a.workspace);
+	if ((fj->quota != 0 &&
+	    db_command(j, dc, "file_quota_lock", 1, ws) != 0) ||
+	    file_quota(fj, dc, a.workspace, 0, fj->size) != 0 ||
 	    (r = db_query(j, dc, "file_begin", 5, ins)) == NULL)
 		return;
 	fj->file = db_get_i64(r, 0, "id");
@@ -358,7 +450,8 @@ chunk_run(struct db_job *j, struct db_conn *dc)
 	received = db_get_i64(r, 0, "received");
 	size = db_get_i64(r, 0, "size");
 	PQclear(r);
-	if (file_archived(j, &a) != 0)
+	if (file_archived(j, &a) != 0 ||
+	    file_quota(fj, dc, a.workspace, fj->file, size) != 0)
 		return;
 	/* Exactly the next bytes: a client that lost track (a reply lost
 	   with the connection, say) learns where to resume. */

@@ -295,7 +295,7 @@ invite_mail(struct inviter *iv, struct db_conn *dc,
 	    "    agora accept %s\n\n"
 	    "It works once, and for 30 days. You can set a password then, "
 	    "or come in without one.\n", link);
-	rc = outbox_mail(iv->job, dc, a->workspace, to, subject,
+	rc = outbox_mail(iv->job, dc, a->workspace, a->space, to, subject,
 	    buf_cstr(body));
 	free(subject);
 	free(link);
@@ -317,7 +317,7 @@ added_mail(struct inviter *iv, struct db_conn *dc,
 	buf_printf(body, "%s added you to the space \u201c%s\u201d on "
 	    "agora. It is in your sidebar now.\n\n", iv->name, a->title);
 	invite_quote(body, iv->name, iv->message);
-	rc = outbox_mail(iv->job, dc, a->workspace, to, subject,
+	rc = outbox_mail(iv->job, dc, a->workspace, a->space, to, subject,
 	    buf_cstr(body));
 	free(subject);
 	buf_free(body);

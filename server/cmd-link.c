@@ -230,7 +230,8 @@ accepted_mail(struct link_job *lj, struct db_conn *dc, const PGresult *t,
 	    "space \u201c%s\u201d.\n", name, db_get(t, 0, "email"),
 	    db_get(p, 0, "title"));
 	rc = outbox_mail(&lj->auth.job, dc, db_get_i64(p, 0, "workspace_id"),
-	    db_get(p, 0, "inviter"), subject, buf_cstr(body));
+	    db_get_i64(t, 0, "space_id"), db_get(p, 0, "inviter"), subject,
+	    buf_cstr(body));
 	free(subject);
 	buf_free(body);
 	return rc;
@@ -581,7 +582,7 @@ login_link_send(struct link_job *lj, struct db_conn *dc, const char *u)
 	    "you, ignore this message.\n", link);
 	rc = db_command(j, dc, "link_login_prune", 1, prune) != 0 ||
 	    db_command(j, dc, "link_login_new", 3, ins) != 0 ||
-	    outbox_mail(j, dc, 0, lj->auth.email, "Your agora login link",
+	    outbox_mail(j, dc, 0, 0, lj->auth.email, "Your agora login link",
 	    body) != 0 ? -1 : 0;
 	OPENSSL_cleanse(token, sizeof token);
 	freezero_str(link);

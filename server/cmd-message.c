@@ -247,12 +247,11 @@ msg_open(struct msg_job *mj, struct db_conn *dc, int make,
 	}
 	if ((r = db_query(j, dc, "msg_peer", 2, pair)) == NULL)
 		return -1;
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		proto_err(j->out, j->tag, PERR_NOT_FOUND, "no such user");
-		return -1;
-	}
-	allowed = strcmp(db_get(r, 0, "allowed"), "t") == 0;
+	/* A user id that names no one is answered as a stranger's is (no
+	   conversation; not allowed to write), so that the answer does not
+	   tell which ids exist. */
+	allowed = PQntuples(r) > 0 && strcmp(db_get(r, 0, "allowed"),
+	    "t") == 0;
 	PQclear(r);
 	/* Only writing needs the two to know each other now. */
 	if (make && !allowed) {
@@ -485,7 +484,9 @@ read_event(struct msg_job *mj, struct db_conn *dc, int64_t last_read,
 		proto_add_i64(data, "with", mj->with);
 	proto_add_i64(data, "upto", last_read);
 	proto_add_i64(data, "unread", unread);
-	rc = event_emit(&mj->job, dc, "conversation.read", 0, mj->user, data);
+	rc = mj->in_space ? space_emit_to(&mj->job, dc, mj->space, mj->user,
+	    "conversation.read", data) : event_emit(&mj->job, dc,
+	    "conversation.read", 0, mj->user, data);
 	buf_free(data);
 	return rc;
 }

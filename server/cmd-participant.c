@@ -176,7 +176,7 @@ part_tell(struct part_job *pj, struct db_conn *dc, const char *type)
 	int rc;
 
 	proto_add_i64(data, "space", pj->space);
-	rc = space_emit_to(&pj->job, dc, pj->who, type, data);
+	rc = space_emit_to(&pj->job, dc, pj->space, pj->who, type, data);
 	buf_free(data);
 	return rc;
 }
@@ -268,7 +268,7 @@ activation_mail(struct part_job *pj, struct db_conn *dc,
 	buf_printf(body, "Your request to join the space \u201c%s\u201d was "
 	    "granted. To come in, run:\n\n    agora accept %s\n\nThe link "
 	    "works once, and for 30 days.\n", a->title, link);
-	rc = outbox_mail(&pj->job, dc, a->workspace, to, subject,
+	rc = outbox_mail(&pj->job, dc, a->workspace, a->space, to, subject,
 	    buf_cstr(body));
 	free(link);
 	free(subject);
@@ -402,14 +402,23 @@ edit_run(struct db_job *j, struct db_conn *dc)
 	    space_open(j, dc, pj->space, pj->user, SPACE_SEE, &a) != 0 ||
 	    (r = db_query(j, dc, "participant_get", 2, ids)) == NULL)
 		return;
+	/* Who an external does not see in SPACE.SHOW (access requests,
+	   the revoked) is not in the space as far as they can tell. */
+	if (PQntuples(r) == 0 || (!a.manager &&
+	    strcmp(db_get(r, 0, "status"), "active") != 0 &&
+	    strcmp(db_get(r, 0, "status"), "pending") != 0)) {
+		proto_err(j->out, j->tag, PERR_NOT_FOUND, "no such participant "
+		    "in this space");
+		PQclear(r);
+		return;
+	}
 	/* Anyone their own; the owner's side the externals' too. */
-	if (PQntuples(r) == 0 || strcmp(db_get(r, 0, "status"), "revoked") == 0 ||
+	if (strcmp(db_get(r, 0, "status"), "revoked") == 0 ||
 	    (pj->who != pj->user && (!a.manager || a.archived ||
 	    strcmp(db_get(r, 0, "role"), "external") != 0))) {
-		proto_err(j->out, j->tag, PQntuples(r) == 0 ? PERR_NOT_FOUND :
-		    PERR_FORBIDDEN, PQntuples(r) == 0 ? "no such participant "
-		    "in this space" : "you may edit your own profile, and the "
-		    "owner's side the profiles of externals");
+		proto_err(j->out, j->tag, PERR_FORBIDDEN, "you may edit your "
+		    "own profile, and the owner's side the profiles of "
+		    "externals");
 		PQclear(r);
 		return;
 	}
@@ -492,8 +501,8 @@ request_mail(struct part_job *pj, struct db_conn *dc, const PGresult *sp)
 	    pj->ids[0], pj->ids[1]);
 	for (int i = 0; rc == 0 && i < PQntuples(m); i++)
 		rc = outbox_mail(&pj->job, dc, db_get_i64(sp, 0,
-		    "workspace_id"), db_get(m, i, "email"), subject,
-		    buf_cstr(body));
+		    "workspace_id"), pj->space, db_get(m, i, "email"),
+		    subject, buf_cstr(body));
 	free(subject);
 	buf_free(body);
 	PQclear(m);

@@ -90,8 +90,44 @@ const struct db_stmt space_cmd_stmts[] = {
 	{ "space_reactivate",
 	  "UPDATE spaces SET archived_at = NULL, updated_at = now()"
 	  " WHERE id = $1::bigint" },
+	/*
+	 * SPACE.DELETE, in this order (delete_run says why): who is told,
+	 * the mail not sent yet, the audit log's details, the space and all
+	 * that cascades from it, its events, then the tombstones.
+	 */
+	{ "space_delete_audience",
+	  "SELECT coalesce((SELECT array_agg(r.user_id ORDER BY r.user_id)"
+	  "  FROM space_readers r WHERE r.space_id = $1::bigint), '{}')"
+	  "  AS readers,"
+	  " coalesce((SELECT array_agg(p.user_id ORDER BY p.user_id)"
+	  "  FROM participants p JOIN spaces s ON s.id = p.space_id"
+	  "  WHERE p.space_id = $1::bigint AND s.network"
+	  "  AND p.status = 'active'), '{}') AS contacts" },
+	{ "space_delete_mail",
+	  "DELETE FROM outbox WHERE space_id = $1::bigint"
+	  " AND sent_at IS NULL AND failed_at IS NULL" },
+	{ "space_delete_audit",
+	  "UPDATE audit_log SET detail = NULL WHERE target LIKE 'space %'"
+	  " AND substring(target from '^space ([0-9]+)')::bigint = $1::bigint"
+	  " AND detail IS NOT NULL" },
 	{ "space_delete",
 	  "DELETE FROM spaces WHERE id = $1::bigint" },
+	/* Every event about the space, shared and addressed, each kind by
+	   its index (sql/010_space_content.sql), and the users told. */
+	{ "space_delete_events",
+	  "WITH shared AS (DELETE FROM events WHERE space_id = $1::bigint"
+	  "  AND user_id IS NULL),"
+	  " told AS (DELETE FROM events WHERE space_id = $1::bigint"
+	  "  AND user_id IS NOT NULL RETURNING user_id)"
+	  " SELECT coalesce(array_agg(DISTINCT user_id), '{}') AS told"
+	  " FROM told" },
+	/* $2 to the users of $4 and $5, once each. */
+	{ "space_tombstone",
+	  "INSERT INTO events (type, user_id, space_id, data)"
+	  " SELECT $2, t.u, $1::bigint, $3"
+	  " FROM (SELECT unnest($4::bigint[]) UNION"
+	  "  SELECT unnest($5::bigint[])) t (u)"
+	  " JOIN users ON users.id = t.u ORDER BY t.u" },
 	{ NULL, NULL }
 };
 
@@ -484,7 +520,7 @@ cmd_space_edit(struct cmd_ctx *ctx)
 /* SPACE.ARCHIVE, SPACE.REACTIVATE, SPACE.DELETE ---------------------------- */
 
 /* Tells everyone first: the event must reach the externals too, before
-   archiving or deleting takes the space from them. */
+   archiving takes the space from them. (Deleting: delete_run.) */
 static void
 lifecycle_run(struct db_job *j, struct db_conn *dc, enum space_need need,
     const char *stmt, const char *type, int want_archived)
@@ -536,11 +572,69 @@ reactivate_run(struct db_job *j, struct db_conn *dc)
 	    "space.reactivated", 1);
 }
 
+/*
+ * Deleting a space takes with it everything that was said or shared in
+ * it, wherever a client could read it back: its rows and what cascades
+ * from them (participants, files, comments, the discussion, tokens), mail
+ * about it not sent yet (sent mail is the mail log), the content the audit
+ * log quoted (titles, file names: the rows stay, saying who did what), and
+ * every event about it. What remains is one space.deleted per user who had
+ * been told anything of the space or reads it now, naming only its id, so
+ * that clients drop it; and for a network, contacts.changed.
+ *
+ * The order matters. The space goes before its events: its row is locked
+ * (space_open) and deleting it waits for whoever still holds one of its
+ * participants' rows (accepting an invitation does), so by the time its
+ * events are deleted, every transaction that could add one has committed,
+ * and none can start (they all need the space). Events are appended last,
+ * as everywhere (event.h): the event_seq lock is not held while waiting.
+ */
 static void
 delete_run(struct db_job *j, struct db_conn *dc)
 {
-	lifecycle_run(j, dc, SPACE_CREATOR, "space_delete", "space.deleted",
-	    -1);
+	struct space_job *sj = (struct space_job *)j;
+	struct space_access a;
+	const char *id[1] = { id_text(sj, 0, sj->space) };
+	const char *tomb[5];
+	char *readers = NULL, *contacts = NULL;
+	struct buf *data;
+	PGresult *r;
+	int rc;
+
+	if (db_begin(j, dc) != 0 ||
+	    space_open(j, dc, sj->space, sj->user, SPACE_CREATOR, &a) != 0 ||
+	    (r = db_query(j, dc, "space_delete_audience", 1, id)) == NULL)
+		return;
+	readers = xstrdup(db_get(r, 0, "readers"));
+	contacts = xstrdup(db_get(r, 0, "contacts"));
+	PQclear(r);
+	data = space_data(sj->space, NULL);
+	tomb[0] = id[0];
+	tomb[2] = buf_cstr(data) + strspn(buf_cstr(data), " ");
+	rc = db_command(j, dc, "space_delete_mail", 1, id) != 0 ||
+	    db_command(j, dc, "space_delete_audit", 1, id) != 0 ||
+	    db_command(j, dc, "space_delete", 1, id) != 0 ||
+	    (r = db_query(j, dc, "space_delete_events", 1, id)) == NULL;
+	if (rc == 0) {
+		tomb[1] = "space.deleted";
+		tomb[3] = readers;
+		tomb[4] = db_get(r, 0, "told");
+		rc = db_command(j, dc, "space_tombstone", 5, tomb) != 0;
+		PQclear(r);
+	}
+	if (rc == 0 && strcmp(contacts, "{}") != 0) {
+		tomb[1] = "contacts.changed";
+		tomb[3] = contacts;
+		tomb[4] = "{}";
+		rc = db_command(j, dc, "space_tombstone", 5, tomb) != 0;
+	}
+	buf_free(data);
+	free(readers);
+	free(contacts);
+	if (rc || space_audit(sj, dc, "space.deleted", NULL) != 0 ||
+	    db_commit(j, dc) != 0)
+		return;
+	proto_ok(j->out, j->tag);
 }
 
 static enum cmd_result

@@ -29,6 +29,7 @@ extern const struct db_stmt network_stmts[];
 extern const struct db_stmt contact_stmts[];
 extern const struct db_stmt message_stmts[];
 extern const struct db_stmt presence_stmts[];
+extern const struct db_stmt sched_stmts[];
 
 static enum cmd_result
 cmd_ping(struct cmd_ctx *ctx)
@@ -76,6 +77,7 @@ const struct db_stmt *const db_stmt_tables[] = {
 	contact_stmts,
 	message_stmts,
 	presence_stmts,
+	sched_stmts,
 	NULL
 };
 

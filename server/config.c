@@ -98,6 +98,12 @@ static const struct opt opts[] = {
 	  "events returned by one SYNC", NULL },
 	{ "file_max_size", N(file_max_size), "10485760", 1024, 1073741824, 1,
 	  "largest file in bytes that can be uploaded to a space", NULL },
+	{ "storage_quota", N(storage_quota), "10737418240", 0,
+	  1125899906842624L, 1,
+	  "bytes the files of one workspace may take, unfinished uploads "
+	  "included; 0: no limit", NULL },
+	{ "upload_expiry", N(upload_expiry), "86400", 60, 2592000, 1,
+	  "seconds after which an unfinished upload is deleted", NULL },
 	{ "smtp_url", S(smtp_url), "", 0, 0, 1,
 	  "SMTP server, smtp://host:port or smtps://host:port; empty: write "
 	  "mail to mail_dir", check_smtp_url },

@@ -37,6 +37,8 @@ struct config {
 	long	 scrypt_n;
 	long	 sync_limit;
 	long	 file_max_size;		/* bytes */
+	long	 storage_quota;		/* bytes per workspace; 0: none */
+	long	 upload_expiry;		/* seconds */
 	char	*smtp_url;		/* "": no SMTP, write to mail_dir */
 	char	*smtp_user;
 	char	*smtp_password;		/* never logged */

@@ -99,9 +99,11 @@
  * is counted in. */
 #define WEBHOOK_TIMEOUT		30
 
+/* $5: the space the mail is about, if any: deleting the space deletes
+   the mail if it is not sent yet. */
 static const char outbox_insert_sql[] =
-    "INSERT INTO outbox (kind, recipient, subject, body, workspace_id) "
-    "VALUES ('mail', $1, $2, $3, $4) RETURNING id";
+    "INSERT INTO outbox (kind, recipient, subject, body, workspace_id,"
+    " space_id) VALUES ('mail', $1, $2, $3, $4, $5::bigint) RETURNING id";
 
 /*
  * The CRM activity for one invitation, if the space's workspace is on plan
@@ -111,7 +113,7 @@ static const char outbox_insert_sql[] =
  * address, role and status, and the message.
  */
 static const char outbox_crm_invitation_sql[] =
-    "INSERT INTO outbox (kind, recipient, body, workspace_id) "
+    "INSERT INTO outbox (kind, recipient, body, workspace_id, space_id) "
     "SELECT 'webhook', c.url, json_build_object("
     " 'type', 'invitation',"
     " 'space', json_build_object('id', s.id, 'title', s.title),"
@@ -120,7 +122,7 @@ static const char outbox_crm_invitation_sql[] =
     " 'inviter', json_build_object('email', u.email, 'name', u.name),"
     " 'message', $6::text,"
     " 'at', to_char(now() AT TIME ZONE 'UTC',"
-    "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))::text, w.id "
+    "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))::text, w.id, s.id "
     "FROM spaces s JOIN workspaces w ON w.id = s.workspace_id"
     " JOIN crm_webhooks c ON c.workspace_id = w.id"
     " JOIN users u ON u.id = $2::bigint "
@@ -261,10 +263,10 @@ outbox_check(const char *to, const char *subject, const char *body,
 
 int
 outbox_mail(struct db_job *j, struct db_conn *dc, int64_t workspace_id,
-    const char *to, const char *subject, const char *body)
+    int64_t space_id, const char *to, const char *subject, const char *body)
 {
-	char ws[24], *cause = NULL;
-	const char *params[4] = { to, subject, body, NULL };
+	char ws[24], sp[24], *cause = NULL;
+	const char *params[5] = { to, subject, body, NULL, NULL };
 	PGresult *r;
 
 	if (outbox_check(to, subject, body, &cause) != 0) {
@@ -277,7 +279,11 @@ outbox_mail(struct db_job *j, struct db_conn *dc, int64_t workspace_id,
 		snprintf(ws, sizeof ws, "%lld", (long long)workspace_id);
 		params[3] = ws;
 	}
-	r = PQexecParams(db_pg(dc), outbox_insert_sql, 4, NULL, params, NULL,
+	if (space_id != 0) {
+		snprintf(sp, sizeof sp, "%lld", (long long)space_id);
+		params[4] = sp;
+	}
+	r = PQexecParams(db_pg(dc), outbox_insert_sql, 5, NULL, params, NULL,
 	    NULL, 0);
 	if (PQresultStatus(r) == PGRES_TUPLES_OK) {
 		PQclear(r);
@@ -298,7 +304,7 @@ outbox_mail_pg(PGconn *pg, int64_t workspace_id, const char *to,
     const char *subject, const char *body, char **cause)
 {
 	char ws[24];
-	const char *params[4] = { to, subject, body, NULL };
+	const char *params[5] = { to, subject, body, NULL, NULL };
 	PGresult *r;
 	int64_t id;
 
@@ -308,7 +314,7 @@ outbox_mail_pg(PGconn *pg, int64_t workspace_id, const char *to,
 		snprintf(ws, sizeof ws, "%lld", (long long)workspace_id);
 		params[3] = ws;
 	}
-	if (db_run(pg, outbox_insert_sql, 4, params, &r, cause) != 0)
+	if (db_run(pg, outbox_insert_sql, 5, params, &r, cause) != 0)
 		return -1;
 	id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);

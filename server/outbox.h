@@ -13,7 +13,9 @@
  * no smtp_url, into a maildir (mail_dir), and records the outcome on each
  * row. Failures are retried with exponential backoff, forever, except a
  * message the server keeps refusing (SMTP 5xx), which is marked failed
- * after a few tries; no row is ever deleted. Delivery is at least once:
+ * after a few tries; no row is deleted, but for the mail about a space
+ * not sent yet when the space is deleted (SPACE.DELETE). Delivery is at
+ * least once:
  * see outbox.c for the claiming rules and when a message may go twice.
  *
  * The same worker POSTs the webhook rows (the CRM activity log) over
@@ -41,12 +43,14 @@ int outbox_check(const char *to, const char *subject, const char *body,
 
 /*
  * Worker side, in the caller's transaction: queues a plain-text e-mail.
- * workspace_id 0: none. Returns 0, or -1 if the mail fails outbox_check
- * (logged; the job's status becomes DB_FAILED) or the INSERT fails (status
- * as db_command sets it). Either way the caller rolls back.
+ * workspace_id 0: none; space_id: the space the mail is about (its
+ * deletion drops the mail if not sent yet), or 0. Returns 0, or -1 if the
+ * mail fails outbox_check (logged; the job's status becomes DB_FAILED) or
+ * the INSERT fails (status as db_command sets it). Either way the caller
+ * rolls back.
  */
 int outbox_mail(struct db_job *, struct db_conn *, int64_t workspace_id,
-    const char *to, const char *subject, const char *body);
+    int64_t space_id, const char *to, const char *subject, const char *body);
 
 /* The same on a connection of one's own (admin subcommands, blocking):
  * the new row's id, or -1 with *cause. */

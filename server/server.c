@@ -24,6 +24,7 @@
 #include "migrate.h"
 #include "outbox.h"
 #include "presence.h"
+#include "scheduler.h"
 #include "server.h"
 #include "throttle.h"
 #include "tls.h"
@@ -215,6 +216,7 @@ server_shutdown(int sig)
 	log_info("%s: finishing requests in flight, then stopping",
 	    strsignal(sig));
 	presence_stop();
+	scheduler_stop();
 	ev_io_del(&listen_io);
 	close(listen_io.fd);
 	drain_deadline = ev_now_ms() + DRAIN_TIMEOUT_MS;
@@ -339,11 +341,13 @@ server_run(const char *path, struct config *cf)
 		fatalx("%s", cause);
 	ev_timer_add(1000, 1, server_sweep, NULL);
 	presence_start();
+	scheduler_start();
 	ev_before_sleep(server_before_sleep);
 	log_info("agorad %s listening on %s", AGORA_VERSION, cf->listen);
 
 	ev_run();
 
+	scheduler_stop();
 	presence_free();
 	outbox_stop();
 	bus_stop();

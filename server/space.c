@@ -23,17 +23,23 @@ const struct db_stmt space_stmts[] = {
 	{ "space_touch",
 	  "UPDATE participants SET last_active_at = now()"
 	  " WHERE space_id = $1::bigint AND user_id = $2::bigint" },
+	/* Every event about a space names it (space_id), so that deleting
+	   the space deletes them (sql/010_space_content.sql). */
 	{ "space_emit",
-	  "INSERT INTO events (type, user_id, data)"
-	  " SELECT $1, r.user_id, $3 FROM space_readers r"
+	  "INSERT INTO events (type, user_id, space_id, data)"
+	  " SELECT $1, r.user_id, $2::bigint, $3 FROM space_readers r"
 	  " WHERE r.space_id = $2::bigint ORDER BY r.user_id" },
+	{ "space_emit_to",
+	  "INSERT INTO events (type, user_id, space_id, data)"
+	  " VALUES ($1, $2::bigint, $3::bigint, $4)" },
 	{ "space_emit_shared",
 	  "INSERT INTO events (type, space_id, data)"
 	  " VALUES ($1, $2::bigint, $3)" },
 	/* Everyone in a network, and whoever just left it. */
 	{ "space_contacts_changed",
-	  "INSERT INTO events (type, user_id, data)"
-	  " SELECT 'contacts.changed', p.user_id, $3 FROM participants p"
+	  "INSERT INTO events (type, user_id, space_id, data)"
+	  " SELECT 'contacts.changed', p.user_id, $1::bigint, $3"
+	  " FROM participants p"
 	  " JOIN spaces s ON s.id = p.space_id"
 	  " WHERE p.space_id = $1::bigint AND s.network"
 	  " AND (p.status = 'active' OR p.user_id = $2::bigint)"
@@ -155,10 +161,16 @@ space_emit_shared(struct db_job *j, struct db_conn *dc, int64_t space,
 }
 
 int
-space_emit_to(struct db_job *j, struct db_conn *dc, int64_t user,
-    const char *type, struct buf *data)
+space_emit_to(struct db_job *j, struct db_conn *dc, int64_t space,
+    int64_t user, const char *type, struct buf *data)
 {
-	return event_emit(j, dc, type, 0, user, data);
+	char sid[STR_I64_LEN], uid[STR_I64_LEN];
+	const char *params[4] = { type, str_i64(uid, user),
+	    str_i64(sid, space), "" };
+
+	if (data != NULL)
+		params[3] = buf_cstr(data) + strspn(buf_cstr(data), " ");
+	return db_command(j, dc, "space_emit_to", 4, params);
 }
 
 int

@@ -6,8 +6,11 @@
  *
  * Space events are addressed to each participant's user, one row each, so
  * a participant who is revoked simply receives nothing more. A discussion's
- * messages, many and to many, are one row naming the space
+ * messages, many and to many, are one row naming the space and no user
  * (space_emit_shared), whose readers the event bus and SYNC look up.
+ * Every row names its space (events.space_id), so that SPACE.DELETE
+ * removes them all by that column: an event about a space is written
+ * through these functions, never event_emit.
  */
 #ifndef AGORA_SPACE_H
 #define AGORA_SPACE_H
@@ -70,8 +73,8 @@ int space_emit(struct db_job *, struct db_conn *, int64_t space,
 int space_emit_shared(struct db_job *, struct db_conn *, int64_t space,
     const char *type, struct buf *data);
 /* The same event to one user (one who is leaving, say). */
-int space_emit_to(struct db_job *, struct db_conn *, int64_t user,
-    const char *type, struct buf *data);
+int space_emit_to(struct db_job *, struct db_conn *, int64_t space,
+    int64_t user, const char *type, struct buf *data);
 
 /* cmd-space.c: a 0-or-1 request parameter is absent, 0 or 1. */
 struct proto_msg;

@@ -44,7 +44,8 @@ cli_err_status(const char *code)
 	    strcmp(code, "shutting_down") == 0)
 		return EX_TEMPFAIL;
 	if (strcmp(code, "invalid") == 0 || strcmp(code, "bad_request") == 0 ||
-	    strcmp(code, "conflict") == 0)
+	    strcmp(code, "conflict") == 0 ||
+	    strcmp(code, "quota_exceeded") == 0)
 		return EX_DATAERR;
 	if (strcmp(code, "not_found") == 0)
 		return EX_NOINPUT;

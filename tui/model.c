@@ -687,6 +687,10 @@ space_event(struct model *m, const char *type, const struct proto_msg *pm)
 
 	if (proto_get_i64(pm, "space", 1, INT64_MAX, &id) == 0)
 		sp = model_space(m, id);
+	/* A deleted space's tombstone reaches everyone it was ever told to
+	   (agora-protocol(7)): for one not on this screen it is no news. */
+	if (sp == NULL && strcmp(type, "space.deleted") == 0)
+		return NULL;
 	if (title == NULL)
 		title = sp != NULL ? sp->title : "a space";
 	xasprintf(&text, "space \u201c%s\u201d %s", title, what);

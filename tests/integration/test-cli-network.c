@@ -501,10 +501,11 @@ START_TEST(test_messages)
 	free(out);
 	RUN(EX_OK, &alice, "read", "--space", space);
 
-	/* Refusals: nobody alice may write to, an unknown contact, an
-	   address that is no contact's, too long, nothing to say. */
+	/* Refusals: nobody alice may write to, a user id that names no one
+	   (the same answer: ids are not to be told apart), an address that
+	   is no contact's, too long, nothing to say. */
 	RUN(EX_NOPERM, &alice, "msg", dave.id, "Hello?");
-	RUN(EX_NOINPUT, &alice, "msg", "999999", "Hello?");
+	RUN(EX_NOPERM, &alice, "msg", "999999", "Hello?");
 	run(EX_NOINPUT, &alice, NULL, &out, "msg", dave.email,
 	    "Hello?", NULL);
 	expect_output(out, "not one of your professional contacts");

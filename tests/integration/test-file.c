@@ -1,12 +1,15 @@
 /*
  * Files and comments in a space: uploading in chunks and downloading
- * back, the checks (size, SHA-256, the limit, the offset to resume at),
- * who may see, delete and comment, the events, and comments holding
- * hostile text coming back exactly as written.
+ * back, the checks (size, SHA-256, the limit, the workspace's storage
+ * quota, the offset to resume at), who may see, delete and comment, one
+ * answer for every file id one may not see, the events, comments holding
+ * hostile text coming back exactly as written, the scheduled purge of
+ * abandoned uploads, and a deleted space taking its content with it.
  *
  * Participants other than the creator are written straight into the
  * database, as in test-space.c: this suite is about the file verbs.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -433,13 +436,6 @@ START_TEST(test_resume)
 	chunk(a, file, data, 52768, 70000 - 52768);
 	client_reply_free(call_ok(a, "FILE.END", "file", i64s(file), NULL));
 	ck_assert(listed(a, file, NULL));
-	/* An upload left for a day is gone at the next one in the space. */
-	file = begin(a, "left.bin", 10, sha256_hex(data, 10), NULL);
-	pg_exec("UPDATE files SET created_at = now() - interval '25 hours'"
-	    " WHERE id = $1", i64s(file), NULL);
-	begin(a, "next.bin", 10, sha256_hex(data, 10), NULL);
-	ck_assert_int_eq(pg_i64("SELECT count(*) FROM files WHERE id = $1",
-	    i64s(file), NULL), 0);
 	free(blob);
 	free(data);
 	client_close(a);
@@ -475,12 +471,82 @@ START_TEST(test_closed_to_others)
 		err_msg(client_call(c, "FILE.END", "file", i64s(draft), NULL),
 		    "not_found", CLOSED);
 	}
-	/* A file that does not exist. */
-	err_msg(client_call(a, "FILE.GET", "file", "999999", "offset", "0",
-	    NULL), "not_found", "no such file");
 	free(data);
 	client_close(a);
 	client_close(r);
+	client_close(z);
+}
+END_TEST
+
+/*
+ * Every verb that takes a file id, as c about file: the same ERR,
+ * not_found and CLOSED, whatever the reason the file is not c's to see.
+ */
+static void
+unseen(struct client *c, int64_t file)
+{
+	const char *id = i64s(file);
+	char f[24];
+
+	snprintf(f, sizeof f, "%s", id);
+	err_msg(client_call(c, "FILE.GET", "file", f, "offset", "0", NULL),
+	    "not_found", CLOSED);
+	err_msg(client_call(c, "FILE.CHUNK", "file", f, "offset", "0", "data",
+	    "AAAA", NULL), "not_found", CLOSED);
+	err_msg(client_call(c, "FILE.END", "file", f, NULL), "not_found",
+	    CLOSED);
+	err_msg(client_call(c, "FILE.DELETE", "file", f, NULL), "not_found",
+	    CLOSED);
+	err_msg(client_call(c, "COMMENT.ADD", "file", f, "body", "hi", NULL),
+	    "not_found", CLOSED);
+	err_msg(client_call(c, "COMMENT.LIST", "file", f, NULL), "not_found",
+	    CLOSED);
+}
+
+/* The answer does not tell which file ids exist. */
+START_TEST(test_one_answer_for_unseen_files)
+{
+	struct client *a = login(alice), *b = login(bob), *z = login(zed);
+	unsigned char *data = sample(100);
+	int64_t file = upload(a, "notes.txt", data, 100, 100);
+	int64_t draft = begin(a, "draft.txt", 100, sha256_hex(data, 100), NULL);
+	int64_t gone = upload(a, "gone.txt", data, 10, 10);
+	int64_t other_space, other;
+	struct client_reply *r;
+
+	client_reply_free(call_ok(a, "FILE.DELETE", "file", i64s(gone), NULL));
+	/* Bob's own space, which Alice is not in. */
+	r = call_ok(b, "SPACE.CREATE", "title", "Bob's", NULL);
+	other_space = line_i64(r->line, "space");
+	client_reply_free(r);
+	r = call_ok(b, "FILE.BEGIN", "space", i64s(other_space), "name",
+	    "b.txt", "size", "10", "sha256", sha256_hex(data, 10), NULL);
+	other = line_i64(r->line, "file");
+	client_reply_free(r);
+
+	/* No such file, never or no longer. */
+	unseen(a, 999999999);
+	unseen(a, gone);
+	/* A file in a space one is not in, finished or not. */
+	unseen(a, other);
+	unseen(z, file);
+	unseen(z, draft);
+	/* Someone else's upload, in one's own space. */
+	unseen(b, draft);
+	/* Its uploader is told it is not finished. */
+	err_msg(client_call(a, "FILE.GET", "file", i64s(draft), "offset", "0",
+	    NULL), "conflict", "this file's upload is not finished");
+	err_msg(client_call(a, "COMMENT.ADD", "file", i64s(draft), "body",
+	    "x", NULL), "conflict", "this file's upload is not finished");
+	/* None of that changed anything. */
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM files WHERE id IN ($1,"
+	    " $2, $3)", i64s(file), i64s(draft), i64s(other), NULL), 3);
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM file_comments c JOIN"
+	    " files f ON f.id = c.file_id WHERE f.id IN ($1, $2, $3)",
+	    i64s(file), i64s(draft), i64s(other), NULL), 0);
+	free(data);
+	client_close(a);
+	client_close(b);
 	client_close(z);
 }
 END_TEST
@@ -611,6 +677,278 @@ START_TEST(test_comments)
 }
 END_TEST
 
+/* Appends node's configuration with line, reloads it and waits. */
+static void
+reload(const char *line)
+{
+	int n = agorad_log_count(node, "reloaded configuration");
+
+	agorad_set(node, "%s", line);
+	agorad_signal(node, SIGHUP);
+	ck_assert_int_eq(agorad_log_wait(node, "reloaded configuration",
+	    n + 1, HARNESS_TIMEOUT), 0);
+}
+
+/* r is the quota's refusal, saying what is used and allowed. */
+static void
+quota_refused(struct client_reply *r, int64_t used, int64_t quota)
+{
+	char want[128];
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_msg(!r->ok, "expected ERR, got %s", r->line);
+	ck_assert_str_eq(r->code, "quota_exceeded");
+	ck_assert_int_eq(line_i64(r->line, "used"), used);
+	ck_assert_int_eq(line_i64(r->line, "quota"), quota);
+	snprintf(want, sizeof want, "its files take %lld of the %lld bytes "
+	    "allowed", (long long)used, (long long)quota);
+	ck_assert_msg(strstr(r->line, want) != NULL, "%s", r->line);
+	client_reply_free(r);
+}
+
+static struct client_reply *
+begin_call(struct client *c, int64_t sp, const char *name, const char *size)
+{
+	return client_call(c, "FILE.BEGIN", "space", i64s(sp), "name", name,
+	    "size", size, "sha256", EMPTY_SHA, NULL);
+}
+
+START_TEST(test_storage_quota)
+{
+	struct client *a = login(alice), *e = login(eve);
+	unsigned char *data = sample(60000);
+	struct client_reply *r;
+	int64_t one, two, second;
+	char *blob;
+
+	reload("storage_quota = 100000");
+	/* Earlier tests' files are other workspaces': they do not count. */
+	one = upload(a, "a.bin", data, 60000, 32768);
+	/* More than is left is refused at FILE.BEGIN, whoever asks, in
+	   whichever space of the workspace. */
+	quota_refused(begin_call(e, space, "b.bin", "40001"), 60000, 100000);
+	r = call_ok(a, "SPACE.CREATE", "title", "Second room", NULL);
+	second = line_i64(r->line, "space");
+	client_reply_free(r);
+	quota_refused(begin_call(a, second, "c.bin", "40001"), 60000, 100000);
+	/* What is left fits exactly; an upload takes its size from its
+	   FILE.BEGIN on, finished or not. */
+	two = begin(e, "b.bin", 40000, sha256_hex(data, 40000), NULL);
+	quota_refused(begin_call(a, second, "c.bin", "1"), 100000, 100000);
+	chunk(e, two, data, 0, 20000);
+	/* The quota lowered below what is taken: the next chunk is refused
+	   too, and the upload waits. */
+	reload("storage_quota = 90000");
+	blob = b64(data + 20000, 20000);
+	quota_refused(client_call(e, "FILE.CHUNK", "file", i64s(two), "offset",
+	    "20000", "data", blob, NULL), 60000, 90000);
+	free(blob);
+	ck_assert_int_eq(pg_i64("SELECT received FROM files WHERE id = $1",
+	    i64s(two), NULL), 20000);
+	/* Room made, it goes on. */
+	client_reply_free(call_ok(a, "FILE.DELETE", "file", i64s(one), NULL));
+	chunk(e, two, data, 20000, 20000);
+	client_reply_free(call_ok(e, "FILE.END", "file", i64s(two), NULL));
+	quota_refused(begin_call(a, space, "d.bin", "50001"), 40000, 90000);
+	/* 0: no quota. */
+	reload("storage_quota = 0");
+	client_reply_free(call_ok(a, "FILE.BEGIN", "space", i64s(space),
+	    "name", "big.iso", "size", i64s(LIMIT), "sha256", EMPTY_SHA,
+	    NULL));
+	free(data);
+	client_close(a);
+	client_close(e);
+}
+END_TEST
+
+/* An upload abandoned goes without anyone uploading again: agorad's
+   scheduled purge deletes it. */
+START_TEST(test_purge_abandoned)
+{
+	struct client *a = login(alice);
+	unsigned char *data = sample(1000);
+	const char *sum = sha256_hex(data, 1000);
+	char s[65];
+	int64_t old, fresh, done;
+	int n;
+
+	snprintf(s, sizeof s, "%s", sum);
+	old = begin(a, "abandoned.bin", 1000, s, NULL);
+	chunk(a, old, data, 0, 500);
+	fresh = begin(a, "in-progress.bin", 1000, s, NULL);
+	done = upload(a, "kept.bin", data, 1000, 1000);
+	pg_exec("UPDATE files SET created_at = now() - interval '25 hours'"
+	    " WHERE id IN ($1, $2)", i64s(old), i64s(done), NULL);
+	/* Due now: a scheduler tick (every 5 s) claims and runs it. */
+	n = agorad_log_count(node, "scheduler: uploads.purge: deleted");
+	pg_exec("UPDATE schedule SET due_at = now()"
+	    " WHERE job = 'uploads.purge'", NULL);
+	ck_assert_int_eq(agorad_log_wait(node, "scheduler: uploads.purge: "
+	    "deleted 1 unfinished upload", n + 1, 3 * HARNESS_TIMEOUT), 0);
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM files WHERE id = $1",
+	    i64s(old), NULL), 0);
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM file_chunks WHERE"
+	    " file_id = $1", i64s(old), NULL), 0);
+	/* Not an upload still within its time, nor a finished file. */
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM files WHERE id IN ($1,"
+	    " $2)", i64s(fresh), i64s(done), NULL), 2);
+	ck_assert(listed(a, done, NULL));
+	/* Done for the next hour, by this node. */
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM schedule"
+	    " WHERE job = 'uploads.purge'"
+	    " AND due_at > now() + interval '50 minutes'"
+	    " AND last_node IS NOT NULL", NULL), 1);
+	/* The uploader coming back finds nothing. */
+	err_msg(client_call(a, "FILE.CHUNK", "file", i64s(old), "offset",
+	    "500", "data", "AAAA", NULL), "not_found", CLOSED);
+	free(data);
+	client_close(a);
+}
+END_TEST
+
+/* Every event line SYNC since=0 gives c, all pages (caller frees). */
+static char *
+sync_all(struct client *c)
+{
+	char *text = xstrdup("");
+	int64_t since = 0, more;
+
+	do {
+		struct client_reply *r = call_ok(c, "SYNC", "since",
+		    i64s(since), NULL);
+		char *next;
+
+		for (size_t i = 0; i < r->ndata; i++) {
+			xasprintf(&next, "%s%s\n", text, r->data[i]);
+			free(text);
+			text = next;
+		}
+		more = line_i64(r->line, "more");
+		since = line_i64(r->line, "seq");
+		client_reply_free(r);
+	} while (more);
+	return text;
+}
+
+/*
+ * SYNC of text's lines about the space: each is space.deleted, and there
+ * is one.
+ */
+static void
+only_tombstone(const char *who, const char *text)
+{
+	char *copy = xstrdup(text), *line, *save = NULL;
+	int tombs = 0;
+
+	for (line = strtok_r(copy, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *sp = line_get(line, "space");
+
+		if (sp != NULL && strtoll(sp, NULL, 10) == space) {
+			ck_assert_msg(strstr(line, " type=space.deleted") !=
+			    NULL, "%s: after the delete, SYNC still has %s",
+			    who, line);
+			tombs++;
+		}
+		free(sp);
+	}
+	ck_assert_msg(tombs == 1, "%s: %d space.deleted", who, tombs);
+	free(copy);
+}
+
+/*
+ * The report's case: after SPACE.DELETE confirm=yes a former
+ * participant's SYNC since=0 still gave file.added name=... and
+ * comment.added body=..., and the events table held them. Deleted for
+ * good: none of the space's content is left anywhere a client reads.
+ */
+START_TEST(test_delete_space_for_good)
+{
+	struct client *a = login(alice), *b = login(bob), *e = login(eve);
+	struct client *clients[3];
+	static const char *const who[3] = { "alice", "bob", "eve" };
+	unsigned char *data = sample(3000);
+	char *text, *ev;
+	int64_t file;
+
+	/* Everything a space can hold, each with a marker. */
+	client_reply_free(call_ok(a, "SPACE.EDIT", "space", i64s(space),
+	    "title", "Deal room k7731", "description", "Plans k7731", NULL));
+	file = upload(a, "k7731-plan.pdf", data, 3000, 3000);
+	client_reply_free(call_ok(e, "COMMENT.ADD", "file", i64s(file), "body",
+	    "k7731 comment: see page 2", NULL));
+	client_reply_free(call_ok(a, "MSG.SEND", "space", i64s(space), "body",
+	    "k7731 message", NULL));
+	client_reply_free(call_ok(a, "INVITE", "space", i64s(space), "emails",
+	    "k7731@example.com", "message", "k7731 welcome", NULL));
+	/* A mail about the space not sent yet. */
+	pg_exec("INSERT INTO outbox (kind, recipient, subject, body, space_id,"
+	    " next_attempt_at) VALUES ('mail', 'later@example.com', 'k7731',"
+	    " 'k7731 body', $1, now() + interval '1 day')", i64s(space), NULL);
+
+	/* What the report saw, before the delete. */
+	text = sync_all(e);
+	ck_assert(strstr(text, "type=file.added") != NULL &&
+	    strstr(text, "k7731-plan.pdf") != NULL);
+	ck_assert(strstr(text, "type=comment.added") != NULL &&
+	    strstr(text, "k7731 comment") != NULL);
+	free(text);
+
+	client_reply_free(call_ok(a, "SPACE.DELETE", "space", i64s(space),
+	    "confirm", "yes", NULL));
+	ev = event_wait(e, "space.deleted", HARNESS_TIMEOUT);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_int_eq(line_i64(ev, "space"), space);
+	free(ev);
+
+	/* A former participant, back later, and the others: SYNC since=0
+	   says only that the space is gone. */
+	client_close(e);
+	clients[0] = a;
+	clients[1] = b;
+	clients[2] = e = login(eve);
+	for (size_t i = 0; i < 3; i++) {
+		text = sync_all(clients[i]);
+		ck_assert_msg(strstr(text, "k7731") == NULL, "%s: SYNC after "
+		    "the delete: %s", who[i], text);
+		only_tombstone(who[i], text);
+		free(text);
+	}
+
+	/* The events table: the tombstones, nothing else of the space. */
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM events WHERE space_id ="
+	    " $1 AND type <> 'space.deleted'", i64s(space), NULL), 0);
+	ck_assert_int_ge(pg_i64("SELECT count(*) FROM events WHERE space_id ="
+	    " $1 AND type = 'space.deleted'", i64s(space), NULL), 4);
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM events WHERE data LIKE"
+	    " '%k7731%'", NULL), 0);
+	/* The audit log says who did what, without the content. */
+	ck_assert_int_gt(pg_i64("SELECT count(*) FROM audit_log WHERE target"
+	    " LIKE 'space ' || $1 || '%'", i64s(space), NULL), 0);
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM audit_log WHERE detail"
+	    " LIKE '%k7731%'", NULL), 0);
+	/* Mail not sent is not sent (what went is the mail log). */
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM outbox WHERE space_id ="
+	    " $1 AND sent_at IS NULL", i64s(space), NULL), 0);
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM outbox WHERE body LIKE"
+	    " '%k7731%' AND sent_at IS NULL", NULL), 0);
+	/* And the content itself. */
+	ck_assert_int_eq(pg_i64("SELECT (SELECT count(*) FROM files WHERE"
+	    " space_id = $1) + (SELECT count(*) FROM file_comments WHERE"
+	    " body LIKE '%k7731%') + (SELECT count(*) FROM messages WHERE"
+	    " body LIKE '%k7731%') + (SELECT count(*) FROM participants"
+	    " WHERE space_id = $1)", i64s(space), NULL), 0);
+	err_msg(client_call(e, "FILE.GET", "file", i64s(file), "offset", "0",
+	    NULL), "not_found", CLOSED);
+	err_msg(client_call(a, "COMMENT.LIST", "file", i64s(file), NULL),
+	    "not_found", CLOSED);
+	free(data);
+	client_close(a);
+	client_close(b);
+	client_close(e);
+}
+END_TEST
+
 static Suite *
 file_suite(void)
 {
@@ -625,6 +963,10 @@ file_suite(void)
 	tcase_add_test(tc, test_closed_to_others);
 	tcase_add_test(tc, test_externals_and_delete);
 	tcase_add_test(tc, test_comments);
+	tcase_add_test(tc, test_one_answer_for_unseen_files);
+	tcase_add_test(tc, test_storage_quota);
+	tcase_add_test(tc, test_purge_abandoned);
+	tcase_add_test(tc, test_delete_space_for_good);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -459,8 +459,15 @@ START_TEST(test_who_may_write)
 	ck_assert_int_eq(pg_i64("SELECT count(*) FROM messages m JOIN users u"
 	    " ON u.id = m.sender_id WHERE u.email IN ($1, $2)", bob, dave,
 	    NULL), 0);
-	call_err(a, "not_found", "MSG.SEND", "to", "999999999", "body", "hi",
-	    NULL);
+	/* A user id that names no one gets a stranger's answer: the
+	   answer does not tell which ids exist. */
+	r = client_call(a, "MSG.SEND", "to", "999999999", "body", "hi", NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert(!r->ok);
+	ck_assert_str_eq(r->code, "forbidden");
+	ck_assert(line_is(r->line, "msg", "you can write only to your "
+	    "professional contacts and to people you share a space with"));
+	client_reply_free(r);
 	call_err(a, "invalid", "MSG.SEND", "to", i64s(alice_id), "body", "hi",
 	    NULL);
 	call_err(a, "invalid", "MSG.SEND", "body", "hi", NULL);
@@ -468,7 +475,12 @@ START_TEST(test_who_may_write)
 	    i64s(network), "body", "hi", NULL);
 	call_err(a, "invalid", "MSG.SEND", "to", i64s(bob_id), NULL);
 	call_err(a, "invalid", "MSG.LIST", "with", i64s(alice_id), NULL);
-	call_err(a, "not_found", "MSG.LIST", "with", "999999999", NULL);
+	r = call_ok(a, "MSG.LIST", "with", "999999999", NULL);
+	ck_assert_uint_eq(r->ndata, 0);
+	ck_assert(line_is(r->line, "conversation", "0"));
+	client_reply_free(r);
+	call_err(a, "not_found", "MSG.READ", "with", "999999999", "upto", "1",
+	    NULL);
 	call_err(a, "invalid", "MSG.READ", "with", i64s(bob_id), NULL);
 	/* Someone with no conversation with Alice reads nothing of hers. */
 	r = call_ok(d, "MSG.LIST", "with", i64s(alice_id), NULL);

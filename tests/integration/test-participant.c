@@ -184,6 +184,49 @@ START_TEST(test_profiles)
 }
 END_TEST
 
+/* To an external, whoever SPACE.SHOW does not show them (an access
+   request, a revoked participant) is not in the space, as someone who
+   never was: one answer for all three. */
+START_TEST(test_profiles_unseen)
+{
+	struct client *a = login(alice), *e = login(eve);
+	const char *whom[3];
+	char ids[3][24], *mail = harness_email("hidden");
+	struct client_reply *r;
+
+	for (int i = 0; i < 2; i++) {
+		int64_t id = pg_i64("INSERT INTO users (email, name)"
+		    " VALUES ($1 || $2, 'Hidden') RETURNING id", i64s(i), mail,
+		    NULL);
+
+		snprintf(ids[i], sizeof ids[i], "%lld", (long long)id);
+		harness_participant(space, id, "external", i == 0 ?
+		    "requested" : "revoked");
+	}
+	snprintf(ids[2], sizeof ids[2], "999999999");
+	for (int i = 0; i < 3; i++) {
+		whom[i] = ids[i];
+		r = client_call(e, "PARTICIPANT.EDIT", "space", i64s(space),
+		    "user", whom[i], "company", "Evil Corp", NULL);
+		ck_assert_ptr_nonnull(r);
+		ck_assert_msg(!r->ok, "%s", r->line);
+		ck_assert_str_eq(r->code, "not_found");
+		ck_assert_msg(line_is(r->line, "msg", "no such participant in "
+		    "this space"), "%s", r->line);
+		client_reply_free(r);
+	}
+	/* The owner's side sees them all, and is refused only what is
+	   not theirs to do. */
+	call_err(a, "forbidden", "PARTICIPANT.EDIT", "space", i64s(space),
+	    "user", whom[1], "company", "Evil Corp", NULL);
+	call_err(a, "not_found", "PARTICIPANT.EDIT", "space", i64s(space),
+	    "user", whom[2], "company", "Evil Corp", NULL);
+	free(mail);
+	client_close(a);
+	client_close(e);
+}
+END_TEST
+
 START_TEST(test_link_request_grant)
 {
 	struct client *a = login(alice), *b = login(bob), *d;
@@ -325,6 +368,7 @@ participant_suite(void)
 	tcase_add_test(tc, test_revoke_while_connected);
 	tcase_add_test(tc, test_external_cannot_manage);
 	tcase_add_test(tc, test_profiles);
+	tcase_add_test(tc, test_profiles_unseen);
 	tcase_add_test(tc, test_link_request_grant);
 	tcase_add_test(tc, test_deny);
 	tcase_add_test(tc, test_requests_limited);

@@ -280,6 +280,18 @@ START_TEST(test_delete)
 	call_err(b, "not_found", "SPACE.SHOW", "space", i64s(id), NULL);
 	ck_assert_int_eq(pg_i64("SELECT count(*) FROM spaces WHERE id = $1",
 	    i64s(id), NULL), 0);
+	/* Of its events only the tombstones are left (one each for Alice
+	   and Bob), naming nothing but the space: no title.
+	   test-file.c has the rest of its content. */
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM events WHERE space_id ="
+	    " $1 AND type <> 'space.deleted'", i64s(id), NULL), 0);
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM events WHERE space_id ="
+	    " $1 AND type = 'space.deleted' AND data = 'space=' || $1",
+	    i64s(id), NULL), 2);
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM events WHERE data LIKE"
+	    " '%Delete me%'", NULL), 0);
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM audit_log WHERE"
+	    " detail LIKE '%Delete me%'", NULL), 0);
 	client_close(a);
 	client_close(b);
 }

@@ -294,6 +294,7 @@ END_TEST
 START_TEST(space_events)
 {
 	struct model m;
+	size_t n;
 
 	setup(&m);
 	ck_assert_int_eq(model_spaces(&m, spaces2, 2), 0);
@@ -337,6 +338,11 @@ START_TEST(space_events)
 	    "space=4"), 1);
 	ck_assert_ptr_null(model_space(&m, 4));
 	ck_assert_uint_eq(m.nspaces, 0);
+	/* The tombstone of a space this screen never had is no news. */
+	n = m.nact;
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=32 type=space.deleted "
+	    "space=77"), 1);
+	ck_assert_uint_eq(m.nact, n);
 	model_free(&m);
 }
 END_TEST

@@ -519,7 +519,8 @@ START_TEST(test_err_names)
 	static const char *names[] = { "bad_request", "line_too_long",
 	    "unknown_verb", "auth_required", "auth_failed", "forbidden",
 	    "not_found", "conflict", "invalid", "rate_limited",
-	    "plan_required", "unavailable", "shutting_down", "internal" };
+	    "plan_required", "quota_exceeded", "unavailable", "shutting_down",
+	    "internal" };
 	enum proto_err	 e;
 	int		 i;
 
