@@ -76,6 +76,7 @@ const struct db_stmt link_stmts[] = {
 	  " (SELECT email FROM users WHERE id = p.invited_by) AS inviter" },
 	{ "link_set_password",
 	  "UPDATE users SET password_hash = $2 WHERE id = $1::bigint" },
+	/* The name one gives oneself wins over what any space had set. */
 	{ "link_set_name",
 	  "UPDATE users SET name = $2 WHERE id = $1::bigint" },
 	/* The mailbox proven: what was set before it is void. */
@@ -84,6 +85,23 @@ const struct db_stmt link_stmts[] = {
 	  " name = email WHERE id = $1::bigint" },
 	{ "link_sessions_void",
 	  "DELETE FROM sessions WHERE user_id = $1::bigint RETURNING id" },
+	/* ... and what its holder said of it in the one space it reached
+	   (link_name, PARTICIPANT.EDIT), whoever set it there. */
+	{ "link_local_void",
+	  "UPDATE participants SET local_name = NULL, local_company = NULL,"
+	  " local_job_title = NULL WHERE user_id = $1::bigint"
+	  " AND status = 'active' AND (local_name IS NOT NULL"
+	  "  OR local_company IS NOT NULL OR local_job_title IS NOT NULL)"
+	  " RETURNING space_id" },
+	/* One's own name given: what any space had set goes. */
+	{ "link_local_name_clear",
+	  "UPDATE participants SET local_name = NULL"
+	  " WHERE user_id = $1::bigint AND local_name IS NOT NULL" },
+	/* A name given through a handed link: the space's (see link_name). */
+	{ "link_local_name",
+	  "UPDATE participants p SET local_name = CASE WHEN $3 = u.name"
+	  "  THEN NULL ELSE $3 END FROM users u WHERE u.id = p.user_id"
+	  " AND p.space_id = $1::bigint AND p.user_id = $2::bigint" },
 	{ "link_user",
 	  "SELECT id FROM users WHERE lower(email) = lower($1)" },
 	/* Login links that expired are of no use to anyone. */
@@ -277,8 +295,9 @@ accept_join(struct link_job *lj, struct db_conn *dc, const PGresult *t,
 
 /*
  * The mailbox proves an address never proven before: whatever was set on
- * the account before (a password, a name, sessions: perhaps by someone
- * who held a handed link) is void, and its sessions end everywhere.
+ * the account before (a password, a name, how the one space it reached
+ * shows it, sessions: perhaps by someone who held a handed link) is void,
+ * and its sessions end everywhere.
  */
 static int
 link_prove(struct link_job *lj, struct db_conn *dc, int64_t user)
@@ -290,6 +309,11 @@ link_prove(struct link_job *lj, struct db_conn *dc, int64_t user)
 	int rc = 0;
 
 	if (db_command(j, dc, "link_prove", 1, id) != 0 ||
+	    (r = db_query(j, dc, "link_local_void", 1, id)) == NULL)
+		return -1;
+	rc = PQntuples(r) > 0 && space_profile_changed(j, dc, user) != 0;
+	PQclear(r);
+	if (rc != 0 ||
 	    (r = db_query(j, dc, "link_sessions_void", 1, id)) == NULL)
 		return -1;
 	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
@@ -303,6 +327,30 @@ link_prove(struct link_job *lj, struct db_conn *dc, int64_t user)
 	PQclear(r);
 	return rc != 0 || audit_record(j, dc, user, 0, lj->auth.address,
 	    "account.proven", NULL, NULL) != 0 ? -1 : 0;
+}
+
+/*
+ * ACCEPT name=. Whoever holds a mailed link, or the account's own session
+ * or password, is the person: the name is the account's, and wins over
+ * what any space had set for them. A link passed on by hand proves
+ * nothing of the address (LINK_FRESH): the name is only how the space it
+ * opens knows them, as its managers could have set it; the account goes
+ * by its address until its owner names it.
+ */
+static int
+link_name(struct link_job *lj, struct db_conn *dc, int64_t user,
+    int64_t space)
+{
+	struct db_job *j = &lj->auth.job;
+	char u[STR_I64_LEN], s[STR_I64_LEN];
+	const char *set[2] = { str_i64(u, user), lj->name };
+	const char *local[3] = { str_i64(s, space), u, lj->name };
+
+	if (lj->mode == LINK_FRESH)
+		return space != 0 ? db_command(j, dc, "link_local_name", 3,
+		    local) : 0;
+	return db_command(j, dc, "link_set_name", 2, set) != 0 ||
+	    db_command(j, dc, "link_local_name_clear", 1, set) != 0 ? -1 : 0;
 }
 
 /* The facts of a row of LINK_FACTS, for link_decide. */
@@ -389,10 +437,11 @@ link_use_run(struct db_job *j, struct db_conn *dc)
 	set[1] = lj->hash;
 	rc = rc || (lj->hash != NULL &&
 	    db_command(j, dc, "link_set_password", 2, set) != 0);
-	set[1] = lj->name;
-	rc = rc || (lj->name != NULL &&
-	    db_command(j, dc, "link_set_name", 2, set) != 0);
+	rc = rc || (lj->name != NULL && link_name(lj, dc, user, space) != 0);
 	rc = rc || (space != 0 && accept_join(lj, dc, t, user, space) != 0);
+	/* One's own name: every space that shows them hears it. */
+	rc = rc || (lj->name != NULL && lj->mode != LINK_FRESH &&
+	    space_profile_changed(j, dc, user) != 0);
 	if (lj->mode == LINK_BY_PASSWORD)
 		rc = rc || auth_login_forgiven(&lj->auth, dc) != 0;
 	sid = lj->session_id;

@@ -1,8 +1,9 @@
 /*
  * Who is in a space and how: PARTICIPANT.REVOKE, PARTICIPANT.GRANT (back
  * after a revocation, or in after an access request), PARTICIPANT.DENY,
- * PARTICIPANT.EDIT (a profile), SPACE.LEAVE, and the space's shareable link:
- * SPACE.LINK to get it, ACCESS.REQUEST for whoever follows it.
+ * PARTICIPANT.EDIT (one's own profile, or how the space knows an external),
+ * SPACE.LEAVE, and the space's shareable link: SPACE.LINK to get it,
+ * ACCESS.REQUEST for whoever follows it.
  *
  * A revoked participant hears it at once (space.revoked, to them alone)
  * and from then on every space verb tells them "this space link is not
@@ -48,11 +49,33 @@ const struct db_stmt participant_stmts[] = {
 	{ "participant_tokens_drop",
 	  "DELETE FROM tokens WHERE used_at IS NULL AND space_id = $1::bigint"
 	  " AND user_id = $2::bigint" },
+	/* One's own profile, and what every space had set of its own for
+	   the fields one changed. */
 	{ "participant_profile",
 	  "UPDATE users SET name = coalesce($2, name),"
 	  " company = coalesce($3, company),"
-	  " job_title = coalesce($4, job_title) WHERE id = $1::bigint"
-	  " RETURNING name, company, job_title, email" },
+	  " job_title = coalesce($4, job_title) WHERE id = $1::bigint" },
+	{ "participant_local_clear",
+	  "UPDATE participants SET"
+	  " local_name = CASE WHEN $2::text IS NULL THEN local_name END,"
+	  " local_company = CASE WHEN $3::text IS NULL THEN local_company END,"
+	  " local_job_title = CASE WHEN $4::text IS NULL"
+	  "  THEN local_job_title END"
+	  " WHERE user_id = $1::bigint AND (local_name IS NOT NULL"
+	  "  OR local_company IS NOT NULL OR local_job_title IS NOT NULL)" },
+	/* An external as one space knows them. Not given: as it was; empty,
+	   or the person's own value: the person's own from now on. */
+	{ "participant_local",
+	  "UPDATE participants p SET"
+	  " local_name = CASE WHEN $3::text IS NULL THEN p.local_name"
+	  "  WHEN btrim($3) = '' OR $3 = u.name THEN NULL ELSE $3 END,"
+	  " local_company = CASE WHEN $4::text IS NULL THEN p.local_company"
+	  "  WHEN btrim($4) = '' OR $4 = u.company THEN NULL ELSE $4 END,"
+	  " local_job_title = CASE WHEN $5::text IS NULL THEN p.local_job_title"
+	  "  WHEN btrim($5) = '' OR $5 = u.job_title THEN NULL ELSE $5 END"
+	  " FROM users u WHERE u.id = p.user_id AND p.space_id = $1::bigint"
+	  " AND p.user_id = $2::bigint"
+	  " RETURNING u.email," SPACE_PROFILE_COLUMNS },
 	{ "space_link_get",
 	  "UPDATE spaces SET link_token = coalesce(link_token, $2)"
 	  " WHERE id = $1::bigint RETURNING link_token" },
@@ -63,12 +86,15 @@ const struct db_stmt participant_stmts[] = {
 	  "SELECT u.id, EXISTS (SELECT 1 FROM memberships m WHERE"
 	  " m.workspace_id = $2::bigint AND m.user_id = u.id) AS member"
 	  " FROM users u WHERE lower(u.email) = lower($1)" },
+	/* Whoever asks has not shown that the address is theirs: the name
+	   they give is how this space knows the request, not the account's,
+	   whose name is its address until its owner gives one (as INVITE's
+	   newcomers). */
 	{ "request_new_user",
-	  "INSERT INTO users (email, name) VALUES ($1, coalesce($2, $1))"
-	  " RETURNING id" },
+	  "INSERT INTO users (email, name) VALUES ($1, $1) RETURNING id" },
 	{ "request_add",
-	  "INSERT INTO participants (space_id, user_id, role, status)"
-	  " VALUES ($1::bigint, $2::bigint, $3, 'requested')" },
+	  "INSERT INTO participants (space_id, user_id, role, status,"
+	  " local_name) VALUES ($1::bigint, $2::bigint, $3, 'requested', $4)" },
 	{ "space_managers",
 	  "SELECT u.email FROM participants p JOIN users u ON u.id = p.user_id"
 	  " JOIN spaces s ON s.id = p.space_id"
@@ -92,6 +118,8 @@ struct part_job {
 	long		 limit_mail;	/* ACCESS.REQUEST: per address, */
 	long		 limit_from;	/* per client, */
 	long		 window;	/* per this many seconds */
+	int		 verified;	/* the caller's address is proven */
+	int		 renamed;	/* PARTICIPANT.EDIT: one's own name */
 	char		 ids[2][STR_I64_LEN];
 };
 
@@ -125,6 +153,7 @@ part_job_new(struct cmd_ctx *ctx)
 	if (s != NULL) {
 		pj->user = s->user_id;
 		pj->session = s->session_id;
+		pj->verified = s->verified;
 	}
 	snprintf(pj->address, sizeof pj->address, "%s",
 	    conn_address(ctx->conn));
@@ -385,18 +414,60 @@ leave_run(struct db_job *j, struct db_conn *dc)
 
 /* PARTICIPANT.EDIT -------------------------------------------------------- */
 
+/*
+ * One's own profile: the account, everywhere. The person has the last
+ * word: what a space had set of its own for the fields they change goes,
+ * in every space, and every space that shows them hears it.
+ */
+static int
+edit_own(struct part_job *pj, struct db_conn *dc)
+{
+	const char *upd[4] = { pj->ids[1], pj->name, pj->company,
+	    pj->job_title };
+
+	return db_command(&pj->job, dc, "participant_profile", 4, upd) != 0 ||
+	    db_command(&pj->job, dc, "participant_local_clear", 4, upd) != 0 ||
+	    space_profile_changed(&pj->job, dc, pj->who) != 0 ? -1 : 0;
+}
+
+/*
+ * An external's profile as this space knows them (or an unproven
+ * account's own): the space's alone (see SPACE_PROFILE_COLUMNS). Their
+ * account, and every other space, stay as they are. row: participant_get's.
+ */
+static int
+edit_known(struct part_job *pj, struct db_conn *dc, const PGresult *row)
+{
+	const char *upd[5] = { pj->ids[0], pj->ids[1], pj->name, pj->company,
+	    pj->job_title };
+	struct buf *data;
+	PGresult *u;
+	int rc;
+
+	if ((u = db_query(&pj->job, dc, "participant_local", 5, upd)) == NULL)
+		return -1;
+	data = buf_new(0);
+	proto_add_i64(data, "space", pj->space);
+	proto_add_i64(data, "user", pj->who);
+	proto_add(data, "email", db_get(u, 0, "email"));
+	proto_add(data, "role", db_get(row, 0, "role"));
+	proto_add(data, "status", db_get(row, 0, "status"));
+	space_profile_add(data, u, 0);
+	rc = space_emit(&pj->job, dc, pj->space, "participant.updated", data);
+	buf_free(data);
+	PQclear(u);
+	return rc;
+}
+
 static void
 edit_run(struct db_job *j, struct db_conn *dc)
 {
 	struct part_job *pj = (struct part_job *)j;
-	const char *upd[4] = { pj->ids[1], pj->name, pj->company,
-	    pj->job_title };
 	const char *ids[2] = { str_i64(pj->ids[0], pj->space),
 	    str_i64(pj->ids[1], pj->who) };
 	struct space_access a;
-	struct buf *data;
-	PGresult *r, *u;
-	int rc;
+	PGresult *r;
+	int rc, own;
 
 	if (db_begin(j, dc) != 0 ||
 	    space_open(j, dc, pj->space, pj->user, SPACE_SEE, &a) != 0 ||
@@ -412,37 +483,42 @@ edit_run(struct db_job *j, struct db_conn *dc)
 		PQclear(r);
 		return;
 	}
-	/* Anyone their own; the owner's side the externals' too. */
+	/* Anyone their own; the owner's side the externals' too, as the
+	   space knows them. */
 	if (strcmp(db_get(r, 0, "status"), "revoked") == 0 ||
 	    (pj->who != pj->user && (!a.manager || a.archived ||
 	    strcmp(db_get(r, 0, "role"), "external") != 0))) {
 		proto_err(j->out, j->tag, PERR_FORBIDDEN, "you may edit your "
-		    "own profile, and the owner's side the profiles of "
+		    "own profile, and the owner's side how the space knows its "
 		    "externals");
 		PQclear(r);
 		return;
 	}
-	if ((u = db_query(j, dc, "participant_profile", 4, upd)) == NULL) {
-		PQclear(r);
-		return;
-	}
-	data = buf_new(0);
-	proto_add_i64(data, "space", pj->space);
-	proto_add_i64(data, "user", pj->who);
-	proto_add(data, "email", db_get(u, 0, "email"));
-	proto_add(data, "role", db_get(r, 0, "role"));
-	proto_add(data, "status", db_get(r, 0, "status"));
-	proto_add(data, "name", db_get(u, 0, "name"));
-	proto_add(data, "company", db_get(u, 0, "company"));
-	proto_add(data, "job_title", db_get(u, 0, "job_title"));
-	rc = space_emit(j, dc, pj->space, "participant.updated", data) != 0 ||
+	/* An account whose address is not proven reaches only this space:
+	   so does what its holder says of it, until the address is proven. */
+	own = pj->who == pj->user && pj->verified;
+	rc = (own ? edit_own(pj, dc) : edit_known(pj, dc, r)) != 0 ||
 	    part_audit(pj, dc, "participant.edit") != 0 ||
 	    db_commit(j, dc) != 0;
-	buf_free(data);
 	PQclear(r);
-	PQclear(u);
-	if (rc == 0)
+	if (rc == 0) {
+		pj->renamed = own && pj->name != NULL;
 		proto_ok(j->out, j->tag);
+	}
+}
+
+/* One's own new name: this connection's WHOAMI (and the name its
+   invitations go out under) says it at once. */
+static void
+edit_finish(struct db_job *j, struct conn *conn)
+{
+	struct part_job *pj = (struct part_job *)j;
+	struct session *s = conn_session(conn);
+
+	if (pj->renamed && s != NULL && s->user_id == pj->user) {
+		free(s->name);
+		s->name = xstrdup(pj->name);
+	}
 }
 
 /* SPACE.LINK, ACCESS.REQUEST ------------------------------------------------ */
@@ -514,7 +590,7 @@ static int
 request_new(struct part_job *pj, struct db_conn *dc, const PGresult *sp)
 {
 	const char *find[2] = { pj->email, str_i64(pj->ids[1],
-	    db_get_i64(sp, 0, "workspace_id")) }, *add[3], *mk[2];
+	    db_get_i64(sp, 0, "workspace_id")) }, *add[4], *mk[1];
 	PGresult *r;
 	int member = 0;
 
@@ -525,19 +601,22 @@ request_new(struct part_job *pj, struct db_conn *dc, const PGresult *sp)
 		member = strcmp(db_get(r, 0, "member"), "t") == 0;
 	}
 	PQclear(r);
+	/* Someone with an account goes by their own name; for a newcomer
+	   the space keeps the one given, as its own. */
+	add[3] = NULL;
 	if (pj->who == 0) {
 		mk[0] = pj->email;
-		mk[1] = pj->name;
-		if ((r = db_query(&pj->job, dc, "request_new_user", 2,
+		if ((r = db_query(&pj->job, dc, "request_new_user", 1,
 		    mk)) == NULL)
 			return -1;
 		pj->who = db_get_i64(r, 0, "id");
 		PQclear(r);
+		add[3] = pj->name;
 	}
 	add[0] = pj->ids[0];
 	add[1] = str_i64(pj->ids[1], pj->who);
 	add[2] = member ? "internal" : "external";
-	return db_command(&pj->job, dc, "request_add", 3, add) != 0 ||
+	return db_command(&pj->job, dc, "request_add", 4, add) != 0 ||
 	    request_mail(pj, dc, sp) != 0 ||
 	    part_event(pj, dc, "participant.added", pj->email, add[2],
 	    "requested") != 0 ? -1 : 0;
@@ -645,14 +724,22 @@ static enum cmd_result
 cmd_edit(struct cmd_ctx *ctx)
 {
 	const char *name = proto_get(ctx->msg, "name");
+	struct part_job *pj;
 
 	if (name == NULL && proto_get(ctx->msg, "company") == NULL &&
 	    proto_get(ctx->msg, "job_title") == NULL)
 		return cmd_err(ctx, PERR_INVALID, "nothing to change: give "
 		    "name, company or job_title");
-	if (name != NULL && name[strspn(name, " ")] == '\0')
+	pj = part_job_new(ctx);
+	/* One's own name cannot be empty; an empty one for someone else
+	   gives them back their own in this space. */
+	if (pj->who == pj->user && name != NULL &&
+	    name[strspn(name, " ")] == '\0') {
+		part_destroy(&pj->job);
+		free(pj);
 		return cmd_err(ctx, PERR_INVALID, "a name cannot be empty");
-	return cmd_submit(ctx, &part_job_new(ctx)->job, edit_run, NULL);
+	}
+	return cmd_submit(ctx, &pj->job, edit_run, edit_finish);
 }
 
 static enum cmd_result
@@ -682,6 +769,11 @@ cmd_access_request(struct cmd_ctx *ctx)
 	if (strlen(link) != 64 || strspn(link, "0123456789abcdef") != 64)
 		return cmd_err(ctx, PERR_INVALID, "that is not a space link");
 	pj = part_job_new(ctx);
+	/* A blank name is none. */
+	if (pj->name != NULL && pj->name[strspn(pj->name, " ")] == '\0') {
+		free(pj->name);
+		pj->name = NULL;
+	}
 	pj->link = xstrdup(link);
 	pj->limit_mail = server_config()->login_account_limit;
 	pj->limit_from = server_config()->login_address_limit;
@@ -724,7 +816,7 @@ const struct cmd cmd_participant_table[] = {
 	{ "PARTICIPANT.DENY", cmd_deny, CMD_VERIFIED, PERM_NONE, who_args,
 	  "turn an access request down" },
 	{ "PARTICIPANT.EDIT", cmd_edit, CMD_SESSION, PERM_NONE, edit_args,
-	  "change a participant's name, company or job title" },
+	  "change one's own profile, or how the space knows an external" },
 	{ "SPACE.LEAVE", cmd_leave, CMD_SESSION, PERM_NONE, space_args,
 	  "leave a space (anyone but its creator)" },
 	{ "SPACE.LINK", cmd_space_link, CMD_VERIFIED, PERM_NONE, space_args,

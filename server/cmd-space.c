@@ -65,10 +65,12 @@ const struct db_stmt space_cmd_stmts[] = {
 	  " s.externals_invite, s.network, s.archived_at IS NOT NULL AS archived,"
 	  " $2::text AS role," SPACE_COUNTS
 	  " FROM spaces s WHERE s.id = $1::bigint" },
-	/* Managers also see who asked for access and who was revoked. */
+	/* Managers also see who asked for access and who was revoked. Each
+	   as the space knows them (space.h). */
 	{ "space_people",
-	  "SELECT u.id, u.name, u.email, u.company, u.job_title,"
-	  " participant_role(p.role, s.network) AS role, p.status, extract(epoch FROM p.invited_at)::bigint AS invited,"
+	  "SELECT u.id, u.email," SPACE_PROFILE_COLUMNS ","
+	  " participant_role(p.role, s.network) AS role, p.status,"
+	  " extract(epoch FROM p.invited_at)::bigint AS invited,"
 	  " coalesce(extract(epoch FROM p.last_active_at)::bigint, 0)"
 	  "  AS active,"
 	  " p.status = 'pending' AND p.invited_at <= now() - interval '7 days'"
@@ -77,7 +79,8 @@ const struct db_stmt space_cmd_stmts[] = {
 	  " JOIN spaces s ON s.id = p.space_id"
 	  " WHERE p.space_id = $1::bigint"
 	  " AND (p.status IN ('active', 'pending') OR $2::boolean)"
-	  " ORDER BY p.role = 'external', p.role <> 'owner', lower(u.name), u.id" },
+	  " ORDER BY p.role = 'external', p.role <> 'owner',"
+	  " lower(coalesce(p.local_name, u.name)), u.id" },
 	{ "space_update",
 	  "UPDATE spaces SET title = coalesce($2, title),"
 	  " description = coalesce($3, description),"
@@ -400,12 +403,12 @@ static void
 person_line(struct buf *out, const char *tag, const PGresult *r, int i)
 {
 	static const char *const cols[] = {
-		"name", "email", "company", "job_title", "role", "status",
-		"invited", "active"
+		"email", "role", "status", "invited", "active"
 	};
 
 	proto_begin(out, tag, "PARTICIPANT");
 	proto_add(out, "user", db_get(r, i, "id"));
+	space_profile_add(out, r, i);
 	for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
 		proto_add(out, cols[c], db_get(r, i, cols[c]));
 	proto_add(out, "overdue", strcmp(db_get(r, i, "overdue"), "t") == 0 ?

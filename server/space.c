@@ -44,6 +44,14 @@ const struct db_stmt space_stmts[] = {
 	  " WHERE p.space_id = $1::bigint AND s.network"
 	  " AND (p.status = 'active' OR p.user_id = $2::bigint)"
 	  " ORDER BY p.user_id" },
+	/* The spaces that show this person, and how each knows them. */
+	{ "space_profile_spaces",
+	  "SELECT p.space_id, u.email, participant_role(p.role, s.network)"
+	  " AS role, p.status," SPACE_PROFILE_COLUMNS
+	  " FROM participants p JOIN users u ON u.id = p.user_id"
+	  " JOIN spaces s ON s.id = p.space_id"
+	  " WHERE p.user_id = $1::bigint AND p.status IN ('active', 'pending')"
+	  " ORDER BY p.space_id" },
 	{ NULL, NULL }
 };
 
@@ -183,4 +191,48 @@ space_contacts_changed(struct db_job *j, struct db_conn *dc, int64_t space,
 
 	snprintf(data, sizeof data, "space=%lld", (long long)space);
 	return db_command(j, dc, "space_contacts_changed", 3, params);
+}
+
+void
+space_profile_add(struct buf *out, const PGresult *r, int i)
+{
+	static const char *const cols[][2] = {
+		{ "name", "own_name" },
+		{ "company", "own_company" },
+		{ "job_title", "own_job_title" }
+	};
+
+	for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
+		proto_add(out, cols[c][0], db_get(r, i, cols[c][0]));
+	for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
+		if (!db_isnull(r, i, cols[c][1]))
+			proto_add(out, cols[c][1], db_get(r, i, cols[c][1]));
+}
+
+int
+space_profile_changed(struct db_job *j, struct db_conn *dc, int64_t user)
+{
+	char uid[STR_I64_LEN];
+	const char *params[1] = { str_i64(uid, user) };
+	struct buf *data;
+	PGresult *r;
+	int rc = 0;
+
+	if ((r = db_query(j, dc, "space_profile_spaces", 1, params)) == NULL)
+		return -1;
+	data = buf_new(0);
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+		buf_reset(data);
+		proto_add(data, "space", db_get(r, i, "space_id"));
+		proto_add_i64(data, "user", user);
+		proto_add(data, "email", db_get(r, i, "email"));
+		proto_add(data, "role", db_get(r, i, "role"));
+		proto_add(data, "status", db_get(r, i, "status"));
+		space_profile_add(data, r, i);
+		rc = space_emit(j, dc, db_get_i64(r, i, "space_id"),
+		    "participant.updated", data);
+	}
+	buf_free(data);
+	PQclear(r);
+	return rc;
 }

@@ -20,6 +20,7 @@
 struct buf;
 struct db_conn;
 struct db_job;
+struct pg_result;
 
 /* What a request needs of the caller. */
 enum space_need {
@@ -75,6 +76,37 @@ int space_emit_shared(struct db_job *, struct db_conn *, int64_t space,
 /* The same event to one user (one who is leaving, say). */
 int space_emit_to(struct db_job *, struct db_conn *, int64_t space,
     int64_t user, const char *type, struct buf *data);
+
+/*
+ * A participant as a space knows them. The space's people (its owner's
+ * side) may set an external's name, company and job title for that space
+ * alone (participants.local_*); the space shows those, and the person's
+ * own values (users) wherever it set none. Beside each value the space
+ * set, its listings and events also give the person's own (own_name=,
+ * own_company=, own_job_title=), so that no one mistakes the space's word
+ * for the person's. The columns, for a query that joins participants p
+ * and users u.
+ */
+#define SPACE_PROFILE_COLUMNS \
+	" coalesce(p.local_name, u.name) AS name," \
+	" coalesce(p.local_company, u.company) AS company," \
+	" coalesce(p.local_job_title, u.job_title) AS job_title," \
+	" CASE WHEN p.local_name IS NOT NULL THEN u.name END AS own_name," \
+	" CASE WHEN p.local_company IS NOT NULL THEN u.company END" \
+	"  AS own_company," \
+	" CASE WHEN p.local_job_title IS NOT NULL THEN u.job_title END" \
+	"  AS own_job_title"
+
+/* The parameters name, company, job_title (and own_* where the space set
+   its own) of row i, a row with SPACE_PROFILE_COLUMNS. */
+void space_profile_add(struct buf *, const struct pg_result *, int row);
+
+/*
+ * The person's own profile changed: participant.updated, with the profile
+ * as each space knows them, in every space where user is active or
+ * invited (pending). 0, or -1.
+ */
+int space_profile_changed(struct db_job *, struct db_conn *, int64_t user);
 
 /* cmd-space.c: a 0-or-1 request parameter is absent, 0 or 1. */
 struct proto_msg;

@@ -34,6 +34,15 @@ model_dup(const struct proto_msg *m, const char *key)
 	return xstrdup(v != NULL ? v : "");
 }
 
+/* The value, or NULL when it is not given. */
+static char *
+model_dup_opt(const struct proto_msg *m, const char *key)
+{
+	const char *v = proto_get(m, key);
+
+	return v != NULL ? xstrdup(v) : NULL;
+}
+
 long
 model_long(const struct proto_msg *pm, const char *key)
 {
@@ -84,6 +93,9 @@ participant_free(struct participant *p)
 	free(p->email);
 	free(p->company);
 	free(p->job_title);
+	free(p->own_name);
+	free(p->own_company);
+	free(p->own_job_title);
 	free(p->role);
 	free(p->status);
 }
@@ -599,6 +611,9 @@ participant_parse(const struct proto_msg *pm, struct participant *pp)
 	pp->email = model_dup(pm, "email");
 	pp->company = model_dup(pm, "company");
 	pp->job_title = model_dup(pm, "job_title");
+	pp->own_name = model_dup_opt(pm, "own_name");
+	pp->own_company = model_dup_opt(pm, "own_company");
+	pp->own_job_title = model_dup_opt(pm, "own_job_title");
 	pp->role = model_dup(pm, "role");
 	pp->status = model_dup(pm, "status");
 	pp->invited = model_long(pm, "invited");
@@ -740,6 +755,8 @@ participant_event(struct model *m, const char *type,
     const struct proto_msg *pm)
 {
 	const char *email = proto_get(pm, "email"), *status;
+	const char *name = proto_get(pm, "name");
+	const char *own = proto_get(pm, "own_name");
 	struct space *sp = NULL;
 	int64_t id;
 	char *text;
@@ -747,11 +764,19 @@ participant_event(struct model *m, const char *type,
 	status = proto_get(pm, "status");
 	if (proto_get_i64(pm, "space", 1, INT64_MAX, &id) == 0)
 		sp = model_space(m, id);
-	xasprintf(&text, "%s %s in \u201c%s\u201d", email != NULL ? email :
-	    "someone", strcmp(type, "participant.added") == 0 ? (status !=
-	    NULL && strcmp(status, "active") == 0 ? "added" : "invited") :
-	    status != NULL ? status : "changed", sp != NULL ? sp->title :
-	    "a space");
+	if (strcmp(type, "participant.updated") == 0 && name != NULL)
+		/* A profile: the name as the space knows them, and theirs
+		   when the space set its own. */
+		xasprintf(&text, "profile of %s in \u201c%s\u201d: %s%s%s%s",
+		    email != NULL ? email : "someone", sp != NULL ? sp->title :
+		    "a space", name, own != NULL ? " (their own name: " : "",
+		    own != NULL ? own : "", own != NULL ? ")" : "");
+	else
+		xasprintf(&text, "%s %s in \u201c%s\u201d", email != NULL ?
+		    email : "someone", strcmp(type, "participant.added") == 0 ?
+		    (status != NULL && strcmp(status, "active") == 0 ? "added" :
+		    "invited") : status != NULL ? status : "changed", sp !=
+		    NULL ? sp->title : "a space");
 	/* Counts and people are the server's to say: ask again. */
 	if (sp != NULL)
 		sp->loaded = 0;

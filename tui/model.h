@@ -42,13 +42,20 @@ struct workspace {
 	int		 loaded;	/* members came from MEMBERS */
 };
 
-/* Someone in a space, as SPACE.SHOW lists them. */
+/*
+ * Someone in a space, as SPACE.SHOW lists them: name, company and job
+ * title as the space knows them; own_* the person's own where the space
+ * set one of its own (NULL where it did not).
+ */
 struct participant {
 	int64_t	 user;
 	char	*name;
 	char	*email;
 	char	*company;
 	char	*job_title;
+	char	*own_name;
+	char	*own_company;
+	char	*own_job_title;
 	char	*role;		/* owner, internal, external */
 	char	*status;	/* pending, active, requested, revoked */
 	int64_t	 invited;	/* Unix times; 0: never */

@@ -28,7 +28,8 @@ space_label(void *ctx, size_t i)
 	return ((struct model *)ctx)->spaces[i].title;
 }
 
-/* "name email", for the filter. */
+/* "name email", and their own name if the space gave them another, for
+   the filter. */
 static const char *
 participant_label(void *ctx, size_t i)
 {
@@ -37,7 +38,8 @@ participant_label(void *ctx, size_t i)
 	struct participant *p = &open_space(a)->people_list[i];
 
 	free(label);
-	xasprintf(&label, "%s %s", p->name, p->email);
+	xasprintf(&label, "%s %s%s%s", p->name, p->email, p->own_name != NULL ?
+	    " " : "", p->own_name != NULL ? p->own_name : "");
 	return label;
 }
 
@@ -195,7 +197,7 @@ row_person(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 {
 	struct participant *p = &open_space(a)->people_list[i];
 	int nw = w - 42 > 16 ? w - 42 : 16;
-	char status[48], seen[24];
+	char status[48], seen[24], *name;
 
 	if (strcmp(p->status, "pending") == 0 && p->invited != 0 &&
 	    time(NULL) - p->invited >= 86400) {
@@ -208,9 +210,15 @@ row_person(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 		snprintf(status, sizeof status, "%s", p->status);
 	ago(seen, sizeof seen, p->active);
 	screen_text(y, x, nw, "", attr);
-	/* Someone who has not said their name yet goes by their address. */
-	screen_text(y, x, nw - 1, strcmp(p->name, p->email) == 0 ? p->email :
-	    p->name, attr);
+	/* Someone who has not said their name yet goes by their address;
+	   a name the space set, with the person's own beside it. */
+	if (p->own_name != NULL) {
+		xasprintf(&name, "%s (%s)", p->name, p->own_name);
+		screen_text(y, x, nw - 1, name, attr);
+		free(name);
+	} else
+		screen_text(y, x, nw - 1, strcmp(p->name, p->email) == 0 ?
+		    p->email : p->name, attr);
 	screen_text(y, x + nw, 14, p->role, attr);
 	screen_text(y, x + nw + 14, 18, status, attr);
 	screen_text(y, x + nw + 32, w - nw - 32, seen, attr);
@@ -349,11 +357,34 @@ files_draw(struct app *a, int y, int x, int h, int w)
 		comments_draw(a, y + 3 + lh, x, h - 3 - lh, w);
 }
 
+/*
+ * " (as this space knows them; their own: name, job title, company)"
+ * when the space set any of its own, else "" (caller frees).
+ */
+static char *
+own_profile(const struct participant *p)
+{
+	const char *name, *job, *company;
+	char *s;
+
+	if (p->own_name == NULL && p->own_company == NULL &&
+	    p->own_job_title == NULL)
+		return xstrdup("");
+	name = p->own_name != NULL ? p->own_name : p->name;
+	job = p->own_job_title != NULL ? p->own_job_title : p->job_title;
+	company = p->own_company != NULL ? p->own_company : p->company;
+	xasprintf(&s, " (as this space knows them; their own: %s%s%s%s%s)",
+	    name, *job != '\0' ? ", " : "", job, *company != '\0' ? ", " : "",
+	    company);
+	return s;
+}
+
 void
 space_views_open(struct app *a)
 {
 	size_t item = listview_selected(&a->list[a->view]);
 	struct participant *p;
+	char *own;
 
 	if (item == (size_t)-1)
 		return;
@@ -374,9 +405,11 @@ space_views_open(struct app *a)
 		return;
 	}
 	p = &open_space(a)->people_list[item];
-	app_status(a, 0, "%s <%s>%s%s%s%s", p->name, p->email,
+	own = own_profile(p);
+	app_status(a, 0, "%s <%s>%s%s%s%s%s", p->name, p->email,
 	    *p->job_title != '\0' ? ", " : "", p->job_title,
-	    *p->company != '\0' ? ", " : "", p->company);
+	    *p->company != '\0' ? ", " : "", p->company, own);
+	free(own);
 }
 
 /* Actions ----------------------------------------------------------------- */
@@ -465,7 +498,12 @@ invite_emails_done(struct app *a, const char *emails)
 	app_prompt(a, "Message (Enter for none): ", 0, invite_message_done);
 }
 
-/* The profile form: name, company, job title, each prefilled. */
+/*
+ * The profile form: name, company, job title, each prefilled. One's own
+ * is one's account, prefilled with one's own values; someone else's (an
+ * external, from the owner's side) is how this space knows them, and an
+ * empty answer gives them back their own here.
+ */
 static struct participant *
 target_person(struct app *a)
 {
@@ -477,17 +515,76 @@ target_person(struct app *a)
 	return NULL;
 }
 
+static int
+target_self(struct app *a)
+{
+	return a->target == a->model.user;
+}
+
+/* What the form starts from: for oneself one's own value, not the one a
+   space set. */
+static const char *
+form_value(struct app *a, const char *own, const char *shown)
+{
+	return target_self(a) && own != NULL ? own : shown;
+}
+
+/* The prompt (kept by app_prompt: literals only). */
+static const char *
+form_prompt(struct app *a, const char *own, const char *known)
+{
+	return target_self(a) ? own : known;
+}
+
+/* For oneself, a field left as it was is not sent: one's own edit of a
+   field wins over what any space had set (agora-protocol(7)). */
+static const char *
+form_changed(struct app *a, const char *value, const char *own,
+    const char *shown)
+{
+	if (value == NULL || !target_self(a))
+		return value;
+	return strcmp(value, form_value(a, own, shown)) == 0 ? NULL : value;
+}
+
 static void
 job_done(struct app *a, const char *job_title)
 {
+	struct participant *p = target_person(a);
+	const char *k[3] = { NULL }, *v[3] = { NULL }, *name = a->scratch2;
+	const char *company = a->scratch;
 	char id[24], user[24];
+	size_t n = 0;
 
-	/* An empty name is left as it was (the server refuses one). */
-	link_action(a, "profile saved", "PARTICIPANT.EDIT", "space",
-	    id_text(id, a->space), "user", id_text(user, a->target), "name",
-	    a->scratch2 != NULL && a->scratch2[strspn(a->scratch2, " ")] !=
-	    '\0' ? a->scratch2 : NULL, "company", a->scratch, "job_title",
-	    job_title, NULL);
+	/* One's own empty name is left as it was (the server refuses one);
+	   someone else's, empty, is their own again in this space. */
+	if (target_self(a) && name != NULL && name[strspn(name, " ")] == '\0')
+		name = NULL;
+	if (p != NULL) {
+		name = form_changed(a, name, p->own_name, p->name);
+		company = form_changed(a, company, p->own_company, p->company);
+		job_title = form_changed(a, job_title, p->own_job_title,
+		    p->job_title);
+	}
+	/* The pairs packed: a key left NULL would end them early. */
+	if (name != NULL) {
+		k[n] = "name";
+		v[n++] = name;
+	}
+	if (company != NULL) {
+		k[n] = "company";
+		v[n++] = company;
+	}
+	if (job_title != NULL) {
+		k[n] = "job_title";
+		v[n++] = job_title;
+	}
+	if (n == 0)
+		app_status(a, 0, "nothing changed");
+	else
+		link_action(a, "profile saved", "PARTICIPANT.EDIT", "space",
+		    id_text(id, a->space), "user", id_text(user, a->target),
+		    k[0], v[0], k[1], v[1], k[2], v[2], NULL);
 	free(a->scratch);
 	free(a->scratch2);
 	a->scratch = a->scratch2 = NULL;
@@ -500,9 +597,11 @@ company_done(struct app *a, const char *company)
 
 	free(a->scratch);
 	a->scratch = xstrdup(company);
-	app_prompt(a, "Job title: ", 0, job_done);
+	app_prompt(a, form_prompt(a, "Job title: ",
+	    "Job title here (empty: their own): "), 0, job_done);
 	if (p != NULL)
-		field_set(&a->input, p->job_title);
+		field_set(&a->input, form_value(a, p->own_job_title,
+		    p->job_title));
 }
 
 static void
@@ -512,9 +611,10 @@ name_done(struct app *a, const char *name)
 
 	free(a->scratch2);
 	a->scratch2 = xstrdup(name);
-	app_prompt(a, "Company: ", 0, company_done);
+	app_prompt(a, form_prompt(a, "Company: ",
+	    "Company here (empty: their own): "), 0, company_done);
 	if (p != NULL)
-		field_set(&a->input, p->company);
+		field_set(&a->input, form_value(a, p->own_company, p->company));
 }
 
 /* One request about the selected person, after a yes if asked. */
@@ -628,8 +728,9 @@ person_action(struct app *a, int action)
 		ask(a, "Turn down the request of ", p->email, "?", deny_answer);
 		break;
 	case A_PROFILE:
-		app_prompt(a, "Name: ", 0, name_done);
-		field_set(&a->input, p->name);
+		app_prompt(a, form_prompt(a, "Name: ",
+		    "Name here (empty: their own): "), 0, name_done);
+		field_set(&a->input, form_value(a, p->own_name, p->name));
 		break;
 	case A_REMIND_LINK:
 		link_action(a, "a link to pass on", "INVITE.REMIND", "space",

@@ -97,7 +97,7 @@ START_TEST(test_migrate_idempotent)
 	struct agorad *fresh;
 	PGconn *pg;
 	char *db, *conninfo, *out, *want, *sql;
-	int64_t n, top;
+	int64_t n;
 
 	xasprintf(&db, "agora_mig_%ld", (long)getpid());
 	pg = pg_connect("postgres");
@@ -113,19 +113,18 @@ START_TEST(test_migrate_idempotent)
 
 		ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
 		n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-		top = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
 		ck_assert_int_ge(n, 1);
-		ck_assert_int_ge(top, n);
+		ck_assert_str_eq(PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
 		PQclear(r);
 		PQfinish(mig);
 	}
 	xasprintf(&want, "schema at version %lld (%lld migration%s applied)",
-	    (long long)top, (long long)n, n == 1 ? "" : "s");
+	    (long long)n, (long long)n, n == 1 ? "" : "s");
 	expect_output(agorad_init_output(fresh), want);
 	free(want);
 
 	xasprintf(&want, "schema at version %lld (0 migrations applied)",
-	    (long long)top);
+	    (long long)n);
 	for (int i = 0; i < 2; i++) {
 		ck_assert_int_eq(
 		    agorad_run(fresh, NULL, &out, "migrate", NULL), 0);

@@ -292,8 +292,12 @@ START_TEST(test_spaces)
 	ck_assert_int_eq(agorav(NULL, NULL, &out, "profile", id, user,
 	    "--company", "Globex", "--job-title", "Buyer", NULL), EX_OK);
 	free(out);
+	/* Someone else's profile: as this space knows them, not their
+	   account's. */
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM participants WHERE"
+	    " local_company = 'Globex' AND local_job_title = 'Buyer'", NULL), 1);
 	ck_assert_int_eq(pg_i64("SELECT count(*) FROM users WHERE company ="
-	    " 'Globex' AND job_title = 'Buyer'", NULL), 1);
+	    " 'Globex'", NULL), 0);
 	ck_assert_int_eq(agorav(NULL, NULL, &out, "profile", id, user, NULL),
 	    EX_USAGE);
 	free(out);

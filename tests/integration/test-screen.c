@@ -1137,6 +1137,53 @@ START_TEST(test_space_files)
 }
 END_TEST
 
+/*
+ * The owner names an invitee with p: the space's name for them, shown
+ * with their own beside it; their account keeps its own.
+ */
+START_TEST(test_space_profile_form)
+{
+	struct client *c = harness_login(node, email, PASSWORD, NULL);
+	struct client_reply *r;
+	char *space, *name;
+
+	r = call_ok(c, "SPACE.CREATE", "title", "Profiles room", NULL);
+	space = xstrdup(client_reply_get(r, "space"));
+	client_reply_free(r);
+	client_reply_free(call_ok(c, "INVITE", "space", space, "emails",
+	    "yan@example.org", NULL));
+	client_close(c);
+
+	pin();
+	agora_run(110, 30, NULL, no_env);
+	log_in();
+	tmux_key(tm, "4");
+	tmux_wait(tm, "Profiles room");
+	tmux_key(tm, "Enter");
+	tmux_wait(tm, "yan@example.org");
+	tmux_key(tm, "j");
+	tmux_key(tm, "p");
+	tmux_wait(tm, "Name here (empty: their own):");
+	tmux_key(tm, "C-u");
+	tmux_type(tm, "Yan (Globex)");
+	tmux_key(tm, "Enter");
+	tmux_wait(tm, "Company here (empty: their own):");
+	tmux_key(tm, "Enter");
+	tmux_wait(tm, "Job title here (empty: their own):");
+	tmux_key(tm, "Enter");
+	tmux_wait(tm, "profile saved");
+	tmux_wait(tm, "Yan (Globex) (yan@example.org)");
+	tmux_key(tm, "Enter");
+	tmux_wait(tm, "as this space knows them; their own: yan@example.org");
+	name = pg_text("SELECT name FROM users WHERE email = 'yan@example.org'",
+	    NULL);
+	ck_assert_str_eq(name, "yan@example.org");
+	free(name);
+	quit_clean();
+	free(space);
+}
+END_TEST
+
 /* :view with a name that is no view, and completing view names. */
 START_TEST(test_view_names)
 {
@@ -1280,6 +1327,7 @@ screen_suite(void)
 	tcase_add_test(tc, test_space_invite_revoke_live);
 	tcase_add_test(tc, test_view_names);
 	tcase_add_test(tc, test_space_files);
+	tcase_add_test(tc, test_space_profile_form);
 	suite_add_tcase(s, tc);
 	return s;
 }

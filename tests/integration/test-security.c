@@ -225,6 +225,20 @@ START_TEST(test_pre_hijacking)
 	ck_assert_ptr_nonnull(client_reply_get(r, "token"));
 	client_reply_free(r);
 	ck_assert(!verified(m));
+	/* The name is only how that space shows her: the account, unproven,
+	   goes by its address (and so in any other space). */
+	name = pg_text("SELECT u.name || '/' || coalesce(p.local_name, '-')"
+	    " FROM users u JOIN participants p ON p.user_id = u.id"
+	    " WHERE u.id = $1 AND p.space_id = $2", i64s(zoe_id), i64s(space),
+	    NULL);
+	xasprintf(&logout, "%s/IT Support", zoe);
+	ck_assert_str_eq(name, logout);
+	free(name);
+	free(logout);
+	client_reply_free(call_ok(m, "PARTICIPANT.EDIT", "space",
+	    i64s(space), "user", i64s(zoe_id), "company", "Mallory Inc", NULL));
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM users WHERE id = $1"
+	    " AND company = ''", i64s(zoe_id), NULL), 1);
 	/* That space, and nothing else. */
 	client_reply_free(call_ok(m, "SPACE.SHOW", "space", i64s(space),
 	    NULL));
@@ -267,6 +281,10 @@ START_TEST(test_pre_hijacking)
 	    NULL);
 	ck_assert_str_eq(name, zoe);
 	free(name);
+	/* And what the space showed of her, set before the proof. */
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM participants WHERE"
+	    " user_id = $1 AND (local_name IS NOT NULL OR local_company IS NOT"
+	    " NULL)", i64s(zoe_id), NULL), 0);
 	client_close(real);
 	real = harness_login(node, zoe, "zoe's real password", NULL);
 	ck_assert(verified(real));

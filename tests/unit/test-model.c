@@ -347,6 +347,62 @@ START_TEST(space_events)
 }
 END_TEST
 
+/*
+ * How a space knows someone: the name it set, and the person's own
+ * beside it; a profile event says both, and the people are asked again.
+ */
+static char *const show_local[] = {
+	"s3 SPACE id=4 title=\"Globex renewal\" description=\"\" role=external"
+	" people=2 pending=1 overdue=0 requests=0 workspace=1 creator=7"
+	" archived=0 externals_invite=0",
+	"s3 PARTICIPANT user=7 name=Alice company=\"\" job_title=\"\""
+	" email=a@x role=owner status=active invited=1 active=1 overdue=0",
+	"s3 PARTICIPANT user=15 name=\"IT Support\" company=\"Acme IT\""
+	" job_title=Helpdesk own_name=\"Vic Victim\" own_company=\"\""
+	" email=vic@x role=external status=pending invited=1 active=0"
+	" overdue=0",
+};
+
+START_TEST(space_local_profiles)
+{
+	struct model m;
+	struct participant *p;
+
+	setup(&m);
+	ck_assert_int_eq(model_space_show(&m, show_local, 3, NULL), 0);
+	p = &model_space(&m, 4)->people_list[0];
+	ck_assert_str_eq(p->name, "Alice");
+	ck_assert_ptr_null(p->own_name);
+	ck_assert_ptr_null(p->own_company);
+	ck_assert_ptr_null(p->own_job_title);
+	p = &model_space(&m, 4)->people_list[1];
+	ck_assert_str_eq(p->name, "IT Support");
+	ck_assert_str_eq(p->own_name, "Vic Victim");
+	ck_assert_str_eq(p->company, "Acme IT");
+	ck_assert_str_eq(p->own_company, "");
+	ck_assert_str_eq(p->job_title, "Helpdesk");
+	ck_assert_ptr_null(p->own_job_title);
+	m.spaces_stale = 0;
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=40"
+	    " type=participant.updated space=4 user=15 email=vic@x"
+	    " role=external status=pending name=\"IT Support\""
+	    " company=\"Acme IT\" job_title=Helpdesk own_name=\"Vic Victim\""
+	    " own_company=\"\""), 1);
+	ck_assert_str_eq(m.act[m.nact - 1].text, "profile of vic@x in "
+	    "\u201cGlobex renewal\u201d: IT Support (their own name: Vic "
+	    "Victim)");
+	ck_assert(!model_space(&m, 4)->loaded);
+	ck_assert(m.spaces_stale);
+	/* A status change says the status, as before. */
+	ck_assert_int_eq(model_event(&m, "* EVENT seq=41"
+	    " type=participant.updated space=4 user=15 email=vic@x"
+	    " role=external status=active"), 1);
+	ck_assert_str_eq(m.act[m.nact - 1].text, "vic@x active in "
+	    "\u201cGlobex renewal\u201d");
+	model_free(&m);
+}
+END_TEST
+
 /* Having left a space (SPACE.LEAVE elsewhere): it goes from this screen. */
 START_TEST(space_left)
 {
@@ -772,6 +828,7 @@ main(void)
 	tcase_add_test(tc, space_events);
 	tcase_add_test(tc, contacts_sorted_once);
 	tcase_add_test(tc, space_left);
+	tcase_add_test(tc, space_local_profiles);
 	tcase_add_test(tc, contacts_reply_keeps_newer_events);
 	tcase_add_test(tc, contact_events);
 	tcase_add_test(tc, contact_show_networks);
