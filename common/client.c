@@ -1057,6 +1057,20 @@ client_reply_free(struct client_reply *r)
 	free(r);	/* the lines live in the same allocation */
 }
 
+void
+client_reply_take_data(struct client_reply *into, struct client_reply *from)
+{
+	if (from->ndata == 0)
+		return;
+	into->data = xreallocarray(into->data, into->ndata + from->ndata + 1,
+	    sizeof *into->data);
+	memcpy(into->data + into->ndata, from->data,
+	    from->ndata * sizeof *from->data);
+	into->ndata += from->ndata;
+	into->data[into->ndata] = NULL;
+	from->ndata = 0;
+}
+
 const char *
 client_reply_get(const struct client_reply *r, const char *key)
 {

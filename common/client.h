@@ -80,6 +80,10 @@ struct client_reply *client_wait(struct client *, const char *tag,
 /* client_send + client_wait with the connect timeout. */
 struct client_reply *client_call(struct client *, const char *verb, ...)
     __attribute__((sentinel));
+/* Moves from's data lines to the end of into's: the pages of a paged
+   reply gathered into one. from keeps its final line. */
+void client_reply_take_data(struct client_reply *into,
+    struct client_reply *from);
 void client_reply_free(struct client_reply *);
 /* A parameter of a raw line, such as a data line (caller frees), or NULL. */
 char *client_line_get(const char *line, const char *key);

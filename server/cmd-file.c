@@ -58,6 +58,8 @@
 #define FILE_LINE_SLACK		160
 #define FILE_NAME_MAX		255
 #define COMMENT_MAX		4000
+#define COMMENT_PAGE_DEFAULT	200	/* COMMENT.LIST rows */
+#define COMMENT_PAGE_MAX	500
 /* Chunks read at a time while FILE.END computes the checksum. */
 #define FILE_HASH_BATCH		32
 
@@ -124,11 +126,19 @@ const struct db_stmt file_stmts[] = {
 	  " VALUES ($1::bigint, $2::bigint, $3)"
 	  " RETURNING id, extract(epoch FROM created_at)::bigint AS created,"
 	  " (SELECT name FROM users WHERE id = $2::bigint) AS name" },
+	/* Oldest first, after $2; at most $3 rows, and none once the bodies
+	   before the one before it pass $4 bytes (see cmd_page_full): the
+	   row past the page says there is more. */
 	{ "comment_list",
-	  "SELECT c.id, c.author_id, u.name, c.body,"
-	  " extract(epoch FROM c.created_at)::bigint AS created"
+	  "SELECT id, author_id, name, body, created FROM ("
+	  " SELECT c.id, c.author_id, u.name, c.body,"
+	  " extract(epoch FROM c.created_at)::bigint AS created,"
+	  " coalesce(sum(octet_length(c.body)) OVER (ORDER BY c.id"
+	  " ROWS BETWEEN UNBOUNDED PRECEDING AND 2 PRECEDING), 0) AS past"
 	  " FROM file_comments c JOIN users u ON u.id = c.author_id"
-	  " WHERE c.file_id = $1::bigint ORDER BY c.id" },
+	  " WHERE c.file_id = $1::bigint AND c.id > $2::bigint"
+	  " ORDER BY c.id LIMIT $3::int) p"
+	  " WHERE past < $4::bigint ORDER BY id" },
 	{ NULL, NULL }
 };
 
@@ -156,6 +166,9 @@ struct file_job {
 	char		*body;		/* COMMENT.ADD */
 	char		*hex;		/* FILE.CHUNK: the bytes, in hex */
 	size_t		 len;		/* FILE.CHUNK: how many */
+	int64_t		 after;		/* COMMENT.LIST: the page's start */
+	int64_t		 limit;		/* COMMENT.LIST: its rows */
+	size_t		 page;		/* COMMENT.LIST: its bytes */
 	char		 ids[3][STR_I64_LEN];
 };
 
@@ -881,34 +894,45 @@ cmd_comment_add(struct cmd_ctx *ctx)
 	return cmd_submit(ctx, &file_job_new(ctx)->job, comment_add_run, NULL);
 }
 
+/*
+ * COMMENT.LIST pages, oldest first: a file's comments are read from the
+ * start, and anyone in the space may add them without end, so a page is
+ * bounded in rows and in bytes, and more=1 says to ask again after= the
+ * last id.
+ */
 static void
 comment_list_run(struct db_job *j, struct db_conn *dc)
 {
 	struct file_job *fj = (struct file_job *)j;
-	const char *id[1] = { fj->ids[0] };
+	char after[STR_I64_LEN], limit[STR_I64_LEN], page[STR_I64_LEN];
+	const char *p[4] = { fj->ids[0], str_i64(after, fj->after),
+	    str_i64(limit, fj->limit + 1), str_i64(page, (int64_t)fj->page) };
 	struct space_access a;
 	PGresult *r;
-	int rows;
+	int rows, n = 0;
 
 	if (file_open(fj, dc, FILE_DONE, &a, &r) != 0)
 		return;
 	PQclear(r);
-	if ((r = db_query(j, dc, "comment_list", 1, id)) == NULL)
+	if ((r = db_query(j, dc, "comment_list", 4, p)) == NULL)
 		return;
 	if (db_commit(j, dc) == 0) {
 		rows = PQntuples(r);
-		for (int i = 0; i < rows; i++) {
+		for (; n < rows && n < fj->limit &&
+		    !cmd_page_full(j->out, fj->page, n); n++) {
 			proto_begin(j->out, j->tag, "COMMENT");
-			proto_add(j->out, "id", db_get(r, i, "id"));
+			proto_add(j->out, "id", db_get(r, n, "id"));
 			proto_add_i64(j->out, "file", fj->file);
-			proto_add(j->out, "author", db_get(r, i, "author_id"));
-			proto_add(j->out, "name", db_get(r, i, "name"));
-			proto_add(j->out, "body", db_get(r, i, "body"));
-			proto_add(j->out, "created", db_get(r, i, "created"));
+			proto_add(j->out, "author", db_get(r, n, "author_id"));
+			proto_add(j->out, "name", db_get(r, n, "name"));
+			proto_add(j->out, "body", db_get(r, n, "body"));
+			proto_add(j->out, "created", db_get(r, n, "created"));
 			proto_end(j->out);
 		}
 		proto_begin(j->out, j->tag, "OK");
-		proto_add_i64(j->out, "count", rows);
+		proto_add_i64(j->out, "count", n);
+		if (n < rows)
+			proto_add(j->out, "more", "1");
 		proto_end(j->out);
 	}
 	PQclear(r);
@@ -917,8 +941,17 @@ comment_list_run(struct db_job *j, struct db_conn *dc)
 static enum cmd_result
 cmd_comment_list(struct cmd_ctx *ctx)
 {
-	return cmd_submit(ctx, &file_job_new(ctx)->job, comment_list_run,
-	    NULL);
+	struct file_job *fj;
+	int64_t limit = COMMENT_PAGE_DEFAULT;
+
+	if (proto_get(ctx->msg, "limit") != NULL &&
+	    proto_get_i64(ctx->msg, "limit", 1, COMMENT_PAGE_MAX, &limit) != 0)
+		return cmd_err(ctx, PERR_INVALID, "limit is from 1 to 500");
+	fj = file_job_new(ctx);
+	fj->limit = limit;
+	fj->page = cmd_page_bytes();
+	proto_get_i64(ctx->msg, "after", 0, INT64_MAX, &fj->after);
+	return cmd_submit(ctx, &fj->job, comment_list_run, NULL);
 }
 
 /* The table --------------------------------------------------------------- */
@@ -941,6 +974,13 @@ static const struct cmd_arg chunk_args[] = {
 
 static const struct cmd_arg file_args[] = {
 	{ "file", ARG_INT, 1, 20 },
+	{ NULL, 0, 0, 0 }
+};
+
+static const struct cmd_arg comments_args[] = {
+	{ "file", ARG_INT, 1, 20 },
+	{ "after", ARG_INT, 0, 20 },
+	{ "limit", ARG_INT, 0, 20 },
 	{ NULL, 0, 0, 0 }
 };
 
@@ -977,7 +1017,7 @@ const struct cmd cmd_file_table[] = {
 	  "delete a file, or give an upload up" },
 	{ "COMMENT.ADD", cmd_comment_add, CMD_SESSION, PERM_NONE, comment_args,
 	  "comment on a file" },
-	{ "COMMENT.LIST", cmd_comment_list, CMD_SESSION, PERM_NONE, file_args,
+	{ "COMMENT.LIST", cmd_comment_list, CMD_SESSION, PERM_NONE, comments_args,
 	  "the comments on a file, oldest first" },
 	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
 };

@@ -180,6 +180,7 @@ struct app {
 	int64_t			 comments_file;	/* whose comments are shown */
 	char			**comments;	/* "name: body", raw */
 	size_t			 ncomments;
+	int64_t			 comments_after; /* the last one's id */
 	app_dialog_fn		*dialog_done;
 	size_t			 help_top;
 

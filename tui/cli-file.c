@@ -270,6 +270,48 @@ cli_file(const struct cli_opts *o, int argc, char **argv)
 	return status == 0 ? EX_OK : status;
 }
 
+/* COMMENT.LIST page after page, as one list. */
+static int
+comments_call(struct client *c, const char *file, int json,
+    const char *const *cols, const int *widths)
+{
+	struct client_reply *all = NULL, *r;
+	const char *more;
+	char *after = xstrdup("0");
+	int again;
+
+	for (;;) {
+		r = client_call(c, "COMMENT.LIST", "file", file, "after", after,
+		    NULL);
+		if (r == NULL || !r->ok) {
+			free(after);
+			client_reply_free(all);
+			return r == NULL ? cli_fail(EX_UNAVAILABLE, "comments: "
+			    "no answer") : cli_reply_fail("comments", r);
+		}
+		if (r->ndata > 0) {
+			free(after);
+			if ((after = client_line_get(r->data[r->ndata - 1],
+			    "id")) == NULL)
+				after = xstrdup("0");
+		}
+		more = client_reply_get(r, "more");
+		again = more != NULL && strcmp(more, "1") == 0 && r->ndata > 0;
+		if (all == NULL)
+			all = r;
+		else {
+			client_reply_take_data(all, r);
+			client_reply_free(r);
+		}
+		if (!again)
+			break;
+	}
+	free(after);
+	cli_print_lines(all, json, cols, widths);
+	client_reply_free(all);
+	return 0;
+}
+
 int
 cli_comment(const struct cli_opts *o, int argc, char **argv)
 {
@@ -286,8 +328,8 @@ cli_comment(const struct cli_opts *o, int argc, char **argv)
 		    "agora comments FILE [--json]");
 	if ((c = cli_session(o, &status)) == NULL)
 		return status;
-	status = list ? list_call(c, "comments", "COMMENT.LIST", "file",
-	    ops[0], a.json, cols, widths) : one_call(c, "comment",
+	status = list ? comments_call(c, ops[0], a.json, cols, widths) :
+	    one_call(c, "comment",
 	    "COMMENT.ADD", "file", ops[0], "body", ops[1]);
 	client_close(c);
 	return status == 0 ? EX_OK : status;

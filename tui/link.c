@@ -379,17 +379,45 @@ link_files(struct app *a, int64_t id)
 	link_send_id(a, REQ_FILES, "FILE.LIST", "space", id);
 }
 
+static void
+link_comments_clear(struct app *a)
+{
+	for (size_t i = 0; i < a->ncomments; i++)
+		free(a->comments[i]);
+	free(a->comments);
+	a->comments = NULL;
+	a->ncomments = 0;
+	a->comments_after = 0;
+}
+
+/* The next page of a file's comments, after the last one shown. */
+static void
+link_comments_page(struct app *a, int64_t file)
+{
+	char f[24], after[24];
+
+	snprintf(f, sizeof f, "%lld", (long long)file);
+	snprintf(after, sizeof after, "%lld", (long long)a->comments_after);
+	if (a->state == LINK_ONLINE)
+		link_send(a, REQ_COMMENTS, file, "COMMENT.LIST", "file", f,
+		    "after", after, NULL);
+}
+
 void
 link_comments(struct app *a, int64_t file)
 {
 	a->comments_file = file;
-	link_send_id(a, REQ_COMMENTS, "COMMENT.LIST", "file", file);
+	link_comments_clear(a);
+	link_comments_page(a, file);
 }
 
+/* A page of comments: added to those shown; more=1 asks for the next. */
 static void
 link_comments_reply(struct app *a, int64_t file, struct client_reply *r)
 {
-	char *name, *body;
+	const char *more = client_reply_get(r, "more");
+	char *name, *body, *id;
+	int64_t last = a->comments_after;
 
 	if (file != a->comments_file)
 		return;		/* another file was chosen meanwhile */
@@ -397,21 +425,29 @@ link_comments_reply(struct app *a, int64_t file, struct client_reply *r)
 		app_status(a, 1, "comments: %s", reply_msg(r));
 		return;
 	}
-	for (size_t i = 0; i < a->ncomments; i++)
-		free(a->comments[i]);
-	free(a->comments);
-	a->comments = xcalloc(r->ndata + 1, sizeof *a->comments);
-	a->ncomments = 0;
+	a->comments = xreallocarray(a->comments, a->ncomments + r->ndata + 1,
+	    sizeof *a->comments);
 	for (size_t i = 0; i < r->ndata; i++) {
+		id = client_line_get(r->data[i], "id");
 		name = client_line_get(r->data[i], "name");
 		body = client_line_get(r->data[i], "body");
-		if (name != NULL && body != NULL)
+		/* A page asked for before the file was opened again. */
+		if (id != NULL && strtoll(id, NULL, 10) > last && name != NULL &&
+		    body != NULL) {
+			last = strtoll(id, NULL, 10);
 			xasprintf(&a->comments[a->ncomments++], "%s: %s", name,
 			    body);
+		}
+		free(id);
 		free(name);
 		free(body);
 	}
 	a->model.dirty |= DIRTY_MAIN;
+	if (last > a->comments_after) {
+		a->comments_after = last;
+		if (more != NULL && strcmp(more, "1") == 0)
+			link_comments_page(a, file);
+	}
 }
 
 static void

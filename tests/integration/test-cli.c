@@ -103,6 +103,17 @@ expect_output(const char *out, const char *want)
 	    "expected \"%s\" in output:\n%s", want, out != NULL ? out : "");
 }
 
+/* How often needle occurs in s. */
+static int
+count_in(const char *s, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = s; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
 START_TEST(test_ping)
 {
 	char *out;
@@ -365,6 +376,17 @@ START_TEST(test_files)
 	ck_assert_int_eq(agorav(NULL, NULL, &out, "comments", file, NULL),
 	    EX_OK);
 	expect_output(out, "Looks good \xe2\x80\x94 merci");
+	free(out);
+	/* Many pages of comments come out as one list. */
+	pg_exec("INSERT INTO file_comments (file_id, author_id, body) SELECT"
+	    " $1, author_id, 'page ' || g || ' ' || repeat('x', 3000) FROM"
+	    " file_comments, generate_series(1, 300) g WHERE file_id = $1",
+	    file, NULL);
+	ck_assert_int_eq(agorav(NULL, NULL, &out, "comments", file, "--json",
+	    NULL), EX_OK);
+	ck_assert_int_eq(count_in(out, "\"body\":"), 301);
+	expect_output(out, "\"body\":\"page 300 ");
+	ck_assert_int_eq(out[0], '[');
 	free(out);
 	ck_assert_int_eq(agorav(NULL, NULL, &out, "file", "get", "999999",
 	    back, NULL), EX_NOINPUT);

@@ -677,6 +677,58 @@ START_TEST(test_comments)
 }
 END_TEST
 
+/*
+ * Anyone in a space may comment without end: 600 comments of 4,000 '"'
+ * (8 KB each once escaped, 4.8 MB in all) come in pages bounded in bytes
+ * and rows, oldest first, each saying more=1 until the last, and paging
+ * with after= gives every comment once, in order.
+ */
+START_TEST(test_comments_paged)
+{
+	struct client *b = login(bob);
+	unsigned char *data = sample(10);
+	struct client_reply *r;
+	int64_t file, after = 0, got = 0, first;
+	int pages = 0, more = 1;
+	char a[24];
+
+	file = upload(b, "long.txt", data, 10, 10);
+	pg_exec("INSERT INTO file_comments (file_id, author_id, body)"
+	    " SELECT $1, $2, repeat('\"', 4000) FROM generate_series(1, 600)",
+	    i64s(file), i64s(bob_id), NULL);
+	first = pg_i64("SELECT min(id) FROM file_comments WHERE file_id = $1",
+	    i64s(file), NULL);
+	while (more) {
+		snprintf(a, sizeof a, "%lld", (long long)after);
+		r = call_ok(b, "COMMENT.LIST", "file", i64s(file), "after", a,
+		    NULL);
+		ck_assert_uint_gt(r->ndata, 0);
+		ck_assert_int_lt(strlen(r->line) + r->ndata * 8200, 300 * 1024);
+		for (size_t i = 0; i < r->ndata; i++) {
+			ck_assert_int_eq(line_i64(r->data[i], "id"),
+			    first + got);
+			got++;
+		}
+		after = line_i64(r->data[r->ndata - 1], "id");
+		ck_assert_int_eq(line_i64(r->line, "count"), (int64_t)r->ndata);
+		more = line_is(r->line, "more", "1");
+		pages++;
+		client_reply_free(r);
+	}
+	ck_assert_int_eq(got, 600);
+	ck_assert_int_ge(pages, 600 * 8000 / (256 * 1024));
+	/* Rows bound a page too. */
+	r = call_ok(b, "COMMENT.LIST", "file", i64s(file), "limit", "5", NULL);
+	ck_assert_uint_eq(r->ndata, 5);
+	ck_assert(line_is(r->line, "more", "1"));
+	client_reply_free(r);
+	call_err(b, "invalid", "COMMENT.LIST", "file", i64s(file), "limit",
+	    "501", NULL);
+	free(data);
+	client_close(b);
+}
+END_TEST
+
 /* Appends node's configuration with line, reloads it and waits. */
 static void
 reload(const char *line)
@@ -963,6 +1015,7 @@ file_suite(void)
 	tcase_add_test(tc, test_closed_to_others);
 	tcase_add_test(tc, test_externals_and_delete);
 	tcase_add_test(tc, test_comments);
+	tcase_add_test(tc, test_comments_paged);
 	tcase_add_test(tc, test_one_answer_for_unseen_files);
 	tcase_add_test(tc, test_storage_quota);
 	tcase_add_test(tc, test_purge_abandoned);
