@@ -384,12 +384,12 @@ link_refuse(struct link_job *lj, enum link_mode mode, int has_password)
 		    "or ask for a login link (LOGIN.LINK)");
 	else if (has_password)
 		proto_err(j->out, j->tag, PERR_AUTH_REQUIRED, "this address "
-		    "has an account: accept with its password, or log in "
-		    "first and accept on that connection");
+		    "has an account: give its password, or log in as it "
+		    "first");
 	else
 		proto_err(j->out, j->tag, PERR_AUTH_REQUIRED, "this address "
-		    "has an account: log in first (ask for a login link: "
-		    "LOGIN.LINK) and accept on that connection");
+		    "has an account without a password: log in as it first, "
+		    "with a login link (LOGIN.LINK)");
 }
 
 /* Second run, after the lane: the link used, in one transaction. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 
 #include "buf.h"
@@ -414,24 +415,44 @@ link_connect(const struct cli_opts *o, const char *link, int *status)
 	return c;
 }
 
-/*
- * If the link names the server the saved session is for, that session
- * proves the account (an invitation link alone never opens one already
- * in use). The token goes only to the server it came from: a link could
- * name anyone's. 1: resumed, 0: not.
- */
+/* Whether c's session is the account of --email (any, without one). */
 static int
-accept_resume(const struct cli_opts *o, struct client *c, const char *link)
+accept_same_user(const struct cli_opts *o, struct client *c)
+{
+	struct client_reply *r = client_call(c, "WHOAMI", NULL);
+	char *email = NULL;
+	int same;
+
+	if (r != NULL && r->ok && r->ndata > 0)
+		email = client_line_get(r->data[0], "email");
+	same = email != NULL && (o->email == NULL ||
+	    strcasecmp(email, o->email) == 0);
+	free(email);
+	client_reply_free(r);
+	return same;
+}
+
+/*
+ * If the link names the server the saved session is for, and the session
+ * is the account of --email, that session proves the account (an
+ * invitation link alone never opens one already in use). The token goes
+ * only to the server it came from: a link could name anyone's. The
+ * connection, logged in, or NULL.
+ */
+static struct client *
+accept_resume(const struct cli_opts *o, const char *link)
 {
 	char *server = server_from_link(link), *path, *token = NULL;
 	char *cause = NULL;
 	struct client_reply *r = NULL;
+	struct client *c = NULL;
 	int status;
 
 	if (server != NULL && o->server != NULL &&
 	    strcmp(server, o->server) == 0 &&
 	    (path = cli_session_path(&status)) != NULL) {
-		if (tokenfile_load(path, &token, &cause) == 0)
+		if (tokenfile_load(path, &token, &cause) == 0 &&
+		    (c = link_connect(o, link, &status)) != NULL)
 			r = client_call(c, "SESSION.RESUME", "token", token,
 			    NULL);
 		freezero_str(token);
@@ -439,9 +460,12 @@ accept_resume(const struct cli_opts *o, struct client *c, const char *link)
 		free(path);
 	}
 	free(server);
-	status = r != NULL && r->ok;
+	if (c != NULL && (r == NULL || !r->ok || !accept_same_user(o, c))) {
+		client_close(c);
+		c = NULL;
+	}
 	client_reply_free(r);
-	return status;
+	return c;
 }
 
 int
@@ -456,14 +480,18 @@ cli_accept(const struct cli_opts *o, int argc, char **argv)
 
 	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL || n != 1)
 		return cli_fail(EX_USAGE, "usage: agora accept LINK [--name N]");
-	if ((c = link_connect(o, ops[0], &status)) == NULL)
-		return status;
 	/* Logged in: the session is the proof. Otherwise the password of
 	   the account, if the address has one, or a new one (empty: come in
 	   without, and ask for a login link next time). */
-	if (!(resumed = accept_resume(o, c, ops[0])))
+	if ((c = accept_resume(o, ops[0])) != NULL)
+		resumed = 1;
+	else if ((c = link_connect(o, ops[0], &status)) == NULL)
+		return status;
+	else {
+		resumed = 0;
 		pw = cli_password("Password (the account's, if this address "
 		    "has one; else a new one, or empty for none): ");
+	}
 	r = client_call(c, "ACCEPT", "link", ops[0], pw != NULL && *pw != '\0' ?
 	    "password" : NULL, pw, a.name != NULL ? "name" : NULL, a.name,
 	    NULL);
