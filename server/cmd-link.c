@@ -392,14 +392,42 @@ link_refuse(struct link_job *lj, enum link_mode mode, int has_password)
 		    "with a login link (LOGIN.LINK)");
 }
 
+/*
+ * The link's row of LINK_FACTS (stmt: looked at, or taken under lock):
+ * 0 with *t (caller clears), *f and the token's digest, or -1 with the reply written (the
+ * link is not valid) or the job failed.
+ */
+static int
+link_read(struct link_job *lj, struct db_conn *dc, const char *stmt,
+    char digest[TOKEN_DIGEST_LEN + 1], PGresult **t, struct link_facts *f)
+{
+	struct db_job *j = &lj->auth.job;
+	const char *take[2] = { digest, lj->kind };
+
+	if (token_digest(lj->auth.token, digest) != 0) {
+		j->status = DB_FAILED;
+		return -1;
+	}
+	if ((*t = db_query(j, dc, stmt, 2, take)) == NULL)
+		return -1;
+	if (PQntuples(*t) == 0) {
+		PQclear(*t);
+		proto_err(j->out, j->tag, PERR_NOT_FOUND, "this link is not "
+		    "valid: it was used, replaced by a newer one, or has "
+		    "expired");
+		return -1;
+	}
+	link_facts(lj, *t, f);
+	return 0;
+}
+
 /* Second run, after the lane: the link used, in one transaction. */
 static void
 link_use_run(struct db_job *j, struct db_conn *dc)
 {
 	struct link_job *lj = (struct link_job *)j;
 	char digest[TOKEN_DIGEST_LEN + 1], extra[64] = "", u[STR_I64_LEN];
-	const char *take[2] = { digest, lj->kind }, *use[1] = { digest };
-	const char *set[2] = { u, NULL };
+	const char *use[1] = { digest }, *set[2] = { u, NULL };
 	struct link_facts f;
 	int64_t user, space = 0, sid;
 	PGresult *t;
@@ -410,17 +438,9 @@ link_use_run(struct db_job *j, struct db_conn *dc)
 		    "account");
 		return;
 	}
-	if (token_digest(lj->auth.token, digest) != 0 || db_begin(j, dc) != 0 ||
-	    (t = db_query(j, dc, "link_take", 2, take)) == NULL)
+	if (db_begin(j, dc) != 0 ||
+	    link_read(lj, dc, "link_take", digest, &t, &f) != 0)
 		return;
-	if (PQntuples(t) == 0) {
-		PQclear(t);
-		proto_err(j->out, j->tag, PERR_NOT_FOUND, "this link is not "
-		    "valid: it was used, replaced by a newer one, or has "
-		    "expired");
-		return;
-	}
-	link_facts(lj, t, &f);
 	if (link_decide(&f) != lj->mode) {
 		PQclear(t);
 		proto_err(j->out, j->tag, PERR_CONFLICT, "the account changed "
@@ -487,24 +507,14 @@ link_look_run(struct db_job *j, struct db_conn *dc)
 {
 	struct link_job *lj = (struct link_job *)j;
 	char digest[TOKEN_DIGEST_LEN + 1];
-	const char *take[2] = { digest, lj->kind };
 	struct link_facts f;
 	PGresult *t;
 	int limited = 0;
 
 	session_free(lj->auth.session);
 	lj->auth.session = NULL;
-	if (token_digest(lj->auth.token, digest) != 0 ||
-	    (t = db_query(j, dc, "link_look", 2, take)) == NULL)
+	if (link_read(lj, dc, "link_look", digest, &t, &f) != 0)
 		return;
-	if (PQntuples(t) == 0) {
-		PQclear(t);
-		proto_err(j->out, j->tag, PERR_NOT_FOUND, "this link is not "
-		    "valid: it was used, replaced by a newer one, or has "
-		    "expired");
-		return;
-	}
-	link_facts(lj, t, &f);
 	lj->mode = link_decide(&f);
 	if (lj->mode == LINK_BY_PASSWORD) {
 		free(lj->auth.email);

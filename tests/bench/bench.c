@@ -528,18 +528,22 @@ bench_close_all(struct bench *b)
 	b->clients = NULL;
 }
 
+/*
+ * One measured window: the first n clients fill their depth, replies
+ * start new requests until the window ends, then what is in flight
+ * drains.
+ */
 static void
-bench_run(struct bench *b, double connect_s)
+bench_window(struct bench *b, long n)
 {
 	struct bench_client *bc;
-	int64_t start, now;
-	double window;
+	int64_t start;
 
 	b->issuing = 1;
 	start = loadgen_now();
 	b->window_start = start + (int64_t)b->warmup * 1000000000;
 	b->window_end = b->window_start + (int64_t)b->seconds * 1000000000;
-	for (long i = 0; i < b->nconnected; i++) {
+	for (long i = 0; i < n; i++) {
 		bc = &b->clients[i];
 		for (long d = 0; d < b->depth && !bc->dead; d++)
 			bench_issue(b, bc, bench_next_kind(b, bc), start);
@@ -550,8 +554,15 @@ bench_run(struct bench *b, double connect_s)
 	}
 	bench_loop(b, b->window_end, 0);
 	b->issuing = 0;
-	now = loadgen_now();
-	bench_loop(b, now + (int64_t)BENCH_DRAIN_MS * 1000000, 1);
+	bench_loop(b, loadgen_now() + (int64_t)BENCH_DRAIN_MS * 1000000, 1);
+}
+
+static void
+bench_run(struct bench *b, double connect_s)
+{
+	double window;
+
+	bench_window(b, b->nconnected);
 	window = (double)(b->window_end - b->window_start) / 1e9;
 
 	printf("mode=%s clients=%ld depth=%ld seconds=%ld ops=%" PRIu64
@@ -567,28 +578,10 @@ bench_run(struct bench *b, double connect_s)
 static void
 bench_flood_phase(struct bench *b, int flooding)
 {
-	struct bench_client *bc;
-	int64_t start;
-
 	hist_free(b->hist);
 	b->hist = hist_new();
-	b->issuing = 1;
 	b->flooding = flooding;
-	start = loadgen_now();
-	b->window_start = start + (int64_t)b->warmup * 1000000000;
-	b->window_end = b->window_start + (int64_t)b->seconds * 1000000000;
-	for (long i = 0; i < (flooding ? b->nconnected : 1); i++) {
-		bc = &b->clients[i];
-		for (long d = 0; d < b->depth && !bc->dead; d++)
-			bench_issue(b, bc, bench_next_kind(b, bc), start);
-		if (!bc->dead && client_flush(bc->c, 0) == -1)
-			bench_lose(b, bc);
-		if (!bc->dead)
-			bench_watch(b, bc);
-	}
-	bench_loop(b, b->window_end, 0);
-	b->issuing = 0;
-	bench_loop(b, loadgen_now() + (int64_t)BENCH_DRAIN_MS * 1000000, 1);
+	bench_window(b, flooding ? b->nconnected : 1);
 }
 
 /*
