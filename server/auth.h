@@ -29,6 +29,7 @@ struct auth_job {
 	long		 account_global_limit;
 	long		 address_limit;
 	long		 window;
+	long		 prune_window;	/* the longest any count uses */
 	long		 lifetime;
 	struct session	*session;	/* result, handed to the connection */
 };

@@ -125,6 +125,10 @@ auth_job_init(struct auth_job *aj, struct conn *conn)
 	aj->account_global_limit = cf->login_account_global_limit;
 	aj->address_limit = cf->login_address_limit;
 	aj->window = cf->login_window;
+	/* Pruning must not cut short the mail counts (limit.h), which
+	   share the table and may span longer. */
+	aj->prune_window = cf->mail_recipient_window > cf->login_window ?
+	    cf->mail_recipient_window : cf->login_window;
 	aj->lifetime = cf->session_lifetime;
 	aj->job.destroy = auth_destroy;
 }
@@ -212,7 +216,7 @@ auth_login_failed(struct auth_job *aj, struct db_conn *dc, const char *msg)
 	const char *prune[1] = { window };
 	int rc;
 
-	str_i64(window, aj->window);
+	str_i64(window, aj->prune_window);
 	rc = db_begin(j, dc) != 0 || limit_add(j, dc, rules, n) != 0 ||
 	    db_command(j, dc, "login_failures_prune", 1, prune) != 0 ||
 	    audit_record(j, dc, 0, 0, aj->address, "login.failed", aj->email,

@@ -415,7 +415,7 @@ END_TEST
 /* Forty reminders are not forty e-mails. */
 START_TEST(test_mail_to_third_party_limited)
 {
-	struct client *a;
+	struct client *a, *x;
 	struct client_reply *r;
 	char *dan = harness_email("dan"), *ed = harness_email("ed"), *both;
 	int64_t space, dan_id;
@@ -448,6 +448,16 @@ START_TEST(test_mail_to_third_party_limited)
 	ck_assert_int_eq(maildir_wait(maildir, 3, HARNESS_TIMEOUT), 0);
 	sleep_ms(300);
 	ck_assert_int_eq(maildir_count(maildir), 3);
+	/* The mails count for the hour, even once they are older than the
+	   window of failed logins, which prune the same table. */
+	pg_exec("UPDATE login_failures SET at = at - interval '20 minutes'",
+	    NULL);
+	x = harness_connect(node);
+	call_err(x, "auth_failed", "LOGIN", "email", dan, "password",
+	    "wrong password", NULL);
+	client_close(x);
+	call_err(a, "rate_limited", "INVITE.REMIND", "space", i64s(space),
+	    "user", i64s(dan_id), NULL);
 	/* A link by hand sends nothing, so it is not limited. */
 	free(handed_link(a, space, dan_id));
 	/* Inviting Dan elsewhere is refused too, and nothing of that
