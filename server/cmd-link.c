@@ -394,8 +394,8 @@ link_refuse(struct link_job *lj, enum link_mode mode, int has_password)
 
 /*
  * The link's row of LINK_FACTS (stmt: looked at, or taken under lock):
- * 0 with *t (caller clears), *f and the token's digest, or -1 with the reply written (the
- * link is not valid) or the job failed.
+ * 0 with *t (caller clears), *f and the token's digest; or -1 with the
+ * reply written (the link is not valid) or the job failed.
  */
 static int
 link_read(struct link_job *lj, struct db_conn *dc, const char *stmt,

@@ -343,6 +343,12 @@ db_to_lane(struct db_job *j)
 void
 db_requeue(struct db_job *j)
 {
+	/* A cpu step that failed ends the job: the next run would find its
+	   status reset and go on without what the step was to make. */
+	if (j->status != DB_OK) {
+		db_finish(&j, 1);
+		return;
+	}
 	pthread_mutex_lock(&db_lock);
 	queue_push(&db_todo, j);
 	pthread_cond_signal(&db_cond);

@@ -94,7 +94,8 @@ void db_submit(struct db_job *);
 void db_flush(void);
 /* Hands a job straight to the loop (no SQL): used by other threads. */
 void db_post(struct db_job *);
-/* Any thread: a job back to the workers, to run again (the lane). */
+/* Any thread: a job back to the workers, to run again (the lane); one
+   whose status is no longer DB_OK is finished instead. */
 void db_requeue(struct db_job *);
 int db_pending(void);	/* jobs submitted and not yet done */
 
