@@ -112,9 +112,12 @@ const struct db_stmt link_stmts[] = {
 	  "INSERT INTO tokens (hash, kind, user_id, expires_at)"
 	  " VALUES ($1::bytea, 'login', $2::bigint,"
 	  " now() + make_interval(secs => $3::int))" },
+	/* Longer, but never past an hour from when it was sent: asking
+	   again must not keep a link alive for ever. */
 	{ "link_login_extend",
 	  "UPDATE tokens SET expires_at = greatest(expires_at,"
-	  " now() + make_interval(secs => $2::int)) WHERE hash = (SELECT hash"
+	  " least(now() + make_interval(secs => $2::int),"
+	  " created_at + interval '1 hour')) WHERE hash = (SELECT hash"
 	  " FROM tokens WHERE kind = 'login' AND user_id = $1::bigint"
 	  " AND used_at IS NULL ORDER BY created_at DESC LIMIT 1)" },
 	{ "password_of",
@@ -688,8 +691,8 @@ login_link_run(struct db_job *j, struct db_conn *dc)
 	proto_add(j->out, "sent", quiet ? "0" : "1");
 	if (quiet)
 		proto_add(j->out, "msg", "enough login links went to this "
-		    "address lately: use the newest one, which works 15 "
-		    "minutes longer now");
+		    "address lately: use the newest one, which works a while "
+		    "longer now");
 	proto_end(j->out);
 }
 

@@ -485,7 +485,7 @@ END_TEST
  */
 START_TEST(test_no_lockout_from_elsewhere)
 {
-	struct client *x, *v, *y;
+	struct client *x, *v, *y, *z;
 	struct client_reply *r;
 	char *first;
 
@@ -534,6 +534,22 @@ START_TEST(test_no_lockout_from_elsewhere)
 	r = call_ok(v, "LOGIN.LINK", "email", vic, NULL);
 	ck_assert(line_is(r->line, "sent", "0"));
 	client_reply_free(r);
+	/* Kept alive by asking (the newest one), but not past an hour from
+	   its sending. */
+	for (int late = 0; late < 2; late++) {
+		pg_exec("UPDATE tokens SET created_at = now() - $2::interval,"
+		    " expires_at = now() + interval '1 minute' WHERE kind ="
+		    " 'login' AND user_id = $1", i64s(vic_id),
+		    late ? "2 hours" : "30 minutes", NULL);
+		z = harness_connect_from(node, late ? "127.0.0.5" :
+		    "127.0.0.4");
+		client_reply_free(call_ok(z, "LOGIN.LINK", "email", vic,
+		    NULL));
+		client_close(z);
+		ck_assert_int_eq(pg_i64("SELECT count(*) FROM tokens WHERE"
+		    " kind = 'login' AND user_id = $1 AND expires_at > now() +"
+		    " interval '5 minutes'", i64s(vic_id), NULL), late ? 0 : 1);
+	}
 	client_reply_free(call_ok(v, "LOGIN.TOKEN", "link", first, NULL));
 	ck_assert(verified(v));
 	client_close(v);
