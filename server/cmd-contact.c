@@ -404,33 +404,36 @@ cmd_invite_candidates(struct cmd_ctx *ctx)
 /* The table --------------------------------------------------------------- */
 
 static const struct cmd_arg user_args[] = {
-	{ "user", ARG_INT, 1, 20 },
-	{ NULL, 0, 0, 0 }
+	ARG("user", ARG_INT, 1, 20),
+	{ NULL }
 };
 
 static const struct cmd_arg prefs_args[] = {
-	{ "user", ARG_INT, 1, 20 },
-	{ "always_add", ARG_INT, 0, 1 },
-	{ "always_collaborator", ARG_INT, 0, 1 },
-	{ NULL, 0, 0, 0 }
+	ARG("user", ARG_INT, 1, 20),
+	ARG("always_add", ARG_INT, 0, 1),
+	ARG("always_collaborator", ARG_INT, 0, 1),
+	{ NULL }
 };
 
 static const struct cmd_arg candidates_args[] = {
-	{ "space", ARG_INT, 1, 20 },
-	{ "prefix", ARG_LINE, 0, 254 },
-	{ "limit", ARG_INT, 0, 3 },
-	{ NULL, 0, 0, 0 }
+	ARG("space", ARG_INT, 1, 20),
+	ARG("prefix", ARG_LINE, 0, 254),
+	ARG("limit", ARG_INT, 0, 3),
+	{ NULL }
 };
 
 const struct cmd cmd_contact_table[] = {
-	{ "CONTACTS", cmd_contacts, CMD_VERIFIED, PERM_NONE, NULL,
-	  "your professional contacts (paid plans)" },
-	{ "CONTACT.SHOW", cmd_contact_show, CMD_VERIFIED, PERM_NONE, user_args,
-	  "a professional contact and your networks in common" },
-	{ "CONTACT.PREFS", cmd_contact_prefs, CMD_VERIFIED, PERM_NONE, prefs_args,
-	  "set the invitation preferences for a professional contact" },
-	{ "INVITE.CANDIDATES", cmd_invite_candidates, CMD_VERIFIED, PERM_NONE,
-	  candidates_args,
-	  "people to invite to a space: your professional contacts first" },
-	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
+	{ "CONTACTS", CMD_VERIFIED, AREA_CONTACTS, TARGET_SELF, 0, NULL,
+	  "your professional contacts (paid plans)",
+	  .handler = cmd_contacts },
+	{ "CONTACT.SHOW", CMD_VERIFIED, AREA_CONTACTS, TARGET_SELF, 0, user_args,
+	  "a professional contact and your networks in common",
+	  .handler = cmd_contact_show },
+	{ "CONTACT.PREFS", CMD_VERIFIED, AREA_CONTACTS, TARGET_SELF, 0, prefs_args,
+	  "set the invitation preferences for a professional contact",
+	  .handler = cmd_contact_prefs },
+	{ "INVITE.CANDIDATES", CMD_VERIFIED, AREA_CONTACTS, TARGET_SELF, 0, candidates_args,
+	  "people to invite to a space: your professional contacts first",
+	  .handler = cmd_invite_candidates },
+	{ NULL }
 };

@@ -124,12 +124,13 @@ cmd_sync(struct cmd_ctx *ctx)
 }
 
 static const struct cmd_arg sync_args[] = {
-	{ "since", ARG_INT, 1, 20 },
-	{ NULL, 0, 0, 0 }
+	ARG("since", ARG_INT, 1, 20),
+	{ NULL }
 };
 
 const struct cmd cmd_events_table[] = {
-	{ "SYNC", cmd_sync, CMD_SESSION, PERM_NONE, sync_args,
-	  "events since a sequence number" },
-	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
+	{ "SYNC", CMD_SESSION, AREA_NONE, TARGET_SELF, 0, sync_args,
+	  "events since a sequence number",
+	  .handler = cmd_sync },
+	{ NULL }
 };

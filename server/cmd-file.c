@@ -957,67 +957,75 @@ cmd_comment_list(struct cmd_ctx *ctx)
 /* The table --------------------------------------------------------------- */
 
 static const struct cmd_arg begin_args[] = {
-	{ "space", ARG_INT, 1, 20 },
-	{ "name", ARG_LINE, 1, FILE_NAME_MAX },
-	{ "size", ARG_INT, 1, 20 },
-	{ "sha256", ARG_ATOM, 1, 64 },
-	{ NULL, 0, 0, 0 }
+	ARG("space", ARG_INT, 1, 20),
+	ARG("name", ARG_LINE, 1, FILE_NAME_MAX),
+	ARG("size", ARG_INT, 1, 20),
+	ARG("sha256", ARG_ATOM, 1, 64),
+	{ NULL }
 };
 
 /* Base64 has '=' at its end, which is not an atom character: text. */
 static const struct cmd_arg chunk_args[] = {
-	{ "file", ARG_INT, 1, 20 },
-	{ "offset", ARG_INT, 1, 20 },
-	{ "data", ARG_TEXT, 1, FILE_CHUNK_B64 },
-	{ NULL, 0, 0, 0 }
+	ARG("file", ARG_INT, 1, 20),
+	ARG("offset", ARG_INT, 1, 20),
+	ARG("data", ARG_TEXT, 1, FILE_CHUNK_B64),
+	{ NULL }
 };
 
 static const struct cmd_arg file_args[] = {
-	{ "file", ARG_INT, 1, 20 },
-	{ NULL, 0, 0, 0 }
+	ARG("file", ARG_INT, 1, 20),
+	{ NULL }
 };
 
 static const struct cmd_arg comments_args[] = {
-	{ "file", ARG_INT, 1, 20 },
-	{ "after", ARG_INT, 0, 20 },
-	{ "limit", ARG_INT, 0, 20 },
-	{ NULL, 0, 0, 0 }
+	ARG("file", ARG_INT, 1, 20),
+	ARG("after", ARG_INT, 0, 20),
+	ARG("limit", ARG_INT, 0, 20),
+	{ NULL }
 };
 
 static const struct cmd_arg space_args[] = {
-	{ "space", ARG_INT, 1, 20 },
-	{ NULL, 0, 0, 0 }
+	ARG("space", ARG_INT, 1, 20),
+	{ NULL }
 };
 
 static const struct cmd_arg get_args[] = {
-	{ "file", ARG_INT, 1, 20 },
-	{ "offset", ARG_INT, 1, 20 },
-	{ "length", ARG_INT, 0, 20 },
-	{ NULL, 0, 0, 0 }
+	ARG("file", ARG_INT, 1, 20),
+	ARG("offset", ARG_INT, 1, 20),
+	ARG("length", ARG_INT, 0, 20),
+	{ NULL }
 };
 
 static const struct cmd_arg comment_args[] = {
-	{ "file", ARG_INT, 1, 20 },
-	{ "body", ARG_PROSE, 1, COMMENT_MAX },
-	{ NULL, 0, 0, 0 }
+	ARG("file", ARG_INT, 1, 20),
+	ARG("body", ARG_PROSE, 1, COMMENT_MAX),
+	{ NULL }
 };
 
 const struct cmd cmd_file_table[] = {
-	{ "FILE.BEGIN", cmd_file_begin, CMD_SESSION, PERM_NONE, begin_args,
-	  "start uploading a file to a space" },
-	{ "FILE.CHUNK", cmd_file_chunk, CMD_SESSION, PERM_NONE, chunk_args,
-	  "the next bytes of an upload, in base64" },
-	{ "FILE.END", cmd_file_end, CMD_SESSION, PERM_NONE, file_args,
-	  "finish an upload: its size and SHA-256 are checked" },
-	{ "FILE.LIST", cmd_file_list, CMD_SESSION, PERM_NONE, space_args,
-	  "the files of a space" },
-	{ "FILE.GET", cmd_file_get, CMD_SESSION, PERM_NONE, get_args,
-	  "a chunk of a file, in base64" },
-	{ "FILE.DELETE", cmd_file_delete, CMD_SESSION, PERM_NONE, file_args,
-	  "delete a file, or give an upload up" },
-	{ "COMMENT.ADD", cmd_comment_add, CMD_SESSION, PERM_NONE, comment_args,
-	  "comment on a file" },
-	{ "COMMENT.LIST", cmd_comment_list, CMD_SESSION, PERM_NONE, comments_args,
-	  "the comments on a file, oldest first" },
-	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
+	{ "FILE.BEGIN", CMD_SESSION, AREA_SPACES, TARGET_SPACE, 0, begin_args,
+	  "start uploading a file to a space",
+	  .handler = cmd_file_begin },
+	{ "FILE.CHUNK", CMD_SESSION, AREA_SPACES, TARGET_OBJECT, 0, chunk_args,
+	  "the next bytes of an upload, in base64",
+	  .handler = cmd_file_chunk },
+	{ "FILE.END", CMD_SESSION, AREA_SPACES, TARGET_OBJECT, 0, file_args,
+	  "finish an upload: its size and SHA-256 are checked",
+	  .handler = cmd_file_end },
+	{ "FILE.LIST", CMD_SESSION, AREA_SPACES, TARGET_SPACE, 0, space_args,
+	  "the files of a space",
+	  .handler = cmd_file_list },
+	{ "FILE.GET", CMD_SESSION, AREA_SPACES, TARGET_OBJECT, 0, get_args,
+	  "a chunk of a file, in base64",
+	  .handler = cmd_file_get },
+	{ "FILE.DELETE", CMD_SESSION, AREA_SPACES, TARGET_OBJECT, 0, file_args,
+	  "delete a file, or give an upload up",
+	  .handler = cmd_file_delete },
+	{ "COMMENT.ADD", CMD_SESSION, AREA_SPACES, TARGET_OBJECT, 0, comment_args,
+	  "comment on a file",
+	  .handler = cmd_comment_add },
+	{ "COMMENT.LIST", CMD_SESSION, AREA_SPACES, TARGET_OBJECT, 0, comments_args,
+	  "the comments on a file, oldest first",
+	  .handler = cmd_comment_list },
+	{ NULL }
 };

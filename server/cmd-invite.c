@@ -617,31 +617,34 @@ cmd_invite_remind(struct cmd_ctx *ctx)
 }
 
 static const struct cmd_arg invite_args[] = {
-	{ "space", ARG_INT, 1, 20 },
-	{ "emails", ARG_TEXT, 1, 16384 },
-	{ "message", ARG_PROSE, 0, 2000 },
-	{ NULL, 0, 0, 0 }
+	ARG("space", ARG_INT, 1, 20),
+	ARG("emails", ARG_TEXT, 1, 16384),
+	ARG("message", ARG_PROSE, 0, 2000),
+	{ NULL }
 };
 
 static const struct cmd_arg again_args[] = {
-	{ "space", ARG_INT, 1, 20 },
-	{ "user", ARG_INT, 1, 20 },
-	{ NULL, 0, 0, 0 }
+	ARG("space", ARG_INT, 1, 20),
+	ARG("user", ARG_INT, 1, 20),
+	{ NULL }
 };
 
 static const struct cmd_arg remind_args[] = {
-	{ "space", ARG_INT, 1, 20 },
-	{ "user", ARG_INT, 1, 20 },
-	{ "how", ARG_ATOM, 0, 8 },
-	{ NULL, 0, 0, 0 }
+	ARG("space", ARG_INT, 1, 20),
+	ARG("user", ARG_INT, 1, 20),
+	ARG("how", ARG_ATOM, 0, 8),
+	{ NULL }
 };
 
 const struct cmd cmd_invite_table[] = {
-	{ "INVITE", cmd_invite, CMD_VERIFIED, PERM_NONE, invite_args,
-	  "invite people into a space by e-mail" },
-	{ "INVITE.RESEND", cmd_invite_resend, CMD_VERIFIED, PERM_NONE, again_args,
-	  "send an invitation again with a new link" },
-	{ "INVITE.REMIND", cmd_invite_remind, CMD_VERIFIED, PERM_NONE, remind_args,
-	  "remind a pending invitee, or get a link to pass on" },
-	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
+	{ "INVITE", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, 0, invite_args,
+	  "invite people into a space by e-mail",
+	  .handler = cmd_invite },
+	{ "INVITE.RESEND", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, 0, again_args,
+	  "send an invitation again with a new link",
+	  .handler = cmd_invite_resend },
+	{ "INVITE.REMIND", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, 0, remind_args,
+	  "remind a pending invitee, or get a link to pass on",
+	  .handler = cmd_invite_remind },
+	{ NULL }
 };

@@ -822,36 +822,40 @@ cmd_password_set(struct cmd_ctx *ctx)
 }
 
 static const struct cmd_arg accept_args[] = {
-	{ "link", ARG_TEXT, 1, 512 },
-	{ "password", ARG_TEXT, 0, PASSWORD_MAX },
-	{ "name", ARG_LINE, 0, NAME_MAX_BYTES },
-	{ NULL, 0, 0, 0 }
+	ARG("link", ARG_TEXT, 1, 512),
+	ARG("password", ARG_TEXT, 0, PASSWORD_MAX),
+	ARG("name", ARG_LINE, 0, NAME_MAX_BYTES),
+	{ NULL }
 };
 
 static const struct cmd_arg token_args[] = {
-	{ "link", ARG_TEXT, 1, 512 },
-	{ NULL, 0, 0, 0 }
+	ARG("link", ARG_TEXT, 1, 512),
+	{ NULL }
 };
 
 static const struct cmd_arg login_link_args[] = {
-	{ "email", ARG_TEXT, 1, 254 },
-	{ NULL, 0, 0, 0 }
+	ARG("email", ARG_TEXT, 1, 254),
+	{ NULL }
 };
 
 static const struct cmd_arg password_args[] = {
-	{ "password", ARG_TEXT, 1, PASSWORD_MAX },
-	{ "current", ARG_TEXT, 0, PASSWORD_MAX },
-	{ NULL, 0, 0, 0 }
+	ARG("password", ARG_TEXT, 1, PASSWORD_MAX),
+	ARG("current", ARG_TEXT, 0, PASSWORD_MAX),
+	{ NULL }
 };
 
 const struct cmd cmd_link_table[] = {
-	{ "ACCEPT", cmd_accept, CMD_GUEST, PERM_NONE, accept_args,
-	  "accept an invitation to a space; opens a session" },
-	{ "LOGIN.LINK", cmd_login_link, CMD_GUEST, PERM_NONE, login_link_args,
-	  "e-mail me a one-time login link" },
-	{ "LOGIN.TOKEN", cmd_login_token, CMD_GUEST, PERM_NONE, token_args,
-	  "log in with a one-time login link" },
-	{ "PASSWORD.SET", cmd_password_set, CMD_SESSION, PERM_NONE, password_args,
-	  "set or change the password" },
-	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
+	{ "ACCEPT", CMD_GUEST, AREA_NONE, TARGET_LINK, 0, accept_args,
+	  "accept an invitation to a space; opens a session",
+	  .handler = cmd_accept },
+	{ "LOGIN.LINK", CMD_GUEST, AREA_NONE, TARGET_LINK, 0, login_link_args,
+	  "e-mail me a one-time login link",
+	  .handler = cmd_login_link },
+	{ "LOGIN.TOKEN", CMD_GUEST, AREA_NONE, TARGET_LINK, 0, token_args,
+	  "log in with a one-time login link",
+	  .handler = cmd_login_token },
+	{ "PASSWORD.SET", CMD_SESSION, AREA_NONE, TARGET_SELF, 0, password_args,
+	  "set or change the password",
+	  .handler = cmd_password_set },
+	{ NULL }
 };

@@ -587,35 +587,39 @@ cmd_conv_list(struct cmd_ctx *ctx)
 /* The table --------------------------------------------------------------- */
 
 static const struct cmd_arg send_args[] = {
-	{ "to", ARG_INT, 0, 20 },
-	{ "space", ARG_INT, 0, 20 },
-	{ "body", ARG_PROSE, 1, MESSAGE_BODY_MAX },
-	{ NULL, 0, 0, 0 }
+	ARG("to", ARG_INT, 0, 20),
+	ARG("space", ARG_INT, 0, 20),
+	ARG("body", ARG_PROSE, 1, MESSAGE_BODY_MAX),
+	{ NULL }
 };
 
 static const struct cmd_arg list_args[] = {
-	{ "with", ARG_INT, 0, 20 },
-	{ "space", ARG_INT, 0, 20 },
-	{ "before", ARG_INT, 0, 20 },
-	{ "limit", ARG_INT, 0, 20 },
-	{ NULL, 0, 0, 0 }
+	ARG("with", ARG_INT, 0, 20),
+	ARG("space", ARG_INT, 0, 20),
+	ARG("before", ARG_INT, 0, 20),
+	ARG("limit", ARG_INT, 0, 20),
+	{ NULL }
 };
 
 static const struct cmd_arg read_args[] = {
-	{ "with", ARG_INT, 0, 20 },
-	{ "space", ARG_INT, 0, 20 },
-	{ "upto", ARG_INT, 1, 20 },
-	{ NULL, 0, 0, 0 }
+	ARG("with", ARG_INT, 0, 20),
+	ARG("space", ARG_INT, 0, 20),
+	ARG("upto", ARG_INT, 1, 20),
+	{ NULL }
 };
 
 const struct cmd cmd_message_table[] = {
-	{ "MSG.SEND", cmd_msg_send, CMD_SESSION, PERM_NONE, send_args,
-	  "write to a contact or in a space's discussion" },
-	{ "MSG.LIST", cmd_msg_list, CMD_SESSION, PERM_NONE, list_args,
-	  "a page of a conversation, oldest first" },
-	{ "MSG.READ", cmd_msg_read, CMD_SESSION, PERM_NONE, read_args,
-	  "mark a conversation read up to a message" },
-	{ "CONV.LIST", cmd_conv_list, CMD_SESSION, PERM_NONE, NULL,
-	  "the caller's conversations, newest first" },
-	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
+	{ "MSG.SEND", CMD_SESSION, AREA_CONVERSATIONS, TARGET_OBJECT, 0, send_args,
+	  "write to a contact or in a space's discussion",
+	  .handler = cmd_msg_send },
+	{ "MSG.LIST", CMD_SESSION, AREA_CONVERSATIONS, TARGET_OBJECT, 0, list_args,
+	  "a page of a conversation, oldest first",
+	  .handler = cmd_msg_list },
+	{ "MSG.READ", CMD_SESSION, AREA_CONVERSATIONS, TARGET_OBJECT, 0, read_args,
+	  "mark a conversation read up to a message",
+	  .handler = cmd_msg_read },
+	{ "CONV.LIST", CMD_SESSION, AREA_CONVERSATIONS, TARGET_SELF, 0, NULL,
+	  "the caller's conversations, newest first",
+	  .handler = cmd_conv_list },
+	{ NULL }
 };

@@ -782,46 +782,53 @@ cmd_access_request(struct cmd_ctx *ctx)
 }
 
 static const struct cmd_arg who_args[] = {
-	{ "space", ARG_INT, 1, 20 },
-	{ "user", ARG_INT, 1, 20 },
-	{ NULL, 0, 0, 0 }
+	ARG("space", ARG_INT, 1, 20),
+	ARG("user", ARG_INT, 1, 20),
+	{ NULL }
 };
 
 static const struct cmd_arg edit_args[] = {
-	{ "space", ARG_INT, 1, 20 },
-	{ "user", ARG_INT, 1, 20 },
-	{ "name", ARG_LINE, 0, 200 },
-	{ "company", ARG_LINE, 0, 200 },
-	{ "job_title", ARG_LINE, 0, 200 },
-	{ NULL, 0, 0, 0 }
+	ARG("space", ARG_INT, 1, 20),
+	ARG("user", ARG_INT, 1, 20),
+	ARG("name", ARG_LINE, 0, 200),
+	ARG("company", ARG_LINE, 0, 200),
+	ARG("job_title", ARG_LINE, 0, 200),
+	{ NULL }
 };
 
 static const struct cmd_arg space_args[] = {
-	{ "space", ARG_INT, 1, 20 },
-	{ NULL, 0, 0, 0 }
+	ARG("space", ARG_INT, 1, 20),
+	{ NULL }
 };
 
 static const struct cmd_arg request_args[] = {
-	{ "link", ARG_TEXT, 1, 512 },
-	{ "email", ARG_TEXT, 1, 254 },
-	{ "name", ARG_LINE, 0, 200 },
-	{ NULL, 0, 0, 0 }
+	ARG("link", ARG_TEXT, 1, 512),
+	ARG("email", ARG_TEXT, 1, 254),
+	ARG("name", ARG_LINE, 0, 200),
+	{ NULL }
 };
 
 const struct cmd cmd_participant_table[] = {
-	{ "PARTICIPANT.REVOKE", cmd_revoke, CMD_VERIFIED, PERM_NONE, who_args,
-	  "take someone's access to a space away" },
-	{ "PARTICIPANT.GRANT", cmd_grant, CMD_VERIFIED, PERM_NONE, who_args,
-	  "give access back, or grant an access request" },
-	{ "PARTICIPANT.DENY", cmd_deny, CMD_VERIFIED, PERM_NONE, who_args,
-	  "turn an access request down" },
-	{ "PARTICIPANT.EDIT", cmd_edit, CMD_SESSION, PERM_NONE, edit_args,
-	  "change one's own profile, or how the space knows an external" },
-	{ "SPACE.LEAVE", cmd_leave, CMD_SESSION, PERM_NONE, space_args,
-	  "leave a space (anyone but its creator)" },
-	{ "SPACE.LINK", cmd_space_link, CMD_VERIFIED, PERM_NONE, space_args,
-	  "the space's shareable link (not an invitation)" },
-	{ "ACCESS.REQUEST", cmd_access_request, CMD_GUEST, PERM_NONE, request_args,
-	  "ask for access to a space through its link" },
-	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
+	{ "PARTICIPANT.REVOKE", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, 0, who_args,
+	  "take someone's access to a space away",
+	  .handler = cmd_revoke },
+	{ "PARTICIPANT.GRANT", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, 0, who_args,
+	  "give access back, or grant an access request",
+	  .handler = cmd_grant },
+	{ "PARTICIPANT.DENY", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, 0, who_args,
+	  "turn an access request down",
+	  .handler = cmd_deny },
+	{ "PARTICIPANT.EDIT", CMD_SESSION, AREA_SPACES, TARGET_SPACE, 0, edit_args,
+	  "change one's own profile, or how the space knows an external",
+	  .handler = cmd_edit },
+	{ "SPACE.LEAVE", CMD_SESSION, AREA_SPACES, TARGET_SPACE, 0, space_args,
+	  "leave a space (anyone but its creator)",
+	  .handler = cmd_leave },
+	{ "SPACE.LINK", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, 0, space_args,
+	  "the space's shareable link (not an invitation)",
+	  .handler = cmd_space_link },
+	{ "ACCESS.REQUEST", CMD_GUEST, AREA_NONE, TARGET_LINK, 0, request_args,
+	  "ask for access to a space through its link",
+	  .handler = cmd_access_request },
+	{ NULL }
 };

@@ -56,8 +56,10 @@ const struct db_stmt session_stmts[] = {
 	  "SELECT id, email, name, phone, verified_at IS NOT NULL AS verified"
 	  " FROM users WHERE id = $1::bigint" },
 	{ "user_workspaces",
-	  "SELECT w.id, w.name, w.plan, m.role FROM memberships m"
-	  " JOIN workspaces w ON w.id = m.workspace_id"
+	  "SELECT w.id, w.name, w.plan," AUTHZ_ROLE_COLUMNS
+	  " FROM memberships m JOIN workspaces w ON w.id = m.workspace_id"
+	  " JOIN roles r ON r.workspace_id = m.workspace_id"
+	  " AND r.name = m.role"
 	  " WHERE m.user_id = $1::bigint ORDER BY lower(w.name), w.id" },
 	{ NULL, NULL }
 };
@@ -450,24 +452,28 @@ cmd_whoami(struct cmd_ctx *ctx)
 }
 
 static const struct cmd_arg login_args[] = {
-	{ "email", ARG_TEXT, 1, EMAIL_MAX },
-	{ "password", ARG_TEXT, 1, PASSWORD_MAX },
-	{ NULL, 0, 0, 0 }
+	ARG("email", ARG_TEXT, 1, EMAIL_MAX),
+	ARG("password", ARG_TEXT, 1, PASSWORD_MAX),
+	{ NULL }
 };
 
 static const struct cmd_arg resume_args[] = {
-	{ "token", ARG_ATOM, 1, TOKEN_HEX_LEN },
-	{ NULL, 0, 0, 0 }
+	ARG("token", ARG_ATOM, 1, TOKEN_HEX_LEN),
+	{ NULL }
 };
 
 const struct cmd cmd_session_table[] = {
-	{ "LOGIN", cmd_login, CMD_GUEST, PERM_NONE, login_args,
-	  "log in; returns a session token" },
-	{ "SESSION.RESUME", cmd_resume, CMD_GUEST, PERM_NONE, resume_args,
-	  "continue a session with its token" },
-	{ "LOGOUT", cmd_logout, CMD_SESSION, PERM_NONE, NULL,
-	  "end the session" },
-	{ "WHOAMI", cmd_whoami, CMD_SESSION, PERM_NONE, NULL,
-	  "the user and their workspaces" },
-	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
+	{ "LOGIN", CMD_GUEST, AREA_NONE, TARGET_LINK, 0, login_args,
+	  "log in; returns a session token",
+	  .handler = cmd_login },
+	{ "SESSION.RESUME", CMD_GUEST, AREA_NONE, TARGET_LINK, 0, resume_args,
+	  "continue a session with its token",
+	  .handler = cmd_resume },
+	{ "LOGOUT", CMD_SESSION, AREA_NONE, TARGET_SELF, 0, NULL,
+	  "end the session",
+	  .handler = cmd_logout },
+	{ "WHOAMI", CMD_SESSION, AREA_NONE, TARGET_SELF, 0, NULL,
+	  "the user and their workspaces",
+	  .handler = cmd_whoami },
+	{ NULL }
 };

@@ -354,19 +354,11 @@ cmd_space_create(struct cmd_ctx *ctx)
 	const struct session *s = conn_session(ctx->conn);
 	struct space_job *sj;
 	const char *why;
-	int64_t ws = 0;
 
 	if ((why = space_fields_check(ctx->msg)) != NULL)
 		return cmd_err(ctx, PERR_INVALID, why);
-	if (proto_get(ctx->msg, "workspace") != NULL)
-		proto_get_i64(ctx->msg, "workspace", 0, INT64_MAX, &ws);
-	else if (s->nws == 1)
-		ws = s->ws[0].id;
-	else
-		return cmd_err(ctx, PERR_INVALID, s->nws == 0 ? "you are in "
-		    "no workspace" : "say which workspace: workspace=ID");
 	sj = space_job_new(ctx);
-	sj->workspace = ws;
+	sj->workspace = ctx->workspace;
 	sj->name = xstrdup(s->name);
 	sj->base = invite_base();
 	return cmd_submit(ctx, &sj->job, create_run, NULL);
@@ -664,47 +656,54 @@ cmd_space_delete(struct cmd_ctx *ctx)
 /* The table --------------------------------------------------------------- */
 
 static const struct cmd_arg create_args[] = {
-	{ "title", ARG_LINE, 1, 200 },
-	{ "description", ARG_PROSE, 0, 10000 },
-	{ "externals_invite", ARG_INT, 0, 1 },
-	{ "network", ARG_INT, 0, 1 },
-	{ "workspace", ARG_INT, 0, 20 },
-	{ NULL, 0, 0, 0 }
+	ARG("title", ARG_LINE, 1, 200),
+	ARG("description", ARG_PROSE, 0, 10000),
+	ARG("externals_invite", ARG_INT, 0, 1),
+	ARG("network", ARG_INT, 0, 1),
+	ARG("workspace", ARG_INT, 0, 20),
+	{ NULL }
 };
 
 static const struct cmd_arg space_args[] = {
-	{ "space", ARG_INT, 1, 20 },
-	{ NULL, 0, 0, 0 }
+	ARG("space", ARG_INT, 1, 20),
+	{ NULL }
 };
 
 static const struct cmd_arg edit_args[] = {
-	{ "space", ARG_INT, 1, 20 },
-	{ "title", ARG_LINE, 0, 200 },
-	{ "description", ARG_PROSE, 0, 10000 },
-	{ "externals_invite", ARG_INT, 0, 1 },
-	{ NULL, 0, 0, 0 }
+	ARG("space", ARG_INT, 1, 20),
+	ARG("title", ARG_LINE, 0, 200),
+	ARG("description", ARG_PROSE, 0, 10000),
+	ARG("externals_invite", ARG_INT, 0, 1),
+	{ NULL }
 };
 
 static const struct cmd_arg delete_args[] = {
-	{ "space", ARG_INT, 1, 20 },
-	{ "confirm", ARG_ATOM, 1, 8 },
-	{ NULL, 0, 0, 0 }
+	ARG("space", ARG_INT, 1, 20),
+	ARG("confirm", ARG_ATOM, 1, 8),
+	{ NULL }
 };
 
 const struct cmd cmd_space_table[] = {
-	{ "SPACE.CREATE", cmd_space_create, CMD_VERIFIED, PERM_NONE, create_args,
-	  "create a space in one of your workspaces" },
-	{ "SPACE.LIST", cmd_space_list, CMD_SESSION, PERM_NONE, NULL,
-	  "the spaces you are in" },
-	{ "SPACE.SHOW", cmd_space_show, CMD_SESSION, PERM_NONE, space_args,
-	  "a space and its participants" },
-	{ "SPACE.EDIT", cmd_space_edit, CMD_VERIFIED, PERM_NONE, edit_args,
-	  "change a space's title, description or settings" },
-	{ "SPACE.ARCHIVE", cmd_space_archive, CMD_VERIFIED, PERM_NONE, space_args,
-	  "archive a space: externals lose access, nothing is deleted" },
-	{ "SPACE.REACTIVATE", cmd_space_reactivate, CMD_VERIFIED, PERM_NONE, space_args,
-	  "bring an archived space back" },
-	{ "SPACE.DELETE", cmd_space_delete, CMD_VERIFIED, PERM_NONE, delete_args,
-	  "delete a space for good (its creator only)" },
-	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
+	{ "SPACE.CREATE", CMD_VERIFIED, AREA_SPACES, TARGET_WORKSPACE, 0, create_args,
+	  "create a space in one of your workspaces",
+	  .handler = cmd_space_create },
+	{ "SPACE.LIST", CMD_SESSION, AREA_SPACES, TARGET_SELF, 0, NULL,
+	  "the spaces you are in",
+	  .handler = cmd_space_list },
+	{ "SPACE.SHOW", CMD_SESSION, AREA_SPACES, TARGET_SPACE, 0, space_args,
+	  "a space and its participants",
+	  .handler = cmd_space_show },
+	{ "SPACE.EDIT", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, 0, edit_args,
+	  "change a space's title, description or settings",
+	  .handler = cmd_space_edit },
+	{ "SPACE.ARCHIVE", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, 0, space_args,
+	  "archive a space: externals lose access, nothing is deleted",
+	  .handler = cmd_space_archive },
+	{ "SPACE.REACTIVATE", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, 0, space_args,
+	  "bring an archived space back",
+	  .handler = cmd_space_reactivate },
+	{ "SPACE.DELETE", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, 0, delete_args,
+	  "delete a space for good (its creator only)",
+	  .handler = cmd_space_delete },
+	{ NULL }
 };

@@ -74,12 +74,13 @@ cmd_members(struct cmd_ctx *ctx)
 }
 
 static const struct cmd_arg members_args[] = {
-	{ "workspace", ARG_INT, 1, 20 },
-	{ NULL, 0, 0, 0 }
+	ARG("workspace", ARG_INT, 1, 20),
+	{ NULL }
 };
 
 const struct cmd cmd_workspace_table[] = {
-	{ "MEMBERS", cmd_members, CMD_VERIFIED, PERM_NONE, members_args,
-	  "the members of a workspace" },
-	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
+	{ "MEMBERS", CMD_VERIFIED, AREA_NONE, TARGET_WORKSPACE, 0, members_args,
+	  "the members of a workspace",
+	  .handler = cmd_members },
+	{ NULL }
 };

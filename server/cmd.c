@@ -10,10 +10,23 @@
 #include "log.h"
 #include "server.h"
 #include "session.h"
+#include "request.h"
 #include "throttle.h"
 #include "utf8.h"
 #include "xmalloc.h"
 
+/* The domains, each defined in its own file. */
+extern const struct cmd cmd_session_table[];
+extern const struct cmd cmd_events_table[];
+extern const struct cmd cmd_workspace_table[];
+extern const struct cmd cmd_space_table[];
+extern const struct cmd cmd_invite_table[];
+extern const struct cmd cmd_link_table[];
+extern const struct cmd cmd_participant_table[];
+extern const struct cmd cmd_file_table[];
+extern const struct cmd cmd_network_table[];
+extern const struct cmd cmd_contact_table[];
+extern const struct cmd cmd_message_table[];
 extern const struct db_stmt event_stmts[];
 extern const struct db_stmt session_stmts[];
 extern const struct db_stmt sync_stmts[];
@@ -37,55 +50,40 @@ cmd_ping(struct cmd_ctx *ctx)
 	return cmd_ok(ctx);
 }
 
-const struct cmd cmd_core_table[] = {
-	{ "PING", cmd_ping, CMD_PUBLIC, PERM_NONE, NULL, "check the connection" },
-	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
+static const struct cmd cmd_core_table[] = {
+	{ "PING", CMD_PUBLIC, AREA_NONE, TARGET_SELF, 0, NULL,
+	  "check the connection", .handler = cmd_ping },
+	{ NULL }
 };
 
-/* Every domain's verbs; cmd_find searches them in order. */
-static const struct cmd *const cmd_tables[] = {
-	cmd_core_table,
-	cmd_session_table,
-	cmd_events_table,
-	cmd_workspace_table,
-	cmd_space_table,
-	cmd_invite_table,
-	cmd_link_table,
-	cmd_participant_table,
-	cmd_file_table,
-	cmd_network_table,
-	cmd_contact_table,
-	cmd_message_table,
-	NULL
+/* Every domain, once: its verbs (cmd_find searches them in order) and the
+   statements prepared on each database connection. */
+static const struct cmd_domain cmd_domains[] = {
+	{ cmd_core_table, event_stmts },
+	{ cmd_session_table, session_stmts },
+	{ cmd_events_table, sync_stmts },
+	{ cmd_workspace_table, workspace_stmts },
+	{ cmd_space_table, space_cmd_stmts },
+	{ NULL, space_stmts },
+	{ cmd_invite_table, invite_stmts },
+	{ cmd_link_table, link_stmts },
+	{ cmd_participant_table, participant_stmts },
+	{ NULL, limit_stmts },
+	{ cmd_file_table, file_stmts },
+	{ cmd_network_table, network_stmts },
+	{ cmd_contact_table, contact_stmts },
+	{ cmd_message_table, message_stmts },
+	{ NULL, presence_stmts },
+	{ NULL, sched_stmts }
 };
-
-/* Every domain's prepared statements, prepared on each database
- * connection (db.c). */
-const struct db_stmt *const db_stmt_tables[] = {
-	event_stmts,
-	session_stmts,
-	sync_stmts,
-	workspace_stmts,
-	space_stmts,
-	space_cmd_stmts,
-	invite_stmts,
-	link_stmts,
-	participant_stmts,
-	limit_stmts,
-	file_stmts,
-	network_stmts,
-	contact_stmts,
-	message_stmts,
-	presence_stmts,
-	sched_stmts,
-	NULL
-};
+#define CMD_NDOMAINS	(sizeof cmd_domains / sizeof cmd_domains[0])
 
 const struct cmd *
 cmd_find(const char *verb)
 {
-	for (size_t t = 0; cmd_tables[t] != NULL; t++)
-		for (const struct cmd *c = cmd_tables[t]; c->verb != NULL; c++)
+	for (size_t t = 0; t < CMD_NDOMAINS; t++)
+		for (const struct cmd *c = cmd_domains[t].cmds; c != NULL &&
+		    c->verb != NULL; c++)
 			if (strcasecmp(c->verb, verb) == 0)
 				return c;
 	return NULL;
@@ -94,38 +92,22 @@ cmd_find(const char *verb)
 void
 cmd_foreach(void (*fn)(const struct cmd *, void *), void *arg)
 {
-	for (size_t t = 0; cmd_tables[t] != NULL; t++)
-		for (const struct cmd *c = cmd_tables[t]; c->verb != NULL; c++)
+	for (size_t t = 0; t < CMD_NDOMAINS; t++)
+		for (const struct cmd *c = cmd_domains[t].cmds; c != NULL &&
+		    c->verb != NULL; c++)
 			fn(c, arg);
 }
 
-/*
- * Which roles hold which permission areas (DESIGN §2.1). Owners and admins
- * hold everything except that only owners hold billing; managers and
- * members hold no settings area.
- */
 int
-role_allows(const char *role, enum perm perm)
+db_stmts_each(int (*fn)(const struct db_stmt *, void *), void *arg)
 {
-	if (perm == PERM_NONE)
-		return 1;
-	if (strcmp(role, "owner") == 0)
-		return 1;
-	if (strcmp(role, "admin") == 0)
-		return perm != PERM_SETTINGS_BILLING;
-	return 0;
-}
+	int rc;
 
-/* A session holds a permission if a role in any of its workspaces does;
- * verbs that act on one workspace check that workspace's role again. */
-static int
-session_allows(const struct session *s, enum perm perm)
-{
-	if (perm == PERM_NONE)
-		return 1;
-	for (size_t i = 0; i < s->nws; i++)
-		if (role_allows(s->ws[i].role, perm))
-			return 1;
+	for (size_t t = 0; t < CMD_NDOMAINS; t++)
+		for (const struct db_stmt *s = cmd_domains[t].stmts; s != NULL &&
+		    s->name != NULL; s++)
+			if ((rc = fn(s, arg)) != 0)
+				return rc;
 	return 0;
 }
 
@@ -161,6 +143,100 @@ has_controls(const char *s, size_t len, int multiline)
 	return 0;
 }
 
+/* How many characters (code points) of valid UTF-8 s holds. */
+static size_t
+utf8_chars(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return n;
+}
+
+/* Whether v is one of the words of values ("a|b|c"). */
+static int
+enum_has(const char *values, const char *v, size_t len)
+{
+	for (const char *w = values; *w != '\0'; ) {
+		size_t n = strcspn(w, "|");
+
+		if (n == len && memcmp(w, v, len) == 0)
+			return 1;
+		w += n + (w[n] == '|');
+	}
+	return 0;
+}
+
+/* One parameter against its schema entry; 0 or -1 with *why. */
+static int
+arg_check(const struct cmd_arg *a, const struct proto_param *p,
+    const struct proto_msg *msg, char **why)
+{
+	int64_t n, hi = a->hi != 0 ? a->hi : INT64_MAX;
+
+	if (a->max != 0 && p->len > a->max)
+		xasprintf(why, "%s is longer than %zu bytes", p->key, a->max);
+	else if (a->chars != 0 && utf8_chars(p->value, p->len) > a->chars)
+		xasprintf(why, "%s is longer than %zu characters", p->key,
+		    a->chars);
+	else if ((a->type == ARG_LINE || a->type == ARG_PROSE) &&
+	    has_controls(p->value, p->len, a->type == ARG_PROSE))
+		xasprintf(why, "%s may not hold control characters%s",
+		    p->key, a->type == ARG_PROSE ? " other than line "
+		    "feeds and tabs" : "");
+	else if (a->type == ARG_ATOM && !proto_is_atom(p->value, p->len))
+		xasprintf(why, "%s is not a valid value", p->key);
+	else if (a->type == ARG_ID && proto_get_i64(msg, p->key, 0,
+	    INT64_MAX, &n) != 0)
+		xasprintf(why, "%s must be a whole number", p->key);
+	else if (a->type == ARG_INT && proto_get_i64(msg, p->key, a->lo, hi,
+	    &n) != 0)
+		xasprintf(why, a->lo != 0 || a->hi != 0 ? "%s must be a whole "
+		    "number from %lld to %lld" : "%s must be a whole number",
+		    p->key, (long long)a->lo, (long long)hi);
+	else if (a->type == ARG_BOOL && proto_get_i64(msg, p->key, 0, 1,
+	    &n) != 0)
+		xasprintf(why, "%s is 0 or 1", p->key);
+	else if (a->type == ARG_ENUM && !enum_has(a->values, p->value,
+	    p->len))
+		xasprintf(why, "%s is one of %s", p->key, a->values);
+	else
+		return 0;
+	return -1;
+}
+
+/* How many parameters of group are given. */
+static int
+args_oneof(const struct cmd *cmd, const struct proto_msg *msg, int group)
+{
+	int n = 0;
+
+	for (const struct cmd_arg *a = cmd->args; a->key != NULL; a++)
+		n += a->oneof == group && proto_get(msg, a->key) != NULL;
+	return n;
+}
+
+/* "give exactly one of user= or space=" for group. */
+static char *
+args_oneof_why(const struct cmd *cmd, int group)
+{
+	struct buf *b = buf_new(0);
+	const char *sep = " ";
+	char *why;
+
+	buf_add_str(b, "give exactly one of");
+	for (const struct cmd_arg *a = cmd->args; a->key != NULL; a++) {
+		if (a->oneof == group) {
+			buf_printf(b, "%s%s=", sep, a->key);
+			sep = " or ";
+		}
+	}
+	why = xstrdup(buf_cstr(b));
+	buf_free(b);
+	return why;
+}
+
 /* Checks the parameters against the verb's schema; 0 or -1 with *why. */
 static int
 args_check(const struct cmd *cmd, const struct proto_msg *msg, char **why)
@@ -168,33 +244,13 @@ args_check(const struct cmd *cmd, const struct proto_msg *msg, char **why)
 	for (size_t i = 0; i < msg->nparams; i++) {
 		const struct proto_param *p = &msg->params[i];
 		const struct cmd_arg *a = arg_find(cmd, p->key);
-		int64_t n;
 
 		if (a == NULL) {
 			xasprintf(why, "unknown parameter %s", p->key);
 			return -1;
 		}
-		if (a->max != 0 && p->len > a->max) {
-			xasprintf(why, "%s is longer than %zu bytes", p->key,
-			    a->max);
+		if (arg_check(a, p, msg, why) != 0)
 			return -1;
-		}
-		if ((a->type == ARG_LINE || a->type == ARG_PROSE) &&
-		    has_controls(p->value, p->len, a->type == ARG_PROSE)) {
-			xasprintf(why, "%s may not hold control characters%s",
-			    p->key, a->type == ARG_PROSE ? " other than line "
-			    "feeds and tabs" : "");
-			return -1;
-		}
-		if (a->type == ARG_ATOM && !proto_is_atom(p->value, p->len)) {
-			xasprintf(why, "%s is not a valid value", p->key);
-			return -1;
-		}
-		if (a->type == ARG_INT && proto_get_i64(msg, p->key, 0,
-		    INT64_MAX, &n) != 0) {
-			xasprintf(why, "%s must be a whole number", p->key);
-			return -1;
-		}
 	}
 	for (const struct cmd_arg *a = cmd->args; a != NULL && a->key != NULL;
 	    a++) {
@@ -202,14 +258,62 @@ args_check(const struct cmd *cmd, const struct proto_msg *msg, char **why)
 			xasprintf(why, "missing parameter %s", a->key);
 			return -1;
 		}
+		if (a->oneof > 0 && args_oneof(cmd, msg, a->oneof) != 1) {
+			*why = args_oneof_why(cmd, a->oneof);
+			return -1;
+		}
 	}
 	return 0;
+}
+
+/*
+ * A verb on a workspace: workspace=, or the caller's only one. The caller
+ * must be a member (a workspace they are not in answers like one that
+ * does not exist) whose role allows the verb's area.
+ */
+static enum cmd_result
+cmd_workspace_check(struct cmd_ctx *ctx, const struct session *s)
+{
+	const struct authz_role *role;
+
+	if (proto_get(ctx->msg, "workspace") != NULL)
+		proto_get_i64(ctx->msg, "workspace", 0, INT64_MAX,
+		    &ctx->workspace);
+	else if (s->nws == 1)
+		ctx->workspace = s->ws[0].id;
+	else
+		return cmd_err(ctx, PERR_INVALID, s->nws == 0 ? "you are in "
+		    "no workspace" : "say which workspace: workspace=ID");
+	if ((role = session_role(s, ctx->workspace)) == NULL)
+		return cmd_err(ctx, PERR_NOT_FOUND, "no such workspace");
+	if (!authz_allows(role, ctx->cmd->area))
+		return cmd_err(ctx, PERR_FORBIDDEN, AUTHZ_REFUSED);
+	return CMD_PENDING;
+}
+
+/* A verb of the request core: its job, bound from the message. */
+static enum cmd_result
+cmd_start(struct cmd_ctx *ctx)
+{
+	const struct cmd *c = ctx->cmd;
+	struct req *r = req_new(c, ctx->msg, ctx->conn);
+
+	r->workspace = ctx->workspace;
+	r->job.stmt = c->stmt;
+	r->job.result = c->result;
+	if (c->prepare != NULL && c->prepare(r, ctx) == CMD_DONE) {
+		req_destroy(&r->job);
+		free(r);
+		return CMD_DONE;
+	}
+	return cmd_submit(ctx, &r->job, c->tx != NULL ? req_run : c->run,
+	    c->finish);
 }
 
 enum cmd_result
 cmd_dispatch(struct conn *conn, const struct proto_msg *msg)
 {
-	struct cmd_ctx ctx = { conn, msg->tag, msg, NULL };
+	struct cmd_ctx ctx = { conn, msg->tag, msg, NULL, 0 };
 	struct session *s = conn_session(conn);
 	char *why = NULL;
 	enum cmd_result r;
@@ -226,15 +330,17 @@ cmd_dispatch(struct conn *conn, const struct proto_msg *msg)
 	if (ctx.cmd->auth == CMD_GUEST && !throttle_allow(conn_address(conn)))
 		return cmd_err(&ctx, PERR_RATE_LIMITED, "too many requests "
 		    "from your address; wait a few seconds");
-	if (ctx.cmd->perm != PERM_NONE &&
-	    (s == NULL || !session_allows(s, ctx.cmd->perm)))
-		return cmd_err(&ctx, PERR_FORBIDDEN, "your role does not allow this");
 	if (args_check(ctx.cmd, msg, &why) != 0) {
 		r = cmd_err(&ctx, PERR_INVALID, why);
 		free(why);
 		return r;
 	}
-	return ctx.cmd->handler(&ctx);
+	if (ctx.cmd->target == TARGET_WORKSPACE &&
+	    cmd_workspace_check(&ctx, s) == CMD_DONE)
+		return CMD_DONE;
+	if (ctx.cmd->handler != NULL)
+		return ctx.cmd->handler(&ctx);
+	return cmd_start(&ctx);
 }
 
 size_t

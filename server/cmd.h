@@ -11,6 +11,7 @@
 
 #include <libpq-fe.h>
 
+#include "authz.h"
 #include "proto.h"
 
 struct buf;
@@ -23,31 +24,38 @@ enum cmd_result {
 	CMD_PENDING	/* a database job will write it */
 };
 
-/*
- * Permission areas (DESIGN §2.1). Roles grant them in role_allows (cmd.c).
- * Issue 2's verbs need none beyond a session; later verbs name theirs.
- */
-enum perm {
-	PERM_NONE,
-	PERM_SETTINGS_USERS,
-	PERM_SETTINGS_BILLING,
-	PERM_SETTINGS_INTEGRATIONS
-};
-
 enum arg_type {
 	ARG_TEXT,	/* any UTF-8 up to max bytes */
 	ARG_LINE,	/* one line of text: names, titles; no controls */
 	ARG_PROSE,	/* text of several lines: LF and tab, no other controls */
 	ARG_ATOM,	/* an atom (tokens, e-mail addresses) */
-	ARG_INT		/* a decimal integer from 0 to INT64_MAX */
+	ARG_INT,	/* a decimal integer from lo to hi (hi 0: INT64_MAX) */
+	ARG_ID,		/* a row's id: a decimal integer from 0 */
+	ARG_BOOL,	/* 0 or 1; absent reads as -1 (req_bool) */
+	ARG_ENUM	/* one of the words of values ("a|b|c") */
 };
 
+/*
+ * A parameter a verb takes. The dispatcher checks every parameter of a
+ * request against its verb's list before anything runs, and binds them
+ * into the request (request.h), so a handler reads values that are known
+ * to be well-formed and in range.
+ */
 struct cmd_arg {
 	const char	*key;
 	enum arg_type	 type;
 	int		 required;
 	size_t		 max;		/* bytes; 0: the line limit */
+	size_t		 chars;		/* text: characters; 0: no limit */
+	int64_t		 lo, hi;	/* ARG_INT */
+	const char	*values;	/* ARG_ENUM */
+	int		 oneof;		/* >0: exactly one of the parameters
+					   with this number is given */
 };
+
+/* An entry of a schema: ARG(key, type, required, max bytes, more...). */
+#define ARG(k, t, req, bytes, ...) \
+	{ .key = (k), .type = (t), .required = (req), .max = (bytes), __VA_ARGS__ }
 
 /*
  * Who may call a verb. A session whose user has not yet proven their
@@ -63,16 +71,56 @@ enum cmd_auth {
 	CMD_VERIFIED	/* a session whose user's address is proven */
 };
 
+/*
+ * What a verb acts on, which says where its authorization is decided
+ * (authz.h). Every verb names one: the table test fails on TARGET_UNSET.
+ */
+enum cmd_target {
+	TARGET_UNSET,
+	TARGET_LINK,		/* logged out: a link or token the handler checks */
+	TARGET_SELF,		/* the caller's own account, events, records */
+	TARGET_WORKSPACE,	/* workspace=: the dispatcher checks the
+				   caller's membership and role there */
+	TARGET_SPACE,		/* space=: opened in the request's
+				   transaction by the core (space_open) */
+	TARGET_OBJECT		/* something in a space, opened by the
+				   verb's own open hook (a file) */
+};
+
 struct cmd_ctx;
+struct req;
 typedef enum cmd_result cmd_handler(struct cmd_ctx *);
 
+/*
+ * A verb. Most verbs are a transaction: tx holds their semantics, and the
+ * core (request.c) begins, opens the target, runs tx, records the audit
+ * row and commits. A verb that is one read-only statement sets stmt and
+ * result, and prepare its parameters. Others give their own run (paged
+ * reads, the two-step password verbs). prepare runs on the loop thread
+ * before the job is sent, for what only the loop may read (the
+ * configuration, the connection); it may answer at once.
+ */
 struct cmd {
 	const char		*verb;
-	cmd_handler		*handler;
 	enum cmd_auth		 auth;
-	enum perm		 perm;
+	enum authz_area		 area;
+	enum cmd_target		 target;
+	int			 need;		/* TARGET_SPACE: enum space_need */
 	const struct cmd_arg	*args;		/* ends with { NULL } */
 	const char		*summary;	/* one line, for docs */
+
+	cmd_handler		*handler;	/* all of it, on the loop */
+	size_t			 size;		/* of the job: struct req or
+						   a struct starting with one */
+	enum cmd_result		(*prepare)(struct req *, struct cmd_ctx *);
+	int			(*open)(struct req *, struct db_conn *);
+	int			(*tx)(struct req *, struct db_conn *);
+	void			(*run)(struct db_job *, struct db_conn *);
+	const char		*stmt;
+	void			(*result)(struct db_job *, const PGresult *);
+	void			(*finish)(struct db_job *, struct conn *);
+	void			(*destroy)(struct req *);
+	const char		*audit;		/* tx: the action recorded */
 };
 
 struct cmd_ctx {
@@ -80,6 +128,7 @@ struct cmd_ctx {
 	const char		*tag;
 	const struct proto_msg	*msg;
 	const struct cmd	*cmd;
+	int64_t			 workspace;	/* TARGET_WORKSPACE: resolved */
 };
 
 /* Runs one parsed request line. */
@@ -126,19 +175,15 @@ enum cmd_result cmd_submit(struct cmd_ctx *, struct db_job *,
 enum cmd_result cmd_submit_read(struct cmd_ctx *, struct db_job *,
     void (*result)(struct db_job *, const PGresult *));
 
-/* The verbs, by domain file. */
-extern const struct cmd cmd_core_table[];	/* cmd.c */
-extern const struct cmd cmd_session_table[];	/* cmd-session.c */
-extern const struct cmd cmd_events_table[];	/* cmd-events.c */
-extern const struct cmd cmd_workspace_table[];	/* cmd-workspace.c */
-extern const struct cmd cmd_space_table[];	/* cmd-space.c */
-extern const struct cmd cmd_invite_table[];	/* cmd-invite.c */
-extern const struct cmd cmd_link_table[];	/* cmd-link.c */
-extern const struct cmd cmd_participant_table[]; /* cmd-participant.c */
-extern const struct cmd cmd_file_table[];	/* cmd-file.c */
-extern const struct cmd cmd_network_table[];	/* cmd-network.c */
-extern const struct cmd cmd_contact_table[];	/* cmd-contact.c */
-extern const struct cmd cmd_message_table[];	/* cmd-message.c */
+/*
+ * A domain: its verbs and its prepared statements (either may be NULL).
+ * cmd.c lists every domain once; the command table and the statements
+ * prepared on each database connection (db.c) both come from that list.
+ */
+struct cmd_domain {
+	const struct cmd	*cmds;		/* ends with { NULL } */
+	const struct db_stmt	*stmts;		/* ends with { NULL, NULL } */
+};
 
 /* cmd-session.c: the hash checked for unknown accounts (made at start). */
 void session_cmds_init(long scrypt_n);
@@ -148,7 +193,5 @@ void session_cmds_free(void);
 const struct cmd *cmd_find(const char *verb);
 /* Calls fn for every command in the table. */
 void cmd_foreach(void (*fn)(const struct cmd *, void *), void *);
-/* Whether a workspace role grants a permission area. */
-int role_allows(const char *role, enum perm);
 
 #endif

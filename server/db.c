@@ -1,5 +1,7 @@
 #include <errno.h>
+#include <stdarg.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -94,24 +96,31 @@ db_open(const char *conninfo, const char *name)
 	return pg;
 }
 
+struct db_prepare {
+	PGconn	 *pg;
+	char	**cause;
+};
+
+static int
+db_prepare_one(const struct db_stmt *s, void *arg)
+{
+	struct db_prepare *p = arg;
+	PGresult *r = PQprepare(p->pg, s->name, s->sql, 0, NULL);
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+
+	if (!ok && p->cause != NULL)
+		xasprintf(p->cause, "preparing %s: %s", s->name,
+		    PQresultErrorMessage(r));
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
 int
 db_prepare_all(PGconn *pg, char **cause)
 {
-	for (size_t t = 0; db_stmt_tables[t] != NULL; t++) {
-		for (const struct db_stmt *s = db_stmt_tables[t]; s->name != NULL;
-		    s++) {
-			PGresult *r = PQprepare(pg, s->name, s->sql, 0, NULL);
-			int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	struct db_prepare p = { pg, cause };
 
-			if (!ok && cause != NULL)
-				xasprintf(cause, "preparing %s: %s", s->name,
-				    PQresultErrorMessage(r));
-			PQclear(r);
-			if (!ok)
-				return -1;
-		}
-	}
-	return 0;
+	return db_stmts_each(db_prepare_one, &p);
 }
 
 int
@@ -537,6 +546,80 @@ db_command(struct db_job *j, struct db_conn *dc, const char *stmt,
 		return -1;
 	PQclear(r);
 	return 0;
+}
+
+/* fmt's parameters from ap into params, numbers into text. */
+static int
+db_params_v(const char **params, char text[][24], const char *fmt,
+    va_list ap)
+{
+	int n = 0;
+
+	for (; fmt[n] != '\0'; n++) {
+		int64_t v;
+		int b;
+
+		if (n == DB_PARAMS_MAX)
+			fatalx("db: more than %d parameters", DB_PARAMS_MAX);
+		switch (fmt[n]) {
+		case 'i':
+		case 'n':
+			v = va_arg(ap, int64_t);
+			snprintf(text[n], sizeof text[n], "%lld", (long long)v);
+			params[n] = fmt[n] == 'n' && v == 0 ? NULL : text[n];
+			break;
+		case 's':
+			params[n] = va_arg(ap, const char *);
+			break;
+		case 'b':
+			b = va_arg(ap, int);
+			params[n] = b < 0 ? NULL : b ? "true" : "false";
+			break;
+		default:
+			fatalx("db: bad parameter format %c", fmt[n]);
+		}
+	}
+	return n;
+}
+
+PGresult *
+db_queryf(struct db_job *j, struct db_conn *dc, const char *stmt,
+    const char *fmt, ...)
+{
+	const char *params[DB_PARAMS_MAX];
+	char text[DB_PARAMS_MAX][24];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = db_params_v(params, text, fmt, ap);
+	va_end(ap);
+	return db_query(j, dc, stmt, n, params);
+}
+
+int
+db_commandf(struct db_job *j, struct db_conn *dc, const char *stmt,
+    const char *fmt, ...)
+{
+	const char *params[DB_PARAMS_MAX];
+	char text[DB_PARAMS_MAX][24];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = db_params_v(params, text, fmt, ap);
+	va_end(ap);
+	return db_command(j, dc, stmt, n, params);
+}
+
+void
+db_job_params(struct db_job *j, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	j->nparams = db_params_v(j->params, j->text, fmt, ap);
+	va_end(ap);
 }
 
 /* Transaction control has no parameters; plain statements, no user data. */

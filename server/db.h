@@ -75,6 +75,7 @@ struct db_job {
 	const char	*stmt;
 	int		 nparams;
 	const char	*params[DB_PARAMS_MAX];
+	char		 text[DB_PARAMS_MAX][24];	/* db_job_params */
 	void		(*result)(struct db_job *, const PGresult *);
 	struct db_job	*next;
 };
@@ -108,6 +109,19 @@ PGresult *db_query(struct db_job *, struct db_conn *, const char *stmt,
     int nparams, const char *const *params);
 int db_command(struct db_job *, struct db_conn *, const char *stmt,
     int nparams, const char *const *params);
+/*
+ * The same with the parameters given by fmt, one letter each: i an
+ * int64_t; n an int64_t, NULL if 0; s a string, NULL if NULL; b an int,
+ * true or false, NULL if -1. No text slots to keep: numbers are written
+ * into the call's own storage.
+ */
+PGresult *db_queryf(struct db_job *, struct db_conn *, const char *stmt,
+    const char *fmt, ...);
+int db_commandf(struct db_job *, struct db_conn *, const char *stmt,
+    const char *fmt, ...);
+/* A batched read's parameters (stmt, nparams, params), as for db_queryf;
+   numbers live in the job (text). */
+void db_job_params(struct db_job *, const char *fmt, ...);
 int db_begin(struct db_job *, struct db_conn *);
 int db_commit(struct db_job *, struct db_conn *);
 void db_rollback(struct db_conn *);
@@ -118,9 +132,10 @@ const char *db_get(const PGresult *, int row, const char *col);
 int db_isnull(const PGresult *, int row, const char *col);
 int64_t db_get_i64(const PGresult *, int row, const char *col);
 
-/* Every prepared statement, in tables ending with { NULL, NULL }; the
- * list itself ends with NULL. Defined beside the command table. */
-extern const struct db_stmt *const db_stmt_tables[];
+/* Calls fn for every prepared statement until it returns nonzero, which
+ * it returns. Defined beside the command table (cmd.c), which lists every
+ * domain's statements. */
+int db_stmts_each(int (*fn)(const struct db_stmt *, void *), void *);
 
 /* A connection (maybe failed: check PQstatus) with our defaults; the
  * conninfo overrides them. */

@@ -15,7 +15,6 @@ session_free(struct session *s)
 		return;
 	for (size_t i = 0; i < s->nws; i++) {
 		free(s->ws[i].name);
-		free(s->ws[i].role);
 		free(s->ws[i].plan);
 	}
 	free(s->ws);
@@ -25,13 +24,19 @@ session_free(struct session *s)
 	free(s);
 }
 
-int
-session_in_workspace(const struct session *s, int64_t workspace_id)
+const struct authz_role *
+session_role(const struct session *s, int64_t workspace_id)
 {
 	for (size_t i = 0; i < s->nws; i++)
 		if (s->ws[i].id == workspace_id)
-			return 1;
-	return 0;
+			return &s->ws[i].role;
+	return NULL;
+}
+
+int
+session_in_workspace(const struct session *s, int64_t workspace_id)
+{
+	return session_role(s, workspace_id) != NULL;
 }
 
 struct session *
@@ -71,7 +76,7 @@ session_load(struct db_job *j, struct db_conn *dc, int64_t user_id,
 	for (size_t i = 0; i < s->nws; i++) {
 		s->ws[i].id = db_get_i64(r, (int)i, "id");
 		s->ws[i].name = xstrdup(db_get(r, (int)i, "name"));
-		s->ws[i].role = xstrdup(db_get(r, (int)i, "role"));
+		authz_role_read(&s->ws[i].role, r, (int)i);
 		s->ws[i].plan = xstrdup(db_get(r, (int)i, "plan"));
 	}
 	PQclear(r);
@@ -93,7 +98,7 @@ session_describe(const struct session *s, struct buf *out, const char *tag)
 		proto_begin(out, tag, "WORKSPACE");
 		proto_add_i64(out, "id", s->ws[i].id);
 		proto_add(out, "name", s->ws[i].name);
-		proto_add(out, "role", s->ws[i].role);
+		proto_add(out, "role", s->ws[i].role.name);
 		proto_add(out, "plan", s->ws[i].plan);
 		proto_end(out);
 	}

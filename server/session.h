@@ -10,15 +10,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "authz.h"
+
 struct buf;
 struct db_conn;
 struct db_job;
 
 struct session_ws {
 	int64_t	 id;
-	char	*name;
-	char	*role;
-	char	*plan;
+	char			*name;
+	char			*plan;
+	struct authz_role	 role;	/* the user's there (authz.h) */
 };
 
 struct session {
@@ -34,6 +36,9 @@ struct session {
 
 void session_free(struct session *);
 int session_in_workspace(const struct session *, int64_t workspace_id);
+/* The user's role in a workspace, or NULL if they are not a member. */
+const struct authz_role *session_role(const struct session *,
+    int64_t workspace_id);
 /* Worker side: loads user and memberships; NULL on failure (status set). */
 struct session *session_load(struct db_job *, struct db_conn *,
     int64_t user_id, int64_t session_id);

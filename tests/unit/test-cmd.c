@@ -51,7 +51,6 @@ END_TEST
 static void
 check_entry(const struct cmd *c, void *arg)
 {
-	ck_assert_ptr_nonnull(c->handler);
 	ck_assert_msg(c->summary != NULL && *c->summary != '\0',
 	    "%s has no summary", c->verb);
 	ck_assert_msg(cmd_find(c->verb) == c, "%s is defined twice", c->verb);
@@ -83,31 +82,72 @@ START_TEST(find_ignores_case)
 }
 END_TEST
 
-/* Every role against every permission area (DESIGN §2.1). */
-START_TEST(roles)
+/* Whether c's schema has key: 1, 2 if required, 0 if not at all. */
+static int
+takes(const struct cmd *c, const char *key)
 {
-	static const struct {
-		const char	*role;
-		int		 users, billing, integrations;
-	} want[] = {
-		{ "owner", 1, 1, 1 },
-		{ "admin", 1, 0, 1 },
-		{ "manager", 0, 0, 0 },
-		{ "member", 0, 0, 0 },
-		{ "nobody", 0, 0, 0 },
-	};
+	for (const struct cmd_arg *a = c->args; a != NULL && a->key != NULL;
+	    a++)
+		if (strcmp(a->key, key) == 0)
+			return 1 + a->required;
+	return 0;
+}
 
-	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-		const char *r = want[i].role;
+/*
+ * Every verb says what it acts on and in which area, and the request core
+ * can find that target: a verb added without them fails here, before the
+ * verb × role test (integration/test-authz.c) walks it.
+ */
+static void
+check_target(const struct cmd *c, void *arg)
+{
+	ck_assert_msg(c->target != TARGET_UNSET, "%s has no target", c->verb);
+	ck_assert_msg(c->area >= AREA_NONE && c->area < AREA_COUNT,
+	    "%s has no area", c->verb);
+	ck_assert_msg((c->auth >= CMD_SESSION) == (c->target != TARGET_LINK) ||
+	    strcmp(c->verb, "PING") == 0, "%s: a verb without a session acts "
+	    "on a link, and only such a verb does", c->verb);
+	if (c->target == TARGET_SPACE)
+		ck_assert_msg(takes(c, "space") == 2, "%s acts on a space and "
+		    "takes no space=", c->verb);
+	if (c->target == TARGET_WORKSPACE)
+		ck_assert_msg(takes(c, "workspace") > 0, "%s acts on a "
+		    "workspace and takes no workspace=", c->verb);
+	/* The core opens the target of a verb it runs; a verb that runs
+	   itself opens its own. */
+	if (c->target == TARGET_OBJECT && c->tx != NULL)
+		ck_assert_msg(c->open != NULL, "%s has no open hook", c->verb);
+	/* One way to run. */
+	ck_assert_int_eq((c->handler != NULL) + (c->tx != NULL) +
+	    (c->run != NULL) + (c->result != NULL), 1);
+	ck_assert_msg(c->result == NULL || c->stmt != NULL, "%s", c->verb);
+}
 
-		ck_assert_int_eq(role_allows(r, PERM_NONE), 1);
-		ck_assert_int_eq(role_allows(r, PERM_SETTINGS_USERS),
-		    want[i].users);
-		ck_assert_int_eq(role_allows(r, PERM_SETTINGS_BILLING),
-		    want[i].billing);
-		ck_assert_int_eq(role_allows(r, PERM_SETTINGS_INTEGRATIONS),
-		    want[i].integrations);
+START_TEST(targets_declared)
+{
+	cmd_foreach(check_target, NULL);
+}
+END_TEST
+
+/* The built-in roles' grid is SQL (sql/011_roles.sql); this is the code
+   that reads a grid: a settings area is yes or no. */
+START_TEST(role_grid)
+{
+	struct authz_role r = { "custom", { 0 } };
+
+	ck_assert_int_eq(authz_allows(&r, AREA_NONE), 1);
+	for (int a = AREA_NONE + 1; a < AREA_COUNT; a++) {
+		ck_assert_int_eq(authz_allows(&r, (enum authz_area)a), 0);
+		r.scope[a] = SCOPE_OWN;
+		ck_assert_int_eq(authz_allows(&r, (enum authz_area)a), 1);
+		r.scope[a] = SCOPE_NONE;
 	}
+	ck_assert_int_eq(authz_scope_parse("none"), SCOPE_NONE);
+	ck_assert_int_eq(authz_scope_parse("team"), SCOPE_TEAM);
+	ck_assert_int_eq(authz_scope_parse("all"), SCOPE_ALL);
+	ck_assert_int_eq(authz_scope_parse("everything"), -1);
+	ck_assert_str_eq(authz_area_name(AREA_BILLING), "billing");
+	ck_assert_str_eq(authz_area_name(AREA_SPACES), "spaces");
 }
 END_TEST
 
@@ -120,7 +160,8 @@ main(void)
 	tcase_add_test(tc, sessions_required);
 	tcase_add_test(tc, entries_well_formed);
 	tcase_add_test(tc, find_ignores_case);
-	tcase_add_test(tc, roles);
+	tcase_add_test(tc, targets_declared);
+	tcase_add_test(tc, role_grid);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -1,0 +1,197 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cmd.h"
+#include "conn.h"
+#include "event.h"
+#include "log.h"
+#include "request.h"
+#include "session.h"
+#include "xmalloc.h"
+
+static size_t
+req_index(const struct req *r, const char *key)
+{
+	size_t i = 0;
+
+	for (const struct cmd_arg *a = r->cmd->args; a != NULL &&
+	    a->key != NULL; a++, i++)
+		if (strcmp(a->key, key) == 0)
+			return i;
+	fatalx("%s has no parameter %s", r->cmd->verb, key);
+}
+
+const char *
+req_str(const struct req *r, const char *key)
+{
+	return r->values[req_index(r, key)].text;
+}
+
+int
+req_has(const struct req *r, const char *key)
+{
+	return req_str(r, key) != NULL;
+}
+
+int64_t
+req_int(const struct req *r, const char *key)
+{
+	return r->values[req_index(r, key)].n;
+}
+
+int
+req_bool(const struct req *r, const char *key)
+{
+	const struct req_value *v = &r->values[req_index(r, key)];
+
+	return v->text == NULL ? -1 : (int)v->n;
+}
+
+const struct req_grant *
+req_grant(const struct req *r, int64_t workspace)
+{
+	for (size_t i = 0; i < r->ngrants; i++)
+		if (r->grants[i].workspace == workspace)
+			return &r->grants[i];
+	return NULL;
+}
+
+int
+req_err(struct req *r, enum proto_err code, const char *msg)
+{
+	proto_err(r->job.out, r->job.tag, code, msg);
+	return -1;
+}
+
+void
+req_target(struct req *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->target, sizeof r->target, fmt, ap);
+	va_end(ap);
+}
+
+/* The values of a checked message, by the schema's order, in one block. */
+static void
+req_bind(struct req *r, const struct proto_msg *msg)
+{
+	size_t nargs = 0, size = 1;
+	char *p;
+
+	for (const struct cmd_arg *a = r->cmd->args; a != NULL &&
+	    a->key != NULL; a++)
+		nargs++;
+	r->values = xcalloc(nargs + 1, sizeof *r->values);
+	for (size_t i = 0; i < msg->nparams; i++)
+		size += msg->params[i].len + 1;
+	p = r->text = xmalloc(size);
+	for (size_t i = 0; i < msg->nparams; i++) {
+		const struct proto_param *pp = &msg->params[i];
+		struct req_value *v = &r->values[req_index(r, pp->key)];
+
+		memcpy(p, pp->value, pp->len + 1);
+		v->text = p;
+		v->len = pp->len;
+		/* Numbers are known to parse: the schema was checked. */
+		v->n = strtoll(p, NULL, 10);
+		p += pp->len + 1;
+	}
+}
+
+struct req *
+req_new(const struct cmd *cmd, const struct proto_msg *msg,
+    struct conn *conn)
+{
+	const struct session *s = conn_session(conn);
+	struct req *r = xcalloc(1, cmd->size != 0 ? cmd->size : sizeof *r);
+
+	r->cmd = cmd;
+	snprintf(r->address, sizeof r->address, "%s", conn_address(conn));
+	req_bind(r, msg);
+	if (s != NULL) {
+		r->user = s->user_id;
+		r->session = s->session_id;
+		r->verified = s->verified;
+		r->ngrants = s->nws;
+		r->grants = xcalloc(s->nws + 1, sizeof *r->grants);
+		for (size_t i = 0; i < s->nws; i++) {
+			r->grants[i].workspace = s->ws[i].id;
+			snprintf(r->grants[i].plan, sizeof r->grants[i].plan,
+			    "%s", s->ws[i].plan);
+			r->grants[i].role = s->ws[i].role;
+		}
+	}
+	r->job.destroy = req_destroy;
+	return r;
+}
+
+void
+req_destroy(struct db_job *j)
+{
+	struct req *r = (struct req *)j;
+
+	if (r->cmd->destroy != NULL)
+		r->cmd->destroy(r);
+	free(r->values);
+	free(r->text);
+	free(r->grants);
+	free(r->detail);
+}
+
+int
+req_open_space(struct req *r, struct db_conn *dc, int64_t space, int need)
+{
+	const struct req_grant *g;
+
+	if (space_open(&r->job, dc, space, r->user, (enum space_need)need,
+	    &r->space) != 0)
+		return -1;
+	r->workspace = r->space.workspace;
+	if ((g = req_grant(r, r->workspace)) != NULL &&
+	    !authz_allows(&g->role, r->cmd->area))
+		return req_err(r, PERR_FORBIDDEN, AUTHZ_REFUSED);
+	req_target(r, "space %lld", (long long)space);
+	return 0;
+}
+
+static int
+req_open(struct req *r, struct db_conn *dc)
+{
+	switch (r->cmd->target) {
+	case TARGET_SPACE:
+		return req_open_space(r, dc, req_int(r, "space"), r->cmd->need);
+	case TARGET_OBJECT:
+		return r->cmd->open(r, dc);
+	case TARGET_WORKSPACE:
+		/* The dispatcher resolved it and checked the caller's role. */
+		req_target(r, "workspace %lld", (long long)r->workspace);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+void
+req_run(struct db_job *j, struct db_conn *dc)
+{
+	struct req *r = (struct req *)j;
+	const struct cmd *c = r->cmd;
+
+	/* A run may be a second one (db.h): start from the inputs. */
+	r->target[0] = '\0';
+	r->action = NULL;
+	free(r->detail);
+	r->detail = NULL;
+	if (db_begin(j, dc) != 0 || req_open(r, dc) != 0 || c->tx(r, dc) != 0)
+		return;
+	if (c->audit != NULL && audit_record(j, dc, r->user, r->session,
+	    r->address, r->action != NULL ? r->action : c->audit, r->target,
+	    r->detail) != 0)
+		return;
+	db_commit(j, dc);
+}

@@ -1,0 +1,95 @@
+/*
+ * The request core: what every verb's job starts with, and the runner that
+ * does a verb's plumbing so that its handler holds only its semantics.
+ *
+ * The dispatcher (cmd.c) checks a request's parameters against its verb's
+ * schema and binds them here, with who is asking (user, session, address,
+ * the roles of their workspaces): the job owns copies of it all, freed by
+ * the core, so a handler copies nothing and frees nothing. Worker-side,
+ * a verb with a tx hook runs as
+ *
+ *	BEGIN → open the target (space_open, or the verb's open hook; then
+ *	the caller's role in the target's workspace, authz.h) → tx →
+ *	audit row → COMMIT
+ *
+ * and tx writes its events and its reply (into job.out: the reply is
+ * sent only if COMMIT succeeds, so it still follows the commit).
+ */
+#ifndef AGORA_REQUEST_H
+#define AGORA_REQUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "authz.h"
+#include "db.h"
+#include "proto.h"
+#include "space.h"
+
+struct cmd;
+
+/* One bound parameter, in the order of the verb's schema. */
+struct req_value {
+	const char	*text;		/* NULL: absent */
+	size_t		 len;
+	int64_t		 n;		/* ARG_INT, ARG_ID, ARG_BOOL */
+};
+
+/* A workspace of the caller and their role there. */
+struct req_grant {
+	int64_t			 workspace;
+	char			 plan[16];
+	struct authz_role	 role;
+};
+
+struct req {
+	struct db_job		 job;		/* first: a request is a job */
+	const struct cmd	*cmd;
+	int64_t			 user;		/* 0: no session */
+	int64_t			 session;
+	int			 verified;	/* the user's address is proven */
+	char			 address[64];
+	struct req_value	*values;
+	char			*text;		/* the values' text, one block */
+	struct req_grant	*grants;
+	size_t			 ngrants;
+
+	/* The target, once opened (worker side). */
+	int64_t			 workspace;	/* 0: none or not yet known */
+	struct space_access	 space;		/* TARGET_SPACE, or an open hook
+						   that opens a space */
+	const char		*action;	/* audit: if not the verb's */
+	char			 target[48];	/* audit: "space 12" */
+	char			*detail;	/* audit: the details, or NULL */
+};
+
+/* Bound parameters, by key (a key not in the verb's schema is a bug). */
+const char *req_str(const struct req *, const char *key);	/* NULL */
+int req_has(const struct req *, const char *key);
+int64_t req_int(const struct req *, const char *key);	/* 0 if absent */
+int req_bool(const struct req *, const char *key);	/* -1 if absent */
+
+/* The caller's role in a workspace, NULL if not a member. */
+const struct req_grant *req_grant(const struct req *, int64_t workspace);
+
+/* Writes `TAG ERR` into the reply; returns -1, for `return req_err(...)`. */
+int req_err(struct req *, enum proto_err, const char *msg);
+/* The audit row's target, printf-style. */
+void req_target(struct req *, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * The target is a space (space_open with need), then the caller's role in
+ * its workspace must allow the verb's area. For open hooks, and for verbs
+ * whose target is a space named some other way.
+ */
+int req_open_space(struct req *, struct db_conn *, int64_t space, int need);
+
+/* cmd.c: builds a verb's request from a checked message (loop thread). */
+struct req *req_new(const struct cmd *, const struct proto_msg *,
+    struct conn *);
+/* The core's run, for verbs with a tx hook (worker thread). */
+void req_run(struct db_job *, struct db_conn *);
+void req_destroy(struct db_job *);
+
+#endif
