@@ -33,11 +33,6 @@ session_role(const struct session *s, int64_t workspace_id)
 	return NULL;
 }
 
-int
-session_in_workspace(const struct session *s, int64_t workspace_id)
-{
-	return session_role(s, workspace_id) != NULL;
-}
 
 struct session *
 session_load(struct db_job *j, struct db_conn *dc, int64_t user_id,

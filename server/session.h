@@ -35,7 +35,6 @@ struct session {
 };
 
 void session_free(struct session *);
-int session_in_workspace(const struct session *, int64_t workspace_id);
 /* The user's role in a workspace, or NULL if they are not a member. */
 const struct authz_role *session_role(const struct session *,
     int64_t workspace_id);
