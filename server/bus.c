@@ -160,15 +160,18 @@ bus_connect(void)
 		PQfinish(pg);
 		return NULL;
 	}
-	r = PQexecParams(pg, "LISTEN agora_events", 0, NULL, NULL, NULL, NULL,
-	    0);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		log_warnx("event bus: LISTEN: %s", PQresultErrorMessage(r));
+	for (size_t i = 0; i < 2; i++) {
+		r = PQexecParams(pg, i == 0 ? "LISTEN agora_events" :
+		    "LISTEN agora_roles", 0, NULL, NULL, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			log_warnx("event bus: LISTEN: %s",
+			    PQresultErrorMessage(r));
+			PQclear(r);
+			PQfinish(pg);
+			return NULL;
+		}
 		PQclear(r);
-		PQfinish(pg);
-		return NULL;
 	}
-	PQclear(r);
 	return pg;
 }
 
@@ -314,11 +317,51 @@ bus_wait(PGconn *pg, int timeout_ms)
 	return (pfd[0].revents & POLLIN) != 0;
 }
 
+/* The users whose roles changed, for the loop to read again. */
+struct bus_roles {
+	struct db_job	 job;
+	int64_t		*users;
+	size_t		 n;		/* 0: everyone */
+};
+
+static void
+bus_roles_done(struct db_job *j)
+{
+	struct bus_roles *br = (struct bus_roles *)j;
+
+	session_refresh(br->users, br->n);
+	free(br->users);
+	free(br);
+}
+
+static struct bus_roles *
+bus_roles_new(void)
+{
+	struct bus_roles *br = xcalloc(1, sizeof *br);
+
+	br->job.done = bus_roles_done;
+	return br;
+}
+
+/* A notification on agora_roles: its payload is a user id. */
+static void
+bus_roles_add(struct bus_roles *br, const char *payload)
+{
+	char *end;
+	long long id = strtoll(payload, &end, 10);
+
+	if (end == payload || *end != '\0' || id <= 0)
+		return;
+	br->users = xreallocarray(br->users, br->n + 1, sizeof *br->users);
+	br->users[br->n++] = id;
+}
+
 static void *
 bus_main(void *arg)
 {
 	PGconn *pg = bus_first;
 	PGnotify *note;
+	struct bus_roles *roles;
 	int first = bus_first == NULL, notified;
 
 	for (;;) {
@@ -335,6 +378,9 @@ bus_main(void *arg)
 				pg = NULL;
 				continue;
 			}
+			/* Roles may have changed while we were away. */
+			if (!first)
+				db_post(&bus_roles_new()->job);
 			first = 0;
 			log_info("event bus: listening from seq %lld",
 			    (long long)bus_last);
@@ -346,10 +392,21 @@ bus_main(void *arg)
 		if (PQconsumeInput(pg) == 0)
 			goto lost;
 		notified = 0;
+		roles = NULL;
 		while ((note = PQnotifies(pg)) != NULL) {
-			notified = 1;
+			if (strcmp(note->relname, "agora_roles") != 0)
+				notified = 1;
+			else {
+				if (roles == NULL)
+					roles = bus_roles_new();
+				bus_roles_add(roles, note->extra);
+			}
 			PQfreemem(note);
 		}
+		if (roles != NULL && roles->n > 0)
+			db_post(&roles->job);
+		else
+			free(roles);
 		if (notified && bus_fetch(pg) != 0)
 			goto lost;
 		continue;

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cmd.h"
@@ -200,6 +201,57 @@ START_TEST(every_verb_every_role)
 }
 END_TEST
 
+/* Polls SPACE.CREATE by c until refused by role is want (1) or not (0). */
+static void
+wait_refused(struct client *c, int want)
+{
+	int64_t until = now_ms() + HARNESS_TIMEOUT;
+	int refused = -1;
+
+	while (refused != want && now_ms() < until) {
+		struct client_reply *r = client_call(c, "SPACE.CREATE",
+		    "title", "probe", NULL);
+
+		ck_assert_ptr_nonnull(r);
+		refused = !r->ok && strcmp(r->code, "forbidden") == 0;
+		ck_assert_msg(r->ok || refused, "%s", r->line);
+		client_reply_free(r);
+		if (refused != want)
+			usleep(50 * 1000);
+	}
+	ck_assert_int_eq(refused, want);
+}
+
+/*
+ * A signed-in session follows its roles: a membership given another role,
+ * and a role's grid changed, take effect without logging in again.
+ */
+START_TEST(roles_change_live)
+{
+	struct client *c = harness_login(node, emails[3], HARNESS_PASSWORD,
+	    NULL);
+	struct client_reply *r;
+	char id[24];
+
+	snprintf(id, sizeof id, "%lld", (long long)user_ids[3]);
+	wait_refused(c, 0);
+	pg_exec("UPDATE memberships SET role = 'nobody' WHERE user_id = $1",
+	    id, NULL);
+	wait_refused(c, 1);
+	r = call_ok(c, "WHOAMI", NULL);
+	ck_assert_ptr_nonnull(strstr(r->data[1], "role=nobody"));
+	client_reply_free(r);
+	pg_exec("UPDATE memberships SET role = 'member' WHERE user_id = $1",
+	    id, NULL);
+	wait_refused(c, 0);
+	pg_exec("UPDATE roles SET spaces = 'none' WHERE name = 'member'"
+	    " AND workspace_id = (SELECT id FROM workspaces WHERE name = $1)",
+	    ws, NULL);
+	wait_refused(c, 1);
+	client_close(c);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -208,6 +260,7 @@ main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, every_verb_every_role);
+	tcase_add_test(tc, roles_change_live);
 	suite_add_tcase(s, tc);
 	return harness_run(s);
 }
