@@ -409,6 +409,7 @@ app_screen_action(struct app *a, enum action act)
 	case A_SPACE_LINK:
 	case A_SPACE_ARCHIVE:
 	case A_SPACE_DELETE:
+	case A_SPACE_LEAVE:
 	case A_INVITE:
 	case A_RESEND:
 	case A_REMIND:
