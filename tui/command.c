@@ -25,17 +25,6 @@ struct command {
 	const char		*help;
 };
 
-/* The views :view can name (a space, its files: from the sidebar). */
-static const char *const view_names[] = {
-	[VIEW_OVERVIEW] = "overview",
-	[VIEW_ACTIVITY] = "activity",
-	[VIEW_PEOPLE] = "people",
-	[VIEW_SPACES] = "spaces",
-	[VIEW_NETWORKS] = "networks",
-	[VIEW_CONTACTS] = "contacts",
-};
-#define NVIEW_NAMES (sizeof view_names / sizeof view_names[0])
-
 static void
 cmd_quit(struct app *a, const char *arg)
 {
@@ -52,18 +41,18 @@ cmd_help(struct app *a, const char *arg)
 	a->model.dirty |= DIRTY_ALL;
 }
 
+/* The views :view can name (a space, its files: from the sidebar). */
 static void
 cmd_view(struct app *a, const char *arg)
 {
-	for (size_t i = 0; i < NVIEW_NAMES; i++) {
-		if (strcmp(arg, view_names[i]) == 0) {
-			app_set_view(a, (enum view)i);
+	for (size_t v = 0; v < VIEW_COUNT; v++) {
+		if (views[v]->name != NULL && strcmp(arg, views[v]->name) == 0) {
+			app_set_view(a, (enum view)v);
 			a->focus = PANE_MAIN;
 			return;
 		}
 	}
-	app_status(a, 1, "no view \"%s\": overview, activity, people, "
-	    "spaces, networks or contacts", arg);
+	app_status(a, 1, "no view \"%s\" (Tab completes)", arg);
 }
 
 static void
@@ -189,9 +178,10 @@ command_candidates(struct app *a, enum complete_from from, size_t *n)
 
 	*n = 0;
 	if (from == FROM_VIEWS) {
-		v = xcalloc(NVIEW_NAMES, sizeof *v);
-		for (size_t i = 0; i < NVIEW_NAMES; i++)
-			v[(*n)++] = view_names[i];
+		v = xcalloc(VIEW_COUNT, sizeof *v);
+		for (size_t i = 0; i < VIEW_COUNT; i++)
+			if (views[i]->name != NULL)
+				v[(*n)++] = views[i]->name;
 		return v;
 	}
 	v = xcalloc(a->model.nws + a->model.ncontacts + 1, sizeof *v);

@@ -182,7 +182,7 @@ layout_anchor(struct app *a, const struct layout *l, size_t top, int height)
 	a->scroll.row = (int)((long)top - (long)l->start[i]);
 }
 
-const char *
+static const char *
 chat_title(struct app *a)
 {
 	struct chat *c = &a->model.chat;
@@ -320,7 +320,7 @@ chat_unsent(struct app *a, enum chat_kind kind, int64_t peer,
 	app_status(a, 1, "message not sent: %s", why);
 }
 
-void
+static void
 chat_view_free(struct app *a)
 {
 	for (size_t i = 0; i < a->ndrafts; i++)
@@ -333,7 +333,7 @@ chat_view_free(struct app *a)
 	field_free(&a->compose);
 }
 
-void
+static void
 chat_sync(struct app *a)
 {
 	struct chat *c = &a->model.chat;
@@ -476,7 +476,7 @@ draw_compose(struct app *a, int y, int x, int h, int w)
 	return shown;
 }
 
-void
+static void
 chat_draw(struct app *a, int y, int x, int h, int w)
 {
 	struct chat *c = &a->model.chat;
@@ -540,18 +540,22 @@ chat_after_draw(struct app *a)
 
 /* Keys ------------------------------------------------------------------ */
 
-void
-chat_action(struct app *a, enum action act)
+static void
+chat_compose(struct app *a, enum action act)
+{
+	(void)act;
+	compose_start(a);
+}
+
+/* The list keys scroll the history. */
+static void
+chat_scroll(struct app *a, enum action act)
 {
 	struct layout l;
 	size_t top, max;
 	int h = a->scroll.rows > 0 ? a->scroll.rows : 1;
 	size_t page = h > 1 ? (size_t)(h - 1) : 1;
 
-	if (act == A_COMPOSE) {
-		compose_start(a);
-		return;
-	}
 	if (a->scroll.cols == 0)
 		return;		/* not drawn yet */
 	layout_build(a, a->scroll.cols, &l);
@@ -589,10 +593,12 @@ chat_action(struct app *a, enum action act)
 }
 
 static void
-compose_send(struct app *a)
+compose_send(struct app *a, enum action act)
 {
 	const char *t = a->compose.text;
 
+	(void)act;
+	a->model.dirty |= DIRTY_MAIN | DIRTY_STATUS;
 	if (t[strspn(t, " \t\n")] == '\0') {
 		app_status(a, 1, "nothing to send");
 		return;
@@ -613,45 +619,80 @@ compose_send(struct app *a)
 	app_status(a, 0, "sending...");
 }
 
-void
-chat_compose_key(struct app *a, int key, enum action act)
+/* The message field's own keys. */
+static void
+compose_action(struct app *a, enum action act)
 {
 	a->model.dirty |= DIRTY_MAIN | DIRTY_STATUS;
 	switch (act) {
-	case A_SEND:
-		compose_send(a);
-		return;
 	case A_NEWLINE:
 		if (field_insert(&a->compose, '\n') != 0)
 			beep();
-		return;
+		break;
 	case A_LEAVE:
 		a->mode = MODE_NORMAL;
 		a->model.dirty |= DIRTY_ALL;
-		return;
+		break;
 	case A_NEXT_PANE:
 		a->mode = MODE_NORMAL;
 		a->focus = PANE_SIDEBAR;
 		a->model.dirty |= DIRTY_ALL;
-		return;
+		break;
 	case A_EDIT_UP:
 	case A_EDIT_DOWN:
 		if (a->scroll.cols >= 2)
 			field_move_row(&a->compose, (size_t)a->scroll.cols,
 			    act == A_EDIT_UP ? -1 : 1);
-		return;
-	case A_PAGE_UP:
-	case A_PAGE_DOWN:
-		chat_action(a, act);
-		return;
-	case A_NONE:
-		if (key >= KEYMAP_FN || field_insert(&a->compose,
-		    (wchar_t)key) != 0)
-			beep();
-		return;
+		break;
 	default:
-		if (!app_field_edit(&a->compose, act))
-			beep();
-		return;
+		break;
 	}
 }
+
+void
+chat_compose_insert(struct app *a, int key)
+{
+	a->model.dirty |= DIRTY_MAIN | DIRTY_STATUS;
+	if (key >= KEYMAP_FN || field_insert(&a->compose, (wchar_t)key) != 0)
+		beep();
+}
+
+static const struct view_action chat_actions[] = {
+	{ A_COMPOSE, chat_compose },
+	{ A_UP, chat_scroll },
+	{ A_DOWN, chat_scroll },
+	{ A_PAGE_UP, chat_scroll },
+	{ A_PAGE_DOWN, chat_scroll },
+	{ A_FIRST, chat_scroll },
+	{ A_LAST, chat_scroll },
+	{ A_SEND, compose_send },
+	{ A_NEWLINE, compose_action },
+	{ A_LEAVE, compose_action },
+	{ A_NEXT_PANE, compose_action },
+	{ A_EDIT_UP, compose_action },
+	{ A_EDIT_DOWN, compose_action },
+	{ A_NONE, NULL }
+};
+
+/* The sidebar's row of the conversation: the contact, or the space. */
+static int
+chat_shows(struct app *a, const struct side_entry *e)
+{
+	const struct chat *c = &a->model.chat;
+
+	if (c->kind == CHAT_SPACE)
+		return e->view == VIEW_SPACE && e->space == c->peer;
+	return e->user != 0 && e->user == c->peer;
+}
+
+const struct view_ops view_chat = {
+	.title = "Conversation",
+	.where = KM_CHAT,
+	.section = "In a conversation, also",
+	.title_of = chat_title,
+	.sync = chat_sync,
+	.draw = chat_draw,
+	.shows = chat_shows,
+	.free = chat_view_free,
+	.actions = chat_actions,
+};

@@ -39,20 +39,30 @@ common_count(struct app *a)
 	return a->model.common_of == a->contact ? a->model.ncommon : 0;
 }
 
-int64_t
-contact_view_key(struct app *a, enum view v, size_t item)
+static int64_t
+key_contacts(struct app *a, size_t item)
 {
-	if (v == VIEW_CONTACT)
-		return a->model.common[item].space;
 	return a->model.contacts[item].user;
 }
 
-void
-contact_views_sync(struct app *a)
+static int64_t
+key_contact(struct app *a, size_t item)
+{
+	return a->model.common[item].space;
+}
+
+static void
+sync_contacts(struct app *a)
+{
+	view_list_sync(a, VIEW_CONTACTS, a->model.ncontacts, contact_label,
+	    &a->model);
+}
+
+static void
+sync_contact(struct app *a)
 {
 	struct model *m = &a->model;
 
-	view_list_sync(a, VIEW_CONTACTS, m->ncontacts, contact_label, m);
 	view_list_sync(a, VIEW_CONTACT, common_count(a), common_label, m);
 	if (a->view == VIEW_CONTACT && m->contacts_state != CONTACTS_UNKNOWN &&
 	    !m->contacts_stale && model_contact(m, a->contact) == NULL) {
@@ -82,7 +92,7 @@ row_contact(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 	screen_text(y, x + 2 + nw + ew, 28, counts, attr);
 }
 
-void
+static void
 contacts_draw(struct app *a, int y, int x, int h, int w)
 {
 	int nw = (w - 1 - 2 - 28) / 2;
@@ -112,7 +122,7 @@ row_common(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 	screen_text(y, x, w, a->model.common[i].title, attr);
 }
 
-void
+static void
 contact_draw(struct app *a, int y, int x, int h, int w)
 {
 	struct contact *c = model_contact(&a->model, a->contact);
@@ -157,16 +167,19 @@ contact_draw(struct app *a, int y, int x, int h, int w)
 	    row_common);
 }
 
-void
-contact_views_open(struct app *a)
+static void
+open_contacts(struct app *a)
 {
-	size_t item = listview_selected(&a->list[a->view]);
+	chat_open(a, CHAT_DIRECT, a->model.contacts[listview_selected(
+	    &a->list[VIEW_CONTACTS])].user);
+}
 
-	if (item == (size_t)-1)
-		return;
-	if (a->view == VIEW_CONTACTS)
-		chat_open(a, CHAT_DIRECT, a->model.contacts[item].user);
-	else if (a->view == VIEW_CONTACT && item < a->model.ncommon)
+static void
+open_contact(struct app *a)
+{
+	size_t item = listview_selected(&a->list[VIEW_CONTACT]);
+
+	if (item < a->model.ncommon)
 		space_show(a, a->model.common[item].space);
 }
 
@@ -188,14 +201,6 @@ selected_contact(struct app *a)
 	return 0;
 }
 
-static void
-new_network_done(struct app *a, const char *title)
-{
-	if (*title != '\0')
-		link_action(a, "business network created", "SPACE.CREATE",
-		    "title", title, "network", "1", NULL);
-}
-
 /* CONTACT.PREFS with one preference turned over. */
 static void
 toggle(struct app *a, struct contact *c, const char *key, int now,
@@ -210,17 +215,12 @@ toggle(struct app *a, struct contact *c, const char *key, int now,
 	free(done);
 }
 
-void
-contact_action(struct app *a, int action)
+static void
+contact_action(struct app *a, enum action action)
 {
 	int64_t user = selected_contact(a);
 	struct contact *c = model_contact(&a->model, user);
 
-	if (action == A_NETWORK_NEW) {
-		app_prompt(a, "Title of the new business network: ", 0,
-		    new_network_done);
-		return;
-	}
 	if (c == NULL) {
 		app_status(a, 1, "select a professional contact first");
 		return;
@@ -244,8 +244,60 @@ contact_action(struct app *a, int action)
 		toggle(a, c, "always_collaborator", c->always_collaborator,
 		    "always make collaborator");
 		break;
+	default:
+		break;
 	}
 }
+
+static const struct view_action contact_actions[] = {
+	{ A_MENU, contact_action },
+	{ A_CONVERSATION, contact_action },
+	{ A_ALWAYS_ADD, contact_action },
+	{ A_ALWAYS_COLLABORATOR, contact_action },
+	{ A_NONE, NULL }
+};
+
+static const char *
+title_contact(struct app *a)
+{
+	struct contact *c = model_contact(&a->model, a->contact);
+
+	return c != NULL ? c->name : "Contact";
+}
+
+static int
+shows_contact(struct app *a, const struct side_entry *e)
+{
+	return e->user != 0 && e->user == a->contact;
+}
+
+const struct view_ops view_contacts = {
+	.name = "contacts",
+	.title = "Professional contacts",
+	.go = A_VIEW_CONTACTS,
+	.where = KM_CONTACT,
+	.section = "On a professional contact (sidebar or list), also",
+	.list = 1,
+	.sync = sync_contacts,
+	.key = key_contacts,
+	.open = open_contacts,
+	.draw = contacts_draw,
+	.actions = contact_actions,
+};
+
+const struct view_ops view_contact = {
+	.title = "Contact",
+	.where = KM_CONTACT_MENU,
+	.section = "In a contact's menu, also",
+	.list = 1,
+	.title_of = title_contact,
+	.sync = sync_contact,
+	.key = key_contact,
+	.open = open_contact,
+	.draw = contact_draw,
+	.shows = shows_contact,
+	.actions = contact_actions,
+};
 
 /* The invite field's people --------------------------------------------- */
 
