@@ -101,33 +101,15 @@ const struct view_action *view_action_find(const struct view_action *,
 /* The help's sections: the screen, each view's, then the fields'. */
 size_t view_sections(struct keysection *, size_t max);
 
-/* A request in flight, answered in the loop. */
-enum request {
-	REQ_WHOAMI,
-	REQ_MEMBERS,
-	REQ_SPACES,
-	REQ_SPACE,
-	REQ_FILES,
-	REQ_COMMENTS,
-	REQ_CONTACTS,
-	REQ_CONTACT,
-	REQ_CONVERSATIONS,
-	REQ_MESSAGES,		/* arg: the chat's gen */
-	REQ_SEND,
-	REQ_READ,
-	REQ_CANDIDATES,		/* arg: the picker's gen */
-	REQ_ACTION
-};
+struct client_reply;
+typedef void link_reply_fn(struct app *, const struct client_reply *,
+    void *arg);
 
+/* A request in flight (link_request). */
 struct pending {
 	char		*tag;
-	enum request	 kind;
-	int64_t		 arg;
-	enum chat_kind	 chat;		/* REQ_SEND, REQ_READ: with arg, the
-					   conversation */
-	char		*done;		/* REQ_ACTION: what to say on OK */
-	char		*text;		/* REQ_SEND: the body, back into the
-					   field if it is not sent */
+	link_reply_fn	*fn;
+	void		*arg;
 };
 
 /* What was typed to a conversation not on screen. */
@@ -252,23 +234,24 @@ void link_poll(struct app *);		/* the socket is ready */
 void link_timer(struct app *);		/* retry_at came */
 int link_fd(const struct app *);	/* -1 when not connected */
 int link_want_write(const struct app *);
-void link_members(struct app *);	/* load the current workspace's */
-void link_spaces(struct app *);		/* SPACE.LIST */
-void link_space(struct app *, int64_t);	/* SPACE.SHOW */
-void link_files(struct app *, int64_t);	/* FILE.LIST */
-void link_comments(struct app *, int64_t);	/* COMMENT.LIST of a file */
-void link_contacts(struct app *);	/* CONTACTS */
-void link_contact(struct app *, int64_t);	/* CONTACT.SHOW */
-void link_conversations(struct app *);	/* CONV.LIST */
-/* MSG.LIST of the open conversation: the newest page, or (older) the
-   page before the oldest loaded. */
-void link_messages(struct app *, int older);
-/* MSG.SEND of body to the open conversation; 0, or -1 (not sent, and
-   the status line says why) when not connected. */
-int link_message_send(struct app *, const char *body);
-void link_message_read(struct app *, int64_t upto);	/* MSG.READ */
-/* INVITE.CANDIDATES for the open space, names starting with prefix. */
-void link_candidates(struct app *, const char *prefix);
+/*
+ * A request answered in the loop: verb with pairs of key, value (a NULL
+ * value leaves its pair out), then NULL. fn is called once, with the
+ * reply or with NULL when none will come (the connection went); it owns
+ * arg from then on. -1 (fn not called) if it could not be sent.
+ */
+int link_request(struct app *, const char *verb, link_reply_fn *,
+    void *arg, ...) __attribute__((sentinel));
+/* verb key=id, when online. */
+int link_request_id(struct app *, const char *verb, const char *key,
+    int64_t id, link_reply_fn *, void *arg);
+/* A list's reply read into the model with rc (0: read): the status line
+   says what went wrong, and the views follow. */
+void link_loaded(struct app *, const struct client_reply *,
+    const char *what, int rc);
+/* A reply's msg=, or its code; a number in it, or -1. */
+const char *link_error(const struct client_reply *);
+int64_t link_reply_i64(const struct client_reply *, const char *key);
 /* Uploads path into the open space, or downloads file to path: the
    screen waits, the status line says how it went. */
 void link_upload(struct app *, const char *path);
@@ -317,6 +300,19 @@ extern const struct view_ops view_spaces, view_networks, view_space,
     view_files;			/* view-space.c */
 extern const struct view_ops view_contacts, view_contact;	/* view-contact.c */
 extern const struct view_ops view_chat;				/* view-chat.c */
+
+/* What each view loads (its requests, next to it). */
+void members_load(struct app *);	/* MEMBERS of the workspace */
+void spaces_load(struct app *);		/* SPACE.LIST */
+void space_load(struct app *, int64_t);	/* SPACE.SHOW */
+void files_load(struct app *, int64_t);	/* FILE.LIST */
+void comments_load(struct app *, int64_t);	/* COMMENT.LIST of a file */
+void contacts_load(struct app *);	/* CONTACTS */
+void contact_load(struct app *, int64_t);	/* CONTACT.SHOW */
+void conversations_load(struct app *);	/* CONV.LIST */
+/* MSG.LIST of the open conversation: the newest page, or (older) the
+   page before the oldest loaded. */
+void chat_load(struct app *, int older);
 
 /* view-chat.c: the conversation, and its message field. */
 /* Opens the conversation with a user or a space's discussion. */

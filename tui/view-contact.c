@@ -5,11 +5,13 @@
  * the user types (contacts first, as INVITE.CANDIDATES orders them).
  */
 #include <curses.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "client.h"
 #include "screen.h"
 #include "text.h"
 #include "xmalloc.h"
@@ -69,6 +71,71 @@ sync_contact(struct app *a)
 		app_status(a, 1, "no longer one of your professional contacts");
 		app_set_view(a, VIEW_CONTACTS);
 	}
+}
+
+/* Requests ------------------------------------------------------------- */
+
+/* A reply's seq= (the events' mark it was read at), or 0. */
+static int64_t
+reply_mark(const struct client_reply *r)
+{
+	int64_t seq = link_reply_i64(r, "seq");
+
+	return seq > 0 ? seq : 0;
+}
+
+static void
+contacts_reply(struct app *a, const struct client_reply *r, void *arg)
+{
+	if (r == NULL)
+		return;
+	if (!r->ok && strcmp(r->code, "plan_required") == 0) {
+		model_contacts_refused(&a->model);
+		view_sync(a);
+	} else
+		link_loaded(a, r, "contacts", r->ok ? model_contacts(&a->model,
+		    r->data, r->ndata, reply_mark(r)) : 0);
+	/* The contact's menu on screen: its networks in common again. */
+	if (a->view == VIEW_CONTACT)
+		contact_load(a, a->contact);
+}
+
+void
+contacts_load(struct app *a)
+{
+	if (a->state == LINK_ONLINE)
+		link_request(a, "CONTACTS", contacts_reply, NULL, NULL);
+	a->model.contacts_stale = 0;
+}
+
+static void
+contact_reply(struct app *a, const struct client_reply *r, void *arg)
+{
+	if (r == NULL)
+		return;
+	if (r->ok) {
+		if (model_contact_show(&a->model, r->data, r->ndata,
+		    reply_mark(r)) != 0)
+			app_status(a, 1, "contact: unreadable reply");
+	} else if (strcmp(r->code, "not_found") == 0) {
+		/* No longer a contact: the list says so once asked. */
+		if (a->view == VIEW_CONTACT &&
+		    a->contact == (int64_t)(intptr_t)arg)
+			app_status(a, 1, "no longer one of your professional "
+			    "contacts");
+		a->model.contacts_stale = 1;
+	} else
+		app_status(a, 1, "contact: %s", link_error(r));
+	view_sync(a);
+	if (a->model.contacts_stale)
+		contacts_load(a);
+}
+
+void
+contact_load(struct app *a, int64_t user)
+{
+	link_request_id(a, "CONTACT.SHOW", "user", user, contact_reply,
+	    (void *)(intptr_t)user);
 }
 
 static void
@@ -228,7 +295,7 @@ contact_action(struct app *a, enum action action)
 	switch (action) {
 	case A_MENU:
 		a->contact = user;
-		link_contact(a, user);
+		contact_load(a, user);
 		app_set_view(a, VIEW_CONTACT);
 		a->focus = PANE_MAIN;
 		view_sync(a);
@@ -335,8 +402,42 @@ picker_stop(struct app *a)
 	a->model.dirty |= DIRTY_ALL;
 }
 
+static void
+picker_reply(struct app *a, const struct client_reply *r, void *arg)
+{
+	a->picker.busy = 0;
+	if (r == NULL || !a->picker.on || (unsigned)(uintptr_t)arg !=
+	    a->picker.gen)
+		return;
+	if (!r->ok || model_candidates(&a->model, r->data, r->ndata) != 0) {
+		/* The field still takes addresses: say why none are offered. */
+		app_status(a, 1, "no one to offer: %s", r->ok ? "unreadable "
+		    "reply" : link_error(r));
+		model_candidates_clear(&a->model);
+	}
+	a->picker.sel = 0;
+	picker_typed(a);	/* typed on meanwhile: ask again */
+}
+
+/* INVITE.CANDIDATES for the open space, names starting with prefix. */
+static void
+picker_ask(struct app *a, const char *prefix)
+{
+	char space[24];
+
+	snprintf(space, sizeof space, "%lld", (long long)a->space);
+	if (a->state == LINK_ONLINE && link_request(a, "INVITE.CANDIDATES",
+	    picker_reply, (void *)(uintptr_t)++a->picker.gen, "space", space,
+	    "prefix", *prefix != '\0' ? prefix : NULL, "limit", "10",
+	    NULL) == 0) {
+		a->picker.busy = 1;
+		free(a->picker.asked);
+		a->picker.asked = xstrdup(prefix);
+	}
+}
+
 /* One request at a time: when it comes back, the text is looked at
-   again (link.c), so what the user typed meanwhile is caught up with. */
+   again (picker_reply), so what the user typed meanwhile is caught up with. */
 void
 picker_typed(struct app *a)
 {
@@ -347,7 +448,7 @@ picker_typed(struct app *a)
 	prefix = picker_prefix(a);
 	if (a->picker.asked != NULL && strcmp(a->picker.asked, prefix) == 0)
 		return;
-	link_candidates(a, prefix);
+	picker_ask(a, prefix);
 }
 
 void

@@ -5,12 +5,14 @@
  * the counts, the size warning, then its participants with role, status
  * (⚠ on an invitation pending for 7 days or more) and last activity.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "app.h"
+#include "client.h"
 #include "keymap.h"
 #include "screen.h"
 #include "text.h"
@@ -124,6 +126,141 @@ sync_files(struct app *a)
 	    file_label, a);
 }
 
+/* Requests ------------------------------------------------------------- */
+
+static void
+spaces_reply(struct app *a, const struct client_reply *r, void *arg)
+{
+	if (r != NULL)
+		link_loaded(a, r, "spaces", r->ok ? model_spaces(&a->model,
+		    r->data, r->ndata) : 0);
+}
+
+void
+spaces_load(struct app *a)
+{
+	if (a->state == LINK_ONLINE)
+		link_request(a, "SPACE.LIST", spaces_reply, NULL, NULL);
+	a->model.spaces_stale = 0;
+}
+
+static void
+space_reply(struct app *a, const struct client_reply *r, void *arg)
+{
+	struct space *sp;
+
+	if (r == NULL)
+		return;
+	if (r->ok) {
+		if (model_space_show(&a->model, r->data, r->ndata,
+		    client_reply_get(r, "warning")) != 0)
+			app_status(a, 1, "space: unreadable reply");
+	} else if (strcmp(r->code, "not_found") == 0 &&
+	    (sp = model_space(&a->model, (int64_t)(intptr_t)arg)) != NULL) {
+		/* Closed to us since (revoked, archived): it goes. */
+		app_status(a, 1, "%s: %s", sp->title, link_error(r));
+		a->model.spaces_stale = 1;
+	} else
+		app_status(a, 1, "space: %s", link_error(r));
+	view_sync(a);
+	if (a->model.spaces_stale)
+		spaces_load(a);
+}
+
+void
+space_load(struct app *a, int64_t id)
+{
+	link_request_id(a, "SPACE.SHOW", "space", id, space_reply,
+	    (void *)(intptr_t)id);
+}
+
+static void
+files_reply(struct app *a, const struct client_reply *r, void *arg)
+{
+	if (r != NULL)
+		link_loaded(a, r, "files", r->ok ? model_files(&a->model,
+		    (int64_t)(intptr_t)arg, r->data, r->ndata) : 0);
+}
+
+void
+files_load(struct app *a, int64_t id)
+{
+	link_request_id(a, "FILE.LIST", "space", id, files_reply,
+	    (void *)(intptr_t)id);
+}
+
+static void
+comments_clear(struct app *a)
+{
+	for (size_t i = 0; i < a->ncomments; i++)
+		free(a->comments[i]);
+	free(a->comments);
+	a->comments = NULL;
+	a->ncomments = 0;
+	a->comments_after = 0;
+}
+
+static link_reply_fn comments_reply;
+
+/* The next page of a file's comments, after the last one shown. */
+static void
+comments_page(struct app *a, int64_t file)
+{
+	char f[24], after[24];
+
+	snprintf(f, sizeof f, "%lld", (long long)file);
+	snprintf(after, sizeof after, "%lld", (long long)a->comments_after);
+	if (a->state == LINK_ONLINE)
+		link_request(a, "COMMENT.LIST", comments_reply,
+		    (void *)(intptr_t)file, "file", f, "after", after, NULL);
+}
+
+void
+comments_load(struct app *a, int64_t file)
+{
+	a->comments_file = file;
+	comments_clear(a);
+	comments_page(a, file);
+}
+
+/* A page of comments: added to those shown; more=1 asks for the next. */
+static void
+comments_reply(struct app *a, const struct client_reply *r, void *arg)
+{
+	int64_t file = (int64_t)(intptr_t)arg, last = a->comments_after;
+	char *name, *body, *id;
+
+	if (r == NULL || file != a->comments_file)
+		return;		/* another file was chosen meanwhile */
+	if (!r->ok) {
+		app_status(a, 1, "comments: %s", link_error(r));
+		return;
+	}
+	a->comments = xreallocarray(a->comments, a->ncomments + r->ndata + 1,
+	    sizeof *a->comments);
+	for (size_t i = 0; i < r->ndata; i++) {
+		id = client_line_get(r->data[i], "id");
+		name = client_line_get(r->data[i], "name");
+		body = client_line_get(r->data[i], "body");
+		/* A page asked for before the file was opened again. */
+		if (id != NULL && strtoll(id, NULL, 10) > last && name != NULL &&
+		    body != NULL) {
+			last = strtoll(id, NULL, 10);
+			xasprintf(&a->comments[a->ncomments++], "%s: %s", name,
+			    body);
+		}
+		free(id);
+		free(name);
+		free(body);
+	}
+	a->model.dirty |= DIRTY_MAIN;
+	if (last > a->comments_after) {
+		a->comments_after = last;
+		if (link_reply_i64(r, "more") == 1)
+			comments_page(a, file);
+	}
+}
+
 void
 space_show(struct app *a, int64_t id)
 {
@@ -134,7 +271,7 @@ space_show(struct app *a, int64_t id)
 	a->space = id;
 	a->comments_file = 0;
 	if (!sp->loaded)
-		link_space(a, id);
+		space_load(a, id);
 	app_set_view(a, VIEW_SPACE);
 	view_sync(a);
 	if (sp->warning != NULL)
@@ -430,7 +567,7 @@ open_files(struct app *a)
 
 	app_status(a, 0, "%s: %lld bytes, %ld comments (c comments, S saves)",
 	    f->name, (long long)f->size, f->comments);
-	link_comments(a, f->id);
+	comments_load(a, f->id);
 }
 
 static void
@@ -837,7 +974,7 @@ file_action(struct app *a, enum action action)
 		app_set_view(a, a->view == VIEW_FILES ? VIEW_SPACE :
 		    VIEW_FILES);
 		if (a->view == VIEW_FILES && !sp->files_loaded)
-			link_files(a, sp->id);
+			files_load(a, sp->id);
 		return;
 	}
 	if (action == A_UPLOAD) {

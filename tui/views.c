@@ -7,11 +7,13 @@
  * events change the list.
  */
 #include <curses.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "client.h"
 #include "screen.h"
 #include "text.h"
 #include "xmalloc.h"
@@ -134,6 +136,25 @@ view_sync(struct app *a)
 	for (size_t v = 0; v < VIEW_COUNT; v++)
 		if (views[v]->sync != NULL)
 			views[v]->sync(a);
+}
+
+/* MEMBERS of the current workspace, when online. */
+static void
+members_reply(struct app *a, const struct client_reply *r, void *arg)
+{
+	if (r != NULL)
+		link_loaded(a, r, "people", r->ok ? model_members(&a->model,
+		    (int64_t)(intptr_t)arg, r->data, r->ndata) : 0);
+}
+
+void
+members_load(struct app *a)
+{
+	struct workspace *w = model_workspace(&a->model);
+
+	if (w != NULL)
+		link_request_id(a, "MEMBERS", "workspace", w->id,
+		    members_reply, (void *)(intptr_t)w->id);
 }
 
 static void
@@ -393,7 +414,7 @@ open_overview(struct app *a)
 
 	model_select(&a->model, item);
 	view_sync(a);
-	link_members(a);
+	members_load(a);
 	app_status(a, 0, "workspace %s", a->model.ws[item].name);
 }
 
@@ -419,7 +440,7 @@ enter_people(struct app *a)
 	struct workspace *w = model_workspace(&a->model);
 
 	if (w != NULL && !w->loaded)
-		link_members(a);
+		members_load(a);
 }
 
 /* The workspace's own views are entries of the sidebar, not sections. */
