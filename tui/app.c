@@ -130,7 +130,7 @@ app_next_workspace(struct app *a)
 	model_select(m, (m->cur + 1) % m->nws);
 	view_sync(a);
 	if (!model_workspace(m)->loaded)
-		link_members(a);
+		members_load(a);
 	app_status(a, 0, "workspace %s", model_workspace(m)->name);
 }
 

@@ -240,6 +240,41 @@ static const char *const descriptions[A_COUNT] = {
 	[A_PICK_NEXT] = "highlight the next person",
 	[A_PICK_PREV] = "highlight the previous person",
 };
+/* What each screen action is called on the command line (":invite"). */
+static const char *const names[A_COUNT] = {
+	[A_NEXT_WORKSPACE] = "next-workspace",
+	[A_FILTER] = "filter",
+	[A_OPEN] = "open",
+	[A_SPACE_NEW] = "new",
+	[A_SPACE_EDIT] = "rename",
+	[A_SPACE_DESCRIBE] = "describe",
+	[A_SPACE_EXTERNALS] = "externals",
+	[A_SPACE_LINK] = "link",
+	[A_SPACE_ARCHIVE] = "archive",
+	[A_SPACE_DELETE] = "delete",
+	[A_SPACE_LEAVE] = "leave",
+	[A_INVITE] = "invite",
+	[A_RESEND] = "resend",
+	[A_REMIND] = "remind",
+	[A_REMIND_LINK] = "remind-link",
+	[A_REVOKE] = "revoke",
+	[A_GRANT] = "grant",
+	[A_DENY] = "deny",
+	[A_PROFILE] = "profile",
+	[A_FILES] = "files",
+	[A_UPLOAD] = "upload",
+	[A_DOWNLOAD] = "save",
+	[A_COMMENT] = "comment",
+	[A_FILE_DELETE] = "delete-file",
+	[A_NETWORK_NEW] = "new-network",
+	[A_NETWORK] = "network",
+	[A_DISCUSSION] = "discussion",
+	[A_MENU] = "menu",
+	[A_CONVERSATION] = "conversation",
+	[A_ALWAYS_ADD] = "always-add",
+	[A_ALWAYS_COLLABORATOR] = "always-collaborator",
+	[A_COMPOSE] = "write",
+};
 
 const struct keybind *
 keymap_find(int key, unsigned where)
@@ -256,6 +291,12 @@ keymap_lookup(int key, unsigned where)
 	const struct keybind *b = keymap_find(key, where);
 
 	return b != NULL ? b->action : A_NONE;
+}
+
+const char *
+keymap_name(enum action a)
+{
+	return a < A_COUNT ? names[a] : NULL;
 }
 
 const char *

@@ -166,6 +166,8 @@ const struct keybind *keymap_find(int key, unsigned where);
 size_t keymap_help(unsigned where, struct keyhelp *, size_t max);
 /* What an action does, for help and errors. */
 const char *keymap_describe(enum action);
+/* Its ":" command, or NULL (editing keys and the like have none). */
+const char *keymap_name(enum action);
 
 /* The table itself, for tests and the man page generator. */
 extern const struct keybind keymap[];

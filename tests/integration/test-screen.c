@@ -1341,6 +1341,42 @@ START_TEST(test_space_leave)
 }
 END_TEST
 
+/*
+ * Every key's action is a ":" command too: where its key is not, it says
+ * so; an argument fills the prompt the key would open.
+ */
+START_TEST(test_command_actions)
+{
+	struct client *c = harness_login(node, email, PASSWORD, NULL);
+
+	client_reply_free(call_ok(c, "SPACE.CREATE", "title", "Command room",
+	    NULL));
+	client_close(c);
+	pin();
+	agora_run(110, 30, NULL, no_env);
+	log_in();
+	tmux_key(tm, ":");
+	tmux_type(tm, "invite zed@example.org");
+	tmux_key(tm, "Enter");
+	tmux_wait(tm, ":invite is not for here");
+	tmux_key(tm, "4");
+	tmux_wait(tm, "Command room");
+	tmux_key(tm, "Enter");
+	tmux_wait(tm, "PARTICIPANT");
+	tmux_key(tm, ":");
+	tmux_type(tm, "inv");
+	tmux_key(tm, "Tab");
+	tmux_wait(tm, ":invite");
+	tmux_type(tm, "zed@example.org");
+	tmux_key(tm, "Enter");
+	tmux_wait(tm, "Message (Enter for none):");
+	tmux_key(tm, "Enter");
+	tmux_wait(tm, "invited: 1");
+	tmux_wait(tm, "zed@example.org");
+	quit_clean();
+}
+END_TEST
+
 static Suite *
 screen_suite(void)
 {
@@ -1370,6 +1406,7 @@ screen_suite(void)
 	tcase_add_test(tc, test_space_files);
 	tcase_add_test(tc, test_space_profile_form);
 	tcase_add_test(tc, test_space_leave);
+	tcase_add_test(tc, test_command_actions);
 	suite_add_tcase(s, tc);
 	return s;
 }

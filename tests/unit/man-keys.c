@@ -69,6 +69,18 @@ main(int argc, char **argv)
 			fprintf(f, ".TP\n.B \"%s\"\n%s\n", kh[i].keys,
 			    kh[i].text);
 	}
+	/* Then the same actions by name, for the ":" line (command.c). */
+	fputs(".SS The keys' actions as commands\n"
+	    "Each action above that has a name is also a command, run as its "
+	    "key would be where that key works.\n"
+	    "An argument fills the prompt the key opens and answers it\n"
+	    ".RB ( \":invite dana@globex.example\" "
+	    "\" asks only for the message).\"\n", f);
+	for (int a = A_NONE + 1; a < A_COUNT; a++)
+		if (keymap_name((enum action)a) != NULL)
+			fprintf(f, ".TP\n.B :%s\n%s\n",
+			    keymap_name((enum action)a),
+			    keymap_describe((enum action)a));
 	fputs(to, f);
 	free(page);
 	return fclose(f) == 0 ? 0 : 1;

@@ -254,6 +254,17 @@ START_TEST(man_page_lists_every_key)
 			free(want);
 		}
 	}
+	/* And every action with a name, as a ":" command. */
+	for (int a = A_NONE + 1; a < A_COUNT; a++) {
+		if (keymap_name((enum action)a) == NULL)
+			continue;
+		ck_assert_int_ge(asprintf(&want, ".B :%s\n%s\n",
+		    keymap_name((enum action)a),
+		    keymap_describe((enum action)a)), 0);
+		ck_assert_msg(strstr(page, want) != NULL, "agora(1) lacks:\n%s",
+		    want);
+		free(want);
+	}
 	free(page);
 }
 END_TEST
