@@ -51,6 +51,7 @@ struct req {
 	char			 address[64];
 	struct req_value	*values;
 	char			*text;		/* the values' text, one block */
+	size_t			 size_text;
 	struct req_grant	*grants;
 	size_t			 ngrants;
 
