@@ -233,39 +233,30 @@ list_call(struct client *c, const char *what, const char *verb,
 	return 0;
 }
 
-int
-cli_file(const struct cli_opts *o, int argc, char **argv)
+/* file list|upload|get|delete: on the saved session, by the entry. */
+static int
+cli_file(const struct cli_opts *o, const struct cli_args *a)
 {
 	static const char *const cols[] = { "id", "size", "comments",
 		"uploader_name", "name", NULL };
 	static const int widths[] = { 6, 10, 8, 24, 0 };
-	struct cli_args a;
+	const char *what = a->cmd->name + strlen("file ");
 	struct client *c;
-	char **ops;
-	int n, status;
+	int status;
 
-	if (argc < 2 || (ops = cli_operands(argc - 1, argv + 1, &a, &n)) ==
-	    NULL)
-		return cli_fail(EX_USAGE, "usage: agora file list SPACE | "
-		    "upload SPACE PATH [--name N] | get FILE PATH | delete FILE");
-	if (!((strcmp(argv[1], "list") == 0 && n == 1) ||
-	    (strcmp(argv[1], "upload") == 0 && n == 2) ||
-	    (strcmp(argv[1], "get") == 0 && n == 2) ||
-	    (strcmp(argv[1], "delete") == 0 && n == 1)))
-		return cli_fail(EX_USAGE, "usage: agora file list SPACE | "
-		    "upload SPACE PATH [--name N] | get FILE PATH | delete FILE");
 	if ((c = cli_session(o, &status)) == NULL)
 		return status;
-	if (strcmp(argv[1], "list") == 0)
-		status = list_call(c, "file list", "FILE.LIST", "space", ops[0],
-		    a.json, cols, widths);
-	else if (strcmp(argv[1], "upload") == 0)
-		status = file_upload(c, ops[0], ops[1], a.name);
-	else if (strcmp(argv[1], "get") == 0)
-		status = file_get(c, ops[0], ops[1]);
+	if (strcmp(what, "list") == 0)
+		status = list_call(c, "file list", "FILE.LIST", "space",
+		    a->ops[0], a->json, cols, widths);
+	else if (strcmp(what, "upload") == 0)
+		status = file_upload(c, a->ops[0], a->ops[1], cli_opt(a,
+		    "name"));
+	else if (strcmp(what, "get") == 0)
+		status = file_get(c, a->ops[0], a->ops[1]);
 	else
 		status = one_call(c, "file delete", "FILE.DELETE", "file",
-		    ops[0], NULL, NULL);
+		    a->ops[0], NULL, NULL);
 	client_close(c);
 	return status == 0 ? EX_OK : status;
 }
@@ -312,25 +303,40 @@ comments_call(struct client *c, const char *file, int json,
 	return 0;
 }
 
-int
-cli_comment(const struct cli_opts *o, int argc, char **argv)
+/* comment FILE TEXT, comments FILE */
+static int
+cli_comment(const struct cli_opts *o, const struct cli_args *a)
 {
 	static const char *const cols[] = { "id", "name", "body", NULL };
 	static const int widths[] = { 6, 24, 0 };
-	struct cli_args a;
 	struct client *c;
-	char **ops;
-	int n, status, list = strcmp(argv[0], "comments") == 0;
+	int status;
 
-	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL ||
-	    n != (list ? 1 : 2))
-		return cli_fail(EX_USAGE, "usage: agora comment FILE TEXT | "
-		    "agora comments FILE [--json]");
 	if ((c = cli_session(o, &status)) == NULL)
 		return status;
-	status = list ? comments_call(c, ops[0], a.json, cols, widths) :
-	    one_call(c, "comment",
-	    "COMMENT.ADD", "file", ops[0], "body", ops[1]);
+	status = strcmp(a->cmd->name, "comments") == 0 ?
+	    comments_call(c, a->ops[0], a->json, cols, widths) :
+	    one_call(c, "comment", "COMMENT.ADD", "file", a->ops[0], "body",
+	    a->ops[1]);
 	client_close(c);
 	return status == 0 ? EX_OK : status;
 }
+
+const struct cli_cmd cli_file_cmds[] = {
+	{ .name = "file list", .operands = "SPACE", .run = cli_file,
+	  .summary = "a space's files", .options = CLI_OPTIONS(CLI_JSON) },
+	{ .name = "file upload", .operands = "SPACE PATH", .run = cli_file,
+	  .summary = "upload a file and print its id",
+	  .options = CLI_OPTIONS({ "name", "N",
+	      "its name (by default, the path's last part)" }) },
+	{ .name = "file get", .operands = "FILE PATH", .run = cli_file,
+	  .summary = "download a file, checked against its SHA-256" },
+	{ .name = "file delete", .operands = "FILE", .run = cli_file,
+	  .summary = "delete a file" },
+	{ .name = "comment", .operands = "FILE TEXT", .run = cli_comment,
+	  .summary = "comment on a file" },
+	{ .name = "comments", .operands = "FILE", .run = cli_comment,
+	  .summary = "a file's comments, oldest first",
+	  .options = CLI_OPTIONS(CLI_JSON) },
+	{ .name = NULL }
+};

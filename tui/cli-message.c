@@ -74,42 +74,49 @@ body_stdin(int *status)
  * said.
  */
 static char *
-conv_target(struct client *c, const struct cli_args *a, const char *who,
-    const char *user_key, const char **key, int *status)
+conv_target(struct client *c, const struct cli_args *a, const char *user_key,
+    const char **key, int *status)
 {
-	if (a->space != NULL) {
+	if (cli_opt(a, "space") != NULL) {
 		*key = "space";
-		return xstrdup(a->space);
+		return xstrdup(cli_opt(a, "space"));
 	}
 	*key = user_key;
-	return cli_contact_id(c, who, status);
+	return cli_contact_id(c, a->ops[0], status);
+}
+
+/* Whether the conversation is named once: by CONTACT (before the text,
+   for msg) or by --space. */
+static int
+conv_named(const struct cli_args *a)
+{
+	int text = strcmp(a->cmd->name, "msg") == 0;
+
+	return (a->n - text == 1) != (cli_opt(a, "space") != NULL);
 }
 
 /* agora msg CONTACT TEXT | msg --space SPACE TEXT (TEXT - : stdin) */
-int
-cli_msg(const struct cli_opts *o, int argc, char **argv)
+static int
+cli_msg(const struct cli_opts *o, const struct cli_args *a)
 {
+	const char *key, *text = a->ops[a->n - 1];
 	struct client_reply *r;
 	struct client *c;
-	struct cli_args a;
-	const char *key;
-	char **ops, *body, *value;
-	int n, status;
+	char *body, *value;
+	int status;
 
-	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL ||
-	    n != (a.space != NULL ? 1 : 2))
-		return cli_fail(EX_USAGE, "usage: agora msg CONTACT TEXT | "
-		    "agora msg --space SPACE TEXT (TEXT - : standard input)");
-	if (strcmp(ops[n - 1], "-") == 0) {
+	if (!conv_named(a))
+		return cli_usage(a);
+	if (strcmp(text, "-") == 0) {
 		if ((body = body_stdin(&status)) == NULL)
 			return status;
 	} else
-		body = xstrdup(ops[n - 1]);
+		body = xstrdup(text);
 	if ((c = cli_session(o, &status)) == NULL) {
 		free(body);
 		return status;
 	}
-	value = conv_target(c, &a, ops[0], "to", &key, &status);
+	value = conv_target(c, a, "to", &key, &status);
 	if (value != NULL && (r = cli_reply_check("msg", client_call(c,
 	    "MSG.SEND", key, value, "body", body, NULL), &status)) != NULL) {
 		printf("%s\n", client_reply_get(r, "id"));
@@ -180,36 +187,29 @@ messages_print(const struct client_reply *r, int json)
 }
 
 /* agora messages CONTACT|--space SPACE [--before ID] [--limit N] [--json] */
-int
-cli_messages(const struct cli_opts *o, int argc, char **argv)
+static int
+cli_messages(const struct cli_opts *o, const struct cli_args *a)
 {
 	const char *key, *k[2] = { NULL }, *v[2] = { NULL };
 	struct client_reply *r;
 	struct client *c;
-	struct cli_args a;
-	char **ops, *value;
-	int n, status;
+	char *value;
+	int status;
 	size_t np = 0;
 
-	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL ||
-	    n != (a.space != NULL ? 0 : 1))
-		return cli_fail(EX_USAGE, "usage: agora messages CONTACT|--space "
-		    "SPACE [--before ID] [--limit N] [--json]");
-	if (a.before != NULL) {
-		k[np] = "before";
-		v[np++] = a.before;
-	}
-	if (a.limit != NULL) {
-		k[np] = "limit";
-		v[np++] = a.limit;
-	}
+	if (!conv_named(a))
+		return cli_usage(a);
+	if ((v[np] = cli_opt(a, "before")) != NULL)
+		k[np++] = "before";
+	if ((v[np] = cli_opt(a, "limit")) != NULL)
+		k[np++] = "limit";
 	if ((c = cli_session(o, &status)) == NULL)
 		return status;
-	value = conv_target(c, &a, ops[0], "with", &key, &status);
+	value = conv_target(c, a, "with", &key, &status);
 	if (value != NULL && (r = cli_reply_check("messages", client_call(c,
 	    "MSG.LIST", key, value, k[0], v[0], k[1], v[1], NULL), &status)) !=
 	    NULL) {
-		messages_print(r, a.json || o->json);
+		messages_print(r, a->json);
 		client_reply_free(r);
 	}
 	free(value);
@@ -241,23 +241,19 @@ read_newest(struct client *c, const char *key, const char *value)
 }
 
 /* agora read CONTACT|--space SPACE */
-int
-cli_read(const struct cli_opts *o, int argc, char **argv)
+static int
+cli_read(const struct cli_opts *o, const struct cli_args *a)
 {
 	struct client *c;
-	struct cli_args a;
 	const char *key;
-	char **ops, *value;
-	int n, status;
+	char *value;
+	int status;
 
-	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL ||
-	    n != (a.space != NULL ? 0 : 1))
-		return cli_fail(EX_USAGE, "usage: agora read CONTACT|--space "
-		    "SPACE");
+	if (!conv_named(a))
+		return cli_usage(a);
 	if ((c = cli_session(o, &status)) == NULL)
 		return status;
-	if ((value = conv_target(c, &a, ops[0], "with", &key, &status)) !=
-	    NULL)
+	if ((value = conv_target(c, a, "with", &key, &status)) != NULL)
 		status = read_newest(c, key, value);
 	free(value);
 	client_close(c);
@@ -265,8 +261,8 @@ cli_read(const struct cli_opts *o, int argc, char **argv)
 }
 
 /* agora conversations [--json]: newest first, as the server sends them. */
-int
-cli_conversations(const struct cli_opts *o, int argc, char **argv)
+static int
+cli_conversations(const struct cli_opts *o, const struct cli_args *a)
 {
 	static const char *const direct[] = { "id", "unread", "kind", "with",
 		"name", NULL };
@@ -275,12 +271,9 @@ cli_conversations(const struct cli_opts *o, int argc, char **argv)
 	static const int widths[] = { 6, 6, 6, 6, 0 };
 	struct client_reply *r, one;
 	struct client *c;
-	struct cli_args a;
 	char *kind;
-	int n, status;
+	int status;
 
-	if (cli_operands(argc, argv, &a, &n) == NULL || n != 0)
-		return cli_fail(EX_USAGE, "usage: agora conversations [--json]");
 	if ((c = cli_session(o, &status)) == NULL)
 		return status;
 	r = cli_reply_check("conversations", client_call(c, "CONV.LIST",
@@ -288,7 +281,7 @@ cli_conversations(const struct cli_opts *o, int argc, char **argv)
 	client_close(c);
 	if (r == NULL)
 		return status;
-	if (a.json || o->json)
+	if (a->json)
 		cli_print_lines(r, 1, NULL, NULL);
 	else
 		for (size_t i = 0; i < r->ndata; i++) {
@@ -304,3 +297,22 @@ cli_conversations(const struct cli_opts *o, int argc, char **argv)
 	client_reply_free(r);
 	return EX_OK;
 }
+
+#define CLI_SPACE { "space", "SPACE", "the space's discussion, not CONTACT's" }
+const struct cli_cmd cli_message_cmds[] = {
+	{ .name = "msg", .operands = "[CONTACT] TEXT", .run = cli_msg,
+	  .summary = "write to a contact or a space (TEXT -: standard input)",
+	  .options = CLI_OPTIONS(CLI_SPACE) },
+	{ .name = "messages", .operands = "[CONTACT]", .run = cli_messages,
+	  .summary = "a conversation's messages, oldest first",
+	  .options = CLI_OPTIONS(CLI_SPACE,
+	      { "before", "ID", "those before message ID" },
+	      { "limit", "N", "at most N of them" }, CLI_JSON) },
+	{ .name = "read", .operands = "[CONTACT]", .run = cli_read,
+	  .summary = "mark a conversation read",
+	  .options = CLI_OPTIONS(CLI_SPACE) },
+	{ .name = "conversations", .run = cli_conversations,
+	  .summary = "your conversations, newest first",
+	  .options = CLI_OPTIONS(CLI_JSON) },
+	{ .name = NULL }
+};

@@ -18,30 +18,21 @@
 #include "xmalloc.h"
 
 /* agora network flag|unflag SPACE */
-int
-cli_network(const struct cli_opts *o, int argc, char **argv)
+static int
+cli_network(const struct cli_opts *o, const struct cli_args *a)
 {
 	struct client_reply *r;
 	struct client *c;
-	struct cli_args a;
-	char **ops;
-	int n, status, flag;
+	int status, flag = strcmp(a->cmd->name, "network flag") == 0;
 
-	if (argc < 2 || (ops = cli_operands(argc - 1, argv + 1, &a, &n)) ==
-	    NULL || n != 1 || (strcmp(argv[1], "flag") != 0 &&
-	    strcmp(argv[1], "unflag") != 0))
-		return cli_fail(EX_USAGE, "usage: agora network flag|unflag "
-		    "SPACE");
-	flag = strcmp(argv[1], "flag") == 0;
 	if ((c = cli_session(o, &status)) == NULL)
 		return status;
-	r = cli_reply_check(flag ? "network flag" : "network unflag",
-	    client_call(c, "SPACE.NETWORK", "space", ops[0], "network",
-	    flag ? "1" : "0", NULL), &status);
+	r = cli_reply_check(a->cmd->name, client_call(c, "SPACE.NETWORK",
+	    "space", a->ops[0], "network", flag ? "1" : "0", NULL), &status);
 	client_close(c);
 	if (r == NULL)
 		return status;
-	printf("space %s is %s business network\n", ops[0], flag ? "a" :
+	printf("space %s is %s business network\n", a->ops[0], flag ? "a" :
 	    "no longer a");
 	client_reply_free(r);
 	return EX_OK;
@@ -55,26 +46,23 @@ contacts_call(struct client *c, const char *what, int *status)
 	    status);
 }
 
-int
-cli_contacts(const struct cli_opts *o, int argc, char **argv)
+static int
+cli_contacts(const struct cli_opts *o, const struct cli_args *a)
 {
 	static const char *const cols[] = { "user", "online", "unread",
 		"networks", "email", "name", NULL };
 	static const int widths[] = { 6, 6, 6, 8, 32, 0 };
 	struct client_reply *r;
 	struct client *c;
-	struct cli_args a;
-	int n, status;
+	int status;
 
-	if (cli_operands(argc, argv, &a, &n) == NULL || n != 0)
-		return cli_fail(EX_USAGE, "usage: agora contacts [--json]");
 	if ((c = cli_session(o, &status)) == NULL)
 		return status;
 	r = contacts_call(c, "contacts", &status);
 	client_close(c);
 	if (r == NULL)
 		return status;
-	cli_print_lines(r, a.json || o->json, cols, widths);
+	cli_print_lines(r, a->json, cols, widths);
 	client_reply_free(r);
 	return EX_OK;
 }
@@ -222,22 +210,22 @@ on_off(const char *v)
 static int
 contact_prefs(struct client *c, const struct cli_args *a, const char *who)
 {
-	const char *k[2] = { NULL }, *v[2] = { NULL };
+	static const char *const opts[] = { "always-add",
+		"always-collaborator" };
+	const char *k[2] = { NULL }, *v[2] = { NULL }, *given;
 	struct client_reply *r;
 	size_t n = 0;
 	char *id;
 	int status;
 
-	if (a->always_add != NULL) {
-		k[n] = "always_add";
-		v[n++] = on_off(a->always_add);
+	for (size_t i = 0; i < 2; i++) {
+		if ((given = cli_opt(a, opts[i])) == NULL)
+			continue;
+		k[n] = i == 0 ? "always_add" : "always_collaborator";
+		if ((v[n++] = on_off(given)) == NULL)
+			return cli_fail(EX_USAGE, "contact prefs: say on or "
+			    "off");
 	}
-	if (a->always_collaborator != NULL) {
-		k[n] = "always_collaborator";
-		v[n++] = on_off(a->always_collaborator);
-	}
-	if ((n > 0 && v[0] == NULL) || (n > 1 && v[1] == NULL))
-		return cli_fail(EX_USAGE, "contact prefs: say on or off");
 	if ((id = cli_contact_id(c, who, &status)) == NULL)
 		return status;
 	if (n > 0) {
@@ -259,29 +247,21 @@ contact_prefs(struct client *c, const struct cli_args *a, const char *who)
 	return EX_OK;
 }
 
-/* agora contact show USER [--json] | prefs USER [--always-add on|off]
-   [--always-collaborator on|off] */
-int
-cli_contact(const struct cli_opts *o, int argc, char **argv)
+/* contact show|prefs CONTACT */
+static int
+cli_contact(const struct cli_opts *o, const struct cli_args *a)
 {
 	struct client_reply *r;
 	struct client *c;
-	struct cli_args a;
-	char **ops, *id = NULL;
-	int n, status;
+	char *id = NULL;
+	int status;
 
-	if (argc < 2 || (ops = cli_operands(argc - 1, argv + 1, &a, &n)) ==
-	    NULL || n != 1 || (strcmp(argv[1], "show") != 0 &&
-	    strcmp(argv[1], "prefs") != 0))
-		return cli_fail(EX_USAGE, "usage: agora contact show USER "
-		    "[--json] | prefs USER [--always-add on|off] "
-		    "[--always-collaborator on|off]");
 	if ((c = cli_session(o, &status)) == NULL)
 		return status;
-	if (strcmp(argv[1], "prefs") == 0)
-		status = contact_prefs(c, &a, ops[0]);
-	else if ((r = contact_show_call(c, ops[0], &id, &status)) != NULL) {
-		contact_print(r, a.json || o->json);
+	if (strcmp(a->cmd->name, "contact prefs") == 0)
+		status = contact_prefs(c, a, a->ops[0]);
+	else if ((r = contact_show_call(c, a->ops[0], &id, &status)) != NULL) {
+		contact_print(r, a->json);
 		client_reply_free(r);
 	}
 	free(id);
@@ -290,8 +270,8 @@ cli_contact(const struct cli_opts *o, int argc, char **argv)
 }
 
 /* agora candidates SPACE [PREFIX] [--limit N] [--json] */
-int
-cli_candidates(const struct cli_opts *o, int argc, char **argv)
+static int
+cli_candidates(const struct cli_opts *o, const struct cli_args *a)
 {
 	static const char *const cols[] = { "user", "contact", "email",
 		"name", NULL };
@@ -299,31 +279,47 @@ cli_candidates(const struct cli_opts *o, int argc, char **argv)
 	const char *k[2] = { NULL }, *v[2] = { NULL };
 	struct client_reply *r;
 	struct client *c;
-	struct cli_args a;
-	char **ops;
-	int n, status;
+	int status;
 	size_t np = 0;
 
-	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL || n < 1 ||
-	    n > 2)
-		return cli_fail(EX_USAGE, "usage: agora candidates SPACE "
-		    "[PREFIX] [--limit N] [--json]");
-	if (n == 2) {
+	if (a->n == 2) {
 		k[np] = "prefix";
-		v[np++] = ops[1];
+		v[np++] = a->ops[1];
 	}
-	if (a.limit != NULL) {
-		k[np] = "limit";
-		v[np++] = a.limit;
-	}
+	if ((v[np] = cli_opt(a, "limit")) != NULL)
+		k[np++] = "limit";
 	if ((c = cli_session(o, &status)) == NULL)
 		return status;
 	r = cli_reply_check("candidates", client_call(c, "INVITE.CANDIDATES",
-	    "space", ops[0], k[0], v[0], k[1], v[1], NULL), &status);
+	    "space", a->ops[0], k[0], v[0], k[1], v[1], NULL), &status);
 	client_close(c);
 	if (r == NULL)
 		return status;
-	cli_print_lines(r, a.json || o->json, cols, widths);
+	cli_print_lines(r, a->json, cols, widths);
 	client_reply_free(r);
 	return EX_OK;
 }
+
+const struct cli_cmd cli_network_cmds[] = {
+	{ .name = "network flag", .operands = "SPACE", .run = cli_network,
+	  .summary = "make a space a business network (a paid plan)" },
+	{ .name = "network unflag", .operands = "SPACE", .run = cli_network,
+	  .summary = "make a business network an ordinary space again" },
+	{ .name = "contacts", .run = cli_contacts,
+	  .summary = "your professional contacts",
+	  .options = CLI_OPTIONS(CLI_JSON) },
+	{ .name = "contact show", .operands = "CONTACT", .run = cli_contact,
+	  .summary = "a contact's profile and the networks in common",
+	  .options = CLI_OPTIONS(CLI_JSON) },
+	{ .name = "contact prefs", .operands = "CONTACT", .run = cli_contact,
+	  .summary = "set, then print, your invitation preferences for them",
+	  .options = CLI_OPTIONS({ "always-add", "on|off",
+	      "invite them to every space you create" },
+	      { "always-collaborator", "on|off",
+	      "make them a collaborator wherever you add them" }) },
+	{ .name = "candidates", .operands = "SPACE [PREFIX]",
+	  .run = cli_candidates, .summary = "whom you could invite to a space",
+	  .options = CLI_OPTIONS({ "limit", "N", "at most N of them" },
+	      CLI_JSON) },
+	{ .name = NULL }
+};

@@ -1,7 +1,7 @@
 /*
  * The space subcommands, for scripts: agora space list|show|create|edit|
  * link|archive|reactivate|leave|delete, agora invite, accept, request-access,
- * revoke, grant and deny. Data goes to standard output (text, or JSON
+ * revoke, grant, deny, resend, remind and profile. Data goes to standard output (text, or JSON
  * with --json), errors to standard error in one line, exit codes as
  * sysexits(3). Text from the server is sanitised; JSON carries it as it
  * came, escaped.
@@ -161,8 +161,7 @@ space_list(const struct cli_opts *o, const struct cli_args *a)
 }
 
 static int
-space_show(const struct cli_opts *o, const struct cli_args *a,
-    const char *space)
+space_show(const struct cli_opts *o, const struct cli_args *a)
 {
 	static const char *const cols[] = { "user", "role", "status",
 		"overdue", "email", "name", NULL };
@@ -171,7 +170,7 @@ space_show(const struct cli_opts *o, const struct cli_args *a,
 	int status;
 
 	if ((r = session_call(o, "space show", &status, "SPACE.SHOW", "space",
-	    space, NULL, NULL, NULL, NULL)) == NULL)
+	    a->ops[0], NULL, NULL, NULL, NULL)) == NULL)
 		return status;
 	if (!a->json) {
 		/* The SPACE line first, then the people. */
@@ -190,65 +189,18 @@ space_show(const struct cli_opts *o, const struct cli_args *a,
 	return EX_OK;
 }
 
-/* SPACE.CREATE with the options given (a key left NULL would end the
-   pairs early, so they are packed). */
-static struct client_reply *
-space_create(const struct cli_opts *o, const struct cli_args *a,
-    const char *title, int *status)
-{
-	const char *k[2] = { NULL }, *v[2] = { NULL };
-	size_t n = 0;
-
-	if (a->description != NULL) {
-		k[n] = "description";
-		v[n++] = a->description;
-	}
-	if (a->network) {
-		k[n] = "network";
-		v[n++] = "1";
-	}
-	return session_call(o, "space create", status, "SPACE.CREATE",
-	    "title", title, k[0], v[0], k[1], v[1]);
-}
-
-/* create, edit, link, archive, reactivate, leave, delete: one request
-   each. */
+/* Runs a change; prints what it answers with: the space's id (create),
+   its link (link). */
 static int
-space_change(const struct cli_opts *o, const struct cli_args *a,
-    const char *what, int argc, char **argv)
+space_change(const struct cli_opts *o, const char *what, const char *verb,
+    const char *k1, const char *v1, const char *k2, const char *v2,
+    const char *k3, const char *v3)
 {
-	struct client_reply *r = NULL;
-	const char *space = argc > 0 ? argv[0] : NULL;
+	struct client_reply *r;
 	int status;
 
-	if (strcmp(what, "create") == 0 && argc == 1)
-		r = space_create(o, a, argv[0], &status);
-	else if (strcmp(what, "edit") == 0 && argc == 2)
-		r = session_call(o, "space edit", &status, "SPACE.EDIT",
-		    "space", space, "title", argv[1], a->description != NULL ?
-		    "description" : NULL, a->description);
-	else if (strcmp(what, "link") == 0 && argc == 1)
-		r = session_call(o, "space link", &status, "SPACE.LINK",
-		    "space", space, NULL, NULL, NULL, NULL);
-	else if (strcmp(what, "archive") == 0 && argc == 1)
-		r = session_call(o, "space archive", &status, "SPACE.ARCHIVE",
-		    "space", space, NULL, NULL, NULL, NULL);
-	else if (strcmp(what, "reactivate") == 0 && argc == 1)
-		r = session_call(o, "space reactivate", &status,
-		    "SPACE.REACTIVATE", "space", space, NULL, NULL, NULL, NULL);
-	else if (strcmp(what, "leave") == 0 && argc == 1)
-		r = session_call(o, "space leave", &status, "SPACE.LEAVE",
-		    "space", space, NULL, NULL, NULL, NULL);
-	else if (strcmp(what, "delete") == 0 && argc == 2 &&
-	    strcmp(argv[1], "--yes") == 0)
-		r = session_call(o, "space delete", &status, "SPACE.DELETE",
-		    "space", space, "confirm", "yes", NULL, NULL);
-	else
-		return cli_fail(EX_USAGE, "usage: agora space create TITLE "
-		    "[--description D] [--network] | edit SPACE TITLE | "
-		    "link SPACE | archive SPACE | reactivate SPACE | "
-		    "leave SPACE | delete SPACE --yes");
-	if (r == NULL)
+	if ((r = session_call(o, what, &status, verb, k1, v1, k2, v2, k3,
+	    v3)) == NULL)
 		return status;
 	if (client_reply_get(r, "space") != NULL)
 		printf("%s\n", client_reply_get(r, "space"));
@@ -258,95 +210,81 @@ space_change(const struct cli_opts *o, const struct cli_args *a,
 	return EX_OK;
 }
 
-char **
-cli_operands(int argc, char **argv, struct cli_args *a, int *n)
+/* SPACE.CREATE with the options given (a key left NULL would end the
+   pairs early, so they are packed). */
+static int
+space_create(const struct cli_opts *o, const struct cli_args *a)
 {
-	int first = cli_args(argc, argv, a);
+	const char *k[2] = { NULL }, *v[2] = { NULL };
+	size_t n = 0;
 
-	if (first < 0)
-		return NULL;
-	*n = argc - first;
-	return argv + first;
+	if ((v[n] = cli_opt(a, "description")) != NULL)
+		k[n++] = "description";
+	if (cli_opt(a, "network") != NULL) {
+		k[n] = "network";
+		v[n++] = "1";
+	}
+	return space_change(o, "space create", "SPACE.CREATE", "title",
+	    a->ops[0], k[0], v[0], k[1], v[1]);
 }
 
-int
-cli_space(const struct cli_opts *o, int argc, char **argv)
+static int
+space_edit(const struct cli_opts *o, const struct cli_args *a)
 {
-	struct cli_args a;
-	char **ops;
-	int n;
+	const char *d = cli_opt(a, "description");
 
-	if (argc < 2 || (ops = cli_operands(argc - 1, argv + 1, &a, &n)) == NULL)
-		return cli_fail(EX_USAGE, "usage: agora space list|show|create|"
-		    "edit|link|archive|reactivate|leave|delete ...");
-	if (strcmp(argv[1], "list") == 0 && n == 0)
-		return space_list(o, &a);
-	if (strcmp(argv[1], "show") == 0 && n == 1)
-		return space_show(o, &a, ops[0]);
-	return space_change(o, &a, argv[1], n, ops);
+	return space_change(o, "space edit", "SPACE.EDIT", "space", a->ops[0],
+	    "title", a->ops[1], d != NULL ? "description" : NULL, d);
 }
 
-int
-cli_invite(const struct cli_opts *o, int argc, char **argv)
+/* link, archive, reactivate, leave, delete: the entry's verb on a space. */
+static int
+space_one(const struct cli_opts *o, const struct cli_args *a)
+{
+	int del = strcmp(a->cmd->verb, "SPACE.DELETE") == 0;
+
+	if (del && cli_opt(a, "yes") == NULL)
+		return cli_usage(a);
+	return space_change(o, a->cmd->name, a->cmd->verb, "space", a->ops[0],
+	    del ? "confirm" : NULL, "yes", NULL, NULL);
+}
+
+static int
+cli_invite(const struct cli_opts *o, const struct cli_args *a)
 {
 	static const char *const cols[] = { "email", "role", "status", NULL };
 	static const int widths[] = { 40, 9, 0 };
+	const char *msg = cli_opt(a, "message");
 	struct client_reply *r;
-	struct cli_args a;
 	struct buf *emails;
-	char **ops;
-	int n, status;
+	int status;
 
-	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL || n < 2)
-		return cli_fail(EX_USAGE, "usage: agora invite SPACE EMAIL... "
-		    "[--message M]");
 	emails = buf_new(0);
-	for (int i = 1; i < n; i++)
-		buf_printf(emails, "%s%s", i > 1 ? " " : "", ops[i]);
-	r = session_call(o, "invite", &status, "INVITE", "space", ops[0],
-	    "emails", buf_cstr(emails), a.message != NULL ? "message" : NULL,
-	    a.message);
+	for (int i = 1; i < a->n; i++)
+		buf_printf(emails, "%s%s", i > 1 ? " " : "", a->ops[i]);
+	r = session_call(o, "invite", &status, "INVITE", "space", a->ops[0],
+	    "emails", buf_cstr(emails), msg != NULL ? "message" : NULL, msg);
 	buf_free(emails);
 	if (r == NULL)
 		return status;
-	cli_print_lines(r, a.json, cols, widths);
+	cli_print_lines(r, a->json, cols, widths);
 	warn_reply(r);
 	client_reply_free(r);
 	return EX_OK;
 }
 
-/* The verbs about one participant, by subcommand. */
-static const struct {
-	const char	*command;
-	const char	*verb;
-} person_verbs[] = {
-	{ "revoke", "PARTICIPANT.REVOKE" },
-	{ "grant", "PARTICIPANT.GRANT" },
-	{ "deny", "PARTICIPANT.DENY" },
-	{ "resend", "INVITE.RESEND" },
-	{ "remind", "INVITE.REMIND" },
-};
-
-/* revoke, grant, deny, resend, remind [--link] SPACE USER */
-int
-cli_participant(const struct cli_opts *o, int argc, char **argv)
+/* revoke, grant, deny, resend, remind [--link] SPACE USER: the entry's
+   verb. */
+static int
+cli_participant(const struct cli_opts *o, const struct cli_args *a)
 {
-	const char *verb = NULL, *link;
+	const char *link;
 	struct client_reply *r;
-	struct cli_args a;
-	char **ops;
-	int n, status;
+	int status, how = strcmp(a->cmd->name, "remind") == 0 &&
+	    cli_opt(a, "link") != NULL;
 
-	for (size_t i = 0; i < sizeof person_verbs / sizeof person_verbs[0];
-	    i++)
-		if (strcmp(argv[0], person_verbs[i].command) == 0)
-			verb = person_verbs[i].verb;
-	if (verb == NULL || (ops = cli_operands(argc, argv, &a, &n)) == NULL ||
-	    n != 2 || (a.link && strcmp(argv[0], "remind") != 0))
-		return cli_fail(EX_USAGE, "usage: agora %s SPACE USER%s",
-		    argv[0], strcmp(argv[0], "remind") == 0 ? " [--link]" : "");
-	if ((r = session_call(o, argv[0], &status, verb, "space", ops[0],
-	    "user", ops[1], a.link ? "how" : NULL, "link")) == NULL)
+	if ((r = session_call(o, a->cmd->name, &status, a->cmd->verb, "space",
+	    a->ops[0], "user", a->ops[1], how ? "how" : NULL, "link")) == NULL)
 		return status;
 	/* remind --link: a link to pass on by hand. */
 	if ((link = client_reply_get(r, "link")) != NULL)
@@ -356,40 +294,28 @@ cli_participant(const struct cli_opts *o, int argc, char **argv)
 }
 
 /* profile SPACE USER [--name N] [--company C] [--job-title J] */
-int
-cli_profile(const struct cli_opts *o, int argc, char **argv)
+static int
+cli_profile(const struct cli_opts *o, const struct cli_args *a)
 {
+	static const char *const keys[] = { "name", "company", "job_title" };
+	static const char *const opts[] = { "name", "company", "job-title" };
 	const char *k[4] = { NULL }, *v[4] = { NULL };
 	struct client_reply *r;
 	struct client *c;
-	struct cli_args a;
-	char **ops;
-	int n, status;
+	int status;
 	size_t np = 0;
 
-	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL || n != 2)
-		return cli_fail(EX_USAGE, "usage: agora profile SPACE USER "
-		    "[--name N] [--company C] [--job-title J]");
 	/* Only what was given changes: the pairs, packed. */
-	if (a.name != NULL) {
-		k[np] = "name";
-		v[np++] = a.name;
-	}
-	if (a.company != NULL) {
-		k[np] = "company";
-		v[np++] = a.company;
-	}
-	if (a.job_title != NULL) {
-		k[np] = "job_title";
-		v[np++] = a.job_title;
-	}
+	for (size_t i = 0; i < 3; i++)
+		if ((v[np] = cli_opt(a, opts[i])) != NULL)
+			k[np++] = keys[i];
 	if (np == 0)
 		return cli_fail(EX_USAGE, "profile: give --name, --company or "
 		    "--job-title");
 	if ((c = cli_session(o, &status)) == NULL)
 		return status;
-	r = client_call(c, "PARTICIPANT.EDIT", "space", ops[0], "user", ops[1],
-	    k[0], v[0], k[1], v[1], k[2], v[2], NULL);
+	r = client_call(c, "PARTICIPANT.EDIT", "space", a->ops[0], "user",
+	    a->ops[1], k[0], v[0], k[1], v[1], k[2], v[2], NULL);
 	client_close(c);
 	if (r == NULL)
 		return cli_fail(EX_UNAVAILABLE, "profile: no answer");
@@ -468,33 +394,29 @@ accept_resume(const struct cli_opts *o, const char *link)
 	return c;
 }
 
-int
-cli_accept(const struct cli_opts *o, int argc, char **argv)
+static int
+cli_accept(const struct cli_opts *o, const struct cli_args *a)
 {
+	const char *token, *name = cli_opt(a, "name"), *link = a->ops[0];
 	struct client_reply *r;
-	struct cli_args a;
 	struct client *c;
-	char **ops, *pw = NULL, *path, *cause = NULL;
-	const char *token;
-	int n, status, resumed;
+	char *pw = NULL, *path, *cause = NULL;
+	int status, resumed;
 
-	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL || n != 1)
-		return cli_fail(EX_USAGE, "usage: agora accept LINK [--name N]");
 	/* Logged in: the session is the proof. Otherwise the password of
 	   the account, if the address has one, or a new one (empty: come in
 	   without, and ask for a login link next time). */
-	if ((c = accept_resume(o, ops[0])) != NULL)
+	if ((c = accept_resume(o, link)) != NULL)
 		resumed = 1;
-	else if ((c = link_connect(o, ops[0], &status)) == NULL)
+	else if ((c = link_connect(o, link, &status)) == NULL)
 		return status;
 	else {
 		resumed = 0;
 		pw = cli_password("Password (the account's, if this address "
 		    "has one; else a new one, or empty for none): ");
 	}
-	r = client_call(c, "ACCEPT", "link", ops[0], pw != NULL && *pw != '\0' ?
-	    "password" : NULL, pw, a.name != NULL ? "name" : NULL, a.name,
-	    NULL);
+	r = client_call(c, "ACCEPT", "link", link, pw != NULL && *pw != '\0' ?
+	    "password" : NULL, pw, name != NULL ? "name" : NULL, name, NULL);
 	if (pw != NULL)
 		freezero_str(pw);
 	client_close(c);
@@ -518,26 +440,21 @@ cli_accept(const struct cli_opts *o, int argc, char **argv)
 	return status;
 }
 
-int
-cli_request_access(const struct cli_opts *o, int argc, char **argv)
+static int
+cli_request_access(const struct cli_opts *o, const struct cli_args *a)
 {
+	const char *email = cli_opt(a, "email"), *name = cli_opt(a, "name");
 	struct client_reply *r;
-	struct cli_args a;
 	struct client *c;
-	const char *email;
-	char **ops;
-	int n, status;
+	int status;
 
-	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL || n != 1)
-		return cli_fail(EX_USAGE, "usage: agora request-access LINK "
-		    "--email E [--name N]");
-	if ((email = a.email != NULL ? a.email : o->email) == NULL)
+	if (email == NULL && (email = o->email) == NULL)
 		return cli_fail(EX_USAGE, "request-access: say who asks: "
 		    "--email E");
-	if ((c = link_connect(o, ops[0], &status)) == NULL)
+	if ((c = link_connect(o, a->ops[0], &status)) == NULL)
 		return status;
-	r = client_call(c, "ACCESS.REQUEST", "link", ops[0], "email", email,
-	    a.name != NULL ? "name" : NULL, a.name, NULL);
+	r = client_call(c, "ACCESS.REQUEST", "link", a->ops[0], "email", email,
+	    name != NULL ? "name" : NULL, name, NULL);
 	client_close(c);
 	if (r == NULL)
 		return cli_fail(EX_UNAVAILABLE, "request-access: no answer");
@@ -547,3 +464,63 @@ cli_request_access(const struct cli_opts *o, int argc, char **argv)
 	client_reply_free(r);
 	return EX_OK;
 }
+
+const struct cli_cmd cli_space_cmds[] = {
+	{ .name = "space list", .run = space_list,
+	  .summary = "the spaces you are in",
+	  .options = CLI_OPTIONS(CLI_JSON) },
+	{ .name = "space show", .operands = "SPACE", .run = space_show,
+	  .summary = "a space and its participants",
+	  .options = CLI_OPTIONS(CLI_JSON) },
+	{ .name = "space create", .operands = "TITLE", .run = space_create,
+	  .summary = "create a space and print its id",
+	  .options = CLI_OPTIONS({ "description", "D", "what it is for" },
+	      { "network", NULL, "a business network from the start" }) },
+	{ .name = "space edit", .operands = "SPACE TITLE", .run = space_edit,
+	  .summary = "change a space's title (and description)",
+	  .options = CLI_OPTIONS({ "description", "D", "what it is for" }) },
+	{ .name = "space link", .operands = "SPACE", .run = space_one,
+	  .verb = "SPACE.LINK", .summary = "print a space's shareable link" },
+	{ .name = "space archive", .operands = "SPACE", .run = space_one,
+	  .verb = "SPACE.ARCHIVE", .summary = "archive a space" },
+	{ .name = "space reactivate", .operands = "SPACE", .run = space_one,
+	  .verb = "SPACE.REACTIVATE", .summary = "bring an archived space back" },
+	{ .name = "space leave", .operands = "SPACE", .run = space_one,
+	  .verb = "SPACE.LEAVE", .summary = "leave a space" },
+	{ .name = "space delete", .operands = "SPACE", .run = space_one,
+	  .verb = "SPACE.DELETE", .summary = "delete a space for good",
+	  .options = CLI_OPTIONS({ "yes", NULL, "yes (without it, nothing "
+	      "happens)" }) },
+	{ .name = "invite", .operands = "SPACE EMAIL...", .run = cli_invite,
+	  .summary = "invite people by e-mail",
+	  .options = CLI_OPTIONS({ "message", "M", "a word in the invitation" },
+	      CLI_JSON) },
+	{ .name = "accept", .operands = "LINK", .run = cli_accept,
+	  .summary = "accept an invitation (asks for a password)",
+	  .options = CLI_OPTIONS({ "name", "N", "your name" }) },
+	{ .name = "request-access", .operands = "LINK",
+	  .run = cli_request_access,
+	  .summary = "ask for access through a space's shareable link",
+	  .options = CLI_OPTIONS({ "email", "E", "who asks" },
+	      { "name", "N", "their name" }) },
+	{ .name = "revoke", .operands = "SPACE USER", .run = cli_participant,
+	  .verb = "PARTICIPANT.REVOKE", .summary = "take someone's access away" },
+	{ .name = "grant", .operands = "SPACE USER", .run = cli_participant,
+	  .verb = "PARTICIPANT.GRANT",
+	  .summary = "give access back, or grant an access request" },
+	{ .name = "deny", .operands = "SPACE USER", .run = cli_participant,
+	  .verb = "PARTICIPANT.DENY", .summary = "turn an access request down" },
+	{ .name = "resend", .operands = "SPACE USER", .run = cli_participant,
+	  .verb = "INVITE.RESEND",
+	  .summary = "send an invitation again, with a new link" },
+	{ .name = "remind", .operands = "SPACE USER", .run = cli_participant,
+	  .verb = "INVITE.REMIND", .summary = "remind a pending invitee",
+	  .options = CLI_OPTIONS({ "link", NULL, "print a new invitation link "
+	      "to pass on by hand, not an e-mail" }) },
+	{ .name = "profile", .operands = "SPACE USER", .run = cli_profile,
+	  .summary = "edit your profile, or how a space knows an external",
+	  .options = CLI_OPTIONS({ "name", "N", "the name" },
+	      { "company", "C", "the company" },
+	      { "job-title", "J", "the job title" }) },
+	{ .name = NULL }
+};

@@ -1,6 +1,6 @@
 /*
- * The non-interactive subcommands (agora ping, login, whoami, logout): the
- * same client library as the screen, for scripts. Exit codes follow
+ * The non-interactive subcommands (agora ping, login, space list, ...):
+ * the same client library as the screen, for scripts. Exit codes follow
  * sysexits(3); errors are one line on standard error.
  */
 #ifndef AGORA_CLI_H
@@ -13,9 +13,56 @@ struct cli_opts {
 	int		 json;
 };
 
-/* Runs argv[0] (a subcommand); returns the exit status. */
+/*
+ * A subcommand: one entry in a domain's table (cli_session_cmds in cli.c,
+ * cli_space_cmds in cli-space.c, ...), each table ending with { NULL }.
+ * The name is one word ("ping") or two ("space list": a group, whose
+ * "agora space --help" lists its members). cli_run parses the options
+ * against the entry's, checks the number of operands against its
+ * operands ("[X]" optional, "X..." one or more) and prints the usage and
+ * --help from it; run holds only the semantics. A new
+ * subcommand is a run function and one entry; a new domain's table is
+ * also named in cli_tables (cli.c).
+ */
+struct cli_option {
+	const char	*name;		/* --name */
+	const char	*value;		/* the value's name ("N"); NULL: a flag */
+	const char	*help;
+};
+/* An entry's options, ending the array for it. */
+#define CLI_OPTIONS(...) \
+	((const struct cli_option[]){ __VA_ARGS__, { .name = NULL } })
+#define CLI_JSON	{ "json", NULL, "JSON, the values as the server sent them" }
+#define CLI_OPTIONS_MAX	8
+
+struct cli_args;
+struct cli_cmd {
+	const char		*name;
+	const char		*operands;	/* "SPACE [PREFIX]", "SPACE EMAIL..." */
+	int			(*run)(const struct cli_opts *,
+				    const struct cli_args *);
+	const char		*summary;
+	const struct cli_option	*options;	/* NULL: none */
+	const char		*verb;		/* for a run shared by entries */
+};
+struct cli_args {
+	const struct cli_cmd	*cmd;
+	char			**ops;		/* the operands */
+	int			 n;
+	int			 json;		/* --json, here or before */
+	const char		*values[CLI_OPTIONS_MAX]; /* by option */
+};
+/* The value of --name, "" for a flag given, or NULL if not given. */
+const char *cli_opt(const struct cli_args *, const char *name);
+/* The usage line on standard error; returns EX_USAGE. */
+int cli_usage(const struct cli_args *);
+
+/* The options before the command (argv[0] is the program) into o:
+   the number of words left, the command's, moved to the front of argv;
+   or -1 with *status, after --help (EX_OK) or a usage error. */
+int cli_global(struct cli_opts *o, int argc, char **argv, int *status);
+/* Runs the subcommand in argv[0] (and argv[1]); returns the exit status. */
 int cli_run(const struct cli_opts *, int argc, char **argv);
-int cli_known(const char *subcommand);
 
 /* For the subcommands (cli.c, cli-space.c). */
 struct client;
@@ -45,34 +92,6 @@ char *cli_session_path(int *status);
 char *cli_password(const char *prompt);
 /* A JSON string, escaped, on standard output. */
 void cli_json_string(const char *);
-/*
- * Options after the subcommand: --json, --message M, --description D,
- * --email E, --name N, --company C, --job-title J, --link, --network,
- * --space S, --before ID, --limit N, --always-add on|off,
- * --always-collaborator on|off. Returns the index of the first operand in
- * argv, or -1 after a usage error (printed).
- */
-struct cli_args {
-	int		 json;
-	const char	*message;
-	const char	*description;
-	const char	*email;
-	const char	*name;
-	const char	*company;
-	const char	*job_title;
-	int		 link;		/* --link (remind) */
-	int		 network;	/* --network (space create) */
-	const char	*space;		/* --space (msg, messages, read) */
-	const char	*before;	/* --before (messages) */
-	const char	*limit;		/* --limit (messages, candidates) */
-	const char	*always_add;	/* --always-add (contact prefs) */
-	const char	*always_collaborator;
-};
-int cli_args(int argc, char **argv, struct cli_args *);
-
-/* The operands after the options of argv[0]'s subcommand (options may
-   come anywhere): *n of them, or NULL after a usage error. */
-char **cli_operands(int argc, char **argv, struct cli_args *, int *n);
 /* Data lines as JSON objects, or rows of these columns (a width of 0:
    the last column, not padded). */
 void cli_print_lines(const struct client_reply *, int json,
@@ -81,34 +100,17 @@ void cli_print_lines(const struct client_reply *, int json,
    an object. */
 void cli_json_array(const struct client_reply *);
 
-/* cli-space.c: the space subcommands. */
-int cli_space(const struct cli_opts *, int argc, char **argv);
-int cli_invite(const struct cli_opts *, int argc, char **argv);
-int cli_accept(const struct cli_opts *, int argc, char **argv);
-int cli_request_access(const struct cli_opts *, int argc, char **argv);
-int cli_participant(const struct cli_opts *, int argc, char **argv);
-int cli_profile(const struct cli_opts *, int argc, char **argv);
-/* cli-file.c */
-int cli_file(const struct cli_opts *, int argc, char **argv);
-int cli_comment(const struct cli_opts *, int argc, char **argv);
+/* The domains' subcommands. */
+extern const struct cli_cmd cli_space_cmds[], cli_file_cmds[],
+    cli_network_cmds[], cli_message_cmds[];
 /* A line's parameters as one JSON object, or as its members without the
    braces, to add more (cli-space.c). */
 struct proto_msg;
 void cli_json_object(const struct proto_msg *);
 void cli_json_members(const struct proto_msg *);
-/* cli-network.c: networks, professional contacts, invitation candidates. */
-int cli_network(const struct cli_opts *, int argc, char **argv);
-int cli_contacts(const struct cli_opts *, int argc, char **argv);
-int cli_contact(const struct cli_opts *, int argc, char **argv);
-int cli_candidates(const struct cli_opts *, int argc, char **argv);
 /* The user id of who: a user id as it is, or the e-mail address of one of
    the caller's professional contacts (looked up with CONTACTS). NULL with
    *status said when it names no contact. Caller frees. */
 char *cli_contact_id(struct client *, const char *who, int *status);
-/* cli-message.c: private conversations and space discussions. */
-int cli_msg(const struct cli_opts *, int argc, char **argv);
-int cli_messages(const struct cli_opts *, int argc, char **argv);
-int cli_read(const struct cli_opts *, int argc, char **argv);
-int cli_conversations(const struct cli_opts *, int argc, char **argv);
 
 #endif
