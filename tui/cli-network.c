@@ -22,28 +22,15 @@ static int
 cli_network(const struct cli_opts *o, const struct cli_args *a)
 {
 	struct client_reply *r;
-	struct client *c;
-	int status, flag = strcmp(a->cmd->name, "network flag") == 0;
+	int status, flag = strcmp(a->name, "network flag") == 0;
 
-	if ((c = cli_session(o, &status)) == NULL)
-		return status;
-	r = cli_reply_check(a->cmd->name, client_call(c, "SPACE.NETWORK",
-	    "space", a->ops[0], "network", flag ? "1" : "0", NULL), &status);
-	client_close(c);
-	if (r == NULL)
+	if ((r = cli_call(o, NULL, a->name, &status, "SPACE.NETWORK", "space",
+	    a->ops[0], "network", flag ? "1" : "0", NULL)) == NULL)
 		return status;
 	printf("space %s is %s business network\n", a->ops[0], flag ? "a" :
 	    "no longer a");
 	client_reply_free(r);
 	return EX_OK;
-}
-
-/* CONTACTS on c: the reply, or NULL with *status said under what. */
-static struct client_reply *
-contacts_call(struct client *c, const char *what, int *status)
-{
-	return cli_reply_check(what, client_call(c, "CONTACTS", NULL),
-	    status);
 }
 
 static int
@@ -53,14 +40,10 @@ cli_contacts(const struct cli_opts *o, const struct cli_args *a)
 		"networks", "email", "name", NULL };
 	static const int widths[] = { 6, 6, 6, 8, 32, 0 };
 	struct client_reply *r;
-	struct client *c;
 	int status;
 
-	if ((c = cli_session(o, &status)) == NULL)
-		return status;
-	r = contacts_call(c, "contacts", &status);
-	client_close(c);
-	if (r == NULL)
+	if ((r = cli_call(o, NULL, "contacts", &status, "CONTACTS", NULL)) ==
+	    NULL)
 		return status;
 	cli_print_lines(r, a->json, cols, widths);
 	client_reply_free(r);
@@ -85,7 +68,7 @@ cli_contact_id(struct client *c, const char *who, int *status)
 		    "e-mail address", who);
 		return NULL;
 	}
-	if ((r = contacts_call(c, who, status)) == NULL)
+	if ((r = cli_call(NULL, c, who, status, "CONTACTS", NULL)) == NULL)
 		return NULL;
 	for (size_t i = 0; i < r->ndata && id == NULL; i++) {
 		if ((email = client_line_get(r->data[i], "email")) != NULL &&
@@ -106,8 +89,8 @@ contact_show_call(struct client *c, const char *who, char **id, int *status)
 {
 	if ((*id = cli_contact_id(c, who, status)) == NULL)
 		return NULL;
-	return cli_reply_check("contact", client_call(c, "CONTACT.SHOW",
-	    "user", *id, NULL), status);
+	return cli_call(NULL, c, "contact", status, "CONTACT.SHOW", "user", *id,
+	    NULL);
 }
 
 /* "label  value", the value sanitised. */
@@ -212,33 +195,25 @@ contact_prefs(struct client *c, const struct cli_args *a, const char *who)
 {
 	static const char *const opts[] = { "always-add",
 		"always-collaborator" };
-	const char *k[2] = { NULL }, *v[2] = { NULL }, *given;
-	struct client_reply *r;
-	size_t n = 0;
+	const char *v[2];
+	struct client_reply *r = NULL;
 	char *id;
 	int status;
 
-	for (size_t i = 0; i < 2; i++) {
-		if ((given = cli_opt(a, opts[i])) == NULL)
-			continue;
-		k[n] = i == 0 ? "always_add" : "always_collaborator";
-		if ((v[n++] = on_off(given)) == NULL)
+	for (size_t i = 0; i < 2; i++)
+		if ((v[i] = cli_opt(a, opts[i])) != NULL &&
+		    (v[i] = on_off(v[i])) == NULL)
 			return cli_fail(EX_USAGE, "contact prefs: say on or "
 			    "off");
-	}
 	if ((id = cli_contact_id(c, who, &status)) == NULL)
 		return status;
-	if (n > 0) {
-		if ((r = cli_reply_check("contact prefs", client_call(c,
-		    "CONTACT.PREFS", "user", id, k[0], v[0], k[1], v[1], NULL),
-		    &status)) == NULL) {
-			free(id);
-			return status;
-		}
+	if ((v[0] == NULL && v[1] == NULL) || (r = cli_call(NULL, c,
+	    "contact prefs", &status, "CONTACT.PREFS", "user", id,
+	    "always_add", v[0], "always_collaborator", v[1], NULL)) != NULL) {
 		client_reply_free(r);
+		r = cli_call(NULL, c, "contact prefs", &status, "CONTACT.SHOW",
+		    "user", id, NULL);
 	}
-	r = cli_reply_check("contact prefs", client_call(c, "CONTACT.SHOW",
-	    "user", id, NULL), &status);
 	free(id);
 	if (r == NULL)
 		return status;
@@ -258,7 +233,7 @@ cli_contact(const struct cli_opts *o, const struct cli_args *a)
 
 	if ((c = cli_session(o, &status)) == NULL)
 		return status;
-	if (strcmp(a->cmd->name, "contact prefs") == 0)
+	if (strcmp(a->name, "contact prefs") == 0)
 		status = contact_prefs(c, a, a->ops[0]);
 	else if ((r = contact_show_call(c, a->ops[0], &id, &status)) != NULL) {
 		contact_print(r, a->json);
@@ -276,24 +251,12 @@ cli_candidates(const struct cli_opts *o, const struct cli_args *a)
 	static const char *const cols[] = { "user", "contact", "email",
 		"name", NULL };
 	static const int widths[] = { 6, 7, 32, 0 };
-	const char *k[2] = { NULL }, *v[2] = { NULL };
 	struct client_reply *r;
-	struct client *c;
 	int status;
-	size_t np = 0;
 
-	if (a->n == 2) {
-		k[np] = "prefix";
-		v[np++] = a->ops[1];
-	}
-	if ((v[np] = cli_opt(a, "limit")) != NULL)
-		k[np++] = "limit";
-	if ((c = cli_session(o, &status)) == NULL)
-		return status;
-	r = cli_reply_check("candidates", client_call(c, "INVITE.CANDIDATES",
-	    "space", a->ops[0], k[0], v[0], k[1], v[1], NULL), &status);
-	client_close(c);
-	if (r == NULL)
+	if ((r = cli_call(o, NULL, "candidates", &status, "INVITE.CANDIDATES",
+	    "space", a->ops[0], "prefix", a->n == 2 ? a->ops[1] : NULL,
+	    "limit", cli_opt(a, "limit"), NULL)) == NULL)
 		return status;
 	cli_print_lines(r, a->json, cols, widths);
 	client_reply_free(r);
@@ -301,25 +264,21 @@ cli_candidates(const struct cli_opts *o, const struct cli_args *a)
 }
 
 const struct cli_cmd cli_network_cmds[] = {
-	{ .name = "network flag", .operands = "SPACE", .run = cli_network,
-	  .summary = "make a space a business network (a paid plan)" },
-	{ .name = "network unflag", .operands = "SPACE", .run = cli_network,
-	  .summary = "make a business network an ordinary space again" },
-	{ .name = "contacts", .run = cli_contacts,
-	  .summary = "your professional contacts",
-	  .options = CLI_OPTIONS(CLI_JSON) },
-	{ .name = "contact show", .operands = "CONTACT", .run = cli_contact,
-	  .summary = "a contact's profile and the networks in common",
-	  .options = CLI_OPTIONS(CLI_JSON) },
-	{ .name = "contact prefs", .operands = "CONTACT", .run = cli_contact,
-	  .summary = "set, then print, your invitation preferences for them",
-	  .options = CLI_OPTIONS({ "always-add", "on|off",
-	      "invite them to every space you create" },
-	      { "always-collaborator", "on|off",
-	      "make them a collaborator wherever you add them" }) },
-	{ .name = "candidates", .operands = "SPACE [PREFIX]",
-	  .run = cli_candidates, .summary = "whom you could invite to a space",
-	  .options = CLI_OPTIONS({ "limit", "N", "at most N of them" },
-	      CLI_JSON) },
-	{ .name = NULL }
+	{ "network flag SPACE", cli_network, "make a space a business network",
+	    NULL, NULL },
+	{ "network unflag SPACE", cli_network, "make it an ordinary space "
+	    "again", NULL, NULL },
+	{ "contacts", cli_contacts, "your professional contacts",
+	    CLI_OPTIONS(CLI_JSON), NULL },
+	{ "contact show CONTACT", cli_contact, "a contact, and the networks "
+	    "in common", CLI_OPTIONS(CLI_JSON), NULL },
+	{ "contact prefs CONTACT", cli_contact, "set, then print, the "
+	    "invitation preferences", CLI_OPTIONS({ "always-add", "on|off",
+	    "invite them to every space you create" },
+	    { "always-collaborator", "on|off", "make them a collaborator "
+	    "wherever you add them" }), NULL },
+	{ "candidates SPACE [PREFIX]", cli_candidates, "whom you could "
+	    "invite to a space", CLI_OPTIONS({ "limit", "N", "at most N of "
+	    "them" }, CLI_JSON), NULL },
+	{ 0 }
 };

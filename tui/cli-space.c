@@ -32,7 +32,7 @@ cli_json_members(const struct proto_msg *m)
 	}
 }
 
-void
+static void
 cli_json_object(const struct proto_msg *m)
 {
 	putchar('{');
@@ -104,31 +104,6 @@ cli_json_array(const struct client_reply *r)
 	print_lines(r, 1, NULL, NULL);
 }
 
-/* Runs one request on the saved session; the reply (caller frees). */
-static struct client_reply *
-session_call(const struct cli_opts *o, const char *what, int *status,
-    const char *verb, const char *k1, const char *v1, const char *k2,
-    const char *v2, const char *k3, const char *v3)
-{
-	struct client_reply *r;
-	struct client *c;
-
-	if ((c = cli_session(o, status)) == NULL)
-		return NULL;
-	r = client_call(c, verb, k1, v1, k2, v2, k3, v3, NULL);
-	client_close(c);
-	if (r == NULL) {
-		*status = cli_fail(EX_UNAVAILABLE, "%s: no answer", what);
-		return NULL;
-	}
-	if (!r->ok) {
-		*status = cli_reply_fail(what, r);
-		return NULL;
-	}
-	*status = EX_OK;
-	return r;
-}
-
 /* The final line's warning, if any, on standard error. */
 static void
 warn_reply(const struct client_reply *r)
@@ -152,8 +127,8 @@ space_list(const struct cli_opts *o, const struct cli_args *a)
 	struct client_reply *r;
 	int status;
 
-	if ((r = session_call(o, "space list", &status, "SPACE.LIST", NULL,
-	    NULL, NULL, NULL, NULL, NULL)) == NULL)
+	if ((r = cli_call(o, NULL, "space list", &status, "SPACE.LIST",
+	    NULL)) == NULL)
 		return status;
 	cli_print_lines(r, a->json, cols, widths);
 	client_reply_free(r);
@@ -169,8 +144,8 @@ space_show(const struct cli_opts *o, const struct cli_args *a)
 	struct client_reply *r;
 	int status;
 
-	if ((r = session_call(o, "space show", &status, "SPACE.SHOW", "space",
-	    a->ops[0], NULL, NULL, NULL, NULL)) == NULL)
+	if ((r = cli_call(o, NULL, "space show", &status, "SPACE.SHOW",
+	    "space", a->ops[0], NULL)) == NULL)
 		return status;
 	if (!a->json) {
 		/* The SPACE line first, then the people. */
@@ -189,19 +164,13 @@ space_show(const struct cli_opts *o, const struct cli_args *a)
 	return EX_OK;
 }
 
-/* Runs a change; prints what it answers with: the space's id (create),
-   its link (link). */
+/* What a change answers with: the space's id (create), its link (link);
+   r NULL: *status. */
 static int
-space_change(const struct cli_opts *o, const char *what, const char *verb,
-    const char *k1, const char *v1, const char *k2, const char *v2,
-    const char *k3, const char *v3)
+space_changed(struct client_reply *r, const int *status)
 {
-	struct client_reply *r;
-	int status;
-
-	if ((r = session_call(o, what, &status, verb, k1, v1, k2, v2, k3,
-	    v3)) == NULL)
-		return status;
+	if (r == NULL)
+		return *status;
 	if (client_reply_get(r, "space") != NULL)
 		printf("%s\n", client_reply_get(r, "space"));
 	if (client_reply_get(r, "link") != NULL)
@@ -210,43 +179,37 @@ space_change(const struct cli_opts *o, const char *what, const char *verb,
 	return EX_OK;
 }
 
-/* SPACE.CREATE with the options given (a key left NULL would end the
-   pairs early, so they are packed). */
 static int
 space_create(const struct cli_opts *o, const struct cli_args *a)
 {
-	const char *k[2] = { NULL }, *v[2] = { NULL };
-	size_t n = 0;
+	int status;
 
-	if ((v[n] = cli_opt(a, "description")) != NULL)
-		k[n++] = "description";
-	if (cli_opt(a, "network") != NULL) {
-		k[n] = "network";
-		v[n++] = "1";
-	}
-	return space_change(o, "space create", "SPACE.CREATE", "title",
-	    a->ops[0], k[0], v[0], k[1], v[1]);
+	return space_changed(cli_call(o, NULL, a->name, &status,
+	    "SPACE.CREATE", "title", a->ops[0], "description", cli_opt(a,
+	    "description"), "network", cli_opt(a, "network") != NULL ? "1" :
+	    NULL, NULL), &status);
 }
 
 static int
 space_edit(const struct cli_opts *o, const struct cli_args *a)
 {
-	const char *d = cli_opt(a, "description");
+	int status;
 
-	return space_change(o, "space edit", "SPACE.EDIT", "space", a->ops[0],
-	    "title", a->ops[1], d != NULL ? "description" : NULL, d);
+	return space_changed(cli_call(o, NULL, a->name, &status, "SPACE.EDIT",
+	    "space", a->ops[0], "title", a->ops[1], "description", cli_opt(a,
+	    "description"), NULL), &status);
 }
 
 /* link, archive, reactivate, leave, delete: the entry's verb on a space. */
 static int
 space_one(const struct cli_opts *o, const struct cli_args *a)
 {
-	int del = strcmp(a->cmd->verb, "SPACE.DELETE") == 0;
+	int status, del = strcmp(a->cmd->verb, "SPACE.DELETE") == 0;
 
 	if (del && cli_opt(a, "yes") == NULL)
 		return cli_usage(a);
-	return space_change(o, a->cmd->name, a->cmd->verb, "space", a->ops[0],
-	    del ? "confirm" : NULL, "yes", NULL, NULL);
+	return space_changed(cli_call(o, NULL, a->name, &status, a->cmd->verb,
+	    "space", a->ops[0], "confirm", del ? "yes" : NULL, NULL), &status);
 }
 
 static int
@@ -254,7 +217,6 @@ cli_invite(const struct cli_opts *o, const struct cli_args *a)
 {
 	static const char *const cols[] = { "email", "role", "status", NULL };
 	static const int widths[] = { 40, 9, 0 };
-	const char *msg = cli_opt(a, "message");
 	struct client_reply *r;
 	struct buf *emails;
 	int status;
@@ -262,8 +224,8 @@ cli_invite(const struct cli_opts *o, const struct cli_args *a)
 	emails = buf_new(0);
 	for (int i = 1; i < a->n; i++)
 		buf_printf(emails, "%s%s", i > 1 ? " " : "", a->ops[i]);
-	r = session_call(o, "invite", &status, "INVITE", "space", a->ops[0],
-	    "emails", buf_cstr(emails), msg != NULL ? "message" : NULL, msg);
+	r = cli_call(o, NULL, "invite", &status, "INVITE", "space", a->ops[0],
+	    "emails", buf_cstr(emails), "message", cli_opt(a, "message"), NULL);
 	buf_free(emails);
 	if (r == NULL)
 		return status;
@@ -280,11 +242,12 @@ cli_participant(const struct cli_opts *o, const struct cli_args *a)
 {
 	const char *link;
 	struct client_reply *r;
-	int status, how = strcmp(a->cmd->name, "remind") == 0 &&
+	int status, how = strcmp(a->name, "remind") == 0 &&
 	    cli_opt(a, "link") != NULL;
 
-	if ((r = session_call(o, a->cmd->name, &status, a->cmd->verb, "space",
-	    a->ops[0], "user", a->ops[1], how ? "how" : NULL, "link")) == NULL)
+	if ((r = cli_call(o, NULL, a->name, &status, a->cmd->verb, "space",
+	    a->ops[0], "user", a->ops[1], "how", how ? "link" : NULL, NULL)) ==
+	    NULL)
 		return status;
 	/* remind --link: a link to pass on by hand. */
 	if ((link = client_reply_get(r, "link")) != NULL)
@@ -293,36 +256,24 @@ cli_participant(const struct cli_opts *o, const struct cli_args *a)
 	return EX_OK;
 }
 
-/* profile SPACE USER [--name N] [--company C] [--job-title J] */
+/* profile SPACE USER [--name N] [--company C] [--job-title J]: only
+   what was given changes. */
 static int
 cli_profile(const struct cli_opts *o, const struct cli_args *a)
 {
-	static const char *const keys[] = { "name", "company", "job_title" };
-	static const char *const opts[] = { "name", "company", "job-title" };
-	const char *k[4] = { NULL }, *v[4] = { NULL };
+	const char *name = cli_opt(a, "name"), *company = cli_opt(a, "company");
+	const char *job = cli_opt(a, "job-title");
 	struct client_reply *r;
-	struct client *c;
 	int status;
-	size_t np = 0;
 
-	/* Only what was given changes: the pairs, packed. */
-	for (size_t i = 0; i < 3; i++)
-		if ((v[np] = cli_opt(a, opts[i])) != NULL)
-			k[np++] = keys[i];
-	if (np == 0)
+	if (name == NULL && company == NULL && job == NULL)
 		return cli_fail(EX_USAGE, "profile: give --name, --company or "
 		    "--job-title");
-	if ((c = cli_session(o, &status)) == NULL)
-		return status;
-	r = client_call(c, "PARTICIPANT.EDIT", "space", a->ops[0], "user",
-	    a->ops[1], k[0], v[0], k[1], v[1], k[2], v[2], NULL);
-	client_close(c);
-	if (r == NULL)
-		return cli_fail(EX_UNAVAILABLE, "profile: no answer");
-	if (!r->ok)
-		return cli_reply_fail("profile", r);
+	r = cli_call(o, NULL, "profile", &status, "PARTICIPANT.EDIT", "space",
+	    a->ops[0], "user", a->ops[1], "name", name, "company", company,
+	    "job_title", job, NULL);
 	client_reply_free(r);
-	return EX_OK;
+	return status;
 }
 
 /* Connects to the server a link names (not the configured one). */
@@ -397,10 +348,10 @@ accept_resume(const struct cli_opts *o, const char *link)
 static int
 cli_accept(const struct cli_opts *o, const struct cli_args *a)
 {
-	const char *token, *name = cli_opt(a, "name"), *link = a->ops[0];
+	const char *name = cli_opt(a, "name"), *link = a->ops[0];
 	struct client_reply *r;
 	struct client *c;
-	char *pw = NULL, *path, *cause = NULL;
+	char *pw = NULL;
 	int status, resumed;
 
 	/* Logged in: the session is the proof. Otherwise the password of
@@ -415,24 +366,16 @@ cli_accept(const struct cli_opts *o, const struct cli_args *a)
 		pw = cli_password("Password (the account's, if this address "
 		    "has one; else a new one, or empty for none): ");
 	}
-	r = client_call(c, "ACCEPT", "link", link, pw != NULL && *pw != '\0' ?
-	    "password" : NULL, pw, name != NULL ? "name" : NULL, name, NULL);
+	r = cli_call(o, c, "accept", &status, "ACCEPT", "link", link,
+	    "password", pw != NULL && *pw != '\0' ? pw : NULL, "name", name,
+	    NULL);
 	if (pw != NULL)
 		freezero_str(pw);
 	client_close(c);
 	if (r == NULL)
-		return cli_fail(EX_UNAVAILABLE, "accept: no answer");
-	if (!r->ok)
-		return cli_reply_fail("accept", r);
-	status = EX_OK;
-	if ((token = client_reply_get(r, "token")) != NULL &&
-	    (path = cli_session_path(&status)) != NULL) {
-		if (tokenfile_save(path, token, &cause) != 0) {
-			status = cli_fail(EX_CANTCREAT, "%s", cause);
-			free(cause);
-		}
-		free(path);
-	}
+		return status;
+	status = client_reply_get(r, "token") != NULL ? cli_keep_session(r) :
+	    EX_OK;
 	if (status == EX_OK)
 		printf("you are in space %s%s\n", client_reply_get(r, "space"),
 		    resumed ? "" : ", and logged in");
@@ -453,74 +396,59 @@ cli_request_access(const struct cli_opts *o, const struct cli_args *a)
 		    "--email E");
 	if ((c = link_connect(o, a->ops[0], &status)) == NULL)
 		return status;
-	r = client_call(c, "ACCESS.REQUEST", "link", a->ops[0], "email", email,
-	    name != NULL ? "name" : NULL, name, NULL);
+	r = cli_call(o, c, a->name, &status, "ACCESS.REQUEST", "link",
+	    a->ops[0], "email", email, "name", name, NULL);
 	client_close(c);
 	if (r == NULL)
-		return cli_fail(EX_UNAVAILABLE, "request-access: no answer");
-	if (!r->ok)
-		return cli_reply_fail("request-access", r);
+		return status;
 	printf("access requested; the space's owner has been told\n");
 	client_reply_free(r);
 	return EX_OK;
 }
 
 const struct cli_cmd cli_space_cmds[] = {
-	{ .name = "space list", .run = space_list,
-	  .summary = "the spaces you are in",
-	  .options = CLI_OPTIONS(CLI_JSON) },
-	{ .name = "space show", .operands = "SPACE", .run = space_show,
-	  .summary = "a space and its participants",
-	  .options = CLI_OPTIONS(CLI_JSON) },
-	{ .name = "space create", .operands = "TITLE", .run = space_create,
-	  .summary = "create a space and print its id",
-	  .options = CLI_OPTIONS({ "description", "D", "what it is for" },
-	      { "network", NULL, "a business network from the start" }) },
-	{ .name = "space edit", .operands = "SPACE TITLE", .run = space_edit,
-	  .summary = "change a space's title (and description)",
-	  .options = CLI_OPTIONS({ "description", "D", "what it is for" }) },
-	{ .name = "space link", .operands = "SPACE", .run = space_one,
-	  .verb = "SPACE.LINK", .summary = "print a space's shareable link" },
-	{ .name = "space archive", .operands = "SPACE", .run = space_one,
-	  .verb = "SPACE.ARCHIVE", .summary = "archive a space" },
-	{ .name = "space reactivate", .operands = "SPACE", .run = space_one,
-	  .verb = "SPACE.REACTIVATE", .summary = "bring an archived space back" },
-	{ .name = "space leave", .operands = "SPACE", .run = space_one,
-	  .verb = "SPACE.LEAVE", .summary = "leave a space" },
-	{ .name = "space delete", .operands = "SPACE", .run = space_one,
-	  .verb = "SPACE.DELETE", .summary = "delete a space for good",
-	  .options = CLI_OPTIONS({ "yes", NULL, "yes (without it, nothing "
-	      "happens)" }) },
-	{ .name = "invite", .operands = "SPACE EMAIL...", .run = cli_invite,
-	  .summary = "invite people by e-mail",
-	  .options = CLI_OPTIONS({ "message", "M", "a word in the invitation" },
-	      CLI_JSON) },
-	{ .name = "accept", .operands = "LINK", .run = cli_accept,
-	  .summary = "accept an invitation (asks for a password)",
-	  .options = CLI_OPTIONS({ "name", "N", "your name" }) },
-	{ .name = "request-access", .operands = "LINK",
-	  .run = cli_request_access,
-	  .summary = "ask for access through a space's shareable link",
-	  .options = CLI_OPTIONS({ "email", "E", "who asks" },
-	      { "name", "N", "their name" }) },
-	{ .name = "revoke", .operands = "SPACE USER", .run = cli_participant,
-	  .verb = "PARTICIPANT.REVOKE", .summary = "take someone's access away" },
-	{ .name = "grant", .operands = "SPACE USER", .run = cli_participant,
-	  .verb = "PARTICIPANT.GRANT",
-	  .summary = "give access back, or grant an access request" },
-	{ .name = "deny", .operands = "SPACE USER", .run = cli_participant,
-	  .verb = "PARTICIPANT.DENY", .summary = "turn an access request down" },
-	{ .name = "resend", .operands = "SPACE USER", .run = cli_participant,
-	  .verb = "INVITE.RESEND",
-	  .summary = "send an invitation again, with a new link" },
-	{ .name = "remind", .operands = "SPACE USER", .run = cli_participant,
-	  .verb = "INVITE.REMIND", .summary = "remind a pending invitee",
-	  .options = CLI_OPTIONS({ "link", NULL, "print a new invitation link "
-	      "to pass on by hand, not an e-mail" }) },
-	{ .name = "profile", .operands = "SPACE USER", .run = cli_profile,
-	  .summary = "edit your profile, or how a space knows an external",
-	  .options = CLI_OPTIONS({ "name", "N", "the name" },
-	      { "company", "C", "the company" },
-	      { "job-title", "J", "the job title" }) },
-	{ .name = NULL }
+	{ "space list", space_list, "the spaces you are in",
+	    CLI_OPTIONS(CLI_JSON), NULL },
+	{ "space show SPACE", space_show, "a space and its participants",
+	    CLI_OPTIONS(CLI_JSON), NULL },
+	{ "space create TITLE", space_create, "create a space, print its id",
+	    CLI_OPTIONS({ "description", "D", "what it is for" }, { "network",
+	    NULL, "a business network from the start" }), NULL },
+	{ "space edit SPACE TITLE", space_edit, "change a space's title",
+	    CLI_OPTIONS({ "description", "D", "and what it is for" }), NULL },
+	{ "space link SPACE", space_one, "print a space's shareable link",
+	    NULL, "SPACE.LINK" },
+	{ "space archive SPACE", space_one, "archive a space", NULL,
+	    "SPACE.ARCHIVE" },
+	{ "space reactivate SPACE", space_one, "bring an archived space back",
+	    NULL, "SPACE.REACTIVATE" },
+	{ "space leave SPACE", space_one, "leave a space", NULL,
+	    "SPACE.LEAVE" },
+	{ "space delete SPACE", space_one, "delete a space for good",
+	    CLI_OPTIONS({ "yes", NULL, "yes: without it nothing happens" }),
+	    "SPACE.DELETE" },
+	{ "invite SPACE EMAIL...", cli_invite, "invite people by e-mail",
+	    CLI_OPTIONS({ "message", "M", "a word in the invitation" },
+	    CLI_JSON), NULL },
+	{ "accept LINK", cli_accept, "accept an invitation (asks for a "
+	    "password)", CLI_OPTIONS({ "name", "N", "your name" }), NULL },
+	{ "request-access LINK", cli_request_access, "ask to join a space by "
+	    "its shareable link", CLI_OPTIONS({ "email", "E", "who asks" },
+	    { "name", "N", "their name" }), NULL },
+	{ "revoke SPACE USER", cli_participant, "take someone's access away",
+	    NULL, "PARTICIPANT.REVOKE" },
+	{ "grant SPACE USER", cli_participant, "give access back, or grant a "
+	    "request", NULL, "PARTICIPANT.GRANT" },
+	{ "deny SPACE USER", cli_participant, "turn an access request down",
+	    NULL, "PARTICIPANT.DENY" },
+	{ "resend SPACE USER", cli_participant, "send an invitation again, "
+	    "with a new link", NULL, "INVITE.RESEND" },
+	{ "remind SPACE USER", cli_participant, "remind a pending invitee",
+	    CLI_OPTIONS({ "link", NULL, "print a new invitation link to pass "
+	    "on by hand" }), "INVITE.REMIND" },
+	{ "profile SPACE USER", cli_profile, "edit yours, or how a space "
+	    "knows an external", CLI_OPTIONS({ "name", "N", "the name" },
+	    { "company", "C", "the company" }, { "job-title", "J", "the job "
+	    "title" }), NULL },
+	{ 0 }
 };

@@ -4,6 +4,7 @@
  * errors as exit statuses. The session subcommands (ping, login, whoami,
  * logout) are here too.
  */
+#include <ctype.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -75,7 +76,9 @@ cli_reply_fail(const char *what, struct client_reply *r)
 	return status;
 }
 
-struct client_reply *
+/* r if it is an OK reply; else NULL with *status said (no answer, or
+   the ERR), r freed. */
+static struct client_reply *
 cli_reply_check(const char *what, struct client_reply *r, int *status)
 {
 	if (r == NULL)
@@ -210,8 +213,35 @@ cli_ping(const struct cli_opts *o, const struct cli_args *a)
 	return status;
 }
 
-/* Keeps the token of a reply that opened a session. */
-static int
+struct client_reply *
+cli_call(const struct cli_opts *o, struct client *c, const char *what,
+    int *status, const char *verb, ...)
+{
+	const char *kv[16] = { NULL }, *k, *v;
+	struct client *own = NULL;
+	struct client_reply *r;
+	size_t n = 0;
+	va_list ap;
+
+	va_start(ap, verb);
+	while ((k = va_arg(ap, const char *)) != NULL)
+		if ((v = va_arg(ap, const char *)) != NULL) {
+			if (n == 14)
+				fatalx("%s: too many parameters", verb);
+			kv[n++] = k;
+			kv[n++] = v;
+		}
+	va_end(ap);
+	if (c == NULL && (c = own = cli_session(o, status)) == NULL)
+		return NULL;
+	r = client_call(c, verb, kv[0], kv[1], kv[2], kv[3], kv[4], kv[5],
+	    kv[6], kv[7], kv[8], kv[9], kv[10], kv[11], kv[12], kv[13], NULL);
+	if (own != NULL)
+		client_close(own);
+	return cli_reply_check(what, r, status);
+}
+
+int
 cli_keep_session(struct client_reply *r)
 {
 	char *path, *cause = NULL;
@@ -406,12 +436,7 @@ whoami_line(const char *raw, int json, int *first_ws)
 
 		if (!user)
 			printf("%s{", *first_ws ? "" : ",");
-		for (size_t i = 0; i < m.nparams; i++) {
-			printf("%s", i > 0 ? "," : "");
-			cli_json_string(m.params[i].key);
-			putchar(':');
-			cli_json_string(m.params[i].value);
-		}
+		cli_json_members(&m);
 		if (user)
 			printf(",\"workspaces\":[");
 		else {
@@ -491,20 +516,16 @@ cli_logout(const struct cli_opts *o, const struct cli_args *a)
 }
 
 static const struct cli_cmd cli_session_cmds[] = {
-	{ .name = "ping", .run = cli_ping,
-	  .summary = "check that the server answers" },
-	{ .name = "login", .run = cli_login,
-	  .summary = "log in (the password from the terminal or stdin)",
-	  .options = CLI_OPTIONS({ "link", "LINK",
-	      "with a one-time login link from an e-mail instead" }) },
-	{ .name = "login-link", .run = cli_login_link_ask,
-	  .summary = "e-mail me a one-time login link" },
-	{ .name = "whoami", .run = cli_whoami,
-	  .summary = "the user and their workspaces",
-	  .options = CLI_OPTIONS(CLI_JSON) },
-	{ .name = "logout", .run = cli_logout,
-	  .summary = "end the saved session" },
-	{ .name = NULL }
+	{ "ping", cli_ping, "check that the server answers", NULL, NULL },
+	{ "login", cli_login, "log in (the password from the terminal or "
+	    "stdin)", CLI_OPTIONS({ "link", "LINK", "with a one-time login "
+	    "link from an e-mail instead" }), NULL },
+	{ "login-link", cli_login_link_ask, "e-mail me a one-time login link",
+	    NULL, NULL },
+	{ "whoami", cli_whoami, "the user and their workspaces",
+	    CLI_OPTIONS(CLI_JSON), NULL },
+	{ "logout", cli_logout, "end the saved session", NULL, NULL },
+	{ 0 }
 };
 
 /* Every domain's subcommands, in the order agora --help lists them. */
@@ -518,7 +539,7 @@ static const struct cli_option cli_global_options[] = {
 	{ "email", "E", "the account, for login and the screen" },
 	{ "ca", "FILE", "check the server's certificate against this CA file" },
 	{ "json", NULL, "JSON, for the commands that have --json" },
-	{ .name = NULL }
+	{ 0 }
 };
 
 /* The i-th subcommand of all the tables, or NULL past the last. */
@@ -526,11 +547,53 @@ static const struct cli_cmd *
 cli_cmd_at(size_t i)
 {
 	for (size_t t = 0; t < sizeof cli_tables / sizeof cli_tables[0]; t++)
-		for (const struct cli_cmd *c = cli_tables[t]; c->name != NULL;
+		for (const struct cli_cmd *c = cli_tables[t]; c->usage != NULL;
 		    c++)
 			if (i-- == 0)
 				return c;
 	return NULL;
+}
+
+/* The length of usage's words ("space edit" in "space edit SPACE
+   TITLE"); its operands counted into *min and *max (-1: no limit). */
+static size_t
+cli_words(const char *usage, int *min, int *max)
+{
+	const char *w = usage;
+	size_t len, name = 0;
+
+	*min = *max = 0;
+	for (; *w != '\0'; w += len + (w[len] == ' ')) {
+		len = strcspn(w, " ");
+		if (*w != '[' && !isupper((unsigned char)*w)) {
+			name = (size_t)(w - usage) + len;
+			continue;
+		}
+		*min += *w != '[';
+		if (len > 3 && strncmp(w + len - 3, "...", 3) == 0)
+			*max = -1;
+		else if (*max >= 0)
+			(*max)++;
+	}
+	return name;
+}
+
+/* How many of argv's words c's are (1 or 2), or 0; with group, whether
+   c is in the group argv[0] ("space list" in "space"). */
+static int
+cli_match(const struct cli_cmd *c, int argc, char **argv, int group)
+{
+	size_t n = strlen(argv[0]), len;
+	int min, max;
+
+	len = cli_words(c->usage, &min, &max);
+	if (n > len || strncmp(c->usage, argv[0], n) != 0)
+		return 0;
+	if (group || n == len)
+		return n < len && c->usage[n] == ' ' ? group : !group;
+	if (c->usage[n] != ' ' || argc < 2 || strlen(argv[1]) != len - n - 1)
+		return 0;
+	return strncmp(c->usage + n + 1, argv[1], len - n - 1) == 0 ? 2 : 0;
 }
 
 /* The option that arg (its first len bytes) names: exactly, or as the
@@ -564,9 +627,10 @@ cli_parse(const struct cli_option *opts, int stop, int argc, char **argv,
     const char **values, char **cause)
 {
 	const char *arg, *eq;
-	int n = 0, k, only = 0;
+	int n = 0, k = -1, only = 0;
 	size_t len;
 
+	*cause = NULL;
 	for (int i = 0; i < argc; i++) {
 		arg = argv[i];
 		if (only || arg[0] != '-' || arg[1] == '\0') {
@@ -580,32 +644,26 @@ cli_parse(const struct cli_option *opts, int stop, int argc, char **argv,
 		}
 		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
 			return -1;
-		if (arg[1] != '-') {
-			xasprintf(cause, "unknown option %s", arg);
-			return -2;
-		}
 		arg += 2;
 		len = (eq = strchr(arg, '=')) != NULL ? (size_t)(eq - arg) :
 		    strlen(arg);
-		if ((k = option_find(opts, arg, len)) < 0) {
-			xasprintf(cause, "%s option --%.*s", k == -1 ?
-			    "unknown" : "ambiguous", (int)len, arg);
+		if (argv[i][1] != '-' || (k = option_find(opts, arg, len)) < 0) {
+			xasprintf(cause, "%s option %s", argv[i][1] == '-' &&
+			    k == -2 ? "ambiguous" : "unknown", argv[i]);
 			return -2;
 		}
-		if (opts[k].value == NULL && eq != NULL) {
+		if (k >= CLI_OPTIONS_MAX)
+			fatalx("over CLI_OPTIONS_MAX options");
+		if (opts[k].value == NULL && eq != NULL)
 			xasprintf(cause, "--%s takes no value", opts[k].name);
-			return -2;
-		}
-		if (opts[k].value == NULL)
-			values[k] = "";
-		else if (eq != NULL)
-			values[k] = eq + 1;
+		else if (opts[k].value == NULL || eq != NULL)
+			values[k] = eq != NULL ? eq + 1 : "";
 		else if (i + 1 < argc)
 			values[k] = argv[++i];
-		else {
+		else
 			xasprintf(cause, "--%s needs a value", opts[k].name);
+		if (*cause != NULL)
 			return -2;
-		}
 	}
 	return n;
 }
@@ -616,96 +674,68 @@ cli_opt(const struct cli_args *a, const char *name)
 	int k = option_find(a->cmd->options, name, strlen(name));
 
 	if (k < 0 || strcmp(a->cmd->options[k].name, name) != 0)
-		fatalx("agora %s has no option --%s", a->cmd->name, name);
+		fatalx("agora %s has no option --%s", a->name, name);
 	return a->values[k];
 }
 
-/* "agora NAME OPERANDS [--option V]...". */
+/* "agora USAGE [--option V]...". */
 static void
-cli_synopsis(FILE *f, const char *name, const char *operands,
-    const struct cli_option *opts)
+cli_synopsis(FILE *f, const char *usage, const struct cli_option *o)
 {
-	fprintf(f, "agora%s%s%s%s", *name != '\0' ? " " : "", name,
-	    operands != NULL ? " " : "", operands != NULL ? operands : "");
-	for (; opts != NULL && opts->name != NULL; opts++)
-		fprintf(f, " [--%s%s%s]", opts->name, opts->value != NULL ?
-		    " " : "", opts->value != NULL ? opts->value : "");
+	fprintf(f, "agora%s%s", *usage != '\0' ? " " : "", usage);
+	for (; o != NULL && o->name != NULL; o++)
+		fprintf(f, " [--%s%s%s]", o->name, o->value != NULL ? " " : "",
+		    o->value != NULL ? o->value : "");
 }
 
 /* One "  --name V   help" line each, and --help. */
 static void
-cli_options_help(FILE *f, const struct cli_option *opts)
+cli_options_help(FILE *f, const struct cli_option *o)
 {
 	char head[64];
 
-	for (; opts != NULL && opts->name != NULL; opts++) {
-		snprintf(head, sizeof head, "--%s%s%s", opts->name,
-		    opts->value != NULL ? " " : "", opts->value != NULL ?
-		    opts->value : "");
-		fprintf(f, "  %-22s %s\n", head, opts->help);
+	for (; o != NULL && o->name != NULL; o++) {
+		snprintf(head, sizeof head, "--%s%s%s", o->name, o->value !=
+		    NULL ? " " : "", o->value != NULL ? o->value : "");
+		fprintf(f, "  %-25s %s\n", head, o->help);
 	}
-	fprintf(f, "  %-22s %s\n", "--help", "this help");
+	fprintf(f, "  %-25s %s\n", "--help", "this help");
 }
 
 int
 cli_usage(const struct cli_args *a)
 {
 	fputs("agora: usage: ", stderr);
-	cli_synopsis(stderr, a->cmd->name, a->cmd->operands, a->cmd->options);
+	cli_synopsis(stderr, a->cmd->usage, a->cmd->options);
 	fputc('\n', stderr);
 	return EX_USAGE;
 }
 
-/* Whether c is in the group word ("space list" in "space"). */
-static int
-cli_in_group(const struct cli_cmd *c, const char *word)
-{
-	size_t len = strlen(word);
-
-	return strncmp(c->name, word, len) == 0 && c->name[len] == ' ';
-}
-
-/* "agora space list|show|...": the group's subcommands, joined. */
+/* Every subcommand (or the group's), its usage and summary. */
 static void
-cli_group_synopsis(FILE *f, const char *group)
-{
-	const struct cli_cmd *c;
-	const char *sep = " ";
-
-	fprintf(f, "agora %s", group);
-	for (size_t i = 0; (c = cli_cmd_at(i)) != NULL; i++)
-		if (cli_in_group(c, group)) {
-			fprintf(f, "%s%s", sep, c->name + strlen(group) + 1);
-			sep = "|";
-		}
-	fputs(" ...", f);
-}
-
-/* Every subcommand (or the group's), one line each with its summary. */
-static void
-cli_list(FILE *f, const char *group)
+cli_list(FILE *f, int argc, char **argv)
 {
 	const struct cli_cmd *c;
 
 	for (size_t i = 0; (c = cli_cmd_at(i)) != NULL; i++)
-		if (group == NULL || cli_in_group(c, group))
-			fprintf(f, "  %-22s %s\n", c->name, c->summary);
+		if (argc == 0 || cli_match(c, argc, argv, 1))
+			fprintf(f, "  %-25s %s\n", c->usage, c->summary);
 }
 
 static void
 cli_help(FILE *f)
 {
 	fputs("usage: ", f);
-	cli_synopsis(f, "", NULL, cli_global_options);
-	fputs(" [command [operands] [options]]\n"
-	    "Without a command, the full-screen client; with one, that command, "
-	    "for scripts.\n\nOptions:\n", f);
+	cli_synopsis(f, "", cli_global_options);
+	fputs(" [command [operands] [options]]\nWithout a command, the "
+	    "full-screen client; with one, that command, for scripts.\n\n"
+	    "Options:\n", f);
 	cli_options_help(f, cli_global_options);
 	fputs("\nCommands:\n", f);
-	cli_list(f, NULL);
-	fputs("\nagora COMMAND --help: its operands and options; agora(1) "
-	    "says more.\nDefaults come from $XDG_CONFIG_HOME/agora/config "
-	    "(server =, email =, ca =).\n", f);
+	cli_list(f, 0, NULL);
+	fputs("\nagora COMMAND --help: its options; agora(1) says more.\n"
+	    "Defaults come from $XDG_CONFIG_HOME/agora/config (server =, "
+	    "email =, ca =).\n", f);
 }
 
 int
@@ -715,13 +745,11 @@ cli_global(struct cli_opts *o, int argc, char **argv, int *status)
 	char *cause;
 	int n = cli_parse(cli_global_options, 1, argc - 1, argv + 1, v, &cause);
 
-	if (n == -1) {
-		cli_help(stdout);
-		*status = EX_OK;
-		return -1;
-	}
-	if (n == -2) {
-		*status = cli_fail(EX_USAGE, "%s; see agora --help", cause);
+	if (n < 0) {
+		*status = n == -1 ? EX_OK : cli_fail(EX_USAGE, "%s; see agora "
+		    "--help", cause);
+		if (n == -1)
+			cli_help(stdout);
 		free(cause);
 		return -1;
 	}
@@ -733,15 +761,14 @@ cli_global(struct cli_opts *o, int argc, char **argv, int *status)
 	return n;
 }
 
-/* argv[0] is no subcommand: a group's usage or help, or unknown. */
+/* argv[0] names no subcommand: a group's usage or help, or unknown. */
 static int
 cli_group(int argc, char **argv)
 {
 	const struct cli_cmd *c;
-	size_t i;
 
-	for (i = 0; (c = cli_cmd_at(i)) != NULL; i++)
-		if (cli_in_group(c, argv[0]))
+	for (size_t i = 0; (c = cli_cmd_at(i)) != NULL; i++)
+		if (cli_match(c, 1, argv, 1))
 			break;
 	if (c == NULL) {
 		fprintf(stderr, "agora: unknown command \"%s\"\n", argv[0]);
@@ -750,52 +777,12 @@ cli_group(int argc, char **argv)
 	}
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0)) {
-		fputs("usage: ", stdout);
-		cli_group_synopsis(stdout, argv[0]);
-		putchar('\n');
-		cli_list(stdout, argv[0]);
+		printf("usage: agora %s COMMAND ...\n", argv[0]);
+		cli_list(stdout, 1, argv);
 		return EX_OK;
 	}
-	fputs("agora: usage: ", stderr);
-	cli_group_synopsis(stderr, argv[0]);
-	fprintf(stderr, " (see agora %s --help)\n", argv[0]);
-	return EX_USAGE;
-}
-
-/* Whether n operands fit the synopsis: "SPACE [PREFIX]", "SPACE EMAIL...". */
-static int
-cli_operands_fit(const char *operands, int n)
-{
-	const char *w = operands;
-	int min = 0, max = 0;
-	size_t len;
-
-	while (w != NULL && *(w += strspn(w, " ")) != '\0') {
-		len = strcspn(w, " ");
-		if (len > 3 && strncmp(w + len - 3, "...", 3) == 0)
-			max = -1;
-		else if (max >= 0)
-			max++;
-		min += *w != '[';
-		w += len;
-	}
-	return n >= min && (max < 0 || n <= max);
-}
-
-/* Whether c is argv's first word, or its first two: how many, or 0. */
-static int
-cli_match(const struct cli_cmd *c, int argc, char **argv)
-{
-	size_t len = strlen(argv[0]);
-
-	if (strncmp(c->name, argv[0], len) != 0)
-		return 0;
-	if (c->name[len] == '\0')
-		return 1;
-	if (c->name[len] == ' ' && argc > 1 &&
-	    strcmp(c->name + len + 1, argv[1]) == 0)
-		return 2;
-	return 0;
+	return cli_fail(EX_USAGE, "usage: agora %s COMMAND ...; see agora %s "
+	    "--help", argv[0], argv[0]);
 }
 
 int
@@ -804,31 +791,33 @@ cli_run(const struct cli_opts *o, int argc, char **argv)
 	const struct cli_cmd *c;
 	struct cli_args a = { 0 };
 	char *cause;
-	int words = 0, k;
+	int words = 0, k, min, max;
 
 	signal(SIGPIPE, SIG_IGN);
 	for (size_t i = 0; (c = cli_cmd_at(i)) != NULL; i++)
-		if ((words = cli_match(c, argc, argv)) > 0)
+		if ((words = cli_match(c, argc, argv, 0)) > 0)
 			break;
 	if (c == NULL)
 		return cli_group(argc, argv);
 	a.cmd = c;
+	snprintf(a.name, sizeof a.name, "%.*s", (int)cli_words(c->usage, &min,
+	    &max), c->usage);
 	a.ops = argv + words;
 	a.n = cli_parse(c->options, 0, argc - words, a.ops, a.values, &cause);
 	if (a.n == -1) {
 		fputs("usage: ", stdout);
-		cli_synopsis(stdout, c->name, c->operands, c->options);
+		cli_synopsis(stdout, c->usage, c->options);
 		printf("\n%s\n", c->summary);
 		cli_options_help(stdout, c->options);
 		return EX_OK;
 	}
 	if (a.n == -2) {
-		k = cli_fail(EX_USAGE, "%s: %s; see agora %s --help", c->name,
-		    cause, c->name);
+		k = cli_fail(EX_USAGE, "%s: %s; see agora %s --help", a.name,
+		    cause, a.name);
 		free(cause);
 		return k;
 	}
-	if (!cli_operands_fit(c->operands, a.n))
+	if (a.n < min || (max >= 0 && a.n > max))
 		return cli_usage(&a);
 	/* --json before the command counts for those that have it. */
 	if ((k = option_find(c->options, "json", 4)) >= 0 &&

@@ -14,15 +14,14 @@ struct cli_opts {
 };
 
 /*
- * A subcommand: one entry in a domain's table (cli_session_cmds in cli.c,
- * cli_space_cmds in cli-space.c, ...), each table ending with { NULL }.
- * The name is one word ("ping") or two ("space list": a group, whose
- * "agora space --help" lists its members). cli_run parses the options
- * against the entry's, checks the number of operands against its
- * operands ("[X]" optional, "X..." one or more) and prints the usage and
- * --help from it; run holds only the semantics. A new
- * subcommand is a run function and one entry; a new domain's table is
- * also named in cli_tables (cli.c).
+ * A subcommand: one entry in its domain's table (cli_session_cmds in
+ * cli.c, cli_space_cmds in cli-space.c, ...), which ends with { 0 }. Its
+ * usage is its words, then its operands in capitals ("[X]" optional,
+ * "X..." one or more): "ping", "space edit SPACE TITLE". cli_run finds
+ * the entry by its words, parses the options against the entry's,
+ * checks the operands against its usage and answers --help from it; run
+ * holds only the semantics. Two words make a group: "agora space --help"
+ * lists its members.
  */
 struct cli_option {
 	const char	*name;		/* --name */
@@ -30,15 +29,13 @@ struct cli_option {
 	const char	*help;
 };
 /* An entry's options, ending the array for it. */
-#define CLI_OPTIONS(...) \
-	((const struct cli_option[]){ __VA_ARGS__, { .name = NULL } })
+#define CLI_OPTIONS(...) ((const struct cli_option[]){ __VA_ARGS__, { 0 } })
 #define CLI_JSON	{ "json", NULL, "JSON, the values as the server sent them" }
 #define CLI_OPTIONS_MAX	8
 
 struct cli_args;
 struct cli_cmd {
-	const char		*name;
-	const char		*operands;	/* "SPACE [PREFIX]", "SPACE EMAIL..." */
+	const char		*usage;
 	int			(*run)(const struct cli_opts *,
 				    const struct cli_args *);
 	const char		*summary;
@@ -47,6 +44,7 @@ struct cli_cmd {
 };
 struct cli_args {
 	const struct cli_cmd	*cmd;
+	char			 name[32];	/* its words: "space list" */
 	char			**ops;		/* the operands */
 	int			 n;
 	int			 json;		/* --json, here or before */
@@ -57,9 +55,9 @@ const char *cli_opt(const struct cli_args *, const char *name);
 /* The usage line on standard error; returns EX_USAGE. */
 int cli_usage(const struct cli_args *);
 
-/* The options before the command (argv[0] is the program) into o:
-   the number of words left, the command's, moved to the front of argv;
-   or -1 with *status, after --help (EX_OK) or a usage error. */
+/* The options before the command into o: how many words are left (the
+   command's, moved to the front of argv), or -1 with *status (EX_OK
+   after --help). */
 int cli_global(struct cli_opts *o, int argc, char **argv, int *status);
 /* Runs the subcommand in argv[0] (and argv[1]); returns the exit status. */
 int cli_run(const struct cli_opts *, int argc, char **argv);
@@ -75,10 +73,14 @@ int cli_fail(int status, const char *fmt, ...)
 int cli_reply_fail(const char *what, struct client_reply *);
 /* The exit status of ERR code=plan_required: not in sysexits(3). */
 #define CLI_EX_PLAN	79
-/* r if it is an OK reply; else NULL with *status said (no answer, or
-   the ERR), r freed. */
-struct client_reply *cli_reply_check(const char *what, struct client_reply *r,
-    int *status);
+/* verb with the key/value pairs that follow, up to a NULL key (a pair
+   whose value is NULL is left out), on c, or on the saved session when c
+   is NULL: the OK reply, or NULL with *status said under what. */
+struct client_reply *cli_call(const struct cli_opts *, struct client *c,
+    const char *what, int *status, const char *verb, ...)
+    __attribute__((sentinel));
+/* Saves the token of a reply that opened a session: EX_OK, or not. */
+int cli_keep_session(struct client_reply *);
 /* Connected and checked (CA file, or known_hosts asking on the terminal);
    server overrides o->server when not NULL. */
 struct client *cli_connect_to(const struct cli_opts *, const char *server,
@@ -103,10 +105,9 @@ void cli_json_array(const struct client_reply *);
 /* The domains' subcommands. */
 extern const struct cli_cmd cli_space_cmds[], cli_file_cmds[],
     cli_network_cmds[], cli_message_cmds[];
-/* A line's parameters as one JSON object, or as its members without the
-   braces, to add more (cli-space.c). */
+/* A line's parameters as JSON members, without the braces, to add more
+   (cli-space.c). */
 struct proto_msg;
-void cli_json_object(const struct proto_msg *);
 void cli_json_members(const struct proto_msg *);
 /* The user id of who: a user id as it is, or the e-mail address of one of
    the caller's professional contacts (looked up with CONTACTS). NULL with
