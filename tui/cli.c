@@ -697,9 +697,9 @@ cli_options_help(FILE *f, const struct cli_option *o)
 	for (; o != NULL && o->name != NULL; o++) {
 		snprintf(head, sizeof head, "--%s%s%s", o->name, o->value !=
 		    NULL ? " " : "", o->value != NULL ? o->value : "");
-		fprintf(f, "  %-25s %s\n", head, o->help);
+		fprintf(f, "  %-26s %s\n", head, o->help);
 	}
-	fprintf(f, "  %-25s %s\n", "--help", "this help");
+	fprintf(f, "  %-26s %s\n", "--help", "this help");
 }
 
 int
@@ -719,7 +719,7 @@ cli_list(FILE *f, int argc, char **argv)
 
 	for (size_t i = 0; (c = cli_cmd_at(i)) != NULL; i++)
 		if (argc == 0 || cli_match(c, argc, argv, 1))
-			fprintf(f, "  %-25s %s\n", c->usage, c->summary);
+			fprintf(f, "  %-26s %s\n", c->usage, c->summary);
 }
 
 static void
