@@ -32,14 +32,6 @@ cli_json_members(const struct proto_msg *m)
 	}
 }
 
-static void
-cli_json_object(const struct proto_msg *m)
-{
-	putchar('{');
-	cli_json_members(m);
-	putchar('}');
-}
-
 /* A parameter, sanitised for the terminal, in a column of width w
    (w 0: the last column, not padded). */
 static void
@@ -74,8 +66,9 @@ print_lines(const struct client_reply *r, int json,
 		copy = xstrdup(r->data[i]);
 		if (proto_parse(copy, strlen(copy), &m, &why) == 0) {
 			if (json) {
-				printf("%s", first ? "" : ",");
-				cli_json_object(&m);
+				printf("%s{", first ? "" : ",");
+				cli_json_members(&m);
+				putchar('}');
 			} else {
 				for (size_t c = 0; cols[c] != NULL; c++)
 					text_column(&m, cols[c], widths[c]);

@@ -753,6 +753,7 @@ cli_global(struct cli_opts *o, int argc, char **argv, int *status)
 		free(cause);
 		return -1;
 	}
+	/* By cli_global_options' order; the config file's stay if none. */
 	o->server = v[0] != NULL ? v[0] : o->server;
 	o->email = v[1] != NULL ? v[1] : o->email;
 	o->ca_file = v[2] != NULL ? v[2] : o->ca_file;
