@@ -202,9 +202,11 @@ req_run(struct db_job *j, struct db_conn *dc)
 	r->detail = NULL;
 	if (db_begin(j, dc) != 0 || req_open(r, dc) != 0 || c->tx(r, dc) != 0)
 		return;
-	if (c->audit != NULL && audit_record(j, dc, r->user, r->session,
-	    r->address, r->action != NULL ? r->action : c->audit,
-	    r->target[0] != '\0' ? r->target : NULL, r->detail) != 0)
+	if (r->action == NULL)
+		r->action = c->audit;
+	if (r->action != NULL && audit_record(j, dc, r->user, r->session,
+	    r->address, r->action, r->target[0] != '\0' ? r->target : NULL,
+	    r->detail) != 0)
 		return;
 	db_commit(j, dc);
 }
