@@ -64,9 +64,10 @@ struct app;
 typedef void app_prompt_fn(struct app *, const char *text);
 typedef void app_dialog_fn(struct app *, int yes);
 
-/* What an action runs: app.c's table, or a view's (keymap.h). */
+/* What runs the actions first to last: app.c's table, or a view's. */
 struct view_action {
-	enum action	 action;
+	enum action	 first;
+	enum action	 last;
 	void		(*run)(struct app *, enum action);
 };
 

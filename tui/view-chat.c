@@ -818,20 +818,12 @@ chat_compose_insert(struct app *a, int key)
 }
 
 static const struct view_action chat_actions[] = {
-	{ A_COMPOSE, chat_compose },
-	{ A_UP, chat_scroll },
-	{ A_DOWN, chat_scroll },
-	{ A_PAGE_UP, chat_scroll },
-	{ A_PAGE_DOWN, chat_scroll },
-	{ A_FIRST, chat_scroll },
-	{ A_LAST, chat_scroll },
-	{ A_SEND, compose_send },
-	{ A_NEWLINE, compose_action },
-	{ A_LEAVE, compose_action },
-	{ A_NEXT_PANE, compose_action },
-	{ A_EDIT_UP, compose_action },
-	{ A_EDIT_DOWN, compose_action },
-	{ A_NONE, NULL }
+	{ A_COMPOSE, A_COMPOSE, chat_compose },
+	{ A_UP, A_LAST, chat_scroll },
+	{ A_SEND, A_SEND, compose_send },
+	{ A_NEWLINE, A_EDIT_DOWN, compose_action },
+	{ A_NEXT_PANE, A_NEXT_PANE, compose_action },
+	{ A_NONE, A_NONE, NULL }
 };
 
 /* The sidebar's row of the conversation: the contact, or the space. */

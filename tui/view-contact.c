@@ -317,11 +317,8 @@ contact_action(struct app *a, enum action action)
 }
 
 static const struct view_action contact_actions[] = {
-	{ A_MENU, contact_action },
-	{ A_CONVERSATION, contact_action },
-	{ A_ALWAYS_ADD, contact_action },
-	{ A_ALWAYS_COLLABORATOR, contact_action },
-	{ A_NONE, NULL }
+	{ A_MENU, A_ALWAYS_COLLABORATOR, contact_action },
+	{ A_NONE, A_NONE, NULL }
 };
 
 static const char *

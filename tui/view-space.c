@@ -1090,35 +1090,16 @@ space_action(struct app *a, enum action action)
 }
 
 static const struct view_action space_actions[] = {
-	{ A_SPACE_NEW, space_new },
-	{ A_SPACE_EDIT, space_action },
-	{ A_SPACE_DESCRIBE, space_action },
-	{ A_SPACE_EXTERNALS, space_action },
-	{ A_SPACE_LINK, space_action },
-	{ A_SPACE_ARCHIVE, space_action },
-	{ A_SPACE_DELETE, space_action },
-	{ A_SPACE_LEAVE, space_action },
-	{ A_INVITE, space_action },
-	{ A_DISCUSSION, space_action },
-	{ A_NETWORK, space_action },
-	{ A_RESEND, person_action },
-	{ A_REMIND, person_action },
-	{ A_REMIND_LINK, person_action },
-	{ A_REVOKE, person_action },
-	{ A_GRANT, person_action },
-	{ A_DENY, person_action },
-	{ A_PROFILE, person_action },
-	{ A_FILES, file_action },
-	{ A_UPLOAD, file_action },
-	{ A_DOWNLOAD, file_action },
-	{ A_COMMENT, file_action },
-	{ A_FILE_DELETE, file_action },
-	{ A_NONE, NULL }
+	{ A_SPACE_NEW, A_SPACE_NEW, space_new },
+	{ A_SPACE_EDIT, A_NETWORK, space_action },
+	{ A_RESEND, A_PROFILE, person_action },
+	{ A_FILES, A_FILE_DELETE, file_action },
+	{ A_NONE, A_NONE, NULL }
 };
 
 static const struct view_action network_actions[] = {
-	{ A_NETWORK_NEW, network_new },
-	{ A_NONE, NULL }
+	{ A_NETWORK_NEW, A_NETWORK_NEW, network_new },
+	{ A_NONE, A_NONE, NULL }
 };
 
 /* The row of the space on screen. */

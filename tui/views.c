@@ -36,8 +36,8 @@ const struct view_ops *const views[VIEW_COUNT] = {
 const struct view_action *
 view_action_find(const struct view_action *t, enum action act)
 {
-	for (; t != NULL && t->action != A_NONE; t++)
-		if (t->action == act)
+	for (; t != NULL && t->first != A_NONE; t++)
+		if (act >= t->first && act <= t->last)
 			return t;
 	return NULL;
 }
