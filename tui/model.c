@@ -67,28 +67,66 @@ model_id(const struct proto_msg *pm, const char *key)
 	return proto_get_i64(pm, key, 1, INT64_MAX, &v) == 0 ? v : 0;
 }
 
-static void
-member_free(struct member *mb)
+void
+model_free_all(void *v, size_t n, size_t size, model_free_fn *free_fn)
 {
+	for (size_t i = 0; i < n; i++)
+		free_fn((char *)v + i * size);
+	free(v);
+}
+
+void *
+model_lines(char *const *lines, size_t n, const char *word, size_t size,
+    model_parse_fn *parse, model_free_fn *free_fn)
+{
+	char *v = xcalloc(n + 1, size);
+	struct parsed p;
+	size_t k;
+	int rc;
+
+	for (k = 0; k < n; k++) {
+		if (model_parse(&p, lines[k]) != 0)
+			break;
+		rc = strcmp(p.m.word, word) != 0 || parse(&p.m, v + k * size);
+		free(p.copy);
+		if (rc != 0) {
+			free_fn(v + k * size);
+			break;
+		}
+	}
+	if (k == n)
+		return v;
+	model_free_all(v, k, size, free_fn);
+	return NULL;
+}
+
+static void
+member_free(void *v)
+{
+	struct member *mb = v;
+
 	free(mb->name);
 	free(mb->email);
 	free(mb->role);
 }
 
 static void
-workspace_free(struct workspace *w)
+workspace_free(void *v)
 {
-	for (size_t i = 0; i < w->nmembers; i++)
-		member_free(&w->members[i]);
-	free(w->members);
+	struct workspace *w = v;
+
+	model_free_all(w->members, w->nmembers, sizeof *w->members,
+	    member_free);
 	free(w->name);
 	free(w->role);
 	free(w->plan);
 }
 
 static void
-participant_free(struct participant *p)
+participant_free(void *v)
 {
+	struct participant *p = v;
+
 	free(p->name);
 	free(p->email);
 	free(p->company);
@@ -103,30 +141,36 @@ participant_free(struct participant *p)
 static void
 people_free(struct space *sp)
 {
-	for (size_t i = 0; i < sp->npeople; i++)
-		participant_free(&sp->people_list[i]);
-	free(sp->people_list);
+	model_free_all(sp->people_list, sp->npeople, sizeof *sp->people_list,
+	    participant_free);
 	sp->people_list = NULL;
 	sp->npeople = 0;
 	sp->loaded = 0;
 }
 
 static void
+file_free(void *v)
+{
+	struct file_entry *f = v;
+
+	free(f->name);
+	free(f->uploader);
+}
+
+static void
 files_free(struct space *sp)
 {
-	for (size_t i = 0; i < sp->nfiles; i++) {
-		free(sp->files[i].name);
-		free(sp->files[i].uploader);
-	}
-	free(sp->files);
+	model_free_all(sp->files, sp->nfiles, sizeof *sp->files, file_free);
 	sp->files = NULL;
 	sp->nfiles = 0;
 	sp->files_loaded = 0;
 }
 
 static void
-space_free(struct space *sp)
+space_free(void *v)
 {
+	struct space *sp = v;
+
 	people_free(sp);
 	files_free(sp);
 	free(sp->title);
@@ -136,8 +180,10 @@ space_free(struct space *sp)
 }
 
 static void
-activity_free(struct activity *a)
+activity_free(void *v)
 {
+	struct activity *a = v;
+
 	free(a->type);
 	free(a->text);
 }
@@ -152,15 +198,9 @@ model_init(struct model *m)
 void
 model_free(struct model *m)
 {
-	for (size_t i = 0; i < m->nws; i++)
-		workspace_free(&m->ws[i]);
-	free(m->ws);
-	for (size_t i = 0; i < m->nspaces; i++)
-		space_free(&m->spaces[i]);
-	free(m->spaces);
-	for (size_t i = 0; i < m->nact; i++)
-		activity_free(&m->act[i]);
-	free(m->act);
+	model_free_all(m->ws, m->nws, sizeof *m->ws, workspace_free);
+	model_free_all(m->spaces, m->nspaces, sizeof *m->spaces, space_free);
+	model_free_all(m->act, m->nact, sizeof *m->act, activity_free);
 	free(m->email);
 	free(m->name);
 	model_contacts_free(m);
@@ -252,9 +292,7 @@ model_whoami(struct model *m, char *const *lines, size_t n)
 		free(p.copy);
 	}
 	if (rc != 0 || user == 0) {
-		for (size_t i = 0; i < nws; i++)
-			workspace_free(&ws[i]);
-		free(ws);
+		model_free_all(ws, nws, sizeof *ws, workspace_free);
 		free(email);
 		free(name);
 		return -1;
@@ -264,9 +302,7 @@ model_whoami(struct model *m, char *const *lines, size_t n)
 		if (ws[i].id == cur)
 			sel = i;
 	}
-	for (size_t i = 0; i < m->nws; i++)
-		workspace_free(&m->ws[i]);
-	free(m->ws);
+	model_free_all(m->ws, m->nws, sizeof *m->ws, workspace_free);
 	free(m->email);
 	free(m->name);
 	m->ws = ws;
@@ -291,11 +327,11 @@ member_cmp(const struct member *a, const struct member *b)
 }
 
 static int
-member_parse(const struct proto_msg *pm, struct member *mb)
+member_parse(const struct proto_msg *pm, void *v)
 {
-	memset(mb, 0, sizeof *mb);
-	if (strcmp(pm->word, "MEMBER") != 0 ||
-	    proto_get_i64(pm, "user", 1, INT64_MAX, &mb->user) != 0)
+	struct member *mb = v;
+
+	if ((mb->user = model_id(pm, "user")) == 0)
 		return -1;
 	mb->name = model_dup(pm, "name");
 	mb->email = model_dup(pm, "email");
@@ -308,31 +344,14 @@ model_members(struct model *m, int64_t id, char *const *lines, size_t n)
 {
 	struct workspace *w = find_ws(m, id);
 	struct member *mbs;
-	struct parsed p;
-	size_t k = 0;
 
 	if (w == NULL)
 		return 0;	/* left it meanwhile: nothing to show */
-	mbs = xcalloc(n, sizeof *mbs);
-	for (; k < n; k++) {
-		if (model_parse(&p, lines[k]) != 0)
-			break;
-		if (member_parse(&p.m, &mbs[k]) != 0) {
-			member_free(&mbs[k]);
-			free(p.copy);
-			break;
-		}
-		free(p.copy);
-	}
-	if (k < n) {
-		while (k-- > 0)
-			member_free(&mbs[k]);
-		free(mbs);
+	if ((mbs = model_lines(lines, n, "MEMBER", sizeof *mbs, member_parse,
+	    member_free)) == NULL)
 		return -1;
-	}
-	for (size_t i = 0; i < w->nmembers; i++)
-		member_free(&w->members[i]);
-	free(w->members);
+	model_free_all(w->members, w->nmembers, sizeof *w->members,
+	    member_free);
 	w->members = mbs;
 	w->nmembers = n;
 	w->loaded = 1;
@@ -525,14 +544,12 @@ model_space(struct model *m, int64_t id)
 
 /* A SPACE data line into sp (its strings replaced). */
 static int
-space_parse(const struct proto_msg *pm, struct space *sp)
+space_parse(const struct proto_msg *pm, void *v)
 {
-	int64_t id;
+	struct space *sp = v;
 
-	if (strcmp(pm->word, "SPACE") != 0 ||
-	    proto_get_i64(pm, "id", 1, INT64_MAX, &id) != 0)
+	if ((sp->id = model_id(pm, "id")) == 0)
 		return -1;
-	sp->id = id;
 	sp->workspace = model_long(pm, "workspace");
 	free(sp->title);
 	free(sp->description);
@@ -553,19 +570,12 @@ space_parse(const struct proto_msg *pm, struct space *sp)
 int
 model_spaces(struct model *m, char *const *lines, size_t n)
 {
-	struct space *v = xcalloc(n + 1, sizeof *v), *old;
-	struct parsed p;
-	size_t k;
+	struct space *v, *old;
 
-	for (k = 0; k < n; k++) {
-		if (model_parse(&p, lines[k]) != 0)
-			break;
-		if (space_parse(&p.m, &v[k]) != 0) {
-			free(p.copy);
-			space_free(&v[k]);
-			break;
-		}
-		free(p.copy);
+	if ((v = model_lines(lines, n, "SPACE", sizeof *v, space_parse,
+	    space_free)) == NULL)
+		return -1;
+	for (size_t k = 0; k < n; k++) {
 		/* The people shown stay until SPACE.SHOW again, so the
 		   screen (and its selection) does not empty meanwhile. */
 		if ((old = model_space(m, v[k].id)) != NULL) {
@@ -584,15 +594,7 @@ model_spaces(struct model *m, char *const *lines, size_t n)
 			old->nfiles = 0;
 		}
 	}
-	if (k < n) {
-		while (k-- > 0)
-			space_free(&v[k]);
-		free(v);
-		return -1;
-	}
-	for (size_t i = 0; i < m->nspaces; i++)
-		space_free(&m->spaces[i]);
-	free(m->spaces);
+	model_free_all(m->spaces, m->nspaces, sizeof *m->spaces, space_free);
 	m->spaces = v;
 	m->nspaces = n;
 	m->spaces_stale = 0;
@@ -649,9 +651,7 @@ model_space_show(struct model *m, char *const *lines, size_t n,
 		free(p.copy);
 	}
 	if (rc != 0 || fresh.id == 0) {
-		while (np-- > 0)
-			participant_free(&v[np]);
-		free(v);
+		model_free_all(v, np, sizeof *v, participant_free);
 		space_free(&fresh);
 		return -1;
 	}
@@ -785,40 +785,32 @@ participant_event(struct model *m, const char *type,
 	return text;
 }
 
+static int
+file_parse(const struct proto_msg *pm, void *v)
+{
+	struct file_entry *f = v;
+
+	if ((f->id = model_id(pm, "id")) == 0)
+		return -1;
+	f->name = model_dup(pm, "name");
+	f->uploader = model_dup(pm, "uploader_name");
+	f->size = model_long(pm, "size");
+	f->comments = model_long(pm, "comments");
+	f->created = model_long(pm, "created");
+	return 0;
+}
+
 int
 model_files(struct model *m, int64_t id, char *const *lines, size_t n)
 {
 	struct space *sp = model_space(m, id);
 	struct file_entry *v;
-	struct parsed p;
-	size_t k;
 
 	if (sp == NULL)
 		return 0;
-	v = xcalloc(n + 1, sizeof *v);
-	for (k = 0; k < n; k++) {
-		if (model_parse(&p, lines[k]) != 0)
-			break;
-		if (strcmp(p.m.word, "FILE") != 0 ||
-		    proto_get_i64(&p.m, "id", 1, INT64_MAX, &v[k].id) != 0) {
-			free(p.copy);
-			break;
-		}
-		v[k].name = model_dup(&p.m, "name");
-		v[k].uploader = model_dup(&p.m, "uploader_name");
-		v[k].size = model_long(&p.m, "size");
-		v[k].comments = model_long(&p.m, "comments");
-		v[k].created = model_long(&p.m, "created");
-		free(p.copy);
-	}
-	if (k < n) {
-		while (k-- > 0) {
-			free(v[k].name);
-			free(v[k].uploader);
-		}
-		free(v);
+	if ((v = model_lines(lines, n, "FILE", sizeof *v, file_parse,
+	    file_free)) == NULL)
 		return -1;
-	}
 	files_free(sp);
 	sp->files = v;
 	sp->nfiles = n;
