@@ -399,7 +399,7 @@ ws_name(struct model *m, const struct proto_msg *pm)
 }
 
 static char *
-member_added(struct model *m, const struct proto_msg *pm)
+member_added(struct model *m, const char *type, const struct proto_msg *pm)
 {
 	struct workspace *w;
 	struct member mb;
@@ -427,108 +427,6 @@ member_added(struct model *m, const struct proto_msg *pm)
 	if (w == model_workspace(m))
 		m->dirty |= DIRTY_MAIN;
 	return text;
-}
-
-/* An event of a type this client does not know: its parameters as sent. */
-static char *
-generic_text(const struct proto_msg *pm)
-{
-	struct buf *b = buf_new(0);
-	char *text;
-
-	buf_add_str(b, proto_get(pm, "type"));
-	for (size_t i = 0; i < pm->nparams; i++) {
-		if (strcmp(pm->params[i].key, "seq") == 0 ||
-		    strcmp(pm->params[i].key, "type") == 0)
-			continue;
-		buf_printf(b, " %s=%s", pm->params[i].key,
-		    pm->params[i].value);
-	}
-	text = buf_take(b);
-	buf_free(b);
-	return text;
-}
-
-static char *space_event(struct model *, const char *,
-    const struct proto_msg *);
-static char *file_event(struct model *, const char *,
-    const struct proto_msg *);
-static char *participant_event(struct model *, const char *,
-    const struct proto_msg *);
-
-static char *
-event_text(struct model *m, const char *type, const struct proto_msg *pm)
-{
-	const char *v;
-	char *text;
-
-	if (strcmp(type, "member.added") == 0)
-		return member_added(m, pm);
-	if (strcmp(type, "session.login") == 0) {
-		v = proto_get(pm, "address");
-		xasprintf(&text, "signed in from %s", v != NULL ? v : "?");
-		return text;
-	}
-	if (strcmp(type, "session.logout") == 0)
-		return xstrdup("signed out (a session ended)");
-	if (strncmp(type, "space.", 6) == 0)
-		return space_event(m, type, pm);
-	if (strncmp(type, "participant.", 12) == 0)
-		return participant_event(m, type, pm);
-	if (strncmp(type, "file.", 5) == 0 || strncmp(type, "comment.", 8) == 0)
-		return file_event(m, type, pm);
-	if (strncmp(type, "contact", 7) == 0 || strcmp(type, "presence") == 0)
-		return model_contact_event(m, type, pm);
-	if (strncmp(type, "message.", 8) == 0 ||
-	    strncmp(type, "conversation.", 13) == 0)
-		return model_chat_event(m, type, pm);
-	return generic_text(pm);
-}
-
-static void
-activity_add(struct model *m, int64_t seq, const char *type, char *text)
-{
-	if (m->nact == MODEL_ACTIVITY_MAX) {
-		activity_free(&m->act[0]);
-		memmove(&m->act[0], &m->act[1], (m->nact - 1) * sizeof *m->act);
-		m->nact--;
-	}
-	if (m->nact == 0 || (m->nact & (m->nact - 1)) == 0)
-		m->act = xreallocarray(m->act, m->nact == 0 ? 1 : m->nact * 2,
-		    sizeof *m->act);
-	m->act[m->nact].seq = seq;
-	m->act[m->nact].type = xstrdup(type);
-	m->act[m->nact].text = text;
-	m->nact++;
-}
-
-int
-model_event(struct model *m, const char *line)
-{
-	const char *type;
-	struct parsed p;
-	int64_t seq;
-	char *text;
-
-	if (model_parse(&p, line) != 0)
-		return -1;
-	if (strcmp(p.m.word, "EVENT") != 0 ||
-	    proto_get_i64(&p.m, "seq", 1, INT64_MAX, &seq) != 0 ||
-	    (type = proto_get(&p.m, "type")) == NULL) {
-		free(p.copy);
-		return -1;
-	}
-	if (seq <= m->seq) {
-		free(p.copy);
-		return 0;
-	}
-	m->seq = seq;
-	/* Some events are state (presence, read marks), not news. */
-	if ((text = event_text(m, type, &p.m)) != NULL)
-		activity_add(m, seq, type, text);
-	m->dirty |= DIRTY_MAIN;
-	free(p.copy);
-	return 1;
 }
 
 /* Spaces ------------------------------------------------------------------ */
@@ -841,4 +739,114 @@ file_event(struct model *m, const char *type, const struct proto_msg *pm)
 		    "deleted", sp != NULL ? sp->title : "a space");
 	m->dirty |= DIRTY_MAIN;
 	return text;
+}
+
+/* Events ---------------------------------------------------------------- */
+
+/* An event of a type this client does not know: its parameters as sent. */
+static char *
+generic_text(const struct proto_msg *pm)
+{
+	struct buf *b = buf_new(0);
+	char *text;
+
+	buf_add_str(b, proto_get(pm, "type"));
+	for (size_t i = 0; i < pm->nparams; i++) {
+		if (strcmp(pm->params[i].key, "seq") == 0 ||
+		    strcmp(pm->params[i].key, "type") == 0)
+			continue;
+		buf_printf(b, " %s=%s", pm->params[i].key,
+		    pm->params[i].value);
+	}
+	text = buf_take(b);
+	buf_free(b);
+	return text;
+}
+
+static char *
+session_event(struct model *m, const char *type, const struct proto_msg *pm)
+{
+	const char *v = proto_get(pm, "address");
+	char *text;
+
+	if (strcmp(type, "session.logout") == 0)
+		return xstrdup("signed out (a session ended)");
+	xasprintf(&text, "signed in from %s", v != NULL ? v : "?");
+	return text;
+}
+
+/* Who applies an event, by the start of its type: the first that fits. */
+static const struct {
+	const char	*prefix;
+	char		*(*apply)(struct model *, const char *type,
+			    const struct proto_msg *);
+} model_events[] = {
+	{ "member.added", member_added },
+	{ "session.login", session_event },
+	{ "session.logout", session_event },
+	{ "space.", space_event },
+	{ "participant.", participant_event },
+	{ "file.", file_event },
+	{ "comment.", file_event },
+	{ "contact", model_contact_event },
+	{ "presence", model_contact_event },
+	{ "message.", model_chat_event },
+	{ "conversation.", model_chat_event },
+};
+
+static char *
+event_text(struct model *m, const char *type, const struct proto_msg *pm)
+{
+	for (size_t i = 0; i < sizeof model_events / sizeof model_events[0];
+	    i++)
+		if (strncmp(type, model_events[i].prefix,
+		    strlen(model_events[i].prefix)) == 0)
+			return model_events[i].apply(m, type, pm);
+	return generic_text(pm);
+}
+
+static void
+activity_add(struct model *m, int64_t seq, const char *type, char *text)
+{
+	if (m->nact == MODEL_ACTIVITY_MAX) {
+		activity_free(&m->act[0]);
+		memmove(&m->act[0], &m->act[1], (m->nact - 1) * sizeof *m->act);
+		m->nact--;
+	}
+	if (m->nact == 0 || (m->nact & (m->nact - 1)) == 0)
+		m->act = xreallocarray(m->act, m->nact == 0 ? 1 : m->nact * 2,
+		    sizeof *m->act);
+	m->act[m->nact].seq = seq;
+	m->act[m->nact].type = xstrdup(type);
+	m->act[m->nact].text = text;
+	m->nact++;
+}
+
+int
+model_event(struct model *m, const char *line)
+{
+	const char *type;
+	struct parsed p;
+	int64_t seq;
+	char *text;
+
+	if (model_parse(&p, line) != 0)
+		return -1;
+	if (strcmp(p.m.word, "EVENT") != 0 ||
+	    proto_get_i64(&p.m, "seq", 1, INT64_MAX, &seq) != 0 ||
+	    (type = proto_get(&p.m, "type")) == NULL) {
+		free(p.copy);
+		return -1;
+	}
+	if (seq <= m->seq) {
+		free(p.copy);
+		return 0;
+	}
+	m->seq = seq;
+	/* Some events are state (presence, read marks), not news. */
+	if ((text = event_text(m, type, &p.m)) != NULL)
+		activity_add(m, seq, type, text);
+	m->dirty |= DIRTY_MAIN;
+	free(p.copy);
+	return 1;
 }
