@@ -146,7 +146,7 @@ app_context(const struct app *a)
 	case MODE_FILTER:
 		return KM_EDIT;
 	case MODE_PROMPT:
-		return KM_EDIT | (a->picker.on ? KM_PICK : 0);
+		return KM_EDIT | (picker_on(a) ? KM_PICK : 0);
 	case MODE_COMPOSE:
 		return KM_EDIT | KM_COMPOSE;
 	case MODE_DIALOG:
@@ -282,7 +282,7 @@ app_edit(struct app *a, enum action act)
 {
 	if (a->mode == MODE_COMPOSE) {
 		a->model.dirty |= DIRTY_MAIN | DIRTY_STATUS;
-		if (!field_edit(&a->compose, edit_ops[act - A_EDIT_LEFT]))
+		if (!field_edit(chat_field(a), edit_ops[act - A_EDIT_LEFT]))
 			beep();
 	} else if (field_edit(&a->input, edit_ops[act - A_EDIT_LEFT]))
 		app_typed(a);
@@ -577,8 +577,9 @@ app_init(struct app *a, const struct cli_opts *o)
 	for (size_t i = 0; i < VIEW_COUNT; i++)
 		listview_init(&a->list[i]);
 	field_init(&a->input, 0);
-	field_init(&a->compose, APP_COMPOSE_MAX);
-	a->compose.multiline = 1;
+	for (size_t v = 0; v < VIEW_COUNT; v++)
+		if (views[v]->init != NULL)
+			a->vstate[v] = views[v]->init();
 	history_init(&a->history, APP_HISTORY_MAX);
 	a->email = o->email != NULL ? xstrdup(o->email) : NULL;
 	a->view = VIEW_OVERVIEW;
@@ -595,7 +596,6 @@ app_free(struct app *a)
 		if (views[v]->free != NULL)
 			views[v]->free(a);
 	model_free(&a->model);
-	free(a->picker.asked);
 	free(a->side_entries);
 	listview_free(&a->side);
 	for (size_t i = 0; i < VIEW_COUNT; i++)

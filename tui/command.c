@@ -104,7 +104,7 @@ cmd_msg(struct app *a, const char *arg)
 		chat_open(a, CHAT_DIRECT, m->contacts[who].user);
 		arg += best + strspn(arg + best, " ");
 		if (*arg != '\0') {
-			field_set(&a->compose, arg);
+			field_set(chat_field(a), arg);
 			app_action(a, VIEW_CHAT, A_SEND);
 		}
 		return;

@@ -729,11 +729,13 @@ file_event(struct model *m, const char *type, const struct proto_msg *pm)
 	if (proto_get_i64(pm, "space", 1, INT64_MAX, &id) == 0 &&
 	    (sp = model_space(m, id)) != NULL)
 		sp->files_loaded = 0;
-	if (strcmp(type, "comment.added") == 0)
+	if (strcmp(type, "comment.added") == 0) {
+		/* The comments on screen: asked again (view-space.c). */
+		m->comments_stale = 1;
 		xasprintf(&text, "comment in \u201c%s\u201d: %s", sp != NULL ?
 		    sp->title : "a space", proto_get(pm, "body") != NULL ?
 		    proto_get(pm, "body") : "");
-	else
+	} else
 		xasprintf(&text, "file %s %s in \u201c%s\u201d", name != NULL ?
 		    name : "", strcmp(type, "file.added") == 0 ? "added" :
 		    "deleted", sp != NULL ? sp->title : "a space");
