@@ -226,7 +226,9 @@ void link_free(struct app *);
 /* command.c: the ":" line. */
 void command_run(struct app *, const char *line);
 void command_complete(struct app *);
-const char *command_help(size_t i, const char **args);	/* NULL at end */
+/* The i-th command for the help: command.c's own, then the key map's
+   named actions; NULL at the end. */
+const char *command_help(size_t i, const char **args);
 
 /* screen.c: the frame. */
 void screen_init(void);

@@ -29,7 +29,7 @@
 #include "text.h"
 #include "xmalloc.h"
 
-/* What was typed to a conversation not on screen. */
+/* What was typed to a conversation not on screen, or sent to one. */
 struct draft {
 	enum chat_kind	 kind;
 	int64_t		 peer;
@@ -250,17 +250,12 @@ chat_title(struct app *a)
 static void chat_unsent(struct app *, enum chat_kind, int64_t, const char *,
     const char *);
 
-/* A MSG.SEND or MSG.READ on its way: whose, and the body sent. */
-struct chat_req {
-	enum chat_kind	 kind;
-	int64_t		 peer;
-	char		*text;
-};
-
-static struct chat_req *
+/* A MSG.SEND or MSG.READ on its way: whose, and the body sent (a draft
+   of the conversation it goes to). */
+static struct draft *
 chat_req(const struct chat *c, const char *text)
 {
-	struct chat_req *q = xmalloc(sizeof *q);
+	struct draft *q = xmalloc(sizeof *q);
 
 	q->kind = c->kind;
 	q->peer = c->peer;
@@ -269,7 +264,7 @@ chat_req(const struct chat *c, const char *text)
 }
 
 static void
-chat_req_free(struct chat_req *q)
+chat_req_free(struct draft *q)
 {
 	free(q->text);
 	free(q);
@@ -337,7 +332,7 @@ chat_load(struct app *a, int older)
 static void
 chat_send_reply(struct app *a, const struct client_reply *r, void *arg)
 {
-	struct chat_req *q = arg;
+	struct draft *q = arg;
 
 	if (r == NULL)
 		chat_unsent(a, q->kind, q->peer, q->text, "the connection "
@@ -355,7 +350,7 @@ static int
 chat_send(struct app *a, const char *body)
 {
 	struct chat *c = &a->model.chat;
-	struct chat_req *q;
+	struct draft *q;
 	char peer[24];
 
 	if (a->state != LINK_ONLINE) {
@@ -378,7 +373,7 @@ chat_send(struct app *a, const char *body)
 static void
 chat_read_reply(struct app *a, const struct client_reply *r, void *arg)
 {
-	struct chat_req *q = arg;
+	struct draft *q = arg;
 	int64_t unread = r != NULL ? link_reply_i64(r, "unread") : -1;
 
 	if (r != NULL && r->ok && unread >= 0)
@@ -393,7 +388,7 @@ static void
 chat_read(struct app *a, int64_t upto)
 {
 	struct chat *c = &a->model.chat;
-	struct chat_req *q;
+	struct draft *q;
 	char peer[24], id[24];
 
 	if (a->state != LINK_ONLINE)

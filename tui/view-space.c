@@ -32,6 +32,7 @@ struct space_views {
 	char		**comments;	/* "name: body", raw */
 	size_t		 ncomments;
 	int64_t		 comments_after; /* the last one's id */
+	char		 ids[2][24];	/* space_id, target_id */
 };
 
 static struct space_views *
@@ -638,11 +639,21 @@ open_person(struct app *a)
 
 /* Actions ----------------------------------------------------------------- */
 
+/* The open space's id and the target's, as text for a request. */
 static const char *
-id_text(char buf[24], int64_t v)
+space_id(struct app *a)
 {
-	snprintf(buf, 24, "%lld", (long long)v);
-	return buf;
+	snprintf(sv(a)->ids[0], sizeof sv(a)->ids[0], "%lld",
+	    (long long)sv(a)->space);
+	return sv(a)->ids[0];
+}
+
+static const char *
+target_id(struct app *a)
+{
+	snprintf(sv(a)->ids[1], sizeof sv(a)->ids[1], "%lld",
+	    (long long)sv(a)->target);
+	return sv(a)->ids[1];
 }
 
 /* The participant under the cursor, or NULL (and the status says why). */
@@ -670,42 +681,35 @@ new_space_done(struct app *a, const char *title)
 static void
 rename_done(struct app *a, const char *title)
 {
-	char id[24];
-
 	if (*title != '\0')
-		link_action(a, "renamed", "SPACE.EDIT", "space",
-		    id_text(id, sv(a)->space), "title", title, NULL);
+		link_action(a, "renamed", "SPACE.EDIT", "space", space_id(a),
+		    "title", title, NULL);
 }
 
 static void
 describe_done(struct app *a, const char *text)
 {
-	char id[24];
-
 	/* An empty description is allowed: it clears it. */
 	link_action(a, "description saved", "SPACE.EDIT", "space",
-	    id_text(id, sv(a)->space), "description", text, NULL);
+	    space_id(a), "description", text, NULL);
 }
 
 static void
 externals_answer(struct app *a, int yes)
 {
 	struct space *sp = open_space(a);
-	char id[24];
 
 	if (yes && sp != NULL)
 		link_action(a, sp->externals_invite ? "externals may no longer "
 		    "invite" : "externals may invite", "SPACE.EDIT", "space",
-		    id_text(id, sv(a)->space), "externals_invite",
-		    sp->externals_invite ? "0" : "1", NULL);
+		    space_id(a), "externals_invite", sp->externals_invite ?
+		    "0" : "1", NULL);
 }
 
 static void
 invite_message_done(struct app *a, const char *message)
 {
-	char id[24];
-
-	link_action(a, "invited", "INVITE", "space", id_text(id, sv(a)->space),
+	link_action(a, "invited", "INVITE", "space", space_id(a),
 	    "emails", sv(a)->scratch, "message", *message != '\0' ? message :
 	    NULL, NULL);
 	free(sv(a)->scratch);
@@ -777,7 +781,6 @@ job_done(struct app *a, const char *job_title)
 	struct participant *p = target_person(a);
 	const char *k[3] = { NULL }, *v[3] = { NULL }, *name = sv(a)->scratch2;
 	const char *company = sv(a)->scratch;
-	char id[24], user[24];
 	size_t n = 0;
 
 	/* One's own empty name is left as it was (the server refuses one);
@@ -807,8 +810,8 @@ job_done(struct app *a, const char *job_title)
 		app_status(a, 0, "nothing changed");
 	else
 		link_action(a, "profile saved", "PARTICIPANT.EDIT", "space",
-		    id_text(id, sv(a)->space), "user", id_text(user,
-		    sv(a)->target), k[0], v[0], k[1], v[1], k[2], v[2], NULL);
+		    space_id(a), "user", target_id(a), k[0], v[0], k[1], v[1],
+		    k[2], v[2], NULL);
 	free(sv(a)->scratch);
 	free(sv(a)->scratch2);
 	sv(a)->scratch = sv(a)->scratch2 = NULL;
@@ -845,10 +848,8 @@ name_done(struct app *a, const char *name)
 static void
 person_request(struct app *a, const char *verb, const char *done)
 {
-	char id[24], user[24];
-
-	link_action(a, done, verb, "space", id_text(id, sv(a)->space), "user",
-	    id_text(user, sv(a)->target), NULL);
+	link_action(a, done, verb, "space", space_id(a), "user",
+	    target_id(a), NULL);
 }
 
 static void
@@ -869,45 +870,38 @@ static void
 archive_answer(struct app *a, int yes)
 {
 	struct space *sp = open_space(a);
-	char id[24];
 
 	if (yes && sp != NULL)
 		link_action(a, sp->archived ? "reactivated" : "archived",
 		    sp->archived ? "SPACE.REACTIVATE" : "SPACE.ARCHIVE",
-		    "space", id_text(id, sv(a)->space), NULL);
+		    "space", space_id(a), NULL);
 }
 
 static void
 network_answer(struct app *a, int yes)
 {
 	struct space *sp = open_space(a);
-	char id[24];
 
 	if (yes && sp != NULL)
 		link_action(a, sp->network ? "no longer a business network" :
 		    "now a business network", "SPACE.NETWORK", "space",
-		    id_text(id, sv(a)->space), "network", sp->network ? "0" :
-		    "1", NULL);
+		    space_id(a), "network", sp->network ? "0" : "1", NULL);
 }
 
 static void
 delete_answer(struct app *a, int yes)
 {
-	char id[24];
-
 	if (yes)
 		link_action(a, "deleted", "SPACE.DELETE", "space",
-		    id_text(id, sv(a)->space), "confirm", "yes", NULL);
+		    space_id(a), "confirm", "yes", NULL);
 }
 
 static void
 leave_answer(struct app *a, int yes)
 {
-	char id[24];
-
 	if (yes)
-		link_action(a, "left", "SPACE.LEAVE", "space",
-		    id_text(id, sv(a)->space), NULL);
+		link_action(a, "left", "SPACE.LEAVE", "space", space_id(a),
+		    NULL);
 }
 
 /* A question naming someone or something from the server, sanitised:
@@ -929,8 +923,6 @@ static void
 person_action(struct app *a, enum action action)
 {
 	struct participant *p;
-	char id[24], user[24];
-
 	if (open_space(a) == NULL || (p = selected(a)) == NULL)
 		return;
 	sv(a)->target = p->user;
@@ -958,8 +950,7 @@ person_action(struct app *a, enum action action)
 		break;
 	case A_REMIND_LINK:
 		link_action(a, "a link to pass on", "INVITE.REMIND", "space",
-		    id_text(id, sv(a)->space), "user", id_text(user,
-		    sv(a)->target), "how", "link", NULL);
+		    space_id(a), "user", target_id(a), "how", "link", NULL);
 		break;
 	default:
 		break;
@@ -996,21 +987,17 @@ save_done(struct app *a, const char *path)
 static void
 comment_done(struct app *a, const char *body)
 {
-	char id[24];
-
 	if (body[strspn(body, " ")] != '\0')
 		link_action(a, "comment added", "COMMENT.ADD", "file",
-		    id_text(id, sv(a)->target), "body", body, NULL);
+		    target_id(a), "body", body, NULL);
 }
 
 static void
 file_delete_answer(struct app *a, int yes)
 {
-	char id[24];
-
 	if (yes)
 		link_action(a, "file deleted", "FILE.DELETE", "file",
-		    id_text(id, sv(a)->target), NULL);
+		    target_id(a), NULL);
 }
 
 /* Keys of the files view (and f, U from the space). */
@@ -1100,13 +1087,10 @@ space_action(struct app *a, enum action action)
 		    "into \u201c" : "Let externals invite others into \u201c",
 		    sp->title, "\u201d?", externals_answer);
 		break;
-	case A_SPACE_LINK: {
-		char id[24];
-
+	case A_SPACE_LINK:
 		link_action(a, "shareable link", "SPACE.LINK", "space",
-		    id_text(id, sv(a)->space), NULL);
+		    space_id(a), NULL);
 		break;
-	}
 	case A_SPACE_ARCHIVE:
 		ask(a, sp->archived ? "Bring \u201c" : "Archive \u201c",
 		    sp->title, sp->archived ? "\u201d back? Externals get "
