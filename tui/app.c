@@ -296,14 +296,9 @@ app_pick(struct app *a, enum action act)
 		app_typed(a);
 }
 
-static const enum listview_move list_moves[] = {
-	[A_UP - A_UP] = LISTVIEW_UP,
-	[A_DOWN - A_UP] = LISTVIEW_DOWN,
-	[A_PAGE_UP - A_UP] = LISTVIEW_PAGE_UP,
-	[A_PAGE_DOWN - A_UP] = LISTVIEW_PAGE_DOWN,
-	[A_FIRST - A_UP] = LISTVIEW_FIRST,
-	[A_LAST - A_UP] = LISTVIEW_LAST,
-};
+/* The list keys are the list's moves, in the same order. */
+_Static_assert(A_LAST - A_UP == LISTVIEW_LAST && LISTVIEW_UP == 0,
+    "A_UP..A_LAST and enum listview_move differ");
 
 static void app_view_action(struct app *, enum view, enum action);
 
@@ -325,7 +320,7 @@ app_move(struct app *a, enum action act)
 		app_view_action(a, a->view, act);
 		return;
 	}
-	if (listview_move(lv, list_moves[act - A_UP])) {
+	if (listview_move(lv, (enum listview_move)(act - A_UP))) {
 		view_remember(a);
 		a->model.dirty |= a->focus == PANE_SIDEBAR ? DIRTY_SIDEBAR :
 		    DIRTY_MAIN;
