@@ -146,7 +146,7 @@ app_context(const struct app *a)
 	case MODE_FILTER:
 		return KM_EDIT;
 	case MODE_PROMPT:
-		return KM_EDIT | (a->picker.on ? KM_PICK : 0);
+		return KM_EDIT | (picker_on(a) ? KM_PICK : 0);
 	case MODE_COMPOSE:
 		return KM_EDIT | KM_COMPOSE;
 	case MODE_DIALOG:
@@ -282,7 +282,7 @@ app_edit(struct app *a, enum action act)
 {
 	if (a->mode == MODE_COMPOSE) {
 		a->model.dirty |= DIRTY_MAIN | DIRTY_STATUS;
-		if (!field_edit(&a->compose, edit_ops[act - A_EDIT_LEFT]))
+		if (!field_edit(chat_field(a), edit_ops[act - A_EDIT_LEFT]))
 			beep();
 	} else if (field_edit(&a->input, edit_ops[act - A_EDIT_LEFT]))
 		app_typed(a);
@@ -296,14 +296,9 @@ app_pick(struct app *a, enum action act)
 		app_typed(a);
 }
 
-static const enum listview_move list_moves[] = {
-	[A_UP - A_UP] = LISTVIEW_UP,
-	[A_DOWN - A_UP] = LISTVIEW_DOWN,
-	[A_PAGE_UP - A_UP] = LISTVIEW_PAGE_UP,
-	[A_PAGE_DOWN - A_UP] = LISTVIEW_PAGE_DOWN,
-	[A_FIRST - A_UP] = LISTVIEW_FIRST,
-	[A_LAST - A_UP] = LISTVIEW_LAST,
-};
+/* The list keys are the list's moves, in the same order. */
+_Static_assert(A_LAST - A_UP == LISTVIEW_LAST && LISTVIEW_UP == 0,
+    "A_UP..A_LAST and enum listview_move differ");
 
 static void app_view_action(struct app *, enum view, enum action);
 
@@ -325,7 +320,7 @@ app_move(struct app *a, enum action act)
 		app_view_action(a, a->view, act);
 		return;
 	}
-	if (listview_move(lv, list_moves[act - A_UP])) {
+	if (listview_move(lv, (enum listview_move)(act - A_UP))) {
 		view_remember(a);
 		a->model.dirty |= a->focus == PANE_SIDEBAR ? DIRTY_SIDEBAR :
 		    DIRTY_MAIN;
@@ -416,49 +411,15 @@ app_close(struct app *a, enum action act)
 
 /* What app.c runs itself: the key rows that name no view. */
 const struct view_action app_actions[] = {
-	{ A_QUIT, app_screen_action },
-	{ A_HELP, app_screen_action },
-	{ A_REDRAW, app_screen_action },
-	{ A_COMMAND, app_screen_action },
-	{ A_FILTER, app_screen_action },
-	{ A_CANCEL, app_screen_action },
-	{ A_NEXT_PANE, app_screen_action },
-	{ A_PREV_PANE, app_screen_action },
-	{ A_NEXT_WORKSPACE, app_screen_action },
-	{ A_OPEN, app_screen_action },
-	{ A_VIEW_OVERVIEW, app_go },
-	{ A_VIEW_ACTIVITY, app_go },
-	{ A_VIEW_PEOPLE, app_go },
-	{ A_VIEW_SPACES, app_go },
-	{ A_VIEW_NETWORKS, app_go },
-	{ A_VIEW_CONTACTS, app_go },
-	{ A_UP, app_move },
-	{ A_DOWN, app_move },
-	{ A_PAGE_UP, app_move },
-	{ A_PAGE_DOWN, app_move },
-	{ A_FIRST, app_move },
-	{ A_LAST, app_move },
-	{ A_EDIT_LEFT, app_edit },
-	{ A_EDIT_RIGHT, app_edit },
-	{ A_EDIT_HOME, app_edit },
-	{ A_EDIT_END, app_edit },
-	{ A_EDIT_BACKSPACE, app_edit },
-	{ A_EDIT_DELETE, app_edit },
-	{ A_EDIT_KILL_WORD, app_edit },
-	{ A_EDIT_KILL_HOME, app_edit },
-	{ A_EDIT_KILL_END, app_edit },
-	{ A_ACCEPT, app_input_action },
-	{ A_ABORT, app_input_action },
-	{ A_COMPLETE, app_input_action },
-	{ A_HISTORY_PREV, app_input_action },
-	{ A_HISTORY_NEXT, app_input_action },
-	{ A_PICK, app_pick },
-	{ A_PICK_NEXT, app_pick },
-	{ A_PICK_PREV, app_pick },
-	{ A_YES, app_answer },
-	{ A_NO, app_answer },
-	{ A_CLOSE, app_close },
-	{ A_NONE, NULL }
+	{ A_QUIT, A_OPEN, app_screen_action },
+	{ A_VIEW_OVERVIEW, A_VIEW_CONTACTS, app_go },
+	{ A_UP, A_LAST, app_move },
+	{ A_EDIT_LEFT, A_EDIT_KILL_END, app_edit },
+	{ A_ACCEPT, A_HISTORY_NEXT, app_input_action },
+	{ A_YES, A_NO, app_answer },
+	{ A_CLOSE, A_CLOSE, app_close },
+	{ A_PICK, A_PICK_PREV, app_pick },
+	{ A_NONE, A_NONE, NULL }
 };
 
 /* Runs act from view v's table (VIEW_NONE: app.c's). */
@@ -611,8 +572,9 @@ app_init(struct app *a, const struct cli_opts *o)
 	for (size_t i = 0; i < VIEW_COUNT; i++)
 		listview_init(&a->list[i]);
 	field_init(&a->input, 0);
-	field_init(&a->compose, APP_COMPOSE_MAX);
-	a->compose.multiline = 1;
+	for (size_t v = 0; v < VIEW_COUNT; v++)
+		if (views[v]->init != NULL)
+			a->vstate[v] = views[v]->init();
 	history_init(&a->history, APP_HISTORY_MAX);
 	a->email = o->email != NULL ? xstrdup(o->email) : NULL;
 	a->view = VIEW_OVERVIEW;
@@ -629,7 +591,6 @@ app_free(struct app *a)
 		if (views[v]->free != NULL)
 			views[v]->free(a);
 	model_free(&a->model);
-	free(a->picker.asked);
 	free(a->side_entries);
 	listview_free(&a->side);
 	for (size_t i = 0; i < VIEW_COUNT; i++)

@@ -64,9 +64,10 @@ struct app;
 typedef void app_prompt_fn(struct app *, const char *text);
 typedef void app_dialog_fn(struct app *, int yes);
 
-/* What an action runs: app.c's table, or a view's (keymap.h). */
+/* What runs the actions first to last: app.c's table, or a view's. */
 struct view_action {
-	enum action	 action;
+	enum action	 first;
+	enum action	 last;
 	void		(*run)(struct app *, enum action);
 };
 
@@ -84,14 +85,18 @@ struct view_ops {
 	const char	*section;	/* the help's title for its keys */
 	int		 list;		/* 0: the list keys go to actions */
 	const char	*(*title_of)(struct app *);	/* else title */
+	void		*(*init)(void);		/* its state (app.vstate) */
 	void		(*enter)(struct app *);		/* it is shown */
 	void		(*sync)(struct app *);		/* the model changed */
+	/* Asks the server for what it shows: all after logging in, else
+	   what events made stale. */
+	void		(*load)(struct app *, int all);
 	int64_t		(*key)(struct app *, size_t item);
 	void		(*open)(struct app *);		/* Enter */
 	void		(*draw)(struct app *, int y, int x, int h, int w);
 	/* Whether the sidebar's row e is what it shows. */
 	int		(*shows)(struct app *, const struct side_entry *);
-	void		(*free)(struct app *);
+	void		(*free)(struct app *);		/* and its state */
 	const struct view_action *actions;	/* ends with A_NONE */
 };
 extern const struct view_ops *const views[VIEW_COUNT];
@@ -110,37 +115,6 @@ struct pending {
 	char		*tag;
 	link_reply_fn	*fn;
 	void		*arg;
-};
-
-/* What was typed to a conversation not on screen. */
-struct draft {
-	enum chat_kind	 kind;
-	int64_t		 peer;
-	char		*text;
-};
-
-/* The people the invite field offers (INVITE.CANDIDATES). */
-struct picker {
-	int		 on;		/* the field offers people */
-	unsigned	 gen;		/* counts requests: older replies
-					   are dropped */
-	int		 busy;		/* one on its way */
-	char		*asked;		/* the prefix it was for */
-	size_t		 sel;		/* highlighted in model.cands */
-};
-
-/* Where the conversation's history is scrolled to. */
-struct chat_scroll {
-	int		 follow;	/* at the newest, staying there */
-	int		 to_top;	/* at the oldest, loading older ones
-					   until there are no more */
-	int64_t		 msg;		/* else: the message at the top... */
-	int		 row;		/* ... and its row there (-1: the
-					   "new" line above it) */
-	int		 at_top;	/* the oldest loaded shows */
-	int64_t		 last_shown;	/* the newest message on screen */
-	int		 cols;		/* the history's size, last drawn */
-	int		 rows;
 };
 
 #define APP_PENDING_MAX 16
@@ -163,14 +137,11 @@ struct app {
 	struct listview		 side;
 	struct side_entry	*side_entries;
 	size_t			 nside;
-	int64_t			 space;		/* the space VIEW_SPACE shows */
-	int64_t			 contact;	/* whom VIEW_CONTACT shows */
-	size_t			*networks;	/* VIEW_NETWORKS: item ->
-						   index in model.spaces */
-	size_t			 nnetworks;
 	struct listview		 list[VIEW_COUNT];
 	int64_t			 selkey[VIEW_COUNT];	/* what each list's
 							   selection shows */
+	void			*vstate[VIEW_COUNT];	/* each view's own,
+							   from its init */
 
 	enum mode		 mode;
 	struct field		 input;		/* the bottom line */
@@ -179,24 +150,11 @@ struct app {
 	app_prompt_fn		*prompt_done;
 	char			*email;		/* typed at the prompt */
 	char			*dialog;	/* the question */
-	char			*scratch;	/* a form's earlier answers */
-	char			*scratch2;
-	int64_t			 target;	/* the user an action is about */
-	int64_t			 comments_file;	/* whose comments are shown */
-	char			**comments;	/* "name: body", raw */
-	size_t			 ncomments;
-	int64_t			 comments_after; /* the last one's id */
 	app_dialog_fn		*dialog_done;
 	size_t			 help_top;
-
-	struct field		 compose;	/* the open conversation's */
-	char			*compose_note;	/* over it: why it is back */
-	struct draft		*drafts;
-	size_t			 ndrafts;
-	struct chat_scroll	 scroll;
-	int			 cursor_y;	/* the compose cursor, drawn */
+	int			 cursor_y;	/* the message field's cursor,
+						   drawn */
 	int			 cursor_x;
-	struct picker		 picker;
 
 	char			*notice;	/* a long message over the main
 						   area, until the next login */
@@ -254,7 +212,7 @@ const char *link_error(const struct client_reply *);
 int64_t link_reply_i64(const struct client_reply *, const char *key);
 /* Uploads path into the open space, or downloads file to path: the
    screen waits, the status line says how it went. */
-void link_upload(struct app *, const char *path);
+void link_upload(struct app *, int64_t space, const char *path);
 void link_download(struct app *, int64_t file, const char *path);
 /*
  * A request whose reply only needs telling: done (on OK) or the error in
@@ -268,7 +226,9 @@ void link_free(struct app *);
 /* command.c: the ":" line. */
 void command_run(struct app *, const char *line);
 void command_complete(struct app *);
-const char *command_help(size_t i, const char **args);	/* NULL at end */
+/* The i-th command for the help: command.c's own, then the key map's
+   named actions; NULL at the end. */
+const char *command_help(size_t i, const char **args);
 
 /* screen.c: the frame. */
 void screen_init(void);
@@ -301,34 +261,24 @@ extern const struct view_ops view_spaces, view_networks, view_space,
 extern const struct view_ops view_contacts, view_contact;	/* view-contact.c */
 extern const struct view_ops view_chat;				/* view-chat.c */
 
-/* What each view loads (its requests, next to it). */
+/* Every view's load hook (all: after logging in). */
+void view_load(struct app *, int all);
 void members_load(struct app *);	/* MEMBERS of the workspace */
-void spaces_load(struct app *);		/* SPACE.LIST */
-void space_load(struct app *, int64_t);	/* SPACE.SHOW */
-void files_load(struct app *, int64_t);	/* FILE.LIST */
-void comments_load(struct app *, int64_t);	/* COMMENT.LIST of a file */
-void contacts_load(struct app *);	/* CONTACTS */
-void contact_load(struct app *, int64_t);	/* CONTACT.SHOW */
-void conversations_load(struct app *);	/* CONV.LIST */
-/* MSG.LIST of the open conversation: the newest page, or (older) the
-   page before the oldest loaded. */
-void chat_load(struct app *, int older);
 
 /* view-chat.c: the conversation, and its message field. */
 /* Opens the conversation with a user or a space's discussion. */
 void chat_open(struct app *, enum chat_kind, int64_t peer);
-/* A typed character into the message field. */
+/* The message field; a typed character into it. */
+struct field *chat_field(struct app *);
 void chat_compose_insert(struct app *, int key);
 /* After drawing: marks read what the user has seen, loads older
    messages when the oldest loaded shows. */
 void chat_after_draw(struct app *);
-/* A message that did not go: its text back into its field. */
-void chat_unsent(struct app *, enum chat_kind, int64_t peer,
-    const char *text, const char *why);
 
-/* view-contact.c: the invite field's people: start, follow the text,
-   pick, draw. */
-void picker_start(struct app *);
+/* view-contact.c: the invite field's people (of a space): start, whether
+   on, follow the text, pick, draw. */
+void picker_start(struct app *, int64_t space);
+int picker_on(const struct app *);
 void picker_stop(struct app *);
 void picker_typed(struct app *);
 void picker_action(struct app *, enum action);

@@ -104,7 +104,7 @@ cmd_msg(struct app *a, const char *arg)
 		chat_open(a, CHAT_DIRECT, m->contacts[who].user);
 		arg += best + strspn(arg + best, " ");
 		if (*arg != '\0') {
-			field_set(&a->compose, arg);
+			field_set(chat_field(a), arg);
 			app_action(a, VIEW_CHAT, A_SEND);
 		}
 		return;
@@ -150,10 +150,17 @@ static const struct command commands[] = {
 const char *
 command_help(size_t i, const char **args)
 {
-	if (i >= NCOMMANDS)
-		return NULL;
-	*args = commands[i].args;
-	return commands[i].help;
+	if (i < NCOMMANDS) {
+		*args = commands[i].args;
+		return commands[i].help;
+	}
+	/* Then the key map's actions by name, as agora(1) lists them. */
+	for (int act = A_NONE + 1; act < A_COUNT; act++) {
+		if ((*args = keymap_name((enum action)act)) != NULL &&
+		    i-- == NCOMMANDS)
+			return keymap_describe((enum action)act);
+	}
+	return NULL;
 }
 
 /* The command for verb, also as an unambiguous prefix ("q", "ws"...). */

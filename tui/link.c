@@ -396,19 +396,7 @@ link_load(struct app *a, int resumed)
 	view_sync(a);
 	/* The people and spaces come after the first paint: a workspace of
 	   thousands should not hold the screen back. */
-	members_load(a);
-	spaces_load(a);
-	contacts_load(a);
-	conversations_load(a);
-	if (a->view == VIEW_SPACE)
-		space_load(a, a->space);
-	/* What was on its way went with the old connection. */
-	a->picker.busy = 0;
-	if (a->model.chat.kind != CHAT_NONE) {
-		a->model.chat.loading = 0;
-		if (!a->model.chat.loaded)
-			chat_load(a, 0);
-	}
+	view_load(a, 1);
 	app_status(a, 0, resumed ? "connected to %s" : "logged in to %s",
 	    a->opts->server);
 }
@@ -636,10 +624,6 @@ link_event(struct app *a, const char *line)
 {
 	if (strncmp(line, "* BYE", 5) == 0)
 		return 0;	/* the close follows */
-	/* A comment on the file whose comments are on screen. */
-	if (a->comments_file != 0 && strstr(line, " type=comment.added ") !=
-	    NULL)
-		comments_load(a, a->comments_file);
 	if (model_event(&a->model, line) != 1)
 		return 0;
 	if (a->model.stale) {
@@ -659,7 +643,6 @@ link_event(struct app *a, const char *line)
 static void
 link_events(struct app *a)
 {
-	struct space *sp;
 	char *line;
 	int changed = 0;
 
@@ -668,21 +651,10 @@ link_events(struct app *a)
 		changed |= link_event(a, line);
 		free(line);
 	}
-	if (!changed)
-		return;
-	view_sync(a);
-	if (a->model.spaces_stale)
-		spaces_load(a);
-	if (a->model.contacts_stale)
-		contacts_load(a);
-	/* The space on screen changed: its people or files again. */
-	if (a->view == VIEW_SPACE &&
-	    (sp = model_space(&a->model, a->space)) != NULL && !sp->loaded)
-		space_load(a, a->space);
-	if (a->view == VIEW_FILES &&
-	    (sp = model_space(&a->model, a->space)) != NULL &&
-	    !sp->files_loaded)
-		files_load(a, a->space);
+	if (changed) {
+		view_sync(a);
+		view_load(a, 0);
+	}
 }
 
 /*
@@ -757,7 +729,7 @@ sha256_file(FILE *f, char hex[65])
 }
 
 void
-link_upload(struct app *a, const char *path)
+link_upload(struct app *a, int64_t space, const char *path)
 {
 	char hex[65], size[24], sid[24], at[24], *file = NULL, *b64;
 	unsigned char *buf = xmalloc(LINK_CHUNK_MAX);
@@ -775,7 +747,7 @@ link_upload(struct app *a, const char *path)
 		goto out;
 	}
 	snprintf(size, sizeof size, "%lld", (long long)st.st_size);
-	snprintf(sid, sizeof sid, "%lld", (long long)a->space);
+	snprintf(sid, sizeof sid, "%lld", (long long)space);
 	if ((r = file_call(a, "upload", "FILE.BEGIN", "space", sid, "name",
 	    name, "size", size, "sha256", hex)) == NULL)
 		goto out;

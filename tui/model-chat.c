@@ -15,8 +15,10 @@
 #include "xmalloc.h"
 
 static void
-message_free(struct message *msg)
+message_free(void *v)
 {
+	struct message *msg = v;
+
 	free(msg->name);
 	free(msg->body);
 }
@@ -27,9 +29,7 @@ model_chat_free(struct model *m)
 	struct chat *c = &m->chat;
 	unsigned gen = c->gen;
 
-	for (size_t i = 0; i < c->nmsgs; i++)
-		message_free(&c->msgs[i]);
-	free(c->msgs);
+	model_free_all(c->msgs, c->nmsgs, sizeof *c->msgs, message_free);
 	memset(c, 0, sizeof *c);
 	c->gen = gen;
 }
@@ -90,8 +90,10 @@ chat_insert(struct chat *c, struct message *msg)
 }
 
 static int
-message_parse(const struct proto_msg *pm, struct message *msg)
+message_parse(const struct proto_msg *pm, void *v)
 {
+	struct message *msg = v;
+
 	memset(msg, 0, sizeof *msg);
 	if ((msg->id = model_id(pm, "id")) == 0 ||
 	    (msg->from = model_id(pm, "from")) == 0 ||
@@ -119,34 +121,18 @@ int
 model_chat_page(struct model *m, char *const *lines, size_t n,
     const char *final)
 {
-	struct message *v = xcalloc(n + 1, sizeof *v);
 	struct chat *c = &m->chat;
-	struct parsed p, f;
-	size_t k;
+	struct message *v;
+	struct parsed f;
 
-	if (model_parse(&f, final) != 0) {
-		free(v);
+	if (model_parse(&f, final) != 0)
 		return -1;
-	}
-	for (k = 0; k < n; k++) {
-		if (model_parse(&p, lines[k]) != 0)
-			break;
-		if (strcmp(p.m.word, "MESSAGE") != 0 ||
-		    message_parse(&p.m, &v[k]) != 0) {
-			message_free(&v[k]);
-			free(p.copy);
-			break;
-		}
-		free(p.copy);
-	}
-	if (k < n) {
-		while (k-- > 0)
-			message_free(&v[k]);
-		free(v);
+	if ((v = model_lines(lines, n, "MESSAGE", sizeof *v, message_parse,
+	    message_free)) == NULL) {
 		free(f.copy);
 		return -1;
 	}
-	for (k = 0; k < n; k++)
+	for (size_t k = 0; k < n; k++)
 		chat_insert(c, &v[k]);
 	free(v);
 	c->more = model_flag(&f.m, "more");

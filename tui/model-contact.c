@@ -14,8 +14,10 @@
 #include "xmalloc.h"
 
 static void
-contact_free(struct contact *c)
+contact_free(void *v)
 {
+	struct contact *c = v;
+
 	free(c->name);
 	free(c->email);
 	free(c->company);
@@ -35,22 +37,26 @@ common_free(struct model *m)
 void
 model_contacts_free(struct model *m)
 {
-	for (size_t i = 0; i < m->ncontacts; i++)
-		contact_free(&m->contacts[i]);
-	free(m->contacts);
+	model_free_all(m->contacts, m->ncontacts, sizeof *m->contacts,
+	    contact_free);
 	m->contacts = NULL;
 	m->ncontacts = 0;
 	common_free(m);
 }
 
+static void
+candidate_free(void *v)
+{
+	struct candidate *c = v;
+
+	free(c->name);
+	free(c->email);
+}
+
 void
 model_candidates_free(struct model *m)
 {
-	for (size_t i = 0; i < m->ncands; i++) {
-		free(m->cands[i].name);
-		free(m->cands[i].email);
-	}
-	free(m->cands);
+	model_free_all(m->cands, m->ncands, sizeof *m->cands, candidate_free);
 	m->cands = NULL;
 	m->ncands = 0;
 }
@@ -65,11 +71,12 @@ model_contact(struct model *m, int64_t user)
 }
 
 static int
-contact_parse(const struct proto_msg *pm, struct contact *c)
+contact_parse(const struct proto_msg *pm, void *v)
 {
+	struct contact *c = v;
+
 	memset(c, 0, sizeof *c);
-	if (strcmp(pm->word, "CONTACT") != 0 ||
-	    (c->user = model_id(pm, "user")) == 0)
+	if ((c->user = model_id(pm, "user")) == 0)
 		return -1;
 	c->name = model_dup(pm, "name");
 	c->email = model_dup(pm, "email");
@@ -125,36 +132,24 @@ contact_keep_newer(struct contact *c, const struct contact *old, int64_t mark)
 int
 model_contacts(struct model *m, char *const *lines, size_t n, int64_t mark)
 {
-	struct contact *v = xcalloc(n + 1, sizeof *v);
-	struct parsed p;
+	struct contact *v;
 	size_t k = 0;
-	int rc = 0;
 
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		if (model_parse(&p, lines[i]) != 0) {
-			rc = -1;
-			break;
-		}
-		rc = contact_parse(&p.m, &v[k]);
-		free(p.copy);
-		/* Each contact once, whatever the server sends. */
-		if (rc != 0 || contact_listed(v, k, v[k].user))
-			contact_free(&v[k]);
-		else
-			k++;
-	}
-	if (rc != 0) {
-		while (k-- > 0)
-			contact_free(&v[k]);
-		free(v);
+	if ((v = model_lines(lines, n, "CONTACT", sizeof *v, contact_parse,
+	    contact_free)) == NULL)
 		return -1;
+	/* Each contact once, whatever the server sends. */
+	for (size_t i = 0; i < n; i++) {
+		if (contact_listed(v, k, v[i].user))
+			contact_free(&v[i]);
+		else
+			v[k++] = v[i];
 	}
 	qsort(v, k, sizeof *v, contact_cmp);
 	for (size_t i = 0; i < k; i++)
 		contact_keep_newer(&v[i], model_contact(m, v[i].user), mark);
-	for (size_t i = 0; i < m->ncontacts; i++)
-		contact_free(&m->contacts[i]);
-	free(m->contacts);
+	model_free_all(m->contacts, m->ncontacts, sizeof *m->contacts,
+	    contact_free);
 	m->contacts = v;
 	m->ncontacts = k;
 	m->contacts_state = CONTACTS_LOADED;
@@ -230,34 +225,27 @@ model_contact_show(struct model *m, char *const *lines, size_t n,
 	return 0;
 }
 
+static int
+candidate_parse(const struct proto_msg *pm, void *v)
+{
+	struct candidate *c = v;
+
+	if ((c->user = model_id(pm, "user")) == 0)
+		return -1;
+	c->name = model_dup(pm, "name");
+	c->email = model_dup(pm, "email");
+	c->contact = model_flag(pm, "contact");
+	return 0;
+}
+
 int
 model_candidates(struct model *m, char *const *lines, size_t n)
 {
-	struct candidate *v = xcalloc(n + 1, sizeof *v);
-	struct parsed p;
-	size_t k;
+	struct candidate *v;
 
-	for (k = 0; k < n; k++) {
-		if (model_parse(&p, lines[k]) != 0)
-			break;
-		if (strcmp(p.m.word, "CANDIDATE") != 0 ||
-		    (v[k].user = model_id(&p.m, "user")) == 0) {
-			free(p.copy);
-			break;
-		}
-		v[k].name = model_dup(&p.m, "name");
-		v[k].email = model_dup(&p.m, "email");
-		v[k].contact = model_flag(&p.m, "contact");
-		free(p.copy);
-	}
-	if (k < n) {
-		while (k-- > 0) {
-			free(v[k].name);
-			free(v[k].email);
-		}
-		free(v);
+	if ((v = model_lines(lines, n, "CANDIDATE", sizeof *v,
+	    candidate_parse, candidate_free)) == NULL)
 		return -1;
-	}
 	model_candidates_free(m);
 	m->cands = v;
 	m->ncands = n;

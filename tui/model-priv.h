@@ -26,6 +26,20 @@ int model_flag(const struct proto_msg *, const char *key);
 /* An id (1 or more); 0 when absent or not one. */
 int64_t model_id(const struct proto_msg *, const char *key);
 
+/* One element of an array, of the size given with it. */
+typedef int model_parse_fn(const struct proto_msg *, void *);
+typedef void model_free_fn(void *);
+/*
+ * A reply's lines, each a word line parsed into the next element of a
+ * new array (n + 1 elements of size bytes, zeroed). A line that does not
+ * parse undoes it all: NULL. A parse that fails leaves its element for
+ * free_fn to free.
+ */
+void *model_lines(char *const *lines, size_t n, const char *word,
+    size_t size, model_parse_fn *, model_free_fn *free_fn);
+/* free_fn on each of the n elements of v, then v. */
+void model_free_all(void *v, size_t n, size_t size, model_free_fn *free_fn);
+
 /*
  * Event handlers: apply the event to their part of the model and return
  * the activity feed's text for it (caller frees), or NULL when it does

@@ -67,28 +67,66 @@ model_id(const struct proto_msg *pm, const char *key)
 	return proto_get_i64(pm, key, 1, INT64_MAX, &v) == 0 ? v : 0;
 }
 
-static void
-member_free(struct member *mb)
+void
+model_free_all(void *v, size_t n, size_t size, model_free_fn *free_fn)
 {
+	for (size_t i = 0; i < n; i++)
+		free_fn((char *)v + i * size);
+	free(v);
+}
+
+void *
+model_lines(char *const *lines, size_t n, const char *word, size_t size,
+    model_parse_fn *parse, model_free_fn *free_fn)
+{
+	char *v = xcalloc(n + 1, size);
+	struct parsed p;
+	size_t k;
+	int rc;
+
+	for (k = 0; k < n; k++) {
+		if (model_parse(&p, lines[k]) != 0)
+			break;
+		rc = strcmp(p.m.word, word) != 0 || parse(&p.m, v + k * size);
+		free(p.copy);
+		if (rc != 0) {
+			free_fn(v + k * size);
+			break;
+		}
+	}
+	if (k == n)
+		return v;
+	model_free_all(v, k, size, free_fn);
+	return NULL;
+}
+
+static void
+member_free(void *v)
+{
+	struct member *mb = v;
+
 	free(mb->name);
 	free(mb->email);
 	free(mb->role);
 }
 
 static void
-workspace_free(struct workspace *w)
+workspace_free(void *v)
 {
-	for (size_t i = 0; i < w->nmembers; i++)
-		member_free(&w->members[i]);
-	free(w->members);
+	struct workspace *w = v;
+
+	model_free_all(w->members, w->nmembers, sizeof *w->members,
+	    member_free);
 	free(w->name);
 	free(w->role);
 	free(w->plan);
 }
 
 static void
-participant_free(struct participant *p)
+participant_free(void *v)
 {
+	struct participant *p = v;
+
 	free(p->name);
 	free(p->email);
 	free(p->company);
@@ -103,30 +141,36 @@ participant_free(struct participant *p)
 static void
 people_free(struct space *sp)
 {
-	for (size_t i = 0; i < sp->npeople; i++)
-		participant_free(&sp->people_list[i]);
-	free(sp->people_list);
+	model_free_all(sp->people_list, sp->npeople, sizeof *sp->people_list,
+	    participant_free);
 	sp->people_list = NULL;
 	sp->npeople = 0;
 	sp->loaded = 0;
 }
 
 static void
+file_free(void *v)
+{
+	struct file_entry *f = v;
+
+	free(f->name);
+	free(f->uploader);
+}
+
+static void
 files_free(struct space *sp)
 {
-	for (size_t i = 0; i < sp->nfiles; i++) {
-		free(sp->files[i].name);
-		free(sp->files[i].uploader);
-	}
-	free(sp->files);
+	model_free_all(sp->files, sp->nfiles, sizeof *sp->files, file_free);
 	sp->files = NULL;
 	sp->nfiles = 0;
 	sp->files_loaded = 0;
 }
 
 static void
-space_free(struct space *sp)
+space_free(void *v)
 {
+	struct space *sp = v;
+
 	people_free(sp);
 	files_free(sp);
 	free(sp->title);
@@ -136,8 +180,10 @@ space_free(struct space *sp)
 }
 
 static void
-activity_free(struct activity *a)
+activity_free(void *v)
 {
+	struct activity *a = v;
+
 	free(a->type);
 	free(a->text);
 }
@@ -152,15 +198,9 @@ model_init(struct model *m)
 void
 model_free(struct model *m)
 {
-	for (size_t i = 0; i < m->nws; i++)
-		workspace_free(&m->ws[i]);
-	free(m->ws);
-	for (size_t i = 0; i < m->nspaces; i++)
-		space_free(&m->spaces[i]);
-	free(m->spaces);
-	for (size_t i = 0; i < m->nact; i++)
-		activity_free(&m->act[i]);
-	free(m->act);
+	model_free_all(m->ws, m->nws, sizeof *m->ws, workspace_free);
+	model_free_all(m->spaces, m->nspaces, sizeof *m->spaces, space_free);
+	model_free_all(m->act, m->nact, sizeof *m->act, activity_free);
 	free(m->email);
 	free(m->name);
 	model_contacts_free(m);
@@ -252,9 +292,7 @@ model_whoami(struct model *m, char *const *lines, size_t n)
 		free(p.copy);
 	}
 	if (rc != 0 || user == 0) {
-		for (size_t i = 0; i < nws; i++)
-			workspace_free(&ws[i]);
-		free(ws);
+		model_free_all(ws, nws, sizeof *ws, workspace_free);
 		free(email);
 		free(name);
 		return -1;
@@ -264,9 +302,7 @@ model_whoami(struct model *m, char *const *lines, size_t n)
 		if (ws[i].id == cur)
 			sel = i;
 	}
-	for (size_t i = 0; i < m->nws; i++)
-		workspace_free(&m->ws[i]);
-	free(m->ws);
+	model_free_all(m->ws, m->nws, sizeof *m->ws, workspace_free);
 	free(m->email);
 	free(m->name);
 	m->ws = ws;
@@ -291,11 +327,11 @@ member_cmp(const struct member *a, const struct member *b)
 }
 
 static int
-member_parse(const struct proto_msg *pm, struct member *mb)
+member_parse(const struct proto_msg *pm, void *v)
 {
-	memset(mb, 0, sizeof *mb);
-	if (strcmp(pm->word, "MEMBER") != 0 ||
-	    proto_get_i64(pm, "user", 1, INT64_MAX, &mb->user) != 0)
+	struct member *mb = v;
+
+	if ((mb->user = model_id(pm, "user")) == 0)
 		return -1;
 	mb->name = model_dup(pm, "name");
 	mb->email = model_dup(pm, "email");
@@ -308,31 +344,14 @@ model_members(struct model *m, int64_t id, char *const *lines, size_t n)
 {
 	struct workspace *w = find_ws(m, id);
 	struct member *mbs;
-	struct parsed p;
-	size_t k = 0;
 
 	if (w == NULL)
 		return 0;	/* left it meanwhile: nothing to show */
-	mbs = xcalloc(n, sizeof *mbs);
-	for (; k < n; k++) {
-		if (model_parse(&p, lines[k]) != 0)
-			break;
-		if (member_parse(&p.m, &mbs[k]) != 0) {
-			member_free(&mbs[k]);
-			free(p.copy);
-			break;
-		}
-		free(p.copy);
-	}
-	if (k < n) {
-		while (k-- > 0)
-			member_free(&mbs[k]);
-		free(mbs);
+	if ((mbs = model_lines(lines, n, "MEMBER", sizeof *mbs, member_parse,
+	    member_free)) == NULL)
 		return -1;
-	}
-	for (size_t i = 0; i < w->nmembers; i++)
-		member_free(&w->members[i]);
-	free(w->members);
+	model_free_all(w->members, w->nmembers, sizeof *w->members,
+	    member_free);
 	w->members = mbs;
 	w->nmembers = n;
 	w->loaded = 1;
@@ -380,7 +399,7 @@ ws_name(struct model *m, const struct proto_msg *pm)
 }
 
 static char *
-member_added(struct model *m, const struct proto_msg *pm)
+member_added(struct model *m, const char *type, const struct proto_msg *pm)
 {
 	struct workspace *w;
 	struct member mb;
@@ -410,108 +429,6 @@ member_added(struct model *m, const struct proto_msg *pm)
 	return text;
 }
 
-/* An event of a type this client does not know: its parameters as sent. */
-static char *
-generic_text(const struct proto_msg *pm)
-{
-	struct buf *b = buf_new(0);
-	char *text;
-
-	buf_add_str(b, proto_get(pm, "type"));
-	for (size_t i = 0; i < pm->nparams; i++) {
-		if (strcmp(pm->params[i].key, "seq") == 0 ||
-		    strcmp(pm->params[i].key, "type") == 0)
-			continue;
-		buf_printf(b, " %s=%s", pm->params[i].key,
-		    pm->params[i].value);
-	}
-	text = buf_take(b);
-	buf_free(b);
-	return text;
-}
-
-static char *space_event(struct model *, const char *,
-    const struct proto_msg *);
-static char *file_event(struct model *, const char *,
-    const struct proto_msg *);
-static char *participant_event(struct model *, const char *,
-    const struct proto_msg *);
-
-static char *
-event_text(struct model *m, const char *type, const struct proto_msg *pm)
-{
-	const char *v;
-	char *text;
-
-	if (strcmp(type, "member.added") == 0)
-		return member_added(m, pm);
-	if (strcmp(type, "session.login") == 0) {
-		v = proto_get(pm, "address");
-		xasprintf(&text, "signed in from %s", v != NULL ? v : "?");
-		return text;
-	}
-	if (strcmp(type, "session.logout") == 0)
-		return xstrdup("signed out (a session ended)");
-	if (strncmp(type, "space.", 6) == 0)
-		return space_event(m, type, pm);
-	if (strncmp(type, "participant.", 12) == 0)
-		return participant_event(m, type, pm);
-	if (strncmp(type, "file.", 5) == 0 || strncmp(type, "comment.", 8) == 0)
-		return file_event(m, type, pm);
-	if (strncmp(type, "contact", 7) == 0 || strcmp(type, "presence") == 0)
-		return model_contact_event(m, type, pm);
-	if (strncmp(type, "message.", 8) == 0 ||
-	    strncmp(type, "conversation.", 13) == 0)
-		return model_chat_event(m, type, pm);
-	return generic_text(pm);
-}
-
-static void
-activity_add(struct model *m, int64_t seq, const char *type, char *text)
-{
-	if (m->nact == MODEL_ACTIVITY_MAX) {
-		activity_free(&m->act[0]);
-		memmove(&m->act[0], &m->act[1], (m->nact - 1) * sizeof *m->act);
-		m->nact--;
-	}
-	if (m->nact == 0 || (m->nact & (m->nact - 1)) == 0)
-		m->act = xreallocarray(m->act, m->nact == 0 ? 1 : m->nact * 2,
-		    sizeof *m->act);
-	m->act[m->nact].seq = seq;
-	m->act[m->nact].type = xstrdup(type);
-	m->act[m->nact].text = text;
-	m->nact++;
-}
-
-int
-model_event(struct model *m, const char *line)
-{
-	const char *type;
-	struct parsed p;
-	int64_t seq;
-	char *text;
-
-	if (model_parse(&p, line) != 0)
-		return -1;
-	if (strcmp(p.m.word, "EVENT") != 0 ||
-	    proto_get_i64(&p.m, "seq", 1, INT64_MAX, &seq) != 0 ||
-	    (type = proto_get(&p.m, "type")) == NULL) {
-		free(p.copy);
-		return -1;
-	}
-	if (seq <= m->seq) {
-		free(p.copy);
-		return 0;
-	}
-	m->seq = seq;
-	/* Some events are state (presence, read marks), not news. */
-	if ((text = event_text(m, type, &p.m)) != NULL)
-		activity_add(m, seq, type, text);
-	m->dirty |= DIRTY_MAIN;
-	free(p.copy);
-	return 1;
-}
-
 /* Spaces ------------------------------------------------------------------ */
 
 struct space *
@@ -525,14 +442,12 @@ model_space(struct model *m, int64_t id)
 
 /* A SPACE data line into sp (its strings replaced). */
 static int
-space_parse(const struct proto_msg *pm, struct space *sp)
+space_parse(const struct proto_msg *pm, void *v)
 {
-	int64_t id;
+	struct space *sp = v;
 
-	if (strcmp(pm->word, "SPACE") != 0 ||
-	    proto_get_i64(pm, "id", 1, INT64_MAX, &id) != 0)
+	if ((sp->id = model_id(pm, "id")) == 0)
 		return -1;
-	sp->id = id;
 	sp->workspace = model_long(pm, "workspace");
 	free(sp->title);
 	free(sp->description);
@@ -553,19 +468,12 @@ space_parse(const struct proto_msg *pm, struct space *sp)
 int
 model_spaces(struct model *m, char *const *lines, size_t n)
 {
-	struct space *v = xcalloc(n + 1, sizeof *v), *old;
-	struct parsed p;
-	size_t k;
+	struct space *v, *old;
 
-	for (k = 0; k < n; k++) {
-		if (model_parse(&p, lines[k]) != 0)
-			break;
-		if (space_parse(&p.m, &v[k]) != 0) {
-			free(p.copy);
-			space_free(&v[k]);
-			break;
-		}
-		free(p.copy);
+	if ((v = model_lines(lines, n, "SPACE", sizeof *v, space_parse,
+	    space_free)) == NULL)
+		return -1;
+	for (size_t k = 0; k < n; k++) {
 		/* The people shown stay until SPACE.SHOW again, so the
 		   screen (and its selection) does not empty meanwhile. */
 		if ((old = model_space(m, v[k].id)) != NULL) {
@@ -584,15 +492,7 @@ model_spaces(struct model *m, char *const *lines, size_t n)
 			old->nfiles = 0;
 		}
 	}
-	if (k < n) {
-		while (k-- > 0)
-			space_free(&v[k]);
-		free(v);
-		return -1;
-	}
-	for (size_t i = 0; i < m->nspaces; i++)
-		space_free(&m->spaces[i]);
-	free(m->spaces);
+	model_free_all(m->spaces, m->nspaces, sizeof *m->spaces, space_free);
 	m->spaces = v;
 	m->nspaces = n;
 	m->spaces_stale = 0;
@@ -649,9 +549,7 @@ model_space_show(struct model *m, char *const *lines, size_t n,
 		free(p.copy);
 	}
 	if (rc != 0 || fresh.id == 0) {
-		while (np-- > 0)
-			participant_free(&v[np]);
-		free(v);
+		model_free_all(v, np, sizeof *v, participant_free);
 		space_free(&fresh);
 		return -1;
 	}
@@ -785,40 +683,32 @@ participant_event(struct model *m, const char *type,
 	return text;
 }
 
+static int
+file_parse(const struct proto_msg *pm, void *v)
+{
+	struct file_entry *f = v;
+
+	if ((f->id = model_id(pm, "id")) == 0)
+		return -1;
+	f->name = model_dup(pm, "name");
+	f->uploader = model_dup(pm, "uploader_name");
+	f->size = model_long(pm, "size");
+	f->comments = model_long(pm, "comments");
+	f->created = model_long(pm, "created");
+	return 0;
+}
+
 int
 model_files(struct model *m, int64_t id, char *const *lines, size_t n)
 {
 	struct space *sp = model_space(m, id);
 	struct file_entry *v;
-	struct parsed p;
-	size_t k;
 
 	if (sp == NULL)
 		return 0;
-	v = xcalloc(n + 1, sizeof *v);
-	for (k = 0; k < n; k++) {
-		if (model_parse(&p, lines[k]) != 0)
-			break;
-		if (strcmp(p.m.word, "FILE") != 0 ||
-		    proto_get_i64(&p.m, "id", 1, INT64_MAX, &v[k].id) != 0) {
-			free(p.copy);
-			break;
-		}
-		v[k].name = model_dup(&p.m, "name");
-		v[k].uploader = model_dup(&p.m, "uploader_name");
-		v[k].size = model_long(&p.m, "size");
-		v[k].comments = model_long(&p.m, "comments");
-		v[k].created = model_long(&p.m, "created");
-		free(p.copy);
-	}
-	if (k < n) {
-		while (k-- > 0) {
-			free(v[k].name);
-			free(v[k].uploader);
-		}
-		free(v);
+	if ((v = model_lines(lines, n, "FILE", sizeof *v, file_parse,
+	    file_free)) == NULL)
 		return -1;
-	}
 	files_free(sp);
 	sp->files = v;
 	sp->nfiles = n;
@@ -839,14 +729,126 @@ file_event(struct model *m, const char *type, const struct proto_msg *pm)
 	if (proto_get_i64(pm, "space", 1, INT64_MAX, &id) == 0 &&
 	    (sp = model_space(m, id)) != NULL)
 		sp->files_loaded = 0;
-	if (strcmp(type, "comment.added") == 0)
+	if (strcmp(type, "comment.added") == 0) {
+		/* The comments on screen: asked again (view-space.c). */
+		m->comments_stale = 1;
 		xasprintf(&text, "comment in \u201c%s\u201d: %s", sp != NULL ?
 		    sp->title : "a space", proto_get(pm, "body") != NULL ?
 		    proto_get(pm, "body") : "");
-	else
+	} else
 		xasprintf(&text, "file %s %s in \u201c%s\u201d", name != NULL ?
 		    name : "", strcmp(type, "file.added") == 0 ? "added" :
 		    "deleted", sp != NULL ? sp->title : "a space");
 	m->dirty |= DIRTY_MAIN;
 	return text;
+}
+
+/* Events ---------------------------------------------------------------- */
+
+/* An event of a type this client does not know: its parameters as sent. */
+static char *
+generic_text(const struct proto_msg *pm)
+{
+	struct buf *b = buf_new(0);
+	char *text;
+
+	buf_add_str(b, proto_get(pm, "type"));
+	for (size_t i = 0; i < pm->nparams; i++) {
+		if (strcmp(pm->params[i].key, "seq") == 0 ||
+		    strcmp(pm->params[i].key, "type") == 0)
+			continue;
+		buf_printf(b, " %s=%s", pm->params[i].key,
+		    pm->params[i].value);
+	}
+	text = buf_take(b);
+	buf_free(b);
+	return text;
+}
+
+static char *
+session_event(struct model *m, const char *type, const struct proto_msg *pm)
+{
+	const char *v = proto_get(pm, "address");
+	char *text;
+
+	if (strcmp(type, "session.logout") == 0)
+		return xstrdup("signed out (a session ended)");
+	xasprintf(&text, "signed in from %s", v != NULL ? v : "?");
+	return text;
+}
+
+/* Who applies an event, by the start of its type: the first that fits. */
+static const struct {
+	const char	*prefix;
+	char		*(*apply)(struct model *, const char *type,
+			    const struct proto_msg *);
+} model_events[] = {
+	{ "member.added", member_added },
+	{ "session.login", session_event },
+	{ "session.logout", session_event },
+	{ "space.", space_event },
+	{ "participant.", participant_event },
+	{ "file.", file_event },
+	{ "comment.", file_event },
+	{ "contact", model_contact_event },
+	{ "presence", model_contact_event },
+	{ "message.", model_chat_event },
+	{ "conversation.", model_chat_event },
+};
+
+static char *
+event_text(struct model *m, const char *type, const struct proto_msg *pm)
+{
+	for (size_t i = 0; i < sizeof model_events / sizeof model_events[0];
+	    i++)
+		if (strncmp(type, model_events[i].prefix,
+		    strlen(model_events[i].prefix)) == 0)
+			return model_events[i].apply(m, type, pm);
+	return generic_text(pm);
+}
+
+static void
+activity_add(struct model *m, int64_t seq, const char *type, char *text)
+{
+	if (m->nact == MODEL_ACTIVITY_MAX) {
+		activity_free(&m->act[0]);
+		memmove(&m->act[0], &m->act[1], (m->nact - 1) * sizeof *m->act);
+		m->nact--;
+	}
+	if (m->nact == 0 || (m->nact & (m->nact - 1)) == 0)
+		m->act = xreallocarray(m->act, m->nact == 0 ? 1 : m->nact * 2,
+		    sizeof *m->act);
+	m->act[m->nact].seq = seq;
+	m->act[m->nact].type = xstrdup(type);
+	m->act[m->nact].text = text;
+	m->nact++;
+}
+
+int
+model_event(struct model *m, const char *line)
+{
+	const char *type;
+	struct parsed p;
+	int64_t seq;
+	char *text;
+
+	if (model_parse(&p, line) != 0)
+		return -1;
+	if (strcmp(p.m.word, "EVENT") != 0 ||
+	    proto_get_i64(&p.m, "seq", 1, INT64_MAX, &seq) != 0 ||
+	    (type = proto_get(&p.m, "type")) == NULL) {
+		free(p.copy);
+		return -1;
+	}
+	if (seq <= m->seq) {
+		free(p.copy);
+		return 0;
+	}
+	m->seq = seq;
+	/* Some events are state (presence, read marks), not news. */
+	if ((text = event_text(m, type, &p.m)) != NULL)
+		activity_add(m, seq, type, text);
+	m->dirty |= DIRTY_MAIN;
+	free(p.copy);
+	return 1;
 }

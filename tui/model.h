@@ -199,6 +199,7 @@ struct model {
 	size_t			 ncontacts;
 	enum contacts_state	 contacts_state;
 	int			 contacts_stale;	/* ask CONTACTS again */
+	int			 comments_stale;	/* a file was commented */
 	int64_t			 common_of;	/* whose networks common has */
 	struct common_network	*common;
 	size_t			 ncommon;

@@ -398,11 +398,11 @@ screen_draw(struct app *a)
 		draw_frame(a, rows, cols);
 	if (d & DIRTY_SIDEBAR)
 		sidebar_draw(a, 2, 1, rows - 5, sw - 1);
-	if (a->mode == MODE_PROMPT && a->picker.on)
+	if (a->mode == MODE_PROMPT && picker_on(a))
 		d |= DIRTY_MAIN;	/* the people offered go over it */
 	if (d & DIRTY_MAIN)
 		view_draw_main(a, 2, sw + 1, rows - 5, cols - sw - 2);
-	if (a->mode == MODE_PROMPT && a->picker.on)
+	if (a->mode == MODE_PROMPT && picker_on(a))
 		picker_draw(a, 2, sw + 1, rows - 5, cols - sw - 2);
 	if (d & DIRTY_STATUS)
 		draw_status(a, rows, cols);

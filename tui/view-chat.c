@@ -29,6 +29,42 @@
 #include "text.h"
 #include "xmalloc.h"
 
+/* What was typed to a conversation not on screen, or sent to one. */
+struct draft {
+	enum chat_kind	 kind;
+	int64_t		 peer;
+	char		*text;
+};
+
+/* Where the history is scrolled to. */
+struct chat_scroll {
+	int		 follow;	/* at the newest, staying there */
+	int		 to_top;	/* at the oldest, loading older ones
+					   until there are no more */
+	int64_t		 msg;		/* else: the message at the top... */
+	int		 row;		/* ... and its row there (-1: the
+					   "new" line above it) */
+	int		 at_top;	/* the oldest loaded shows */
+	int64_t		 last_shown;	/* the newest message on screen */
+	int		 cols;		/* the history's size, last drawn */
+	int		 rows;
+};
+
+/* What the view keeps. */
+struct chat_view {
+	struct field	 compose;	/* the open conversation's */
+	char		*compose_note;	/* over it: why it is back */
+	struct draft	*drafts;
+	size_t		 ndrafts;
+	struct chat_scroll scroll;
+};
+
+static struct chat_view *
+ch(struct app *a)
+{
+	return a->vstate[VIEW_CHAT];
+}
+
 /* The message field grows to this many rows, then scrolls. */
 #define CHAT_FIELD_ROWS	6
 /* Bodies are indented under their sender. */
@@ -152,15 +188,15 @@ layout_top(struct app *a, const struct layout *l, int height)
 	size_t max = layout_max_top(l, height), i;
 	long top;
 
-	if (a->scroll.to_top)
+	if (ch(a)->scroll.to_top)
 		return 0;
-	if (a->scroll.follow || c->nmsgs == 0)
+	if (ch(a)->scroll.follow || c->nmsgs == 0)
 		return max;
-	for (i = 0; i < c->nmsgs && c->msgs[i].id < a->scroll.msg; i++)
+	for (i = 0; i < c->nmsgs && c->msgs[i].id < ch(a)->scroll.msg; i++)
 		;
 	if (i == c->nmsgs)
 		return max;
-	top = (long)l->start[i] + a->scroll.row;
+	top = (long)l->start[i] + ch(a)->scroll.row;
 	return top < 0 ? 0 : (size_t)top > max ? max : (size_t)top;
 }
 
@@ -172,16 +208,16 @@ layout_anchor(struct app *a, const struct layout *l, size_t top, int height)
 	size_t i = 0;
 
 	if (top >= layout_max_top(l, height) || c->nmsgs == 0) {
-		a->scroll.follow = 1;
+		ch(a)->scroll.follow = 1;
 		return;
 	}
-	a->scroll.follow = 0;
+	ch(a)->scroll.follow = 0;
 	/* The message whose rows hold top; rows above the first message
 	   count back from it. */
 	while (i + 1 < c->nmsgs && l->start[i + 1] <= top)
 		i++;
-	a->scroll.msg = c->msgs[i].id;
-	a->scroll.row = (int)((long)top - (long)l->start[i]);
+	ch(a)->scroll.msg = c->msgs[i].id;
+	ch(a)->scroll.row = (int)((long)top - (long)l->start[i]);
 }
 
 static const char *
@@ -211,17 +247,15 @@ chat_title(struct app *a)
 
 /* Requests ------------------------------------------------------------- */
 
-/* A MSG.SEND or MSG.READ on its way: whose, and the body sent. */
-struct chat_req {
-	enum chat_kind	 kind;
-	int64_t		 peer;
-	char		*text;
-};
+static void chat_unsent(struct app *, enum chat_kind, int64_t, const char *,
+    const char *);
 
-static struct chat_req *
+/* A MSG.SEND or MSG.READ on its way: whose, and the body sent (a draft
+   of the conversation it goes to). */
+static struct draft *
 chat_req(const struct chat *c, const char *text)
 {
-	struct chat_req *q = xmalloc(sizeof *q);
+	struct draft *q = xmalloc(sizeof *q);
 
 	q->kind = c->kind;
 	q->peer = c->peer;
@@ -230,7 +264,7 @@ chat_req(const struct chat *c, const char *text)
 }
 
 static void
-chat_req_free(struct chat_req *q)
+chat_req_free(struct draft *q)
 {
 	free(q->text);
 	free(q);
@@ -251,7 +285,7 @@ conversations_reply(struct app *a, const struct client_reply *r, void *arg)
 		    model_conversations(&a->model, r->data, r->ndata) : 0);
 }
 
-void
+static void
 conversations_load(struct app *a)
 {
 	if (a->state == LINK_ONLINE)
@@ -273,7 +307,9 @@ chat_page_reply(struct app *a, const struct client_reply *r, void *arg)
 	a->model.dirty |= DIRTY_MAIN;
 }
 
-void
+/* MSG.LIST of the open conversation: the newest page, or (older) the
+   page before the oldest loaded. */
+static void
 chat_load(struct app *a, int older)
 {
 	struct chat *c = &a->model.chat;
@@ -296,7 +332,7 @@ chat_load(struct app *a, int older)
 static void
 chat_send_reply(struct app *a, const struct client_reply *r, void *arg)
 {
-	struct chat_req *q = arg;
+	struct draft *q = arg;
 
 	if (r == NULL)
 		chat_unsent(a, q->kind, q->peer, q->text, "the connection "
@@ -314,7 +350,7 @@ static int
 chat_send(struct app *a, const char *body)
 {
 	struct chat *c = &a->model.chat;
-	struct chat_req *q;
+	struct draft *q;
 	char peer[24];
 
 	if (a->state != LINK_ONLINE) {
@@ -337,7 +373,7 @@ chat_send(struct app *a, const char *body)
 static void
 chat_read_reply(struct app *a, const struct client_reply *r, void *arg)
 {
-	struct chat_req *q = arg;
+	struct draft *q = arg;
 	int64_t unread = r != NULL ? link_reply_i64(r, "unread") : -1;
 
 	if (r != NULL && r->ok && unread >= 0)
@@ -352,7 +388,7 @@ static void
 chat_read(struct app *a, int64_t upto)
 {
 	struct chat *c = &a->model.chat;
-	struct chat_req *q;
+	struct draft *q;
 	char peer[24], id[24];
 
 	if (a->state != LINK_ONLINE)
@@ -372,9 +408,11 @@ chat_read(struct app *a, int64_t upto)
 static struct draft *
 draft_find(struct app *a, enum chat_kind kind, int64_t peer)
 {
-	for (size_t i = 0; i < a->ndrafts; i++)
-		if (a->drafts[i].kind == kind && a->drafts[i].peer == peer)
-			return &a->drafts[i];
+	struct chat_view *c = ch(a);
+
+	for (size_t i = 0; i < c->ndrafts; i++)
+		if (c->drafts[i].kind == kind && c->drafts[i].peer == peer)
+			return &c->drafts[i];
 	return NULL;
 }
 
@@ -382,7 +420,7 @@ static void
 draft_remove(struct app *a, struct draft *d)
 {
 	free(d->text);
-	*d = a->drafts[--a->ndrafts];
+	*d = ch(a)->drafts[--ch(a)->ndrafts];
 }
 
 /* text, then what is already there after a line feed: both kept. */
@@ -412,8 +450,9 @@ draft_keep(struct app *a, enum chat_kind kind, int64_t peer, const char *text)
 		d->text = s;
 		return;
 	}
-	a->drafts = xreallocarray(a->drafts, a->ndrafts + 1, sizeof *a->drafts);
-	d = &a->drafts[a->ndrafts++];
+	ch(a)->drafts = xreallocarray(ch(a)->drafts, ch(a)->ndrafts + 1,
+	    sizeof *d);
+	d = &ch(a)->drafts[ch(a)->ndrafts++];
 	d->kind = kind;
 	d->peer = peer;
 	d->text = xstrdup(text);
@@ -423,7 +462,7 @@ draft_keep(struct app *a, enum chat_kind kind, int64_t peer, const char *text)
 static void
 compose_set(struct app *a, const char *text)
 {
-	field_set(&a->compose, text);
+	field_set(&ch(a)->compose, text);
 	a->model.dirty |= DIRTY_MAIN;
 }
 
@@ -443,24 +482,25 @@ chat_open(struct app *a, enum chat_kind kind, int64_t peer)
 
 	if (c->kind != kind || c->peer != peer) {
 		if (c->kind != CHAT_NONE)
-			draft_keep(a, c->kind, c->peer, a->compose.text);
-		field_clear(&a->compose);
-		free(a->compose_note);
-		a->compose_note = NULL;
+			draft_keep(a, c->kind, c->peer, ch(a)->compose.text);
+		field_clear(&ch(a)->compose);
+		free(ch(a)->compose_note);
+		ch(a)->compose_note = NULL;
 		model_chat_open(&a->model, kind, peer);
 		if ((d = draft_find(a, kind, peer)) != NULL) {
 			compose_set(a, d->text);
 			draft_remove(a, d);
 		}
-		memset(&a->scroll, 0, sizeof a->scroll);
-		a->scroll.follow = 1;
+		memset(&ch(a)->scroll, 0, sizeof ch(a)->scroll);
+		ch(a)->scroll.follow = 1;
 		chat_load(a, 0);
 	}
 	app_set_view(a, VIEW_CHAT);
 	compose_start(a);
 }
 
-void
+/* A message that did not go: its text back into its field. */
+static void
 chat_unsent(struct app *a, enum chat_kind kind, int64_t peer,
     const char *text, const char *why)
 {
@@ -468,29 +508,60 @@ chat_unsent(struct app *a, enum chat_kind kind, int64_t peer,
 	char *s;
 
 	if (c->kind == kind && c->peer == peer) {
-		s = draft_join(text, a->compose.text);
+		s = draft_join(text, ch(a)->compose.text);
 		compose_set(a, s);
 		free(s);
-		free(a->compose_note);
+		free(ch(a)->compose_note);
 		/* What to do first: the reason may be cut. */
-		xasprintf(&a->compose_note, "not sent, back here (Enter tries "
-		    "again): %s", why);
+		xasprintf(&ch(a)->compose_note, "not sent, back here (Enter "
+		    "tries again): %s", why);
 	} else
 		draft_keep(a, kind, peer, text);
 	app_status(a, 1, "message not sent: %s", why);
 }
 
+static void *
+chat_view_init(void)
+{
+	struct chat_view *c = xcalloc(1, sizeof *c);
+
+	field_init(&c->compose, APP_COMPOSE_MAX);
+	c->compose.multiline = 1;
+	return c;
+}
+
 static void
 chat_view_free(struct app *a)
 {
-	for (size_t i = 0; i < a->ndrafts; i++)
-		free(a->drafts[i].text);
-	free(a->drafts);
-	a->drafts = NULL;
-	a->ndrafts = 0;
-	free(a->compose_note);
-	a->compose_note = NULL;
-	field_free(&a->compose);
+	struct chat_view *c = ch(a);
+
+	for (size_t i = 0; i < c->ndrafts; i++)
+		free(c->drafts[i].text);
+	free(c->drafts);
+	free(c->compose_note);
+	field_free(&c->compose);
+	free(c);
+}
+
+/* After logging in: the unread counts, and what was on its way for the
+   open conversation went with the old connection. */
+static void
+chat_view_load(struct app *a, int all)
+{
+	if (!all)
+		return;
+	conversations_load(a);
+	if (a->model.chat.kind != CHAT_NONE) {
+		a->model.chat.loading = 0;
+		if (!a->model.chat.loaded)
+			chat_load(a, 0);
+	}
+}
+
+struct field *
+chat_field(struct app *a)
+{
+	return &ch(a)->compose;
 }
 
 static void
@@ -502,8 +573,8 @@ chat_sync(struct app *a)
 	    a->model.spaces_stale)
 		return;
 	/* Its space is gone (deleted, revoked): so is the discussion. */
-	draft_keep(a, c->kind, c->peer, a->compose.text);
-	field_clear(&a->compose);
+	draft_keep(a, c->kind, c->peer, ch(a)->compose.text);
+	field_clear(&ch(a)->compose);
 	model_chat_close(&a->model);
 	if (a->view == VIEW_CHAT) {
 		if (a->mode == MODE_COMPOSE)
@@ -584,24 +655,24 @@ draw_row(struct app *a, const struct layout *l, size_t r, int y, int x,
 static void
 draw_compose_bar(struct app *a, int y, int x, int w)
 {
-	size_t len = a->compose.len;
+	size_t len = ch(a)->compose.len;
 	char *s;
 
 	mvhline(y, x, ACS_HLINE, w);
 	if (len > PROTO_MESSAGE_MAX)
 		xasprintf(&s, " %zu bytes: %zu over the limit of %d; shorten "
 		    "it ", len, len - PROTO_MESSAGE_MAX, PROTO_MESSAGE_MAX);
-	else if (a->compose_note != NULL)
-		xasprintf(&s, " %s ", a->compose_note);
+	else if (ch(a)->compose_note != NULL)
+		xasprintf(&s, " %s ", ch(a)->compose_note);
 	else if (a->mode == MODE_COMPOSE)
 		s = xstrdup(" Enter sends \u00b7 C-j new line \u00b7 Esc "
 		    "leaves the field ");
-	else if (!a->scroll.follow)
+	else if (!ch(a)->scroll.follow)
 		s = xstrdup(" G: the newest \u00b7 Enter writes ");
 	else
 		s = xstrdup(" Enter writes a message ");
 	screen_text(y, x + 1, (int)text_width(s) < w - 2 ? (int)text_width(s) :
-	    w - 2, s, len > PROTO_MESSAGE_MAX || a->compose_note != NULL ?
+	    w - 2, s, len > PROTO_MESSAGE_MAX || ch(a)->compose_note != NULL ?
 	    screen_attr(PAIR_ERROR, A_BOLD) : screen_attr(PAIR_DIM,
 	    A_NORMAL));
 	free(s);
@@ -616,7 +687,7 @@ draw_compose(struct app *a, int y, int x, int h, int w)
 	size_t n, crow, ccol, first;
 	int shown;
 
-	rows = field_rows(&a->compose, (size_t)w, &n, &crow, &ccol);
+	rows = field_rows(&ch(a)->compose, (size_t)w, &n, &crow, &ccol);
 	shown = n < CHAT_FIELD_ROWS ? (int)n : CHAT_FIELD_ROWS;
 	if (shown > h)
 		shown = h;
@@ -624,10 +695,10 @@ draw_compose(struct app *a, int y, int x, int h, int w)
 	for (int r = 0; r < shown; r++) {
 		screen_clear(y + r, x, 1, w);
 		move(y + r, x);
-		addnstr(a->compose.text + rows[first + (size_t)r].start,
+		addnstr(ch(a)->compose.text + rows[first + (size_t)r].start,
 		    (int)rows[first + (size_t)r].len);
 	}
-	if (a->compose.len == 0 && a->mode != MODE_COMPOSE)
+	if (ch(a)->compose.len == 0 && a->mode != MODE_COMPOSE)
 		screen_text(y, x, w, "(Enter or i to write)", screen_attr(
 		    PAIR_DIM, A_DIM));
 	a->cursor_y = y + (int)(crow - first);
@@ -650,7 +721,7 @@ chat_draw(struct app *a, int y, int x, int h, int w)
 		return;
 	}
 	/* The field's height first: the history gets the rest. */
-	rows = field_rows(&a->compose, (size_t)w, &n, &crow, &ccol);
+	rows = field_rows(&ch(a)->compose, (size_t)w, &n, &crow, &ccol);
 	free(rows);
 	fh = n < CHAT_FIELD_ROWS ? (int)n : CHAT_FIELD_ROWS;
 	hh = h - fh - 1;
@@ -658,16 +729,16 @@ chat_draw(struct app *a, int y, int x, int h, int w)
 		hh = 1;
 	layout_build(a, w, &l);
 	top = layout_top(a, &l, hh);
-	a->scroll.cols = w;
-	a->scroll.rows = hh;
-	a->scroll.at_top = top == 0;
-	a->scroll.last_shown = 0;
+	ch(a)->scroll.cols = w;
+	ch(a)->scroll.rows = hh;
+	ch(a)->scroll.at_top = top == 0;
+	ch(a)->scroll.last_shown = 0;
 	/* A short history sits on the field, as the newest always does. */
 	below = l.nrows < (size_t)hh ? hh - (int)l.nrows : 0;
 	for (size_t r = top; r < l.nrows && r < top + (size_t)hh; r++) {
 		draw_row(a, &l, r, y + below + (int)(r - top), x, w);
 		if (l.rows[r].kind != ROW_TOP)
-			a->scroll.last_shown = c->msgs[l.rows[r].msg].id;
+			ch(a)->scroll.last_shown = c->msgs[l.rows[r].msg].id;
 	}
 	layout_free(&l);
 	draw_compose_bar(a, y + hh, x, w);
@@ -690,11 +761,11 @@ chat_after_draw(struct app *a)
 	}
 	focused = a->focus == PANE_MAIN && (a->mode == MODE_NORMAL ||
 	    a->mode == MODE_COMPOSE);
-	c->reading = focused && a->scroll.follow && c->loaded;
-	if (focused && c->loaded && a->scroll.last_shown > c->read_upto)
-		chat_read(a, a->scroll.last_shown);
+	c->reading = focused && ch(a)->scroll.follow && c->loaded;
+	if (focused && c->loaded && ch(a)->scroll.last_shown > c->read_upto)
+		chat_read(a, ch(a)->scroll.last_shown);
 	/* The oldest loaded shows: the page before it. */
-	if (a->scroll.at_top && c->loaded && c->more && !c->loading)
+	if (ch(a)->scroll.at_top && c->loaded && c->more && !c->loading)
 		chat_load(a, 1);
 }
 
@@ -713,12 +784,12 @@ chat_scroll(struct app *a, enum action act)
 {
 	struct layout l;
 	size_t top, max;
-	int h = a->scroll.rows > 0 ? a->scroll.rows : 1;
+	int h = ch(a)->scroll.rows > 0 ? ch(a)->scroll.rows : 1;
 	size_t page = h > 1 ? (size_t)(h - 1) : 1;
 
-	if (a->scroll.cols == 0)
+	if (ch(a)->scroll.cols == 0)
 		return;		/* not drawn yet */
-	layout_build(a, a->scroll.cols, &l);
+	layout_build(a, ch(a)->scroll.cols, &l);
 	top = layout_top(a, &l, h);
 	max = layout_max_top(&l, h);
 	switch (act) {
@@ -745,9 +816,9 @@ chat_scroll(struct app *a, enum action act)
 	}
 	layout_anchor(a, &l, top, h);
 	/* g goes to the very first message, however many pages away. */
-	a->scroll.to_top = act == A_FIRST;
-	if (a->scroll.to_top)
-		a->scroll.follow = 0;
+	ch(a)->scroll.to_top = act == A_FIRST;
+	if (ch(a)->scroll.to_top)
+		ch(a)->scroll.follow = 0;
 	layout_free(&l);
 	a->model.dirty |= DIRTY_MAIN;
 }
@@ -755,7 +826,7 @@ chat_scroll(struct app *a, enum action act)
 static void
 compose_send(struct app *a, enum action act)
 {
-	const char *t = a->compose.text;
+	const char *t = ch(a)->compose.text;
 
 	(void)act;
 	a->model.dirty |= DIRTY_MAIN | DIRTY_STATUS;
@@ -763,19 +834,19 @@ compose_send(struct app *a, enum action act)
 		app_status(a, 1, "nothing to send");
 		return;
 	}
-	if (a->compose.len > PROTO_MESSAGE_MAX) {
+	if (ch(a)->compose.len > PROTO_MESSAGE_MAX) {
 		app_status(a, 1, "not sent: the message is %zu bytes, and at "
-		    "most %d go in one; shorten it", a->compose.len,
+		    "most %d go in one; shorten it", ch(a)->compose.len,
 		    PROTO_MESSAGE_MAX);
 		return;
 	}
 	if (a->model.chat.kind == CHAT_NONE || chat_send(a, t) != 0)
 		return;		/* the text stays, the status says why */
-	field_clear(&a->compose);
-	free(a->compose_note);
-	a->compose_note = NULL;
-	a->scroll.follow = 1;	/* to see it arrive */
-	a->scroll.to_top = 0;
+	field_clear(&ch(a)->compose);
+	free(ch(a)->compose_note);
+	ch(a)->compose_note = NULL;
+	ch(a)->scroll.follow = 1;	/* to see it arrive */
+	ch(a)->scroll.to_top = 0;
 	app_status(a, 0, "sending...");
 }
 
@@ -786,7 +857,7 @@ compose_action(struct app *a, enum action act)
 	a->model.dirty |= DIRTY_MAIN | DIRTY_STATUS;
 	switch (act) {
 	case A_NEWLINE:
-		if (field_insert(&a->compose, '\n') != 0)
+		if (field_insert(&ch(a)->compose, '\n') != 0)
 			beep();
 		break;
 	case A_LEAVE:
@@ -800,9 +871,10 @@ compose_action(struct app *a, enum action act)
 		break;
 	case A_EDIT_UP:
 	case A_EDIT_DOWN:
-		if (a->scroll.cols >= 2)
-			field_move_row(&a->compose, (size_t)a->scroll.cols,
-			    act == A_EDIT_UP ? -1 : 1);
+		if (ch(a)->scroll.cols >= 2)
+			field_move_row(&ch(a)->compose,
+			    (size_t)ch(a)->scroll.cols, act == A_EDIT_UP ?
+			    -1 : 1);
 		break;
 	default:
 		break;
@@ -813,25 +885,18 @@ void
 chat_compose_insert(struct app *a, int key)
 {
 	a->model.dirty |= DIRTY_MAIN | DIRTY_STATUS;
-	if (key >= KEYMAP_FN || field_insert(&a->compose, (wchar_t)key) != 0)
+	if (key >= KEYMAP_FN || field_insert(&ch(a)->compose,
+	    (wchar_t)key) != 0)
 		beep();
 }
 
 static const struct view_action chat_actions[] = {
-	{ A_COMPOSE, chat_compose },
-	{ A_UP, chat_scroll },
-	{ A_DOWN, chat_scroll },
-	{ A_PAGE_UP, chat_scroll },
-	{ A_PAGE_DOWN, chat_scroll },
-	{ A_FIRST, chat_scroll },
-	{ A_LAST, chat_scroll },
-	{ A_SEND, compose_send },
-	{ A_NEWLINE, compose_action },
-	{ A_LEAVE, compose_action },
-	{ A_NEXT_PANE, compose_action },
-	{ A_EDIT_UP, compose_action },
-	{ A_EDIT_DOWN, compose_action },
-	{ A_NONE, NULL }
+	{ A_COMPOSE, A_COMPOSE, chat_compose },
+	{ A_UP, A_LAST, chat_scroll },
+	{ A_SEND, A_SEND, compose_send },
+	{ A_NEWLINE, A_EDIT_DOWN, compose_action },
+	{ A_NEXT_PANE, A_NEXT_PANE, compose_action },
+	{ A_NONE, A_NONE, NULL }
 };
 
 /* The sidebar's row of the conversation: the contact, or the space. */
@@ -850,7 +915,9 @@ const struct view_ops view_chat = {
 	.where = KM_CHAT,
 	.section = "In a conversation, also",
 	.title_of = chat_title,
+	.init = chat_view_init,
 	.sync = chat_sync,
+	.load = chat_view_load,
 	.draw = chat_draw,
 	.shows = chat_shows,
 	.free = chat_view_free,

@@ -16,6 +16,37 @@
 #include "text.h"
 #include "xmalloc.h"
 
+/* The people the invite field offers (INVITE.CANDIDATES). */
+struct picker {
+	int		 on;		/* the field offers people */
+	int64_t		 space;		/* to invite into this space */
+	unsigned	 gen;		/* counts requests: older replies
+					   are dropped */
+	int		 busy;		/* one on its way */
+	char		*asked;		/* the prefix it was for */
+	size_t		 sel;		/* highlighted in model.cands */
+};
+
+/* What VIEW_CONTACTS keeps, for the two views and the picker. */
+struct contact_views {
+	int64_t		 contact;	/* whom VIEW_CONTACT shows */
+	struct picker	 picker;
+};
+
+static struct contact_views *
+cv(struct app *a)
+{
+	return a->vstate[VIEW_CONTACTS];
+}
+
+static struct picker *
+pk(struct app *a)
+{
+	return &cv(a)->picker;
+}
+
+static void contact_load(struct app *, int64_t);
+
 /* "name email", for the filter. */
 static const char *
 contact_label(void *ctx, size_t i)
@@ -38,7 +69,7 @@ common_label(void *ctx, size_t i)
 static size_t
 common_count(struct app *a)
 {
-	return a->model.common_of == a->contact ? a->model.ncommon : 0;
+	return a->model.common_of == cv(a)->contact ? a->model.ncommon : 0;
 }
 
 static int64_t
@@ -67,7 +98,7 @@ sync_contact(struct app *a)
 
 	view_list_sync(a, VIEW_CONTACT, common_count(a), common_label, m);
 	if (a->view == VIEW_CONTACT && m->contacts_state != CONTACTS_UNKNOWN &&
-	    !m->contacts_stale && model_contact(m, a->contact) == NULL) {
+	    !m->contacts_stale && model_contact(m, cv(a)->contact) == NULL) {
 		app_status(a, 1, "no longer one of your professional contacts");
 		app_set_view(a, VIEW_CONTACTS);
 	}
@@ -97,10 +128,10 @@ contacts_reply(struct app *a, const struct client_reply *r, void *arg)
 		    r->data, r->ndata, reply_mark(r)) : 0);
 	/* The contact's menu on screen: its networks in common again. */
 	if (a->view == VIEW_CONTACT)
-		contact_load(a, a->contact);
+		contact_load(a, cv(a)->contact);
 }
 
-void
+static void
 contacts_load(struct app *a)
 {
 	if (a->state == LINK_ONLINE)
@@ -120,7 +151,7 @@ contact_reply(struct app *a, const struct client_reply *r, void *arg)
 	} else if (strcmp(r->code, "not_found") == 0) {
 		/* No longer a contact: the list says so once asked. */
 		if (a->view == VIEW_CONTACT &&
-		    a->contact == (int64_t)(intptr_t)arg)
+		    cv(a)->contact == (int64_t)(intptr_t)arg)
 			app_status(a, 1, "no longer one of your professional "
 			    "contacts");
 		a->model.contacts_stale = 1;
@@ -131,7 +162,7 @@ contact_reply(struct app *a, const struct client_reply *r, void *arg)
 		contacts_load(a);
 }
 
-void
+static void
 contact_load(struct app *a, int64_t user)
 {
 	link_request_id(a, "CONTACT.SHOW", "user", user, contact_reply,
@@ -192,7 +223,7 @@ row_common(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 static void
 contact_draw(struct app *a, int y, int x, int h, int w)
 {
-	struct contact *c = model_contact(&a->model, a->contact);
+	struct contact *c = model_contact(&a->model, cv(a)->contact);
 	int row = y;
 	char *s;
 
@@ -228,7 +259,7 @@ contact_draw(struct app *a, int y, int x, int h, int w)
 	screen_text(row++, x, w, "NETWORKS IN COMMON (Enter opens one)",
 	    A_BOLD);
 	if (common_count(a) == 0)
-		view_empty(row, x, w, a->model.common_of == a->contact ?
+		view_empty(row, x, w, a->model.common_of == cv(a)->contact ?
 		    "none" : "loading...");
 	view_list_draw(a, &a->list[VIEW_CONTACT], row, x, h - (row - y), w,
 	    row_common);
@@ -261,7 +292,7 @@ selected_contact(struct app *a)
 	if (a->focus == PANE_SIDEBAR)
 		return sidebar_contact(a);
 	if (a->view == VIEW_CONTACT)
-		return a->contact;
+		return cv(a)->contact;
 	if (a->view == VIEW_CONTACTS &&
 	    (item = listview_selected(&a->list[VIEW_CONTACTS])) != (size_t)-1)
 		return a->model.contacts[item].user;
@@ -294,7 +325,7 @@ contact_action(struct app *a, enum action action)
 	}
 	switch (action) {
 	case A_MENU:
-		a->contact = user;
+		cv(a)->contact = user;
 		contact_load(a, user);
 		app_set_view(a, VIEW_CONTACT);
 		a->focus = PANE_MAIN;
@@ -317,17 +348,37 @@ contact_action(struct app *a, enum action action)
 }
 
 static const struct view_action contact_actions[] = {
-	{ A_MENU, contact_action },
-	{ A_CONVERSATION, contact_action },
-	{ A_ALWAYS_ADD, contact_action },
-	{ A_ALWAYS_COLLABORATOR, contact_action },
-	{ A_NONE, NULL }
+	{ A_MENU, A_ALWAYS_COLLABORATOR, contact_action },
+	{ A_NONE, A_NONE, NULL }
 };
+
+static void *
+contact_views_init(void)
+{
+	return xcalloc(1, sizeof (struct contact_views));
+}
+
+static void
+contact_views_free(struct app *a)
+{
+	free(pk(a)->asked);
+	free(cv(a));
+}
+
+/* What was on its way for the picker went with the old connection. */
+static void
+load_contacts(struct app *a, int all)
+{
+	if (all)
+		pk(a)->busy = 0;
+	if (all || a->model.contacts_stale)
+		contacts_load(a);
+}
 
 static const char *
 title_contact(struct app *a)
 {
-	struct contact *c = model_contact(&a->model, a->contact);
+	struct contact *c = model_contact(&a->model, cv(a)->contact);
 
 	return c != NULL ? c->name : "Contact";
 }
@@ -335,7 +386,7 @@ title_contact(struct app *a)
 static int
 shows_contact(struct app *a, const struct side_entry *e)
 {
-	return e->user != 0 && e->user == a->contact;
+	return e->user != 0 && e->user == cv(a)->contact;
 }
 
 const struct view_ops view_contacts = {
@@ -345,10 +396,13 @@ const struct view_ops view_contacts = {
 	.where = KM_CONTACT,
 	.section = "On a professional contact (sidebar or list), also",
 	.list = 1,
+	.init = contact_views_init,
 	.sync = sync_contacts,
+	.load = load_contacts,
 	.key = key_contacts,
 	.open = open_contacts,
 	.draw = contacts_draw,
+	.free = contact_views_free,
 	.actions = contact_actions,
 };
 
@@ -379,25 +433,34 @@ picker_prefix(struct app *a)
 }
 
 void
-picker_start(struct app *a)
+picker_start(struct app *a, int64_t space)
 {
-	a->picker.on = 1;
-	a->picker.sel = 0;
-	free(a->picker.asked);
-	a->picker.asked = NULL;
+	pk(a)->on = 1;
+	pk(a)->space = space;
+	pk(a)->sel = 0;
+	free(pk(a)->asked);
+	pk(a)->asked = NULL;
 	model_candidates_clear(&a->model);
 	picker_typed(a);
+}
+
+int
+picker_on(const struct app *a)
+{
+	const struct contact_views *c = a->vstate[VIEW_CONTACTS];
+
+	return c->picker.on;
 }
 
 void
 picker_stop(struct app *a)
 {
-	if (!a->picker.on)
+	if (!pk(a)->on)
 		return;
-	a->picker.on = 0;
-	a->picker.gen++;	/* what is on its way is not wanted */
-	free(a->picker.asked);
-	a->picker.asked = NULL;
+	pk(a)->on = 0;
+	pk(a)->gen++;	/* what is on its way is not wanted */
+	free(pk(a)->asked);
+	pk(a)->asked = NULL;
 	model_candidates_clear(&a->model);
 	a->model.dirty |= DIRTY_ALL;
 }
@@ -405,9 +468,9 @@ picker_stop(struct app *a)
 static void
 picker_reply(struct app *a, const struct client_reply *r, void *arg)
 {
-	a->picker.busy = 0;
-	if (r == NULL || !a->picker.on || (unsigned)(uintptr_t)arg !=
-	    a->picker.gen)
+	pk(a)->busy = 0;
+	if (r == NULL || !pk(a)->on || (unsigned)(uintptr_t)arg !=
+	    pk(a)->gen)
 		return;
 	if (!r->ok || model_candidates(&a->model, r->data, r->ndata) != 0) {
 		/* The field still takes addresses: say why none are offered. */
@@ -415,7 +478,7 @@ picker_reply(struct app *a, const struct client_reply *r, void *arg)
 		    "reply" : link_error(r));
 		model_candidates_clear(&a->model);
 	}
-	a->picker.sel = 0;
+	pk(a)->sel = 0;
 	picker_typed(a);	/* typed on meanwhile: ask again */
 }
 
@@ -425,14 +488,14 @@ picker_ask(struct app *a, const char *prefix)
 {
 	char space[24];
 
-	snprintf(space, sizeof space, "%lld", (long long)a->space);
+	snprintf(space, sizeof space, "%lld", (long long)pk(a)->space);
 	if (a->state == LINK_ONLINE && link_request(a, "INVITE.CANDIDATES",
-	    picker_reply, (void *)(uintptr_t)++a->picker.gen, "space", space,
+	    picker_reply, (void *)(uintptr_t)++pk(a)->gen, "space", space,
 	    "prefix", *prefix != '\0' ? prefix : NULL, "limit", "10",
 	    NULL) == 0) {
-		a->picker.busy = 1;
-		free(a->picker.asked);
-		a->picker.asked = xstrdup(prefix);
+		pk(a)->busy = 1;
+		free(pk(a)->asked);
+		pk(a)->asked = xstrdup(prefix);
 	}
 }
 
@@ -443,10 +506,10 @@ picker_typed(struct app *a)
 {
 	const char *prefix;
 
-	if (!a->picker.on || a->picker.busy)
+	if (!pk(a)->on || pk(a)->busy)
 		return;
 	prefix = picker_prefix(a);
-	if (a->picker.asked != NULL && strcmp(a->picker.asked, prefix) == 0)
+	if (pk(a)->asked != NULL && strcmp(pk(a)->asked, prefix) == 0)
 		return;
 	picker_ask(a, prefix);
 }
@@ -459,22 +522,22 @@ picker_action(struct app *a, enum action act)
 	char *text;
 
 	a->model.dirty |= DIRTY_MAIN;
-	if (act == A_PICK_NEXT && a->picker.sel + 1 < m->ncands)
-		a->picker.sel++;
-	else if (act == A_PICK_PREV && a->picker.sel > 0)
-		a->picker.sel--;
+	if (act == A_PICK_NEXT && pk(a)->sel + 1 < m->ncands)
+		pk(a)->sel++;
+	else if (act == A_PICK_PREV && pk(a)->sel > 0)
+		pk(a)->sel--;
 	else if (act == A_PICK) {
-		if (a->picker.sel >= m->ncands) {
+		if (pk(a)->sel >= m->ncands) {
 			app_status(a, 1, "no one to pick: type an address");
 			return;
 		}
 		/* The typed start of a name becomes the whole address. */
 		keep = (size_t)(picker_prefix(a) - a->input.text);
 		xasprintf(&text, "%.*s%s, ", (int)keep, a->input.text,
-		    m->cands[a->picker.sel].email);
+		    m->cands[pk(a)->sel].email);
 		field_set(&a->input, text);
 		free(text);
-		a->picker.sel = 0;
+		pk(a)->sel = 0;
 		picker_typed(a);
 	}
 }
@@ -497,15 +560,15 @@ picker_draw(struct app *a, int y, int x, int h, int w)
 	screen_text(by, x + 1, (int)text_width(title) < w - 2 ?
 	    (int)text_width(title) : w - 2, title, A_BOLD);
 	for (size_t i = 0; i < n; i++) {
-		xasprintf(&s, "%s%s <%s>%s", i == a->picker.sel ? ">" : " ",
+		xasprintf(&s, "%s%s <%s>%s", i == pk(a)->sel ? ">" : " ",
 		    m->cands[i].name, m->cands[i].email, m->cands[i].contact ?
 		    "  \u00b7 professional contact" : "");
-		screen_text(by + 1 + (int)i, x, w, s, i == a->picker.sel ?
+		screen_text(by + 1 + (int)i, x, w, s, i == pk(a)->sel ?
 		    A_REVERSE : A_NORMAL);
 		free(s);
 	}
 	if (n == 0)
-		view_empty(by + 1, x, w, a->picker.busy ? "looking..." :
+		view_empty(by + 1, x, w, pk(a)->busy ? "looking..." :
 		    "no one matches: type the address");
 	mvhline(by + bh - 1, x, ACS_HLINE, w);
 }

@@ -18,10 +18,33 @@
 #include "text.h"
 #include "xmalloc.h"
 
+/* What the four views keep: VIEW_SPACE's state. */
+struct space_views {
+	int64_t		 space;		/* what VIEW_SPACE shows */
+	size_t		*networks;	/* VIEW_NETWORKS: item -> index
+					   in model.spaces */
+	size_t		 nnetworks;
+	char		*scratch;	/* a form's earlier answers */
+	char		*scratch2;
+	int64_t		 target;	/* the user or file an action is
+					   about */
+	int64_t		 comments_file;	/* whose comments show */
+	char		**comments;	/* "name: body", raw */
+	size_t		 ncomments;
+	int64_t		 comments_after; /* the last one's id */
+	char		 ids[2][24];	/* space_id, target_id */
+};
+
+static struct space_views *
+sv(struct app *a)
+{
+	return a->vstate[VIEW_SPACE];
+}
+
 static struct space *
 open_space(struct app *a)
 {
-	return model_space(&a->model, a->space);
+	return model_space(&a->model, sv(a)->space);
 }
 
 static const char *
@@ -57,7 +80,7 @@ network_label(void *ctx, size_t i)
 {
 	struct app *a = ctx;
 
-	return a->model.spaces[a->networks[i]].title;
+	return a->model.spaces[sv(a)->networks[i]].title;
 }
 
 static int64_t
@@ -69,7 +92,7 @@ key_spaces(struct app *a, size_t item)
 static int64_t
 key_networks(struct app *a, size_t item)
 {
-	return a->model.spaces[a->networks[item]].id;
+	return a->model.spaces[sv(a)->networks[item]].id;
 }
 
 static int64_t
@@ -94,13 +117,13 @@ sync_spaces(struct app *a)
 static void
 sync_networks(struct app *a)
 {
-	a->networks = xreallocarray(a->networks, a->model.nspaces + 1,
-	    sizeof *a->networks);
-	a->nnetworks = 0;
+	sv(a)->networks = xreallocarray(sv(a)->networks, a->model.nspaces + 1,
+	    sizeof *sv(a)->networks);
+	sv(a)->nnetworks = 0;
 	for (size_t i = 0; i < a->model.nspaces; i++)
 		if (a->model.spaces[i].network)
-			a->networks[a->nnetworks++] = i;
-	view_list_sync(a, VIEW_NETWORKS, a->nnetworks, network_label, a);
+			sv(a)->networks[sv(a)->nnetworks++] = i;
+	view_list_sync(a, VIEW_NETWORKS, sv(a)->nnetworks, network_label, a);
 }
 
 static void
@@ -136,7 +159,7 @@ spaces_reply(struct app *a, const struct client_reply *r, void *arg)
 		    r->data, r->ndata) : 0);
 }
 
-void
+static void
 spaces_load(struct app *a)
 {
 	if (a->state == LINK_ONLINE)
@@ -167,7 +190,7 @@ space_reply(struct app *a, const struct client_reply *r, void *arg)
 		spaces_load(a);
 }
 
-void
+static void
 space_load(struct app *a, int64_t id)
 {
 	link_request_id(a, "SPACE.SHOW", "space", id, space_reply,
@@ -182,7 +205,7 @@ files_reply(struct app *a, const struct client_reply *r, void *arg)
 		    (int64_t)(intptr_t)arg, r->data, r->ndata) : 0);
 }
 
-void
+static void
 files_load(struct app *a, int64_t id)
 {
 	link_request_id(a, "FILE.LIST", "space", id, files_reply,
@@ -190,14 +213,14 @@ files_load(struct app *a, int64_t id)
 }
 
 static void
-comments_clear(struct app *a)
+comments_clear(struct space_views *s)
 {
-	for (size_t i = 0; i < a->ncomments; i++)
-		free(a->comments[i]);
-	free(a->comments);
-	a->comments = NULL;
-	a->ncomments = 0;
-	a->comments_after = 0;
+	for (size_t i = 0; i < s->ncomments; i++)
+		free(s->comments[i]);
+	free(s->comments);
+	s->comments = NULL;
+	s->ncomments = 0;
+	s->comments_after = 0;
 }
 
 static link_reply_fn comments_reply;
@@ -209,17 +232,17 @@ comments_page(struct app *a, int64_t file)
 	char f[24], after[24];
 
 	snprintf(f, sizeof f, "%lld", (long long)file);
-	snprintf(after, sizeof after, "%lld", (long long)a->comments_after);
+	snprintf(after, sizeof after, "%lld", (long long)sv(a)->comments_after);
 	if (a->state == LINK_ONLINE)
 		link_request(a, "COMMENT.LIST", comments_reply,
 		    (void *)(intptr_t)file, "file", f, "after", after, NULL);
 }
 
-void
+static void
 comments_load(struct app *a, int64_t file)
 {
-	a->comments_file = file;
-	comments_clear(a);
+	sv(a)->comments_file = file;
+	comments_clear(sv(a));
 	comments_page(a, file);
 }
 
@@ -227,17 +250,18 @@ comments_load(struct app *a, int64_t file)
 static void
 comments_reply(struct app *a, const struct client_reply *r, void *arg)
 {
-	int64_t file = (int64_t)(intptr_t)arg, last = a->comments_after;
+	struct space_views *s = sv(a);
+	int64_t file = (int64_t)(intptr_t)arg, last = s->comments_after;
 	char *name, *body, *id;
 
-	if (r == NULL || file != a->comments_file)
+	if (r == NULL || file != s->comments_file)
 		return;		/* another file was chosen meanwhile */
 	if (!r->ok) {
 		app_status(a, 1, "comments: %s", link_error(r));
 		return;
 	}
-	a->comments = xreallocarray(a->comments, a->ncomments + r->ndata + 1,
-	    sizeof *a->comments);
+	s->comments = xreallocarray(s->comments, s->ncomments + r->ndata + 1,
+	    sizeof *s->comments);
 	for (size_t i = 0; i < r->ndata; i++) {
 		id = client_line_get(r->data[i], "id");
 		name = client_line_get(r->data[i], "name");
@@ -246,7 +270,7 @@ comments_reply(struct app *a, const struct client_reply *r, void *arg)
 		if (id != NULL && strtoll(id, NULL, 10) > last && name != NULL &&
 		    body != NULL) {
 			last = strtoll(id, NULL, 10);
-			xasprintf(&a->comments[a->ncomments++], "%s: %s", name,
+			xasprintf(&s->comments[s->ncomments++], "%s: %s", name,
 			    body);
 		}
 		free(id);
@@ -254,11 +278,41 @@ comments_reply(struct app *a, const struct client_reply *r, void *arg)
 		free(body);
 	}
 	a->model.dirty |= DIRTY_MAIN;
-	if (last > a->comments_after) {
-		a->comments_after = last;
+	if (last > s->comments_after) {
+		s->comments_after = last;
 		if (link_reply_i64(r, "more") == 1)
 			comments_page(a, file);
 	}
+}
+
+/* What the server is asked again: the list, the space on screen (its
+   people, or its files and their comments). */
+static void
+load_spaces(struct app *a, int all)
+{
+	if (all || a->model.spaces_stale)
+		spaces_load(a);
+}
+
+static void
+load_space(struct app *a, int all)
+{
+	struct space *sp = open_space(a);
+
+	if (a->view == VIEW_SPACE && (all || (sp != NULL && !sp->loaded)))
+		space_load(a, sv(a)->space);
+}
+
+static void
+load_files(struct app *a, int all)
+{
+	struct space *sp = open_space(a);
+
+	if (!all && a->view == VIEW_FILES && sp != NULL && !sp->files_loaded)
+		files_load(a, sv(a)->space);
+	if (a->model.comments_stale && sv(a)->comments_file != 0)
+		comments_load(a, sv(a)->comments_file);
+	a->model.comments_stale = 0;
 }
 
 void
@@ -268,8 +322,8 @@ space_show(struct app *a, int64_t id)
 
 	if (sp == NULL)
 		return;
-	a->space = id;
-	a->comments_file = 0;
+	sv(a)->space = id;
+	sv(a)->comments_file = 0;
 	if (!sp->loaded)
 		space_load(a, id);
 	app_set_view(a, VIEW_SPACE);
@@ -321,7 +375,7 @@ row_space(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 static void
 row_network(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 {
-	space_row(&a->model.spaces[a->networks[i]], y, x, w, attr);
+	space_row(&a->model.spaces[sv(a)->networks[i]], y, x, w, attr);
 }
 
 static void
@@ -351,7 +405,7 @@ static void
 networks_draw(struct app *a, int y, int x, int h, int w)
 {
 	space_list_head(y, x, w);
-	if (a->nnetworks == 0)
+	if (sv(a)->nnetworks == 0)
 		view_empty(y + 1, x, w, "No business networks yet: n creates "
 		    "one, N in a space makes it one (with a paid plan).");
 	view_list_draw(a, &a->list[VIEW_NETWORKS], y + 1, x, h - 1, w,
@@ -483,16 +537,16 @@ row_file(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 static void
 comments_draw(struct app *a, int y, int x, int h, int w)
 {
-	size_t first = a->ncomments > (size_t)(h - 1) ? a->ncomments -
+	size_t first = sv(a)->ncomments > (size_t)(h - 1) ? sv(a)->ncomments -
 	    (size_t)(h - 1) : 0;
 
-	screen_text(y, x, w, a->ncomments == 0 ? "COMMENTS: none yet (c "
+	screen_text(y, x, w, sv(a)->ncomments == 0 ? "COMMENTS: none yet (c "
 	    "comments)" : "COMMENTS", A_BOLD);
 	/* One line each: a long comment is cut, line feeds shown as ^J. */
-	for (size_t i = first; i < a->ncomments && (int)(i - first) < h - 1;
+	for (size_t i = first; i < sv(a)->ncomments && (int)(i - first) < h - 1;
 	    i++)
 		screen_text(y + 1 + (int)(i - first), x + 1, w - 1,
-		    a->comments[i], A_NORMAL);
+		    sv(a)->comments[i], A_NORMAL);
 }
 
 static void
@@ -517,9 +571,9 @@ files_draw(struct app *a, int y, int x, int h, int w)
 		view_empty(y + 3, x, w, sp->files_loaded ? "No files yet: U "
 		    "uploads one." : "loading...");
 	/* The list above, the chosen file's comments (Enter) below. */
-	lh = a->comments_file != 0 ? (h - 3) / 2 : h - 3;
+	lh = sv(a)->comments_file != 0 ? (h - 3) / 2 : h - 3;
 	view_list_draw(a, &a->list[VIEW_FILES], y + 3, x, lh, w, row_file);
-	if (a->comments_file != 0)
+	if (sv(a)->comments_file != 0)
 		comments_draw(a, y + 3 + lh, x, h - 3 - lh, w);
 }
 
@@ -555,7 +609,7 @@ open_spaces(struct app *a)
 static void
 open_networks(struct app *a)
 {
-	space_show(a, a->model.spaces[a->networks[listview_selected(
+	space_show(a, a->model.spaces[sv(a)->networks[listview_selected(
 	    &a->list[VIEW_NETWORKS])]].id);
 }
 
@@ -585,11 +639,21 @@ open_person(struct app *a)
 
 /* Actions ----------------------------------------------------------------- */
 
+/* The open space's id and the target's, as text for a request. */
 static const char *
-id_text(char buf[24], int64_t v)
+space_id(struct app *a)
 {
-	snprintf(buf, 24, "%lld", (long long)v);
-	return buf;
+	snprintf(sv(a)->ids[0], sizeof sv(a)->ids[0], "%lld",
+	    (long long)sv(a)->space);
+	return sv(a)->ids[0];
+}
+
+static const char *
+target_id(struct app *a)
+{
+	snprintf(sv(a)->ids[1], sizeof sv(a)->ids[1], "%lld",
+	    (long long)sv(a)->target);
+	return sv(a)->ids[1];
 }
 
 /* The participant under the cursor, or NULL (and the status says why). */
@@ -617,46 +681,39 @@ new_space_done(struct app *a, const char *title)
 static void
 rename_done(struct app *a, const char *title)
 {
-	char id[24];
-
 	if (*title != '\0')
-		link_action(a, "renamed", "SPACE.EDIT", "space",
-		    id_text(id, a->space), "title", title, NULL);
+		link_action(a, "renamed", "SPACE.EDIT", "space", space_id(a),
+		    "title", title, NULL);
 }
 
 static void
 describe_done(struct app *a, const char *text)
 {
-	char id[24];
-
 	/* An empty description is allowed: it clears it. */
 	link_action(a, "description saved", "SPACE.EDIT", "space",
-	    id_text(id, a->space), "description", text, NULL);
+	    space_id(a), "description", text, NULL);
 }
 
 static void
 externals_answer(struct app *a, int yes)
 {
 	struct space *sp = open_space(a);
-	char id[24];
 
 	if (yes && sp != NULL)
 		link_action(a, sp->externals_invite ? "externals may no longer "
 		    "invite" : "externals may invite", "SPACE.EDIT", "space",
-		    id_text(id, a->space), "externals_invite",
-		    sp->externals_invite ? "0" : "1", NULL);
+		    space_id(a), "externals_invite", sp->externals_invite ?
+		    "0" : "1", NULL);
 }
 
 static void
 invite_message_done(struct app *a, const char *message)
 {
-	char id[24];
-
-	link_action(a, "invited", "INVITE", "space", id_text(id, a->space),
-	    "emails", a->scratch, "message", *message != '\0' ? message : NULL,
-	    NULL);
-	free(a->scratch);
-	a->scratch = NULL;
+	link_action(a, "invited", "INVITE", "space", space_id(a),
+	    "emails", sv(a)->scratch, "message", *message != '\0' ? message :
+	    NULL, NULL);
+	free(sv(a)->scratch);
+	sv(a)->scratch = NULL;
 }
 
 static void
@@ -664,8 +721,8 @@ invite_emails_done(struct app *a, const char *emails)
 {
 	if (emails[strspn(emails, " ,")] == '\0')
 		return;
-	free(a->scratch);
-	a->scratch = xstrdup(emails);
+	free(sv(a)->scratch);
+	sv(a)->scratch = xstrdup(emails);
 	app_prompt(a, "Message (Enter for none): ", 0, invite_message_done);
 }
 
@@ -681,7 +738,7 @@ target_person(struct app *a)
 	struct space *sp = open_space(a);
 
 	for (size_t i = 0; sp != NULL && i < sp->npeople; i++)
-		if (sp->people_list[i].user == a->target)
+		if (sp->people_list[i].user == sv(a)->target)
 			return &sp->people_list[i];
 	return NULL;
 }
@@ -689,7 +746,7 @@ target_person(struct app *a)
 static int
 target_self(struct app *a)
 {
-	return a->target == a->model.user;
+	return sv(a)->target == a->model.user;
 }
 
 /* What the form starts from: for oneself one's own value, not the one a
@@ -722,9 +779,8 @@ static void
 job_done(struct app *a, const char *job_title)
 {
 	struct participant *p = target_person(a);
-	const char *k[3] = { NULL }, *v[3] = { NULL }, *name = a->scratch2;
-	const char *company = a->scratch;
-	char id[24], user[24];
+	const char *k[3] = { NULL }, *v[3] = { NULL }, *name = sv(a)->scratch2;
+	const char *company = sv(a)->scratch;
 	size_t n = 0;
 
 	/* One's own empty name is left as it was (the server refuses one);
@@ -754,11 +810,11 @@ job_done(struct app *a, const char *job_title)
 		app_status(a, 0, "nothing changed");
 	else
 		link_action(a, "profile saved", "PARTICIPANT.EDIT", "space",
-		    id_text(id, a->space), "user", id_text(user, a->target),
-		    k[0], v[0], k[1], v[1], k[2], v[2], NULL);
-	free(a->scratch);
-	free(a->scratch2);
-	a->scratch = a->scratch2 = NULL;
+		    space_id(a), "user", target_id(a), k[0], v[0], k[1], v[1],
+		    k[2], v[2], NULL);
+	free(sv(a)->scratch);
+	free(sv(a)->scratch2);
+	sv(a)->scratch = sv(a)->scratch2 = NULL;
 }
 
 static void
@@ -766,8 +822,8 @@ company_done(struct app *a, const char *company)
 {
 	struct participant *p = target_person(a);
 
-	free(a->scratch);
-	a->scratch = xstrdup(company);
+	free(sv(a)->scratch);
+	sv(a)->scratch = xstrdup(company);
 	app_prompt(a, form_prompt(a, "Job title: ",
 	    "Job title here (empty: their own): "), 0, job_done);
 	if (p != NULL)
@@ -780,8 +836,8 @@ name_done(struct app *a, const char *name)
 {
 	struct participant *p = target_person(a);
 
-	free(a->scratch2);
-	a->scratch2 = xstrdup(name);
+	free(sv(a)->scratch2);
+	sv(a)->scratch2 = xstrdup(name);
 	app_prompt(a, form_prompt(a, "Company: ",
 	    "Company here (empty: their own): "), 0, company_done);
 	if (p != NULL)
@@ -792,10 +848,8 @@ name_done(struct app *a, const char *name)
 static void
 person_request(struct app *a, const char *verb, const char *done)
 {
-	char id[24], user[24];
-
-	link_action(a, done, verb, "space", id_text(id, a->space), "user",
-	    id_text(user, a->target), NULL);
+	link_action(a, done, verb, "space", space_id(a), "user",
+	    target_id(a), NULL);
 }
 
 static void
@@ -816,45 +870,38 @@ static void
 archive_answer(struct app *a, int yes)
 {
 	struct space *sp = open_space(a);
-	char id[24];
 
 	if (yes && sp != NULL)
 		link_action(a, sp->archived ? "reactivated" : "archived",
 		    sp->archived ? "SPACE.REACTIVATE" : "SPACE.ARCHIVE",
-		    "space", id_text(id, a->space), NULL);
+		    "space", space_id(a), NULL);
 }
 
 static void
 network_answer(struct app *a, int yes)
 {
 	struct space *sp = open_space(a);
-	char id[24];
 
 	if (yes && sp != NULL)
 		link_action(a, sp->network ? "no longer a business network" :
 		    "now a business network", "SPACE.NETWORK", "space",
-		    id_text(id, a->space), "network", sp->network ? "0" : "1",
-		    NULL);
+		    space_id(a), "network", sp->network ? "0" : "1", NULL);
 }
 
 static void
 delete_answer(struct app *a, int yes)
 {
-	char id[24];
-
 	if (yes)
 		link_action(a, "deleted", "SPACE.DELETE", "space",
-		    id_text(id, a->space), "confirm", "yes", NULL);
+		    space_id(a), "confirm", "yes", NULL);
 }
 
 static void
 leave_answer(struct app *a, int yes)
 {
-	char id[24];
-
 	if (yes)
-		link_action(a, "left", "SPACE.LEAVE", "space",
-		    id_text(id, a->space), NULL);
+		link_action(a, "left", "SPACE.LEAVE", "space", space_id(a),
+		    NULL);
 }
 
 /* A question naming someone or something from the server, sanitised:
@@ -876,11 +923,9 @@ static void
 person_action(struct app *a, enum action action)
 {
 	struct participant *p;
-	char id[24], user[24];
-
 	if (open_space(a) == NULL || (p = selected(a)) == NULL)
 		return;
-	a->target = p->user;
+	sv(a)->target = p->user;
 	switch (action) {
 	case A_RESEND:
 		person_request(a, "INVITE.RESEND", "invitation sent again");
@@ -905,8 +950,7 @@ person_action(struct app *a, enum action action)
 		break;
 	case A_REMIND_LINK:
 		link_action(a, "a link to pass on", "INVITE.REMIND", "space",
-		    id_text(id, a->space), "user", id_text(user, a->target),
-		    "how", "link", NULL);
+		    space_id(a), "user", target_id(a), "how", "link", NULL);
 		break;
 	default:
 		break;
@@ -930,34 +974,30 @@ static void
 upload_done(struct app *a, const char *path)
 {
 	if (*path != '\0')
-		link_upload(a, path);
+		link_upload(a, sv(a)->space, path);
 }
 
 static void
 save_done(struct app *a, const char *path)
 {
 	if (*path != '\0')
-		link_download(a, a->target, path);
+		link_download(a, sv(a)->target, path);
 }
 
 static void
 comment_done(struct app *a, const char *body)
 {
-	char id[24];
-
 	if (body[strspn(body, " ")] != '\0')
 		link_action(a, "comment added", "COMMENT.ADD", "file",
-		    id_text(id, a->target), "body", body, NULL);
+		    target_id(a), "body", body, NULL);
 }
 
 static void
 file_delete_answer(struct app *a, int yes)
 {
-	char id[24];
-
 	if (yes)
 		link_action(a, "file deleted", "FILE.DELETE", "file",
-		    id_text(id, a->target), NULL);
+		    target_id(a), NULL);
 }
 
 /* Keys of the files view (and f, U from the space). */
@@ -970,7 +1010,7 @@ file_action(struct app *a, enum action action)
 	if (sp == NULL)
 		return;
 	if (action == A_FILES) {
-		a->comments_file = 0;
+		sv(a)->comments_file = 0;
 		app_set_view(a, a->view == VIEW_FILES ? VIEW_SPACE :
 		    VIEW_FILES);
 		if (a->view == VIEW_FILES && !sp->files_loaded)
@@ -983,7 +1023,7 @@ file_action(struct app *a, enum action action)
 	}
 	if ((f = selected_file(a)) == NULL)
 		return;
-	a->target = f->id;
+	sv(a)->target = f->id;
 	if (action == A_DOWNLOAD) {
 		app_prompt(a, "Save as: ", 0, save_done);
 		field_set(&a->input, f->name);
@@ -1047,13 +1087,10 @@ space_action(struct app *a, enum action action)
 		    "into \u201c" : "Let externals invite others into \u201c",
 		    sp->title, "\u201d?", externals_answer);
 		break;
-	case A_SPACE_LINK: {
-		char id[24];
-
+	case A_SPACE_LINK:
 		link_action(a, "shareable link", "SPACE.LINK", "space",
-		    id_text(id, a->space), NULL);
+		    space_id(a), NULL);
 		break;
-	}
 	case A_SPACE_ARCHIVE:
 		ask(a, sp->archived ? "Bring \u201c" : "Archive \u201c",
 		    sp->title, sp->archived ? "\u201d back? Externals get "
@@ -1071,7 +1108,7 @@ space_action(struct app *a, enum action action)
 	case A_INVITE:
 		app_prompt(a, "Invite (e-mail addresses): ", 0,
 		    invite_emails_done);
-		picker_start(a);
+		picker_start(a, sv(a)->space);
 		break;
 	case A_DISCUSSION:
 		chat_open(a, CHAT_SPACE, sp->id);
@@ -1090,53 +1127,41 @@ space_action(struct app *a, enum action action)
 }
 
 static const struct view_action space_actions[] = {
-	{ A_SPACE_NEW, space_new },
-	{ A_SPACE_EDIT, space_action },
-	{ A_SPACE_DESCRIBE, space_action },
-	{ A_SPACE_EXTERNALS, space_action },
-	{ A_SPACE_LINK, space_action },
-	{ A_SPACE_ARCHIVE, space_action },
-	{ A_SPACE_DELETE, space_action },
-	{ A_SPACE_LEAVE, space_action },
-	{ A_INVITE, space_action },
-	{ A_DISCUSSION, space_action },
-	{ A_NETWORK, space_action },
-	{ A_RESEND, person_action },
-	{ A_REMIND, person_action },
-	{ A_REMIND_LINK, person_action },
-	{ A_REVOKE, person_action },
-	{ A_GRANT, person_action },
-	{ A_DENY, person_action },
-	{ A_PROFILE, person_action },
-	{ A_FILES, file_action },
-	{ A_UPLOAD, file_action },
-	{ A_DOWNLOAD, file_action },
-	{ A_COMMENT, file_action },
-	{ A_FILE_DELETE, file_action },
-	{ A_NONE, NULL }
+	{ A_SPACE_NEW, A_SPACE_NEW, space_new },
+	{ A_SPACE_EDIT, A_NETWORK, space_action },
+	{ A_RESEND, A_PROFILE, person_action },
+	{ A_FILES, A_FILE_DELETE, file_action },
+	{ A_NONE, A_NONE, NULL }
 };
 
 static const struct view_action network_actions[] = {
-	{ A_NETWORK_NEW, network_new },
-	{ A_NONE, NULL }
+	{ A_NETWORK_NEW, A_NETWORK_NEW, network_new },
+	{ A_NONE, A_NONE, NULL }
 };
 
 /* The row of the space on screen. */
 static int
 shows_space(struct app *a, const struct side_entry *e)
 {
-	return e->view == VIEW_SPACE && e->space == a->space;
+	return e->view == VIEW_SPACE && e->space == sv(a)->space;
 }
 
 static void
 space_views_free(struct app *a)
 {
-	free(a->networks);
-	free(a->scratch);
-	free(a->scratch2);
-	for (size_t i = 0; i < a->ncomments; i++)
-		free(a->comments[i]);
-	free(a->comments);
+	struct space_views *s = sv(a);
+
+	free(s->networks);
+	free(s->scratch);
+	free(s->scratch2);
+	comments_clear(s);
+	free(s);
+}
+
+static void *
+space_views_init(void)
+{
+	return xcalloc(1, sizeof (struct space_views));
 }
 
 static const char *
@@ -1158,7 +1183,7 @@ const struct view_ops view_spaces = {
 	.key = key_spaces,
 	.open = open_spaces,
 	.draw = space_list_draw,
-	.free = space_views_free,
+	.load = load_spaces,
 	.actions = space_actions,
 };
 
@@ -1182,11 +1207,14 @@ const struct view_ops view_space = {
 	.section = "In a space, also",
 	.list = 1,
 	.title_of = title_space,
+	.init = space_views_init,
 	.sync = sync_space,
+	.load = load_space,
 	.key = key_space,
 	.open = open_person,
 	.draw = space_draw,
 	.shows = shows_space,
+	.free = space_views_free,
 	.actions = space_actions,
 };
 
@@ -1196,6 +1224,7 @@ const struct view_ops view_files = {
 	.section = "In a space's files, also",
 	.list = 1,
 	.sync = sync_files,
+	.load = load_files,
 	.key = key_files,
 	.open = open_files,
 	.draw = files_draw,

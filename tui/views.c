@@ -36,8 +36,8 @@ const struct view_ops *const views[VIEW_COUNT] = {
 const struct view_action *
 view_action_find(const struct view_action *t, enum action act)
 {
-	for (; t != NULL && t->action != A_NONE; t++)
-		if (t->action == act)
+	for (; t != NULL && t->first != A_NONE; t++)
+		if (act >= t->first && act <= t->last)
 			return t;
 	return NULL;
 }
@@ -136,6 +136,14 @@ view_sync(struct app *a)
 	for (size_t v = 0; v < VIEW_COUNT; v++)
 		if (views[v]->sync != NULL)
 			views[v]->sync(a);
+}
+
+void
+view_load(struct app *a, int all)
+{
+	for (size_t v = 0; v < VIEW_COUNT; v++)
+		if (views[v]->load != NULL)
+			views[v]->load(a, all);
 }
 
 /* MEMBERS of the current workspace, when online. */
@@ -435,6 +443,13 @@ open_people(struct app *a)
 }
 
 static void
+load_people(struct app *a, int all)
+{
+	if (all)
+		members_load(a);
+}
+
+static void
 enter_people(struct app *a)
 {
 	struct workspace *w = model_workspace(&a->model);
@@ -484,6 +499,7 @@ const struct view_ops view_people = {
 	.list = 1,
 	.enter = enter_people,
 	.sync = sync_people,
+	.load = load_people,
 	.key = key_people,
 	.open = open_people,
 	.draw = draw_people,
