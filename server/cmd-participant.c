@@ -432,6 +432,7 @@ edit_tx(struct req *r, struct db_conn *dc)
 	PGresult *p;
 	int rc, own;
 
+	pj->renamed = 0;	/* a run may be a second one (db.h) */
 	if (part_get(pj, dc, req_int(r, "user"), &p) != 0)
 		return -1;
 	status = db_get(p, 0, "status");
