@@ -174,7 +174,8 @@ space_line(struct buf *out, const char *tag, const PGresult *r, int i)
 	proto_end(out);
 }
 
-/* A 0-or-1 parameter is absent, 0 or 1. */
+/* A 0-or-1 parameter is absent, 0 or 1: for handlers whose schema does
+   not yet say ARG_BOOL (cmd-contact.c). */
 int
 space_flag_ok(const struct proto_msg *m, const char *key)
 {
