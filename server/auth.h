@@ -2,7 +2,8 @@
  * Opening a session, for every way in: LOGIN (a password), SESSION.RESUME
  * (a token), and the single-use links (cmd-link.c: an accepted invitation,
  * a one-time login link). A job that ends in a session embeds struct
- * auth_job first; auth_finish hands the session to the connection.
+ * auth_job first (itself a request, request.h); auth_finish hands the
+ * session to the connection.
  */
 #ifndef AGORA_AUTH_H
 #define AGORA_AUTH_H
@@ -10,6 +11,7 @@
 #include <stdint.h>
 
 #include "db.h"
+#include "request.h"
 #include "token.h"
 
 struct conn;
@@ -17,11 +19,10 @@ struct limit_rule;
 struct session;
 
 struct auth_job {
-	struct db_job	 job;
+	struct req	 req;
 	char		*email;
 	char		*password;
 	char		 token[TOKEN_HEX_LEN + 1];
-	char		 address[64];
 	char		*stored;	/* the account's password hash */
 	int64_t		 user;		/* the account the password is for */
 	int		 verified;	/* auth_verify_cpu: it matched */
@@ -35,9 +36,9 @@ struct auth_job {
 };
 
 /* Fills the limits from the configuration (loop thread). */
-void auth_job_init(struct auth_job *, struct conn *);
-/* job.destroy: frees and wipes what struct auth_job holds. */
-void auth_destroy(struct db_job *);
+void auth_job_init(struct auth_job *);
+/* The verb's destroy: frees and wipes what struct auth_job holds. */
+void auth_destroy(struct req *);
 /* job.finish: the new session becomes the connection's. */
 void auth_finish(struct db_job *, struct conn *);
 /*

@@ -24,10 +24,8 @@
 
 struct bus_event {
 	int64_t		 seq;
-	int64_t		 workspace_id;	/* 0: none */
-	int64_t		 user_id;	/* 0: none */
-	int64_t		*readers;	/* a space's event: who reads it, */
-	size_t		 nreaders;	/* ascending (space_readers) */
+	int64_t		*readers;	/* who reads it, ascending */
+	size_t		 nreaders;	/* (the view event_readers) */
 	int64_t		 ends_session;	/* session.logout: the session */
 	char		*line;		/* "* EVENT ...\n" */
 };
@@ -44,30 +42,13 @@ static int		 bus_quit_fd = -1;
 static int64_t		 bus_last;	/* bus thread only (after start) */
 static PGconn		*bus_first;	/* from bus_start, for the thread */
 
-/*
- * Loop thread. Must match the SYNC query in cmd-events.c. A space's
- * event is sent only to its readers (bus_deliver), looked up when it was
- * read from the database.
- */
-static int
-bus_visible(const struct session *s, const struct bus_event *e)
-{
-	if (s == NULL)
-		return 0;
-	if (e->readers != NULL)
-		return 1;
-	if (e->user_id != 0 && e->user_id == s->user_id)
-		return 1;
-	return e->workspace_id != 0 && session_in_workspace(s, e->workspace_id);
-}
-
 static void
 bus_push_one(struct conn *c, void *arg)
 {
 	const struct bus_event *e = arg;
 	const struct session *s = conn_session(c);
 
-	if (!bus_visible(s, e))
+	if (s == NULL)
 		return;
 	/* Queued whatever is queued already: a batch of big events can
 	 * be megabytes, and conn.c closes a connection that stays over
@@ -141,12 +122,10 @@ bus_push_user(const struct bus_readers *rs, struct bus_event *e,
 }
 
 /*
- * A space message is one event per recipient, so a batch can hold a
- * thousand events for a thousand connections. Rather than ask every
- * connection about every event, index the signed-in connections by user
- * once per batch: an event for one user looks up that user's. An event
- * for a workspace still asks everyone signed in. bus_push_one decides, as
- * before; the index only says whom to ask.
+ * A batch can hold a thousand events for a thousand connections. Rather
+ * than ask every connection about every event, index the signed-in
+ * connections by user once per batch, and give each event to the
+ * connections of its readers.
  */
 static void
 bus_deliver(struct db_job *j)
@@ -160,14 +139,8 @@ bus_deliver(struct db_job *j)
 	for (size_t i = 0; i < bj->n; i++) {
 		struct bus_event *e = &bj->ev[i];
 
-		if (e->readers != NULL)
-			for (size_t u = 0; u < e->nreaders; u++)
-				bus_push_user(&rs, e, e->readers[u]);
-		else if (e->workspace_id != 0)
-			for (size_t k = 0; k < rs.n; k++)
-				bus_push_one(rs.v[k].conn, e);
-		else
-			bus_push_user(&rs, e, e->user_id);
+		for (size_t u = 0; u < e->nreaders; u++)
+			bus_push_user(&rs, e, e->readers[u]);
 		free(e->readers);
 		free(e->line);
 	}
@@ -187,15 +160,18 @@ bus_connect(void)
 		PQfinish(pg);
 		return NULL;
 	}
-	r = PQexecParams(pg, "LISTEN agora_events", 0, NULL, NULL, NULL, NULL,
-	    0);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		log_warnx("event bus: LISTEN: %s", PQresultErrorMessage(r));
+	for (size_t i = 0; i < 2; i++) {
+		r = PQexecParams(pg, i == 0 ? "LISTEN agora_events" :
+		    "LISTEN agora_roles", 0, NULL, NULL, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			log_warnx("event bus: LISTEN: %s",
+			    PQresultErrorMessage(r));
+			PQclear(r);
+			PQfinish(pg);
+			return NULL;
+		}
 		PQclear(r);
-		PQfinish(pg);
-		return NULL;
 	}
-	PQclear(r);
 	return pg;
 }
 
@@ -221,8 +197,8 @@ bus_format(PGresult *r, int row)
 	proto_begin(b, PROTO_UNTAGGED, "EVENT");
 	proto_add(b, "seq", PQgetvalue(r, row, 0));
 	proto_add(b, "type", PQgetvalue(r, row, 1));
-	if (*PQgetvalue(r, row, 4) != '\0')
-		proto_add_raw(b, PQgetvalue(r, row, 4));
+	if (*PQgetvalue(r, row, 2) != '\0')
+		proto_add_raw(b, PQgetvalue(r, row, 2));
 	proto_end(b);
 	line = buf_take(b);
 	buf_free(b);
@@ -251,8 +227,7 @@ bus_ended_session(const char *type, const char *line)
 }
 
 /*
- * A space's readers from their text, "{1,2,3}" (or "" for none): never
- * NULL, so that an event with no reader reaches no one.
+ * An event's readers from their text, "{1,2,3}" (or "{}" for none).
  */
 static int64_t *
 bus_readers_parse(const char *text, size_t *n)
@@ -291,14 +266,11 @@ bus_fetch(PGconn *pg)
 		struct bus_job *bj;
 
 		snprintf(since, sizeof since, "%lld", (long long)bus_last);
-		/* A space's readers as they are now, committed, for its
-		   shared rows (naming the space and no user) only. */
-		r = PQexecParams(pg, "SELECT seq, type, workspace_id, user_id,"
-		    " data, CASE WHEN e.user_id IS NULL AND e.space_id IS NOT"
-		    " NULL THEN (SELECT array_agg(sr.user_id ORDER BY"
-		    "  sr.user_id) FROM space_readers sr"
-		    "  WHERE sr.space_id = e.space_id) END AS readers,"
-		    " e.user_id IS NULL AND e.space_id IS NOT NULL AS shared"
+		/* Each event's readers as they are now, committed: the
+		   view SYNC reads too (sql/012_event_readers.sql). */
+		r = PQexecParams(pg, "SELECT seq, type, data, ARRAY(SELECT"
+		    " DISTINCT er.user_id FROM event_readers er"
+		    " WHERE er.seq = e.seq ORDER BY er.user_id) AS readers"
 		    " FROM events e WHERE seq > $1::bigint ORDER BY seq"
 		    " LIMIT " BUS_BATCH_SQL, 1, NULL, params, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
@@ -318,12 +290,9 @@ bus_fetch(PGconn *pg)
 			struct bus_event *e = &bj->ev[i];
 
 			e->seq = strtoll(PQgetvalue(r, i, 0), NULL, 10);
-			e->workspace_id = strtoll(PQgetvalue(r, i, 2), NULL, 10);
-			e->user_id = strtoll(PQgetvalue(r, i, 3), NULL, 10);
 			e->line = bus_format(r, i);
-			if (*PQgetvalue(r, i, 6) == 't')
-				e->readers = bus_readers_parse(PQgetvalue(r, i,
-				    5), &e->nreaders);
+			e->readers = bus_readers_parse(PQgetvalue(r, i, 3),
+			    &e->nreaders);
 			e->ends_session = bus_ended_session(PQgetvalue(r, i, 1),
 			    e->line);
 		}
@@ -348,11 +317,51 @@ bus_wait(PGconn *pg, int timeout_ms)
 	return (pfd[0].revents & POLLIN) != 0;
 }
 
+/* The users whose roles changed, for the loop to read again. */
+struct bus_roles {
+	struct db_job	 job;
+	int64_t		*users;
+	size_t		 n;		/* 0: everyone */
+};
+
+static void
+bus_roles_done(struct db_job *j)
+{
+	struct bus_roles *br = (struct bus_roles *)j;
+
+	session_refresh(br->users, br->n);
+	free(br->users);
+	free(br);
+}
+
+static struct bus_roles *
+bus_roles_new(void)
+{
+	struct bus_roles *br = xcalloc(1, sizeof *br);
+
+	br->job.done = bus_roles_done;
+	return br;
+}
+
+/* A notification on agora_roles: its payload is a user id. */
+static void
+bus_roles_add(struct bus_roles *br, const char *payload)
+{
+	char *end;
+	long long id = strtoll(payload, &end, 10);
+
+	if (end == payload || *end != '\0' || id <= 0)
+		return;
+	br->users = xreallocarray(br->users, br->n + 1, sizeof *br->users);
+	br->users[br->n++] = id;
+}
+
 static void *
 bus_main(void *arg)
 {
 	PGconn *pg = bus_first;
 	PGnotify *note;
+	struct bus_roles *roles;
 	int first = bus_first == NULL, notified;
 
 	for (;;) {
@@ -369,6 +378,9 @@ bus_main(void *arg)
 				pg = NULL;
 				continue;
 			}
+			/* Roles may have changed while we were away. */
+			if (!first)
+				db_post(&bus_roles_new()->job);
 			first = 0;
 			log_info("event bus: listening from seq %lld",
 			    (long long)bus_last);
@@ -380,10 +392,21 @@ bus_main(void *arg)
 		if (PQconsumeInput(pg) == 0)
 			goto lost;
 		notified = 0;
+		roles = NULL;
 		while ((note = PQnotifies(pg)) != NULL) {
-			notified = 1;
+			if (strcmp(note->relname, "agora_roles") != 0)
+				notified = 1;
+			else {
+				if (roles == NULL)
+					roles = bus_roles_new();
+				bus_roles_add(roles, note->extra);
+			}
 			PQfreemem(note);
 		}
+		if (roles != NULL && roles->n > 0)
+			db_post(&roles->job);
+		else
+			free(roles);
 		if (notified && bus_fetch(pg) != 0)
 			goto lost;
 		continue;

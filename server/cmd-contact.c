@@ -15,16 +15,14 @@
 
 #include "buf.h"
 #include "cmd.h"
-#include "conn.h"
 #include "db.h"
 #include "event.h"
 #include "message.h"
 #include "plan.h"
 #include "presence.h"
 #include "proto.h"
-#include "session.h"
+#include "request.h"
 #include "space.h"
-#include "str.h"
 #include "xmalloc.h"
 
 #define CANDIDATES_DEFAULT	20
@@ -105,52 +103,6 @@ const struct db_stmt contact_stmts[] = {
 	{ NULL, NULL }
 };
 
-struct contact_job {
-	struct db_job	 job;
-	int64_t		 user;
-	int64_t		 session;
-	int64_t		 contact;	/* CONTACT.*: the contact */
-	int64_t		 space;		/* INVITE.CANDIDATES */
-	int64_t		 limit;
-	int		 always_add;	/* -1: unchanged */
-	int		 always_collab;	/* -1: unchanged */
-	char		*prefix;
-	char		 address[64];
-	char		 ids[3][STR_I64_LEN];
-};
-
-static void
-contact_destroy(struct db_job *j)
-{
-	free(((struct contact_job *)j)->prefix);
-}
-
-static struct contact_job *
-contact_job_new(struct cmd_ctx *ctx)
-{
-	struct contact_job *cj = xcalloc(1, sizeof *cj);
-	const struct session *s = conn_session(ctx->conn);
-	const char *prefix = proto_get(ctx->msg, "prefix");
-	int64_t v;
-
-	cj->user = s->user_id;
-	cj->session = s->session_id;
-	snprintf(cj->address, sizeof cj->address, "%s",
-	    conn_address(ctx->conn));
-	proto_get_i64(ctx->msg, "user", 0, INT64_MAX, &cj->contact);
-	proto_get_i64(ctx->msg, "space", 0, INT64_MAX, &cj->space);
-	cj->limit = CANDIDATES_DEFAULT;
-	proto_get_i64(ctx->msg, "limit", 1, CANDIDATES_MAX, &cj->limit);
-	cj->always_add = cj->always_collab = -1;
-	if (proto_get_i64(ctx->msg, "always_add", 0, 1, &v) == 0)
-		cj->always_add = (int)v;
-	if (proto_get_i64(ctx->msg, "always_collaborator", 0, 1, &v) == 0)
-		cj->always_collab = (int)v;
-	cj->prefix = xstrdup(prefix != NULL ? prefix : "");
-	cj->job.destroy = contact_destroy;
-	return cj;
-}
-
 static const char *
 flag(const PGresult *r, int i, const char *col)
 {
@@ -187,87 +139,77 @@ contact_rows(const PGresult *r)
 
 /* The caller has a paid plan: 0, or -1 with the reply (or status). */
 static int
-contact_paid(struct contact_job *cj, struct db_conn *dc)
+contact_paid(struct req *r, struct db_conn *dc)
 {
-	const char *me[1] = { str_i64(cj->ids[0], cj->user) };
-	PGresult *r;
+	PGresult *res;
 	int paid;
 
-	if ((r = db_query(&cj->job, dc, "contact_paid", 1, me)) == NULL)
+	if ((res = db_queryf(&r->job, dc, "contact_paid", "i", r->user)) ==
+	    NULL)
 		return -1;
-	paid = strcmp(db_get(r, 0, "paid"), "t") == 0;
-	PQclear(r);
+	paid = strcmp(db_get(res, 0, "paid"), "t") == 0;
+	PQclear(res);
 	if (!paid)
-		proto_err(cj->job.out, cj->job.tag, PERR_PLAN_REQUIRED,
-		    "professional contacts need a paid plan (premium or pro)");
-	return paid ? 0 : -1;
+		return req_err(r, PERR_PLAN_REQUIRED, "professional contacts "
+		    "need a paid plan (premium or pro)");
+	return 0;
 }
 
-/* CONTACTS ---------------------------------------------------------------- */
-
+/* CONTACTS: the list, after the plan check. */
 static void
 list_run(struct db_job *j, struct db_conn *dc)
 {
-	struct contact_job *cj = (struct contact_job *)j;
-	const char *me[1] = { str_i64(cj->ids[0], cj->user) };
-	PGresult *r;
+	struct req *r = (struct req *)j;
+	PGresult *res;
 	int rows;
 
-	if (contact_paid(cj, dc) != 0 ||
-	    (r = db_query(j, dc, "contact_list", 1, me)) == NULL)
+	if (contact_paid(r, dc) != 0 ||
+	    (res = db_queryf(j, dc, "contact_list", "i", r->user)) == NULL)
 		return;
-	rows = contact_rows(r);
+	rows = contact_rows(res);
 	for (int i = 0; i < rows; i++)
-		contact_line(j->out, j->tag, r, i);
+		contact_line(j->out, j->tag, res, i);
 	proto_begin(j->out, j->tag, "OK");
 	proto_add_i64(j->out, "count", rows);
-	proto_add(j->out, "seq", db_get(r, 0, "mark"));
+	proto_add(j->out, "seq", db_get(res, 0, "mark"));
 	proto_end(j->out);
-	PQclear(r);
+	PQclear(res);
 }
 
-static enum cmd_result
-cmd_contacts(struct cmd_ctx *ctx)
-{
-	return cmd_submit(ctx, &contact_job_new(ctx)->job, list_run, NULL);
-}
-
-/* CONTACT.SHOW ------------------------------------------------------------ */
-
-/* The contact's row, or NULL: not_found written (or status set). */
+/* The contact user= of the caller, or NULL: not_found written (or status
+   set). */
 static PGresult *
-contact_find(struct contact_job *cj, struct db_conn *dc)
+contact_find(struct req *r, struct db_conn *dc)
 {
-	const char *who[2] = { str_i64(cj->ids[0], cj->user),
-	    str_i64(cj->ids[1], cj->contact) };
-	PGresult *r;
+	PGresult *res;
 
-	if (contact_paid(cj, dc) != 0 ||
-	    (r = db_query(&cj->job, dc, "contact_one", 2, who)) == NULL)
+	if (contact_paid(r, dc) != 0 || (res = db_queryf(&r->job, dc,
+	    "contact_one", "ii", r->user, req_int(r, "user"))) == NULL)
 		return NULL;
-	if (contact_rows(r) == 0) {
-		PQclear(r);
-		proto_err(cj->job.out, cj->job.tag, PERR_NOT_FOUND,
-		    "not one of your professional contacts");
+	if (contact_rows(res) == 0) {
+		PQclear(res);
+		req_err(r, PERR_NOT_FOUND, "not one of your professional "
+		    "contacts");
 		return NULL;
 	}
-	return r;
+	return res;
 }
 
+/* CONTACT.SHOW: the contact and the networks in common. */
 static void
 show_run(struct db_job *j, struct db_conn *dc)
 {
-	struct contact_job *cj = (struct contact_job *)j;
-	const char *who[2] = { cj->ids[0], cj->ids[1] };
-	PGresult *r, *n;
+	struct req *r = (struct req *)j;
+	PGresult *res, *n;
 
-	if ((r = contact_find(cj, dc)) == NULL)
+	if ((res = contact_find(r, dc)) == NULL)
 		return;
-	if ((n = db_query(j, dc, "contact_networks", 2, who)) == NULL) {
-		PQclear(r);
+	if ((n = db_queryf(j, dc, "contact_networks", "ii", r->user,
+	    req_int(r, "user"))) == NULL) {
+		PQclear(res);
 		return;
 	}
-	contact_line(j->out, j->tag, r, 0);
+	contact_line(j->out, j->tag, res, 0);
 	for (int i = 0; i < PQntuples(n); i++) {
 		proto_begin(j->out, j->tag, "NETWORK");
 		proto_add(j->out, "space", db_get(n, i, "id"));
@@ -276,164 +218,115 @@ show_run(struct db_job *j, struct db_conn *dc)
 	}
 	proto_begin(j->out, j->tag, "OK");
 	proto_add_i64(j->out, "networks", PQntuples(n));
-	proto_add(j->out, "seq", db_get(r, 0, "mark"));
+	proto_add(j->out, "seq", db_get(res, 0, "mark"));
 	proto_end(j->out);
-	PQclear(r);
+	PQclear(res);
 	PQclear(n);
 }
 
-static enum cmd_result
-cmd_contact_show(struct cmd_ctx *ctx)
-{
-	return cmd_submit(ctx, &contact_job_new(ctx)->job, show_run, NULL);
-}
-
-/* CONTACT.PREFS ----------------------------------------------------------- */
-
-/* The prefs now, to the caller's other connections and in the reply. */
+/*
+ * CONTACT.PREFS: the prefs now, to the caller's other connections, in
+ * the audit row and in the reply.
+ */
 static int
-prefs_tell(struct contact_job *cj, struct db_conn *dc, const PGresult *p)
+prefs_tx(struct req *r, struct db_conn *dc)
 {
-	struct db_job *j = &cj->job;
-	struct buf *data = buf_new(0);
-	char target[32];
+	struct db_job *j = &r->job;
+	int64_t contact = req_int(r, "user");
+	struct buf *data;
+	PGresult *res;
 	int rc;
 
-	proto_add_i64(data, "user", cj->contact);
-	proto_add(data, "always_add", flag(p, 0, "always_add"));
-	proto_add(data, "always_collaborator", flag(p, 0,
+	if (!req_has(r, "always_add") && !req_has(r, "always_collaborator"))
+		return req_err(r, PERR_INVALID, "nothing to change: give "
+		    "always_add or always_collaborator");
+	if ((res = contact_find(r, dc)) == NULL)
+		return -1;
+	PQclear(res);
+	if ((res = db_queryf(j, dc, "contact_prefs_set", "iibb", r->user,
+	    contact, req_bool(r, "always_add"),
+	    req_bool(r, "always_collaborator"))) == NULL)
+		return -1;
+	data = buf_new(0);
+	proto_add_i64(data, "user", contact);
+	proto_add(data, "always_add", flag(res, 0, "always_add"));
+	proto_add(data, "always_collaborator", flag(res, 0,
 	    "always_collaborator"));
-	snprintf(target, sizeof target, "user %lld", (long long)cj->contact);
-	rc = event_emit(j, dc, "contact.prefs", 0, cj->user, data) != 0 ||
-	    audit_record(j, dc, cj->user, cj->session, cj->address,
-	    "contact.prefs", target, buf_cstr(data) + 1) != 0 ||
-	    db_commit(j, dc) != 0 ? -1 : 0;
-	if (rc == 0) {
+	PQclear(res);
+	req_target(r, "user %lld", (long long)contact);
+	r->detail = xstrdup(buf_cstr(data) + 1);
+	if ((rc = event_emit(j, dc, "contact.prefs", 0, r->user, data)) == 0) {
 		proto_begin(j->out, j->tag, "OK");
-		proto_add_raw(j->out, buf_cstr(data) + 1);
+		proto_add_raw(j->out, r->detail);
 		proto_end(j->out);
 	}
 	buf_free(data);
 	return rc;
 }
 
-static void
-prefs_run(struct db_job *j, struct db_conn *dc)
+/* INVITE.CANDIDATES: who the caller may invite, contacts first. */
+static int
+candidates_tx(struct req *r, struct db_conn *dc)
 {
-	struct contact_job *cj = (struct contact_job *)j;
-	const char *set[4];
-	PGresult *r;
-
-	if (db_begin(j, dc) != 0 || (r = contact_find(cj, dc)) == NULL)
-		return;
-	PQclear(r);
-	set[0] = cj->ids[0];
-	set[1] = cj->ids[1];
-	set[2] = cj->always_add < 0 ? NULL : cj->always_add ? "true" : "false";
-	set[3] = cj->always_collab < 0 ? NULL : cj->always_collab ? "true" :
-	    "false";
-	if ((r = db_query(j, dc, "contact_prefs_set", 4, set)) == NULL)
-		return;
-	prefs_tell(cj, dc, r);
-	PQclear(r);
-}
-
-static enum cmd_result
-cmd_contact_prefs(struct cmd_ctx *ctx)
-{
-	if (!space_flag_ok(ctx->msg, "always_add") ||
-	    !space_flag_ok(ctx->msg, "always_collaborator"))
-		return cmd_err(ctx, PERR_INVALID, "always_add and "
-		    "always_collaborator are 0 or 1");
-	if (proto_get(ctx->msg, "always_add") == NULL &&
-	    proto_get(ctx->msg, "always_collaborator") == NULL)
-		return cmd_err(ctx, PERR_INVALID, "nothing to change: give "
-		    "always_add or always_collaborator");
-	return cmd_submit(ctx, &contact_job_new(ctx)->job, prefs_run, NULL);
-}
-
-/* INVITE.CANDIDATES ------------------------------------------------------- */
-
-static void
-candidates_run(struct db_job *j, struct db_conn *dc)
-{
-	struct contact_job *cj = (struct contact_job *)j;
-	struct space_access a;
-	const char *q[4];
-	PGresult *r;
+	struct db_job *j = &r->job;
+	const char *prefix = req_str(r, "prefix");
+	PGresult *res;
 	int rows;
 
-	if (db_begin(j, dc) != 0 ||
-	    space_open(j, dc, cj->space, cj->user, SPACE_INVITE, &a) != 0)
-		return;
-	q[0] = str_i64(cj->ids[0], cj->user);
-	q[1] = str_i64(cj->ids[1], cj->space);
-	q[2] = cj->prefix;
-	q[3] = str_i64(cj->ids[2], cj->limit);
-	if ((r = db_query(j, dc, "contact_candidates", 4, q)) == NULL)
-		return;
-	rows = PQntuples(r);
-	if (db_commit(j, dc) == 0) {
-		for (int i = 0; i < rows; i++) {
-			proto_begin(j->out, j->tag, "CANDIDATE");
-			proto_add(j->out, "user", db_get(r, i, "id"));
-			proto_add(j->out, "name", db_get(r, i, "name"));
-			proto_add(j->out, "email", db_get(r, i, "email"));
-			proto_add(j->out, "contact", flag(r, i, "contact"));
-			proto_end(j->out);
-		}
-		proto_begin(j->out, j->tag, "OK");
-		proto_add_i64(j->out, "count", rows);
+	if ((res = db_queryf(j, dc, "contact_candidates", "iisi", r->user,
+	    r->space.space, prefix != NULL ? prefix : "",
+	    req_has(r, "limit") ? req_int(r, "limit") :
+	    (int64_t)CANDIDATES_DEFAULT)) == NULL)
+		return -1;
+	rows = PQntuples(res);
+	for (int i = 0; i < rows; i++) {
+		proto_begin(j->out, j->tag, "CANDIDATE");
+		proto_add(j->out, "user", db_get(res, i, "id"));
+		proto_add(j->out, "name", db_get(res, i, "name"));
+		proto_add(j->out, "email", db_get(res, i, "email"));
+		proto_add(j->out, "contact", flag(res, i, "contact"));
 		proto_end(j->out);
 	}
-	PQclear(r);
-}
-
-static enum cmd_result
-cmd_invite_candidates(struct cmd_ctx *ctx)
-{
-	int64_t limit;
-
-	if (proto_get(ctx->msg, "limit") != NULL &&
-	    proto_get_i64(ctx->msg, "limit", 1, CANDIDATES_MAX, &limit) != 0)
-		return cmd_err(ctx, PERR_INVALID, "limit is from 1 to 100");
-	return cmd_submit(ctx, &contact_job_new(ctx)->job, candidates_run,
-	    NULL);
+	proto_begin(j->out, j->tag, "OK");
+	proto_add_i64(j->out, "count", rows);
+	proto_end(j->out);
+	PQclear(res);
+	return 0;
 }
 
 /* The table --------------------------------------------------------------- */
 
 static const struct cmd_arg user_args[] = {
-	ARG("user", ARG_INT, 1, 20),
+	ARG("user", ARG_ID, 1, 20),
 	{ NULL }
 };
 
 static const struct cmd_arg prefs_args[] = {
-	ARG("user", ARG_INT, 1, 20),
-	ARG("always_add", ARG_INT, 0, 1),
-	ARG("always_collaborator", ARG_INT, 0, 1),
+	ARG("user", ARG_ID, 1, 20),
+	ARG("always_add", ARG_BOOL, 0, 1),
+	ARG("always_collaborator", ARG_BOOL, 0, 1),
 	{ NULL }
 };
 
 static const struct cmd_arg candidates_args[] = {
-	ARG("space", ARG_INT, 1, 20),
+	ARG("space", ARG_ID, 1, 20),
 	ARG("prefix", ARG_LINE, 0, 254),
-	ARG("limit", ARG_INT, 0, 3),
+	ARG("limit", ARG_INT, 0, 3, .lo = 1, .hi = CANDIDATES_MAX),
 	{ NULL }
 };
 
 const struct cmd cmd_contact_table[] = {
 	{ "CONTACTS", CMD_VERIFIED, AREA_CONTACTS, TARGET_SELF, 0, NULL,
-	  "your professional contacts (paid plans)",
-	  .handler = cmd_contacts },
-	{ "CONTACT.SHOW", CMD_VERIFIED, AREA_CONTACTS, TARGET_SELF, 0, user_args,
-	  "a professional contact and your networks in common",
-	  .handler = cmd_contact_show },
-	{ "CONTACT.PREFS", CMD_VERIFIED, AREA_CONTACTS, TARGET_SELF, 0, prefs_args,
-	  "set the invitation preferences for a professional contact",
-	  .handler = cmd_contact_prefs },
-	{ "INVITE.CANDIDATES", CMD_VERIFIED, AREA_CONTACTS, TARGET_SELF, 0, candidates_args,
+	  "your professional contacts (paid plans)", .run = list_run },
+	{ "CONTACT.SHOW", CMD_VERIFIED, AREA_CONTACTS, TARGET_SELF, 0,
+	  user_args, "a professional contact and your networks in common",
+	  .run = show_run },
+	{ "CONTACT.PREFS", CMD_VERIFIED, AREA_CONTACTS, TARGET_SELF, 0,
+	  prefs_args, "set the invitation preferences for a professional "
+	  "contact", .tx = prefs_tx, .audit = "contact.prefs" },
+	{ "INVITE.CANDIDATES", CMD_VERIFIED, AREA_CONTACTS, TARGET_SPACE,
+	  SPACE_INVITE, candidates_args,
 	  "people to invite to a space: your professional contacts first",
-	  .handler = cmd_invite_candidates },
+	  .tx = candidates_tx },
 	{ NULL }
 };

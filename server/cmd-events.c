@@ -10,15 +10,12 @@
 #include "server.h"
 
 /*
- * Visibility here must match bus_visible in bus.c: a row for the user, for
- * one of their workspaces, or a space's shared row (one naming a space and
- * no user) while they read the space (space_readers), as the bus finds
- * them. A row for one user that names a space is that user's alone: the
- * space is named so that deleting it deletes the row. One statement reads the
- * high-water mark and the events in the same snapshot: every event up to
- * the mark is committed (seqs are handed out under a lock held until
- * commit), so a client resuming from it misses nothing. The mark comes on
- * every row, and alone on one row when there are no events.
+ * Who reads which event is the view event_readers (sql/012), which the
+ * event bus asks too. One statement reads the high-water mark and the
+ * events in the same snapshot: every event up to the mark is committed
+ * (seqs are handed out under a lock held until commit), so a client
+ * resuming from it misses nothing. The mark comes on every row, and alone
+ * on one row when there are no events.
  *
  * A page is bounded in rows (sync_limit) and in bytes ($4, cmd.h). The
  * statement reads one event more than a page may hold, and only while
@@ -36,11 +33,9 @@ const struct db_stmt sync_stmts[] = {
 	  "   OVER (ORDER BY v.seq ROWS BETWEEN UNBOUNDED PRECEDING"
 	  "   AND 2 PRECEDING), 0) AS past"
 	  "   FROM events v"
-	  "   WHERE v.seq > $1::bigint AND (v.user_id = $2::bigint"
-	  "    OR v.workspace_id IN (SELECT m.workspace_id FROM memberships m"
-	  "     WHERE m.user_id = $2::bigint)"
-	  "    OR (v.user_id IS NULL AND v.space_id IN (SELECT r.space_id"
-	  "     FROM space_readers r WHERE r.user_id = $2::bigint)))"
+	  "   WHERE v.seq > $1::bigint AND v.seq IN (SELECT er.seq"
+	  "    FROM event_readers er WHERE er.user_id = $2::bigint"
+	  "    AND er.seq > $1::bigint)"
 	  "   ORDER BY v.seq LIMIT $3::int) w"
 	  "  WHERE past < $4::bigint) e ON true"
 	  " ORDER BY e.seq" },

@@ -38,7 +38,6 @@
 #include "buf.h"
 #include "cmd.h"
 #include "config.h"
-#include "conn.h"
 #include "db.h"
 #include "event.h"
 #include "file.h"
@@ -46,9 +45,8 @@
 #include "log.h"
 #include "proto.h"
 #include "server.h"
-#include "session.h"
+#include "request.h"
 #include "space.h"
-#include "str.h"
 #include "xmalloc.h"
 
 #define FILE_CHUNK_MAX		32768	/* bytes; sql/003_files.sql agrees */
@@ -149,58 +147,26 @@ enum file_need {
 	FILE_EITHER	/* either (FILE.DELETE: an upload can be given up) */
 };
 
-struct file_job {
-	struct db_job	 job;
-	int64_t		 user;
-	int64_t		 session;
-	char		 address[64];
-	int64_t		 space;
-	int64_t		 file;
-	int64_t		 offset;	/* FILE.CHUNK, FILE.GET */
-	int64_t		 length;	/* FILE.GET */
-	int64_t		 size;		/* FILE.BEGIN */
-	int64_t		 chunk;		/* FILE.BEGIN: the chunk size */
+/* A request of this file: what the loop gives it, and the file's row. */
+struct file_req {
+	struct req	 req;
 	int64_t		 quota;		/* storage_quota; 0: none */
-	char		*name;		/* FILE.BEGIN */
+	int64_t		 chunk;		/* FILE.BEGIN: the chunk size */
+	size_t		 page;		/* COMMENT.LIST: the byte budget */
 	char		 sha256[65];	/* FILE.BEGIN, lower case */
-	char		*body;		/* COMMENT.ADD */
 	char		*hex;		/* FILE.CHUNK: the bytes, in hex */
 	size_t		 len;		/* FILE.CHUNK: how many */
-	int64_t		 after;		/* COMMENT.LIST: the page's start */
-	int64_t		 limit;		/* COMMENT.LIST: its rows */
-	size_t		 page;		/* COMMENT.LIST: its bytes */
-	char		 ids[3][STR_I64_LEN];
+	int64_t		 file;		/* the open hook's: the file, */
+	PGresult	*row;		/* and its row (file_get) */
 };
 
 static void
-file_job_destroy(struct db_job *j)
+file_destroy(struct req *r)
 {
-	struct file_job *fj = (struct file_job *)j;
+	struct file_req *f = (struct file_req *)r;
 
-	free(fj->name);
-	free(fj->body);
-	free(fj->hex);
-}
-
-static struct file_job *
-file_job_new(struct cmd_ctx *ctx)
-{
-	struct file_job *fj = xcalloc(1, sizeof *fj);
-	const struct session *s = conn_session(ctx->conn);
-	const char *v;
-
-	fj->user = s->user_id;
-	fj->session = s->session_id;
-	snprintf(fj->address, sizeof fj->address, "%s",
-	    conn_address(ctx->conn));
-	proto_get_i64(ctx->msg, "space", 0, INT64_MAX, &fj->space);
-	proto_get_i64(ctx->msg, "file", 0, INT64_MAX, &fj->file);
-	proto_get_i64(ctx->msg, "offset", 0, INT64_MAX, &fj->offset);
-	fj->quota = server_config()->storage_quota;
-	if ((v = proto_get(ctx->msg, "body")) != NULL)
-		fj->body = xstrdup(v);
-	fj->job.destroy = file_job_destroy;
-	return fj;
+	free(f->hex);
+	PQclear(f->row);
 }
 
 /* ERR with one more parameter a client acts on (offset=, max=). */
@@ -215,57 +181,49 @@ err_with(struct buf *out, const char *tag, enum proto_err code,
 	proto_end(out);
 }
 
-static int
-file_audit(struct file_job *fj, struct db_conn *dc, const char *action,
-    const char *detail)
+/* Loop thread: what only the loop may read (the configuration). */
+static enum cmd_result
+file_prepare(struct req *r, struct cmd_ctx *ctx)
 {
-	char target[64];
+	struct file_req *f = (struct file_req *)r;
 
-	snprintf(target, sizeof target, "space %lld file %lld",
-	    (long long)fj->space, (long long)fj->file);
-	return audit_record(&fj->job, dc, fj->user, fj->session, fj->address,
-	    action, target, detail);
-}
-
-/* A file the caller may not see: the same answer as a closed space. */
-static int
-file_missing(struct db_job *j)
-{
-	proto_err(j->out, j->tag, PERR_NOT_FOUND, SPACE_CLOSED);
-	return -1;
+	(void)ctx;
+	f->quota = server_config()->storage_quota;
+	f->page = cmd_page_bytes();
+	return CMD_PENDING;
 }
 
 /*
- * Whether a file of size bytes fits in workspace ws beside its other
- * files (all but file exclude): 0, or -1 with the reply written
+ * Whether a file of size bytes fits in the space's workspace beside its
+ * other files (all but file exclude): 0, or -1 with the reply written
  * (quota_exceeded, saying what is used and allowed) or the job failed.
  */
 static int
-file_quota(struct file_job *fj, struct db_conn *dc, int64_t ws,
-    int64_t exclude, int64_t size)
+file_quota(struct file_req *f, struct db_conn *dc, int64_t exclude,
+    int64_t size)
 {
-	struct db_job *j = &fj->job;
-	char w[STR_I64_LEN], x[STR_I64_LEN], *msg;
-	const char *p[2] = { str_i64(w, ws), str_i64(x, exclude) };
+	struct db_job *j = &f->req.job;
 	PGresult *r;
 	int64_t used;
+	char *msg;
 
-	if (fj->quota == 0)
+	if (f->quota == 0)
 		return 0;
-	if ((r = db_query(j, dc, "file_usage", 2, p)) == NULL)
+	if ((r = db_queryf(j, dc, "file_usage", "ii", f->req.workspace,
+	    exclude)) == NULL)
 		return -1;
 	used = db_get_i64(r, 0, "used");
 	PQclear(r);
-	if (size <= fj->quota && used <= fj->quota - size)
+	if (size <= f->quota && used <= f->quota - size)
 		return 0;
 	xasprintf(&msg, "over the workspace's storage quota: its files take "
 	    "%lld of the %lld bytes allowed, and this one is %lld bytes",
-	    (long long)used, (long long)fj->quota, (long long)size);
+	    (long long)used, (long long)f->quota, (long long)size);
 	proto_begin(j->out, j->tag, "ERR");
 	proto_add(j->out, "code", proto_err_name(PERR_QUOTA_EXCEEDED));
 	proto_add(j->out, "msg", msg);
 	proto_add_i64(j->out, "used", used);
-	proto_add_i64(j->out, "quota", fj->quota);
+	proto_add_i64(j->out, "quota", f->quota);
 	proto_end(j->out);
 	free(msg);
 	return -1;
@@ -274,68 +232,58 @@ file_quota(struct file_job *fj, struct db_conn *dc, int64_t ws,
 /* Changes wait for the space to be reactivated (only the owner's side
    gets this far into an archived space). */
 static int
-file_archived(struct db_job *j, const struct space_access *a)
+file_archived(struct req *r)
 {
-	if (!a->archived)
+	if (!r->space.archived)
 		return 0;
-	proto_err(j->out, j->tag, PERR_CONFLICT, "the space is archived; "
-	    "reactivate it first");
-	return -1;
+	return req_err(r, PERR_CONFLICT, "the space is archived; reactivate "
+	    "it first");
 }
 
 /*
- * Begins the transaction, opens the file's space for the caller (the
- * space's row locked, so the file cannot change under us) and reads the
- * file: 0 with *row (caller clears), or -1 with the reply written. A file
- * that does not exist, one in a space closed to the caller and someone
- * else's upload in progress get one answer, space.c's; the uploader is
- * told their own upload is not finished.
+ * The open hook of the verbs on file=: opens the file's space for the
+ * caller (the space's row locked, so the file cannot change under us)
+ * and reads the file into f->row. A file that does not exist, one in a
+ * space closed to the caller and someone else's upload in progress get
+ * one answer, space.c's; the uploader is told their own upload is not
+ * finished. The verb's need is an enum file_need.
  */
 static int
-file_open(struct file_job *fj, struct db_conn *dc, enum file_need need,
-    struct space_access *a, PGresult **row)
+file_open(struct req *r, struct db_conn *dc)
 {
-	struct db_job *j = &fj->job;
-	const char *id[1] = { str_i64(fj->ids[0], fj->file) };
-	PGresult *r;
+	struct file_req *f = (struct file_req *)r;
+	struct db_job *j = &r->job;
+	PGresult *res;
+	int64_t space;
 	int complete, mine;
 
-	if (db_begin(j, dc) != 0 ||
-	    (r = db_query(j, dc, "file_space", 1, id)) == NULL)
+	f->file = req_int(r, "file");
+	PQclear(f->row);
+	f->row = NULL;
+	if ((res = db_queryf(j, dc, "file_space", "i", f->file)) == NULL)
 		return -1;
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		return file_missing(j);
-	}
-	fj->space = db_get_i64(r, 0, "space_id");
-	PQclear(r);
-	if (space_open(j, dc, fj->space, fj->user, SPACE_SEE, a) != 0 ||
-	    (r = db_query(j, dc, "file_get", 1, id)) == NULL)
+	space = PQntuples(res) > 0 ? db_get_i64(res, 0, "space_id") : 0;
+	PQclear(res);
+	if (space == 0)
+		return req_err(r, PERR_NOT_FOUND, SPACE_CLOSED);
+	if (req_open_space(r, dc, space, SPACE_SEE) != 0 ||
+	    (f->row = db_queryf(j, dc, "file_get", "i", f->file)) == NULL)
 		return -1;
+	req_target(r, "space %lld file %lld", (long long)space,
+	    (long long)f->file);
 	/* Deleted while we waited for the space's lock. */
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		return file_missing(j);
-	}
-	complete = strcmp(db_get(r, 0, "complete"), "t") == 0;
-	mine = db_get_i64(r, 0, "uploader_id") == fj->user;
-	if (need == FILE_UPLOAD && complete) {
-		PQclear(r);
-		proto_err(j->out, j->tag, PERR_CONFLICT, "this file's upload "
-		    "is finished");
-		return -1;
-	}
-	if (!complete && !mine) {
-		PQclear(r);
-		return file_missing(j);
-	}
-	if (need == FILE_DONE && !complete) {
-		PQclear(r);
-		proto_err(j->out, j->tag, PERR_CONFLICT, "this file's upload "
-		    "is not finished");
-		return -1;
-	}
-	*row = r;
+	if (PQntuples(f->row) == 0)
+		return req_err(r, PERR_NOT_FOUND, SPACE_CLOSED);
+	complete = strcmp(db_get(f->row, 0, "complete"), "t") == 0;
+	mine = db_get_i64(f->row, 0, "uploader_id") == r->user;
+	if (r->cmd->need == FILE_UPLOAD && complete)
+		return req_err(r, PERR_CONFLICT, "this file's upload is "
+		    "finished");
+	if (!complete && !mine)
+		return req_err(r, PERR_NOT_FOUND, SPACE_CLOSED);
+	if (r->cmd->need == FILE_DONE && !complete)
+		return req_err(r, PERR_CONFLICT, "this file's upload is not "
+		    "finished");
 	return 0;
 }
 
@@ -353,26 +301,14 @@ chunk_bytes(const PGresult *r, int i, size_t *len)
 	return b;
 }
 
-/* The chunk size a client should send: what fits in max_line. */
-static int64_t
-file_chunk_size(void)
-{
-	long line = server_config()->max_line;
-	int64_t n = (line - FILE_LINE_SLACK) / 4 * 3;
-
-	return n < FILE_CHUNK_MAX ? n : FILE_CHUNK_MAX;
-}
-
 /* The scheduled purge (scheduler.c) -------------------------------------- */
 
 int
 file_purge(struct db_job *j, struct db_conn *dc, long expiry, long *purged)
 {
-	char e[STR_I64_LEN];
-	const char *p[1] = { str_i64(e, expiry) };
 	PGresult *r;
 
-	if ((r = db_query(j, dc, "file_purge", 1, p)) == NULL)
+	if ((r = db_queryf(j, dc, "file_purge", "i", (int64_t)expiry)) == NULL)
 		return -1;
 	*purged = (long)db_get_i64(r, 0, "purged");
 	PQclear(r);
@@ -381,46 +317,15 @@ file_purge(struct db_job *j, struct db_conn *dc, long expiry, long *purged)
 
 /* FILE.BEGIN -------------------------------------------------------------- */
 
-static void
-begin_run(struct db_job *j, struct db_conn *dc)
-{
-	struct file_job *fj = (struct file_job *)j;
-	const char *ins[5] = { str_i64(fj->ids[0], fj->space),
-	    str_i64(fj->ids[1], fj->user), fj->name,
-	    str_i64(fj->ids[2], fj->size), fj->sha256 };
-	char wsid[STR_I64_LEN];
-	const char *ws[1];
-	struct space_access a;
-	PGresult *r;
-
-	if (db_begin(j, dc) != 0 ||
-	    space_open(j, dc, fj->space, fj->user, SPACE_SEE, &a) != 0 ||
-	    file_archived(j, &a) != 0)
-		return;
-	ws[0] = str_i64(wsid, a.workspace);
-	if ((fj->quota != 0 &&
-	    db_command(j, dc, "file_quota_lock", 1, ws) != 0) ||
-	    file_quota(fj, dc, a.workspace, 0, fj->size) != 0 ||
-	    (r = db_query(j, dc, "file_begin", 5, ins)) == NULL)
-		return;
-	fj->file = db_get_i64(r, 0, "id");
-	PQclear(r);
-	if (db_commit(j, dc) != 0)
-		return;
-	proto_begin(j->out, j->tag, "OK");
-	proto_add_i64(j->out, "file", fj->file);
-	proto_add_i64(j->out, "chunk", fj->chunk);
-	proto_end(j->out);
-}
-
+/* The name, the checksum and the size limit, and the chunk size a client
+   should send: what fits in max_line. */
 static enum cmd_result
-cmd_file_begin(struct cmd_ctx *ctx)
+begin_prepare(struct req *r, struct cmd_ctx *ctx)
 {
-	const char *name = proto_get(ctx->msg, "name");
-	const char *sha = proto_get(ctx->msg, "sha256");
+	struct file_req *f = (struct file_req *)r;
+	const char *name = req_str(r, "name"), *sha = req_str(r, "sha256");
 	long max = server_config()->file_max_size;
-	struct file_job *fj;
-	int64_t size = 0;
+	long line = server_config()->max_line;
 	char *msg;
 
 	if (name[strspn(name, " ")] == '\0')
@@ -428,101 +333,108 @@ cmd_file_begin(struct cmd_ctx *ctx)
 	if (strlen(sha) != 64 || strspn(sha, "0123456789abcdefABCDEF") != 64)
 		return cmd_err(ctx, PERR_INVALID, "sha256 is the content's "
 		    "SHA-256 in 64 hex digits");
-	proto_get_i64(ctx->msg, "size", 0, INT64_MAX, &size);
-	if (size > max) {
+	if (req_int(r, "size") > max) {
 		xasprintf(&msg, "the file is larger than the limit of %ld "
 		    "bytes", max);
 		err_with(cmd_out(ctx), ctx->tag, PERR_INVALID, msg, "max", max);
 		free(msg);
 		return CMD_DONE;
 	}
-	fj = file_job_new(ctx);
-	fj->name = xstrdup(name);
-	fj->size = size;
-	fj->chunk = file_chunk_size();
 	for (size_t i = 0; i < 64; i++)
-		fj->sha256[i] = (char)(sha[i] >= 'A' && sha[i] <= 'F' ?
+		f->sha256[i] = (char)(sha[i] >= 'A' && sha[i] <= 'F' ?
 		    sha[i] - 'A' + 'a' : sha[i]);
-	return cmd_submit(ctx, &fj->job, begin_run, NULL);
+	f->chunk = (line - FILE_LINE_SLACK) / 4 * 3;
+	if (f->chunk > FILE_CHUNK_MAX)
+		f->chunk = FILE_CHUNK_MAX;
+	return file_prepare(r, ctx);
+}
+
+static int
+begin_tx(struct req *r, struct db_conn *dc)
+{
+	struct file_req *f = (struct file_req *)r;
+	struct db_job *j = &r->job;
+	int64_t size = req_int(r, "size");
+	PGresult *res;
+
+	if (file_archived(r) != 0 || (f->quota != 0 && db_commandf(j, dc,
+	    "file_quota_lock", "i", r->workspace) != 0) ||
+	    file_quota(f, dc, 0, size) != 0 ||
+	    (res = db_queryf(j, dc, "file_begin", "iisis", r->space.space,
+	    r->user, req_str(r, "name"), size, f->sha256)) == NULL)
+		return -1;
+	proto_begin(j->out, j->tag, "OK");
+	proto_add(j->out, "file", db_get(res, 0, "id"));
+	proto_add_i64(j->out, "chunk", f->chunk);
+	proto_end(j->out);
+	PQclear(res);
+	return 0;
 }
 
 /* FILE.CHUNK -------------------------------------------------------------- */
 
-static void
-chunk_run(struct db_job *j, struct db_conn *dc)
+static enum cmd_result
+chunk_prepare(struct req *r, struct cmd_ctx *ctx)
 {
-	struct file_job *fj = (struct file_job *)j;
-	struct space_access a;
-	const char *add[3], *upd[2];
-	PGresult *r;
-	int64_t received, size;
+	struct file_req *f = (struct file_req *)r;
+	const char *data = req_str(r, "data");
+	unsigned char *bytes;
+
+	if ((bytes = base64_decode(data, strlen(data), &f->len)) == NULL)
+		return cmd_err(ctx, PERR_INVALID, "data is not base64");
+	if (f->len > FILE_CHUNK_MAX) {
+		free(bytes);
+		return cmd_err(ctx, PERR_INVALID, "a chunk is at most 32768 "
+		    "bytes");
+	}
+	f->hex = xmalloc(2 * f->len + 1);
+	hex_encode(bytes, f->len, f->hex);
+	free(bytes);
+	return file_prepare(r, ctx);
+}
+
+static int
+chunk_tx(struct req *r, struct db_conn *dc)
+{
+	struct file_req *f = (struct file_req *)r;
+	struct db_job *j = &r->job;
+	int64_t offset = req_int(r, "offset");
+	int64_t received = db_get_i64(f->row, 0, "received");
+	int64_t size = db_get_i64(f->row, 0, "size");
+	PGresult *res;
 	char *msg;
 
-	if (file_open(fj, dc, FILE_UPLOAD, &a, &r) != 0)
-		return;
-	received = db_get_i64(r, 0, "received");
-	size = db_get_i64(r, 0, "size");
-	PQclear(r);
-	if (file_archived(j, &a) != 0 ||
-	    file_quota(fj, dc, a.workspace, fj->file, size) != 0)
-		return;
+	if (file_archived(r) != 0 || file_quota(f, dc, f->file, size) != 0)
+		return -1;
 	/* Exactly the next bytes: a client that lost track (a reply lost
 	   with the connection, say) learns where to resume. */
-	if (fj->offset != received) {
+	if (offset != received) {
 		xasprintf(&msg, "the upload continues at offset %lld",
 		    (long long)received);
 		err_with(j->out, j->tag, PERR_CONFLICT, msg, "offset",
 		    received);
 		free(msg);
-		return;
+		return -1;
 	}
-	if ((int64_t)fj->len > size - received) {
+	if ((int64_t)f->len > size - received) {
 		xasprintf(&msg, "more bytes than the %lld announced",
 		    (long long)size);
-		proto_err(j->out, j->tag, PERR_INVALID, msg);
+		req_err(r, PERR_INVALID, msg);
 		free(msg);
-		return;
+		return -1;
 	}
-	if (fj->len > 0) {
-		add[0] = fj->ids[0];
-		add[1] = str_i64(fj->ids[1], fj->offset);
-		add[2] = fj->hex;
-		upd[0] = fj->ids[0];
-		upd[1] = str_i64(fj->ids[2], (int64_t)fj->len);
-		if (db_command(j, dc, "file_chunk_add", 3, add) != 0 ||
-		    (r = db_query(j, dc, "file_received", 2, upd)) == NULL)
-			return;
-		received = db_get_i64(r, 0, "received");
-		PQclear(r);
+	if (f->len > 0) {
+		if (db_commandf(j, dc, "file_chunk_add", "iis", f->file, offset,
+		    f->hex) != 0 || (res = db_queryf(j, dc, "file_received",
+		    "ii", f->file, (int64_t)f->len)) == NULL)
+			return -1;
+		received = db_get_i64(res, 0, "received");
+		PQclear(res);
 	}
-	if (db_commit(j, dc) != 0)
-		return;
 	proto_begin(j->out, j->tag, "OK");
 	proto_add_i64(j->out, "received", received);
 	proto_end(j->out);
-}
-
-static enum cmd_result
-cmd_file_chunk(struct cmd_ctx *ctx)
-{
-	const char *data = proto_get(ctx->msg, "data");
-	struct file_job *fj;
-	unsigned char *bytes;
-	size_t len;
-
-	if ((bytes = base64_decode(data, strlen(data), &len)) == NULL)
-		return cmd_err(ctx, PERR_INVALID, "data is not base64");
-	if (len > FILE_CHUNK_MAX) {
-		free(bytes);
-		return cmd_err(ctx, PERR_INVALID, "a chunk is at most 32768 "
-		    "bytes");
-	}
-	fj = file_job_new(ctx);
-	fj->len = len;
-	fj->hex = xmalloc(2 * len + 1);
-	hex_encode(bytes, len, fj->hex);
-	free(bytes);
-	return cmd_submit(ctx, &fj->job, chunk_run, NULL);
+	return 0;
 }
 
 /* FILE.END ---------------------------------------------------------------- */
@@ -533,14 +445,11 @@ cmd_file_chunk(struct cmd_ctx *ctx)
  * the job failed.
  */
 static int
-file_digest(struct file_job *fj, struct db_conn *dc, char hex[65])
+file_digest(struct file_req *f, struct db_conn *dc, char hex[65])
 {
-	struct db_job *j = &fj->job;
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	unsigned char sum[EVP_MAX_MD_SIZE], *b;
 	unsigned int sumlen;
-	char pos[STR_I64_LEN], batch[STR_I64_LEN];
-	const char *p[3] = { fj->ids[0], pos, str_i64(batch, FILE_HASH_BATCH) };
 	int64_t at = 0;
 	PGresult *r;
 	size_t len;
@@ -549,15 +458,15 @@ file_digest(struct file_job *fj, struct db_conn *dc, char hex[65])
 	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
 		fatalx("file: EVP_DigestInit_ex failed");
 	do {
-		str_i64(pos, at);
-		if ((r = db_query(j, dc, "file_chunks_from", 3, p)) == NULL)
+		if ((r = db_queryf(&f->req.job, dc, "file_chunks_from", "iii",
+		    f->file, at, (int64_t)FILE_HASH_BATCH)) == NULL)
 			goto out;
 		rows = PQntuples(r);
 		for (int i = 0; i < rows; i++) {
 			/* FILE.CHUNK keeps them contiguous. */
 			if (db_get_i64(r, i, "pos") != at)
 				fatalx("file %lld: a gap at %lld",
-				    (long long)fj->file, (long long)at);
+				    (long long)f->file, (long long)at);
 			b = chunk_bytes(r, i, &len);
 			if (EVP_DigestUpdate(md, b, len) != 1)
 				fatalx("file: EVP_DigestUpdate failed");
@@ -575,135 +484,107 @@ out:
 	return rc;
 }
 
-static void
-end_run(struct db_job *j, struct db_conn *dc)
+/*
+ * Recorded (r->action) only when the file is added: a content that does
+ * not match its checksum is deleted, and that commits with the refusal.
+ */
+static int
+end_tx(struct req *r, struct db_conn *dc)
 {
-	struct file_job *fj = (struct file_job *)j;
-	const char *id[1] = { fj->ids[0] };
-	struct space_access a;
+	struct file_req *f = (struct file_req *)r;
+	struct db_job *j = &r->job;
+	int64_t received = db_get_i64(f->row, 0, "received");
+	int64_t size = db_get_i64(f->row, 0, "size");
 	struct buf *data;
-	PGresult *r, *c;
-	int64_t received, size;
+	PGresult *c;
 	char sum[65], *msg;
 	int rc;
 
-	if (file_open(fj, dc, FILE_UPLOAD, &a, &r) != 0)
-		return;
-	if (file_archived(j, &a) != 0) {
-		PQclear(r);
-		return;
-	}
-	received = db_get_i64(r, 0, "received");
-	size = db_get_i64(r, 0, "size");
+	if (file_archived(r) != 0)
+		return -1;
 	if (received < size) {
 		xasprintf(&msg, "only %lld of %lld bytes have arrived",
 		    (long long)received, (long long)size);
 		err_with(j->out, j->tag, PERR_CONFLICT, msg, "offset",
 		    received);
 		free(msg);
-		PQclear(r);
-		return;
+		return -1;
 	}
-	if (file_digest(fj, dc, sum) != 0) {
-		PQclear(r);
-		return;
-	}
+	if (file_digest(f, dc, sum) != 0)
+		return -1;
 	/* Not what was announced: nothing of it is kept. */
-	if (strcmp(sum, db_get(r, 0, "sha256")) != 0) {
-		PQclear(r);
-		if (db_command(j, dc, "file_delete", 1, id) != 0 ||
-		    db_commit(j, dc) != 0)
-			return;
-		proto_err(j->out, j->tag, PERR_INVALID, "the content does not "
-		    "match its SHA-256; the upload is discarded");
-		return;
+	if (strcmp(sum, db_get(f->row, 0, "sha256")) != 0) {
+		if (db_commandf(j, dc, "file_delete", "i", f->file) != 0)
+			return -1;
+		req_err(r, PERR_INVALID, "the content does not match its "
+		    "SHA-256; the upload is discarded");
+		return 0;
 	}
-	if ((c = db_query(j, dc, "file_complete", 1, id)) == NULL) {
-		PQclear(r);
-		return;
-	}
+	if ((c = db_queryf(j, dc, "file_complete", "i", f->file)) == NULL)
+		return -1;
 	data = buf_new(0);
-	proto_add_i64(data, "space", fj->space);
-	proto_add_i64(data, "file", fj->file);
-	proto_add(data, "name", db_get(r, 0, "name"));
+	proto_add_i64(data, "space", r->space.space);
+	proto_add_i64(data, "file", f->file);
+	proto_add(data, "name", db_get(f->row, 0, "name"));
 	proto_add_i64(data, "size", size);
 	proto_add(data, "sha256", sum);
-	proto_add_i64(data, "uploader", fj->user);
+	proto_add_i64(data, "uploader", r->user);
 	proto_add(data, "uploader_name", db_get(c, 0, "uploader_name"));
 	proto_add(data, "created", db_get(c, 0, "created"));
-	rc = space_emit(j, dc, fj->space, "file.added", data) != 0 ||
-	    file_audit(fj, dc, "file.add", db_get(r, 0, "name")) != 0 ||
-	    db_commit(j, dc) != 0;
+	rc = space_emit(j, dc, r->space.space, "file.added", data);
 	buf_free(data);
-	PQclear(r);
 	PQclear(c);
-	if (rc == 0) {
-		proto_begin(j->out, j->tag, "OK");
-		proto_add_i64(j->out, "file", fj->file);
-		proto_end(j->out);
-	}
-}
-
-static enum cmd_result
-cmd_file_end(struct cmd_ctx *ctx)
-{
-	return cmd_submit(ctx, &file_job_new(ctx)->job, end_run, NULL);
+	if (rc != 0)
+		return -1;
+	r->action = "file.add";
+	r->detail = xstrdup(db_get(f->row, 0, "name"));
+	proto_begin(j->out, j->tag, "OK");
+	proto_add_i64(j->out, "file", f->file);
+	proto_end(j->out);
+	return 0;
 }
 
 /* FILE.LIST --------------------------------------------------------------- */
 
-static void
-list_run(struct db_job *j, struct db_conn *dc)
+static int
+list_tx(struct req *r, struct db_conn *dc)
 {
-	struct file_job *fj = (struct file_job *)j;
 	static const char *const cols[] = { "name", "size", "sha256" };
 	const size_t ncols = sizeof cols / sizeof cols[0];
-	const char *sp[1] = { str_i64(fj->ids[0], fj->space) };
-	struct space_access a;
-	PGresult *r;
+	struct db_job *j = &r->job;
+	PGresult *res;
 	int rows;
 
-	if (db_begin(j, dc) != 0 ||
-	    space_open(j, dc, fj->space, fj->user, SPACE_SEE, &a) != 0 ||
-	    (r = db_query(j, dc, "file_list", 1, sp)) == NULL)
-		return;
-	if (db_commit(j, dc) == 0) {
-		rows = PQntuples(r);
-		for (int i = 0; i < rows; i++) {
-			proto_begin(j->out, j->tag, "FILE");
-			proto_add(j->out, "id", db_get(r, i, "id"));
-			for (size_t c = 0; c < ncols; c++)
-				proto_add(j->out, cols[c], db_get(r, i,
-				    cols[c]));
-			proto_add(j->out, "uploader", db_get(r, i,
-			    "uploader_id"));
-			proto_add(j->out, "uploader_name", db_get(r, i,
-			    "uploader_name"));
-			proto_add(j->out, "created", db_get(r, i, "created"));
-			proto_add(j->out, "comments", db_get(r, i, "comments"));
-			proto_end(j->out);
-		}
-		proto_begin(j->out, j->tag, "OK");
-		proto_add_i64(j->out, "count", rows);
+	if ((res = db_queryf(j, dc, "file_list", "i", r->space.space)) == NULL)
+		return -1;
+	rows = PQntuples(res);
+	for (int i = 0; i < rows; i++) {
+		proto_begin(j->out, j->tag, "FILE");
+		proto_add(j->out, "id", db_get(res, i, "id"));
+		for (size_t c = 0; c < ncols; c++)
+			proto_add(j->out, cols[c], db_get(res, i, cols[c]));
+		proto_add(j->out, "uploader", db_get(res, i, "uploader_id"));
+		proto_add(j->out, "uploader_name", db_get(res, i,
+		    "uploader_name"));
+		proto_add(j->out, "created", db_get(res, i, "created"));
+		proto_add(j->out, "comments", db_get(res, i, "comments"));
 		proto_end(j->out);
 	}
-	PQclear(r);
-}
-
-static enum cmd_result
-cmd_file_list(struct cmd_ctx *ctx)
-{
-	return cmd_submit(ctx, &file_job_new(ctx)->job, list_run, NULL);
+	proto_begin(j->out, j->tag, "OK");
+	proto_add_i64(j->out, "count", rows);
+	proto_end(j->out);
+	PQclear(res);
+	return 0;
 }
 
 /* FILE.GET ---------------------------------------------------------------- */
 
 /*
- * Copies the part of the chunks in r that falls in [fj->offset, + want)
- * into out; returns how many bytes that was.
+ * Copies the part of the chunks in r that falls in [offset, + want) into
+ * out; returns how many bytes that was.
  */
 static size_t
-file_slice(const struct file_job *fj, const PGresult *r, int64_t want,
+file_slice(const PGresult *r, int64_t offset, int64_t want,
     unsigned char *out)
 {
 	size_t got = 0, len;
@@ -713,11 +594,11 @@ file_slice(const struct file_job *fj, const PGresult *r, int64_t want,
 	for (int i = 0; i < PQntuples(r); i++) {
 		pos = db_get_i64(r, i, "pos");
 		b = chunk_bytes(r, i, &len);
-		from = fj->offset > pos ? fj->offset - pos : 0;
-		to = fj->offset + want - pos;
+		from = offset > pos ? offset - pos : 0;
+		to = offset + want - pos;
 		if (to > (int64_t)len)
 			to = (int64_t)len;
-		if (from < to && pos + from == fj->offset + (int64_t)got) {
+		if (from < to && pos + from == offset + (int64_t)got) {
 			memcpy(out + got, b + from, (size_t)(to - from));
 			got += (size_t)(to - from);
 		}
@@ -726,172 +607,132 @@ file_slice(const struct file_job *fj, const PGresult *r, int64_t want,
 	return got;
 }
 
-static void
-get_run(struct db_job *j, struct db_conn *dc)
+static int
+get_tx(struct req *r, struct db_conn *dc)
 {
-	struct file_job *fj = (struct file_job *)j;
-	char len[STR_I64_LEN];
-	const char *rd[3] = { fj->ids[0], str_i64(fj->ids[1], fj->offset),
-	    len };
-	struct space_access a;
-	PGresult *r, *c;
-	int64_t size, want;
+	struct file_req *f = (struct file_req *)r;
+	struct db_job *j = &r->job;
+	int64_t offset = req_int(r, "offset");
+	int64_t size = db_get_i64(f->row, 0, "size");
+	/* Longer asks are cut to a chunk, as documented. */
+	int64_t want = req_has(r, "length") && req_int(r, "length") <
+	    FILE_CHUNK_MAX ? req_int(r, "length") : FILE_CHUNK_MAX;
+	PGresult *c;
 	unsigned char *bytes;
 	char *b64, *msg;
 	size_t got;
 
-	if (file_open(fj, dc, FILE_DONE, &a, &r) != 0)
-		return;
-	size = db_get_i64(r, 0, "size");
-	if (fj->offset > size) {
+	if (offset > size) {
 		xasprintf(&msg, "offset is past the end of the file (%lld "
 		    "bytes)", (long long)size);
-		proto_err(j->out, j->tag, PERR_INVALID, msg);
+		req_err(r, PERR_INVALID, msg);
 		free(msg);
-		PQclear(r);
-		return;
+		return -1;
 	}
-	want = size - fj->offset < fj->length ? size - fj->offset : fj->length;
-	str_i64(len, want);
-	if ((c = db_query(j, dc, "file_read", 3, rd)) == NULL) {
-		PQclear(r);
-		return;
-	}
+	if (size - offset < want)
+		want = size - offset;
+	if ((c = db_queryf(j, dc, "file_read", "iii", f->file, offset,
+	    want)) == NULL)
+		return -1;
 	bytes = xmalloc((size_t)want + 1);
-	if ((got = file_slice(fj, c, want, bytes)) != (size_t)want) {
+	if ((got = file_slice(c, offset, want, bytes)) != (size_t)want) {
 		log_warnx("file %lld: %zu of %lld bytes at %lld",
-		    (long long)fj->file, got, (long long)want,
-		    (long long)fj->offset);
+		    (long long)f->file, got, (long long)want,
+		    (long long)offset);
 		j->status = DB_FAILED;
-	} else if (db_commit(j, dc) == 0) {
+	} else {
 		b64 = xmalloc(BASE64_LEN(got) + 1);
 		base64_encode(bytes, got, b64);
 		proto_begin(j->out, j->tag, "DATA");
-		proto_add_i64(j->out, "offset", fj->offset);
+		proto_add_i64(j->out, "offset", offset);
 		proto_add(j->out, "data", b64);
 		proto_end(j->out);
 		proto_begin(j->out, j->tag, "OK");
-		proto_add(j->out, "name", db_get(r, 0, "name"));
+		proto_add(j->out, "name", db_get(f->row, 0, "name"));
 		proto_add_i64(j->out, "size", size);
-		proto_add(j->out, "sha256", db_get(r, 0, "sha256"));
+		proto_add(j->out, "sha256", db_get(f->row, 0, "sha256"));
 		proto_end(j->out);
 		free(b64);
 	}
 	free(bytes);
-	PQclear(r);
 	PQclear(c);
-}
-
-static enum cmd_result
-cmd_file_get(struct cmd_ctx *ctx)
-{
-	struct file_job *fj = file_job_new(ctx);
-
-	/* Longer asks are cut to a chunk, as documented. */
-	fj->length = FILE_CHUNK_MAX;
-	if (proto_get(ctx->msg, "length") != NULL)
-		proto_get_i64(ctx->msg, "length", 0, FILE_CHUNK_MAX,
-		    &fj->length);
-	return cmd_submit(ctx, &fj->job, get_run, NULL);
+	return j->status == DB_OK ? 0 : -1;
 }
 
 /* FILE.DELETE ------------------------------------------------------------- */
 
-static void
-delete_run(struct db_job *j, struct db_conn *dc)
+static int
+delete_tx(struct req *r, struct db_conn *dc)
 {
-	struct file_job *fj = (struct file_job *)j;
-	const char *id[1] = { fj->ids[0] };
-	struct space_access a;
+	struct file_req *f = (struct file_req *)r;
+	struct db_job *j = &r->job;
+	int complete = strcmp(db_get(f->row, 0, "complete"), "t") == 0;
 	struct buf *data;
-	PGresult *r;
-	int rc, complete;
+	int rc;
 
-	if (file_open(fj, dc, FILE_EITHER, &a, &r) != 0)
-		return;
-	complete = strcmp(db_get(r, 0, "complete"), "t") == 0;
-	if (db_get_i64(r, 0, "uploader_id") != fj->user && !a.manager) {
-		PQclear(r);
-		proto_err(j->out, j->tag, PERR_FORBIDDEN, "only the file's "
-		    "uploader and the space's owner, internals and "
-		    "collaborators can delete it");
-		return;
-	}
-	if (file_archived(j, &a) != 0) {
-		PQclear(r);
-		return;
-	}
+	if (db_get_i64(f->row, 0, "uploader_id") != r->user &&
+	    !r->space.manager)
+		return req_err(r, PERR_FORBIDDEN, "only the file's uploader "
+		    "and the space's owner, internals and collaborators can "
+		    "delete it");
+	if (file_archived(r) != 0)
+		return -1;
 	/* An upload given up was never seen by anyone else. */
 	data = buf_new(0);
-	proto_add_i64(data, "space", fj->space);
-	proto_add_i64(data, "file", fj->file);
-	rc = db_command(j, dc, "file_delete", 1, id) != 0 ||
-	    (complete && space_emit(j, dc, fj->space, "file.deleted",
-	    data) != 0) ||
-	    file_audit(fj, dc, "file.delete", db_get(r, 0, "name")) != 0 ||
-	    db_commit(j, dc) != 0;
+	proto_add_i64(data, "space", r->space.space);
+	proto_add_i64(data, "file", f->file);
+	rc = db_commandf(j, dc, "file_delete", "i", f->file) != 0 ||
+	    (complete && space_emit(j, dc, r->space.space, "file.deleted",
+	    data) != 0) ? -1 : 0;
 	buf_free(data);
-	PQclear(r);
+	r->detail = xstrdup(db_get(f->row, 0, "name"));
 	if (rc == 0)
 		proto_ok(j->out, j->tag);
-}
-
-static enum cmd_result
-cmd_file_delete(struct cmd_ctx *ctx)
-{
-	return cmd_submit(ctx, &file_job_new(ctx)->job, delete_run, NULL);
+	return rc;
 }
 
 /* COMMENT.ADD, COMMENT.LIST ------------------------------------------------ */
 
-static void
-comment_add_run(struct db_job *j, struct db_conn *dc)
-{
-	struct file_job *fj = (struct file_job *)j;
-	const char *ins[3] = { fj->ids[0], str_i64(fj->ids[1], fj->user),
-	    fj->body };
-	struct space_access a;
-	struct buf *data;
-	PGresult *r;
-	int64_t comment;
-	int rc;
-
-	if (file_open(fj, dc, FILE_DONE, &a, &r) != 0)
-		return;
-	PQclear(r);
-	if (file_archived(j, &a) != 0 ||
-	    (r = db_query(j, dc, "comment_add", 3, ins)) == NULL)
-		return;
-	comment = db_get_i64(r, 0, "id");
-	data = buf_new(0);
-	proto_add_i64(data, "space", fj->space);
-	proto_add_i64(data, "file", fj->file);
-	proto_add_i64(data, "comment", comment);
-	proto_add_i64(data, "author", fj->user);
-	proto_add(data, "name", db_get(r, 0, "name"));
-	proto_add(data, "body", fj->body);
-	proto_add(data, "created", db_get(r, 0, "created"));
-	PQclear(r);
-	/* The audit log says a comment was made, never what it says. */
-	rc = space_emit(j, dc, fj->space, "comment.added", data) != 0 ||
-	    file_audit(fj, dc, "comment.add", NULL) != 0 ||
-	    db_commit(j, dc) != 0;
-	buf_free(data);
-	if (rc == 0) {
-		proto_begin(j->out, j->tag, "OK");
-		proto_add_i64(j->out, "comment", comment);
-		proto_end(j->out);
-	}
-}
-
 static enum cmd_result
-cmd_comment_add(struct cmd_ctx *ctx)
+comment_prepare(struct req *r, struct cmd_ctx *ctx)
 {
-	const char *body = proto_get(ctx->msg, "body");
+	const char *body = req_str(r, "body");
 
 	if (body[strspn(body, " \t\n")] == '\0')
 		return cmd_err(ctx, PERR_INVALID, "a comment cannot be empty");
-	return cmd_submit(ctx, &file_job_new(ctx)->job, comment_add_run, NULL);
+	return CMD_PENDING;
+}
+
+/* The audit log says a comment was made, never what it says. */
+static int
+comment_add_tx(struct req *r, struct db_conn *dc)
+{
+	struct file_req *f = (struct file_req *)r;
+	struct db_job *j = &r->job;
+	struct buf *data;
+	PGresult *res;
+	int rc;
+
+	if (file_archived(r) != 0 || (res = db_queryf(j, dc, "comment_add",
+	    "iis", f->file, r->user, req_str(r, "body"))) == NULL)
+		return -1;
+	data = buf_new(0);
+	proto_add_i64(data, "space", r->space.space);
+	proto_add_i64(data, "file", f->file);
+	proto_add(data, "comment", db_get(res, 0, "id"));
+	proto_add_i64(data, "author", r->user);
+	proto_add(data, "name", db_get(res, 0, "name"));
+	proto_add(data, "body", req_str(r, "body"));
+	proto_add(data, "created", db_get(res, 0, "created"));
+	if ((rc = space_emit(j, dc, r->space.space, "comment.added",
+	    data)) == 0) {
+		proto_begin(j->out, j->tag, "OK");
+		proto_add(j->out, "comment", db_get(res, 0, "id"));
+		proto_end(j->out);
+	}
+	buf_free(data);
+	PQclear(res);
+	return rc;
 }
 
 /*
@@ -900,132 +741,117 @@ cmd_comment_add(struct cmd_ctx *ctx)
  * bounded in rows and in bytes, and more=1 says to ask again after= the
  * last id.
  */
-static void
-comment_list_run(struct db_job *j, struct db_conn *dc)
+static int
+comment_list_tx(struct req *r, struct db_conn *dc)
 {
-	struct file_job *fj = (struct file_job *)j;
-	char after[STR_I64_LEN], limit[STR_I64_LEN], page[STR_I64_LEN];
-	const char *p[4] = { fj->ids[0], str_i64(after, fj->after),
-	    str_i64(limit, fj->limit + 1), str_i64(page, (int64_t)fj->page) };
-	struct space_access a;
-	PGresult *r;
+	struct file_req *f = (struct file_req *)r;
+	struct db_job *j = &r->job;
+	int64_t limit = req_has(r, "limit") ? req_int(r, "limit") :
+	    COMMENT_PAGE_DEFAULT;
+	PGresult *res;
 	int rows, n = 0;
 
-	if (file_open(fj, dc, FILE_DONE, &a, &r) != 0)
-		return;
-	PQclear(r);
-	if ((r = db_query(j, dc, "comment_list", 4, p)) == NULL)
-		return;
-	if (db_commit(j, dc) == 0) {
-		rows = PQntuples(r);
-		for (; n < rows && n < fj->limit &&
-		    !cmd_page_full(j->out, fj->page, n); n++) {
-			proto_begin(j->out, j->tag, "COMMENT");
-			proto_add(j->out, "id", db_get(r, n, "id"));
-			proto_add_i64(j->out, "file", fj->file);
-			proto_add(j->out, "author", db_get(r, n, "author_id"));
-			proto_add(j->out, "name", db_get(r, n, "name"));
-			proto_add(j->out, "body", db_get(r, n, "body"));
-			proto_add(j->out, "created", db_get(r, n, "created"));
-			proto_end(j->out);
-		}
-		proto_begin(j->out, j->tag, "OK");
-		proto_add_i64(j->out, "count", n);
-		if (n < rows)
-			proto_add(j->out, "more", "1");
+	if ((res = db_queryf(j, dc, "comment_list", "iiii", f->file,
+	    req_int(r, "after"), limit + 1, (int64_t)f->page)) == NULL)
+		return -1;
+	rows = PQntuples(res);
+	for (; n < rows && n < limit && !cmd_page_full(j->out, f->page, n);
+	    n++) {
+		proto_begin(j->out, j->tag, "COMMENT");
+		proto_add(j->out, "id", db_get(res, n, "id"));
+		proto_add_i64(j->out, "file", f->file);
+		proto_add(j->out, "author", db_get(res, n, "author_id"));
+		proto_add(j->out, "name", db_get(res, n, "name"));
+		proto_add(j->out, "body", db_get(res, n, "body"));
+		proto_add(j->out, "created", db_get(res, n, "created"));
 		proto_end(j->out);
 	}
-	PQclear(r);
-}
-
-static enum cmd_result
-cmd_comment_list(struct cmd_ctx *ctx)
-{
-	struct file_job *fj;
-	int64_t limit = COMMENT_PAGE_DEFAULT;
-
-	if (proto_get(ctx->msg, "limit") != NULL &&
-	    proto_get_i64(ctx->msg, "limit", 1, COMMENT_PAGE_MAX, &limit) != 0)
-		return cmd_err(ctx, PERR_INVALID, "limit is from 1 to 500");
-	fj = file_job_new(ctx);
-	fj->limit = limit;
-	fj->page = cmd_page_bytes();
-	proto_get_i64(ctx->msg, "after", 0, INT64_MAX, &fj->after);
-	return cmd_submit(ctx, &fj->job, comment_list_run, NULL);
+	proto_begin(j->out, j->tag, "OK");
+	proto_add_i64(j->out, "count", n);
+	if (n < rows)
+		proto_add(j->out, "more", "1");
+	proto_end(j->out);
+	PQclear(res);
+	return 0;
 }
 
 /* The table --------------------------------------------------------------- */
 
 static const struct cmd_arg begin_args[] = {
-	ARG("space", ARG_INT, 1, 20),
+	ARG("space", ARG_ID, 1, 20),
 	ARG("name", ARG_LINE, 1, FILE_NAME_MAX),
-	ARG("size", ARG_INT, 1, 20),
+	ARG("size", ARG_ID, 1, 20),
 	ARG("sha256", ARG_ATOM, 1, 64),
 	{ NULL }
 };
 
 /* Base64 has '=' at its end, which is not an atom character: text. */
 static const struct cmd_arg chunk_args[] = {
-	ARG("file", ARG_INT, 1, 20),
-	ARG("offset", ARG_INT, 1, 20),
+	ARG("file", ARG_ID, 1, 20),
+	ARG("offset", ARG_ID, 1, 20),
 	ARG("data", ARG_TEXT, 1, FILE_CHUNK_B64),
 	{ NULL }
 };
 
 static const struct cmd_arg file_args[] = {
-	ARG("file", ARG_INT, 1, 20),
+	ARG("file", ARG_ID, 1, 20),
 	{ NULL }
 };
 
 static const struct cmd_arg comments_args[] = {
-	ARG("file", ARG_INT, 1, 20),
-	ARG("after", ARG_INT, 0, 20),
-	ARG("limit", ARG_INT, 0, 20),
+	ARG("file", ARG_ID, 1, 20),
+	ARG("after", ARG_ID, 0, 20),
+	ARG("limit", ARG_INT, 0, 20, .lo = 1, .hi = COMMENT_PAGE_MAX),
 	{ NULL }
 };
 
 static const struct cmd_arg space_args[] = {
-	ARG("space", ARG_INT, 1, 20),
+	ARG("space", ARG_ID, 1, 20),
 	{ NULL }
 };
 
 static const struct cmd_arg get_args[] = {
-	ARG("file", ARG_INT, 1, 20),
-	ARG("offset", ARG_INT, 1, 20),
-	ARG("length", ARG_INT, 0, 20),
+	ARG("file", ARG_ID, 1, 20),
+	ARG("offset", ARG_ID, 1, 20),
+	ARG("length", ARG_ID, 0, 20),
 	{ NULL }
 };
 
 static const struct cmd_arg comment_args[] = {
-	ARG("file", ARG_INT, 1, 20),
+	ARG("file", ARG_ID, 1, 20),
 	ARG("body", ARG_PROSE, 1, COMMENT_MAX),
 	{ NULL }
 };
 
+/* The verbs on file= name what they need of the file in need. */
+#define FILE_VERB(v, need, args, summary, ...) \
+	{ v, CMD_SESSION, AREA_SPACES, TARGET_OBJECT, need, args, summary, \
+	  .size = sizeof(struct file_req), .open = file_open, \
+	  .destroy = file_destroy, __VA_ARGS__ }
+
 const struct cmd cmd_file_table[] = {
-	{ "FILE.BEGIN", CMD_SESSION, AREA_SPACES, TARGET_SPACE, 0, begin_args,
-	  "start uploading a file to a space",
-	  .handler = cmd_file_begin },
-	{ "FILE.CHUNK", CMD_SESSION, AREA_SPACES, TARGET_OBJECT, 0, chunk_args,
-	  "the next bytes of an upload, in base64",
-	  .handler = cmd_file_chunk },
-	{ "FILE.END", CMD_SESSION, AREA_SPACES, TARGET_OBJECT, 0, file_args,
-	  "finish an upload: its size and SHA-256 are checked",
-	  .handler = cmd_file_end },
-	{ "FILE.LIST", CMD_SESSION, AREA_SPACES, TARGET_SPACE, 0, space_args,
-	  "the files of a space",
-	  .handler = cmd_file_list },
-	{ "FILE.GET", CMD_SESSION, AREA_SPACES, TARGET_OBJECT, 0, get_args,
-	  "a chunk of a file, in base64",
-	  .handler = cmd_file_get },
-	{ "FILE.DELETE", CMD_SESSION, AREA_SPACES, TARGET_OBJECT, 0, file_args,
-	  "delete a file, or give an upload up",
-	  .handler = cmd_file_delete },
-	{ "COMMENT.ADD", CMD_SESSION, AREA_SPACES, TARGET_OBJECT, 0, comment_args,
-	  "comment on a file",
-	  .handler = cmd_comment_add },
-	{ "COMMENT.LIST", CMD_SESSION, AREA_SPACES, TARGET_OBJECT, 0, comments_args,
-	  "the comments on a file, oldest first",
-	  .handler = cmd_comment_list },
+	{ "FILE.BEGIN", CMD_SESSION, AREA_SPACES, TARGET_SPACE, SPACE_SEE,
+	  begin_args, "start uploading a file to a space",
+	  .size = sizeof(struct file_req), .prepare = begin_prepare,
+	  .tx = begin_tx, .destroy = file_destroy },
+	FILE_VERB("FILE.CHUNK", FILE_UPLOAD, chunk_args,
+	    "the next bytes of an upload, in base64",
+	    .prepare = chunk_prepare, .tx = chunk_tx),
+	FILE_VERB("FILE.END", FILE_UPLOAD, file_args,
+	    "finish an upload: its size and SHA-256 are checked",
+	    .tx = end_tx),
+	{ "FILE.LIST", CMD_SESSION, AREA_SPACES, TARGET_SPACE, SPACE_SEE,
+	  space_args, "the files of a space", .tx = list_tx },
+	FILE_VERB("FILE.GET", FILE_DONE, get_args,
+	    "a chunk of a file, in base64", .tx = get_tx),
+	FILE_VERB("FILE.DELETE", FILE_EITHER, file_args,
+	    "delete a file, or give an upload up",
+	    .tx = delete_tx, .audit = "file.delete"),
+	FILE_VERB("COMMENT.ADD", FILE_DONE, comment_args, "comment on a file",
+	    .prepare = comment_prepare, .tx = comment_add_tx,
+	    .audit = "comment.add"),
+	FILE_VERB("COMMENT.LIST", FILE_DONE, comments_args,
+	    "the comments on a file, oldest first",
+	    .prepare = file_prepare, .tx = comment_list_tx),
 	{ NULL }
 };

@@ -30,9 +30,9 @@
 #include "plan.h"
 #include "proto.h"
 #include "server.h"
+#include "request.h"
 #include "session.h"
 #include "space.h"
-#include "str.h"
 #include "token.h"
 #include "xmalloc.h"
 
@@ -89,37 +89,26 @@ const struct db_stmt invite_stmts[] = {
 	{ NULL, NULL }
 };
 
-struct invite_job {
-	struct db_job	 job;
+/* A request of this file: the inviter, and for INVITE its addresses. */
+struct invite_req {
+	struct req	 req;
 	struct inviter	 iv;
-	int64_t		 session;
-	int64_t		 who;		/* RESEND, REMIND: the invitee */
-	char		 address[64];
-	char		*inviter;	/* iv.name */
-	char		*message;	/* iv.message */
+	char		*name;		/* iv.name */
 	char		*base;		/* iv.base */
 	char		**emails;
 	size_t		 nemails;
-	int		 by_link;	/* REMIND how=link */
 };
 
 static void
-invite_destroy(struct db_job *j)
+invite_destroy(struct req *r)
 {
-	struct invite_job *ij = (struct invite_job *)j;
+	struct invite_req *ir = (struct invite_req *)r;
 
-	for (size_t i = 0; i < ij->nemails; i++)
-		free(ij->emails[i]);
-	free(ij->emails);
-	free(ij->inviter);
-	free(ij->message);
-	free(ij->base);
-}
-
-static const char *
-idp(struct inviter *iv, int slot, int64_t v)
-{
-	return str_i64(iv->ids[slot], v);
+	for (size_t i = 0; i < ir->nemails; i++)
+		free(ir->emails[i]);
+	free(ir->emails);
+	free(ir->name);
+	free(ir->base);
 }
 
 char *
@@ -129,28 +118,22 @@ invite_base(void)
 	return xstrdup(config_public_address(server_config()));
 }
 
-static struct invite_job *
-invite_job_new(struct cmd_ctx *ctx)
+/* Loop thread: the inviter's name and the links' base, which only the
+   loop may read. */
+static enum cmd_result
+inviter_prepare(struct req *r, struct cmd_ctx *ctx)
 {
-	struct invite_job *ij = xcalloc(1, sizeof *ij);
-	const struct session *s = conn_session(ctx->conn);
-	const char *m = proto_get(ctx->msg, "message");
+	struct invite_req *ir = (struct invite_req *)r;
 
-	ij->session = s->session_id;
-	ij->inviter = xstrdup(s->name);
-	ij->message = xstrdup(m != NULL ? m : "");
-	ij->base = invite_base();
-	snprintf(ij->address, sizeof ij->address, "%s",
-	    conn_address(ctx->conn));
-	ij->iv.job = &ij->job;
-	ij->iv.user = s->user_id;
-	ij->iv.name = ij->inviter;
-	ij->iv.message = ij->message;
-	ij->iv.base = ij->base;
-	proto_get_i64(ctx->msg, "space", 0, INT64_MAX, &ij->iv.space);
-	proto_get_i64(ctx->msg, "user", 0, INT64_MAX, &ij->who);
-	ij->job.destroy = invite_destroy;
-	return ij;
+	ir->name = xstrdup(conn_session(ctx->conn)->name);
+	ir->base = invite_base();
+	ir->iv.job = &r->job;
+	ir->iv.space = req_int(r, "space");
+	ir->iv.user = r->user;
+	ir->iv.name = ir->name;
+	ir->iv.message = "";
+	ir->iv.base = ir->base;
+	return CMD_PENDING;
 }
 
 /*
@@ -211,27 +194,38 @@ emails_split(const char *list, size_t *n, const char **why)
 	return v;
 }
 
+static enum cmd_result
+invite_prepare(struct req *r, struct cmd_ctx *ctx)
+{
+	struct invite_req *ir = (struct invite_req *)r;
+	const char *why;
+
+	if ((ir->emails = emails_split(req_str(r, "emails"), &ir->nemails,
+	    &why)) == NULL)
+		return cmd_err(ctx, PERR_INVALID, why);
+	inviter_prepare(r, ctx);
+	if (req_has(r, "message"))
+		ir->iv.message = req_str(r, "message");
+	return CMD_PENDING;
+}
+
 char *
 invite_link_new(struct db_job *j, struct db_conn *dc, const char *base,
     const char *kind, int64_t user, int64_t space, int mailed)
 {
 	char token[TOKEN_HEX_LEN + 1], digest[TOKEN_DIGEST_LEN + 1];
-	char u[STR_I64_LEN], s[STR_I64_LEN], life[STR_I64_LEN];
-	const char *params[6] = { digest, str_i64(u, user),
-	    str_i64(s, space), str_i64(life, INVITE_LIFETIME), kind,
-	    mailed ? "true" : "false" };
 	char *link;
 
 	if (token_new(token) != 0 || token_digest(token, digest) != 0) {
 		j->status = DB_FAILED;
 		return NULL;
 	}
-	link = db_command(j, dc, "invite_token", 6, params) != 0 ? NULL :
+	link = db_commandf(j, dc, "invite_token", "siiisb", digest, user,
+	    space, (int64_t)INVITE_LIFETIME, kind, mailed) != 0 ? NULL :
 	    link_format(base, kind, token);
 	OPENSSL_cleanse(token, sizeof token);
 	return link;
 }
-
 /* mailed: 0 for a link handed to the inviter, which proves nothing
    about the invitee's address (cmd-link.c). */
 static char *
@@ -352,11 +346,11 @@ static int
 invite_terms(struct inviter *iv, struct db_conn *dc, int64_t user,
     int member, int automatic, const char **role, const char **status)
 {
-	const char *pair[2] = { idp(iv, 3, iv->user), idp(iv, 2, user) };
 	PGresult *r;
 	int collab;
 
-	if ((r = db_query(iv->job, dc, "invite_collaborator", 2, pair)) == NULL)
+	if ((r = db_queryf(iv->job, dc, "invite_collaborator", "ii", iv->user,
+	    user)) == NULL)
 		return -1;
 	collab = PQntuples(r) > 0;
 	PQclear(r);
@@ -370,18 +364,18 @@ static int64_t
 invite_person(struct inviter *iv, struct db_conn *dc,
     const struct space_access *a, const char *email, int *member)
 {
-	const char *find[2] = { email, idp(iv, 0, a->workspace) };
 	PGresult *r;
 	int64_t user;
 
-	if ((r = db_query(iv->job, dc, "invite_user", 2, find)) == NULL)
+	if ((r = db_queryf(iv->job, dc, "invite_user", "si", email,
+	    a->workspace)) == NULL)
 		return 0;
 	*member = PQntuples(r) > 0 && strcmp(db_get(r, 0, "member"), "t") == 0;
 	user = PQntuples(r) > 0 ? db_get_i64(r, 0, "id") : 0;
 	PQclear(r);
 	if (user == 0) {
-		if ((r = db_query(iv->job, dc, "invite_new_user", 1,
-		    &email)) == NULL)
+		if ((r = db_queryf(iv->job, dc, "invite_new_user", "s",
+		    email)) == NULL)
 			return 0;
 		user = db_get_i64(r, 0, "id");
 		PQclear(r);
@@ -395,16 +389,15 @@ invite_one(struct inviter *iv, struct db_conn *dc,
     const struct space_access *a, const char *email, int automatic)
 {
 	struct db_job *j = iv->job;
-	const char *add[6], *role, *status, *acting;
+	const char *role, *status, *acting;
 	PGresult *r;
 	int64_t user;
 	int member, limited;
 
 	if ((user = invite_person(iv, dc, a, email, &member)) == 0)
 		return -1;
-	add[0] = idp(iv, 1, iv->space);
-	add[1] = idp(iv, 2, user);
-	if ((r = db_query(j, dc, "invite_participant", 2, add)) == NULL)
+	if ((r = db_queryf(j, dc, "invite_participant", "ii", iv->space,
+	    user)) == NULL)
 		return -1;
 	if (PQntuples(r) > 0) {
 		/* Already there (or revoked: GRANT brings them back). */
@@ -432,11 +425,8 @@ invite_one(struct inviter *iv, struct db_conn *dc,
 	/* Stored as given; shown as they will act (participant_role). */
 	acting = a->network && strcmp(role, "owner") != 0 ? "collaborator" :
 	    role;
-	add[2] = role;
-	add[3] = status;
-	add[4] = idp(iv, 3, iv->user);
-	add[5] = iv->message;
-	if (db_command(j, dc, "invite_add", 6, add) != 0 ||
+	if (db_commandf(j, dc, "invite_add", "iissis", iv->space, user, role,
+	    status, iv->user, iv->message) != 0 ||
 	    (strcmp(status, "active") == 0 ? added_mail(iv, dc, a, email) :
 	    invite_mail(iv, dc, a, user, email, iv->message, 0)) != 0 ||
 	    participant_event(iv, dc, "participant.added", user, email,
@@ -459,11 +449,11 @@ int
 invite_always(struct inviter *iv, struct db_conn *dc,
     const struct space_access *a)
 {
-	const char *me[1] = { idp(iv, 3, iv->user) };
 	PGresult *r;
 	int rc = 0;
 
-	if ((r = db_query(iv->job, dc, "invite_always", 1, me)) == NULL)
+	if ((r = db_queryf(iv->job, dc, "invite_always", "i", iv->user)) ==
+	    NULL)
 		return -1;
 	for (int i = 0; i < PQntuples(r) && rc == 0; i++)
 		rc = invite_one(iv, dc, a, db_get(r, i, "email"), 1);
@@ -471,180 +461,128 @@ invite_always(struct inviter *iv, struct db_conn *dc,
 	return rc;
 }
 
-/* The final line, with the size warning SPACE.SHOW gives. */
+/* INVITE: every address, then the final line with the size warning
+   SPACE.SHOW gives. */
 static int
-invite_ok(struct invite_job *ij, struct db_conn *dc)
+invite_tx(struct req *r, struct db_conn *dc)
 {
-	const char *id[1] = { idp(&ij->iv, 0, ij->iv.space) };
-	PGresult *r;
+	struct invite_req *ir = (struct invite_req *)r;
+	PGresult *res;
 	int64_t people;
 
-	if ((r = db_query(&ij->job, dc, "invite_count", 1, id)) == NULL)
+	for (size_t i = 0; i < ir->nemails; i++)
+		if (invite_one(&ir->iv, dc, &r->space, ir->emails[i], 0) != 0)
+			return -1;
+	if ((res = db_queryf(&r->job, dc, "invite_count", "i",
+	    r->space.space)) == NULL)
 		return -1;
-	people = db_get_i64(r, 0, "people");
-	PQclear(r);
-	if (db_commit(&ij->job, dc) != 0)
-		return -1;
-	proto_begin(ij->job.out, ij->job.tag, "OK");
-	proto_add_i64(ij->job.out, "people", people);
+	people = db_get_i64(res, 0, "people");
+	PQclear(res);
+	proto_begin(r->job.out, r->job.tag, "OK");
+	proto_add_i64(r->job.out, "people", people);
 	if (people > 15)
-		proto_add(ij->job.out, "warning", "more than 15 participants: "
+		proto_add(r->job.out, "warning", "more than 15 participants: "
 		    "past the recommended size for a space");
-	proto_end(ij->job.out);
+	proto_end(r->job.out);
 	return 0;
 }
 
-static void
-invite_run(struct db_job *j, struct db_conn *dc)
-{
-	struct invite_job *ij = (struct invite_job *)j;
-	struct space_access a;
-	char target[32];
-
-	if (db_begin(j, dc) != 0 ||
-	    space_open(j, dc, ij->iv.space, ij->iv.user, SPACE_INVITE,
-	    &a) != 0)
-		return;
-	for (size_t i = 0; i < ij->nemails; i++)
-		if (invite_one(&ij->iv, dc, &a, ij->emails[i], 0) != 0)
-			return;
-	snprintf(target, sizeof target, "space %lld", (long long)ij->iv.space);
-	if (audit_record(j, dc, ij->iv.user, ij->session, ij->address, "invite",
-	    target, NULL) != 0)
-		return;
-	invite_ok(ij, dc);
-}
-
-static enum cmd_result
-cmd_invite(struct cmd_ctx *ctx)
-{
-	struct invite_job *ij;
-	const char *why;
-	size_t n;
-	char **emails;
-
-	if ((emails = emails_split(proto_get(ctx->msg, "emails"), &n,
-	    &why)) == NULL)
-		return cmd_err(ctx, PERR_INVALID, why);
-	ij = invite_job_new(ctx);
-	ij->emails = emails;
-	ij->nemails = n;
-	return cmd_submit(ctx, &ij->job, invite_run, NULL);
-}
-
 /* INVITE.RESEND and INVITE.REMIND: an invitation still pending. */
-static void
-again_run(struct db_job *j, struct db_conn *dc, int resend)
+static int
+again(struct req *r, struct db_conn *dc, int resend)
 {
-	struct invite_job *ij = (struct invite_job *)j;
-	struct inviter *iv = &ij->iv;
-	const char *who[2] = { idp(iv, 0, iv->space), idp(iv, 1, ij->who) };
-	const char *drop[2] = { who[1], who[0] };
-	struct space_access a;
-	char *email = NULL, *message = NULL, *link = NULL, role[16];
-	PGresult *r;
-	int rc = -1;
+	struct invite_req *ir = (struct invite_req *)r;
+	struct inviter *iv = &ir->iv;
+	struct db_job *j = &r->job;
+	int64_t who = req_int(r, "user");
+	int by_link = !resend && strcmp(req_str(r, "how") != NULL ?
+	    req_str(r, "how") : "", "link") == 0;
+	char *email, *message, *link = NULL, role[16];
+	PGresult *res;
+	int rc;
 
-	if (db_begin(j, dc) != 0 ||
-	    space_open(j, dc, iv->space, iv->user, SPACE_MANAGE, &a) != 0 ||
-	    (r = db_query(j, dc, "invite_pending", 2, who)) == NULL)
-		return;
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		proto_err(j->out, j->tag, PERR_NOT_FOUND, "no pending "
-		    "invitation for this person in this space");
-		return;
+	if ((res = db_queryf(j, dc, "invite_pending", "ii", iv->space,
+	    who)) == NULL)
+		return -1;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return req_err(r, PERR_NOT_FOUND, "no pending invitation for "
+		    "this person in this space");
 	}
-	email = xstrdup(db_get(r, 0, "email"));
-	message = xstrdup(db_get(r, 0, "message"));
-	snprintf(role, sizeof role, "%s", db_get(r, 0, "role"));
-	PQclear(r);
-	if (!ij->by_link && (rc = invite_mail_allowed(j, dc, email, 0)) != 0)
-		goto out;
-	rc = -1;
-	if (resend)
-		rc = db_command(j, dc, "invite_tokens_drop", 2, drop) != 0 ||
-		    db_command(j, dc, "invite_renew", 2, who) != 0 ||
-		    invite_mail(iv, dc, &a, ij->who, email, message, 0) != 0 ||
-		    participant_event(iv, dc, "participant.updated", ij->who,
+	email = xstrdup(db_get(res, 0, "email"));
+	message = xstrdup(db_get(res, 0, "message"));
+	snprintf(role, sizeof role, "%s", db_get(res, 0, "role"));
+	PQclear(res);
+	if (!by_link && invite_mail_allowed(j, dc, email, 0) != 0)
+		rc = -1;
+	else if (resend)
+		rc = db_commandf(j, dc, "invite_tokens_drop", "ii", who,
+		    iv->space) != 0 || db_commandf(j, dc, "invite_renew",
+		    "ii", iv->space, who) != 0 || invite_mail(iv, dc,
+		    &r->space, who, email, message, 0) != 0 ||
+		    participant_event(iv, dc, "participant.updated", who,
 		    email, role, "pending") != 0 ? -1 : 0;
-	else if (ij->by_link)
-		rc = (link = invite_link(iv, dc, ij->who, 0)) == NULL ? -1 : 0;
+	else if (by_link)
+		rc = (link = invite_link(iv, dc, who, 0)) == NULL ? -1 : 0;
 	else
-		rc = invite_mail(iv, dc, &a, ij->who, email, message, 1);
-	if (rc == 0 && db_commit(j, dc) == 0) {
+		rc = invite_mail(iv, dc, &r->space, who, email, message, 1);
+	if (rc == 0) {
 		proto_begin(j->out, j->tag, "OK");
 		if (link != NULL)
 			proto_add(j->out, "link", link);
 		proto_end(j->out);
 	}
-out:
 	free(link);
 	free(email);
 	free(message);
+	return rc;
 }
 
-static void
-resend_run(struct db_job *j, struct db_conn *dc)
+static int
+resend_tx(struct req *r, struct db_conn *dc)
 {
-	again_run(j, dc, 1);
+	return again(r, dc, 1);
 }
 
-static void
-remind_run(struct db_job *j, struct db_conn *dc)
+static int
+remind_tx(struct req *r, struct db_conn *dc)
 {
-	again_run(j, dc, 0);
-}
-
-static enum cmd_result
-cmd_invite_resend(struct cmd_ctx *ctx)
-{
-	return cmd_submit(ctx, &invite_job_new(ctx)->job, resend_run, NULL);
-}
-
-static enum cmd_result
-cmd_invite_remind(struct cmd_ctx *ctx)
-{
-	const char *how = proto_get(ctx->msg, "how");
-	struct invite_job *ij;
-
-	if (how != NULL && strcmp(how, "email") != 0 &&
-	    strcmp(how, "link") != 0)
-		return cmd_err(ctx, PERR_INVALID, "how is email or link");
-	ij = invite_job_new(ctx);
-	ij->by_link = how != NULL && strcmp(how, "link") == 0;
-	return cmd_submit(ctx, &ij->job, remind_run, NULL);
+	return again(r, dc, 0);
 }
 
 static const struct cmd_arg invite_args[] = {
-	ARG("space", ARG_INT, 1, 20),
+	ARG("space", ARG_ID, 1, 20),
 	ARG("emails", ARG_TEXT, 1, 16384),
 	ARG("message", ARG_PROSE, 0, 2000),
 	{ NULL }
 };
 
 static const struct cmd_arg again_args[] = {
-	ARG("space", ARG_INT, 1, 20),
-	ARG("user", ARG_INT, 1, 20),
+	ARG("space", ARG_ID, 1, 20),
+	ARG("user", ARG_ID, 1, 20),
 	{ NULL }
 };
 
 static const struct cmd_arg remind_args[] = {
-	ARG("space", ARG_INT, 1, 20),
-	ARG("user", ARG_INT, 1, 20),
-	ARG("how", ARG_ATOM, 0, 8),
+	ARG("space", ARG_ID, 1, 20),
+	ARG("user", ARG_ID, 1, 20),
+	ARG("how", ARG_ENUM, 0, 8, .values = "email|link"),
 	{ NULL }
 };
 
 const struct cmd cmd_invite_table[] = {
-	{ "INVITE", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, 0, invite_args,
-	  "invite people into a space by e-mail",
-	  .handler = cmd_invite },
-	{ "INVITE.RESEND", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, 0, again_args,
-	  "send an invitation again with a new link",
-	  .handler = cmd_invite_resend },
-	{ "INVITE.REMIND", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, 0, remind_args,
+	{ "INVITE", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, SPACE_INVITE,
+	  invite_args, "invite people into a space by e-mail",
+	  .size = sizeof(struct invite_req), .prepare = invite_prepare,
+	  .tx = invite_tx, .destroy = invite_destroy, .audit = "invite" },
+	{ "INVITE.RESEND", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE,
+	  SPACE_MANAGE, again_args, "send an invitation again with a new link",
+	  .size = sizeof(struct invite_req), .prepare = inviter_prepare,
+	  .tx = resend_tx, .destroy = invite_destroy },
+	{ "INVITE.REMIND", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE,
+	  SPACE_MANAGE, remind_args,
 	  "remind a pending invitee, or get a link to pass on",
-	  .handler = cmd_invite_remind },
+	  .size = sizeof(struct invite_req), .prepare = inviter_prepare,
+	  .tx = remind_tx, .destroy = invite_destroy },
 	{ NULL }
 };

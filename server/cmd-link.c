@@ -182,8 +182,6 @@ struct link_job {
 	char		*base;		/* HOST:PORT for new links */
 	char		*current;	/* PASSWORD.SET: the password now */
 	char		*fresh;		/* PASSWORD.SET: the new one */
-	int64_t		 session_user;	/* the connection's user, or 0 */
-	int64_t		 session_id;
 	enum link_mode	 mode;		/* decided by the first run */
 	long		 limit_mail;	/* attempts per address per window */
 	long		 limit_from;	/* attempts per client per window */
@@ -192,32 +190,23 @@ struct link_job {
 };
 
 static void
-link_destroy(struct db_job *j)
+link_destroy(struct req *r)
 {
-	struct link_job *lj = (struct link_job *)j;
+	struct link_job *lj = (struct link_job *)r;
 
 	free(lj->name);
 	freezero_str(lj->current);
 	freezero_str(lj->fresh);
 	freezero_str(lj->hash);
 	free(lj->base);
-	auth_destroy(j);
+	auth_destroy(r);
 }
 
-static struct link_job *
-link_job_new(struct cmd_ctx *ctx)
+static void
+link_job_init(struct link_job *lj)
 {
-	struct link_job *lj = xcalloc(1, sizeof *lj);
-	const struct session *s = conn_session(ctx->conn);
-
-	auth_job_init(&lj->auth, ctx->conn);
-	lj->auth.job.destroy = link_destroy;
+	auth_job_init(&lj->auth);
 	lj->base = xstrdup(config_public_address(server_config()));
-	if (s != NULL) {
-		lj->session_user = s->user_id;
-		lj->session_id = s->session_id;
-	}
-	return lj;
 }
 
 /* The handler checks a new password; the lane hashes it. */
@@ -250,7 +239,7 @@ accepted_mail(struct link_job *lj, struct db_conn *dc, const PGresult *t,
 	buf_printf(body, "%s <%s> accepted your invitation and is now in the "
 	    "space \u201c%s\u201d.\n", name, db_get(t, 0, "email"),
 	    db_get(p, 0, "title"));
-	rc = outbox_mail(&lj->auth.job, dc, db_get_i64(p, 0, "workspace_id"),
+	rc = outbox_mail(&lj->auth.req.job, dc, db_get_i64(p, 0, "workspace_id"),
 	    db_get_i64(t, 0, "space_id"), db_get(p, 0, "inviter"), subject,
 	    buf_cstr(body));
 	free(subject);
@@ -263,7 +252,7 @@ static int
 accept_join(struct link_job *lj, struct db_conn *dc, const PGresult *t,
     int64_t user, int64_t space)
 {
-	struct db_job *j = &lj->auth.job;
+	struct db_job *j = &lj->auth.req.job;
 	char u[STR_I64_LEN], s[STR_I64_LEN];
 	const char *join[2] = { str_i64(s, space), str_i64(u, user) };
 	struct buf *data;
@@ -305,7 +294,7 @@ accept_join(struct link_job *lj, struct db_conn *dc, const PGresult *t,
 static int
 link_prove(struct link_job *lj, struct db_conn *dc, int64_t user)
 {
-	struct db_job *j = &lj->auth.job;
+	struct db_job *j = &lj->auth.req.job;
 	char u[STR_I64_LEN];
 	const char *id[1] = { str_i64(u, user) };
 	PGresult *r;
@@ -328,7 +317,7 @@ link_prove(struct link_job *lj, struct db_conn *dc, int64_t user)
 		buf_free(data);
 	}
 	PQclear(r);
-	return rc != 0 || audit_record(j, dc, user, 0, lj->auth.address,
+	return rc != 0 || audit_record(j, dc, user, 0, lj->auth.req.address,
 	    "account.proven", NULL, NULL) != 0 ? -1 : 0;
 }
 
@@ -344,7 +333,7 @@ static int
 link_name(struct link_job *lj, struct db_conn *dc, int64_t user,
     int64_t space)
 {
-	struct db_job *j = &lj->auth.job;
+	struct db_job *j = &lj->auth.req.job;
 	char u[STR_I64_LEN], s[STR_I64_LEN];
 	const char *set[2] = { str_i64(u, user), lj->name };
 	const char *local[3] = { str_i64(s, space), u, lj->name };
@@ -367,7 +356,7 @@ link_facts(struct link_job *lj, const PGresult *t, struct link_facts *f)
 	f->established = strcmp(db_get(t, 0, "established"), "t") == 0;
 	f->has_password = !db_isnull(t, 0, "password_hash");
 	f->password_given = lj->auth.password != NULL;
-	f->session_user = lj->session_user;
+	f->session_user = lj->auth.req.user;
 	f->user = db_get_i64(t, 0, "user_id");
 }
 
@@ -375,7 +364,7 @@ link_facts(struct link_job *lj, const PGresult *t, struct link_facts *f)
 static void
 link_refuse(struct link_job *lj, enum link_mode mode, int has_password)
 {
-	struct db_job *j = &lj->auth.job;
+	struct db_job *j = &lj->auth.req.job;
 
 	if (mode == LINK_OTHER)
 		proto_err(j->out, j->tag, PERR_FORBIDDEN, "this link is for "
@@ -404,7 +393,7 @@ static int
 link_read(struct link_job *lj, struct db_conn *dc, const char *stmt,
     char digest[TOKEN_DIGEST_LEN + 1], PGresult **t, struct link_facts *f)
 {
-	struct db_job *j = &lj->auth.job;
+	struct db_job *j = &lj->auth.req.job;
 	const char *take[2] = { digest, lj->kind };
 
 	if (token_digest(lj->auth.token, digest) != 0) {
@@ -467,7 +456,7 @@ link_use_run(struct db_job *j, struct db_conn *dc)
 	    space_profile_changed(j, dc, user) != 0);
 	if (lj->mode == LINK_BY_PASSWORD)
 		rc = rc || auth_login_forgiven(&lj->auth, dc) != 0;
-	sid = lj->session_id;
+	sid = lj->auth.req.session;
 	if (!rc && lj->mode != LINK_BY_SESSION)
 		rc = (sid = auth_session_open(&lj->auth, dc, user)) < 0;
 	PQclear(t);
@@ -547,48 +536,43 @@ link_look_run(struct db_job *j, struct db_conn *dc)
 	j->cpu = link_cpu;
 }
 
+/* ACCEPT and LOGIN.TOKEN: the link's token, and what comes with it. */
 static enum cmd_result
-link_submit(struct cmd_ctx *ctx, const char *kind)
+link_prepare(struct req *r, struct cmd_ctx *ctx, const char *kind)
 {
-	const char *pw = proto_get(ctx->msg, "password"), *why;
-	const char *name = proto_get(ctx->msg, "name");
-	struct link_job *lj;
+	struct link_job *lj = (struct link_job *)r;
+	int accept = strcmp(kind, LINK_INVITE) == 0;
+	const char *pw = accept ? req_str(r, "password") : NULL, *why;
+	const char *name = accept ? req_str(r, "name") : NULL;
 
 	if ((why = password_problem(pw)) != NULL)
 		return cmd_err(ctx, PERR_INVALID, why);
 	if (name != NULL && name[strspn(name, " ")] == '\0')
 		return cmd_err(ctx, PERR_INVALID, "a name cannot be empty");
-	lj = link_job_new(ctx);
-	lj->kind = kind;
 	/* An activation (access granted) is accepted like an invitation. */
-	if (link_token(proto_get(ctx->msg, "link"), kind,
-	    lj->auth.token) != 0 && (strcmp(kind, LINK_INVITE) != 0 ||
-	    link_token(proto_get(ctx->msg, "link"), LINK_ACTIVATE,
-	    lj->auth.token) != 0)) {
-		link_destroy(&lj->auth.job);
-		free(lj);
+	if (link_token(req_str(r, "link"), kind, lj->auth.token) != 0 &&
+	    (!accept || link_token(req_str(r, "link"),
+	    LINK_ACTIVATE, lj->auth.token) != 0))
 		return cmd_err(ctx, PERR_INVALID, "that is not an agora link "
 		    "of this kind");
-	}
+	link_job_init(lj);
+	lj->kind = kind;
 	lj->auth.password = pw != NULL ? xstrdup(pw) : NULL;
 	lj->name = name != NULL ? xstrdup(name) : NULL;
 	lj->scrypt_n = server_config()->scrypt_n;
-	return cmd_submit(ctx, &lj->auth.job, link_look_run, auth_finish);
+	return CMD_PENDING;
 }
 
 static enum cmd_result
-cmd_accept(struct cmd_ctx *ctx)
+accept_prepare(struct req *r, struct cmd_ctx *ctx)
 {
-	return link_submit(ctx, LINK_INVITE);
+	return link_prepare(r, ctx, LINK_INVITE);
 }
 
 static enum cmd_result
-cmd_login_token(struct cmd_ctx *ctx)
+login_token_prepare(struct req *r, struct cmd_ctx *ctx)
 {
-	if (proto_get(ctx->msg, "password") != NULL)
-		return cmd_err(ctx, PERR_INVALID, "set a password after "
-		    "logging in (PASSWORD.SET)");
-	return link_submit(ctx, LINK_LOGIN);
+	return link_prepare(r, ctx, LINK_LOGIN);
 }
 
 /*
@@ -606,17 +590,17 @@ login_link_limited(struct link_job *lj, struct db_conn *dc, long *retry,
 	struct limit_rule own[2];
 	int rc;
 
-	own[0].key = limit_key("link", lj->auth.email, lj->auth.address);
+	own[0].key = limit_key("link", lj->auth.email, lj->auth.req.address);
 	own[0].max = lj->limit_mail;
-	own[1].key = limit_key("linkaddr", lj->auth.address, NULL);
+	own[1].key = limit_key("linkaddr", lj->auth.req.address, NULL);
 	own[1].max = lj->limit_from;
 	own[0].window = own[1].window = lj->window;
-	rc = limit_attempt(&lj->auth.job, dc, own, 2, retry);
+	rc = limit_attempt(&lj->auth.req.job, dc, own, 2, retry);
 	limit_rules_free(own, 2);
 	if (rc == 0 && *retry == 0) {
 		long wait;
 
-		rc = limit_mail_to(&lj->auth.job, dc, lj->auth.email, &wait);
+		rc = limit_mail_to(&lj->auth.req.job, dc, lj->auth.email, &wait);
 		*quiet = wait > 0;
 	}
 	return rc;
@@ -626,7 +610,7 @@ login_link_limited(struct link_job *lj, struct db_conn *dc, long *retry,
 static int
 login_link_send(struct link_job *lj, struct db_conn *dc, const char *u)
 {
-	struct db_job *j = &lj->auth.job;
+	struct db_job *j = &lj->auth.req.job;
 	char token[TOKEN_HEX_LEN + 1], digest[TOKEN_DIGEST_LEN + 1], life[24];
 	const char *ins[3] = { digest, u, life }, *prune[1] = { u };
 	char *link, *body;
@@ -682,7 +666,7 @@ login_link_run(struct db_job *j, struct db_conn *dc)
 	id[1] = life;
 	rc = *u != '\0' && (quiet ? db_command(j, dc, "link_login_extend", 2,
 	    id) : login_link_send(lj, dc, u)) != 0;
-	rc = rc || audit_record(j, dc, 0, 0, lj->auth.address, quiet ?
+	rc = rc || audit_record(j, dc, 0, 0, lj->auth.req.address, quiet ?
 	    "login.link.held" : "login.link", lj->auth.email, NULL) != 0 ||
 	    db_commit(j, dc) != 0;
 	if (rc)
@@ -697,16 +681,17 @@ login_link_run(struct db_job *j, struct db_conn *dc)
 }
 
 static enum cmd_result
-cmd_login_link(struct cmd_ctx *ctx)
+login_link_prepare(struct req *r, struct cmd_ctx *ctx)
 {
-	struct link_job *lj = link_job_new(ctx);
+	struct link_job *lj = (struct link_job *)r;
 	const struct config *cf = server_config();
 
-	lj->auth.email = xstrdup(proto_get(ctx->msg, "email"));
+	link_job_init(lj);
+	lj->auth.email = xstrdup(req_str(r, "email"));
 	lj->limit_mail = cf->login_account_limit;
 	lj->limit_from = cf->login_address_limit;
 	lj->window = cf->login_window;
-	return cmd_submit(ctx, &lj->auth.job, login_link_run, NULL);
+	return CMD_PENDING;
 }
 
 /*
@@ -721,7 +706,7 @@ password_rule(struct link_job *lj)
 	struct limit_rule rule;
 	char u[STR_I64_LEN];
 
-	rule.key = limit_key("pwset", str_i64(u, lj->session_user), NULL);
+	rule.key = limit_key("pwset", str_i64(u, lj->auth.req.user), NULL);
 	rule.max = lj->auth.account_limit;
 	rule.window = lj->auth.window;
 	return rule;
@@ -734,14 +719,14 @@ password_store_run(struct db_job *j, struct db_conn *dc)
 	struct link_job *lj = (struct link_job *)j;
 	struct limit_rule rule = password_rule(lj);
 	char u[STR_I64_LEN];
-	const char *set[2] = { str_i64(u, lj->session_user), lj->hash };
+	const char *set[2] = { str_i64(u, lj->auth.req.user), lj->hash };
 	int wrong = lj->auth.stored != NULL && !lj->auth.verified;
 
 	if (db_begin(j, dc) == 0 &&
 	    (wrong ? limit_add(j, dc, &rule, 1) :
 	    db_command(j, dc, "link_set_password", 2, set)) == 0 &&
-	    audit_record(j, dc, lj->session_user, lj->session_id,
-	    lj->auth.address, wrong ? "password.set.failed" : "password.set",
+	    audit_record(j, dc, lj->auth.req.user, lj->auth.req.session,
+	    lj->auth.req.address, wrong ? "password.set.failed" : "password.set",
 	    NULL, NULL) == 0 &&
 	    db_commit(j, dc) == 0) {
 		if (wrong)
@@ -778,7 +763,7 @@ password_set_run(struct db_job *j, struct db_conn *dc)
 	struct link_job *lj = (struct link_job *)j;
 	struct limit_rule rule = password_rule(lj);
 	char u[STR_I64_LEN];
-	const char *id[1] = { str_i64(u, lj->session_user) };
+	const char *id[1] = { str_i64(u, lj->auth.req.user) };
 	PGresult *r = NULL;
 	long retry;
 
@@ -806,19 +791,18 @@ out:
 }
 
 static enum cmd_result
-cmd_password_set(struct cmd_ctx *ctx)
+password_set_prepare(struct req *r, struct cmd_ctx *ctx)
 {
-	const char *pw = proto_get(ctx->msg, "password"), *why;
-	const char *cur = proto_get(ctx->msg, "current");
-	struct link_job *lj;
+	struct link_job *lj = (struct link_job *)r;
+	const char *cur = req_str(r, "current"), *why;
 
-	if ((why = password_problem(pw)) != NULL)
+	if ((why = password_problem(req_str(r, "password"))) != NULL)
 		return cmd_err(ctx, PERR_INVALID, why);
-	lj = link_job_new(ctx);
-	lj->fresh = xstrdup(pw);
+	link_job_init(lj);
+	lj->fresh = xstrdup(req_str(r, "password"));
 	lj->current = cur != NULL ? xstrdup(cur) : NULL;
 	lj->scrypt_n = server_config()->scrypt_n;
-	return cmd_submit(ctx, &lj->auth.job, password_set_run, NULL);
+	return CMD_PENDING;
 }
 
 static const struct cmd_arg accept_args[] = {
@@ -844,18 +828,23 @@ static const struct cmd_arg password_args[] = {
 	{ NULL }
 };
 
+/* The plumbing every verb here shares: its job is a struct link_job. */
+#define LINK_VERB(prep, first, fin) \
+	.size = sizeof(struct link_job), .prepare = (prep), .run = (first), \
+	.finish = (fin), .destroy = link_destroy
+
 const struct cmd cmd_link_table[] = {
 	{ "ACCEPT", CMD_GUEST, AREA_NONE, TARGET_LINK, 0, accept_args,
 	  "accept an invitation to a space; opens a session",
-	  .handler = cmd_accept },
+	  LINK_VERB(accept_prepare, link_look_run, auth_finish) },
 	{ "LOGIN.LINK", CMD_GUEST, AREA_NONE, TARGET_LINK, 0, login_link_args,
 	  "e-mail me a one-time login link",
-	  .handler = cmd_login_link },
+	  LINK_VERB(login_link_prepare, login_link_run, NULL) },
 	{ "LOGIN.TOKEN", CMD_GUEST, AREA_NONE, TARGET_LINK, 0, token_args,
 	  "log in with a one-time login link",
-	  .handler = cmd_login_token },
+	  LINK_VERB(login_token_prepare, link_look_run, auth_finish) },
 	{ "PASSWORD.SET", CMD_SESSION, AREA_NONE, TARGET_SELF, 0, password_args,
 	  "set or change the password",
-	  .handler = cmd_password_set },
+	  LINK_VERB(password_set_prepare, password_set_run, NULL) },
 	{ NULL }
 };

@@ -23,14 +23,12 @@
 
 #include "buf.h"
 #include "cmd.h"
-#include "conn.h"
 #include "db.h"
 #include "event.h"
 #include "message.h"
 #include "proto.h"
-#include "session.h"
+#include "request.h"
 #include "space.h"
-#include "str.h"
 #include "xmalloc.h"
 
 #define MSG_LIST_DEFAULT	50
@@ -129,173 +127,138 @@ const struct db_stmt message_stmts[] = {
 	{ NULL, NULL }
 };
 
-struct msg_job {
-	struct db_job	 job;
-	int64_t		 user;		/* the caller */
-	int64_t		 session;
-	char		 address[64];
+/*
+ * A request naming its conversation by to= or with= (a user) or space=
+ * (the schema lets through exactly one of them). The conversation is
+ * found, or made, by the open hook.
+ */
+struct msg_req {
+	struct req	 req;
+	int		 make;		/* MSG.SEND: made on first use */
 	int		 in_space;	/* space= rather than a user */
 	int64_t		 with;		/* the other user */
-	int64_t		 space;		/* or the space */
-	int64_t		 before;	/* MSG.LIST */
-	int64_t		 limit;
 	size_t		 page;		/* MSG.LIST: the byte budget */
-	int64_t		 upto;		/* MSG.READ */
-	char		*body;		/* MSG.SEND */
-	int64_t		 conv;		/* found or made by run */
-	char		 ids[3][STR_I64_LEN];	/* caller, with, space */
+	int64_t		 conv;		/* 0: none yet */
 };
 
-static void
-msg_destroy(struct db_job *j)
+/* Loop thread: the other user is not the caller. */
+static enum cmd_result
+msg_prepare(struct req *r, struct cmd_ctx *ctx, const char *key, int make)
 {
-	struct msg_job *mj = (struct msg_job *)j;
+	struct msg_req *m = (struct msg_req *)r;
 
-	free(mj->body);
+	m->in_space = req_has(r, "space");
+	m->with = req_int(r, key);
+	m->make = make;
+	m->page = cmd_page_bytes();
+	if (!m->in_space && m->with == r->user)
+		return cmd_err(ctx, PERR_INVALID, "a private conversation is "
+		    "with someone else");
+	return CMD_PENDING;
 }
 
-/*
- * The job for a request naming its conversation by to= or with= (key)
- * or space=: exactly one of them, and not the caller. NULL with the
- * reply written if the request is not acceptable.
- */
-static struct msg_job *
-msg_job_new(struct cmd_ctx *ctx, const char *key)
+static enum cmd_result
+send_prepare(struct req *r, struct cmd_ctx *ctx)
 {
-	const struct session *s = conn_session(ctx->conn);
-	int has_user = proto_get(ctx->msg, key) != NULL;
-	int has_space = proto_get(ctx->msg, "space") != NULL;
-	struct msg_job *mj;
-	char *why;
+	const char *body = req_str(r, "body");
 
-	if (has_user == has_space) {
-		xasprintf(&why, "name either %s= (a user) or space=", key);
-		cmd_err(ctx, PERR_INVALID, why);
-		free(why);
-		return NULL;
-	}
-	mj = xcalloc(1, sizeof *mj);
-	mj->user = s->user_id;
-	mj->session = s->session_id;
-	str_i64(mj->ids[0], mj->user);
-	snprintf(mj->address, sizeof mj->address, "%s",
-	    conn_address(ctx->conn));
-	mj->in_space = has_space;
-	proto_get_i64(ctx->msg, key, 0, INT64_MAX, &mj->with);
-	proto_get_i64(ctx->msg, "space", 0, INT64_MAX, &mj->space);
-	mj->job.destroy = msg_destroy;
-	if (has_user && mj->with == mj->user) {
-		cmd_err(ctx, PERR_INVALID, "a private conversation is with "
-		    "someone else");
-		free(mj);
-		return NULL;
-	}
-	return mj;
+	if (body[strspn(body, " \t\n")] == '\0')
+		return cmd_err(ctx, PERR_INVALID, "a message cannot be empty");
+	return msg_prepare(r, ctx, "to", 1);
 }
 
+static enum cmd_result
+with_prepare(struct req *r, struct cmd_ctx *ctx)
+{
+	return msg_prepare(r, ctx, "with", 0);
+}
+
+/* The single id column of a statement's row into *id, 0 if no row. */
 static int
-msg_audit(struct msg_job *mj, struct db_conn *dc, const char *action)
+first_id(PGresult *res, int64_t *id)
 {
-	char target[64];
-
-	snprintf(target, sizeof target, "conversation %lld",
-	    (long long)mj->conv);
-	return audit_record(&mj->job, dc, mj->user, mj->session, mj->address,
-	    action, target, NULL);
-}
-
-/* Reads the single id column of a statement's row: 0 if no row. */
-static int
-first_id(struct msg_job *mj, struct db_conn *dc, const char *stmt,
-    int n, const char *const *params, int64_t *id)
-{
-	PGresult *r;
-
-	if ((r = db_query(&mj->job, dc, stmt, n, params)) == NULL)
+	if (res == NULL)
 		return -1;
-	*id = PQntuples(r) > 0 ? db_get_i64(r, 0, "id") : 0;
-	PQclear(r);
+	*id = PQntuples(res) > 0 ? db_get_i64(res, 0, "id") : 0;
+	PQclear(res);
 	return 0;
 }
 
 /*
- * In the job's transaction: checks the caller may use the conversation
- * the request names, then finds it (make: or makes it) in mj->conv, 0 if
- * there is none yet. For a space, *a is filled. 0, or -1 with the reply
+ * The open hook: checks the caller may use the conversation the request
+ * names, then finds it (or makes it) in m->conv. 0, or -1 with the reply
  * written or the job failed.
  */
 static int
-msg_open(struct msg_job *mj, struct db_conn *dc, int make,
-    struct space_access *a)
+msg_open(struct req *r, struct db_conn *dc)
 {
-	struct db_job *j = &mj->job;
-	const char *pair[2] = { mj->ids[0], str_i64(mj->ids[1], mj->with) };
-	const char *sp[1] = { str_i64(mj->ids[2], mj->space) };
-	PGresult *r;
+	struct msg_req *m = (struct msg_req *)r;
+	struct db_job *j = &r->job;
+	int64_t space = req_int(r, "space");
+	PGresult *res;
 	int allowed;
 
-	if (mj->in_space) {
-		if (space_open(j, dc, mj->space, mj->user, SPACE_SEE, a) != 0)
+	if (m->in_space) {
+		if (req_open_space(r, dc, space, SPACE_SEE) != 0)
 			return -1;
-		if (make && a->archived) {
-			proto_err(j->out, j->tag, PERR_CONFLICT, "the space is "
+		if (m->make && r->space.archived)
+			return req_err(r, PERR_CONFLICT, "the space is "
 			    "archived; reactivate it first");
+		res = db_queryf(j, dc, m->make ? "msg_space_make" :
+		    "msg_space_find", "i", space);
+	} else {
+		if ((res = db_queryf(j, dc, "msg_peer", "ii", r->user,
+		    m->with)) == NULL)
 			return -1;
-		}
-		return first_id(mj, dc, make ? "msg_space_make" :
-		    "msg_space_find", 1, sp, &mj->conv);
+		/* A user id that names no one is answered as a stranger's
+		   is (no conversation; not allowed to write), so that the
+		   answer does not tell which ids exist. */
+		allowed = PQntuples(res) > 0 && strcmp(db_get(res, 0,
+		    "allowed"), "t") == 0;
+		PQclear(res);
+		/* Only writing needs the two to know each other now. */
+		if (m->make && !allowed)
+			return req_err(r, PERR_FORBIDDEN, MSG_FORBIDDEN);
+		res = db_queryf(j, dc, m->make ? "msg_direct_make" :
+		    "msg_direct_find", "ii", r->user, m->with);
 	}
-	if ((r = db_query(j, dc, "msg_peer", 2, pair)) == NULL)
+	if (first_id(res, &m->conv) != 0)
 		return -1;
-	/* A user id that names no one is answered as a stranger's is (no
-	   conversation; not allowed to write), so that the answer does not
-	   tell which ids exist. */
-	allowed = PQntuples(r) > 0 && strcmp(db_get(r, 0, "allowed"),
-	    "t") == 0;
-	PQclear(r);
-	/* Only writing needs the two to know each other now. */
-	if (make && !allowed) {
-		proto_err(j->out, j->tag, PERR_FORBIDDEN, MSG_FORBIDDEN);
-		return -1;
-	}
-	return first_id(mj, dc, make ? "msg_direct_make" : "msg_direct_find",
-	    2, pair, &mj->conv);
+	req_target(r, "conversation %lld", (long long)m->conv);
+	return 0;
 }
 
-/* The caller's read position and unread count in mj->conv. */
+/* The caller's read position and unread count in m->conv. */
 static int
-msg_state(struct msg_job *mj, struct db_conn *dc, int64_t *last_read,
+msg_state(struct msg_req *m, struct db_conn *dc, int64_t *last_read,
     int64_t *unread)
 {
-	char conv[STR_I64_LEN];
-	const char *p[2] = { str_i64(conv, mj->conv), mj->ids[0] };
-	PGresult *r;
+	PGresult *res;
 
 	*last_read = *unread = 0;
-	if (mj->conv == 0)
+	if (m->conv == 0)
 		return 0;
-	if ((r = db_query(&mj->job, dc, "msg_state", 2, p)) == NULL)
+	if ((res = db_queryf(&m->req.job, dc, "msg_state", "ii", m->conv,
+	    m->req.user)) == NULL)
 		return -1;
-	*last_read = db_get_i64(r, 0, "last_read");
-	*unread = db_get_i64(r, 0, "unread");
-	PQclear(r);
+	*last_read = db_get_i64(res, 0, "last_read");
+	*unread = db_get_i64(res, 0, "unread");
+	PQclear(res);
 	return 0;
 }
 
 /* Moves the caller's read position to upto if that is forward; *moved. */
 static int
-msg_mark(struct msg_job *mj, struct db_conn *dc, int64_t upto, int *moved)
+msg_mark(struct msg_req *m, struct db_conn *dc, int64_t upto, int *moved)
 {
-	char conv[STR_I64_LEN], id[STR_I64_LEN];
-	const char *p[3] = { str_i64(conv, mj->conv), mj->ids[0],
-	    str_i64(id, upto) };
-	PGresult *r;
+	PGresult *res;
 
-	if ((r = db_query(&mj->job, dc, "msg_mark_read", 3, p)) == NULL)
+	if ((res = db_queryf(&m->req.job, dc, "msg_mark_read", "iii", m->conv,
+	    m->req.user, upto)) == NULL)
 		return -1;
 	if (moved != NULL)
-		*moved = PQntuples(r) > 0;
-	PQclear(r);
+		*moved = PQntuples(res) > 0;
+	PQclear(res);
 	return 0;
 }
 
@@ -303,78 +266,57 @@ msg_mark(struct msg_job *mj, struct db_conn *dc, int64_t upto, int *moved)
 
 /* message.new to both users, or to everyone in the space. */
 static int
-send_event(struct msg_job *mj, struct db_conn *dc, int64_t id,
-    const char *name, const char *at)
+send_event(struct msg_req *m, struct db_conn *dc, const PGresult *msg)
 {
-	struct db_job *j = &mj->job;
+	struct req *r = &m->req;
 	struct buf *data = buf_new(0);
 	int rc;
 
-	proto_add_i64(data, "id", id);
-	proto_add_i64(data, "conversation", mj->conv);
-	proto_add(data, "kind", mj->in_space ? "space" : "direct");
-	proto_add_i64(data, "from", mj->user);
-	proto_add(data, "name", name);
-	if (mj->in_space)
-		proto_add_i64(data, "space", mj->space);
+	proto_add(data, "id", db_get(msg, 0, "id"));
+	proto_add_i64(data, "conversation", m->conv);
+	proto_add(data, "kind", m->in_space ? "space" : "direct");
+	proto_add_i64(data, "from", r->user);
+	proto_add(data, "name", db_get(msg, 0, "name"));
+	if (m->in_space)
+		proto_add_i64(data, "space", r->space.space);
 	else
-		proto_add_i64(data, "to", mj->with);
-	proto_add(data, "at", at);
-	proto_add(data, "body", mj->body);
-	if (mj->in_space)
-		rc = space_emit_shared(j, dc, mj->space, "message.new", data);
+		proto_add_i64(data, "to", m->with);
+	proto_add(data, "at", db_get(msg, 0, "at"));
+	proto_add(data, "body", req_str(r, "body"));
+	if (m->in_space)
+		rc = space_emit_shared(&r->job, dc, r->space.space,
+		    "message.new", data);
 	else
-		rc = event_emit(j, dc, "message.new", 0, mj->user, data) != 0 ||
-		    event_emit(j, dc, "message.new", 0, mj->with, data) != 0;
+		rc = event_emit(&r->job, dc, "message.new", 0, r->user,
+		    data) != 0 || event_emit(&r->job, dc, "message.new", 0,
+		    m->with, data) != 0;
 	buf_free(data);
 	return rc;
 }
 
-static void
-send_run(struct db_job *j, struct db_conn *dc)
+static int
+send_tx(struct req *r, struct db_conn *dc)
 {
-	struct msg_job *mj = (struct msg_job *)j;
-	char conv[STR_I64_LEN];
-	const char *ins[3] = { conv, mj->ids[0], mj->body };
-	struct space_access a;
-	PGresult *r;
-	int64_t id;
+	struct msg_req *m = (struct msg_req *)r;
+	struct db_job *j = &r->job;
+	PGresult *res;
 	int rc;
 
-	if (db_begin(j, dc) != 0 || msg_open(mj, dc, 1, &a) != 0)
-		return;
-	str_i64(conv, mj->conv);
-	if ((r = db_query(j, dc, "msg_insert", 3, ins)) == NULL)
-		return;
-	id = db_get_i64(r, 0, "id");
+	if ((res = db_queryf(j, dc, "msg_insert", "iis", m->conv, r->user,
+	    req_str(r, "body"))) == NULL)
+		return -1;
 	/* The sender has read what they wrote. */
-	rc = msg_mark(mj, dc, id, NULL) != 0 ||
-	    msg_audit(mj, dc, "message.send") != 0 ||
-	    send_event(mj, dc, id, db_get(r, 0, "name"), db_get(r, 0,
-	    "at")) != 0 ||
-	    db_commit(j, dc) != 0;
+	rc = msg_mark(m, dc, db_get_i64(res, 0, "id"), NULL) != 0 ||
+	    send_event(m, dc, res) != 0 ? -1 : 0;
 	if (rc == 0) {
 		proto_begin(j->out, j->tag, "OK");
-		proto_add_i64(j->out, "id", id);
-		proto_add_i64(j->out, "conversation", mj->conv);
-		proto_add(j->out, "at", db_get(r, 0, "at"));
+		proto_add(j->out, "id", db_get(res, 0, "id"));
+		proto_add_i64(j->out, "conversation", m->conv);
+		proto_add(j->out, "at", db_get(res, 0, "at"));
 		proto_end(j->out);
 	}
-	PQclear(r);
-}
-
-static enum cmd_result
-cmd_msg_send(struct cmd_ctx *ctx)
-{
-	const char *body = proto_get(ctx->msg, "body");
-	struct msg_job *mj;
-
-	if (body[strspn(body, " \t\n")] == '\0')
-		return cmd_err(ctx, PERR_INVALID, "a message cannot be empty");
-	if ((mj = msg_job_new(ctx, "to")) == NULL)
-		return CMD_DONE;
-	mj->body = xstrdup(body);
-	return cmd_submit(ctx, &mj->job, send_run, NULL);
+	PQclear(res);
+	return rc;
 }
 
 /* MSG.LIST ---------------------------------------------------------------- */
@@ -385,16 +327,15 @@ cmd_msg_send(struct cmd_ctx *ctx)
  * first, to know where the budget cuts, then copied out in order.
  */
 static void
-list_reply(struct msg_job *mj, const PGresult *page, int64_t last_read,
-    int64_t unread)
+list_reply(struct msg_req *m, const PGresult *page, int64_t limit,
+    int64_t last_read, int64_t unread)
 {
-	struct db_job *j = &mj->job;
+	struct db_job *j = &m->req.job;
 	int rows = page != NULL ? PQntuples(page) : 0, n = 0, more;
 	struct buf *lines = buf_new(0);
 	size_t *start = xcalloc((size_t)rows + 1, sizeof *start);
 
-	while (n < rows && n < mj->limit &&
-	    !cmd_page_full(lines, mj->page, n)) {
+	while (n < rows && n < limit && !cmd_page_full(lines, m->page, n)) {
 		start[n] = buf_len(lines);
 		proto_begin(lines, j->tag, "MESSAGE");
 		proto_add(lines, "id", db_get(page, n, "id"));
@@ -413,7 +354,7 @@ list_reply(struct msg_job *mj, const PGresult *page, int64_t last_read,
 	free(start);
 	buf_free(lines);
 	proto_begin(j->out, j->tag, "OK");
-	proto_add_i64(j->out, "conversation", mj->conv);
+	proto_add_i64(j->out, "conversation", m->conv);
 	proto_add_i64(j->out, "count", n);
 	proto_add_i64(j->out, "more", more);
 	proto_add_i64(j->out, "last_read", last_read);
@@ -421,123 +362,90 @@ list_reply(struct msg_job *mj, const PGresult *page, int64_t last_read,
 	proto_end(j->out);
 }
 
-static void
-list_run(struct db_job *j, struct db_conn *dc)
+static int
+list_tx(struct req *r, struct db_conn *dc)
 {
-	struct msg_job *mj = (struct msg_job *)j;
-	char conv[STR_I64_LEN], before[STR_I64_LEN], limit[STR_I64_LEN],
-	    bytes[STR_I64_LEN];
-	const char *p[4] = { conv, before, limit, bytes };
-	struct space_access a;
+	struct msg_req *m = (struct msg_req *)r;
+	int64_t limit = req_has(r, "limit") ? req_int(r, "limit") :
+	    MSG_LIST_DEFAULT;
 	PGresult *page = NULL;
 	int64_t last_read, unread;
 
-	if (db_begin(j, dc) != 0 || msg_open(mj, dc, 0, &a) != 0)
-		return;
-	str_i64(conv, mj->conv);
-	str_i64(before, mj->before);
-	str_i64(limit, mj->limit + 1);
-	str_i64(bytes, (int64_t)mj->page);
-	if ((mj->conv != 0 &&
-	    (page = db_query(j, dc, "msg_page", 4, p)) == NULL) ||
-	    msg_state(mj, dc, &last_read, &unread) != 0 ||
-	    db_commit(j, dc) != 0) {
+	if ((m->conv != 0 && (page = db_queryf(&r->job, dc, "msg_page",
+	    "iiii", m->conv, req_has(r, "before") ? req_int(r, "before") :
+	    INT64_MAX, limit + 1, (int64_t)m->page)) == NULL) ||
+	    msg_state(m, dc, &last_read, &unread) != 0) {
 		PQclear(page);
-		return;
+		return -1;
 	}
-	list_reply(mj, page, last_read, unread);
+	list_reply(m, page, limit, last_read, unread);
 	PQclear(page);
-}
-
-static enum cmd_result
-cmd_msg_list(struct cmd_ctx *ctx)
-{
-	struct msg_job *mj;
-	int64_t limit = MSG_LIST_DEFAULT;
-
-	if (proto_get(ctx->msg, "limit") != NULL &&
-	    proto_get_i64(ctx->msg, "limit", 1, MSG_LIST_MAX, &limit) != 0)
-		return cmd_err(ctx, PERR_INVALID, "limit is from 1 to 200");
-	if ((mj = msg_job_new(ctx, "with")) == NULL)
-		return CMD_DONE;
-	mj->limit = limit;
-	mj->page = cmd_page_bytes();
-	mj->before = INT64_MAX;
-	proto_get_i64(ctx->msg, "before", 0, INT64_MAX, &mj->before);
-	return cmd_submit(ctx, &mj->job, list_run, NULL);
+	return 0;
 }
 
 /* MSG.READ ---------------------------------------------------------------- */
 
 /* conversation.read to the reader: their other clients catch up. */
 static int
-read_event(struct msg_job *mj, struct db_conn *dc, int64_t last_read,
+read_event(struct msg_req *m, struct db_conn *dc, int64_t last_read,
     int64_t unread)
 {
+	struct req *r = &m->req;
 	struct buf *data = buf_new(0);
 	int rc;
 
-	proto_add_i64(data, "conversation", mj->conv);
-	if (mj->in_space)
-		proto_add_i64(data, "space", mj->space);
+	proto_add_i64(data, "conversation", m->conv);
+	if (m->in_space)
+		proto_add_i64(data, "space", r->space.space);
 	else
-		proto_add_i64(data, "with", mj->with);
+		proto_add_i64(data, "with", m->with);
 	proto_add_i64(data, "upto", last_read);
 	proto_add_i64(data, "unread", unread);
-	rc = mj->in_space ? space_emit_to(&mj->job, dc, mj->space, mj->user,
-	    "conversation.read", data) : event_emit(&mj->job, dc,
-	    "conversation.read", 0, mj->user, data);
+	rc = m->in_space ? space_emit_to(&r->job, dc, r->space.space, r->user,
+	    "conversation.read", data) : event_emit(&r->job, dc,
+	    "conversation.read", 0, r->user, data);
 	buf_free(data);
 	return rc;
 }
 
-static void
-read_run(struct db_job *j, struct db_conn *dc)
+/* Recorded (r->action) only if the read position moved. */
+static int
+read_tx(struct req *r, struct db_conn *dc)
 {
-	struct msg_job *mj = (struct msg_job *)j;
-	char conv[STR_I64_LEN], upto[STR_I64_LEN];
-	const char *p[2] = { conv, upto };
-	struct space_access a;
-	PGresult *r;
+	struct msg_req *m = (struct msg_req *)r;
+	PGresult *res;
 	int64_t last_read, unread;
 	int found, moved;
 
-	if (db_begin(j, dc) != 0 || msg_open(mj, dc, 0, &a) != 0)
-		return;
-	str_i64(conv, mj->conv);
-	str_i64(upto, mj->upto);
-	if ((r = db_query(j, dc, "msg_in_conversation", 2, p)) == NULL)
-		return;
-	found = PQntuples(r) > 0;
-	PQclear(r);
-	if (!found) {
-		proto_err(j->out, j->tag, PERR_NOT_FOUND, "no such message "
-		    "in this conversation");
-		return;
-	}
-	if (msg_mark(mj, dc, mj->upto, &moved) != 0 ||
-	    msg_state(mj, dc, &last_read, &unread) != 0 ||
-	    (moved && (msg_audit(mj, dc, "conversation.read") != 0 ||
-	    read_event(mj, dc, last_read, unread) != 0)) ||
-	    db_commit(j, dc) != 0)
-		return;
-	proto_begin(j->out, j->tag, "OK");
-	proto_add_i64(j->out, "unread", unread);
-	proto_end(j->out);
-}
-
-static enum cmd_result
-cmd_msg_read(struct cmd_ctx *ctx)
-{
-	struct msg_job *mj;
-
-	if ((mj = msg_job_new(ctx, "with")) == NULL)
-		return CMD_DONE;
-	proto_get_i64(ctx->msg, "upto", 0, INT64_MAX, &mj->upto);
-	return cmd_submit(ctx, &mj->job, read_run, NULL);
+	if ((res = db_queryf(&r->job, dc, "msg_in_conversation", "ii",
+	    m->conv, req_int(r, "upto"))) == NULL)
+		return -1;
+	found = PQntuples(res) > 0;
+	PQclear(res);
+	if (!found)
+		return req_err(r, PERR_NOT_FOUND, "no such message in this "
+		    "conversation");
+	if (msg_mark(m, dc, req_int(r, "upto"), &moved) != 0 ||
+	    msg_state(m, dc, &last_read, &unread) != 0 ||
+	    (moved && read_event(m, dc, last_read, unread) != 0))
+		return -1;
+	if (moved)
+		r->action = "conversation.read";
+	proto_begin(r->job.out, r->job.tag, "OK");
+	proto_add_i64(r->job.out, "unread", unread);
+	proto_end(r->job.out);
+	return 0;
 }
 
 /* CONV.LIST --------------------------------------------------------------- */
+
+static enum cmd_result
+conv_list_prepare(struct req *r, struct cmd_ctx *ctx)
+{
+	(void)ctx;
+	db_job_params(&r->job, "i", r->user);
+	return CMD_PENDING;
+}
 
 static void
 conv_list_result(struct db_job *j, const PGresult *r)
@@ -567,59 +475,45 @@ conv_list_result(struct db_job *j, const PGresult *r)
 	proto_end(j->out);
 }
 
-struct conv_list_job {
-	struct db_job	 job;
-	char		 user[STR_I64_LEN];
-};
-
-static enum cmd_result
-cmd_conv_list(struct cmd_ctx *ctx)
-{
-	struct conv_list_job *cj = xcalloc(1, sizeof *cj);
-
-	str_i64(cj->user, conn_session(ctx->conn)->user_id);
-	cj->job.stmt = "conv_list";
-	cj->job.nparams = 1;
-	cj->job.params[0] = cj->user;
-	return cmd_submit_read(ctx, &cj->job, conv_list_result);
-}
-
 /* The table --------------------------------------------------------------- */
 
 static const struct cmd_arg send_args[] = {
-	ARG("to", ARG_INT, 0, 20),
-	ARG("space", ARG_INT, 0, 20),
+	ARG("to", ARG_ID, 0, 20, .oneof = 1),
+	ARG("space", ARG_ID, 0, 20, .oneof = 1),
 	ARG("body", ARG_PROSE, 1, MESSAGE_BODY_MAX),
 	{ NULL }
 };
 
 static const struct cmd_arg list_args[] = {
-	ARG("with", ARG_INT, 0, 20),
-	ARG("space", ARG_INT, 0, 20),
-	ARG("before", ARG_INT, 0, 20),
-	ARG("limit", ARG_INT, 0, 20),
+	ARG("with", ARG_ID, 0, 20, .oneof = 1),
+	ARG("space", ARG_ID, 0, 20, .oneof = 1),
+	ARG("before", ARG_ID, 0, 20),
+	ARG("limit", ARG_INT, 0, 20, .lo = 1, .hi = MSG_LIST_MAX),
 	{ NULL }
 };
 
 static const struct cmd_arg read_args[] = {
-	ARG("with", ARG_INT, 0, 20),
-	ARG("space", ARG_INT, 0, 20),
-	ARG("upto", ARG_INT, 1, 20),
+	ARG("with", ARG_ID, 0, 20, .oneof = 1),
+	ARG("space", ARG_ID, 0, 20, .oneof = 1),
+	ARG("upto", ARG_ID, 1, 20),
 	{ NULL }
 };
 
 const struct cmd cmd_message_table[] = {
-	{ "MSG.SEND", CMD_SESSION, AREA_CONVERSATIONS, TARGET_OBJECT, 0, send_args,
-	  "write to a contact or in a space's discussion",
-	  .handler = cmd_msg_send },
-	{ "MSG.LIST", CMD_SESSION, AREA_CONVERSATIONS, TARGET_OBJECT, 0, list_args,
-	  "a page of a conversation, oldest first",
-	  .handler = cmd_msg_list },
-	{ "MSG.READ", CMD_SESSION, AREA_CONVERSATIONS, TARGET_OBJECT, 0, read_args,
-	  "mark a conversation read up to a message",
-	  .handler = cmd_msg_read },
+	{ "MSG.SEND", CMD_SESSION, AREA_CONVERSATIONS, TARGET_OBJECT, 0,
+	  send_args, "write to a contact or in a space's discussion",
+	  .size = sizeof(struct msg_req), .prepare = send_prepare,
+	  .open = msg_open, .tx = send_tx, .audit = "message.send" },
+	{ "MSG.LIST", CMD_SESSION, AREA_CONVERSATIONS, TARGET_OBJECT, 0,
+	  list_args, "a page of a conversation, oldest first",
+	  .size = sizeof(struct msg_req), .prepare = with_prepare,
+	  .open = msg_open, .tx = list_tx },
+	{ "MSG.READ", CMD_SESSION, AREA_CONVERSATIONS, TARGET_OBJECT, 0,
+	  read_args, "mark a conversation read up to a message",
+	  .size = sizeof(struct msg_req), .prepare = with_prepare,
+	  .open = msg_open, .tx = read_tx },
 	{ "CONV.LIST", CMD_SESSION, AREA_CONVERSATIONS, TARGET_SELF, 0, NULL,
-	  "the caller's conversations, newest first",
-	  .handler = cmd_conv_list },
+	  "the caller's conversations, newest first", .stmt = "conv_list",
+	  .result = conv_list_result, .prepare = conv_list_prepare },
 	{ NULL }
 };

@@ -95,9 +95,9 @@ session_cmds_free(void)
 
 
 void
-auth_destroy(struct db_job *j)
+auth_destroy(struct req *r)
 {
-	struct auth_job *aj = (struct auth_job *)j;
+	struct auth_job *aj = (struct auth_job *)r;
 
 	free(aj->email);
 	free(aj->stored);
@@ -118,11 +118,10 @@ auth_finish(struct db_job *j, struct conn *conn)
 }
 
 void
-auth_job_init(struct auth_job *aj, struct conn *conn)
+auth_job_init(struct auth_job *aj)
 {
 	const struct config *cf = server_config();
 
-	snprintf(aj->address, sizeof aj->address, "%s", conn_address(conn));
 	aj->account_limit = cf->login_account_limit;
 	aj->account_global_limit = cf->login_account_global_limit;
 	aj->address_limit = cf->login_address_limit;
@@ -132,26 +131,16 @@ auth_job_init(struct auth_job *aj, struct conn *conn)
 	aj->prune_window = cf->mail_recipient_window > cf->login_window ?
 	    cf->mail_recipient_window : cf->login_window;
 	aj->lifetime = cf->session_lifetime;
-	aj->job.destroy = auth_destroy;
-}
-
-static struct auth_job *
-auth_job_new(struct conn *conn)
-{
-	struct auth_job *aj = xcalloc(1, sizeof *aj);
-
-	auth_job_init(aj, conn);
-	return aj;
 }
 
 size_t
 auth_login_rules(const struct auth_job *aj, struct limit_rule *rules)
 {
-	rules[0].key = limit_key("pair", aj->email, aj->address);
+	rules[0].key = limit_key("pair", aj->email, aj->req.address);
 	rules[0].max = aj->account_limit;
 	rules[1].key = limit_key("acct", aj->email, NULL);
 	rules[1].max = aj->account_global_limit;
-	rules[2].key = limit_key("addr", aj->address, NULL);
+	rules[2].key = limit_key("addr", aj->req.address, NULL);
 	rules[2].max = aj->address_limit;
 	for (int i = 0; i < 3; i++)
 		rules[i].window = aj->window;
@@ -166,10 +155,10 @@ auth_login_limited(struct auth_job *aj, struct db_conn *dc, int *limited)
 	long retry;
 	int rc;
 
-	rc = limit_check(&aj->job, dc, rules, n, &retry);
+	rc = limit_check(&aj->req.job, dc, rules, n, &retry);
 	limit_rules_free(rules, n);
 	if ((*limited = rc == 0 && retry > 0))
-		limit_refuse(&aj->job, "failed logins", retry);
+		limit_refuse(&aj->req.job, "failed logins", retry);
 	return rc;
 }
 
@@ -183,7 +172,7 @@ login_read(struct auth_job *aj, struct db_conn *dc)
 	const char *params[1] = { aj->email };
 	PGresult *r;
 
-	if ((r = db_query(&aj->job, dc, "user_by_email", 1, params)) == NULL)
+	if ((r = db_query(&aj->req.job, dc, "user_by_email", 1, params)) == NULL)
 		return -1;
 	free(aj->stored);
 	aj->stored = NULL;
@@ -211,7 +200,7 @@ auth_verify_cpu(struct db_job *j)
 int
 auth_login_failed(struct auth_job *aj, struct db_conn *dc, const char *msg)
 {
-	struct db_job *j = &aj->job;
+	struct db_job *j = &aj->req.job;
 	struct limit_rule rules[3];
 	size_t n = auth_login_rules(aj, rules);
 	char window[24];
@@ -221,7 +210,7 @@ auth_login_failed(struct auth_job *aj, struct db_conn *dc, const char *msg)
 	str_i64(window, aj->prune_window);
 	rc = db_begin(j, dc) != 0 || limit_add(j, dc, rules, n) != 0 ||
 	    db_command(j, dc, "login_failures_prune", 1, prune) != 0 ||
-	    audit_record(j, dc, 0, 0, aj->address, "login.failed", aj->email,
+	    audit_record(j, dc, 0, 0, aj->req.address, "login.failed", aj->email,
 	    NULL) != 0 ||
 	    db_commit(j, dc) != 0 ? -1 : 0;
 	limit_rules_free(rules, n);
@@ -234,11 +223,11 @@ auth_login_failed(struct auth_job *aj, struct db_conn *dc, const char *msg)
 int
 auth_login_forgiven(struct auth_job *aj, struct db_conn *dc)
 {
-	char *key = limit_key("pair", aj->email, aj->address);
+	char *key = limit_key("pair", aj->email, aj->req.address);
 	const char *clear[1] = { key };
 	int rc;
 
-	rc = db_command(&aj->job, dc, "login_failures_clear", 1, clear);
+	rc = db_command(&aj->req.job, dc, "login_failures_clear", 1, clear);
 	free(key);
 	return rc;
 }
@@ -246,9 +235,9 @@ auth_login_forgiven(struct auth_job *aj, struct db_conn *dc)
 int64_t
 auth_session_open(struct auth_job *aj, struct db_conn *dc, int64_t user)
 {
-	struct db_job *j = &aj->job;
+	struct db_job *j = &aj->req.job;
 	char uid[24], lifetime[24], digest[TOKEN_DIGEST_LEN + 1];
-	const char *ins[4] = { uid, digest, aj->address, lifetime };
+	const char *ins[4] = { uid, digest, aj->req.address, lifetime };
 	const char *prune[1] = { uid };
 	struct buf *data;
 	PGresult *r;
@@ -266,10 +255,10 @@ auth_session_open(struct auth_job *aj, struct db_conn *dc, int64_t user)
 	PQclear(r);
 	data = buf_new(0);
 	proto_add_i64(data, "session", sid);
-	proto_add(data, "address", aj->address);
+	proto_add(data, "address", aj->req.address);
 	if (db_command(j, dc, "sessions_prune", 1, prune) != 0 ||
 	    db_command(j, dc, "user_logged_in", 1, prune) != 0 ||
-	    audit_record(j, dc, user, sid, aj->address, "login", NULL,
+	    audit_record(j, dc, user, sid, aj->req.address, "login", NULL,
 	    NULL) != 0 ||
 	    event_emit(j, dc, "session.login", 0, user, data) != 0)
 		sid = -1;
@@ -281,7 +270,7 @@ int
 auth_reply(struct auth_job *aj, struct db_conn *dc, int64_t user,
     int64_t sid, const char *extra)
 {
-	struct db_job *j = &aj->job;
+	struct db_job *j = &aj->req.job;
 
 	if ((aj->session = session_load(j, dc, user, sid)) == NULL)
 		return -1;
@@ -335,13 +324,14 @@ login_run(struct db_job *j, struct db_conn *dc)
 }
 
 static enum cmd_result
-cmd_login(struct cmd_ctx *ctx)
+login_prepare(struct req *r, struct cmd_ctx *ctx)
 {
-	struct auth_job *aj = auth_job_new(ctx->conn);
+	struct auth_job *aj = (struct auth_job *)r;
 
-	aj->email = xstrdup(proto_get(ctx->msg, "email"));
-	aj->password = xstrdup(proto_get(ctx->msg, "password"));
-	return cmd_submit(ctx, &aj->job, login_run, auth_finish);
+	auth_job_init(aj);
+	aj->email = xstrdup(req_str(r, "email"));
+	aj->password = xstrdup(req_str(r, "password"));
+	return CMD_PENDING;
 }
 
 static void
@@ -383,58 +373,34 @@ resume_run(struct db_job *j, struct db_conn *dc)
 }
 
 static enum cmd_result
-cmd_resume(struct cmd_ctx *ctx)
+resume_prepare(struct req *r, struct cmd_ctx *ctx)
 {
-	struct auth_job *aj = auth_job_new(ctx->conn);
+	struct auth_job *aj = (struct auth_job *)r;
 
-	snprintf(aj->token, sizeof aj->token, "%s", proto_get(ctx->msg, "token"));
-	return cmd_submit(ctx, &aj->job, resume_run, auth_finish);
+	auth_job_init(aj);
+	snprintf(aj->token, sizeof aj->token, "%s", req_str(r, "token"));
+	return CMD_PENDING;
 }
 
-struct logout_job {
-	struct db_job	 job;
-	int64_t		 user;
-	int64_t		 session;
-	char		 address[64];
-};
-
-static void
-logout_run(struct db_job *j, struct db_conn *dc)
+static int
+logout_tx(struct req *r, struct db_conn *dc)
 {
-	struct logout_job *lj = (struct logout_job *)j;
-	char sid[24];
-	const char *params[1] = { sid };
 	struct buf *data = buf_new(0);
+	int rc;
 
-	str_i64(sid, lj->session);
-	proto_add_i64(data, "session", lj->session);
-	if (db_begin(j, dc) == 0 &&
-	    db_command(j, dc, "session_delete", 1, params) == 0 &&
-	    audit_record(j, dc, lj->user, lj->session, lj->address, "logout",
-	    NULL, NULL) == 0 &&
-	    event_emit(j, dc, "session.logout", 0, lj->user, data) == 0 &&
-	    db_commit(j, dc) == 0)
-		proto_ok(j->out, j->tag);
+	proto_add_i64(data, "session", r->session);
+	rc = db_commandf(&r->job, dc, "session_delete", "i", r->session) ||
+	    event_emit(&r->job, dc, "session.logout", 0, r->user, data) ? -1 : 0;
 	buf_free(data);
+	if (rc == 0)
+		proto_ok(r->job.out, r->job.tag);
+	return rc;
 }
 
 static void
 logout_finish(struct db_job *j, struct conn *conn)
 {
 	conn_set_session(conn, NULL);
-}
-
-static enum cmd_result
-cmd_logout(struct cmd_ctx *ctx)
-{
-	struct session *s = conn_session(ctx->conn);
-	struct logout_job *lj = xcalloc(1, sizeof *lj);
-
-	lj->user = s->user_id;
-	lj->session = s->session_id;
-	snprintf(lj->address, sizeof lj->address, "%s",
-	    conn_address(ctx->conn));
-	return cmd_submit(ctx, &lj->job, logout_run, logout_finish);
 }
 
 /* From the session loaded at login: no database round trip. */
@@ -465,13 +431,15 @@ static const struct cmd_arg resume_args[] = {
 const struct cmd cmd_session_table[] = {
 	{ "LOGIN", CMD_GUEST, AREA_NONE, TARGET_LINK, 0, login_args,
 	  "log in; returns a session token",
-	  .handler = cmd_login },
+	  .size = sizeof(struct auth_job), .prepare = login_prepare,
+	  .run = login_run, .finish = auth_finish, .destroy = auth_destroy },
 	{ "SESSION.RESUME", CMD_GUEST, AREA_NONE, TARGET_LINK, 0, resume_args,
 	  "continue a session with its token",
-	  .handler = cmd_resume },
+	  .size = sizeof(struct auth_job), .prepare = resume_prepare,
+	  .run = resume_run, .finish = auth_finish, .destroy = auth_destroy },
 	{ "LOGOUT", CMD_SESSION, AREA_NONE, TARGET_SELF, 0, NULL,
 	  "end the session",
-	  .handler = cmd_logout },
+	  .tx = logout_tx, .audit = "logout", .finish = logout_finish },
 	{ "WHOAMI", CMD_SESSION, AREA_NONE, TARGET_SELF, 0, NULL,
 	  "the user and their workspaces",
 	  .handler = cmd_whoami },

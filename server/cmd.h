@@ -105,7 +105,9 @@ struct cmd {
 	enum cmd_auth		 auth;
 	enum authz_area		 area;
 	enum cmd_target		 target;
-	int			 need;		/* TARGET_SPACE: enum space_need */
+	int			 need;		/* TARGET_SPACE: enum space_need;
+						   TARGET_OBJECT: the open
+						   hook's (cmd-file.c) */
 	const struct cmd_arg	*args;		/* ends with { NULL } */
 	const char		*summary;	/* one line, for docs */
 

@@ -7,8 +7,6 @@
 
 #include <stdint.h>
 
-#include "str.h"
-
 struct buf;
 struct db_conn;
 struct db_job;
@@ -22,7 +20,6 @@ struct inviter {
 	const char	*name;		/* for the e-mails */
 	const char	*message;	/* "" for none */
 	const char	*base;		/* HOST:PORT for links */
-	char		 ids[4][STR_I64_LEN];	/* ids as parameters */
 };
 
 /* HOST:PORT, the address clients reach this server by (caller frees). */

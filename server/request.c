@@ -12,22 +12,29 @@
 #include "session.h"
 #include "xmalloc.h"
 
-static size_t
-req_index(const struct req *r, const char *key)
+/*
+ * The bound value of key. A key the verb's schema does not have is a bug;
+ * it reads as absent (and is logged) rather than ending the process for
+ * everyone connected.
+ */
+static const struct req_value *
+req_value(const struct req *r, const char *key)
 {
+	static const struct req_value absent;
 	size_t i = 0;
 
 	for (const struct cmd_arg *a = r->cmd->args; a != NULL &&
 	    a->key != NULL; a++, i++)
 		if (strcmp(a->key, key) == 0)
-			return i;
-	fatalx("%s has no parameter %s", r->cmd->verb, key);
+			return &r->values[i];
+	log_warnx("bug: %s has no parameter %s", r->cmd->verb, key);
+	return &absent;
 }
 
 const char *
 req_str(const struct req *r, const char *key)
 {
-	return r->values[req_index(r, key)].text;
+	return req_value(r, key)->text;
 }
 
 int
@@ -39,13 +46,13 @@ req_has(const struct req *r, const char *key)
 int64_t
 req_int(const struct req *r, const char *key)
 {
-	return r->values[req_index(r, key)].n;
+	return req_value(r, key)->n;
 }
 
 int
 req_bool(const struct req *r, const char *key)
 {
-	const struct req_value *v = &r->values[req_index(r, key)];
+	const struct req_value *v = req_value(r, key);
 
 	return v->text == NULL ? -1 : (int)v->n;
 }
@@ -90,10 +97,15 @@ req_bind(struct req *r, const struct proto_msg *msg)
 	for (size_t i = 0; i < msg->nparams; i++)
 		size += msg->params[i].len + 1;
 	p = r->text = xmalloc(size);
+	r->size_text = size;
 	for (size_t i = 0; i < msg->nparams; i++) {
 		const struct proto_param *pp = &msg->params[i];
-		struct req_value *v = &r->values[req_index(r, pp->key)];
+		struct req_value *v = r->values;
+		const struct cmd_arg *a = r->cmd->args;
 
+		/* Every key is in the schema: the dispatcher checked. */
+		for (; strcmp(a->key, pp->key) != 0; a++)
+			v++;
 		memcpy(p, pp->value, pp->len + 1);
 		v->text = p;
 		v->len = pp->len;
@@ -138,7 +150,8 @@ req_destroy(struct db_job *j)
 	if (r->cmd->destroy != NULL)
 		r->cmd->destroy(r);
 	free(r->values);
-	free(r->text);
+	/* The values may hold a password. */
+	freezero(r->text, r->size_text);
 	free(r->grants);
 	free(r->detail);
 }
@@ -189,8 +202,10 @@ req_run(struct db_job *j, struct db_conn *dc)
 	r->detail = NULL;
 	if (db_begin(j, dc) != 0 || req_open(r, dc) != 0 || c->tx(r, dc) != 0)
 		return;
-	if (c->audit != NULL && audit_record(j, dc, r->user, r->session,
-	    r->address, r->action != NULL ? r->action : c->audit, r->target,
+	if (r->action == NULL)
+		r->action = c->audit;
+	if (r->action != NULL && audit_record(j, dc, r->user, r->session,
+	    r->address, r->action, r->target[0] != '\0' ? r->target : NULL,
 	    r->detail) != 0)
 		return;
 	db_commit(j, dc);

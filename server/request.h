@@ -51,6 +51,7 @@ struct req {
 	char			 address[64];
 	struct req_value	*values;
 	char			*text;		/* the values' text, one block */
+	size_t			 size_text;
 	struct req_grant	*grants;
 	size_t			 ngrants;
 
@@ -58,7 +59,9 @@ struct req {
 	int64_t			 workspace;	/* 0: none or not yet known */
 	struct space_access	 space;		/* TARGET_SPACE, or an open hook
 						   that opens a space */
-	const char		*action;	/* audit: if not the verb's */
+	const char		*action;	/* audit: if not the verb's (a verb
+						   with no .audit records a
+						   row only if tx sets it) */
 	char			 target[48];	/* audit: "space 12" */
 	char			*detail;	/* audit: the details, or NULL */
 };

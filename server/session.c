@@ -3,9 +3,11 @@
 #include <string.h>
 
 #include "buf.h"
+#include "conn.h"
 #include "db.h"
 #include "proto.h"
 #include "session.h"
+#include "log.h"
 #include "xmalloc.h"
 
 void
@@ -33,11 +35,6 @@ session_role(const struct session *s, int64_t workspace_id)
 	return NULL;
 }
 
-int
-session_in_workspace(const struct session *s, int64_t workspace_id)
-{
-	return session_role(s, workspace_id) != NULL;
-}
 
 struct session *
 session_load(struct db_job *j, struct db_conn *dc, int64_t user_id,
@@ -102,4 +99,75 @@ session_describe(const struct session *s, struct buf *out, const char *tag)
 		proto_add(out, "plan", s->ws[i].plan);
 		proto_end(out);
 	}
+}
+
+struct refresh_job {
+	struct db_job	 job;
+	int64_t		 user;
+	int64_t		 session;
+	struct session	*fresh;
+};
+
+static void
+refresh_run(struct db_job *j, struct db_conn *dc)
+{
+	struct refresh_job *rj = (struct refresh_job *)j;
+
+	session_free(rj->fresh);
+	rj->fresh = session_load(j, dc, rj->user, rj->session);
+}
+
+/* Loop thread: the connection takes the fresh session if it still holds
+   the one that was read again. */
+static void
+refresh_done(struct db_job *j)
+{
+	struct refresh_job *rj = (struct refresh_job *)j;
+	struct conn *c = conn_find(j->conn_id);
+	const struct session *s = c != NULL ? conn_session(c) : NULL;
+
+	if (j->status == DB_OK && s != NULL && s->session_id == rj->session) {
+		conn_set_session(c, rj->fresh);
+		rj->fresh = NULL;
+	} else if (j->status != DB_OK)
+		log_warnx("a session was not read again; it keeps its roles "
+		    "until it logs in");
+	session_free(rj->fresh);
+	free(rj);
+}
+
+struct refresh_want {
+	const int64_t	*users;
+	size_t		 n;
+};
+
+static void
+refresh_one(struct conn *c, void *arg)
+{
+	const struct refresh_want *w = arg;
+	const struct session *s = conn_session(c);
+	struct refresh_job *rj;
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < w->n && w->users[i] != s->user_id; i++)
+		;
+	if (w->n > 0 && i == w->n)
+		return;
+	rj = xcalloc(1, sizeof *rj);
+	rj->user = s->user_id;
+	rj->session = s->session_id;
+	rj->job.conn_id = conn_id(c);
+	rj->job.run = refresh_run;
+	rj->job.done = refresh_done;
+	db_submit(&rj->job);
+}
+
+void
+session_refresh(const int64_t *users, size_t n)
+{
+	struct refresh_want w = { users, n };
+
+	conn_foreach(refresh_one, &w);
 }

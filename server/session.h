@@ -35,13 +35,18 @@ struct session {
 };
 
 void session_free(struct session *);
-int session_in_workspace(const struct session *, int64_t workspace_id);
 /* The user's role in a workspace, or NULL if they are not a member. */
 const struct authz_role *session_role(const struct session *,
     int64_t workspace_id);
 /* Worker side: loads user and memberships; NULL on failure (status set). */
 struct session *session_load(struct db_job *, struct db_conn *,
     int64_t user_id, int64_t session_id);
+/*
+ * Loop thread: the sessions of these users (n 0: of everyone signed in)
+ * read again, for their workspaces, plans and roles changed
+ * (sql/011_roles.sql notifies agora_roles; bus.c listens).
+ */
+void session_refresh(const int64_t *users, size_t n);
 /* Writes the USER and WORKSPACE data lines of WHOAMI. */
 void session_describe(const struct session *, struct buf *, const char *tag);
 

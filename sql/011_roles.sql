@@ -61,3 +61,37 @@ SELECT roles_add_builtin(id) FROM workspaces;
 ALTER TABLE memberships DROP CONSTRAINT memberships_role_check;
 ALTER TABLE memberships ADD FOREIGN KEY (workspace_id, role)
     REFERENCES roles (workspace_id, name) ON UPDATE CASCADE;
+
+-- A signed-in session holds its workspaces, plans and roles (authz.h);
+-- when they change, the users concerned are named on agora_roles and
+-- every agorad reads their sessions again (server/bus.c).
+CREATE FUNCTION roles_notify() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    row record;
+BEGIN
+    IF TG_OP = 'DELETE' THEN row := OLD; ELSE row := NEW; END IF;
+    IF TG_TABLE_NAME = 'memberships' THEN
+        PERFORM pg_notify('agora_roles', row.user_id::text);
+        IF TG_OP = 'UPDATE' AND OLD.user_id <> NEW.user_id THEN
+            PERFORM pg_notify('agora_roles', OLD.user_id::text);
+        END IF;
+    ELSIF TG_TABLE_NAME = 'roles' THEN
+        PERFORM pg_notify('agora_roles', m.user_id::text)
+        FROM memberships m
+        WHERE m.workspace_id = row.workspace_id AND m.role = row.name;
+    ELSE
+        PERFORM pg_notify('agora_roles', m.user_id::text)
+        FROM memberships m WHERE m.workspace_id = row.id;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER memberships_notify
+    AFTER INSERT OR UPDATE OR DELETE ON memberships
+    FOR EACH ROW EXECUTE FUNCTION roles_notify();
+CREATE TRIGGER roles_notify AFTER UPDATE ON roles
+    FOR EACH ROW EXECUTE FUNCTION roles_notify();
+CREATE TRIGGER workspaces_notify AFTER UPDATE ON workspaces
+    FOR EACH ROW EXECUTE FUNCTION roles_notify();

@@ -113,9 +113,8 @@ app_set_view(struct app *a, enum view v)
 			app_notice(a, 0, NULL);	/* a link shown: done with */
 	}
 	sidebar_follow(a);
-	if (v == VIEW_PEOPLE && model_workspace(&a->model) != NULL &&
-	    !model_workspace(&a->model)->loaded)
-		link_members(a);
+	if (views[v]->enter != NULL)
+		views[v]->enter(a);
 }
 
 static void
@@ -131,7 +130,7 @@ app_next_workspace(struct app *a)
 	model_select(m, (m->cur + 1) % m->nws);
 	view_sync(a);
 	if (!model_workspace(m)->loaded)
-		link_members(a);
+		members_load(a);
 	app_status(a, 0, "workspace %s", model_workspace(m)->name);
 }
 
@@ -164,30 +163,13 @@ app_context(const struct app *a)
 static unsigned
 app_screen_context(const struct app *a)
 {
-	unsigned where = KM_SCREEN | KM_LIST;
+	const struct view_ops *v = views[a->view];
 
 	if (a->focus == PANE_SIDEBAR)
-		return where | KM_SIDEBAR | (sidebar_contact(a) != 0 ?
-		    KM_CONTACT : 0);
-	switch (a->view) {
-	case VIEW_SPACES:
-		return where | KM_SPACES;
-	case VIEW_SPACE:
-		return where | KM_SPACE;
-	case VIEW_FILES:
-		return where | KM_FILES;
-	case VIEW_NETWORKS:
-		return where | KM_NETWORKS;
-	case VIEW_CONTACTS:
-		return where | KM_CONTACT;
-	case VIEW_CONTACT:
-		return where | KM_CONTACT_MENU;
-	case VIEW_CHAT:
-		/* Not a list: its keys scroll the history. */
-		return KM_SCREEN | KM_CHAT;
-	default:
-		return where;
-	}
+		return KM_SCREEN | KM_LIST | KM_SIDEBAR |
+		    (sidebar_contact(a) != 0 ? KM_CONTACT : 0);
+	/* A view that is not a list (the conversation) scrolls with them. */
+	return KM_SCREEN | (v->list ? KM_LIST : 0) | v->where;
 }
 
 unsigned
@@ -219,7 +201,19 @@ app_refilter(struct app *a)
 	a->model.dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
 }
 
-/* Enter, Esc and history in the bottom line's field. */
+/* The field being typed in changed. */
+static void
+app_typed(struct app *a)
+{
+	if (a->mode == MODE_COMMAND)
+		history_reset(&a->history);
+	if (a->mode == MODE_FILTER)
+		app_refilter(a);
+	if (a->mode == MODE_PROMPT)
+		picker_typed(a);
+}
+
+/* Enter, Esc, Tab and history in the bottom line's field. */
 static void
 app_input_action(struct app *a, enum action act)
 {
@@ -282,42 +276,24 @@ static const enum field_op edit_ops[A_EDIT_KILL_END - A_EDIT_LEFT + 1] = {
 	[A_EDIT_KILL_END - A_EDIT_LEFT] = FIELD_KILL_END,
 };
 
-int
-app_field_edit(struct field *f, enum action act)
+/* An editing key, in the bottom line or the message field. */
+static void
+app_edit(struct app *a, enum action act)
 {
-	if (act < A_EDIT_LEFT || act > A_EDIT_KILL_END)
-		return 0;
-	return field_edit(f, edit_ops[act - A_EDIT_LEFT]);
+	if (a->mode == MODE_COMPOSE) {
+		a->model.dirty |= DIRTY_MAIN | DIRTY_STATUS;
+		if (!field_edit(&a->compose, edit_ops[act - A_EDIT_LEFT]))
+			beep();
+	} else if (field_edit(&a->input, edit_ops[act - A_EDIT_LEFT]))
+		app_typed(a);
 }
 
 static void
-app_input_key(struct app *a, int key, enum action act)
+app_pick(struct app *a, enum action act)
 {
-	int changed = 0;
-
-	if (act >= A_EDIT_LEFT && act <= A_EDIT_KILL_END)
-		changed = app_field_edit(&a->input, act);
-	else if (act == A_PICK || act == A_PICK_NEXT || act == A_PICK_PREV) {
-		picker_action(a, act);
-		changed = act == A_PICK;
-	} else if (act != A_NONE) {
-		app_input_action(a, act);
-		a->model.dirty |= DIRTY_STATUS;
-		return;
-	} else if (key < KEYMAP_FN && field_insert(&a->input,
-	    (wchar_t)key) == 0)
-		changed = 1;
-	else
-		beep();
-	if (changed) {
-		if (a->mode == MODE_COMMAND)
-			history_reset(&a->history);
-		if (a->mode == MODE_FILTER)
-			app_refilter(a);
-		if (a->mode == MODE_PROMPT)
-			picker_typed(a);
-	}
-	a->model.dirty |= DIRTY_STATUS;
+	picker_action(a, act);
+	if (act == A_PICK)
+		app_typed(a);
 }
 
 static const enum listview_move list_moves[] = {
@@ -328,6 +304,33 @@ static const enum listview_move list_moves[] = {
 	[A_FIRST - A_UP] = LISTVIEW_FIRST,
 	[A_LAST - A_UP] = LISTVIEW_LAST,
 };
+
+static void app_view_action(struct app *, enum view, enum action);
+
+/* The list keys: the help's lines, the focused list, or a view that is
+   not a list. */
+static void
+app_move(struct app *a, enum action act)
+{
+	struct listview *lv = app_focused_list(a);
+
+	if (a->mode == MODE_HELP) {
+		if (act == A_DOWN)
+			a->help_top++;
+		else if (act == A_UP && a->help_top > 0)
+			a->help_top--;
+		return;
+	}
+	if (a->focus == PANE_MAIN && !views[a->view]->list) {
+		app_view_action(a, a->view, act);
+		return;
+	}
+	if (listview_move(lv, list_moves[act - A_UP])) {
+		view_remember(a);
+		a->model.dirty |= a->focus == PANE_SIDEBAR ? DIRTY_SIDEBAR :
+		    DIRTY_MAIN;
+	}
+}
 
 static void
 app_screen_action(struct app *a, enum action act)
@@ -368,84 +371,126 @@ app_screen_action(struct app *a, enum action act)
 	case A_PREV_PANE:
 		a->focus = a->focus == PANE_SIDEBAR ? PANE_MAIN : PANE_SIDEBAR;
 		break;
-	case A_VIEW_OVERVIEW:
-	case A_VIEW_ACTIVITY:
-	case A_VIEW_PEOPLE:
-	case A_VIEW_SPACES:
-	case A_VIEW_NETWORKS:
-	case A_VIEW_CONTACTS:
-		app_set_view(a, (enum view)(act - A_VIEW_OVERVIEW));
-		a->focus = PANE_MAIN;
-		break;
 	case A_NEXT_WORKSPACE:
 		app_next_workspace(a);
 		break;
-	case A_UP:
-	case A_DOWN:
-	case A_PAGE_UP:
-	case A_PAGE_DOWN:
-	case A_FIRST:
-	case A_LAST:
-		if (a->focus == PANE_MAIN && a->view == VIEW_CHAT) {
-			chat_action(a, act);
-			return;
-		}
-		if (listview_move(lv, list_moves[act - A_UP])) {
-			view_remember(a);
-			a->model.dirty |= a->focus == PANE_SIDEBAR ?
-			    DIRTY_SIDEBAR : DIRTY_MAIN;
-		}
-		return;		/* nothing else changed */
 	case A_OPEN:
 		if (a->focus == PANE_SIDEBAR)
 			sidebar_open(a);
 		else
 			view_open(a);
 		break;
-	case A_SPACE_NEW:
-	case A_SPACE_EDIT:
-	case A_SPACE_DESCRIBE:
-	case A_SPACE_EXTERNALS:
-	case A_SPACE_LINK:
-	case A_SPACE_ARCHIVE:
-	case A_SPACE_DELETE:
-	case A_INVITE:
-	case A_RESEND:
-	case A_REMIND:
-	case A_REMIND_LINK:
-	case A_REVOKE:
-	case A_GRANT:
-	case A_DENY:
-	case A_PROFILE:
-	case A_FILES:
-	case A_UPLOAD:
-	case A_DOWNLOAD:
-	case A_COMMENT:
-	case A_FILE_DELETE:
-	case A_DISCUSSION:
-	case A_NETWORK:
-		space_action(a, act);
-		break;
-	case A_NETWORK_NEW:
-	case A_MENU:
-	case A_CONVERSATION:
-	case A_ALWAYS_ADD:
-	case A_ALWAYS_COLLABORATOR:
-		contact_action(a, act);
-		break;
-	case A_COMPOSE:
-		chat_action(a, act);
-		break;
 	default:
 		break;
 	}
-	a->model.dirty |= DIRTY_ALL;
+}
+
+/* A digit: the view whose key it is. */
+static void
+app_go(struct app *a, enum action act)
+{
+	for (size_t v = 0; v < VIEW_COUNT; v++) {
+		if (views[v]->go == act) {
+			app_set_view(a, (enum view)v);
+			a->focus = PANE_MAIN;
+			return;
+		}
+	}
+}
+
+static void
+app_answer(struct app *a, enum action act)
+{
+	app_dialog_fn *done = a->dialog_done;
+
+	a->mode = MODE_NORMAL;
+	done(a, act == A_YES);
+}
+
+static void
+app_close(struct app *a, enum action act)
+{
+	(void)act;
+	a->mode = MODE_NORMAL;
+}
+
+/* What app.c runs itself: the key rows that name no view. */
+const struct view_action app_actions[] = {
+	{ A_QUIT, app_screen_action },
+	{ A_HELP, app_screen_action },
+	{ A_REDRAW, app_screen_action },
+	{ A_COMMAND, app_screen_action },
+	{ A_FILTER, app_screen_action },
+	{ A_CANCEL, app_screen_action },
+	{ A_NEXT_PANE, app_screen_action },
+	{ A_PREV_PANE, app_screen_action },
+	{ A_NEXT_WORKSPACE, app_screen_action },
+	{ A_OPEN, app_screen_action },
+	{ A_VIEW_OVERVIEW, app_go },
+	{ A_VIEW_ACTIVITY, app_go },
+	{ A_VIEW_PEOPLE, app_go },
+	{ A_VIEW_SPACES, app_go },
+	{ A_VIEW_NETWORKS, app_go },
+	{ A_VIEW_CONTACTS, app_go },
+	{ A_UP, app_move },
+	{ A_DOWN, app_move },
+	{ A_PAGE_UP, app_move },
+	{ A_PAGE_DOWN, app_move },
+	{ A_FIRST, app_move },
+	{ A_LAST, app_move },
+	{ A_EDIT_LEFT, app_edit },
+	{ A_EDIT_RIGHT, app_edit },
+	{ A_EDIT_HOME, app_edit },
+	{ A_EDIT_END, app_edit },
+	{ A_EDIT_BACKSPACE, app_edit },
+	{ A_EDIT_DELETE, app_edit },
+	{ A_EDIT_KILL_WORD, app_edit },
+	{ A_EDIT_KILL_HOME, app_edit },
+	{ A_EDIT_KILL_END, app_edit },
+	{ A_ACCEPT, app_input_action },
+	{ A_ABORT, app_input_action },
+	{ A_COMPLETE, app_input_action },
+	{ A_HISTORY_PREV, app_input_action },
+	{ A_HISTORY_NEXT, app_input_action },
+	{ A_PICK, app_pick },
+	{ A_PICK_NEXT, app_pick },
+	{ A_PICK_PREV, app_pick },
+	{ A_YES, app_answer },
+	{ A_NO, app_answer },
+	{ A_CLOSE, app_close },
+	{ A_NONE, NULL }
+};
+
+/* Runs act from view v's table (VIEW_NONE: app.c's). */
+static void
+app_view_action(struct app *a, enum view v, enum action act)
+{
+	const struct view_action *va = view_action_find(v == VIEW_NONE ?
+	    app_actions : views[v]->actions, act);
+
+	if (va != NULL)
+		va->run(a, act);
+}
+
+void
+app_action(struct app *a, enum view v, enum action act)
+{
+	enum mode was = a->mode;
+
+	app_view_action(a, v, act);
+	/* Moving in a list changes nothing else; the fields redraw
+	   their line. */
+	if (was == MODE_COMMAND || was == MODE_FILTER || was == MODE_PROMPT)
+		a->model.dirty |= DIRTY_STATUS;
+	else if (was != MODE_COMPOSE && (act < A_UP || act > A_LAST ||
+	    was == MODE_HELP))
+		a->model.dirty |= DIRTY_ALL;
 }
 
 static void
 app_key(struct app *a, int key)
 {
-	enum action act;
+	const struct keybind *b;
 
 	if (key == KEYMAP_FN + KEY_RESIZE) {
 		a->model.dirty |= DIRTY_ALL;
@@ -456,38 +501,29 @@ app_key(struct app *a, int key)
 			a->quit = 1;
 		return;
 	}
-	act = keymap_lookup(key, app_context(a));
+	if ((b = keymap_find(key, app_context(a))) != NULL) {
+		app_action(a, b->view, b->action);
+		return;
+	}
+	/* No binding: a character typed into the field, or nothing. */
 	switch (a->mode) {
 	case MODE_COMMAND:
 	case MODE_FILTER:
 	case MODE_PROMPT:
-		app_input_key(a, key, act);
-		break;
-	case MODE_DIALOG:
-		if (act == A_YES || act == A_NO) {
-			app_dialog_fn *done = a->dialog_done;
-
-			a->mode = MODE_NORMAL;
-			a->model.dirty |= DIRTY_ALL;
-			done(a, act == A_YES);
-		}
-		break;
-	case MODE_HELP:
-		if (act == A_CLOSE)
-			a->mode = MODE_NORMAL;
-		else if (act == A_DOWN)
-			a->help_top++;
-		else if (act == A_UP && a->help_top > 0)
-			a->help_top--;
-		else if (act == A_REDRAW)
-			clearok(curscr, TRUE);
-		a->model.dirty |= DIRTY_ALL;
+		if (key < KEYMAP_FN && field_insert(&a->input,
+		    (wchar_t)key) == 0)
+			app_typed(a);
+		else
+			beep();
+		a->model.dirty |= DIRTY_STATUS;
 		break;
 	case MODE_COMPOSE:
-		chat_compose_key(a, key, act);
+		chat_compose_insert(a, key);
 		break;
-	case MODE_NORMAL:
-		app_screen_action(a, act);
+	case MODE_HELP:
+		a->model.dirty |= DIRTY_ALL;
+		break;
+	default:
 		break;
 	}
 }
@@ -589,9 +625,10 @@ static void
 app_free(struct app *a)
 {
 	link_free(a);		/* may give unsent messages back to drafts */
-	chat_view_free(a);
+	for (size_t v = 0; v < VIEW_COUNT; v++)
+		if (views[v]->free != NULL)
+			views[v]->free(a);
 	model_free(&a->model);
-	free(a->networks);
 	free(a->picker.asked);
 	free(a->side_entries);
 	listview_free(&a->side);
@@ -601,11 +638,6 @@ app_free(struct app *a)
 	history_free(&a->history);
 	free(a->email);
 	free(a->dialog);
-	free(a->scratch);
-	free(a->scratch2);
-	for (size_t i = 0; i < a->ncomments; i++)
-		free(a->comments[i]);
-	free(a->comments);
 	free(a->notice);
 	free(a->status);
 }

@@ -34,20 +34,6 @@ enum link_state {
 	LINK_STOPPED		/* refused (certificate) or not trusted */
 };
 
-enum view {
-	VIEW_OVERVIEW,
-	VIEW_ACTIVITY,
-	VIEW_PEOPLE,
-	VIEW_SPACES,
-	VIEW_NETWORKS,
-	VIEW_CONTACTS,
-	VIEW_SPACE,		/* one space: a->space */
-	VIEW_FILES,		/* that space's files */
-	VIEW_CONTACT,		/* one contact's menu: a->contact */
-	VIEW_CHAT,		/* the conversation open (model.chat) */
-	VIEW_COUNT
-};
-
 /* A row of the sidebar: a section header, or an entry of one. */
 struct side_entry {
 	enum view	 view;		/* what Enter opens */
@@ -78,33 +64,52 @@ struct app;
 typedef void app_prompt_fn(struct app *, const char *text);
 typedef void app_dialog_fn(struct app *, int yes);
 
-/* A request in flight, answered in the loop. */
-enum request {
-	REQ_WHOAMI,
-	REQ_MEMBERS,
-	REQ_SPACES,
-	REQ_SPACE,
-	REQ_FILES,
-	REQ_COMMENTS,
-	REQ_CONTACTS,
-	REQ_CONTACT,
-	REQ_CONVERSATIONS,
-	REQ_MESSAGES,		/* arg: the chat's gen */
-	REQ_SEND,
-	REQ_READ,
-	REQ_CANDIDATES,		/* arg: the picker's gen */
-	REQ_ACTION
+/* What an action runs: app.c's table, or a view's (keymap.h). */
+struct view_action {
+	enum action	 action;
+	void		(*run)(struct app *, enum action);
 };
 
+/*
+ * A view of the main area. views.c registers them in one table, indexed
+ * by enum view, from which the digit keys (go), the ":view" names, the
+ * titles and the help's sections come. Its key rows (keymap.c) name it,
+ * and its actions table runs them. A hook left NULL does nothing.
+ */
+struct view_ops {
+	const char	*name;		/* for :view; NULL: reached otherwise */
+	const char	*title;
+	enum action	 go;		/* the key that shows it, or A_NONE */
+	unsigned	 where;		/* its key map context (KM_*) */
+	const char	*section;	/* the help's title for its keys */
+	int		 list;		/* 0: the list keys go to actions */
+	const char	*(*title_of)(struct app *);	/* else title */
+	void		(*enter)(struct app *);		/* it is shown */
+	void		(*sync)(struct app *);		/* the model changed */
+	int64_t		(*key)(struct app *, size_t item);
+	void		(*open)(struct app *);		/* Enter */
+	void		(*draw)(struct app *, int y, int x, int h, int w);
+	/* Whether the sidebar's row e is what it shows. */
+	int		(*shows)(struct app *, const struct side_entry *);
+	void		(*free)(struct app *);
+	const struct view_action *actions;	/* ends with A_NONE */
+};
+extern const struct view_ops *const views[VIEW_COUNT];
+/* The entry of table for action, or NULL. */
+const struct view_action *view_action_find(const struct view_action *,
+    enum action);
+/* The help's sections: the screen, each view's, then the fields'. */
+size_t view_sections(struct keysection *, size_t max);
+
+struct client_reply;
+typedef void link_reply_fn(struct app *, const struct client_reply *,
+    void *arg);
+
+/* A request in flight (link_request). */
 struct pending {
 	char		*tag;
-	enum request	 kind;
-	int64_t		 arg;
-	enum chat_kind	 chat;		/* REQ_SEND, REQ_READ: with arg, the
-					   conversation */
-	char		*done;		/* REQ_ACTION: what to say on OK */
-	char		*text;		/* REQ_SEND: the body, back into the
-					   field if it is not sent */
+	link_reply_fn	*fn;
+	void		*arg;
 };
 
 /* What was typed to a conversation not on screen. */
@@ -217,9 +222,10 @@ void app_set_view(struct app *, enum view);
 struct listview *app_focused_list(struct app *);
 /* The key map context whose keys the help overlay lists. */
 unsigned app_help_context(const struct app *);
-/* An editing action (A_EDIT_LEFT .. A_EDIT_KILL_END) on a field;
-   returns 1 if it changed. */
-int app_field_edit(struct field *, enum action);
+/* Runs an action of view v (VIEW_NONE: of app.c), as its key would. */
+void app_action(struct app *, enum view, enum action);
+/* What app.c runs itself: the key rows that name no view. */
+extern const struct view_action app_actions[];
 
 /* link.c: the connection's life. */
 void link_start(struct app *);		/* connect now */
@@ -228,23 +234,24 @@ void link_poll(struct app *);		/* the socket is ready */
 void link_timer(struct app *);		/* retry_at came */
 int link_fd(const struct app *);	/* -1 when not connected */
 int link_want_write(const struct app *);
-void link_members(struct app *);	/* load the current workspace's */
-void link_spaces(struct app *);		/* SPACE.LIST */
-void link_space(struct app *, int64_t);	/* SPACE.SHOW */
-void link_files(struct app *, int64_t);	/* FILE.LIST */
-void link_comments(struct app *, int64_t);	/* COMMENT.LIST of a file */
-void link_contacts(struct app *);	/* CONTACTS */
-void link_contact(struct app *, int64_t);	/* CONTACT.SHOW */
-void link_conversations(struct app *);	/* CONV.LIST */
-/* MSG.LIST of the open conversation: the newest page, or (older) the
-   page before the oldest loaded. */
-void link_messages(struct app *, int older);
-/* MSG.SEND of body to the open conversation; 0, or -1 (not sent, and
-   the status line says why) when not connected. */
-int link_message_send(struct app *, const char *body);
-void link_message_read(struct app *, int64_t upto);	/* MSG.READ */
-/* INVITE.CANDIDATES for the open space, names starting with prefix. */
-void link_candidates(struct app *, const char *prefix);
+/*
+ * A request answered in the loop: verb with pairs of key, value (a NULL
+ * value leaves its pair out), then NULL. fn is called once, with the
+ * reply or with NULL when none will come (the connection went); it owns
+ * arg from then on. -1 (fn not called) if it could not be sent.
+ */
+int link_request(struct app *, const char *verb, link_reply_fn *,
+    void *arg, ...) __attribute__((sentinel));
+/* verb key=id, when online. */
+int link_request_id(struct app *, const char *verb, const char *key,
+    int64_t id, link_reply_fn *, void *arg);
+/* A list's reply read into the model with rc (0: read): the status line
+   says what went wrong, and the views follow. */
+void link_loaded(struct app *, const struct client_reply *,
+    const char *what, int rc);
+/* A reply's msg=, or its code; a number in it, or -1. */
+const char *link_error(const struct client_reply *);
+int64_t link_reply_i64(const struct client_reply *, const char *key);
 /* Uploads path into the open space, or downloads file to path: the
    screen waits, the status line says how it went. */
 void link_upload(struct app *, const char *path);
@@ -286,51 +293,48 @@ void view_list_sync(struct app *, enum view, size_t n, listview_label_fn *,
 /* The item a view's row shows, as a key that survives changes. */
 int64_t view_key(struct app *, enum view, size_t item);
 
+/* The views (each file's ops, registered in views.c). */
+extern const struct view_ops view_none, view_overview, view_activity,
+    view_people;
+extern const struct view_ops view_spaces, view_networks, view_space,
+    view_files;			/* view-space.c */
+extern const struct view_ops view_contacts, view_contact;	/* view-contact.c */
+extern const struct view_ops view_chat;				/* view-chat.c */
+
+/* What each view loads (its requests, next to it). */
+void members_load(struct app *);	/* MEMBERS of the workspace */
+void spaces_load(struct app *);		/* SPACE.LIST */
+void space_load(struct app *, int64_t);	/* SPACE.SHOW */
+void files_load(struct app *, int64_t);	/* FILE.LIST */
+void comments_load(struct app *, int64_t);	/* COMMENT.LIST of a file */
+void contacts_load(struct app *);	/* CONTACTS */
+void contact_load(struct app *, int64_t);	/* CONTACT.SHOW */
+void conversations_load(struct app *);	/* CONV.LIST */
+/* MSG.LIST of the open conversation: the newest page, or (older) the
+   page before the oldest loaded. */
+void chat_load(struct app *, int older);
+
 /* view-chat.c: the conversation, and its message field. */
 /* Opens the conversation with a user or a space's discussion. */
 void chat_open(struct app *, enum chat_kind, int64_t peer);
-void chat_draw(struct app *, int y, int x, int h, int w);
-const char *chat_title(struct app *);
-/* Keys: in the history (A_UP .. A_LAST, A_COMPOSE), in the field. */
-void chat_action(struct app *, enum action);
-void chat_compose_key(struct app *, int key, enum action);
+/* A typed character into the message field. */
+void chat_compose_insert(struct app *, int key);
 /* After drawing: marks read what the user has seen, loads older
    messages when the oldest loaded shows. */
 void chat_after_draw(struct app *);
 /* A message that did not go: its text back into its field. */
 void chat_unsent(struct app *, enum chat_kind, int64_t peer,
     const char *text, const char *why);
-void chat_view_free(struct app *);
-/* After the model changed: the discussion of a space gone is closed. */
-void chat_sync(struct app *);
 
-/* view-contact.c: professional contacts, the networks list. */
-void contact_views_sync(struct app *);
-int64_t contact_view_key(struct app *, enum view, size_t item);
-void contacts_draw(struct app *, int y, int x, int h, int w);
-void contact_draw(struct app *, int y, int x, int h, int w);
-void contact_views_open(struct app *);
-/* A contact key (A_MENU .. A_ALWAYS_COLLABORATOR, A_NETWORK_NEW) on the
-   selected contact (sidebar, contacts list or the menu on screen). */
-void contact_action(struct app *, int action);
-/* The invite field's people: start, follow the text, pick, draw. */
+/* view-contact.c: the invite field's people: start, follow the text,
+   pick, draw. */
 void picker_start(struct app *);
 void picker_stop(struct app *);
 void picker_typed(struct app *);
 void picker_action(struct app *, enum action);
 void picker_draw(struct app *, int y, int x, int h, int w);
 
-/* view-space.c: the spaces list and one space. */
-void space_views_sync(struct app *);
-int64_t space_view_key(struct app *, enum view, size_t item);
-void space_list_draw(struct app *, int y, int x, int h, int w);
-void networks_draw(struct app *, int y, int x, int h, int w);
-void space_draw(struct app *, int y, int x, int h, int w);
-void files_draw(struct app *, int y, int x, int h, int w);
-void space_views_open(struct app *);
-/* A space key (keymap.h's A_SPACE_* .. A_PROFILE). */
-void space_action(struct app *, int action);
-/* Opens space id in the main area (and loads its people). */
+/* view-space.c: opens space id in the main area (and loads its people). */
 void space_show(struct app *, int64_t id);
 
 /* sidebar.c */

@@ -204,70 +204,47 @@ file_get(struct client *c, const char *file, const char *path)
 }
 
 static int
-one_call(struct client *c, const char *what, const char *verb,
-    const char *k1, const char *v1, const char *k2, const char *v2)
-{
-	struct client_reply *r = client_call(c, verb, k1, v1, k2, v2, NULL);
-
-	if (r == NULL)
-		return cli_fail(EX_UNAVAILABLE, "%s: no answer", what);
-	if (!r->ok)
-		return cli_reply_fail(what, r);
-	client_reply_free(r);
-	return 0;
-}
-
-static int
-list_call(struct client *c, const char *what, const char *verb,
-    const char *key, const char *value, int json,
-    const char *const *cols, const int *widths)
-{
-	struct client_reply *r = client_call(c, verb, key, value, NULL);
-
-	if (r == NULL)
-		return cli_fail(EX_UNAVAILABLE, "%s: no answer", what);
-	if (!r->ok)
-		return cli_reply_fail(what, r);
-	cli_print_lines(r, json, cols, widths);
-	client_reply_free(r);
-	return 0;
-}
-
-int
-cli_file(const struct cli_opts *o, int argc, char **argv)
+file_list(const struct cli_opts *o, const struct cli_args *a)
 {
 	static const char *const cols[] = { "id", "size", "comments",
 		"uploader_name", "name", NULL };
 	static const int widths[] = { 6, 10, 8, 24, 0 };
-	struct cli_args a;
-	struct client *c;
-	char **ops;
-	int n, status;
+	struct client_reply *r;
+	int status;
 
-	if (argc < 2 || (ops = cli_operands(argc - 1, argv + 1, &a, &n)) ==
-	    NULL)
-		return cli_fail(EX_USAGE, "usage: agora file list SPACE | "
-		    "upload SPACE PATH [--name N] | get FILE PATH | delete FILE");
-	if (!((strcmp(argv[1], "list") == 0 && n == 1) ||
-	    (strcmp(argv[1], "upload") == 0 && n == 2) ||
-	    (strcmp(argv[1], "get") == 0 && n == 2) ||
-	    (strcmp(argv[1], "delete") == 0 && n == 1)))
-		return cli_fail(EX_USAGE, "usage: agora file list SPACE | "
-		    "upload SPACE PATH [--name N] | get FILE PATH | delete FILE");
+	if ((r = cli_call(o, NULL, a->name, &status, "FILE.LIST", "space",
+	    a->ops[0], NULL)) == NULL)
+		return status;
+	cli_print_lines(r, a->json, cols, widths);
+	client_reply_free(r);
+	return EX_OK;
+}
+
+/* file upload, file get: on one connection. */
+static int
+file_transfer(const struct cli_opts *o, const struct cli_args *a)
+{
+	struct client *c;
+	int status;
+
 	if ((c = cli_session(o, &status)) == NULL)
 		return status;
-	if (strcmp(argv[1], "list") == 0)
-		status = list_call(c, "file list", "FILE.LIST", "space", ops[0],
-		    a.json, cols, widths);
-	else if (strcmp(argv[1], "upload") == 0)
-		status = file_upload(c, ops[0], ops[1], a.name);
-	else if (strcmp(argv[1], "get") == 0)
-		status = file_get(c, ops[0], ops[1]);
-	else
-		status = one_call(c, "file delete", "FILE.DELETE", "file",
-		    ops[0], NULL, NULL);
+	status = strcmp(a->name, "file get") == 0 ? file_get(c, a->ops[0],
+	    a->ops[1]) : file_upload(c, a->ops[0], a->ops[1], cli_opt(a,
+	    "name"));
 	client_close(c);
 	return status == 0 ? EX_OK : status;
+}
+
+/* file delete FILE, comment FILE TEXT: the entry's verb. */
+static int
+file_one(const struct cli_opts *o, const struct cli_args *a)
+{
+	int status;
+
+	client_reply_free(cli_call(o, NULL, a->name, &status, a->cmd->verb,
+	    "file", a->ops[0], "body", a->n > 1 ? a->ops[1] : NULL, NULL));
+	return status;
 }
 
 /* COMMENT.LIST page after page, as one list. */
@@ -312,25 +289,33 @@ comments_call(struct client *c, const char *file, int json,
 	return 0;
 }
 
-int
-cli_comment(const struct cli_opts *o, int argc, char **argv)
+static int
+cli_comments(const struct cli_opts *o, const struct cli_args *a)
 {
 	static const char *const cols[] = { "id", "name", "body", NULL };
 	static const int widths[] = { 6, 24, 0 };
-	struct cli_args a;
 	struct client *c;
-	char **ops;
-	int n, status, list = strcmp(argv[0], "comments") == 0;
+	int status;
 
-	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL ||
-	    n != (list ? 1 : 2))
-		return cli_fail(EX_USAGE, "usage: agora comment FILE TEXT | "
-		    "agora comments FILE [--json]");
 	if ((c = cli_session(o, &status)) == NULL)
 		return status;
-	status = list ? comments_call(c, ops[0], a.json, cols, widths) :
-	    one_call(c, "comment",
-	    "COMMENT.ADD", "file", ops[0], "body", ops[1]);
+	status = comments_call(c, a->ops[0], a->json, cols, widths);
 	client_close(c);
 	return status == 0 ? EX_OK : status;
 }
+
+const struct cli_cmd cli_file_cmds[] = {
+	{ "file list SPACE", file_list, "a space's files",
+	    CLI_OPTIONS(CLI_JSON), NULL },
+	{ "file upload SPACE PATH", file_transfer, "upload a file, print its "
+	    "id", CLI_OPTIONS({ "name", "N", "its name (by default the "
+	    "path's last part)" }), NULL },
+	{ "file get FILE PATH", file_transfer, "download a file, checked by "
+	    "its SHA-256", NULL, NULL },
+	{ "file delete FILE", file_one, "delete a file", NULL, "FILE.DELETE" },
+	{ "comment FILE TEXT", file_one, "comment on a file", NULL,
+	    "COMMENT.ADD" },
+	{ "comments FILE", cli_comments, "a file's comments, oldest first",
+	    CLI_OPTIONS(CLI_JSON), NULL },
+	{ 0 }
+};

@@ -68,54 +68,61 @@ body_stdin(int *status)
 }
 
 /*
- * The conversation the command line names: --space S, or the contact
- * who. *key is "space" or user_key (MSG.SEND says "to", the others
- * "with"); the value is returned (caller frees), or NULL with *status
- * said.
+ * The saved session, and the contact's user id (caller frees) unless
+ * --space names the conversation (*id NULL): both go to cli_call, as
+ * "space" and as the contact's key, and the one not given is left out.
+ * The connection, or NULL with *status said.
  */
-static char *
-conv_target(struct client *c, const struct cli_args *a, const char *who,
-    const char *user_key, const char **key, int *status)
+static struct client *
+conv_open(const struct cli_opts *o, const struct cli_args *a, char **id,
+    int *status)
 {
-	if (a->space != NULL) {
-		*key = "space";
-		return xstrdup(a->space);
+	struct client *c;
+
+	*id = NULL;
+	if ((c = cli_session(o, status)) == NULL || cli_opt(a, "space") != NULL)
+		return c;
+	if ((*id = cli_contact_id(c, a->ops[0], status)) == NULL) {
+		client_close(c);
+		return NULL;
 	}
-	*key = user_key;
-	return cli_contact_id(c, who, status);
+	return c;
+}
+
+/* Whether the conversation is named once: by CONTACT (before the text,
+   for msg) or by --space. */
+static int
+conv_named(const struct cli_args *a)
+{
+	int text = strcmp(a->name, "msg") == 0;
+
+	return (a->n - text == 1) != (cli_opt(a, "space") != NULL);
 }
 
 /* agora msg CONTACT TEXT | msg --space SPACE TEXT (TEXT - : stdin) */
-int
-cli_msg(const struct cli_opts *o, int argc, char **argv)
+static int
+cli_msg(const struct cli_opts *o, const struct cli_args *a)
 {
+	const char *text = a->ops[a->n - 1];
 	struct client_reply *r;
 	struct client *c;
-	struct cli_args a;
-	const char *key;
-	char **ops, *body, *value;
-	int n, status;
+	char *body, *id;
+	int status;
 
-	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL ||
-	    n != (a.space != NULL ? 1 : 2))
-		return cli_fail(EX_USAGE, "usage: agora msg CONTACT TEXT | "
-		    "agora msg --space SPACE TEXT (TEXT - : standard input)");
-	if (strcmp(ops[n - 1], "-") == 0) {
+	if (!conv_named(a))
+		return cli_usage(a);
+	if (strcmp(text, "-") == 0) {
 		if ((body = body_stdin(&status)) == NULL)
 			return status;
 	} else
-		body = xstrdup(ops[n - 1]);
-	if ((c = cli_session(o, &status)) == NULL) {
-		free(body);
-		return status;
-	}
-	value = conv_target(c, &a, ops[0], "to", &key, &status);
-	if (value != NULL && (r = cli_reply_check("msg", client_call(c,
-	    "MSG.SEND", key, value, "body", body, NULL), &status)) != NULL) {
+		body = xstrdup(text);
+	if ((c = conv_open(o, a, &id, &status)) != NULL && (r = cli_call(o, c,
+	    "msg", &status, "MSG.SEND", "space", cli_opt(a, "space"), "to", id,
+	    "body", body, NULL)) != NULL) {
 		printf("%s\n", client_reply_get(r, "id"));
 		client_reply_free(r);
 	}
-	free(value);
+	free(id);
 	free(body);
 	client_close(c);
 	return status;
@@ -180,93 +187,71 @@ messages_print(const struct client_reply *r, int json)
 }
 
 /* agora messages CONTACT|--space SPACE [--before ID] [--limit N] [--json] */
-int
-cli_messages(const struct cli_opts *o, int argc, char **argv)
+static int
+cli_messages(const struct cli_opts *o, const struct cli_args *a)
 {
-	const char *key, *k[2] = { NULL }, *v[2] = { NULL };
 	struct client_reply *r;
 	struct client *c;
-	struct cli_args a;
-	char **ops, *value;
-	int n, status;
-	size_t np = 0;
+	char *id;
+	int status;
 
-	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL ||
-	    n != (a.space != NULL ? 0 : 1))
-		return cli_fail(EX_USAGE, "usage: agora messages CONTACT|--space "
-		    "SPACE [--before ID] [--limit N] [--json]");
-	if (a.before != NULL) {
-		k[np] = "before";
-		v[np++] = a.before;
-	}
-	if (a.limit != NULL) {
-		k[np] = "limit";
-		v[np++] = a.limit;
-	}
-	if ((c = cli_session(o, &status)) == NULL)
-		return status;
-	value = conv_target(c, &a, ops[0], "with", &key, &status);
-	if (value != NULL && (r = cli_reply_check("messages", client_call(c,
-	    "MSG.LIST", key, value, k[0], v[0], k[1], v[1], NULL), &status)) !=
-	    NULL) {
-		messages_print(r, a.json || o->json);
+	if (!conv_named(a))
+		return cli_usage(a);
+	if ((c = conv_open(o, a, &id, &status)) != NULL && (r = cli_call(o, c,
+	    "messages", &status, "MSG.LIST", "space", cli_opt(a, "space"),
+	    "with", id, "before", cli_opt(a, "before"), "limit", cli_opt(a,
+	    "limit"), NULL)) != NULL) {
+		messages_print(r, a->json);
 		client_reply_free(r);
 	}
-	free(value);
+	free(id);
 	client_close(c);
 	return status;
 }
 
 /* MSG.READ up to the newest message; nothing to do when there is none. */
 static int
-read_newest(struct client *c, const char *key, const char *value)
+read_newest(struct client *c, const char *space, const char *id)
 {
 	struct client_reply *r;
 	char *newest = NULL;
 	int status;
 
-	if ((r = cli_reply_check("read", client_call(c, "MSG.LIST", key, value,
-	    "limit", "1", NULL), &status)) == NULL)
+	if ((r = cli_call(NULL, c, "read", &status, "MSG.LIST", "space", space,
+	    "with", id, "limit", "1", NULL)) == NULL)
 		return status;
 	if (r->ndata > 0)
 		newest = client_line_get(r->data[r->ndata - 1], "id");
 	client_reply_free(r);
 	if (newest == NULL)
 		return EX_OK;
-	r = cli_reply_check("read", client_call(c, "MSG.READ", key, value,
-	    "upto", newest, NULL), &status);
+	r = cli_call(NULL, c, "read", &status, "MSG.READ", "space", space,
+	    "with", id, "upto", newest, NULL);
 	free(newest);
 	client_reply_free(r);
 	return status;
 }
 
 /* agora read CONTACT|--space SPACE */
-int
-cli_read(const struct cli_opts *o, int argc, char **argv)
+static int
+cli_read(const struct cli_opts *o, const struct cli_args *a)
 {
 	struct client *c;
-	struct cli_args a;
-	const char *key;
-	char **ops, *value;
-	int n, status;
+	char *id;
+	int status;
 
-	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL ||
-	    n != (a.space != NULL ? 0 : 1))
-		return cli_fail(EX_USAGE, "usage: agora read CONTACT|--space "
-		    "SPACE");
-	if ((c = cli_session(o, &status)) == NULL)
-		return status;
-	if ((value = conv_target(c, &a, ops[0], "with", &key, &status)) !=
-	    NULL)
-		status = read_newest(c, key, value);
-	free(value);
+	if (!conv_named(a))
+		return cli_usage(a);
+	if ((c = conv_open(o, a, &id, &status)) != NULL)
+		status = read_newest(c, cli_opt(a, "space"), id);
+	free(id);
 	client_close(c);
 	return status;
 }
 
 /* agora conversations [--json]: newest first, as the server sends them. */
-int
-cli_conversations(const struct cli_opts *o, int argc, char **argv)
+static int
+cli_conversations(const struct cli_opts *o, const struct cli_args *a)
 {
 	static const char *const direct[] = { "id", "unread", "kind", "with",
 		"name", NULL };
@@ -274,21 +259,13 @@ cli_conversations(const struct cli_opts *o, int argc, char **argv)
 		"title", NULL };
 	static const int widths[] = { 6, 6, 6, 6, 0 };
 	struct client_reply *r, one;
-	struct client *c;
-	struct cli_args a;
 	char *kind;
-	int n, status;
+	int status;
 
-	if (cli_operands(argc, argv, &a, &n) == NULL || n != 0)
-		return cli_fail(EX_USAGE, "usage: agora conversations [--json]");
-	if ((c = cli_session(o, &status)) == NULL)
+	if ((r = cli_call(o, NULL, "conversations", &status, "CONV.LIST",
+	    NULL)) == NULL)
 		return status;
-	r = cli_reply_check("conversations", client_call(c, "CONV.LIST",
-	    NULL), &status);
-	client_close(c);
-	if (r == NULL)
-		return status;
-	if (a.json || o->json)
+	if (a->json)
 		cli_print_lines(r, 1, NULL, NULL);
 	else
 		for (size_t i = 0; i < r->ndata; i++) {
@@ -304,3 +281,17 @@ cli_conversations(const struct cli_opts *o, int argc, char **argv)
 	client_reply_free(r);
 	return EX_OK;
 }
+
+#define CLI_SPACE { "space", "SPACE", "the space's discussion, not CONTACT's" }
+const struct cli_cmd cli_message_cmds[] = {
+	{ "msg [CONTACT] TEXT", cli_msg, "write to a contact or a space (TEXT "
+	    "-: stdin)", CLI_OPTIONS(CLI_SPACE), NULL },
+	{ "messages [CONTACT]", cli_messages, "a conversation, oldest first",
+	    CLI_OPTIONS(CLI_SPACE, { "before", "ID", "those before message "
+	    "ID" }, { "limit", "N", "at most N of them" }, CLI_JSON), NULL },
+	{ "read [CONTACT]", cli_read, "mark a conversation read",
+	    CLI_OPTIONS(CLI_SPACE), NULL },
+	{ "conversations", cli_conversations, "your conversations, newest "
+	    "first", CLI_OPTIONS(CLI_JSON), NULL },
+	{ 0 }
+};

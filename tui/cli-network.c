@@ -18,63 +18,34 @@
 #include "xmalloc.h"
 
 /* agora network flag|unflag SPACE */
-int
-cli_network(const struct cli_opts *o, int argc, char **argv)
+static int
+cli_network(const struct cli_opts *o, const struct cli_args *a)
 {
 	struct client_reply *r;
-	struct client *c;
-	struct cli_args a;
-	char **ops;
-	int n, status, flag;
+	int status, flag = strcmp(a->name, "network flag") == 0;
 
-	if (argc < 2 || (ops = cli_operands(argc - 1, argv + 1, &a, &n)) ==
-	    NULL || n != 1 || (strcmp(argv[1], "flag") != 0 &&
-	    strcmp(argv[1], "unflag") != 0))
-		return cli_fail(EX_USAGE, "usage: agora network flag|unflag "
-		    "SPACE");
-	flag = strcmp(argv[1], "flag") == 0;
-	if ((c = cli_session(o, &status)) == NULL)
+	if ((r = cli_call(o, NULL, a->name, &status, "SPACE.NETWORK", "space",
+	    a->ops[0], "network", flag ? "1" : "0", NULL)) == NULL)
 		return status;
-	r = cli_reply_check(flag ? "network flag" : "network unflag",
-	    client_call(c, "SPACE.NETWORK", "space", ops[0], "network",
-	    flag ? "1" : "0", NULL), &status);
-	client_close(c);
-	if (r == NULL)
-		return status;
-	printf("space %s is %s business network\n", ops[0], flag ? "a" :
+	printf("space %s is %s business network\n", a->ops[0], flag ? "a" :
 	    "no longer a");
 	client_reply_free(r);
 	return EX_OK;
 }
 
-/* CONTACTS on c: the reply, or NULL with *status said under what. */
-static struct client_reply *
-contacts_call(struct client *c, const char *what, int *status)
-{
-	return cli_reply_check(what, client_call(c, "CONTACTS", NULL),
-	    status);
-}
-
-int
-cli_contacts(const struct cli_opts *o, int argc, char **argv)
+static int
+cli_contacts(const struct cli_opts *o, const struct cli_args *a)
 {
 	static const char *const cols[] = { "user", "online", "unread",
 		"networks", "email", "name", NULL };
 	static const int widths[] = { 6, 6, 6, 8, 32, 0 };
 	struct client_reply *r;
-	struct client *c;
-	struct cli_args a;
-	int n, status;
+	int status;
 
-	if (cli_operands(argc, argv, &a, &n) == NULL || n != 0)
-		return cli_fail(EX_USAGE, "usage: agora contacts [--json]");
-	if ((c = cli_session(o, &status)) == NULL)
+	if ((r = cli_call(o, NULL, "contacts", &status, "CONTACTS", NULL)) ==
+	    NULL)
 		return status;
-	r = contacts_call(c, "contacts", &status);
-	client_close(c);
-	if (r == NULL)
-		return status;
-	cli_print_lines(r, a.json || o->json, cols, widths);
+	cli_print_lines(r, a->json, cols, widths);
 	client_reply_free(r);
 	return EX_OK;
 }
@@ -97,7 +68,7 @@ cli_contact_id(struct client *c, const char *who, int *status)
 		    "e-mail address", who);
 		return NULL;
 	}
-	if ((r = contacts_call(c, who, status)) == NULL)
+	if ((r = cli_call(NULL, c, who, status, "CONTACTS", NULL)) == NULL)
 		return NULL;
 	for (size_t i = 0; i < r->ndata && id == NULL; i++) {
 		if ((email = client_line_get(r->data[i], "email")) != NULL &&
@@ -118,8 +89,8 @@ contact_show_call(struct client *c, const char *who, char **id, int *status)
 {
 	if ((*id = cli_contact_id(c, who, status)) == NULL)
 		return NULL;
-	return cli_reply_check("contact", client_call(c, "CONTACT.SHOW",
-	    "user", *id, NULL), status);
+	return cli_call(NULL, c, "contact", status, "CONTACT.SHOW", "user", *id,
+	    NULL);
 }
 
 /* "label  value", the value sanitised. */
@@ -222,35 +193,27 @@ on_off(const char *v)
 static int
 contact_prefs(struct client *c, const struct cli_args *a, const char *who)
 {
-	const char *k[2] = { NULL }, *v[2] = { NULL };
-	struct client_reply *r;
-	size_t n = 0;
+	static const char *const opts[] = { "always-add",
+		"always-collaborator" };
+	const char *v[2];
+	struct client_reply *r = NULL;
 	char *id;
 	int status;
 
-	if (a->always_add != NULL) {
-		k[n] = "always_add";
-		v[n++] = on_off(a->always_add);
-	}
-	if (a->always_collaborator != NULL) {
-		k[n] = "always_collaborator";
-		v[n++] = on_off(a->always_collaborator);
-	}
-	if ((n > 0 && v[0] == NULL) || (n > 1 && v[1] == NULL))
-		return cli_fail(EX_USAGE, "contact prefs: say on or off");
+	for (size_t i = 0; i < 2; i++)
+		if ((v[i] = cli_opt(a, opts[i])) != NULL &&
+		    (v[i] = on_off(v[i])) == NULL)
+			return cli_fail(EX_USAGE, "contact prefs: say on or "
+			    "off");
 	if ((id = cli_contact_id(c, who, &status)) == NULL)
 		return status;
-	if (n > 0) {
-		if ((r = cli_reply_check("contact prefs", client_call(c,
-		    "CONTACT.PREFS", "user", id, k[0], v[0], k[1], v[1], NULL),
-		    &status)) == NULL) {
-			free(id);
-			return status;
-		}
+	if ((v[0] == NULL && v[1] == NULL) || (r = cli_call(NULL, c,
+	    "contact prefs", &status, "CONTACT.PREFS", "user", id,
+	    "always_add", v[0], "always_collaborator", v[1], NULL)) != NULL) {
 		client_reply_free(r);
+		r = cli_call(NULL, c, "contact prefs", &status, "CONTACT.SHOW",
+		    "user", id, NULL);
 	}
-	r = cli_reply_check("contact prefs", client_call(c, "CONTACT.SHOW",
-	    "user", id, NULL), &status);
 	free(id);
 	if (r == NULL)
 		return status;
@@ -259,29 +222,21 @@ contact_prefs(struct client *c, const struct cli_args *a, const char *who)
 	return EX_OK;
 }
 
-/* agora contact show USER [--json] | prefs USER [--always-add on|off]
-   [--always-collaborator on|off] */
-int
-cli_contact(const struct cli_opts *o, int argc, char **argv)
+/* contact show|prefs CONTACT */
+static int
+cli_contact(const struct cli_opts *o, const struct cli_args *a)
 {
 	struct client_reply *r;
 	struct client *c;
-	struct cli_args a;
-	char **ops, *id = NULL;
-	int n, status;
+	char *id = NULL;
+	int status;
 
-	if (argc < 2 || (ops = cli_operands(argc - 1, argv + 1, &a, &n)) ==
-	    NULL || n != 1 || (strcmp(argv[1], "show") != 0 &&
-	    strcmp(argv[1], "prefs") != 0))
-		return cli_fail(EX_USAGE, "usage: agora contact show USER "
-		    "[--json] | prefs USER [--always-add on|off] "
-		    "[--always-collaborator on|off]");
 	if ((c = cli_session(o, &status)) == NULL)
 		return status;
-	if (strcmp(argv[1], "prefs") == 0)
-		status = contact_prefs(c, &a, ops[0]);
-	else if ((r = contact_show_call(c, ops[0], &id, &status)) != NULL) {
-		contact_print(r, a.json || o->json);
+	if (strcmp(a->name, "contact prefs") == 0)
+		status = contact_prefs(c, a, a->ops[0]);
+	else if ((r = contact_show_call(c, a->ops[0], &id, &status)) != NULL) {
+		contact_print(r, a->json);
 		client_reply_free(r);
 	}
 	free(id);
@@ -290,40 +245,40 @@ cli_contact(const struct cli_opts *o, int argc, char **argv)
 }
 
 /* agora candidates SPACE [PREFIX] [--limit N] [--json] */
-int
-cli_candidates(const struct cli_opts *o, int argc, char **argv)
+static int
+cli_candidates(const struct cli_opts *o, const struct cli_args *a)
 {
 	static const char *const cols[] = { "user", "contact", "email",
 		"name", NULL };
 	static const int widths[] = { 6, 7, 32, 0 };
-	const char *k[2] = { NULL }, *v[2] = { NULL };
 	struct client_reply *r;
-	struct client *c;
-	struct cli_args a;
-	char **ops;
-	int n, status;
-	size_t np = 0;
+	int status;
 
-	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL || n < 1 ||
-	    n > 2)
-		return cli_fail(EX_USAGE, "usage: agora candidates SPACE "
-		    "[PREFIX] [--limit N] [--json]");
-	if (n == 2) {
-		k[np] = "prefix";
-		v[np++] = ops[1];
-	}
-	if (a.limit != NULL) {
-		k[np] = "limit";
-		v[np++] = a.limit;
-	}
-	if ((c = cli_session(o, &status)) == NULL)
+	if ((r = cli_call(o, NULL, "candidates", &status, "INVITE.CANDIDATES",
+	    "space", a->ops[0], "prefix", a->n == 2 ? a->ops[1] : NULL,
+	    "limit", cli_opt(a, "limit"), NULL)) == NULL)
 		return status;
-	r = cli_reply_check("candidates", client_call(c, "INVITE.CANDIDATES",
-	    "space", ops[0], k[0], v[0], k[1], v[1], NULL), &status);
-	client_close(c);
-	if (r == NULL)
-		return status;
-	cli_print_lines(r, a.json || o->json, cols, widths);
+	cli_print_lines(r, a->json, cols, widths);
 	client_reply_free(r);
 	return EX_OK;
 }
+
+const struct cli_cmd cli_network_cmds[] = {
+	{ "network flag SPACE", cli_network, "make a space a business network",
+	    NULL, NULL },
+	{ "network unflag SPACE", cli_network, "make it an ordinary space "
+	    "again", NULL, NULL },
+	{ "contacts", cli_contacts, "your professional contacts",
+	    CLI_OPTIONS(CLI_JSON), NULL },
+	{ "contact show CONTACT", cli_contact, "a contact, and the networks "
+	    "in common", CLI_OPTIONS(CLI_JSON), NULL },
+	{ "contact prefs CONTACT", cli_contact, "set, then print, the "
+	    "invitation preferences", CLI_OPTIONS({ "always-add", "on|off",
+	    "invite them to every space you create" },
+	    { "always-collaborator", "on|off", "make them a collaborator "
+	    "wherever you add them" }), NULL },
+	{ "candidates SPACE [PREFIX]", cli_candidates, "whom you could "
+	    "invite to a space", CLI_OPTIONS({ "limit", "N", "at most N of "
+	    "them" }, CLI_JSON), NULL },
+	{ 0 }
+};

@@ -1,7 +1,7 @@
 /*
  * The space subcommands, for scripts: agora space list|show|create|edit|
  * link|archive|reactivate|leave|delete, agora invite, accept, request-access,
- * revoke, grant and deny. Data goes to standard output (text, or JSON
+ * revoke, grant, deny, resend, remind and profile. Data goes to standard output (text, or JSON
  * with --json), errors to standard error in one line, exit codes as
  * sysexits(3). Text from the server is sanitised; JSON carries it as it
  * came, escaped.
@@ -30,14 +30,6 @@ cli_json_members(const struct proto_msg *m)
 		putchar(':');
 		cli_json_string(m->params[i].value);
 	}
-}
-
-void
-cli_json_object(const struct proto_msg *m)
-{
-	putchar('{');
-	cli_json_members(m);
-	putchar('}');
 }
 
 /* A parameter, sanitised for the terminal, in a column of width w
@@ -74,8 +66,9 @@ print_lines(const struct client_reply *r, int json,
 		copy = xstrdup(r->data[i]);
 		if (proto_parse(copy, strlen(copy), &m, &why) == 0) {
 			if (json) {
-				printf("%s", first ? "" : ",");
-				cli_json_object(&m);
+				printf("%s{", first ? "" : ",");
+				cli_json_members(&m);
+				putchar('}');
 			} else {
 				for (size_t c = 0; cols[c] != NULL; c++)
 					text_column(&m, cols[c], widths[c]);
@@ -104,31 +97,6 @@ cli_json_array(const struct client_reply *r)
 	print_lines(r, 1, NULL, NULL);
 }
 
-/* Runs one request on the saved session; the reply (caller frees). */
-static struct client_reply *
-session_call(const struct cli_opts *o, const char *what, int *status,
-    const char *verb, const char *k1, const char *v1, const char *k2,
-    const char *v2, const char *k3, const char *v3)
-{
-	struct client_reply *r;
-	struct client *c;
-
-	if ((c = cli_session(o, status)) == NULL)
-		return NULL;
-	r = client_call(c, verb, k1, v1, k2, v2, k3, v3, NULL);
-	client_close(c);
-	if (r == NULL) {
-		*status = cli_fail(EX_UNAVAILABLE, "%s: no answer", what);
-		return NULL;
-	}
-	if (!r->ok) {
-		*status = cli_reply_fail(what, r);
-		return NULL;
-	}
-	*status = EX_OK;
-	return r;
-}
-
 /* The final line's warning, if any, on standard error. */
 static void
 warn_reply(const struct client_reply *r)
@@ -152,8 +120,8 @@ space_list(const struct cli_opts *o, const struct cli_args *a)
 	struct client_reply *r;
 	int status;
 
-	if ((r = session_call(o, "space list", &status, "SPACE.LIST", NULL,
-	    NULL, NULL, NULL, NULL, NULL)) == NULL)
+	if ((r = cli_call(o, NULL, "space list", &status, "SPACE.LIST",
+	    NULL)) == NULL)
 		return status;
 	cli_print_lines(r, a->json, cols, widths);
 	client_reply_free(r);
@@ -161,8 +129,7 @@ space_list(const struct cli_opts *o, const struct cli_args *a)
 }
 
 static int
-space_show(const struct cli_opts *o, const struct cli_args *a,
-    const char *space)
+space_show(const struct cli_opts *o, const struct cli_args *a)
 {
 	static const char *const cols[] = { "user", "role", "status",
 		"overdue", "email", "name", NULL };
@@ -170,8 +137,8 @@ space_show(const struct cli_opts *o, const struct cli_args *a,
 	struct client_reply *r;
 	int status;
 
-	if ((r = session_call(o, "space show", &status, "SPACE.SHOW", "space",
-	    space, NULL, NULL, NULL, NULL)) == NULL)
+	if ((r = cli_call(o, NULL, "space show", &status, "SPACE.SHOW",
+	    "space", a->ops[0], NULL)) == NULL)
 		return status;
 	if (!a->json) {
 		/* The SPACE line first, then the people. */
@@ -190,66 +157,13 @@ space_show(const struct cli_opts *o, const struct cli_args *a,
 	return EX_OK;
 }
 
-/* SPACE.CREATE with the options given (a key left NULL would end the
-   pairs early, so they are packed). */
-static struct client_reply *
-space_create(const struct cli_opts *o, const struct cli_args *a,
-    const char *title, int *status)
-{
-	const char *k[2] = { NULL }, *v[2] = { NULL };
-	size_t n = 0;
-
-	if (a->description != NULL) {
-		k[n] = "description";
-		v[n++] = a->description;
-	}
-	if (a->network) {
-		k[n] = "network";
-		v[n++] = "1";
-	}
-	return session_call(o, "space create", status, "SPACE.CREATE",
-	    "title", title, k[0], v[0], k[1], v[1]);
-}
-
-/* create, edit, link, archive, reactivate, leave, delete: one request
-   each. */
+/* What a change answers with: the space's id (create), its link (link);
+   r NULL: *status. */
 static int
-space_change(const struct cli_opts *o, const struct cli_args *a,
-    const char *what, int argc, char **argv)
+space_changed(struct client_reply *r, const int *status)
 {
-	struct client_reply *r = NULL;
-	const char *space = argc > 0 ? argv[0] : NULL;
-	int status;
-
-	if (strcmp(what, "create") == 0 && argc == 1)
-		r = space_create(o, a, argv[0], &status);
-	else if (strcmp(what, "edit") == 0 && argc == 2)
-		r = session_call(o, "space edit", &status, "SPACE.EDIT",
-		    "space", space, "title", argv[1], a->description != NULL ?
-		    "description" : NULL, a->description);
-	else if (strcmp(what, "link") == 0 && argc == 1)
-		r = session_call(o, "space link", &status, "SPACE.LINK",
-		    "space", space, NULL, NULL, NULL, NULL);
-	else if (strcmp(what, "archive") == 0 && argc == 1)
-		r = session_call(o, "space archive", &status, "SPACE.ARCHIVE",
-		    "space", space, NULL, NULL, NULL, NULL);
-	else if (strcmp(what, "reactivate") == 0 && argc == 1)
-		r = session_call(o, "space reactivate", &status,
-		    "SPACE.REACTIVATE", "space", space, NULL, NULL, NULL, NULL);
-	else if (strcmp(what, "leave") == 0 && argc == 1)
-		r = session_call(o, "space leave", &status, "SPACE.LEAVE",
-		    "space", space, NULL, NULL, NULL, NULL);
-	else if (strcmp(what, "delete") == 0 && argc == 2 &&
-	    strcmp(argv[1], "--yes") == 0)
-		r = session_call(o, "space delete", &status, "SPACE.DELETE",
-		    "space", space, "confirm", "yes", NULL, NULL);
-	else
-		return cli_fail(EX_USAGE, "usage: agora space create TITLE "
-		    "[--description D] [--network] | edit SPACE TITLE | "
-		    "link SPACE | archive SPACE | reactivate SPACE | "
-		    "leave SPACE | delete SPACE --yes");
 	if (r == NULL)
-		return status;
+		return *status;
 	if (client_reply_get(r, "space") != NULL)
 		printf("%s\n", client_reply_get(r, "space"));
 	if (client_reply_get(r, "link") != NULL)
@@ -258,95 +172,75 @@ space_change(const struct cli_opts *o, const struct cli_args *a,
 	return EX_OK;
 }
 
-char **
-cli_operands(int argc, char **argv, struct cli_args *a, int *n)
+static int
+space_create(const struct cli_opts *o, const struct cli_args *a)
 {
-	int first = cli_args(argc, argv, a);
+	int status;
 
-	if (first < 0)
-		return NULL;
-	*n = argc - first;
-	return argv + first;
+	return space_changed(cli_call(o, NULL, a->name, &status,
+	    "SPACE.CREATE", "title", a->ops[0], "description", cli_opt(a,
+	    "description"), "network", cli_opt(a, "network") != NULL ? "1" :
+	    NULL, NULL), &status);
 }
 
-int
-cli_space(const struct cli_opts *o, int argc, char **argv)
+static int
+space_edit(const struct cli_opts *o, const struct cli_args *a)
 {
-	struct cli_args a;
-	char **ops;
-	int n;
+	int status;
 
-	if (argc < 2 || (ops = cli_operands(argc - 1, argv + 1, &a, &n)) == NULL)
-		return cli_fail(EX_USAGE, "usage: agora space list|show|create|"
-		    "edit|link|archive|reactivate|leave|delete ...");
-	if (strcmp(argv[1], "list") == 0 && n == 0)
-		return space_list(o, &a);
-	if (strcmp(argv[1], "show") == 0 && n == 1)
-		return space_show(o, &a, ops[0]);
-	return space_change(o, &a, argv[1], n, ops);
+	return space_changed(cli_call(o, NULL, a->name, &status, "SPACE.EDIT",
+	    "space", a->ops[0], "title", a->ops[1], "description", cli_opt(a,
+	    "description"), NULL), &status);
 }
 
-int
-cli_invite(const struct cli_opts *o, int argc, char **argv)
+/* link, archive, reactivate, leave, delete: the entry's verb on a space. */
+static int
+space_one(const struct cli_opts *o, const struct cli_args *a)
+{
+	int status, del = strcmp(a->cmd->verb, "SPACE.DELETE") == 0;
+
+	if (del && cli_opt(a, "yes") == NULL)
+		return cli_usage(a);
+	return space_changed(cli_call(o, NULL, a->name, &status, a->cmd->verb,
+	    "space", a->ops[0], "confirm", del ? "yes" : NULL, NULL), &status);
+}
+
+static int
+cli_invite(const struct cli_opts *o, const struct cli_args *a)
 {
 	static const char *const cols[] = { "email", "role", "status", NULL };
 	static const int widths[] = { 40, 9, 0 };
 	struct client_reply *r;
-	struct cli_args a;
 	struct buf *emails;
-	char **ops;
-	int n, status;
+	int status;
 
-	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL || n < 2)
-		return cli_fail(EX_USAGE, "usage: agora invite SPACE EMAIL... "
-		    "[--message M]");
 	emails = buf_new(0);
-	for (int i = 1; i < n; i++)
-		buf_printf(emails, "%s%s", i > 1 ? " " : "", ops[i]);
-	r = session_call(o, "invite", &status, "INVITE", "space", ops[0],
-	    "emails", buf_cstr(emails), a.message != NULL ? "message" : NULL,
-	    a.message);
+	for (int i = 1; i < a->n; i++)
+		buf_printf(emails, "%s%s", i > 1 ? " " : "", a->ops[i]);
+	r = cli_call(o, NULL, "invite", &status, "INVITE", "space", a->ops[0],
+	    "emails", buf_cstr(emails), "message", cli_opt(a, "message"), NULL);
 	buf_free(emails);
 	if (r == NULL)
 		return status;
-	cli_print_lines(r, a.json, cols, widths);
+	cli_print_lines(r, a->json, cols, widths);
 	warn_reply(r);
 	client_reply_free(r);
 	return EX_OK;
 }
 
-/* The verbs about one participant, by subcommand. */
-static const struct {
-	const char	*command;
-	const char	*verb;
-} person_verbs[] = {
-	{ "revoke", "PARTICIPANT.REVOKE" },
-	{ "grant", "PARTICIPANT.GRANT" },
-	{ "deny", "PARTICIPANT.DENY" },
-	{ "resend", "INVITE.RESEND" },
-	{ "remind", "INVITE.REMIND" },
-};
-
-/* revoke, grant, deny, resend, remind [--link] SPACE USER */
-int
-cli_participant(const struct cli_opts *o, int argc, char **argv)
+/* revoke, grant, deny, resend, remind [--link] SPACE USER: the entry's
+   verb. */
+static int
+cli_participant(const struct cli_opts *o, const struct cli_args *a)
 {
-	const char *verb = NULL, *link;
+	const char *link;
 	struct client_reply *r;
-	struct cli_args a;
-	char **ops;
-	int n, status;
+	int status, how = strcmp(a->name, "remind") == 0 &&
+	    cli_opt(a, "link") != NULL;
 
-	for (size_t i = 0; i < sizeof person_verbs / sizeof person_verbs[0];
-	    i++)
-		if (strcmp(argv[0], person_verbs[i].command) == 0)
-			verb = person_verbs[i].verb;
-	if (verb == NULL || (ops = cli_operands(argc, argv, &a, &n)) == NULL ||
-	    n != 2 || (a.link && strcmp(argv[0], "remind") != 0))
-		return cli_fail(EX_USAGE, "usage: agora %s SPACE USER%s",
-		    argv[0], strcmp(argv[0], "remind") == 0 ? " [--link]" : "");
-	if ((r = session_call(o, argv[0], &status, verb, "space", ops[0],
-	    "user", ops[1], a.link ? "how" : NULL, "link")) == NULL)
+	if ((r = cli_call(o, NULL, a->name, &status, a->cmd->verb, "space",
+	    a->ops[0], "user", a->ops[1], "how", how ? "link" : NULL, NULL)) ==
+	    NULL)
 		return status;
 	/* remind --link: a link to pass on by hand. */
 	if ((link = client_reply_get(r, "link")) != NULL)
@@ -355,48 +249,24 @@ cli_participant(const struct cli_opts *o, int argc, char **argv)
 	return EX_OK;
 }
 
-/* profile SPACE USER [--name N] [--company C] [--job-title J] */
-int
-cli_profile(const struct cli_opts *o, int argc, char **argv)
+/* profile SPACE USER [--name N] [--company C] [--job-title J]: only
+   what was given changes. */
+static int
+cli_profile(const struct cli_opts *o, const struct cli_args *a)
 {
-	const char *k[4] = { NULL }, *v[4] = { NULL };
+	const char *name = cli_opt(a, "name"), *company = cli_opt(a, "company");
+	const char *job = cli_opt(a, "job-title");
 	struct client_reply *r;
-	struct client *c;
-	struct cli_args a;
-	char **ops;
-	int n, status;
-	size_t np = 0;
+	int status;
 
-	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL || n != 2)
-		return cli_fail(EX_USAGE, "usage: agora profile SPACE USER "
-		    "[--name N] [--company C] [--job-title J]");
-	/* Only what was given changes: the pairs, packed. */
-	if (a.name != NULL) {
-		k[np] = "name";
-		v[np++] = a.name;
-	}
-	if (a.company != NULL) {
-		k[np] = "company";
-		v[np++] = a.company;
-	}
-	if (a.job_title != NULL) {
-		k[np] = "job_title";
-		v[np++] = a.job_title;
-	}
-	if (np == 0)
+	if (name == NULL && company == NULL && job == NULL)
 		return cli_fail(EX_USAGE, "profile: give --name, --company or "
 		    "--job-title");
-	if ((c = cli_session(o, &status)) == NULL)
-		return status;
-	r = client_call(c, "PARTICIPANT.EDIT", "space", ops[0], "user", ops[1],
-	    k[0], v[0], k[1], v[1], k[2], v[2], NULL);
-	client_close(c);
-	if (r == NULL)
-		return cli_fail(EX_UNAVAILABLE, "profile: no answer");
-	if (!r->ok)
-		return cli_reply_fail("profile", r);
+	r = cli_call(o, NULL, "profile", &status, "PARTICIPANT.EDIT", "space",
+	    a->ops[0], "user", a->ops[1], "name", name, "company", company,
+	    "job_title", job, NULL);
 	client_reply_free(r);
-	return EX_OK;
+	return status;
 }
 
 /* Connects to the server a link names (not the configured one). */
@@ -468,49 +338,37 @@ accept_resume(const struct cli_opts *o, const char *link)
 	return c;
 }
 
-int
-cli_accept(const struct cli_opts *o, int argc, char **argv)
+static int
+cli_accept(const struct cli_opts *o, const struct cli_args *a)
 {
+	const char *name = cli_opt(a, "name"), *link = a->ops[0];
 	struct client_reply *r;
-	struct cli_args a;
 	struct client *c;
-	char **ops, *pw = NULL, *path, *cause = NULL;
-	const char *token;
-	int n, status, resumed;
+	char *pw = NULL;
+	int status, resumed;
 
-	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL || n != 1)
-		return cli_fail(EX_USAGE, "usage: agora accept LINK [--name N]");
 	/* Logged in: the session is the proof. Otherwise the password of
 	   the account, if the address has one, or a new one (empty: come in
 	   without, and ask for a login link next time). */
-	if ((c = accept_resume(o, ops[0])) != NULL)
+	if ((c = accept_resume(o, link)) != NULL)
 		resumed = 1;
-	else if ((c = link_connect(o, ops[0], &status)) == NULL)
+	else if ((c = link_connect(o, link, &status)) == NULL)
 		return status;
 	else {
 		resumed = 0;
 		pw = cli_password("Password (the account's, if this address "
 		    "has one; else a new one, or empty for none): ");
 	}
-	r = client_call(c, "ACCEPT", "link", ops[0], pw != NULL && *pw != '\0' ?
-	    "password" : NULL, pw, a.name != NULL ? "name" : NULL, a.name,
+	r = cli_call(o, c, "accept", &status, "ACCEPT", "link", link,
+	    "password", pw != NULL && *pw != '\0' ? pw : NULL, "name", name,
 	    NULL);
 	if (pw != NULL)
 		freezero_str(pw);
 	client_close(c);
 	if (r == NULL)
-		return cli_fail(EX_UNAVAILABLE, "accept: no answer");
-	if (!r->ok)
-		return cli_reply_fail("accept", r);
-	status = EX_OK;
-	if ((token = client_reply_get(r, "token")) != NULL &&
-	    (path = cli_session_path(&status)) != NULL) {
-		if (tokenfile_save(path, token, &cause) != 0) {
-			status = cli_fail(EX_CANTCREAT, "%s", cause);
-			free(cause);
-		}
-		free(path);
-	}
+		return status;
+	status = client_reply_get(r, "token") != NULL ? cli_keep_session(r) :
+	    EX_OK;
 	if (status == EX_OK)
 		printf("you are in space %s%s\n", client_reply_get(r, "space"),
 		    resumed ? "" : ", and logged in");
@@ -518,32 +376,72 @@ cli_accept(const struct cli_opts *o, int argc, char **argv)
 	return status;
 }
 
-int
-cli_request_access(const struct cli_opts *o, int argc, char **argv)
+static int
+cli_request_access(const struct cli_opts *o, const struct cli_args *a)
 {
+	const char *email = cli_opt(a, "email"), *name = cli_opt(a, "name");
 	struct client_reply *r;
-	struct cli_args a;
 	struct client *c;
-	const char *email;
-	char **ops;
-	int n, status;
+	int status;
 
-	if ((ops = cli_operands(argc, argv, &a, &n)) == NULL || n != 1)
-		return cli_fail(EX_USAGE, "usage: agora request-access LINK "
-		    "--email E [--name N]");
-	if ((email = a.email != NULL ? a.email : o->email) == NULL)
+	if (email == NULL && (email = o->email) == NULL)
 		return cli_fail(EX_USAGE, "request-access: say who asks: "
 		    "--email E");
-	if ((c = link_connect(o, ops[0], &status)) == NULL)
+	if ((c = link_connect(o, a->ops[0], &status)) == NULL)
 		return status;
-	r = client_call(c, "ACCESS.REQUEST", "link", ops[0], "email", email,
-	    a.name != NULL ? "name" : NULL, a.name, NULL);
+	r = cli_call(o, c, a->name, &status, "ACCESS.REQUEST", "link",
+	    a->ops[0], "email", email, "name", name, NULL);
 	client_close(c);
 	if (r == NULL)
-		return cli_fail(EX_UNAVAILABLE, "request-access: no answer");
-	if (!r->ok)
-		return cli_reply_fail("request-access", r);
+		return status;
 	printf("access requested; the space's owner has been told\n");
 	client_reply_free(r);
 	return EX_OK;
 }
+
+const struct cli_cmd cli_space_cmds[] = {
+	{ "space list", space_list, "the spaces you are in",
+	    CLI_OPTIONS(CLI_JSON), NULL },
+	{ "space show SPACE", space_show, "a space and its participants",
+	    CLI_OPTIONS(CLI_JSON), NULL },
+	{ "space create TITLE", space_create, "create a space, print its id",
+	    CLI_OPTIONS({ "description", "D", "what it is for" }, { "network",
+	    NULL, "a business network from the start" }), NULL },
+	{ "space edit SPACE TITLE", space_edit, "change a space's title",
+	    CLI_OPTIONS({ "description", "D", "and what it is for" }), NULL },
+	{ "space link SPACE", space_one, "print a space's shareable link",
+	    NULL, "SPACE.LINK" },
+	{ "space archive SPACE", space_one, "archive a space", NULL,
+	    "SPACE.ARCHIVE" },
+	{ "space reactivate SPACE", space_one, "bring an archived space back",
+	    NULL, "SPACE.REACTIVATE" },
+	{ "space leave SPACE", space_one, "leave a space", NULL,
+	    "SPACE.LEAVE" },
+	{ "space delete SPACE", space_one, "delete a space for good",
+	    CLI_OPTIONS({ "yes", NULL, "yes: without it nothing happens" }),
+	    "SPACE.DELETE" },
+	{ "invite SPACE EMAIL...", cli_invite, "invite people by e-mail",
+	    CLI_OPTIONS({ "message", "M", "a word in the invitation" },
+	    CLI_JSON), NULL },
+	{ "accept LINK", cli_accept, "accept an invitation (asks for a "
+	    "password)", CLI_OPTIONS({ "name", "N", "your name" }), NULL },
+	{ "request-access LINK", cli_request_access, "ask to join a space by "
+	    "its shareable link", CLI_OPTIONS({ "email", "E", "who asks" },
+	    { "name", "N", "their name" }), NULL },
+	{ "revoke SPACE USER", cli_participant, "take someone's access away",
+	    NULL, "PARTICIPANT.REVOKE" },
+	{ "grant SPACE USER", cli_participant, "give access back, or grant a "
+	    "request", NULL, "PARTICIPANT.GRANT" },
+	{ "deny SPACE USER", cli_participant, "turn an access request down",
+	    NULL, "PARTICIPANT.DENY" },
+	{ "resend SPACE USER", cli_participant, "send an invitation again, "
+	    "with a new link", NULL, "INVITE.RESEND" },
+	{ "remind SPACE USER", cli_participant, "remind a pending invitee",
+	    CLI_OPTIONS({ "link", NULL, "print a new invitation link to pass "
+	    "on by hand" }), "INVITE.REMIND" },
+	{ "profile SPACE USER", cli_profile, "edit yours, or how a space "
+	    "knows an external", CLI_OPTIONS({ "name", "N", "the name" },
+	    { "company", "C", "the company" }, { "job-title", "J", "the job "
+	    "title" }), NULL },
+	{ 0 }
+};

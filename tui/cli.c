@@ -1,5 +1,12 @@
-#include <getopt.h>
+/*
+ * The subcommands' table and what every one shares: the options parsed
+ * from its entry, its usage and --help, the connection, the saved session,
+ * errors as exit statuses. The session subcommands (ping, login, whoami,
+ * logout) are here too.
+ */
+#include <ctype.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +18,7 @@
 #include "cli.h"
 #include "client.h"
 #include "connect.h"
+#include "log.h"
 #include "paths.h"
 #include "proto.h"
 #include "text.h"
@@ -68,7 +76,9 @@ cli_reply_fail(const char *what, struct client_reply *r)
 	return status;
 }
 
-struct client_reply *
+/* r if it is an OK reply; else NULL with *status said (no answer, or
+   the ERR), r freed. */
+static struct client_reply *
 cli_reply_check(const char *what, struct client_reply *r, int *status)
 {
 	if (r == NULL)
@@ -182,15 +192,12 @@ cli_password(const char *prompt)
 }
 
 static int
-cli_ping(const struct cli_opts *o, int argc, char **argv)
+cli_ping(const struct cli_opts *o, const struct cli_args *a)
 {
 	struct client_reply *r;
 	struct client *c;
 	int status;
 
-	(void)argv;
-	if (argc > 1)
-		return cli_fail(EX_USAGE, "usage: agora ping");
 	if ((c = cli_connect_to(o, NULL, &status)) == NULL)
 		return status;
 	if ((r = client_call(c, "PING", NULL)) == NULL) {
@@ -206,8 +213,35 @@ cli_ping(const struct cli_opts *o, int argc, char **argv)
 	return status;
 }
 
-/* Keeps the token of a reply that opened a session. */
-static int
+struct client_reply *
+cli_call(const struct cli_opts *o, struct client *c, const char *what,
+    int *status, const char *verb, ...)
+{
+	const char *kv[16] = { NULL }, *k, *v;
+	struct client *own = NULL;
+	struct client_reply *r;
+	size_t n = 0;
+	va_list ap;
+
+	va_start(ap, verb);
+	while ((k = va_arg(ap, const char *)) != NULL)
+		if ((v = va_arg(ap, const char *)) != NULL) {
+			if (n == 14)
+				fatalx("%s: too many parameters", verb);
+			kv[n++] = k;
+			kv[n++] = v;
+		}
+	va_end(ap);
+	if (c == NULL && (c = own = cli_session(o, status)) == NULL)
+		return NULL;
+	r = client_call(c, verb, kv[0], kv[1], kv[2], kv[3], kv[4], kv[5],
+	    kv[6], kv[7], kv[8], kv[9], kv[10], kv[11], kv[12], kv[13], NULL);
+	if (own != NULL)
+		client_close(own);
+	return cli_reply_check(what, r, status);
+}
+
+int
 cli_keep_session(struct client_reply *r)
 {
 	char *path, *cause = NULL;
@@ -254,29 +288,15 @@ cli_login_link(const struct cli_opts *o, const char *link)
 }
 
 static int
-cli_login(const struct cli_opts *o, int argc, char **argv)
+cli_login(const struct cli_opts *o, const struct cli_args *a)
 {
-	static const struct option longopts[] = {
-		{ "link", required_argument, NULL, 'l' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct client_reply *r;
 	struct client *c;
-	const char *link = NULL;
 	char *pw;
-	int status, ch;
+	int status;
 
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-		if (ch != 'l')
-			return cli_fail(EX_USAGE, "usage: agora login "
-			    "[--link LINK]");
-		link = optarg;
-	}
-	if (optind < argc)
-		return cli_fail(EX_USAGE, "usage: agora login [--link LINK]");
-	if (link != NULL)
-		return cli_login_link(o, link);
+	if (cli_opt(a, "link") != NULL)
+		return cli_login_link(o, cli_opt(a, "link"));
 	if (o->email == NULL)
 		return cli_fail(EX_USAGE, "no e-mail: use --email or email = in "
 		    "the config file");
@@ -305,15 +325,12 @@ cli_login(const struct cli_opts *o, int argc, char **argv)
 
 /* agora login-link: asks for a one-time login link by e-mail. */
 static int
-cli_login_link_ask(const struct cli_opts *o, int argc, char **argv)
+cli_login_link_ask(const struct cli_opts *o, const struct cli_args *a)
 {
 	struct client_reply *r;
 	struct client *c;
 	int status;
 
-	(void)argv;
-	if (argc > 1)
-		return cli_fail(EX_USAGE, "usage: agora login-link");
 	if (o->email == NULL)
 		return cli_fail(EX_USAGE, "no e-mail: use --email or email = in "
 		    "the config file");
@@ -419,12 +436,7 @@ whoami_line(const char *raw, int json, int *first_ws)
 
 		if (!user)
 			printf("%s{", *first_ws ? "" : ",");
-		for (size_t i = 0; i < m.nparams; i++) {
-			printf("%s", i > 0 ? "," : "");
-			cli_json_string(m.params[i].key);
-			putchar(':');
-			cli_json_string(m.params[i].value);
-		}
+		cli_json_members(&m);
 		if (user)
 			printf(",\"workspaces\":[");
 		else {
@@ -447,16 +459,12 @@ whoami_line(const char *raw, int json, int *first_ws)
 }
 
 static int
-cli_whoami(const struct cli_opts *o, int argc, char **argv)
+cli_whoami(const struct cli_opts *o, const struct cli_args *a)
 {
 	struct client_reply *r;
 	struct client *c;
-	struct cli_args ca;
-	int status, first = 1, json = o->json;
+	int status, first = 1, json = a->json;
 
-	if (cli_args(argc, argv, &ca) != argc)
-		return cli_fail(EX_USAGE, "usage: agora whoami [--json]");
-	json |= ca.json;
 	if ((c = cli_session(o, &status)) == NULL)
 		return status;
 	if ((r = client_call(c, "WHOAMI", NULL)) == NULL)
@@ -478,16 +486,13 @@ cli_whoami(const struct cli_opts *o, int argc, char **argv)
 }
 
 static int
-cli_logout(const struct cli_opts *o, int argc, char **argv)
+cli_logout(const struct cli_opts *o, const struct cli_args *a)
 {
 	struct client_reply *r;
 	struct client *c;
 	char *path = NULL;
 	int status;
 
-	(void)argv;
-	if (argc > 1)
-		return cli_fail(EX_USAGE, "usage: agora logout");
 	if ((c = cli_resume(o, &path, &status)) == NULL) {
 		/* A session the server no longer knows is logged out. */
 		if (status == EX_NOPERM && path != NULL)
@@ -510,99 +515,314 @@ cli_logout(const struct cli_opts *o, int argc, char **argv)
 	return status;
 }
 
-int
-cli_args(int argc, char **argv, struct cli_args *a)
-{
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "message", required_argument, NULL, 'm' },
-		{ "description", required_argument, NULL, 'd' },
-		{ "email", required_argument, NULL, 'e' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "company", required_argument, NULL, 'c' },
-		{ "job-title", required_argument, NULL, 't' },
-		{ "link", no_argument, NULL, 'l' },
-		{ "network", no_argument, NULL, 'N' },
-		{ "space", required_argument, NULL, 's' },
-		{ "before", required_argument, NULL, 'b' },
-		{ "limit", required_argument, NULL, 'L' },
-		{ "always-add", required_argument, NULL, 'A' },
-		{ "always-collaborator", required_argument, NULL, 'C' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int ch;
-
-	memset(a, 0, sizeof *a);
-	optind = 0;	/* GNU getopt: start over on a new argv */
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j': a->json = 1; break;
-		case 'm': a->message = optarg; break;
-		case 'd': a->description = optarg; break;
-		case 'e': a->email = optarg; break;
-		case 'n': a->name = optarg; break;
-		case 'c': a->company = optarg; break;
-		case 't': a->job_title = optarg; break;
-		case 'l': a->link = 1; break;
-		case 'N': a->network = 1; break;
-		case 's': a->space = optarg; break;
-		case 'b': a->before = optarg; break;
-		case 'L': a->limit = optarg; break;
-		case 'A': a->always_add = optarg; break;
-		case 'C': a->always_collaborator = optarg; break;
-		default: return -1;
-		}
-	}
-	return optind;
-}
-
-static const struct {
-	const char	*name;
-	int		(*fn)(const struct cli_opts *, int, char **);
-} cli_cmds[] = {
-	{ "ping", cli_ping },
-	{ "login", cli_login },
-	{ "login-link", cli_login_link_ask },
-	{ "whoami", cli_whoami },
-	{ "logout", cli_logout },
-	{ "space", cli_space },
-	{ "invite", cli_invite },
-	{ "accept", cli_accept },
-	{ "request-access", cli_request_access },
-	{ "revoke", cli_participant },
-	{ "grant", cli_participant },
-	{ "deny", cli_participant },
-	{ "resend", cli_participant },
-	{ "remind", cli_participant },
-	{ "profile", cli_profile },
-	{ "file", cli_file },
-	{ "comment", cli_comment },
-	{ "comments", cli_comment },
-	{ "network", cli_network },
-	{ "contacts", cli_contacts },
-	{ "contact", cli_contact },
-	{ "candidates", cli_candidates },
-	{ "msg", cli_msg },
-	{ "messages", cli_messages },
-	{ "read", cli_read },
-	{ "conversations", cli_conversations },
+static const struct cli_cmd cli_session_cmds[] = {
+	{ "ping", cli_ping, "check that the server answers", NULL, NULL },
+	{ "login", cli_login, "log in (the password from the terminal or "
+	    "stdin)", CLI_OPTIONS({ "link", "LINK", "with a one-time login "
+	    "link from an e-mail instead" }), NULL },
+	{ "login-link", cli_login_link_ask, "e-mail me a one-time login link",
+	    NULL, NULL },
+	{ "whoami", cli_whoami, "the user and their workspaces",
+	    CLI_OPTIONS(CLI_JSON), NULL },
+	{ "logout", cli_logout, "end the saved session", NULL, NULL },
+	{ 0 }
 };
 
-int
-cli_known(const char *name)
+/* Every domain's subcommands, in the order agora --help lists them. */
+static const struct cli_cmd *const cli_tables[] = {
+	cli_session_cmds, cli_space_cmds, cli_file_cmds, cli_network_cmds,
+	cli_message_cmds,
+};
+
+static const struct cli_option cli_global_options[] = {
+	{ "server", "HOST:PORT", "the server" },
+	{ "email", "E", "the account, for login and the screen" },
+	{ "ca", "FILE", "check the server's certificate against this CA file" },
+	{ "json", NULL, "JSON, for the commands that have --json" },
+	{ 0 }
+};
+
+/* The i-th subcommand of all the tables, or NULL past the last. */
+static const struct cli_cmd *
+cli_cmd_at(size_t i)
 {
-	for (size_t i = 0; i < sizeof cli_cmds / sizeof cli_cmds[0]; i++)
-		if (strcmp(cli_cmds[i].name, name) == 0)
-			return 1;
-	return 0;
+	for (size_t t = 0; t < sizeof cli_tables / sizeof cli_tables[0]; t++)
+		for (const struct cli_cmd *c = cli_tables[t]; c->usage != NULL;
+		    c++)
+			if (i-- == 0)
+				return c;
+	return NULL;
+}
+
+/* The length of usage's words ("space edit" in "space edit SPACE
+   TITLE"); its operands counted into *min and *max (-1: no limit). */
+static size_t
+cli_words(const char *usage, int *min, int *max)
+{
+	const char *w = usage;
+	size_t len, name = 0;
+
+	*min = *max = 0;
+	for (; *w != '\0'; w += len + (w[len] == ' ')) {
+		len = strcspn(w, " ");
+		if (*w != '[' && !isupper((unsigned char)*w)) {
+			name = (size_t)(w - usage) + len;
+			continue;
+		}
+		*min += *w != '[';
+		if (len > 3 && strncmp(w + len - 3, "...", 3) == 0)
+			*max = -1;
+		else if (*max >= 0)
+			(*max)++;
+	}
+	return name;
+}
+
+/* How many of argv's words c's are (1 or 2), or 0; with group, whether
+   c is in the group argv[0] ("space list" in "space"). */
+static int
+cli_match(const struct cli_cmd *c, int argc, char **argv, int group)
+{
+	size_t n = strlen(argv[0]), len;
+	int min, max;
+
+	len = cli_words(c->usage, &min, &max);
+	if (n > len || strncmp(c->usage, argv[0], n) != 0)
+		return 0;
+	if (group || n == len)
+		return n < len && c->usage[n] == ' ' ? group : !group;
+	if (c->usage[n] != ' ' || argc < 2 || strlen(argv[1]) != len - n - 1)
+		return 0;
+	return strncmp(c->usage + n + 1, argv[1], len - n - 1) == 0 ? 2 : 0;
+}
+
+/* The option that arg (its first len bytes) names: exactly, or as the
+   unique prefix of one, as getopt_long takes it; -1 for none, -2 for
+   several. */
+static int
+option_find(const struct cli_option *opts, const char *arg, size_t len)
+{
+	int found = -1;
+
+	for (int i = 0; opts != NULL && opts[i].name != NULL; i++) {
+		if (strncmp(opts[i].name, arg, len) != 0)
+			continue;
+		if (opts[i].name[len] == '\0')
+			return i;
+		found = found == -1 ? i : -2;
+	}
+	return found;
+}
+
+/*
+ * Options anywhere among the operands, as GNU getopt_long takes them:
+ * --name, --name=value or --name value, "--" ending the options, "-"
+ * alone an operand. With stop, the first operand ends the options (what
+ * follows is the command's). The values go to values by the options'
+ * index, the operands to the front of argv; returns how many, -1 for
+ * --help, -2 after an error in *cause.
+ */
+static int
+cli_parse(const struct cli_option *opts, int stop, int argc, char **argv,
+    const char **values, char **cause)
+{
+	const char *arg, *eq;
+	int n = 0, k = -1, only = 0;
+	size_t len;
+
+	*cause = NULL;
+	for (int i = 0; i < argc; i++) {
+		arg = argv[i];
+		if (only || arg[0] != '-' || arg[1] == '\0') {
+			argv[n++] = argv[i];
+			only |= stop;
+			continue;
+		}
+		if (strcmp(arg, "--") == 0) {
+			only = 1;
+			continue;
+		}
+		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
+			return -1;
+		arg += 2;
+		len = (eq = strchr(arg, '=')) != NULL ? (size_t)(eq - arg) :
+		    strlen(arg);
+		if (argv[i][1] != '-' || (k = option_find(opts, arg, len)) < 0) {
+			xasprintf(cause, "%s option %s", argv[i][1] == '-' &&
+			    k == -2 ? "ambiguous" : "unknown", argv[i]);
+			return -2;
+		}
+		if (k >= CLI_OPTIONS_MAX)
+			fatalx("over CLI_OPTIONS_MAX options");
+		if (opts[k].value == NULL && eq != NULL)
+			xasprintf(cause, "--%s takes no value", opts[k].name);
+		else if (opts[k].value == NULL || eq != NULL)
+			values[k] = eq != NULL ? eq + 1 : "";
+		else if (i + 1 < argc)
+			values[k] = argv[++i];
+		else
+			xasprintf(cause, "--%s needs a value", opts[k].name);
+		if (*cause != NULL)
+			return -2;
+	}
+	return n;
+}
+
+const char *
+cli_opt(const struct cli_args *a, const char *name)
+{
+	int k = option_find(a->cmd->options, name, strlen(name));
+
+	if (k < 0 || strcmp(a->cmd->options[k].name, name) != 0)
+		fatalx("agora %s has no option --%s", a->name, name);
+	return a->values[k];
+}
+
+/* "agora USAGE [--option V]...". */
+static void
+cli_synopsis(FILE *f, const char *usage, const struct cli_option *o)
+{
+	fprintf(f, "agora%s%s", *usage != '\0' ? " " : "", usage);
+	for (; o != NULL && o->name != NULL; o++)
+		fprintf(f, " [--%s%s%s]", o->name, o->value != NULL ? " " : "",
+		    o->value != NULL ? o->value : "");
+}
+
+/* One "  --name V   help" line each, and --help. */
+static void
+cli_options_help(FILE *f, const struct cli_option *o)
+{
+	char head[64];
+
+	for (; o != NULL && o->name != NULL; o++) {
+		snprintf(head, sizeof head, "--%s%s%s", o->name, o->value !=
+		    NULL ? " " : "", o->value != NULL ? o->value : "");
+		fprintf(f, "  %-26s %s\n", head, o->help);
+	}
+	fprintf(f, "  %-26s %s\n", "--help", "this help");
+}
+
+int
+cli_usage(const struct cli_args *a)
+{
+	fputs("agora: usage: ", stderr);
+	cli_synopsis(stderr, a->cmd->usage, a->cmd->options);
+	fputc('\n', stderr);
+	return EX_USAGE;
+}
+
+/* Every subcommand (or the group's), its usage and summary. */
+static void
+cli_list(FILE *f, int argc, char **argv)
+{
+	const struct cli_cmd *c;
+
+	for (size_t i = 0; (c = cli_cmd_at(i)) != NULL; i++)
+		if (argc == 0 || cli_match(c, argc, argv, 1))
+			fprintf(f, "  %-26s %s\n", c->usage, c->summary);
+}
+
+static void
+cli_help(FILE *f)
+{
+	fputs("usage: ", f);
+	cli_synopsis(f, "", cli_global_options);
+	fputs(" [command [operands] [options]]\nWithout a command, the "
+	    "full-screen client; with one, that command, for scripts.\n\n"
+	    "Options:\n", f);
+	cli_options_help(f, cli_global_options);
+	fputs("\nCommands:\n", f);
+	cli_list(f, 0, NULL);
+	fputs("\nagora COMMAND --help: its options; agora(1) says more.\n"
+	    "Defaults come from $XDG_CONFIG_HOME/agora/config (server =, "
+	    "email =, ca =).\n", f);
+}
+
+int
+cli_global(struct cli_opts *o, int argc, char **argv, int *status)
+{
+	const char *v[CLI_OPTIONS_MAX] = { NULL };
+	char *cause;
+	int n = cli_parse(cli_global_options, 1, argc - 1, argv + 1, v, &cause);
+
+	if (n < 0) {
+		*status = n == -1 ? EX_OK : cli_fail(EX_USAGE, "%s; see agora "
+		    "--help", cause);
+		if (n == -1)
+			cli_help(stdout);
+		free(cause);
+		return -1;
+	}
+	/* By cli_global_options' order; the config file's stay if none. */
+	o->server = v[0] != NULL ? v[0] : o->server;
+	o->email = v[1] != NULL ? v[1] : o->email;
+	o->ca_file = v[2] != NULL ? v[2] : o->ca_file;
+	o->json = v[3] != NULL;
+	memmove(argv, argv + 1, (size_t)n * sizeof *argv);
+	return n;
+}
+
+/* argv[0] names no subcommand: a group's usage or help, or unknown. */
+static int
+cli_group(int argc, char **argv)
+{
+	const struct cli_cmd *c;
+
+	for (size_t i = 0; (c = cli_cmd_at(i)) != NULL; i++)
+		if (cli_match(c, 1, argv, 1))
+			break;
+	if (c == NULL) {
+		fprintf(stderr, "agora: unknown command \"%s\"\n", argv[0]);
+		cli_help(stderr);
+		return EX_USAGE;
+	}
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)) {
+		printf("usage: agora %s COMMAND ...\n", argv[0]);
+		cli_list(stdout, 1, argv);
+		return EX_OK;
+	}
+	return cli_fail(EX_USAGE, "usage: agora %s COMMAND ...; see agora %s "
+	    "--help", argv[0], argv[0]);
 }
 
 int
 cli_run(const struct cli_opts *o, int argc, char **argv)
 {
+	const struct cli_cmd *c;
+	struct cli_args a = { 0 };
+	char *cause;
+	int words = 0, k, min, max;
+
 	signal(SIGPIPE, SIG_IGN);
-	for (size_t i = 0; i < sizeof cli_cmds / sizeof cli_cmds[0]; i++)
-		if (strcmp(cli_cmds[i].name, argv[0]) == 0)
-			return cli_cmds[i].fn(o, argc, argv);
-	return cli_fail(EX_USAGE, "unknown command \"%s\"", argv[0]);
+	for (size_t i = 0; (c = cli_cmd_at(i)) != NULL; i++)
+		if ((words = cli_match(c, argc, argv, 0)) > 0)
+			break;
+	if (c == NULL)
+		return cli_group(argc, argv);
+	a.cmd = c;
+	snprintf(a.name, sizeof a.name, "%.*s", (int)cli_words(c->usage, &min,
+	    &max), c->usage);
+	a.ops = argv + words;
+	a.n = cli_parse(c->options, 0, argc - words, a.ops, a.values, &cause);
+	if (a.n == -1) {
+		fputs("usage: ", stdout);
+		cli_synopsis(stdout, c->usage, c->options);
+		printf("\n%s\n", c->summary);
+		cli_options_help(stdout, c->options);
+		return EX_OK;
+	}
+	if (a.n == -2) {
+		k = cli_fail(EX_USAGE, "%s: %s; see agora %s --help", a.name,
+		    cause, a.name);
+		free(cause);
+		return k;
+	}
+	if (a.n < min || (max >= 0 && a.n > max))
+		return cli_usage(&a);
+	/* --json before the command counts for those that have it. */
+	if ((k = option_find(c->options, "json", 4)) >= 0 &&
+	    strcmp(c->options[k].name, "json") == 0)
+		a.json = o->json || a.values[k] != NULL;
+	return c->run(o, &a);
 }

@@ -1,7 +1,8 @@
 /*
  * The ":" command line: a table of commands, each with what its argument
- * completes from. The help overlay lists the table; Tab completes verbs,
- * then names.
+ * completes from, and every action of the key map by its name (keymap.c),
+ * run as its key would. The help overlay lists the table; Tab completes
+ * verbs, then names.
  */
 #include <curses.h>
 #include <stdlib.h>
@@ -25,17 +26,6 @@ struct command {
 	const char		*help;
 };
 
-/* The views :view can name (a space, its files: from the sidebar). */
-static const char *const view_names[] = {
-	[VIEW_OVERVIEW] = "overview",
-	[VIEW_ACTIVITY] = "activity",
-	[VIEW_PEOPLE] = "people",
-	[VIEW_SPACES] = "spaces",
-	[VIEW_NETWORKS] = "networks",
-	[VIEW_CONTACTS] = "contacts",
-};
-#define NVIEW_NAMES (sizeof view_names / sizeof view_names[0])
-
 static void
 cmd_quit(struct app *a, const char *arg)
 {
@@ -52,18 +42,18 @@ cmd_help(struct app *a, const char *arg)
 	a->model.dirty |= DIRTY_ALL;
 }
 
+/* The views :view can name (a space, its files: from the sidebar). */
 static void
 cmd_view(struct app *a, const char *arg)
 {
-	for (size_t i = 0; i < NVIEW_NAMES; i++) {
-		if (strcmp(arg, view_names[i]) == 0) {
-			app_set_view(a, (enum view)i);
+	for (size_t v = 0; v < VIEW_COUNT; v++) {
+		if (views[v]->name != NULL && strcmp(arg, views[v]->name) == 0) {
+			app_set_view(a, (enum view)v);
 			a->focus = PANE_MAIN;
 			return;
 		}
 	}
-	app_status(a, 1, "no view \"%s\": overview, activity, people, "
-	    "spaces, networks or contacts", arg);
+	app_status(a, 1, "no view \"%s\" (Tab completes)", arg);
 }
 
 static void
@@ -77,22 +67,47 @@ cmd_workspace(struct app *a, const char *arg)
 	}
 	model_select(&a->model, i);
 	view_sync(a);
-	link_members(a);
+	members_load(a);
 	app_status(a, 0, "workspace %s", a->model.ws[i].name);
 }
 
-/* The conversation with a professional contact, by name or e-mail. */
+/* The length of who if arg names them (alone, or before a space). */
+static size_t
+names(const char *arg, const char *who)
+{
+	size_t len = strlen(who);
+
+	return strncmp(arg, who, len) == 0 && (arg[len] == '\0' ||
+	    arg[len] == ' ') ? len : 0;
+}
+
+/*
+ * The conversation with a professional contact, by name or e-mail; a
+ * text after the name is sent there, as if typed into its field.
+ */
 static void
 cmd_msg(struct app *a, const char *arg)
 {
 	struct model *m = &a->model;
+	size_t len, best = 0, who = m->ncontacts;
 
+	/* The longest name that fits: "Bob Chen hi" is Bob Chen's. */
 	for (size_t i = 0; i < m->ncontacts; i++) {
-		if (strcmp(arg, m->contacts[i].name) == 0 ||
-		    strcmp(arg, m->contacts[i].email) == 0) {
-			chat_open(a, CHAT_DIRECT, m->contacts[i].user);
-			return;
+		if ((len = names(arg, m->contacts[i].name)) == 0)
+			len = names(arg, m->contacts[i].email);
+		if (len > best) {
+			best = len;
+			who = i;
 		}
+	}
+	if (who < m->ncontacts) {
+		chat_open(a, CHAT_DIRECT, m->contacts[who].user);
+		arg += best + strspn(arg + best, " ");
+		if (*arg != '\0') {
+			field_set(&a->compose, arg);
+			app_action(a, VIEW_CHAT, A_SEND);
+		}
+		return;
 	}
 	app_status(a, 1, "no professional contact \"%s\" (Tab completes)",
 	    arg);
@@ -121,8 +136,8 @@ static const struct command commands[] = {
 	{ "connect", "connect", FROM_NOTHING, cmd_connect,
 	  "connect again now (after a refusal or while waiting)" },
 	{ "help", "help", FROM_NOTHING, cmd_help, "the keys and commands" },
-	{ "msg", "msg NAME", FROM_CONTACTS, cmd_msg,
-	  "the conversation with the professional contact NAME" },
+	{ "msg", "msg NAME [TEXT]", FROM_CONTACTS, cmd_msg,
+	  "the conversation with the professional contact NAME (sends TEXT)" },
 	{ "quit", "quit", FROM_NOTHING, cmd_quit, "quit agora" },
 	{ "redraw", "redraw", FROM_NOTHING, cmd_redraw, "redraw the screen" },
 	{ "view", "view NAME", FROM_VIEWS, cmd_view,
@@ -157,19 +172,71 @@ command_find(const char *verb, size_t len)
 	return found == &commands[NCOMMANDS] ? NULL : found;
 }
 
+/* The action a key does, by its name (keymap_name), also as an
+   unambiguous prefix; A_NONE if none. */
+static enum action
+command_find_action(const char *verb, size_t len)
+{
+	enum action found = A_NONE;
+	const char *name;
+
+	for (int i = A_NONE + 1; i < A_COUNT; i++) {
+		if ((name = keymap_name((enum action)i)) == NULL ||
+		    strncmp(name, verb, len) != 0)
+			continue;
+		if (strlen(name) == len)
+			return (enum action)i;
+		found = found == A_NONE ? (enum action)i : A_COUNT;
+	}
+	return found == A_COUNT ? A_NONE : found;
+}
+
+/*
+ * A key's action by its name, where its key would work: the same view
+ * runs it. An argument fills the prompt it opens and answers it, so
+ * ":invite dana@globex.example" asks only for the message.
+ */
+static int
+command_action(struct app *a, const char *verb, size_t len, const char *arg)
+{
+	enum action act = command_find_action(verb, len);
+	unsigned where = app_help_context(a);
+	const struct keybind *b = NULL;
+
+	if (act == A_NONE)
+		return -1;
+	for (size_t i = 0; i < keymap_len && b == NULL; i++)
+		if (keymap[i].action == act && (keymap[i].where & where))
+			b = &keymap[i];
+	if (b == NULL) {
+		app_status(a, 1, ":%s is not for here: %s", keymap_name(act),
+		    keymap_describe(act));
+		return 0;
+	}
+	app_action(a, b->view, act);
+	if (*arg != '\0' && a->mode == MODE_PROMPT) {
+		field_set(&a->input, arg);
+		app_action(a, VIEW_NONE, A_ACCEPT);
+	}
+	return 0;
+}
+
 void
 command_run(struct app *a, const char *line)
 {
 	const struct command *c;
+	const char *arg;
 	size_t len;
 
 	line += strspn(line, " ");
 	if (*line == '\0')
 		return;
 	len = strcspn(line, " ");
+	arg = line + len + strspn(line + len, " ");
 	if ((c = command_find(line, len)) == NULL) {
-		app_status(a, 1, "unknown command \"%.*s\" (:help lists them)",
-		    (int)len, line);
+		if (command_action(a, line, len, arg) != 0)
+			app_status(a, 1, "unknown command \"%.*s\" (:help "
+			    "lists them)", (int)len, line);
 		return;
 	}
 	line += len;
@@ -189,9 +256,10 @@ command_candidates(struct app *a, enum complete_from from, size_t *n)
 
 	*n = 0;
 	if (from == FROM_VIEWS) {
-		v = xcalloc(NVIEW_NAMES, sizeof *v);
-		for (size_t i = 0; i < NVIEW_NAMES; i++)
-			v[(*n)++] = view_names[i];
+		v = xcalloc(VIEW_COUNT, sizeof *v);
+		for (size_t i = 0; i < VIEW_COUNT; i++)
+			if (views[i]->name != NULL)
+				v[(*n)++] = views[i]->name;
 		return v;
 	}
 	v = xcalloc(a->model.nws + a->model.ncontacts + 1, sizeof *v);
@@ -220,7 +288,7 @@ void
 command_complete(struct app *a)
 {
 	const char *text = a->input.text, *arg;
-	const char *verbs[NCOMMANDS], **cands;
+	const char *verbs[NCOMMANDS + A_COUNT], **cands;
 	const struct command *c;
 	size_t n, matches, lead = strspn(text, " "), len;
 	char *common = NULL;
@@ -229,6 +297,9 @@ command_complete(struct app *a)
 	if (text[lead + len] == '\0') {		/* still the verb */
 		for (n = 0; n < NCOMMANDS; n++)
 			verbs[n] = commands[n].verb;
+		for (int i = A_NONE + 1; i < A_COUNT; i++)
+			if (keymap_name((enum action)i) != NULL)
+				verbs[n++] = keymap_name((enum action)i);
 		matches = history_complete(text + lead, verbs, n, &common);
 		if (matches > 0)
 			command_replace(a, lead, common, matches == 1);

@@ -37,6 +37,25 @@
 #define KM_COMPOSE	0x4000	/* ... and its message field has the focus */
 #define KM_PICK		0x8000	/* a field that offers people to pick */
 
+/*
+ * The screen's views (app.h's struct view_ops, registered in views.c).
+ * A key row names the view whose action hook runs it; VIEW_NONE: app.c.
+ */
+enum view {
+	VIEW_NONE,
+	VIEW_OVERVIEW,
+	VIEW_ACTIVITY,
+	VIEW_PEOPLE,
+	VIEW_SPACES,
+	VIEW_NETWORKS,
+	VIEW_CONTACTS,
+	VIEW_SPACE,		/* one space */
+	VIEW_FILES,		/* that space's files */
+	VIEW_CONTACT,		/* one contact's menu */
+	VIEW_CHAT,		/* the conversation open (model.chat) */
+	VIEW_COUNT
+};
+
 enum action {
 	A_NONE,
 	A_QUIT,
@@ -123,6 +142,7 @@ struct keybind {
 	unsigned	 where;		/* KM_* bits */
 	enum action	 action;
 	const char	*label;		/* the key as the help shows it */
+	enum view	 view;		/* whose action hook runs it */
 };
 
 /* One line of help: the keys for an action, and what it does. */
@@ -137,6 +157,8 @@ struct keyhelp {
  * A_NONE if none. Earlier table rows win.
  */
 enum action keymap_lookup(int key, unsigned where);
+/* The row itself, or NULL. */
+const struct keybind *keymap_find(int key, unsigned where);
 /*
  * The help for the context where: one entry per action that has a key
  * there, in table order, keys joined. Returns how many were written.
@@ -144,16 +166,22 @@ enum action keymap_lookup(int key, unsigned where);
 size_t keymap_help(unsigned where, struct keyhelp *, size_t max);
 /* What an action does, for help and errors. */
 const char *keymap_describe(enum action);
+/* Its ":" command, or NULL (editing keys and the like have none). */
+const char *keymap_name(enum action);
 
 /* The table itself, for tests and the man page generator. */
 extern const struct keybind keymap[];
 extern const size_t keymap_len;
 
-/* How agora(1) lists the keys: a subsection per context. */
+/*
+ * How agora(1) and the help list the keys: a subsection per context. The
+ * screen's comes first, then each view's (views.c), then these.
+ */
 struct keysection {
 	unsigned	 where;
 	const char	*title;
 };
+extern const struct keysection keymap_screen_section;
 extern const struct keysection keymap_sections[];
 extern const size_t keymap_nsections;
 

@@ -34,7 +34,6 @@
 #define LINK_BACKOFF_MAX_MS	30000
 
 static void link_authenticate(struct app *);
-static const char *reply_msg(const struct client_reply *);
 static void link_ask_password(struct app *);
 
 int
@@ -49,23 +48,17 @@ link_want_write(const struct app *a)
 	return a->link.client != NULL && client_want_write(a->link.client);
 }
 
+/* The answers that will not come: each asker is told (with NULL). */
 static void
 link_forget_pending(struct app *a)
 {
-	struct pending *p;
+	size_t n = a->npending;
 
-	for (size_t i = 0; i < a->npending; i++) {
-		p = &a->pending[i];
-		/* A message whose answer will not come: it may not have
-		   gone, so the user gets it back to send again. */
-		if (p->kind == REQ_SEND && p->text != NULL)
-			chat_unsent(a, p->chat, p->arg, p->text,
-			    "the connection dropped before the server answered");
-		free(p->tag);
-		free(p->done);
-		free(p->text);
-	}
 	a->npending = 0;
+	for (size_t i = 0; i < n; i++) {
+		a->pending[i].fn(a, NULL, a->pending[i].arg);
+		free(a->pending[i].tag);
+	}
 }
 
 static void
@@ -120,11 +113,10 @@ link_timer(struct app *a)
 
 /*
  * Sends verb with the pairs of key, value in ap (a NULL value leaves its
- * pair out; a NULL key ends them), answered in the loop. Returns the
- * pending request, or NULL if it could not be sent.
+ * pair out; a NULL key ends them), answered in the loop.
  */
-static struct pending *
-link_vsend(struct app *a, enum request kind, int64_t arg, const char *verb,
+static int
+link_vrequest(struct app *a, const char *verb, link_reply_fn *fn, void *arg,
     va_list ap)
 {
 	const char *k[LINK_PAIRS_MAX + 1] = { NULL }, *v[LINK_PAIRS_MAX + 1];
@@ -133,7 +125,7 @@ link_vsend(struct app *a, enum request kind, int64_t arg, const char *verb,
 	size_t n = 0;
 
 	if (a->link.client == NULL || a->npending == APP_PENDING_MAX)
-		return NULL;
+		return -1;
 	while ((key = va_arg(ap, const char *)) != NULL) {
 		value = va_arg(ap, const char *);
 		if (value != NULL && n < LINK_PAIRS_MAX) {
@@ -145,37 +137,57 @@ link_vsend(struct app *a, enum request kind, int64_t arg, const char *verb,
 	tag = client_send(a->link.client, verb, k[0], v[0], k[1], v[1], k[2],
 	    v[2], k[3], v[3], k[4], v[4], k[5], v[5], NULL);
 	if (tag == NULL)
-		return NULL;
+		return -1;
 	p = &a->pending[a->npending++];
-	memset(p, 0, sizeof *p);
 	p->tag = xstrdup(tag);
-	p->kind = kind;
+	p->fn = fn;
 	p->arg = arg;
-	return p;
+	return 0;
 }
 
-static struct pending *link_send(struct app *, enum request, int64_t,
-    const char *, ...) __attribute__((sentinel));
-
-/* Sends a request answered in the loop: pairs as link_vsend. */
-static struct pending *
-link_send(struct app *a, enum request kind, int64_t arg, const char *verb,
+int
+link_request(struct app *a, const char *verb, link_reply_fn *fn, void *arg,
     ...)
 {
-	struct pending *p;
 	va_list ap;
+	int rc;
 
-	va_start(ap, verb);
-	p = link_vsend(a, kind, arg, verb, ap);
+	va_start(ap, arg);
+	rc = link_vrequest(a, verb, fn, arg, ap);
 	va_end(ap);
-	return p;
+	return rc;
 }
+
+int
+link_request_id(struct app *a, const char *verb, const char *key,
+    int64_t id, link_reply_fn *fn, void *arg)
+{
+	char text[24];
+
+	snprintf(text, sizeof text, "%lld", (long long)id);
+	if (a->state != LINK_ONLINE)
+		return -1;
+	return link_request(a, verb, fn, arg, key, text, NULL);
+}
+
+void
+link_loaded(struct app *a, const struct client_reply *r, const char *what,
+    int rc)
+{
+	if (!r->ok || rc != 0)
+		app_status(a, 1, "%s: %s", what, r->ok ? "unreadable reply" :
+		    link_error(r));
+	view_sync(a);
+}
+
+static link_reply_fn link_action_reply;
 
 void
 link_action(struct app *a, const char *done, const char *verb, ...)
 {
-	struct pending *p;
+	char *arg;
 	va_list ap;
+	int rc;
 
 	if (a->state != LINK_ONLINE || a->link.client == NULL) {
 		app_status(a, 1, "not connected: try again when online");
@@ -185,19 +197,21 @@ link_action(struct app *a, const char *done, const char *verb, ...)
 		app_status(a, 1, "busy: try again in a moment");
 		return;
 	}
+	arg = xstrdup(done);
 	va_start(ap, verb);
-	p = link_vsend(a, REQ_ACTION, 0, verb, ap);
+	rc = link_vrequest(a, verb, link_action_reply, arg, ap);
 	va_end(ap);
-	if (p == NULL)
+	if (rc != 0) {
+		free(arg);
 		return;
-	p->done = xstrdup(done);
+	}
 	app_status(a, 0, "%s...", verb);
 }
 
 /* What an action's reply says: done, counts of its lines, a link, a
    warning; or the error. */
 static void
-link_action_reply(struct app *a, const char *done, struct client_reply *r)
+link_action_say(struct app *a, const char *done, const struct client_reply *r)
 {
 	const char *link = client_reply_get(r, "link");
 	const char *warning = client_reply_get(r, "warning");
@@ -208,7 +222,7 @@ link_action_reply(struct app *a, const char *done, struct client_reply *r)
 		char *text;
 
 		xasprintf(&text, "Not done: %s. A workspace's plan is changed "
-		    "by the administrator of its server.", reply_msg(r));
+		    "by the administrator of its server.", link_error(r));
 		/* Not an error to keep: gone with Esc or another view. */
 		app_notice(a, 0, text);
 		free(text);
@@ -216,7 +230,7 @@ link_action_reply(struct app *a, const char *done, struct client_reply *r)
 		return;
 	}
 	if (!r->ok) {
-		app_status(a, 1, "%s", reply_msg(r));
+		app_status(a, 1, "%s", link_error(r));
 		return;
 	}
 	for (size_t i = 0; i < r->ndata; i++)
@@ -241,6 +255,14 @@ link_action_reply(struct app *a, const char *done, struct client_reply *r)
 		app_status(a, 0, "%s", done);
 }
 
+static void
+link_action_reply(struct app *a, const struct client_reply *r, void *done)
+{
+	if (r != NULL)
+		link_action_say(a, done, r);
+	free(done);
+}
+
 /* A reply waited for; NULL (and the link lost) if none came. */
 static struct client_reply *
 link_call(struct app *a, const char *verb, const char *k1, const char *v1,
@@ -263,16 +285,16 @@ link_call(struct app *a, const char *verb, const char *k1, const char *v1,
 	return r;
 }
 
-static const char *
-reply_msg(const struct client_reply *r)
+const char *
+link_error(const struct client_reply *r)
 {
 	const char *m = client_reply_get(r, "msg");
 
 	return m != NULL ? m : r->code;
 }
 
-static int64_t
-reply_i64(const struct client_reply *r, const char *key)
+int64_t
+link_reply_i64(const struct client_reply *r, const char *key)
 {
 	const char *v = client_reply_get(r, key);
 
@@ -299,7 +321,7 @@ link_sync(struct app *a)
 		    NULL)
 			return -1;
 		if (!r->ok) {
-			app_status(a, 1, "sync: %s", reply_msg(r));
+			app_status(a, 1, "sync: %s", link_error(r));
 			client_reply_free(r);
 			return -1;
 		}
@@ -307,9 +329,9 @@ link_sync(struct app *a)
 			model_event(&a->model, r->data[i]);
 		/* Behind us: the server's database was restored from an
 		   older backup. Start over from where it is. */
-		if ((seq = reply_i64(r, "seq")) >= 0 && seq < a->model.seq)
+		if ((seq = link_reply_i64(r, "seq")) >= 0 && seq < a->model.seq)
 			a->model.seq = seq;
-		more = reply_i64(r, "more") == 1;
+		more = link_reply_i64(r, "more") == 1;
 		client_reply_free(r);
 		/* Past the page even if one of its events was not
 		   understood; a page that moves nothing ends the loop. */
@@ -325,385 +347,30 @@ link_sync(struct app *a)
 }
 
 static int
-link_whoami_reply(struct app *a, struct client_reply *r)
+link_whoami_reply(struct app *a, const struct client_reply *r)
 {
 	if (!r->ok || model_whoami(&a->model, r->data, r->ndata) != 0) {
 		app_status(a, 1, "whoami: %s", r->ok ? "unreadable reply" :
-		    reply_msg(r));
+		    link_error(r));
 		return -1;
 	}
-	a->session = reply_i64(r, "session");
+	a->session = link_reply_i64(r, "session");
 	a->model.stale = 0;
 	view_sync(a);
 	return 0;
 }
 
+/* The user's workspaces changed: WHOAMI again, in the loop. */
 static void
-link_members_reply(struct app *a, int64_t ws, struct client_reply *r)
+link_whoami_again(struct app *a, const struct client_reply *r, void *arg)
 {
-	if (!r->ok || model_members(&a->model, ws, r->data, r->ndata) != 0)
-		app_status(a, 1, "people: %s", r->ok ? "unreadable reply" :
-		    reply_msg(r));
-	view_sync(a);
-}
+	struct workspace *w;
 
-void
-link_spaces(struct app *a)
-{
-	if (a->state == LINK_ONLINE)
-		link_send(a, REQ_SPACES, 0, "SPACE.LIST", NULL);
-	a->model.spaces_stale = 0;
-}
-
-/* verb key=id, answered in the loop, when online. */
-static void
-link_send_id(struct app *a, enum request kind, const char *verb,
-    const char *key, int64_t id)
-{
-	char text[24];
-
-	snprintf(text, sizeof text, "%lld", (long long)id);
-	if (a->state == LINK_ONLINE)
-		link_send(a, kind, id, verb, key, text, NULL);
-}
-
-void
-link_space(struct app *a, int64_t id)
-{
-	link_send_id(a, REQ_SPACE, "SPACE.SHOW", "space", id);
-}
-
-void
-link_files(struct app *a, int64_t id)
-{
-	link_send_id(a, REQ_FILES, "FILE.LIST", "space", id);
-}
-
-static void
-link_comments_clear(struct app *a)
-{
-	for (size_t i = 0; i < a->ncomments; i++)
-		free(a->comments[i]);
-	free(a->comments);
-	a->comments = NULL;
-	a->ncomments = 0;
-	a->comments_after = 0;
-}
-
-/* The next page of a file's comments, after the last one shown. */
-static void
-link_comments_page(struct app *a, int64_t file)
-{
-	char f[24], after[24];
-
-	snprintf(f, sizeof f, "%lld", (long long)file);
-	snprintf(after, sizeof after, "%lld", (long long)a->comments_after);
-	if (a->state == LINK_ONLINE)
-		link_send(a, REQ_COMMENTS, file, "COMMENT.LIST", "file", f,
-		    "after", after, NULL);
-}
-
-void
-link_comments(struct app *a, int64_t file)
-{
-	a->comments_file = file;
-	link_comments_clear(a);
-	link_comments_page(a, file);
-}
-
-/* A page of comments: added to those shown; more=1 asks for the next. */
-static void
-link_comments_reply(struct app *a, int64_t file, struct client_reply *r)
-{
-	const char *more = client_reply_get(r, "more");
-	char *name, *body, *id;
-	int64_t last = a->comments_after;
-
-	if (file != a->comments_file)
-		return;		/* another file was chosen meanwhile */
-	if (!r->ok) {
-		app_status(a, 1, "comments: %s", reply_msg(r));
+	if (r == NULL)
 		return;
-	}
-	a->comments = xreallocarray(a->comments, a->ncomments + r->ndata + 1,
-	    sizeof *a->comments);
-	for (size_t i = 0; i < r->ndata; i++) {
-		id = client_line_get(r->data[i], "id");
-		name = client_line_get(r->data[i], "name");
-		body = client_line_get(r->data[i], "body");
-		/* A page asked for before the file was opened again. */
-		if (id != NULL && strtoll(id, NULL, 10) > last && name != NULL &&
-		    body != NULL) {
-			last = strtoll(id, NULL, 10);
-			xasprintf(&a->comments[a->ncomments++], "%s: %s", name,
-			    body);
-		}
-		free(id);
-		free(name);
-		free(body);
-	}
-	a->model.dirty |= DIRTY_MAIN;
-	if (last > a->comments_after) {
-		a->comments_after = last;
-		if (more != NULL && strcmp(more, "1") == 0)
-			link_comments_page(a, file);
-	}
-}
-
-static void
-link_files_reply(struct app *a, int64_t id, struct client_reply *r)
-{
-	if (!r->ok || model_files(&a->model, id, r->data, r->ndata) != 0)
-		app_status(a, 1, "files: %s", r->ok ? "unreadable reply" :
-		    reply_msg(r));
-	view_sync(a);
-}
-
-static void
-link_spaces_reply(struct app *a, struct client_reply *r)
-{
-	if (!r->ok || model_spaces(&a->model, r->data, r->ndata) != 0)
-		app_status(a, 1, "spaces: %s", r->ok ? "unreadable reply" :
-		    reply_msg(r));
-	view_sync(a);
-}
-
-static void
-link_space_reply(struct app *a, int64_t id, struct client_reply *r)
-{
-	struct space *sp;
-
-	if (r->ok) {
-		if (model_space_show(&a->model, r->data, r->ndata,
-		    client_reply_get(r, "warning")) != 0)
-			app_status(a, 1, "space: unreadable reply");
-	} else if (strcmp(r->code, "not_found") == 0 &&
-	    (sp = model_space(&a->model, id)) != NULL) {
-		/* Closed to us since (revoked, archived): it goes. */
-		app_status(a, 1, "%s: %s", sp->title, reply_msg(r));
-		a->model.spaces_stale = 1;
-	} else
-		app_status(a, 1, "space: %s", reply_msg(r));
-	view_sync(a);
-	if (a->model.spaces_stale)
-		link_spaces(a);
-}
-
-/* Contacts and conversations ----------------------------------------- */
-
-/* A reply's seq= (the events' mark it was read at), or 0. */
-static int64_t
-reply_mark(const struct client_reply *r)
-{
-	const char *v = client_reply_get(r, "seq");
-
-	return v != NULL ? strtoll(v, NULL, 10) : 0;
-}
-
-void
-link_contacts(struct app *a)
-{
-	if (a->state == LINK_ONLINE)
-		link_send(a, REQ_CONTACTS, 0, "CONTACTS", NULL);
-	a->model.contacts_stale = 0;
-}
-
-static void
-link_contacts_reply(struct app *a, struct client_reply *r)
-{
-	if (!r->ok && strcmp(r->code, "plan_required") == 0)
-		model_contacts_refused(&a->model);
-	else if (!r->ok || model_contacts(&a->model, r->data, r->ndata,
-	    reply_mark(r)) != 0)
-		app_status(a, 1, "contacts: %s", r->ok ? "unreadable reply" :
-		    reply_msg(r));
-	view_sync(a);
-	/* The contact's menu on screen: its networks in common again. */
-	if (a->view == VIEW_CONTACT)
-		link_contact(a, a->contact);
-}
-
-void
-link_contact(struct app *a, int64_t user)
-{
-	link_send_id(a, REQ_CONTACT, "CONTACT.SHOW", "user", user);
-}
-
-static void
-link_contact_reply(struct app *a, int64_t user, struct client_reply *r)
-{
-	if (r->ok) {
-		if (model_contact_show(&a->model, r->data, r->ndata,
-		    reply_mark(r)) != 0)
-			app_status(a, 1, "contact: unreadable reply");
-	} else if (strcmp(r->code, "not_found") == 0) {
-		/* No longer a contact: the list says so once asked. */
-		if (a->view == VIEW_CONTACT && a->contact == user)
-			app_status(a, 1, "no longer one of your professional "
-			    "contacts");
-		a->model.contacts_stale = 1;
-	} else
-		app_status(a, 1, "contact: %s", reply_msg(r));
-	view_sync(a);
-	if (a->model.contacts_stale)
-		link_contacts(a);
-}
-
-void
-link_conversations(struct app *a)
-{
-	if (a->state == LINK_ONLINE)
-		link_send(a, REQ_CONVERSATIONS, 0, "CONV.LIST", NULL);
-}
-
-static void
-link_conversations_reply(struct app *a, struct client_reply *r)
-{
-	if (!r->ok || model_conversations(&a->model, r->data, r->ndata) != 0)
-		app_status(a, 1, "conversations: %s", r->ok ? "unreadable "
-		    "reply" : reply_msg(r));
-	view_sync(a);
-}
-
-/* The key naming the open conversation in MSG.*: with= or space=. */
-static const char *
-chat_key(enum chat_kind kind)
-{
-	return kind == CHAT_SPACE ? "space" : "with";
-}
-
-void
-link_messages(struct app *a, int older)
-{
-	struct chat *c = &a->model.chat;
-	char peer[24], before[24];
-
-	if (c->kind == CHAT_NONE || c->loading || a->state != LINK_ONLINE ||
-	    (older && (!c->loaded || !c->more || c->nmsgs == 0)))
-		return;
-	snprintf(peer, sizeof peer, "%lld", (long long)c->peer);
-	snprintf(before, sizeof before, "%lld", c->nmsgs > 0 ?
-	    (long long)c->msgs[0].id : 0LL);
-	if (link_send(a, REQ_MESSAGES, c->gen, "MSG.LIST", chat_key(c->kind),
-	    peer, "before", older ? before : NULL, NULL) != NULL)
-		c->loading = 1;
-}
-
-static void
-link_messages_reply(struct app *a, unsigned gen, struct client_reply *r)
-{
-	struct chat *c = &a->model.chat;
-
-	if (gen != c->gen)
-		return;		/* another conversation since */
-	c->loading = 0;
-	if (!r->ok || model_chat_page(&a->model, r->data, r->ndata,
-	    r->line) != 0)
-		app_status(a, 1, "messages: %s", r->ok ? "unreadable reply" :
-		    reply_msg(r));
-	a->model.dirty |= DIRTY_MAIN;
-}
-
-int
-link_message_send(struct app *a, const char *body)
-{
-	struct chat *c = &a->model.chat;
-	struct pending *p;
-	char peer[24];
-
-	if (a->state != LINK_ONLINE) {
-		app_status(a, 1, "not connected: the message stays in the "
-		    "field; Enter sends it once online");
-		return -1;
-	}
-	snprintf(peer, sizeof peer, "%lld", (long long)c->peer);
-	if ((p = link_send(a, REQ_SEND, c->peer, "MSG.SEND", c->kind ==
-	    CHAT_SPACE ? "space" : "to", peer, "body", body, NULL)) == NULL) {
-		app_status(a, 1, "busy: the message stays in the field; try "
-		    "again in a moment");
-		return -1;
-	}
-	p->chat = c->kind;
-	p->text = xstrdup(body);
-	return 0;
-}
-
-static void
-link_send_reply(struct app *a, struct pending *p, struct client_reply *r)
-{
-	if (!r->ok)
-		chat_unsent(a, p->chat, p->arg, p->text, reply_msg(r));
-	else
-		app_status(a, 0, "sent");
-}
-
-void
-link_message_read(struct app *a, int64_t upto)
-{
-	struct chat *c = &a->model.chat;
-	struct pending *p;
-	char peer[24], id[24];
-
-	if (a->state != LINK_ONLINE)
-		return;
-	snprintf(peer, sizeof peer, "%lld", (long long)c->peer);
-	snprintf(id, sizeof id, "%lld", (long long)upto);
-	if ((p = link_send(a, REQ_READ, c->peer, "MSG.READ", chat_key(c->kind),
-	    peer, "upto", id, NULL)) != NULL) {
-		p->chat = c->kind;
-		c->read_upto = upto;
-	}
-}
-
-static void
-link_read_reply(struct app *a, struct pending *p, struct client_reply *r)
-{
-	int64_t unread = reply_i64(r, "unread");
-
-	if (r->ok && unread >= 0)
-		model_unread(&a->model, p->chat, p->arg, (long)unread);
-	else if (!r->ok)
-		app_status(a, 1, "marking read: %s", reply_msg(r));
-}
-
-void
-link_candidates(struct app *a, const char *prefix)
-{
-	char space[24];
-
-	snprintf(space, sizeof space, "%lld", (long long)a->space);
-	if (a->state == LINK_ONLINE && link_send(a, REQ_CANDIDATES,
-	    ++a->picker.gen, "INVITE.CANDIDATES", "space", space, "prefix",
-	    *prefix != '\0' ? prefix : NULL, "limit", "10", NULL) != NULL) {
-		a->picker.busy = 1;
-		free(a->picker.asked);
-		a->picker.asked = xstrdup(prefix);
-	}
-}
-
-static void
-link_candidates_reply(struct app *a, unsigned gen, struct client_reply *r)
-{
-	a->picker.busy = 0;
-	if (!a->picker.on || gen != a->picker.gen)
-		return;
-	if (!r->ok || model_candidates(&a->model, r->data, r->ndata) != 0) {
-		/* The field still takes addresses: say why none are offered. */
-		app_status(a, 1, "no one to offer: %s", r->ok ? "unreadable "
-		    "reply" : reply_msg(r));
-		model_candidates_clear(&a->model);
-	}
-	a->picker.sel = 0;
-	picker_typed(a);	/* typed on meanwhile: ask again */
-}
-
-void
-link_members(struct app *a)
-{
-	struct workspace *w = model_workspace(&a->model);
-
-	if (w != NULL)
-		link_send_id(a, REQ_MEMBERS, "MEMBERS", "workspace", w->id);
+	link_whoami_reply(a, r);
+	if ((w = model_workspace(&a->model)) != NULL && !w->loaded)
+		members_load(a);
 }
 
 /* Logged in: load everything the screen shows, then go live. */
@@ -729,18 +396,18 @@ link_load(struct app *a, int resumed)
 	view_sync(a);
 	/* The people and spaces come after the first paint: a workspace of
 	   thousands should not hold the screen back. */
-	link_members(a);
-	link_spaces(a);
-	link_contacts(a);
-	link_conversations(a);
+	members_load(a);
+	spaces_load(a);
+	contacts_load(a);
+	conversations_load(a);
 	if (a->view == VIEW_SPACE)
-		link_space(a, a->space);
+		space_load(a, a->space);
 	/* What was on its way went with the old connection. */
 	a->picker.busy = 0;
 	if (a->model.chat.kind != CHAT_NONE) {
 		a->model.chat.loading = 0;
 		if (!a->model.chat.loaded)
-			link_messages(a, 0);
+			chat_load(a, 0);
 	}
 	app_status(a, 0, resumed ? "connected to %s" : "logged in to %s",
 	    a->opts->server);
@@ -765,7 +432,7 @@ link_login_done(struct app *a, const char *password)
 		if (strcmp(r->code, "auth_failed") == 0)
 			app_status(a, 1, "wrong e-mail or password");
 		else
-			app_status(a, 1, "login: %s", reply_msg(r));
+			app_status(a, 1, "login: %s", link_error(r));
 		client_reply_free(r);
 		link_ask_password(a);
 		return;
@@ -844,7 +511,7 @@ link_authenticate(struct app *a)
 		    strcmp(r->code, "invalid") != 0) {
 			/* unavailable, shutting_down: the server's trouble,
 			   not the session's. */
-			link_lost(a, reply_msg(r));
+			link_lost(a, link_error(r));
 			client_reply_free(r);
 			return;
 		}
@@ -924,58 +591,6 @@ link_start(struct app *a)
 }
 
 static void
-link_reply(struct app *a, struct pending *p, struct client_reply *r)
-{
-	switch (p->kind) {
-	case REQ_WHOAMI:
-		link_whoami_reply(a, r);
-		if (model_workspace(&a->model) != NULL &&
-		    !model_workspace(&a->model)->loaded)
-			link_members(a);
-		break;
-	case REQ_MEMBERS:
-		link_members_reply(a, p->arg, r);
-		break;
-	case REQ_SPACES:
-		link_spaces_reply(a, r);
-		break;
-	case REQ_SPACE:
-		link_space_reply(a, p->arg, r);
-		break;
-	case REQ_FILES:
-		link_files_reply(a, p->arg, r);
-		break;
-	case REQ_COMMENTS:
-		link_comments_reply(a, p->arg, r);
-		break;
-	case REQ_CONTACTS:
-		link_contacts_reply(a, r);
-		break;
-	case REQ_CONTACT:
-		link_contact_reply(a, p->arg, r);
-		break;
-	case REQ_CONVERSATIONS:
-		link_conversations_reply(a, r);
-		break;
-	case REQ_MESSAGES:
-		link_messages_reply(a, (unsigned)p->arg, r);
-		break;
-	case REQ_SEND:
-		link_send_reply(a, p, r);
-		break;
-	case REQ_READ:
-		link_read_reply(a, p, r);
-		break;
-	case REQ_CANDIDATES:
-		link_candidates_reply(a, (unsigned)p->arg, r);
-		break;
-	case REQ_ACTION:
-		link_action_reply(a, p->done, r);
-		break;
-	}
-}
-
-static void
 link_replies(struct app *a)
 {
 	struct client_reply *r;
@@ -990,10 +605,8 @@ link_replies(struct app *a)
 		struct pending p = a->pending[i];
 
 		a->pending[i] = a->pending[--a->npending];
-		link_reply(a, &p, r);
+		p.fn(a, r, p.arg);
 		free(p.tag);
-		free(p.done);
-		free(p.text);
 		client_reply_free(r);
 	}
 }
@@ -1026,12 +639,12 @@ link_event(struct app *a, const char *line)
 	/* A comment on the file whose comments are on screen. */
 	if (a->comments_file != 0 && strstr(line, " type=comment.added ") !=
 	    NULL)
-		link_comments(a, a->comments_file);
+		comments_load(a, a->comments_file);
 	if (model_event(&a->model, line) != 1)
 		return 0;
 	if (a->model.stale) {
 		a->model.stale = 0;
-		link_send(a, REQ_WHOAMI, 0, "WHOAMI", NULL);
+		link_request(a, "WHOAMI", link_whoami_again, NULL, NULL);
 	}
 	if (link_ended(a, line)) {
 		tokenfile_remove(a->token_path);
@@ -1059,17 +672,17 @@ link_events(struct app *a)
 		return;
 	view_sync(a);
 	if (a->model.spaces_stale)
-		link_spaces(a);
+		spaces_load(a);
 	if (a->model.contacts_stale)
-		link_contacts(a);
+		contacts_load(a);
 	/* The space on screen changed: its people or files again. */
 	if (a->view == VIEW_SPACE &&
 	    (sp = model_space(&a->model, a->space)) != NULL && !sp->loaded)
-		link_space(a, a->space);
+		space_load(a, a->space);
 	if (a->view == VIEW_FILES &&
 	    (sp = model_space(&a->model, a->space)) != NULL &&
 	    !sp->files_loaded)
-		link_files(a, a->space);
+		files_load(a, a->space);
 }
 
 /*
@@ -1119,7 +732,7 @@ file_call(struct app *a, const char *what, const char *verb, const char *k1,
 		return NULL;
 	}
 	if (!r->ok) {
-		app_status(a, 1, "%s: %s", what, reply_msg(r));
+		app_status(a, 1, "%s: %s", what, link_error(r));
 		client_reply_free(r);
 		return NULL;
 	}

@@ -158,31 +158,14 @@ sidebar_open(struct app *a)
 	a->model.dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
 }
 
-/* Whether e is the row of what the main area shows. */
+/* Whether e is the row of what the main area shows: the view says;
+   a list of its own is entered at its section's header. */
 static int
 side_shows(struct app *a, const struct side_entry *e)
 {
-	const struct chat *c = &a->model.chat;
-
-	switch (a->view) {
-	case VIEW_SPACE:
-	case VIEW_FILES:
-		return e->view == VIEW_SPACE && e->space == a->space;
-	case VIEW_CONTACT:
-		return e->user != 0 && e->user == a->contact;
-	case VIEW_CHAT:
-		if (c->kind == CHAT_SPACE)
-			return e->view == VIEW_SPACE && e->space == c->peer;
-		return e->user != 0 && e->user == c->peer;
-	case VIEW_OVERVIEW:
-	case VIEW_ACTIVITY:
-	case VIEW_PEOPLE:
-		/* The workspace's own views are entries... */
-		return e->view == a->view && !e->header;
-	default:
-		/* ... the sections are entered at their header. */
-		return e->view == a->view && e->header;
-	}
+	if (views[a->view]->shows != NULL)
+		return views[a->view]->shows(a, e);
+	return e->view == a->view && e->header;
 }
 
 void

@@ -16,12 +16,14 @@
  * of a conversation left for another is kept as a draft.
  */
 #include <curses.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "app.h"
+#include "client.h"
 #include "proto.h"
 #include "screen.h"
 #include "text.h"
@@ -182,7 +184,7 @@ layout_anchor(struct app *a, const struct layout *l, size_t top, int height)
 	a->scroll.row = (int)((long)top - (long)l->start[i]);
 }
 
-const char *
+static const char *
 chat_title(struct app *a)
 {
 	struct chat *c = &a->model.chat;
@@ -205,6 +207,164 @@ chat_title(struct app *a)
 				title = xstrdup(c->msgs[i].name);
 	}
 	return title != NULL ? title : "Conversation";
+}
+
+/* Requests ------------------------------------------------------------- */
+
+/* A MSG.SEND or MSG.READ on its way: whose, and the body sent. */
+struct chat_req {
+	enum chat_kind	 kind;
+	int64_t		 peer;
+	char		*text;
+};
+
+static struct chat_req *
+chat_req(const struct chat *c, const char *text)
+{
+	struct chat_req *q = xmalloc(sizeof *q);
+
+	q->kind = c->kind;
+	q->peer = c->peer;
+	q->text = text != NULL ? xstrdup(text) : NULL;
+	return q;
+}
+
+static void
+chat_req_free(struct chat_req *q)
+{
+	free(q->text);
+	free(q);
+}
+
+/* The key naming the open conversation in MSG.*: with= or space=. */
+static const char *
+chat_key(enum chat_kind kind)
+{
+	return kind == CHAT_SPACE ? "space" : "with";
+}
+
+static void
+conversations_reply(struct app *a, const struct client_reply *r, void *arg)
+{
+	if (r != NULL)
+		link_loaded(a, r, "conversations", r->ok ?
+		    model_conversations(&a->model, r->data, r->ndata) : 0);
+}
+
+void
+conversations_load(struct app *a)
+{
+	if (a->state == LINK_ONLINE)
+		link_request(a, "CONV.LIST", conversations_reply, NULL, NULL);
+}
+
+static void
+chat_page_reply(struct app *a, const struct client_reply *r, void *arg)
+{
+	struct chat *c = &a->model.chat;
+
+	if (r == NULL || (unsigned)(uintptr_t)arg != c->gen)
+		return;		/* another conversation since */
+	c->loading = 0;
+	if (!r->ok || model_chat_page(&a->model, r->data, r->ndata,
+	    r->line) != 0)
+		app_status(a, 1, "messages: %s", r->ok ? "unreadable reply" :
+		    link_error(r));
+	a->model.dirty |= DIRTY_MAIN;
+}
+
+void
+chat_load(struct app *a, int older)
+{
+	struct chat *c = &a->model.chat;
+	char peer[24], before[24];
+
+	if (c->kind == CHAT_NONE || c->loading || a->state != LINK_ONLINE ||
+	    (older && (!c->loaded || !c->more || c->nmsgs == 0)))
+		return;
+	snprintf(peer, sizeof peer, "%lld", (long long)c->peer);
+	snprintf(before, sizeof before, "%lld", c->nmsgs > 0 ?
+	    (long long)c->msgs[0].id : 0LL);
+	if (link_request(a, "MSG.LIST", chat_page_reply,
+	    (void *)(uintptr_t)c->gen, chat_key(c->kind), peer, "before",
+	    older ? before : NULL, NULL) == 0)
+		c->loading = 1;
+}
+
+/* Not sent, or no answer (the connection dropped): the text comes back
+   to send again. */
+static void
+chat_send_reply(struct app *a, const struct client_reply *r, void *arg)
+{
+	struct chat_req *q = arg;
+
+	if (r == NULL)
+		chat_unsent(a, q->kind, q->peer, q->text, "the connection "
+		    "dropped before the server answered");
+	else if (!r->ok)
+		chat_unsent(a, q->kind, q->peer, q->text, link_error(r));
+	else
+		app_status(a, 0, "sent");
+	chat_req_free(q);
+}
+
+/* MSG.SEND of body to the open conversation; 0, or -1 (not sent, and
+   the status line says why). */
+static int
+chat_send(struct app *a, const char *body)
+{
+	struct chat *c = &a->model.chat;
+	struct chat_req *q;
+	char peer[24];
+
+	if (a->state != LINK_ONLINE) {
+		app_status(a, 1, "not connected: the message stays in the "
+		    "field; Enter sends it once online");
+		return -1;
+	}
+	snprintf(peer, sizeof peer, "%lld", (long long)c->peer);
+	q = chat_req(c, body);
+	if (link_request(a, "MSG.SEND", chat_send_reply, q, c->kind ==
+	    CHAT_SPACE ? "space" : "to", peer, "body", body, NULL) != 0) {
+		chat_req_free(q);
+		app_status(a, 1, "busy: the message stays in the field; try "
+		    "again in a moment");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+chat_read_reply(struct app *a, const struct client_reply *r, void *arg)
+{
+	struct chat_req *q = arg;
+	int64_t unread = r != NULL ? link_reply_i64(r, "unread") : -1;
+
+	if (r != NULL && r->ok && unread >= 0)
+		model_unread(&a->model, q->kind, q->peer, (long)unread);
+	else if (r != NULL && !r->ok)
+		app_status(a, 1, "marking read: %s", link_error(r));
+	chat_req_free(q);
+}
+
+/* MSG.READ of the open conversation up to upto. */
+static void
+chat_read(struct app *a, int64_t upto)
+{
+	struct chat *c = &a->model.chat;
+	struct chat_req *q;
+	char peer[24], id[24];
+
+	if (a->state != LINK_ONLINE)
+		return;
+	snprintf(peer, sizeof peer, "%lld", (long long)c->peer);
+	snprintf(id, sizeof id, "%lld", (long long)upto);
+	q = chat_req(c, NULL);
+	if (link_request(a, "MSG.READ", chat_read_reply, q, chat_key(c->kind),
+	    peer, "upto", id, NULL) == 0)
+		c->read_upto = upto;
+	else
+		chat_req_free(q);
 }
 
 /* Drafts ---------------------------------------------------------------- */
@@ -294,7 +454,7 @@ chat_open(struct app *a, enum chat_kind kind, int64_t peer)
 		}
 		memset(&a->scroll, 0, sizeof a->scroll);
 		a->scroll.follow = 1;
-		link_messages(a, 0);
+		chat_load(a, 0);
 	}
 	app_set_view(a, VIEW_CHAT);
 	compose_start(a);
@@ -320,7 +480,7 @@ chat_unsent(struct app *a, enum chat_kind kind, int64_t peer,
 	app_status(a, 1, "message not sent: %s", why);
 }
 
-void
+static void
 chat_view_free(struct app *a)
 {
 	for (size_t i = 0; i < a->ndrafts; i++)
@@ -333,7 +493,7 @@ chat_view_free(struct app *a)
 	field_free(&a->compose);
 }
 
-void
+static void
 chat_sync(struct app *a)
 {
 	struct chat *c = &a->model.chat;
@@ -476,7 +636,7 @@ draw_compose(struct app *a, int y, int x, int h, int w)
 	return shown;
 }
 
-void
+static void
 chat_draw(struct app *a, int y, int x, int h, int w)
 {
 	struct chat *c = &a->model.chat;
@@ -532,26 +692,30 @@ chat_after_draw(struct app *a)
 	    a->mode == MODE_COMPOSE);
 	c->reading = focused && a->scroll.follow && c->loaded;
 	if (focused && c->loaded && a->scroll.last_shown > c->read_upto)
-		link_message_read(a, a->scroll.last_shown);
+		chat_read(a, a->scroll.last_shown);
 	/* The oldest loaded shows: the page before it. */
 	if (a->scroll.at_top && c->loaded && c->more && !c->loading)
-		link_messages(a, 1);
+		chat_load(a, 1);
 }
 
 /* Keys ------------------------------------------------------------------ */
 
-void
-chat_action(struct app *a, enum action act)
+static void
+chat_compose(struct app *a, enum action act)
+{
+	(void)act;
+	compose_start(a);
+}
+
+/* The list keys scroll the history. */
+static void
+chat_scroll(struct app *a, enum action act)
 {
 	struct layout l;
 	size_t top, max;
 	int h = a->scroll.rows > 0 ? a->scroll.rows : 1;
 	size_t page = h > 1 ? (size_t)(h - 1) : 1;
 
-	if (act == A_COMPOSE) {
-		compose_start(a);
-		return;
-	}
 	if (a->scroll.cols == 0)
 		return;		/* not drawn yet */
 	layout_build(a, a->scroll.cols, &l);
@@ -589,10 +753,12 @@ chat_action(struct app *a, enum action act)
 }
 
 static void
-compose_send(struct app *a)
+compose_send(struct app *a, enum action act)
 {
 	const char *t = a->compose.text;
 
+	(void)act;
+	a->model.dirty |= DIRTY_MAIN | DIRTY_STATUS;
 	if (t[strspn(t, " \t\n")] == '\0') {
 		app_status(a, 1, "nothing to send");
 		return;
@@ -603,7 +769,7 @@ compose_send(struct app *a)
 		    PROTO_MESSAGE_MAX);
 		return;
 	}
-	if (a->model.chat.kind == CHAT_NONE || link_message_send(a, t) != 0)
+	if (a->model.chat.kind == CHAT_NONE || chat_send(a, t) != 0)
 		return;		/* the text stays, the status says why */
 	field_clear(&a->compose);
 	free(a->compose_note);
@@ -613,45 +779,80 @@ compose_send(struct app *a)
 	app_status(a, 0, "sending...");
 }
 
-void
-chat_compose_key(struct app *a, int key, enum action act)
+/* The message field's own keys. */
+static void
+compose_action(struct app *a, enum action act)
 {
 	a->model.dirty |= DIRTY_MAIN | DIRTY_STATUS;
 	switch (act) {
-	case A_SEND:
-		compose_send(a);
-		return;
 	case A_NEWLINE:
 		if (field_insert(&a->compose, '\n') != 0)
 			beep();
-		return;
+		break;
 	case A_LEAVE:
 		a->mode = MODE_NORMAL;
 		a->model.dirty |= DIRTY_ALL;
-		return;
+		break;
 	case A_NEXT_PANE:
 		a->mode = MODE_NORMAL;
 		a->focus = PANE_SIDEBAR;
 		a->model.dirty |= DIRTY_ALL;
-		return;
+		break;
 	case A_EDIT_UP:
 	case A_EDIT_DOWN:
 		if (a->scroll.cols >= 2)
 			field_move_row(&a->compose, (size_t)a->scroll.cols,
 			    act == A_EDIT_UP ? -1 : 1);
-		return;
-	case A_PAGE_UP:
-	case A_PAGE_DOWN:
-		chat_action(a, act);
-		return;
-	case A_NONE:
-		if (key >= KEYMAP_FN || field_insert(&a->compose,
-		    (wchar_t)key) != 0)
-			beep();
-		return;
+		break;
 	default:
-		if (!app_field_edit(&a->compose, act))
-			beep();
-		return;
+		break;
 	}
 }
+
+void
+chat_compose_insert(struct app *a, int key)
+{
+	a->model.dirty |= DIRTY_MAIN | DIRTY_STATUS;
+	if (key >= KEYMAP_FN || field_insert(&a->compose, (wchar_t)key) != 0)
+		beep();
+}
+
+static const struct view_action chat_actions[] = {
+	{ A_COMPOSE, chat_compose },
+	{ A_UP, chat_scroll },
+	{ A_DOWN, chat_scroll },
+	{ A_PAGE_UP, chat_scroll },
+	{ A_PAGE_DOWN, chat_scroll },
+	{ A_FIRST, chat_scroll },
+	{ A_LAST, chat_scroll },
+	{ A_SEND, compose_send },
+	{ A_NEWLINE, compose_action },
+	{ A_LEAVE, compose_action },
+	{ A_NEXT_PANE, compose_action },
+	{ A_EDIT_UP, compose_action },
+	{ A_EDIT_DOWN, compose_action },
+	{ A_NONE, NULL }
+};
+
+/* The sidebar's row of the conversation: the contact, or the space. */
+static int
+chat_shows(struct app *a, const struct side_entry *e)
+{
+	const struct chat *c = &a->model.chat;
+
+	if (c->kind == CHAT_SPACE)
+		return e->view == VIEW_SPACE && e->space == c->peer;
+	return e->user != 0 && e->user == c->peer;
+}
+
+const struct view_ops view_chat = {
+	.title = "Conversation",
+	.where = KM_CHAT,
+	.section = "In a conversation, also",
+	.title_of = chat_title,
+	.sync = chat_sync,
+	.draw = chat_draw,
+	.shows = chat_shows,
+	.free = chat_view_free,
+	.actions = chat_actions,
+};

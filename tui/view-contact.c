@@ -5,11 +5,13 @@
  * the user types (contacts first, as INVITE.CANDIDATES orders them).
  */
 #include <curses.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "client.h"
 #include "screen.h"
 #include "text.h"
 #include "xmalloc.h"
@@ -39,26 +41,101 @@ common_count(struct app *a)
 	return a->model.common_of == a->contact ? a->model.ncommon : 0;
 }
 
-int64_t
-contact_view_key(struct app *a, enum view v, size_t item)
+static int64_t
+key_contacts(struct app *a, size_t item)
 {
-	if (v == VIEW_CONTACT)
-		return a->model.common[item].space;
 	return a->model.contacts[item].user;
 }
 
-void
-contact_views_sync(struct app *a)
+static int64_t
+key_contact(struct app *a, size_t item)
+{
+	return a->model.common[item].space;
+}
+
+static void
+sync_contacts(struct app *a)
+{
+	view_list_sync(a, VIEW_CONTACTS, a->model.ncontacts, contact_label,
+	    &a->model);
+}
+
+static void
+sync_contact(struct app *a)
 {
 	struct model *m = &a->model;
 
-	view_list_sync(a, VIEW_CONTACTS, m->ncontacts, contact_label, m);
 	view_list_sync(a, VIEW_CONTACT, common_count(a), common_label, m);
 	if (a->view == VIEW_CONTACT && m->contacts_state != CONTACTS_UNKNOWN &&
 	    !m->contacts_stale && model_contact(m, a->contact) == NULL) {
 		app_status(a, 1, "no longer one of your professional contacts");
 		app_set_view(a, VIEW_CONTACTS);
 	}
+}
+
+/* Requests ------------------------------------------------------------- */
+
+/* A reply's seq= (the events' mark it was read at), or 0. */
+static int64_t
+reply_mark(const struct client_reply *r)
+{
+	int64_t seq = link_reply_i64(r, "seq");
+
+	return seq > 0 ? seq : 0;
+}
+
+static void
+contacts_reply(struct app *a, const struct client_reply *r, void *arg)
+{
+	if (r == NULL)
+		return;
+	if (!r->ok && strcmp(r->code, "plan_required") == 0) {
+		model_contacts_refused(&a->model);
+		view_sync(a);
+	} else
+		link_loaded(a, r, "contacts", r->ok ? model_contacts(&a->model,
+		    r->data, r->ndata, reply_mark(r)) : 0);
+	/* The contact's menu on screen: its networks in common again. */
+	if (a->view == VIEW_CONTACT)
+		contact_load(a, a->contact);
+}
+
+void
+contacts_load(struct app *a)
+{
+	if (a->state == LINK_ONLINE)
+		link_request(a, "CONTACTS", contacts_reply, NULL, NULL);
+	a->model.contacts_stale = 0;
+}
+
+static void
+contact_reply(struct app *a, const struct client_reply *r, void *arg)
+{
+	if (r == NULL)
+		return;
+	if (r->ok) {
+		if (model_contact_show(&a->model, r->data, r->ndata,
+		    reply_mark(r)) != 0)
+			app_status(a, 1, "contact: unreadable reply");
+	} else if (strcmp(r->code, "not_found") == 0) {
+		/* No longer a contact: the list says so once asked. */
+		if (a->view == VIEW_CONTACT &&
+		    a->contact == (int64_t)(intptr_t)arg)
+			app_status(a, 1, "no longer one of your professional "
+			    "contacts");
+		a->model.contacts_stale = 1;
+	} else
+		app_status(a, 1, "contact: %s", link_error(r));
+	view_sync(a);
+	if (a->model.contacts_stale)
+		contacts_load(a);
+}
+
+void
+contact_load(struct app *a, int64_t user)
+{
+	link_request_id(a, "CONTACT.SHOW", "user", user, contact_reply,
+	    (void *)(intptr_t)user);
 }
 
 static void
@@ -82,7 +159,7 @@ row_contact(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 	screen_text(y, x + 2 + nw + ew, 28, counts, attr);
 }
 
-void
+static void
 contacts_draw(struct app *a, int y, int x, int h, int w)
 {
 	int nw = (w - 1 - 2 - 28) / 2;
@@ -112,7 +189,7 @@ row_common(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 	screen_text(y, x, w, a->model.common[i].title, attr);
 }
 
-void
+static void
 contact_draw(struct app *a, int y, int x, int h, int w)
 {
 	struct contact *c = model_contact(&a->model, a->contact);
@@ -157,16 +234,19 @@ contact_draw(struct app *a, int y, int x, int h, int w)
 	    row_common);
 }
 
-void
-contact_views_open(struct app *a)
+static void
+open_contacts(struct app *a)
 {
-	size_t item = listview_selected(&a->list[a->view]);
+	chat_open(a, CHAT_DIRECT, a->model.contacts[listview_selected(
+	    &a->list[VIEW_CONTACTS])].user);
+}
 
-	if (item == (size_t)-1)
-		return;
-	if (a->view == VIEW_CONTACTS)
-		chat_open(a, CHAT_DIRECT, a->model.contacts[item].user);
-	else if (a->view == VIEW_CONTACT && item < a->model.ncommon)
+static void
+open_contact(struct app *a)
+{
+	size_t item = listview_selected(&a->list[VIEW_CONTACT]);
+
+	if (item < a->model.ncommon)
 		space_show(a, a->model.common[item].space);
 }
 
@@ -188,14 +268,6 @@ selected_contact(struct app *a)
 	return 0;
 }
 
-static void
-new_network_done(struct app *a, const char *title)
-{
-	if (*title != '\0')
-		link_action(a, "business network created", "SPACE.CREATE",
-		    "title", title, "network", "1", NULL);
-}
-
 /* CONTACT.PREFS with one preference turned over. */
 static void
 toggle(struct app *a, struct contact *c, const char *key, int now,
@@ -210,17 +282,12 @@ toggle(struct app *a, struct contact *c, const char *key, int now,
 	free(done);
 }
 
-void
-contact_action(struct app *a, int action)
+static void
+contact_action(struct app *a, enum action action)
 {
 	int64_t user = selected_contact(a);
 	struct contact *c = model_contact(&a->model, user);
 
-	if (action == A_NETWORK_NEW) {
-		app_prompt(a, "Title of the new business network: ", 0,
-		    new_network_done);
-		return;
-	}
 	if (c == NULL) {
 		app_status(a, 1, "select a professional contact first");
 		return;
@@ -228,7 +295,7 @@ contact_action(struct app *a, int action)
 	switch (action) {
 	case A_MENU:
 		a->contact = user;
-		link_contact(a, user);
+		contact_load(a, user);
 		app_set_view(a, VIEW_CONTACT);
 		a->focus = PANE_MAIN;
 		view_sync(a);
@@ -244,8 +311,60 @@ contact_action(struct app *a, int action)
 		toggle(a, c, "always_collaborator", c->always_collaborator,
 		    "always make collaborator");
 		break;
+	default:
+		break;
 	}
 }
+
+static const struct view_action contact_actions[] = {
+	{ A_MENU, contact_action },
+	{ A_CONVERSATION, contact_action },
+	{ A_ALWAYS_ADD, contact_action },
+	{ A_ALWAYS_COLLABORATOR, contact_action },
+	{ A_NONE, NULL }
+};
+
+static const char *
+title_contact(struct app *a)
+{
+	struct contact *c = model_contact(&a->model, a->contact);
+
+	return c != NULL ? c->name : "Contact";
+}
+
+static int
+shows_contact(struct app *a, const struct side_entry *e)
+{
+	return e->user != 0 && e->user == a->contact;
+}
+
+const struct view_ops view_contacts = {
+	.name = "contacts",
+	.title = "Professional contacts",
+	.go = A_VIEW_CONTACTS,
+	.where = KM_CONTACT,
+	.section = "On a professional contact (sidebar or list), also",
+	.list = 1,
+	.sync = sync_contacts,
+	.key = key_contacts,
+	.open = open_contacts,
+	.draw = contacts_draw,
+	.actions = contact_actions,
+};
+
+const struct view_ops view_contact = {
+	.title = "Contact",
+	.where = KM_CONTACT_MENU,
+	.section = "In a contact's menu, also",
+	.list = 1,
+	.title_of = title_contact,
+	.sync = sync_contact,
+	.key = key_contact,
+	.open = open_contact,
+	.draw = contact_draw,
+	.shows = shows_contact,
+	.actions = contact_actions,
+};
 
 /* The invite field's people --------------------------------------------- */
 
@@ -283,8 +402,42 @@ picker_stop(struct app *a)
 	a->model.dirty |= DIRTY_ALL;
 }
 
+static void
+picker_reply(struct app *a, const struct client_reply *r, void *arg)
+{
+	a->picker.busy = 0;
+	if (r == NULL || !a->picker.on || (unsigned)(uintptr_t)arg !=
+	    a->picker.gen)
+		return;
+	if (!r->ok || model_candidates(&a->model, r->data, r->ndata) != 0) {
+		/* The field still takes addresses: say why none are offered. */
+		app_status(a, 1, "no one to offer: %s", r->ok ? "unreadable "
+		    "reply" : link_error(r));
+		model_candidates_clear(&a->model);
+	}
+	a->picker.sel = 0;
+	picker_typed(a);	/* typed on meanwhile: ask again */
+}
+
+/* INVITE.CANDIDATES for the open space, names starting with prefix. */
+static void
+picker_ask(struct app *a, const char *prefix)
+{
+	char space[24];
+
+	snprintf(space, sizeof space, "%lld", (long long)a->space);
+	if (a->state == LINK_ONLINE && link_request(a, "INVITE.CANDIDATES",
+	    picker_reply, (void *)(uintptr_t)++a->picker.gen, "space", space,
+	    "prefix", *prefix != '\0' ? prefix : NULL, "limit", "10",
+	    NULL) == 0) {
+		a->picker.busy = 1;
+		free(a->picker.asked);
+		a->picker.asked = xstrdup(prefix);
+	}
+}
+
 /* One request at a time: when it comes back, the text is looked at
-   again (link.c), so what the user typed meanwhile is caught up with. */
+   again (picker_reply), so what the user typed meanwhile is caught up with. */
 void
 picker_typed(struct app *a)
 {
@@ -295,7 +448,7 @@ picker_typed(struct app *a)
 	prefix = picker_prefix(a);
 	if (a->picker.asked != NULL && strcmp(a->picker.asked, prefix) == 0)
 		return;
-	link_candidates(a, prefix);
+	picker_ask(a, prefix);
 }
 
 void

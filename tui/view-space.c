@@ -5,12 +5,14 @@
  * the counts, the size warning, then its participants with role, status
  * (⚠ on an invitation pending for 7 days or more) and last activity.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "app.h"
+#include "client.h"
 #include "keymap.h"
 #include "screen.h"
 #include "text.h"
@@ -58,25 +60,40 @@ network_label(void *ctx, size_t i)
 	return a->model.spaces[a->networks[i]].title;
 }
 
-int64_t
-space_view_key(struct app *a, enum view v, size_t item)
+static int64_t
+key_spaces(struct app *a, size_t item)
 {
-	if (v == VIEW_SPACES)
-		return a->model.spaces[item].id;
-	if (v == VIEW_NETWORKS)
-		return a->model.spaces[a->networks[item]].id;
-	if (v == VIEW_FILES)
-		return open_space(a)->files[item].id;
+	return a->model.spaces[item].id;
+}
+
+static int64_t
+key_networks(struct app *a, size_t item)
+{
+	return a->model.spaces[a->networks[item]].id;
+}
+
+static int64_t
+key_space(struct app *a, size_t item)
+{
 	return open_space(a)->people_list[item].user;
 }
 
-void
-space_views_sync(struct app *a)
+static int64_t
+key_files(struct app *a, size_t item)
 {
-	struct space *sp = open_space(a);
+	return open_space(a)->files[item].id;
+}
 
+static void
+sync_spaces(struct app *a)
+{
 	view_list_sync(a, VIEW_SPACES, a->model.nspaces, space_label,
 	    &a->model);
+}
+
+static void
+sync_networks(struct app *a)
+{
 	a->networks = xreallocarray(a->networks, a->model.nspaces + 1,
 	    sizeof *a->networks);
 	a->nnetworks = 0;
@@ -84,14 +101,163 @@ space_views_sync(struct app *a)
 		if (a->model.spaces[i].network)
 			a->networks[a->nnetworks++] = i;
 	view_list_sync(a, VIEW_NETWORKS, a->nnetworks, network_label, a);
+}
+
+static void
+sync_space(struct app *a)
+{
+	struct space *sp = open_space(a);
+
 	view_list_sync(a, VIEW_SPACE, sp != NULL ? sp->npeople : 0,
 	    participant_label, a);
-	view_list_sync(a, VIEW_FILES, sp != NULL ? sp->nfiles : 0,
-	    file_label, a);
 	if ((a->view == VIEW_SPACE || a->view == VIEW_FILES) && sp == NULL) {
 		/* Deleted, archived for us, or revoked: it is gone. */
 		app_status(a, 1, "the space is no longer available to you");
 		app_set_view(a, VIEW_SPACES);
+	}
+}
+
+static void
+sync_files(struct app *a)
+{
+	struct space *sp = open_space(a);
+
+	view_list_sync(a, VIEW_FILES, sp != NULL ? sp->nfiles : 0,
+	    file_label, a);
+}
+
+/* Requests ------------------------------------------------------------- */
+
+static void
+spaces_reply(struct app *a, const struct client_reply *r, void *arg)
+{
+	if (r != NULL)
+		link_loaded(a, r, "spaces", r->ok ? model_spaces(&a->model,
+		    r->data, r->ndata) : 0);
+}
+
+void
+spaces_load(struct app *a)
+{
+	if (a->state == LINK_ONLINE)
+		link_request(a, "SPACE.LIST", spaces_reply, NULL, NULL);
+	a->model.spaces_stale = 0;
+}
+
+static void
+space_reply(struct app *a, const struct client_reply *r, void *arg)
+{
+	struct space *sp;
+
+	if (r == NULL)
+		return;
+	if (r->ok) {
+		if (model_space_show(&a->model, r->data, r->ndata,
+		    client_reply_get(r, "warning")) != 0)
+			app_status(a, 1, "space: unreadable reply");
+	} else if (strcmp(r->code, "not_found") == 0 &&
+	    (sp = model_space(&a->model, (int64_t)(intptr_t)arg)) != NULL) {
+		/* Closed to us since (revoked, archived): it goes. */
+		app_status(a, 1, "%s: %s", sp->title, link_error(r));
+		a->model.spaces_stale = 1;
+	} else
+		app_status(a, 1, "space: %s", link_error(r));
+	view_sync(a);
+	if (a->model.spaces_stale)
+		spaces_load(a);
+}
+
+void
+space_load(struct app *a, int64_t id)
+{
+	link_request_id(a, "SPACE.SHOW", "space", id, space_reply,
+	    (void *)(intptr_t)id);
+}
+
+static void
+files_reply(struct app *a, const struct client_reply *r, void *arg)
+{
+	if (r != NULL)
+		link_loaded(a, r, "files", r->ok ? model_files(&a->model,
+		    (int64_t)(intptr_t)arg, r->data, r->ndata) : 0);
+}
+
+void
+files_load(struct app *a, int64_t id)
+{
+	link_request_id(a, "FILE.LIST", "space", id, files_reply,
+	    (void *)(intptr_t)id);
+}
+
+static void
+comments_clear(struct app *a)
+{
+	for (size_t i = 0; i < a->ncomments; i++)
+		free(a->comments[i]);
+	free(a->comments);
+	a->comments = NULL;
+	a->ncomments = 0;
+	a->comments_after = 0;
+}
+
+static link_reply_fn comments_reply;
+
+/* The next page of a file's comments, after the last one shown. */
+static void
+comments_page(struct app *a, int64_t file)
+{
+	char f[24], after[24];
+
+	snprintf(f, sizeof f, "%lld", (long long)file);
+	snprintf(after, sizeof after, "%lld", (long long)a->comments_after);
+	if (a->state == LINK_ONLINE)
+		link_request(a, "COMMENT.LIST", comments_reply,
+		    (void *)(intptr_t)file, "file", f, "after", after, NULL);
+}
+
+void
+comments_load(struct app *a, int64_t file)
+{
+	a->comments_file = file;
+	comments_clear(a);
+	comments_page(a, file);
+}
+
+/* A page of comments: added to those shown; more=1 asks for the next. */
+static void
+comments_reply(struct app *a, const struct client_reply *r, void *arg)
+{
+	int64_t file = (int64_t)(intptr_t)arg, last = a->comments_after;
+	char *name, *body, *id;
+
+	if (r == NULL || file != a->comments_file)
+		return;		/* another file was chosen meanwhile */
+	if (!r->ok) {
+		app_status(a, 1, "comments: %s", link_error(r));
+		return;
+	}
+	a->comments = xreallocarray(a->comments, a->ncomments + r->ndata + 1,
+	    sizeof *a->comments);
+	for (size_t i = 0; i < r->ndata; i++) {
+		id = client_line_get(r->data[i], "id");
+		name = client_line_get(r->data[i], "name");
+		body = client_line_get(r->data[i], "body");
+		/* A page asked for before the file was opened again. */
+		if (id != NULL && strtoll(id, NULL, 10) > last && name != NULL &&
+		    body != NULL) {
+			last = strtoll(id, NULL, 10);
+			xasprintf(&a->comments[a->ncomments++], "%s: %s", name,
+			    body);
+		}
+		free(id);
+		free(name);
+		free(body);
+	}
+	a->model.dirty |= DIRTY_MAIN;
+	if (last > a->comments_after) {
+		a->comments_after = last;
+		if (link_reply_i64(r, "more") == 1)
+			comments_page(a, file);
 	}
 }
 
@@ -105,7 +271,7 @@ space_show(struct app *a, int64_t id)
 	a->space = id;
 	a->comments_file = 0;
 	if (!sp->loaded)
-		link_space(a, id);
+		space_load(a, id);
 	app_set_view(a, VIEW_SPACE);
 	view_sync(a);
 	if (sp->warning != NULL)
@@ -170,7 +336,7 @@ space_list_head(int y, int x, int w)
 	free(head);
 }
 
-void
+static void
 space_list_draw(struct app *a, int y, int x, int h, int w)
 {
 	space_list_head(y, x, w);
@@ -181,7 +347,7 @@ space_list_draw(struct app *a, int y, int x, int h, int w)
 	    row_space);
 }
 
-void
+static void
 networks_draw(struct app *a, int y, int x, int h, int w)
 {
 	space_list_head(y, x, w);
@@ -270,7 +436,7 @@ space_head(struct app *a, struct space *sp, int y, int x, int h, int w)
 	return rows;
 }
 
-void
+static void
 space_draw(struct app *a, int y, int x, int h, int w)
 {
 	struct space *sp = open_space(a);
@@ -329,7 +495,7 @@ comments_draw(struct app *a, int y, int x, int h, int w)
 		    a->comments[i], A_NORMAL);
 }
 
-void
+static void
 files_draw(struct app *a, int y, int x, int h, int w)
 {
 	struct space *sp = open_space(a);
@@ -379,33 +545,38 @@ own_profile(const struct participant *p)
 	return s;
 }
 
-void
-space_views_open(struct app *a)
+static void
+open_spaces(struct app *a)
 {
-	size_t item = listview_selected(&a->list[a->view]);
-	struct participant *p;
-	char *own;
+	space_show(a, a->model.spaces[listview_selected(
+	    &a->list[VIEW_SPACES])].id);
+}
 
-	if (item == (size_t)-1)
-		return;
-	if (a->view == VIEW_SPACES) {
-		space_show(a, a->model.spaces[item].id);
-		return;
-	}
-	if (a->view == VIEW_NETWORKS) {
-		space_show(a, a->model.spaces[a->networks[item]].id);
-		return;
-	}
-	if (a->view == VIEW_FILES) {
-		struct file_entry *f = &open_space(a)->files[item];
+static void
+open_networks(struct app *a)
+{
+	space_show(a, a->model.spaces[a->networks[listview_selected(
+	    &a->list[VIEW_NETWORKS])]].id);
+}
 
-		app_status(a, 0, "%s: %lld bytes, %ld comments (c comments, "
-		    "S saves)", f->name, (long long)f->size, f->comments);
-		link_comments(a, f->id);
-		return;
-	}
-	p = &open_space(a)->people_list[item];
-	own = own_profile(p);
+static void
+open_files(struct app *a)
+{
+	struct file_entry *f = &open_space(a)->files[listview_selected(
+	    &a->list[VIEW_FILES])];
+
+	app_status(a, 0, "%s: %lld bytes, %ld comments (c comments, S saves)",
+	    f->name, (long long)f->size, f->comments);
+	comments_load(a, f->id);
+}
+
+static void
+open_person(struct app *a)
+{
+	struct participant *p = &open_space(a)->people_list[listview_selected(
+	    &a->list[VIEW_SPACE])];
+	char *own = own_profile(p);
+
 	app_status(a, 0, "%s <%s>%s%s%s%s%s", p->name, p->email,
 	    *p->job_title != '\0' ? ", " : "", p->job_title,
 	    *p->company != '\0' ? ", " : "", p->company, own);
@@ -702,12 +873,12 @@ ask(struct app *a, const char *before, const char *name, const char *after,
 
 /* Keys on a person in the list. */
 static void
-person_action(struct app *a, int action)
+person_action(struct app *a, enum action action)
 {
 	struct participant *p;
 	char id[24], user[24];
 
-	if ((p = selected(a)) == NULL)
+	if (open_space(a) == NULL || (p = selected(a)) == NULL)
 		return;
 	a->target = p->user;
 	switch (action) {
@@ -736,6 +907,8 @@ person_action(struct app *a, int action)
 		link_action(a, "a link to pass on", "INVITE.REMIND", "space",
 		    id_text(id, a->space), "user", id_text(user, a->target),
 		    "how", "link", NULL);
+		break;
+	default:
 		break;
 	}
 }
@@ -789,16 +962,19 @@ file_delete_answer(struct app *a, int yes)
 
 /* Keys of the files view (and f, U from the space). */
 static void
-file_action(struct app *a, struct space *sp, int action)
+file_action(struct app *a, enum action action)
 {
+	struct space *sp = open_space(a);
 	struct file_entry *f;
 
+	if (sp == NULL)
+		return;
 	if (action == A_FILES) {
 		a->comments_file = 0;
 		app_set_view(a, a->view == VIEW_FILES ? VIEW_SPACE :
 		    VIEW_FILES);
 		if (a->view == VIEW_FILES && !sp->files_loaded)
-			link_files(a, sp->id);
+			files_load(a, sp->id);
 		return;
 	}
 	if (action == A_UPLOAD) {
@@ -818,25 +994,38 @@ file_action(struct app *a, struct space *sp, int action)
 		    file_delete_answer);
 }
 
-void
-space_action(struct app *a, int action)
+static void
+space_new(struct app *a, enum action action)
+{
+	(void)action;
+	app_prompt(a, "Title of the new space: ", 0, new_space_done);
+}
+
+static void
+new_network_done(struct app *a, const char *title)
+{
+	if (*title != '\0')
+		link_action(a, "business network created", "SPACE.CREATE",
+		    "title", title, "network", "1", NULL);
+}
+
+static void
+network_new(struct app *a, enum action action)
+{
+	(void)action;
+	app_prompt(a, "Title of the new business network: ", 0,
+	    new_network_done);
+}
+
+/* Keys about the space on screen itself. */
+static void
+space_action(struct app *a, enum action action)
 {
 	struct space *sp = open_space(a);
 
-	if (action == A_SPACE_NEW) {
-		app_prompt(a, "Title of the new space: ", 0, new_space_done);
-		return;
-	}
 	if (sp == NULL)
 		return;
 	switch (action) {
-	case A_FILES:
-	case A_UPLOAD:
-	case A_DOWNLOAD:
-	case A_COMMENT:
-	case A_FILE_DELETE:
-		file_action(a, sp, action);
-		break;
 	case A_SPACE_EDIT:
 		app_prompt(a, "Title: ", 0, rename_done);
 		field_set(&a->input, sp->title);
@@ -896,7 +1085,120 @@ space_action(struct app *a, int action)
 		    "contacts.", network_answer);
 		break;
 	default:
-		person_action(a, action);
 		break;
 	}
 }
+
+static const struct view_action space_actions[] = {
+	{ A_SPACE_NEW, space_new },
+	{ A_SPACE_EDIT, space_action },
+	{ A_SPACE_DESCRIBE, space_action },
+	{ A_SPACE_EXTERNALS, space_action },
+	{ A_SPACE_LINK, space_action },
+	{ A_SPACE_ARCHIVE, space_action },
+	{ A_SPACE_DELETE, space_action },
+	{ A_SPACE_LEAVE, space_action },
+	{ A_INVITE, space_action },
+	{ A_DISCUSSION, space_action },
+	{ A_NETWORK, space_action },
+	{ A_RESEND, person_action },
+	{ A_REMIND, person_action },
+	{ A_REMIND_LINK, person_action },
+	{ A_REVOKE, person_action },
+	{ A_GRANT, person_action },
+	{ A_DENY, person_action },
+	{ A_PROFILE, person_action },
+	{ A_FILES, file_action },
+	{ A_UPLOAD, file_action },
+	{ A_DOWNLOAD, file_action },
+	{ A_COMMENT, file_action },
+	{ A_FILE_DELETE, file_action },
+	{ A_NONE, NULL }
+};
+
+static const struct view_action network_actions[] = {
+	{ A_NETWORK_NEW, network_new },
+	{ A_NONE, NULL }
+};
+
+/* The row of the space on screen. */
+static int
+shows_space(struct app *a, const struct side_entry *e)
+{
+	return e->view == VIEW_SPACE && e->space == a->space;
+}
+
+static void
+space_views_free(struct app *a)
+{
+	free(a->networks);
+	free(a->scratch);
+	free(a->scratch2);
+	for (size_t i = 0; i < a->ncomments; i++)
+		free(a->comments[i]);
+	free(a->comments);
+}
+
+static const char *
+title_space(struct app *a)
+{
+	struct space *sp = open_space(a);
+
+	return sp != NULL ? sp->title : "Space";
+}
+
+const struct view_ops view_spaces = {
+	.name = "spaces",
+	.title = "Spaces",
+	.go = A_VIEW_SPACES,
+	.where = KM_SPACES,
+	.section = "In the spaces list, also",
+	.list = 1,
+	.sync = sync_spaces,
+	.key = key_spaces,
+	.open = open_spaces,
+	.draw = space_list_draw,
+	.free = space_views_free,
+	.actions = space_actions,
+};
+
+const struct view_ops view_networks = {
+	.name = "networks",
+	.title = "Business networks",
+	.go = A_VIEW_NETWORKS,
+	.where = KM_NETWORKS,
+	.section = "In the networks list, also",
+	.list = 1,
+	.sync = sync_networks,
+	.key = key_networks,
+	.open = open_networks,
+	.draw = networks_draw,
+	.actions = network_actions,
+};
+
+const struct view_ops view_space = {
+	.title = "Space",
+	.where = KM_SPACE,
+	.section = "In a space, also",
+	.list = 1,
+	.title_of = title_space,
+	.sync = sync_space,
+	.key = key_space,
+	.open = open_person,
+	.draw = space_draw,
+	.shows = shows_space,
+	.actions = space_actions,
+};
+
+const struct view_ops view_files = {
+	.title = "Files",
+	.where = KM_FILES,
+	.section = "In a space's files, also",
+	.list = 1,
+	.sync = sync_files,
+	.key = key_files,
+	.open = open_files,
+	.draw = files_draw,
+	.shows = shows_space,
+	.actions = space_actions,
+};

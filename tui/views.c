@@ -7,43 +7,65 @@
  * events change the list.
  */
 #include <curses.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "client.h"
 #include "screen.h"
 #include "text.h"
 #include "xmalloc.h"
 
-static const char *const titles[VIEW_COUNT] = {
-	[VIEW_OVERVIEW] = "Overview",
-	[VIEW_ACTIVITY] = "Activity",
-	[VIEW_PEOPLE] = "People",
-	[VIEW_SPACES] = "Spaces",
-	[VIEW_NETWORKS] = "Business networks",
-	[VIEW_CONTACTS] = "Professional contacts",
-	[VIEW_SPACE] = "Space",
-	[VIEW_FILES] = "Files",
-	[VIEW_CONTACT] = "Contact",
-	[VIEW_CHAT] = "Conversation",
+/* The table: a view is its file's ops, registered here once. */
+const struct view_ops *const views[VIEW_COUNT] = {
+	[VIEW_NONE] = &view_none,
+	[VIEW_OVERVIEW] = &view_overview,
+	[VIEW_ACTIVITY] = &view_activity,
+	[VIEW_PEOPLE] = &view_people,
+	[VIEW_SPACES] = &view_spaces,
+	[VIEW_NETWORKS] = &view_networks,
+	[VIEW_CONTACTS] = &view_contacts,
+	[VIEW_SPACE] = &view_space,
+	[VIEW_FILES] = &view_files,
+	[VIEW_CONTACT] = &view_contact,
+	[VIEW_CHAT] = &view_chat,
 };
+
+const struct view_action *
+view_action_find(const struct view_action *t, enum action act)
+{
+	for (; t != NULL && t->action != A_NONE; t++)
+		if (t->action == act)
+			return t;
+	return NULL;
+}
+
+size_t
+view_sections(struct keysection *out, size_t max)
+{
+	size_t n = 0;
+
+	if (n < max)
+		out[n++] = keymap_screen_section;
+	for (size_t v = 0; v < VIEW_COUNT && n < max; v++) {
+		if (views[v]->section == NULL)
+			continue;
+		out[n].where = views[v]->where;
+		out[n++].title = views[v]->section;
+	}
+	for (size_t i = 0; i < keymap_nsections && n < max; i++)
+		out[n++] = keymap_sections[i];
+	return n;
+}
 
 const char *
 view_title(struct app *a, enum view v)
 {
-	struct space *sp;
-
-	struct contact *c;
-
-	if (v == VIEW_SPACE && (sp = model_space(&a->model, a->space)) != NULL)
-		return sp->title;
-	if (v == VIEW_CONTACT && (c = model_contact(&a->model, a->contact)) !=
-	    NULL)
-		return c->name;
-	if (v == VIEW_CHAT)
-		return chat_title(a);
-	return v < VIEW_COUNT ? titles[v] : "";
+	if (views[v]->title_of != NULL)
+		return views[v]->title_of(a);
+	return views[v]->title;
 }
 
 /* Activity is shown newest first: row item i is act[nact - 1 - i]. */
@@ -80,26 +102,7 @@ workspace_label(void *ctx, size_t i)
 int64_t
 view_key(struct app *a, enum view v, size_t item)
 {
-	struct model *m = &a->model;
-
-	switch (v) {
-	case VIEW_ACTIVITY:
-		return activity_at(m, item)->seq;
-	case VIEW_PEOPLE:
-		return model_workspace(m)->members[item].user;
-	case VIEW_OVERVIEW:
-		return m->ws[item].id;
-	case VIEW_SPACES:
-	case VIEW_NETWORKS:
-	case VIEW_SPACE:
-	case VIEW_FILES:
-		return space_view_key(a, v, item);
-	case VIEW_CONTACTS:
-	case VIEW_CONTACT:
-		return contact_view_key(a, v, item);
-	default:
-		return (int64_t)item;
-	}
+	return views[v]->key != NULL ? views[v]->key(a, item) : (int64_t)item;
 }
 
 /* The item now showing key, or (size_t)-1. */
@@ -129,17 +132,70 @@ view_list_sync(struct app *a, enum view v, size_t n, listview_label_fn *fn,
 void
 view_sync(struct app *a)
 {
-	struct model *m = &a->model;
-	struct workspace *w = model_workspace(m);
-
 	sidebar_sync(a);
-	view_list_sync(a, VIEW_OVERVIEW, m->nws, workspace_label, m);
-	view_list_sync(a, VIEW_ACTIVITY, m->nact, activity_label, m);
+	for (size_t v = 0; v < VIEW_COUNT; v++)
+		if (views[v]->sync != NULL)
+			views[v]->sync(a);
+}
+
+/* MEMBERS of the current workspace, when online. */
+static void
+members_reply(struct app *a, const struct client_reply *r, void *arg)
+{
+	if (r != NULL)
+		link_loaded(a, r, "people", r->ok ? model_members(&a->model,
+		    (int64_t)(intptr_t)arg, r->data, r->ndata) : 0);
+}
+
+void
+members_load(struct app *a)
+{
+	struct workspace *w = model_workspace(&a->model);
+
+	if (w != NULL)
+		link_request_id(a, "MEMBERS", "workspace", w->id,
+		    members_reply, (void *)(intptr_t)w->id);
+}
+
+static void
+sync_overview(struct app *a)
+{
+	view_list_sync(a, VIEW_OVERVIEW, a->model.nws, workspace_label,
+	    &a->model);
+}
+
+static void
+sync_activity(struct app *a)
+{
+	view_list_sync(a, VIEW_ACTIVITY, a->model.nact, activity_label,
+	    &a->model);
+}
+
+static void
+sync_people(struct app *a)
+{
+	struct workspace *w = model_workspace(&a->model);
+
 	view_list_sync(a, VIEW_PEOPLE, w != NULL ? w->nmembers : 0,
-	    member_label, m);
-	space_views_sync(a);
-	contact_views_sync(a);
-	chat_sync(a);
+	    member_label, &a->model);
+}
+
+static int64_t
+key_overview(struct app *a, size_t item)
+{
+	return a->model.ws[item].id;
+}
+
+static int64_t
+key_activity(struct app *a, size_t item)
+{
+	return activity_at(&a->model, item)->seq;
+}
+
+static int64_t
+key_people(struct app *a, size_t item)
+{
+	return model_workspace(&a->model)->members[item].user;
 }
 
 /* After a move: remember what the selection shows. */
@@ -302,8 +358,6 @@ draw_notice(const char *p, int error, int y, int x, int h, int w)
 void
 view_draw_main(struct app *a, int y, int x, int h, int w)
 {
-	struct workspace *ws = model_workspace(&a->model);
-	char *s;
 	int n;
 
 	screen_clear(y, x, h, w);
@@ -312,90 +366,126 @@ view_draw_main(struct app *a, int y, int x, int h, int w)
 		y += n;
 		h -= n;
 	}
-	switch (a->view) {
-	case VIEW_OVERVIEW:
-		draw_overview(a, y, x, h, w);
-		break;
-	case VIEW_ACTIVITY:
-		screen_text(y, x, w, "      SEQ  WHAT", A_BOLD);
-		if (a->model.nact == 0)
-			view_empty(y + 1, x, w, "nothing has happened yet");
-		view_list_draw(a, &a->list[VIEW_ACTIVITY], y + 1, x, h - 1, w,
-		    row_activity);
-		break;
-	case VIEW_PEOPLE:
-		/* The rows start after the one-column marker. */
-		xasprintf(&s, " %-*s%-*sROLE", (w - 1) * 2 / 5, "NAME",
-		    (w - 1) - (w - 1) * 2 / 5 - 12, "E-MAIL");
-		screen_text(y, x, w, s, A_BOLD);
-		free(s);
-		if (ws == NULL || !ws->loaded)
-			view_empty(y + 1, x, w, ws == NULL ? "no workspace" :
-			    "loading...");
-		view_list_draw(a, &a->list[VIEW_PEOPLE], y + 1, x, h - 1, w,
-		    row_member);
-		break;
-	case VIEW_SPACES:
-		space_list_draw(a, y, x, h, w);
-		break;
-	case VIEW_SPACE:
-		space_draw(a, y, x, h, w);
-		break;
-	case VIEW_FILES:
-		files_draw(a, y, x, h, w);
-		break;
-	case VIEW_NETWORKS:
-		networks_draw(a, y, x, h, w);
-		break;
-	case VIEW_CONTACTS:
-		contacts_draw(a, y, x, h, w);
-		break;
-	case VIEW_CONTACT:
-		contact_draw(a, y, x, h, w);
-		break;
-	case VIEW_CHAT:
-		chat_draw(a, y, x, h, w);
-		break;
-	case VIEW_COUNT:
-		break;
-	}
+	if (views[a->view]->draw != NULL)
+		views[a->view]->draw(a, y, x, h, w);
 }
 
 /* Enter on the main list. */
 void
 view_open(struct app *a)
 {
-	struct listview *lv = &a->list[a->view];
-	size_t item = listview_selected(lv);
-	struct member *mb;
-
-	if (item == (size_t)-1)
-		return;
-	switch (a->view) {
-	case VIEW_OVERVIEW:
-		model_select(&a->model, item);
-		view_sync(a);
-		link_members(a);
-		app_status(a, 0, "workspace %s", a->model.ws[item].name);
-		break;
-	case VIEW_PEOPLE:
-		mb = &model_workspace(&a->model)->members[item];
-		app_status(a, 0, "%s <%s>, %s", mb->name, mb->email, mb->role);
-		break;
-	case VIEW_ACTIVITY:
-		app_status(a, 0, "%s", activity_at(&a->model, item)->text);
-		break;
-	case VIEW_SPACES:
-	case VIEW_NETWORKS:
-	case VIEW_SPACE:
-	case VIEW_FILES:
-		space_views_open(a);
-		break;
-	case VIEW_CONTACTS:
-	case VIEW_CONTACT:
-		contact_views_open(a);
-		break;
-	default:
-		break;
-	}
+	if (listview_selected(&a->list[a->view]) != (size_t)-1 &&
+	    views[a->view]->open != NULL)
+		views[a->view]->open(a);
 }
+
+static void
+draw_activity(struct app *a, int y, int x, int h, int w)
+{
+	screen_text(y, x, w, "      SEQ  WHAT", A_BOLD);
+	if (a->model.nact == 0)
+		view_empty(y + 1, x, w, "nothing has happened yet");
+	view_list_draw(a, &a->list[VIEW_ACTIVITY], y + 1, x, h - 1, w,
+	    row_activity);
+}
+
+static void
+draw_people(struct app *a, int y, int x, int h, int w)
+{
+	struct workspace *ws = model_workspace(&a->model);
+	char *s;
+
+	/* The rows start after the one-column marker. */
+	xasprintf(&s, " %-*s%-*sROLE", (w - 1) * 2 / 5, "NAME",
+	    (w - 1) - (w - 1) * 2 / 5 - 12, "E-MAIL");
+	screen_text(y, x, w, s, A_BOLD);
+	free(s);
+	if (ws == NULL || !ws->loaded)
+		view_empty(y + 1, x, w, ws == NULL ? "no workspace" :
+		    "loading...");
+	view_list_draw(a, &a->list[VIEW_PEOPLE], y + 1, x, h - 1, w,
+	    row_member);
+}
+
+static void
+open_overview(struct app *a)
+{
+	size_t item = listview_selected(&a->list[VIEW_OVERVIEW]);
+
+	model_select(&a->model, item);
+	view_sync(a);
+	members_load(a);
+	app_status(a, 0, "workspace %s", a->model.ws[item].name);
+}
+
+static void
+open_activity(struct app *a)
+{
+	app_status(a, 0, "%s", activity_at(&a->model,
+	    listview_selected(&a->list[VIEW_ACTIVITY]))->text);
+}
+
+static void
+open_people(struct app *a)
+{
+	struct member *mb = &model_workspace(&a->model)->members[
+	    listview_selected(&a->list[VIEW_PEOPLE])];
+
+	app_status(a, 0, "%s <%s>, %s", mb->name, mb->email, mb->role);
+}
+
+static void
+enter_people(struct app *a)
+{
+	struct workspace *w = model_workspace(&a->model);
+
+	if (w != NULL && !w->loaded)
+		members_load(a);
+}
+
+/* The workspace's own views are entries of the sidebar, not sections. */
+static int
+shows_entry(struct app *a, const struct side_entry *e)
+{
+	return e->view == a->view && !e->header;
+}
+
+/* Not a view: what app.c's own key rows are named by. */
+const struct view_ops view_none = { .title = "" };
+
+const struct view_ops view_overview = {
+	.name = "overview",
+	.title = "Overview",
+	.go = A_VIEW_OVERVIEW,
+	.list = 1,
+	.sync = sync_overview,
+	.key = key_overview,
+	.open = open_overview,
+	.draw = draw_overview,
+	.shows = shows_entry,
+};
+
+const struct view_ops view_activity = {
+	.name = "activity",
+	.title = "Activity",
+	.go = A_VIEW_ACTIVITY,
+	.list = 1,
+	.sync = sync_activity,
+	.key = key_activity,
+	.open = open_activity,
+	.draw = draw_activity,
+	.shows = shows_entry,
+};
+
+const struct view_ops view_people = {
+	.name = "people",
+	.title = "People",
+	.go = A_VIEW_PEOPLE,
+	.list = 1,
+	.enter = enter_people,
+	.sync = sync_people,
+	.key = key_people,
+	.open = open_people,
+	.draw = draw_people,
+	.shows = shows_entry,
+};

@@ -3,6 +3,7 @@
  * them: the real binary, a real agorad, exit codes from sysexits(3).
  */
 #include <check.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,6 +211,210 @@ START_TEST(test_usage)
 }
 END_TEST
 
+/* Runs agora with up to three arguments, no server needed. */
+static int
+agora_bare(char **out, const char *a1, const char *a2, const char *a3)
+{
+	char *argv[] = { getenv("AGORA"), (char *)a1, (char *)a2, (char *)a3,
+	    NULL };
+
+	return harness_exec(argv, NULL, out);
+}
+
+static int
+man_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '-';
+}
+
+/* Whether w is in s as a whole: "login" is not in "login-link". */
+static int
+has_word(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = s; (p = strstr(p, w)) != NULL; p++)
+		if ((p == s || !man_char(p[-1])) && !man_char(p[n]))
+			return 1;
+	return 0;
+}
+
+/*
+ * The item heads (the lines after .TP) of agora(1)'s section, one a line,
+ * as a reader sees them: without the macro, quotes and font changes, "\-"
+ * as "-", blanks as one space.
+ */
+static char *
+man_heads(const char *section)
+{
+	const char *path = getenv("AGORA_MAN");
+	char *page, *from, *end, *heads, *w, *line;
+	size_t n = 0;
+	FILE *f;
+
+	ck_assert_msg(path != NULL, "AGORA_MAN is not set");
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	page = xcalloc(1, 1 << 20);
+	n = fread(page, 1, (1 << 20) - 1, f);
+	fclose(f);
+	ck_assert_uint_gt(n, 0);
+	ck_assert_ptr_nonnull(from = strstr(page, section));
+	if ((end = strstr(from + 1, "\n.SH ")) != NULL)
+		*end = '\0';
+	heads = w = xcalloc(1, strlen(from) + 1);
+	for (line = strstr(from, "\n.TP\n"); line != NULL;
+	    line = strstr(line, "\n.TP\n")) {
+		line += 5;
+		line += strcspn(line, " \n");	/* the macro */
+		for (; *line != '\0' && *line != '\n'; line++) {
+			if (*line == '"')
+				continue;
+			if (line[0] == '\\' && line[1] == 'f' && line[2] != '\0') {
+				line += 2;
+				continue;
+			}
+			if (line[0] == '\\' && line[1] == '-')
+				line++;
+			if (*line != ' ' || (w > heads && w[-1] != ' '))
+				*w++ = *line;
+		}
+		*w++ = '\n';
+	}
+	free(page);
+	return heads;
+}
+
+/* The line of heads that names words, or NULL. */
+static char *
+man_head(char *heads, const char *words)
+{
+	char *line, *next;
+
+	for (line = heads; *line != '\0'; line = next + 1) {
+		next = strchr(line, '\n');
+		*next = '\0';
+		if (has_word(line, words)) {
+			*next = '\n';
+			return line;
+		}
+		*next = '\n';
+	}
+	return NULL;
+}
+
+/*
+ * Every option a --help lists ("  --name ...") is in agora(1)'s head for
+ * the command (or, with words NULL, in its OPTIONS), so the page names
+ * what the table has.
+ */
+static void
+expect_man_options(char *heads, const char *words, const char *help)
+{
+	char opt[64], *head = NULL, *end;
+	size_t n;
+
+	if (words != NULL) {
+		head = man_head(heads, words);
+		ck_assert_msg(head != NULL, "agora(1) has no item for \"%s\"",
+		    words);
+		end = strchr(head, '\n');
+		*end = '\0';
+	}
+	for (const char *p = help; (p = strstr(p, "\n  --")) != NULL; p++) {
+		n = strcspn(p + 3, " \n");
+		ck_assert_uint_lt(n, sizeof opt);
+		memcpy(opt, p + 3, n);
+		opt[n] = '\0';
+		if (strcmp(opt, "--help") == 0)
+			continue;
+		ck_assert_msg(has_word(head != NULL ? head : heads, opt),
+		    "agora(1) lacks %s for \"%s\"", opt, words != NULL ? words :
+		    "agora");
+	}
+	if (head != NULL)
+		*end = '\n';
+}
+
+/*
+ * agora --help lists every subcommand of the table; each one's --help
+ * prints its own usage and options and exits 0, and agora(1) has an item
+ * for it naming each of its options.
+ */
+START_TEST(test_help)
+{
+	char *out, *sub, *line, *next, *heads, *words, *w, *group;
+	int n = 0;
+
+	ck_assert_int_eq(agora_bare(&out, "--help", NULL, NULL), EX_OK);
+	heads = man_heads(".SH OPTIONS\n");
+	expect_man_options(heads, NULL, out);
+	free(heads);
+	heads = man_heads(".SH COMMANDS\n");
+	ck_assert_ptr_nonnull(line = strstr(out, "\nCommands:\n"));
+	for (line += 11; *line == ' '; line = next + 1, n++) {
+		next = strchr(line, '\n');
+		*next = '\0';
+		/* "  space edit SPACE TITLE   summary": the usage's words */
+		words = xstrdup(line + 2);
+		*strstr(words, "  ") = '\0';
+		for (w = words; islower((unsigned char)*w); w += *w == ' ')
+			w += strcspn(w, " ");
+		w[w > words && w[-1] == ' ' ? -1 : 0] = '\0';
+		w = strchr(words, ' ');
+		if (w != NULL) {
+			group = xstrdup(words);
+			group[w - words] = '\0';
+			ck_assert_int_eq(agora_bare(&sub, group, w + 1, "--help"),
+			    EX_OK);
+			ck_assert_int_eq(agora_bare(NULL, group, "--help", NULL),
+			    EX_OK);
+			free(group);
+		} else
+			ck_assert_int_eq(agora_bare(&sub, words, "--help",
+			    NULL), EX_OK);
+		ck_assert_msg(strncmp(sub, "usage: agora ", 13) == 0 &&
+		    strncmp(sub + 13, words, strlen(words)) == 0,
+		    "agora %s --help:\n%s", words, sub);
+		expect_man_options(heads, words, sub);
+		free(sub);
+		free(words);
+	}
+	ck_assert_int_gt(n, 30);
+	free(heads);
+	free(out);
+}
+END_TEST
+
+/* An option a subcommand does not have, or a value missing: the error
+   names the subcommand and its --help. */
+START_TEST(test_unknown_option)
+{
+	char *out;
+
+	ck_assert_int_eq(agora_bare(&out, "space", "list", "--frob"),
+	    EX_USAGE);
+	expect_output(out, "space list: unknown option --frob");
+	expect_output(out, "see agora space list --help");
+	free(out);
+	ck_assert_int_eq(agora_bare(&out, "whoami", "--link", NULL), EX_USAGE);
+	expect_output(out, "whoami: unknown option --link");
+	free(out);
+	ck_assert_int_eq(agora_bare(&out, "messages", "--limit", NULL),
+	    EX_USAGE);
+	expect_output(out, "--limit needs a value");
+	free(out);
+	ck_assert_int_eq(agora_bare(&out, "--frob", "ping", NULL), EX_USAGE);
+	expect_output(out, "unknown option --frob; see agora --help");
+	free(out);
+	ck_assert_int_eq(agora_bare(&out, "space", "show", NULL), EX_USAGE);
+	expect_output(out, "usage: agora space show SPACE [--json]");
+	free(out);
+	ck_assert_int_eq(agora_bare(&out, "space", "frob", NULL), EX_USAGE);
+	expect_output(out, "see agora space --help");
+	free(out);
+}
+END_TEST
+
 /* The space commands end to end: create, list, show, invite, accept the
    e-mailed link as the invitee, revoke and grant, the shareable link. */
 START_TEST(test_spaces)
@@ -325,6 +530,11 @@ START_TEST(test_spaces)
 	ck_assert_int_eq(agorav(NULL, NULL, &out, "space", "delete", id,
 	    NULL), EX_USAGE);	/* no --yes */
 	free(out);
+	ck_assert_int_eq(agorav(NULL, NULL, &out, "space", "delete", id,
+	    "--yes", NULL), EX_OK);
+	free(out);
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM spaces WHERE id = "
+	    "$1::bigint", id, NULL), 0);
 	free(user);
 	free(link);
 	free(maildir);
@@ -414,6 +624,11 @@ cli_suite(void)
 	tcase_add_test(tc, test_usage);
 	tcase_add_test(tc, test_spaces);
 	tcase_add_test(tc, test_files);
+	suite_add_tcase(s, tc);
+	/* No server: the table, its --help and agora(1). */
+	tc = harness_tcase("help");
+	tcase_add_test(tc, test_help);
+	tcase_add_test(tc, test_unknown_option);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1300,6 +1300,83 @@ START_TEST(test_space_invite_revoke_live)
 }
 END_TEST
 
+/*
+ * W in a space someone else created: the user withdraws, the space leaves
+ * their screen, and the server has no participant row for them any more.
+ * The key was bound and listed but routed nowhere (issue 11).
+ */
+START_TEST(test_space_leave)
+{
+	char *carol = harness_email("carol");
+	struct client *c;
+	struct client_reply *r;
+	int64_t space;
+
+	agorad_user_add(node, carol, "Carol Owner", PASSWORD, ws, "member");
+	c = harness_login(node, carol, PASSWORD, NULL);
+	r = call_ok(c, "SPACE.CREATE", "title", "Leaving room", NULL);
+	space = strtoll(client_reply_get(r, "space"), NULL, 10);
+	client_reply_free(r);
+	client_reply_free(call_ok(c, "INVITE", "space", i64s(space), "emails",
+	    email, NULL));
+	client_close(c);
+
+	pin();
+	agora_run(110, 30, NULL, no_env);
+	log_in();
+	tmux_key(tm, "4");
+	tmux_wait(tm, "Leaving room");
+	tmux_key(tm, "Enter");
+	tmux_wait(tm, "PARTICIPANT");
+	tmux_wait(tm, "Carol Owner");
+	tmux_key(tm, "W");
+	tmux_wait(tm, "Leave \u201cLeaving room\u201d?");
+	tmux_key(tm, "y");
+	tmux_wait_gone(tm, "Leaving room");
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM participants WHERE"
+	    " user_id = $1 AND space_id = $2", i64s(alice), i64s(space),
+	    NULL), 0);
+	quit_clean();
+	free(carol);
+}
+END_TEST
+
+/*
+ * Every key's action is a ":" command too: where its key is not, it says
+ * so; an argument fills the prompt the key would open.
+ */
+START_TEST(test_command_actions)
+{
+	struct client *c = harness_login(node, email, PASSWORD, NULL);
+
+	client_reply_free(call_ok(c, "SPACE.CREATE", "title", "Command room",
+	    NULL));
+	client_close(c);
+	pin();
+	agora_run(110, 30, NULL, no_env);
+	log_in();
+	tmux_key(tm, ":");
+	tmux_type(tm, "invite zed@example.org");
+	tmux_key(tm, "Enter");
+	tmux_wait(tm, ":invite is not for here");
+	tmux_key(tm, "4");
+	tmux_wait(tm, "Command room");
+	tmux_key(tm, "Enter");
+	tmux_wait(tm, "PARTICIPANT");
+	tmux_key(tm, ":");
+	tmux_type(tm, "inv");
+	tmux_key(tm, "Tab");
+	tmux_wait(tm, ":invite");
+	tmux_type(tm, "zed@example.org");
+	tmux_key(tm, "Enter");
+	tmux_wait(tm, "Message (Enter for none):");
+	tmux_key(tm, "Enter");
+	tmux_wait(tm, "invited: 1");
+	tmux_wait(tm, "zed@example.org");
+	quit_clean();
+}
+END_TEST
+
 static Suite *
 screen_suite(void)
 {
@@ -1328,6 +1405,8 @@ screen_suite(void)
 	tcase_add_test(tc, test_view_names);
 	tcase_add_test(tc, test_space_files);
 	tcase_add_test(tc, test_space_profile_form);
+	tcase_add_test(tc, test_space_leave);
+	tcase_add_test(tc, test_command_actions);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,7 +1,7 @@
 /*
- * Writes the keys of agora(1) from the key table: the subsections from
- * ".SS On the screen" up to ".SS Commands" are replaced, the rest of the
- * page is left as it is. test-keymap checks that the page and the table
+ * Writes the keys of agora(1) from the key table, in the help's sections
+ * (views.c's view_sections): the subsections from ".SS On the screen" up
+ * to ".SS Commands" are replaced, the rest of the page is left as it is. test-keymap checks that the page and the table
  * agree; after changing the table, run
  *
  *	ninja -C build tests/man-keys && build/tests/man-keys man/agora.1
@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
 #include "keymap.h"
 
 static char *
@@ -40,9 +41,10 @@ int
 main(int argc, char **argv)
 {
 	struct keyhelp kh[A_COUNT];
+	struct keysection sec[32];
+	size_t n, nsec = view_sections(sec, 32);
 	char *page, *from, *to;
 	FILE *f;
-	size_t n;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: man-keys agora.1\n");
@@ -60,13 +62,25 @@ main(int argc, char **argv)
 		return 1;
 	}
 	fwrite(page, 1, (size_t)(from - page), f);
-	for (size_t s = 0; s < keymap_nsections; s++) {
-		fprintf(f, ".SS %s\n", keymap_sections[s].title);
-		n = keymap_help(keymap_sections[s].where, kh, A_COUNT);
+	for (size_t s = 0; s < nsec; s++) {
+		fprintf(f, ".SS %s\n", sec[s].title);
+		n = keymap_help(sec[s].where, kh, A_COUNT);
 		for (size_t i = 0; i < n; i++)
 			fprintf(f, ".TP\n.B \"%s\"\n%s\n", kh[i].keys,
 			    kh[i].text);
 	}
+	/* Then the same actions by name, for the ":" line (command.c). */
+	fputs(".SS The keys' actions as commands\n"
+	    "Each action above that has a name is also a command, run as its "
+	    "key would be where that key works.\n"
+	    "An argument fills the prompt the key opens and answers it\n"
+	    ".RB ( \":invite dana@globex.example\" "
+	    "\" asks only for the message).\"\n", f);
+	for (int a = A_NONE + 1; a < A_COUNT; a++)
+		if (keymap_name((enum action)a) != NULL)
+			fprintf(f, ".TP\n.B :%s\n%s\n",
+			    keymap_name((enum action)a),
+			    keymap_describe((enum action)a));
 	fputs(to, f);
 	free(page);
 	return fclose(f) == 0 ? 0 : 1;

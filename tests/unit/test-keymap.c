@@ -1,7 +1,9 @@
 /*
  * The key map is policy: which key does what, where. These tests read the
  * table as such: every action is reachable, no binding is dead, and the
- * help generated from it says exactly what a lookup does.
+ * help generated from it says exactly what a lookup does. And every row
+ * is routed: its action is in the table of the view it names (views.c)
+ * or in app.c's, so a bound key can never do nothing.
  */
 #include <check.h>
 #include <curses.h>
@@ -9,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
 #include "keymap.h"
 #include "check-run.h"
 
@@ -124,6 +127,41 @@ START_TEST(no_dead_bindings)
 }
 END_TEST
 
+/*
+ * A row runs what the table of its view (or app.c's) has for its action;
+ * an action missing there would be a key that does nothing, as W once
+ * was.
+ */
+START_TEST(every_row_is_routed)
+{
+	for (size_t i = 0; i < keymap_len; i++) {
+		const struct keybind *b = &keymap[i];
+		const struct view_action *t = b->view == VIEW_NONE ?
+		    app_actions : views[b->view]->actions;
+
+		ck_assert_msg(view_action_find(t, b->action) != NULL,
+		    "row %zu (%s, \"%s\"): action %d is not handled by %s",
+		    i, b->label != NULL ? b->label : "?",
+		    keymap_describe(b->action), b->action, b->view ==
+		    VIEW_NONE ? "app.c" : views[b->view]->title);
+	}
+	/* A view that is not a list is given the list keys (app_move). */
+	for (size_t v = 1; v < VIEW_COUNT; v++) {
+		if (views[v]->list)
+			continue;
+		for (int act = A_UP; act <= A_LAST; act++)
+			ck_assert_msg(view_action_find(views[v]->actions,
+			    (enum action)act) != NULL, "%s: no action %d",
+			    views[v]->title, act);
+	}
+	/* A view's key shows it, and app.c runs it. */
+	for (size_t v = 1; v < VIEW_COUNT; v++)
+		if (views[v]->go != A_NONE)
+			ck_assert(view_action_find(app_actions,
+			    views[v]->go) != NULL);
+}
+END_TEST
+
 START_TEST(help_is_the_table)
 {
 	struct keyhelp kh[A_COUNT];
@@ -189,8 +227,9 @@ START_TEST(man_page_lists_every_key)
 {
 	const char *path = getenv("AGORA_MAN");
 	struct keyhelp kh[A_COUNT];
+	struct keysection sec[32];
+	size_t n, len, nsec = view_sections(sec, 32);
 	char *page, *want;
-	size_t n, len;
 	FILE *f;
 
 	ck_assert_msg(path != NULL, "AGORA_MAN is not set");
@@ -199,15 +238,14 @@ START_TEST(man_page_lists_every_key)
 	len = fread(page, 1, (1 << 20) - 1, f);
 	page[len] = '\0';
 	fclose(f);
-	/* The page's subsections, in keymap_sections (man-keys writes
+	/* The page's subsections, in view_sections (man-keys writes
 	   them): each there, with its keys. */
-	for (size_t c = 0; c < keymap_nsections; c++) {
-		ck_assert_int_ge(asprintf(&want, ".SS %s\n",
-		    keymap_sections[c].title), 0);
+	for (size_t c = 0; c < nsec; c++) {
+		ck_assert_int_ge(asprintf(&want, ".SS %s\n", sec[c].title), 0);
 		ck_assert_msg(strstr(page, want) != NULL, "agora(1) lacks:\n%s",
 		    want);
 		free(want);
-		n = keymap_help(keymap_sections[c].where, kh, A_COUNT);
+		n = keymap_help(sec[c].where, kh, A_COUNT);
 		for (size_t i = 0; i < n; i++) {
 			ck_assert_int_ge(asprintf(&want, ".B \"%s\"\n%s\n",
 			    kh[i].keys, kh[i].text), 0);
@@ -215,6 +253,17 @@ START_TEST(man_page_lists_every_key)
 			    "agora(1) lacks:\n%s", want);
 			free(want);
 		}
+	}
+	/* And every action with a name, as a ":" command. */
+	for (int a = A_NONE + 1; a < A_COUNT; a++) {
+		if (keymap_name((enum action)a) == NULL)
+			continue;
+		ck_assert_int_ge(asprintf(&want, ".B :%s\n%s\n",
+		    keymap_name((enum action)a),
+		    keymap_describe((enum action)a)), 0);
+		ck_assert_msg(strstr(page, want) != NULL, "agora(1) lacks:\n%s",
+		    want);
+		free(want);
 	}
 	free(page);
 }
@@ -229,6 +278,7 @@ main(void)
 	tcase_add_test(tc, lookup_by_context);
 	tcase_add_test(tc, every_action_reachable);
 	tcase_add_test(tc, no_dead_bindings);
+	tcase_add_test(tc, every_row_is_routed);
 	tcase_add_test(tc, help_is_the_table);
 	tcase_add_test(tc, help_joins_keys);
 	tcase_add_test(tc, help_respects_max);
