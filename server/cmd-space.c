@@ -174,16 +174,6 @@ space_line(struct buf *out, const char *tag, const PGresult *r, int i)
 	proto_end(out);
 }
 
-/* A 0-or-1 parameter is absent, 0 or 1: for handlers whose schema does
-   not yet say ARG_BOOL (cmd-contact.c). */
-int
-space_flag_ok(const struct proto_msg *m, const char *key)
-{
-	const char *v = proto_get(m, key);
-
-	return v == NULL || strcmp(v, "0") == 0 || strcmp(v, "1") == 0;
-}
-
 /* A title of spaces alone is none, which the schema lets by. */
 static enum cmd_result
 title_prepare(struct req *r, struct cmd_ctx *ctx)

@@ -108,10 +108,6 @@ void space_profile_add(struct buf *, const struct pg_result *, int row);
  */
 int space_profile_changed(struct db_job *, struct db_conn *, int64_t user);
 
-/* cmd-space.c: a 0-or-1 request parameter is absent, 0 or 1. */
-struct proto_msg;
-int space_flag_ok(const struct proto_msg *, const char *key);
-
 /*
  * If the space is a business network: contacts.changed to everyone active
  * in it and to leaving (a user id, or 0), whose professional contacts may
