@@ -359,22 +359,6 @@ leave_tx(struct req *r, struct db_conn *dc)
 
 /* PARTICIPANT.EDIT -------------------------------------------------------- */
 
-static enum cmd_result
-edit_prepare(struct req *r, struct cmd_ctx *ctx)
-{
-	const char *name = req_str(r, "name");
-
-	if (name == NULL && !req_has(r, "company") && !req_has(r, "job_title"))
-		return cmd_err(ctx, PERR_INVALID, "nothing to change: give "
-		    "name, company or job_title");
-	/* One's own name cannot be empty; an empty one for someone else
-	   gives them back their own in this space. */
-	if (req_int(r, "user") == r->user && name != NULL &&
-	    name[strspn(name, " ")] == '\0')
-		return cmd_err(ctx, PERR_INVALID, "a name cannot be empty");
-	return CMD_PENDING;
-}
-
 /*
  * One's own profile: the account, everywhere. The person has the last
  * word: what a space had set of its own for the fields they change goes,
@@ -428,11 +412,21 @@ static int
 edit_tx(struct req *r, struct db_conn *dc)
 {
 	struct part_job *pj = (struct part_job *)r;
-	const char *status;
+	const char *name = req_str(r, "name"), *status;
 	PGresult *p;
 	int rc, own;
 
 	pj->renamed = 0;	/* a run may be a second one (db.h) */
+	/* Checked once the space is open: whoever may not act on it hears
+	   that first. */
+	if (name == NULL && !req_has(r, "company") && !req_has(r, "job_title"))
+		return req_err(r, PERR_INVALID, "nothing to change: give "
+		    "name, company or job_title");
+	/* One's own name cannot be empty; an empty one for someone else
+	   gives them back their own in this space. */
+	if (req_int(r, "user") == r->user && name != NULL &&
+	    name[strspn(name, " ")] == '\0')
+		return req_err(r, PERR_INVALID, "a name cannot be empty");
 	if (part_get(pj, dc, req_int(r, "user"), &p) != 0)
 		return -1;
 	status = db_get(p, 0, "status");
@@ -705,7 +699,7 @@ const struct cmd cmd_participant_table[] = {
 	{ "PARTICIPANT.EDIT", CMD_SESSION, AREA_SPACES, TARGET_SPACE,
 	  SPACE_SEE, edit_args,
 	  "change one's own profile, or how the space knows an external",
-	  PART, .prepare = edit_prepare, .tx = edit_tx, .finish = edit_finish,
+	  PART, .tx = edit_tx, .finish = edit_finish,
 	  .audit = "participant.edit" },
 	{ "SPACE.LEAVE", CMD_SESSION, AREA_SPACES, TARGET_SPACE, SPACE_SEE,
 	  space_args, "leave a space (anyone but its creator)",

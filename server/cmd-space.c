@@ -1,8 +1,8 @@
 /*
  * Spaces: SPACE.CREATE, SPACE.LIST, SPACE.SHOW, SPACE.EDIT, SPACE.ARCHIVE,
  * SPACE.REACTIVATE, SPACE.DELETE. Who may do what is decided in space.c
- * (space_open, which the request core calls with each verb's need) inside
- * each request's transaction.
+ * (space_open and space_admit, which the request core calls with each
+ * verb's need) inside each request's transaction.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,15 +174,20 @@ space_line(struct buf *out, const char *tag, const PGresult *r, int i)
 	proto_end(out);
 }
 
-/* A title of spaces alone is none, which the schema lets by. */
-static enum cmd_result
-title_prepare(struct req *r, struct cmd_ctx *ctx)
+/*
+ * A title of spaces alone is none, which the schema lets by. What the
+ * schema cannot say is checked in the transaction, once the target is
+ * open: whoever may not act on a space hears that first, not what else
+ * is wrong with the request.
+ */
+static int
+title_check(struct req *r)
 {
 	const char *title = req_str(r, "title");
 
 	if (title != NULL && title[strspn(title, " ")] == '\0')
-		return cmd_err(ctx, PERR_INVALID, "a space needs a title");
-	return CMD_PENDING;
+		return req_err(r, PERR_INVALID, "a space needs a title");
+	return 0;
 }
 
 /* SPACE.CREATE ------------------------------------------------------------ */
@@ -200,8 +205,6 @@ create_prepare(struct req *r, struct cmd_ctx *ctx)
 {
 	struct create_job *cj = (struct create_job *)r;
 
-	if (title_prepare(r, ctx) == CMD_DONE)
-		return CMD_DONE;
 	cj->name = xstrdup(conn_session(ctx->conn)->name);
 	cj->base = invite_base();
 	return CMD_PENDING;
@@ -252,7 +255,7 @@ create_tx(struct req *r, struct db_conn *dc)
 	PGresult *res;
 	int rc;
 
-	if (create_allowed(r, dc, network) != 0)
+	if (title_check(r) != 0 || create_allowed(r, dc, network) != 0)
 		return -1;
 	desc = req_has(r, "description") ? req_str(r, "description") : "";
 	if ((res = db_queryf(j, dc, "space_create", "iissbb", r->workspace,
@@ -350,16 +353,6 @@ show_tx(struct req *r, struct db_conn *dc)
 
 /* SPACE.EDIT -------------------------------------------------------------- */
 
-static enum cmd_result
-edit_prepare(struct req *r, struct cmd_ctx *ctx)
-{
-	if (!req_has(r, "title") && !req_has(r, "description") &&
-	    !req_has(r, "externals_invite"))
-		return cmd_err(ctx, PERR_INVALID, "nothing to change: give "
-		    "title, description or externals_invite");
-	return title_prepare(r, ctx);
-}
-
 static int
 edit_tx(struct req *r, struct db_conn *dc)
 {
@@ -368,6 +361,12 @@ edit_tx(struct req *r, struct db_conn *dc)
 	PGresult *u;
 	int rc;
 
+	if (!req_has(r, "title") && !req_has(r, "description") &&
+	    !req_has(r, "externals_invite"))
+		return req_err(r, PERR_INVALID, "nothing to change: give "
+		    "title, description or externals_invite");
+	if (title_check(r) != 0)
+		return -1;
 	if ((u = db_queryf(j, dc, "space_update", "issb", r->space.space,
 	    req_str(r, "title"), req_str(r, "description"),
 	    req_bool(r, "externals_invite"))) == NULL)
@@ -431,15 +430,6 @@ reactivate_tx(struct req *r, struct db_conn *dc)
 	return lifecycle_tx(r, dc, 1);
 }
 
-static enum cmd_result
-delete_prepare(struct req *r, struct cmd_ctx *ctx)
-{
-	if (strcmp(req_str(r, "confirm"), "yes") != 0)
-		return cmd_err(ctx, PERR_INVALID, "deleting a space cannot be "
-		    "undone: confirm with confirm=yes");
-	return CMD_PENDING;
-}
-
 /*
  * Deleting a space takes with it everything that was said or shared in
  * it, wherever a client could read it back: its rows and what cascades
@@ -466,6 +456,9 @@ delete_tx(struct req *r, struct db_conn *dc)
 	PGresult *res;
 	int rc;
 
+	if (strcmp(req_str(r, "confirm"), "yes") != 0)
+		return req_err(r, PERR_INVALID, "deleting a space cannot be "
+		    "undone: confirm with confirm=yes");
 	if ((res = db_queryf(j, dc, "space_delete_audience", "i", id)) == NULL)
 		return -1;
 	readers = xstrdup(db_get(res, 0, "readers"));
@@ -537,7 +530,7 @@ const struct cmd cmd_space_table[] = {
 	  .tx = show_tx },
 	{ "SPACE.EDIT", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, SPACE_MANAGE,
 	  edit_args, "change a space's title, description or settings",
-	  .prepare = edit_prepare, .tx = edit_tx, .audit = "space.edit" },
+	  .tx = edit_tx, .audit = "space.edit" },
 	{ "SPACE.ARCHIVE", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE,
 	  SPACE_KEEPER, space_args,
 	  "archive a space: externals lose access, nothing is deleted",
@@ -548,7 +541,6 @@ const struct cmd cmd_space_table[] = {
 	{ "SPACE.DELETE", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE,
 	  SPACE_CREATOR, delete_args,
 	  "delete a space for good (its creator only)",
-	  .prepare = delete_prepare, .tx = delete_tx,
-	  .audit = "space.deleted" },
+	  .tx = delete_tx, .audit = "space.deleted" },
 	{ NULL }
 };
