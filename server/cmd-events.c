@@ -2,18 +2,12 @@
  * SYNC: the events a client missed while it was away, from the same log
  * that live pushes come from (bus.c).
  */
-#include <stdio.h>
-#include <stdlib.h>
-
-#include "buf.h"
 #include "cmd.h"
 #include "config.h"
-#include "conn.h"
 #include "db.h"
 #include "proto.h"
+#include "request.h"
 #include "server.h"
-#include "session.h"
-#include "xmalloc.h"
 
 /*
  * Who reads which event is the view event_readers (sql/012), which the
@@ -48,21 +42,18 @@ const struct db_stmt sync_stmts[] = {
 	{ NULL, NULL }
 };
 
+/* The page's bounds, read from the configuration on the loop thread. */
 struct sync_job {
-	struct db_job	 job;
-	char		 since[24];
-	char		 user[24];
-	char		 limit[24];
-	char		 bytes[24];
-	long		 max;
-	size_t		 page;		/* the byte budget */
+	struct req	 req;
+	long		 max;		/* events */
+	size_t		 page;		/* bytes */
 };
 
 static void
 sync_result(struct db_job *j, const PGresult *r)
 {
 	struct sync_job *sj = (struct sync_job *)j;
-	int64_t last = strtoll(sj->since, NULL, 10), seq = 0;
+	int64_t last = req_int(&sj->req, "since"), seq = 0;
 	int rows = PQntuples(r), n = 0, i;
 
 	for (i = 0; i < rows; i++) {
@@ -96,26 +87,15 @@ sync_result(struct db_job *j, const PGresult *r)
 }
 
 static enum cmd_result
-cmd_sync(struct cmd_ctx *ctx)
+sync_prepare(struct req *r, struct cmd_ctx *ctx)
 {
-	struct sync_job *sj = xcalloc(1, sizeof *sj);
-	int64_t since = 0;
+	struct sync_job *sj = (struct sync_job *)r;
 
-	proto_get_i64(ctx->msg, "since", 0, INT64_MAX, &since);
 	sj->max = server_config()->sync_limit;
-	snprintf(sj->since, sizeof sj->since, "%lld", (long long)since);
-	snprintf(sj->user, sizeof sj->user, "%lld",
-	    (long long)conn_session(ctx->conn)->user_id);
-	snprintf(sj->limit, sizeof sj->limit, "%ld", sj->max + 1);
 	sj->page = cmd_page_bytes();
-	snprintf(sj->bytes, sizeof sj->bytes, "%zu", sj->page);
-	sj->job.stmt = "sync_events";
-	sj->job.nparams = 4;
-	sj->job.params[0] = sj->since;
-	sj->job.params[1] = sj->user;
-	sj->job.params[2] = sj->limit;
-	sj->job.params[3] = sj->bytes;
-	return cmd_submit_read(ctx, &sj->job, sync_result);
+	db_job_params(&r->job, "iiii", req_int(r, "since"), r->user,
+	    (int64_t)sj->max + 1, (int64_t)sj->page);
+	return CMD_PENDING;
 }
 
 static const struct cmd_arg sync_args[] = {
@@ -126,6 +106,7 @@ static const struct cmd_arg sync_args[] = {
 const struct cmd cmd_events_table[] = {
 	{ "SYNC", CMD_SESSION, AREA_NONE, TARGET_SELF, 0, sync_args,
 	  "events since a sequence number",
-	  .handler = cmd_sync },
+	  .size = sizeof(struct sync_job), .prepare = sync_prepare,
+	  .stmt = "sync_events", .result = sync_result },
 	{ NULL }
 };

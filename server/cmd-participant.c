@@ -9,7 +9,6 @@
  * and from then on every space verb tells them "this space link is not
  * valid"; the others see them no more.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,17 +20,16 @@
 #include "config.h"
 #include "conn.h"
 #include "db.h"
-#include "event.h"
 #include "hex.h"
 #include "invite.h"
 #include "limit.h"
 #include "link.h"
 #include "outbox.h"
 #include "proto.h"
+#include "request.h"
 #include "server.h"
 #include "session.h"
 #include "space.h"
-#include "str.h"
 #include "xmalloc.h"
 
 const struct db_stmt participant_stmts[] = {
@@ -104,79 +102,66 @@ const struct db_stmt participant_stmts[] = {
 	{ NULL, NULL }
 };
 
+/*
+ * Every verb here acts on one participant of one space, and some send
+ * links: the job keeps both, and what only the loop thread may read.
+ */
 struct part_job {
-	struct db_job	 job;
-	int64_t		 user;		/* the caller; 0 for ACCESS.REQUEST */
-	int64_t		 session;
+	struct req	 req;
 	int64_t		 space;
 	int64_t		 who;		/* the participant acted on */
-	char		 address[64];
 	char		*base;		/* HOST:PORT for links */
-	char		*name, *company, *job_title;
-	char		*email;		/* ACCESS.REQUEST */
-	char		*link;		/* ACCESS.REQUEST: its token */
+	char		 token[TOKEN_HEX_LEN + 1];	/* ACCESS.REQUEST */
+	const char	*name;		/* ACCESS.REQUEST: NULL if blank */
 	long		 limit_mail;	/* ACCESS.REQUEST: per address, */
 	long		 limit_from;	/* per client, */
 	long		 window;	/* per this many seconds */
-	int		 verified;	/* the caller's address is proven */
 	int		 renamed;	/* PARTICIPANT.EDIT: one's own name */
-	char		 ids[2][STR_I64_LEN];
 };
 
-static void
-part_destroy(struct db_job *j)
+static enum cmd_result
+part_prepare(struct req *r, struct cmd_ctx *ctx)
 {
-	struct part_job *pj = (struct part_job *)j;
+	struct part_job *pj = (struct part_job *)r;
 
-	free(pj->base);
-	free(pj->name);
-	free(pj->company);
-	free(pj->job_title);
-	free(pj->email);
-	free(pj->link);
-}
-
-static char *
-dup_param(const struct proto_msg *m, const char *key)
-{
-	const char *v = proto_get(m, key);
-
-	return v != NULL ? xstrdup(v) : NULL;
-}
-
-static struct part_job *
-part_job_new(struct cmd_ctx *ctx)
-{
-	struct part_job *pj = xcalloc(1, sizeof *pj);
-	const struct session *s = conn_session(ctx->conn);
-
-	if (s != NULL) {
-		pj->user = s->user_id;
-		pj->session = s->session_id;
-		pj->verified = s->verified;
-	}
-	snprintf(pj->address, sizeof pj->address, "%s",
-	    conn_address(ctx->conn));
 	pj->base = xstrdup(config_public_address(server_config()));
-	proto_get_i64(ctx->msg, "space", 0, INT64_MAX, &pj->space);
-	proto_get_i64(ctx->msg, "user", 0, INT64_MAX, &pj->who);
-	pj->name = dup_param(ctx->msg, "name");
-	pj->company = dup_param(ctx->msg, "company");
-	pj->job_title = dup_param(ctx->msg, "job_title");
-	pj->email = dup_param(ctx->msg, "email");
-	pj->job.destroy = part_destroy;
-	return pj;
+	return CMD_PENDING;
 }
 
-static int
-part_audit(struct part_job *pj, struct db_conn *dc, const char *action)
+static void
+part_destroy(struct req *r)
 {
-	char target[64];
+	free(((struct part_job *)r)->base);
+}
 
-	snprintf(target, sizeof target, "space %lld user %lld",
-	    (long long)pj->space, (long long)pj->who);
-	return audit_record(&pj->job, dc, pj->user, pj->session, pj->address,
-	    action, target, NULL);
+/* Who is acted on where; the audit row names both. */
+static void
+part_set(struct part_job *pj, int64_t space, int64_t who)
+{
+	pj->space = space;
+	pj->who = who;
+	req_target(&pj->req, "space %lld user %lld", (long long)space,
+	    (long long)who);
+}
+
+/*
+ * Reads who in the space the core opened: 0 with *row (caller clears),
+ * or -1 with the reply written.
+ */
+static int
+part_get(struct part_job *pj, struct db_conn *dc, int64_t who,
+    PGresult **row)
+{
+	part_set(pj, pj->req.space.space, who);
+	if ((*row = db_queryf(&pj->req.job, dc, "participant_get", "ii",
+	    pj->space, pj->who)) == NULL)
+		return -1;
+	if (PQntuples(*row) == 0) {
+		PQclear(*row);
+		return req_err(&pj->req, PERR_NOT_FOUND, "no such participant "
+		    "in this space");
+	}
+	return 0;
 }
 
 /* participant.updated (or another type) about who, to the space. */
@@ -192,7 +177,7 @@ part_event(struct part_job *pj, struct db_conn *dc, const char *type,
 	proto_add(data, "email", email);
 	proto_add(data, "role", role);
 	proto_add(data, "status", status);
-	rc = space_emit(&pj->job, dc, pj->space, type, data);
+	rc = space_emit(&pj->req.job, dc, pj->space, type, data);
 	buf_free(data);
 	return rc;
 }
@@ -205,99 +190,71 @@ part_tell(struct part_job *pj, struct db_conn *dc, const char *type)
 	int rc;
 
 	proto_add_i64(data, "space", pj->space);
-	rc = space_emit_to(&pj->job, dc, pj->space, pj->who, type, data);
+	rc = space_emit_to(&pj->req.job, dc, pj->space, pj->who, type, data);
 	buf_free(data);
 	return rc;
 }
 
-/*
- * Opens the space for a manager and reads the participant acted on:
- * 0 with *row (caller clears), or -1 with the reply written.
- */
 static int
-part_open(struct part_job *pj, struct db_conn *dc, struct space_access *a,
-    PGresult **row)
+part_status(struct part_job *pj, struct db_conn *dc, const char *status)
 {
-	const char *ids[2] = { str_i64(pj->ids[0], pj->space),
-	    str_i64(pj->ids[1], pj->who) };
-
-	if (db_begin(&pj->job, dc) != 0 ||
-	    space_open(&pj->job, dc, pj->space, pj->user, SPACE_MANAGE, a) != 0 ||
-	    (*row = db_query(&pj->job, dc, "participant_get", 2, ids)) == NULL)
-		return -1;
-	if (PQntuples(*row) == 0) {
-		PQclear(*row);
-		proto_err(pj->job.out, pj->job.tag, PERR_NOT_FOUND, "no such "
-		    "participant in this space");
-		return -1;
-	}
-	return 0;
-}
-
-static int
-set_status(struct part_job *pj, struct db_conn *dc, const char *status)
-{
-	const char *p[3] = { pj->ids[0], pj->ids[1], status };
-
-	return db_command(&pj->job, dc, "participant_status", 3, p);
+	return db_commandf(&pj->req.job, dc, "participant_status", "iis",
+	    pj->space, pj->who, status);
 }
 
 /* PARTICIPANT.REVOKE ------------------------------------------------------ */
 
-static void
-revoke_run(struct db_job *j, struct db_conn *dc)
+static int
+revoke_tx(struct req *r, struct db_conn *dc)
 {
-	struct part_job *pj = (struct part_job *)j;
-	const char *ids[2] = { pj->ids[0], pj->ids[1] };
-	struct space_access a;
-	PGresult *r;
+	struct part_job *pj = (struct part_job *)r;
+	struct db_job *j = &r->job;
+	PGresult *p;
 	int rc;
 
-	if (part_open(pj, dc, &a, &r) != 0)
-		return;
-	if (pj->who == a.creator || strcmp(db_get(r, 0, "status"),
-	    "revoked") == 0) {
-		proto_err(j->out, j->tag, pj->who == a.creator ?
-		    PERR_FORBIDDEN : PERR_CONFLICT, pj->who == a.creator ?
-		    "the space's creator cannot be revoked" : "already revoked");
-		PQclear(r);
-		return;
-	}
-	/* Tell them first, while the space still has them. */
-	rc = part_tell(pj, dc, "space.revoked") != 0 ||
-	    set_status(pj, dc, "revoked") != 0 ||
-	    db_command(j, dc, "participant_tokens_drop", 2, ids) != 0 ||
-	    part_event(pj, dc, "participant.updated", db_get(r, 0, "email"),
-	    db_get(r, 0, "role"), "revoked") != 0 ||
-	    space_contacts_changed(j, dc, pj->space, pj->who) != 0 ||
-	    part_audit(pj, dc, "participant.revoke") != 0 ||
-	    db_commit(j, dc) != 0;
-	PQclear(r);
+	if (part_get(pj, dc, req_int(r, "user"), &p) != 0)
+		return -1;
+	if (pj->who == r->space.creator)
+		rc = req_err(r, PERR_FORBIDDEN, "the space's creator cannot be "
+		    "revoked");
+	else if (strcmp(db_get(p, 0, "status"), "revoked") == 0)
+		rc = req_err(r, PERR_CONFLICT, "already revoked");
+	else	/* Tell them first, while the space still has them. */
+		rc = part_tell(pj, dc, "space.revoked") ||
+		    part_status(pj, dc, "revoked") ||
+		    db_commandf(j, dc, "participant_tokens_drop", "ii",
+		    pj->space, pj->who) ||
+		    part_event(pj, dc, "participant.updated", db_get(p, 0,
+		    "email"), db_get(p, 0, "role"), "revoked") ||
+		    space_contacts_changed(j, dc, pj->space, pj->who) ? -1 : 0;
+	PQclear(p);
 	if (rc == 0)
 		proto_ok(j->out, j->tag);
+	return rc;
 }
 
 /* PARTICIPANT.GRANT, PARTICIPANT.DENY --------------------------------------- */
 
 /* An access request granted: an activation link by e-mail. */
 static int
-activation_mail(struct part_job *pj, struct db_conn *dc,
-    const struct space_access *a, const char *to)
+activation_mail(struct part_job *pj, struct db_conn *dc, const char *to)
 {
+	struct db_job *j = &pj->req.job;
+	const struct space_access *a = &pj->req.space;
 	struct buf *body;
 	char *link, *subject;
 	int rc;
 
-	if (invite_mail_allowed(&pj->job, dc, to, 0) != 0 ||
-	    (link = invite_link_new(&pj->job, dc, pj->base, LINK_ACTIVATE,
-	    pj->who, pj->space, 1)) == NULL)
+	if (invite_mail_allowed(j, dc, to, 0) != 0 ||
+	    (link = invite_link_new(j, dc, pj->base, LINK_ACTIVATE, pj->who,
+	    pj->space, 1)) == NULL)
 		return -1;
 	body = buf_new(0);
 	xasprintf(&subject, "You have access to \u201c%s\u201d", a->title);
 	buf_printf(body, "Your request to join the space \u201c%s\u201d was "
 	    "granted. To come in, run:\n\n    agora accept %s\n\nThe link "
 	    "works once, and for 30 days.\n", a->title, link);
-	rc = outbox_mail(&pj->job, dc, a->workspace, a->space, to, subject,
+	rc = outbox_mail(j, dc, a->workspace, a->space, to, subject,
 	    buf_cstr(body));
 	free(link);
 	free(subject);
@@ -305,69 +262,63 @@ activation_mail(struct part_job *pj, struct db_conn *dc,
 	return rc;
 }
 
-static void
-grant_run(struct db_job *j, struct db_conn *dc)
+static int
+grant_tx(struct req *r, struct db_conn *dc)
 {
-	struct part_job *pj = (struct part_job *)j;
-	struct space_access a;
+	struct part_job *pj = (struct part_job *)r;
+	struct db_job *j = &r->job;
 	const char *status, *now;
-	PGresult *r;
+	PGresult *p;
 	int rc;
 
-	if (part_open(pj, dc, &a, &r) != 0)
-		return;
-	status = db_get(r, 0, "status");
+	if (part_get(pj, dc, req_int(r, "user"), &p) != 0)
+		return -1;
+	status = db_get(p, 0, "status");
 	if (strcmp(status, "revoked") != 0 && strcmp(status, "requested") != 0) {
-		proto_err(j->out, j->tag, PERR_CONFLICT, "only a revoked "
-		    "participant or an access request can be granted");
-		PQclear(r);
-		return;
+		PQclear(p);
+		return req_err(r, PERR_CONFLICT, "only a revoked participant "
+		    "or an access request can be granted");
 	}
 	/* Back after a revocation: in at once. After a request: an
 	   activation link, and pending until it is used. */
 	now = strcmp(status, "revoked") == 0 ? "active" : "pending";
-	rc = set_status(pj, dc, now) != 0 ||
-	    (strcmp(now, "active") == 0 ? part_tell(pj, dc,
-	    "space.granted") : activation_mail(pj, dc, &a,
-	    db_get(r, 0, "email"))) != 0 ||
-	    part_event(pj, dc, "participant.updated", db_get(r, 0, "email"),
-	    db_get(r, 0, "role"), now) != 0 ||
-	    space_contacts_changed(j, dc, pj->space, 0) != 0 ||
-	    part_audit(pj, dc, "participant.grant") != 0 ||
-	    db_commit(j, dc) != 0;
-	PQclear(r);
+	rc = part_status(pj, dc, now) ||
+	    (strcmp(now, "active") == 0 ? part_tell(pj, dc, "space.granted") :
+	    activation_mail(pj, dc, db_get(p, 0, "email"))) ||
+	    part_event(pj, dc, "participant.updated", db_get(p, 0, "email"),
+	    db_get(p, 0, "role"), now) ||
+	    space_contacts_changed(j, dc, pj->space, 0) ? -1 : 0;
+	PQclear(p);
 	if (rc == 0) {
 		proto_begin(j->out, j->tag, "OK");
 		proto_add(j->out, "status", now);
 		proto_end(j->out);
 	}
+	return rc;
 }
 
-static void
-deny_run(struct db_job *j, struct db_conn *dc)
+static int
+deny_tx(struct req *r, struct db_conn *dc)
 {
-	struct part_job *pj = (struct part_job *)j;
-	const char *ids[2] = { pj->ids[0], pj->ids[1] };
-	struct space_access a;
-	PGresult *r;
+	struct part_job *pj = (struct part_job *)r;
+	struct db_job *j = &r->job;
+	PGresult *p;
 	int rc;
 
-	if (part_open(pj, dc, &a, &r) != 0)
-		return;
-	if (strcmp(db_get(r, 0, "status"), "requested") != 0) {
-		proto_err(j->out, j->tag, PERR_CONFLICT, "no access request "
-		    "from this person");
-		PQclear(r);
-		return;
-	}
-	rc = part_event(pj, dc, "participant.removed", db_get(r, 0, "email"),
-	    db_get(r, 0, "role"), "denied") != 0 ||
-	    db_command(j, dc, "participant_delete", 2, ids) != 0 ||
-	    part_audit(pj, dc, "participant.deny") != 0 ||
-	    db_commit(j, dc) != 0;
-	PQclear(r);
+	if (part_get(pj, dc, req_int(r, "user"), &p) != 0)
+		return -1;
+	if (strcmp(db_get(p, 0, "status"), "requested") != 0)
+		rc = req_err(r, PERR_CONFLICT, "no access request from this "
+		    "person");
+	else
+		rc = part_event(pj, dc, "participant.removed", db_get(p, 0,
+		    "email"), db_get(p, 0, "role"), "denied") ||
+		    db_commandf(j, dc, "participant_delete", "ii", pj->space,
+		    pj->who) ? -1 : 0;
+	PQclear(p);
 	if (rc == 0)
 		proto_ok(j->out, j->tag);
+	return rc;
 }
 
 /* SPACE.LEAVE ------------------------------------------------------------- */
@@ -378,38 +329,32 @@ deny_run(struct db_job *j, struct db_conn *dc)
  * connections, and the others see them go. The creator cannot leave: the
  * space would have no one to answer for it.
  */
-static void
-leave_run(struct db_job *j, struct db_conn *dc)
+static int
+leave_tx(struct req *r, struct db_conn *dc)
 {
-	struct part_job *pj = (struct part_job *)j;
-	const char *ids[2] = { str_i64(pj->ids[0], pj->space),
-	    str_i64(pj->ids[1], pj->user) };
-	struct space_access a;
-	PGresult *r;
+	struct part_job *pj = (struct part_job *)r;
+	struct db_job *j = &r->job;
+	PGresult *p;
 	int rc;
 
-	pj->who = pj->user;
-	if (db_begin(j, dc) != 0 ||
-	    space_open(j, dc, pj->space, pj->user, SPACE_SEE, &a) != 0 ||
-	    (r = db_query(j, dc, "participant_get", 2, ids)) == NULL)
-		return;
-	if (a.creator == pj->user) {
-		proto_err(j->out, j->tag, PERR_FORBIDDEN, "the space's creator "
-		    "cannot leave it; archive or delete it instead");
-		PQclear(r);
-		return;
-	}
-	rc = part_tell(pj, dc, "space.left") != 0 ||
-	    space_contacts_changed(j, dc, pj->space, pj->user) != 0 ||
-	    db_command(j, dc, "participant_tokens_drop", 2, ids) != 0 ||
-	    db_command(j, dc, "participant_delete", 2, ids) != 0 ||
-	    part_event(pj, dc, "participant.removed", db_get(r, 0, "email"),
-	    db_get(r, 0, "role"), "left") != 0 ||
-	    part_audit(pj, dc, "space.leave") != 0 ||
-	    db_commit(j, dc) != 0;
-	PQclear(r);
+	if (part_get(pj, dc, r->user, &p) != 0)
+		return -1;
+	if (r->space.creator == r->user)
+		rc = req_err(r, PERR_FORBIDDEN, "the space's creator cannot "
+		    "leave it; archive or delete it instead");
+	else
+		rc = part_tell(pj, dc, "space.left") ||
+		    space_contacts_changed(j, dc, pj->space, pj->who) ||
+		    db_commandf(j, dc, "participant_tokens_drop", "ii",
+		    pj->space, pj->who) ||
+		    db_commandf(j, dc, "participant_delete", "ii", pj->space,
+		    pj->who) ||
+		    part_event(pj, dc, "participant.removed", db_get(p, 0,
+		    "email"), db_get(p, 0, "role"), "left") ? -1 : 0;
+	PQclear(p);
 	if (rc == 0)
 		proto_ok(j->out, j->tag);
+	return rc;
 }
 
 /* PARTICIPANT.EDIT -------------------------------------------------------- */
@@ -422,12 +367,15 @@ leave_run(struct db_job *j, struct db_conn *dc)
 static int
 edit_own(struct part_job *pj, struct db_conn *dc)
 {
-	const char *upd[4] = { pj->ids[1], pj->name, pj->company,
-	    pj->job_title };
+	struct req *r = &pj->req;
+	const char *name = req_str(r, "name"), *company = req_str(r,
+	    "company"), *job_title = req_str(r, "job_title");
 
-	return db_command(&pj->job, dc, "participant_profile", 4, upd) != 0 ||
-	    db_command(&pj->job, dc, "participant_local_clear", 4, upd) != 0 ||
-	    space_profile_changed(&pj->job, dc, pj->who) != 0 ? -1 : 0;
+	return db_commandf(&r->job, dc, "participant_profile", "isss",
+	    pj->who, name, company, job_title) ||
+	    db_commandf(&r->job, dc, "participant_local_clear", "isss",
+	    pj->who, name, company, job_title) ||
+	    space_profile_changed(&r->job, dc, pj->who) ? -1 : 0;
 }
 
 /*
@@ -438,13 +386,14 @@ edit_own(struct part_job *pj, struct db_conn *dc)
 static int
 edit_known(struct part_job *pj, struct db_conn *dc, const PGresult *row)
 {
-	const char *upd[5] = { pj->ids[0], pj->ids[1], pj->name, pj->company,
-	    pj->job_title };
+	struct req *r = &pj->req;
 	struct buf *data;
 	PGresult *u;
 	int rc;
 
-	if ((u = db_query(&pj->job, dc, "participant_local", 5, upd)) == NULL)
+	if ((u = db_queryf(&r->job, dc, "participant_local", "iisss",
+	    pj->space, pj->who, req_str(r, "name"), req_str(r, "company"),
+	    req_str(r, "job_title"))) == NULL)
 		return -1;
 	data = buf_new(0);
 	proto_add_i64(data, "space", pj->space);
@@ -453,58 +402,60 @@ edit_known(struct part_job *pj, struct db_conn *dc, const PGresult *row)
 	proto_add(data, "role", db_get(row, 0, "role"));
 	proto_add(data, "status", db_get(row, 0, "status"));
 	space_profile_add(data, u, 0);
-	rc = space_emit(&pj->job, dc, pj->space, "participant.updated", data);
+	rc = space_emit(&r->job, dc, pj->space, "participant.updated", data);
 	buf_free(data);
 	PQclear(u);
 	return rc;
 }
 
-static void
-edit_run(struct db_job *j, struct db_conn *dc)
+static int
+edit_tx(struct req *r, struct db_conn *dc)
 {
-	struct part_job *pj = (struct part_job *)j;
-	const char *ids[2] = { str_i64(pj->ids[0], pj->space),
-	    str_i64(pj->ids[1], pj->who) };
-	struct space_access a;
-	PGresult *r;
+	struct part_job *pj = (struct part_job *)r;
+	const char *name = req_str(r, "name"), *status;
+	PGresult *p;
 	int rc, own;
 
-	if (db_begin(j, dc) != 0 ||
-	    space_open(j, dc, pj->space, pj->user, SPACE_SEE, &a) != 0 ||
-	    (r = db_query(j, dc, "participant_get", 2, ids)) == NULL)
-		return;
+	pj->renamed = 0;	/* a run may be a second one (db.h) */
+	/* Checked once the space is open: whoever may not act on it hears
+	   that first. */
+	if (name == NULL && !req_has(r, "company") && !req_has(r, "job_title"))
+		return req_err(r, PERR_INVALID, "nothing to change: give "
+		    "name, company or job_title");
+	/* One's own name cannot be empty; an empty one for someone else
+	   gives them back their own in this space. */
+	if (req_int(r, "user") == r->user && name != NULL &&
+	    name[strspn(name, " ")] == '\0')
+		return req_err(r, PERR_INVALID, "a name cannot be empty");
+	if (part_get(pj, dc, req_int(r, "user"), &p) != 0)
+		return -1;
+	status = db_get(p, 0, "status");
 	/* Who an external does not see in SPACE.SHOW (access requests,
 	   the revoked) is not in the space as far as they can tell. */
-	if (PQntuples(r) == 0 || (!a.manager &&
-	    strcmp(db_get(r, 0, "status"), "active") != 0 &&
-	    strcmp(db_get(r, 0, "status"), "pending") != 0)) {
-		proto_err(j->out, j->tag, PERR_NOT_FOUND, "no such participant "
-		    "in this space");
-		PQclear(r);
-		return;
-	}
+	if (!r->space.manager && strcmp(status, "active") != 0 &&
+	    strcmp(status, "pending") != 0)
+		rc = req_err(r, PERR_NOT_FOUND, "no such participant in this "
+		    "space");
 	/* Anyone their own; the owner's side the externals' too, as the
 	   space knows them. */
-	if (strcmp(db_get(r, 0, "status"), "revoked") == 0 ||
-	    (pj->who != pj->user && (!a.manager || a.archived ||
-	    strcmp(db_get(r, 0, "role"), "external") != 0))) {
-		proto_err(j->out, j->tag, PERR_FORBIDDEN, "you may edit your "
-		    "own profile, and the owner's side how the space knows its "
+	else if (strcmp(status, "revoked") == 0 || (pj->who != r->user &&
+	    (!r->space.manager || r->space.archived ||
+	    strcmp(db_get(p, 0, "role"), "external") != 0)))
+		rc = req_err(r, PERR_FORBIDDEN, "you may edit your own "
+		    "profile, and the owner's side how the space knows its "
 		    "externals");
-		PQclear(r);
-		return;
+	else {
+		/* An account whose address is not proven reaches only this
+		   space: so does what its holder says of it, until the
+		   address is proven. */
+		own = pj->who == r->user && r->verified;
+		rc = own ? edit_own(pj, dc) : edit_known(pj, dc, p);
+		pj->renamed = rc == 0 && own && req_has(r, "name");
 	}
-	/* An account whose address is not proven reaches only this space:
-	   so does what its holder says of it, until the address is proven. */
-	own = pj->who == pj->user && pj->verified;
-	rc = (own ? edit_own(pj, dc) : edit_known(pj, dc, r)) != 0 ||
-	    part_audit(pj, dc, "participant.edit") != 0 ||
-	    db_commit(j, dc) != 0;
-	PQclear(r);
-	if (rc == 0) {
-		pj->renamed = own && pj->name != NULL;
-		proto_ok(j->out, j->tag);
-	}
+	PQclear(p);
+	if (rc == 0)
+		proto_ok(r->job.out, r->job.tag);
+	return rc;
 }
 
 /* One's own new name: this connection's WHOAMI (and the name its
@@ -515,111 +466,121 @@ edit_finish(struct db_job *j, struct conn *conn)
 	struct part_job *pj = (struct part_job *)j;
 	struct session *s = conn_session(conn);
 
-	if (pj->renamed && s != NULL && s->user_id == pj->user) {
+	if (pj->renamed && s != NULL && s->user_id == pj->req.user) {
 		free(s->name);
-		s->name = xstrdup(pj->name);
+		s->name = xstrdup(req_str(&pj->req, "name"));
 	}
 }
 
 /* SPACE.LINK, ACCESS.REQUEST ------------------------------------------------ */
 
-static void
-link_run(struct db_job *j, struct db_conn *dc)
+/* Made once; everyone allowed gets the same link afterwards. */
+static int
+link_tx(struct req *r, struct db_conn *dc)
 {
-	struct part_job *pj = (struct part_job *)j;
+	struct part_job *pj = (struct part_job *)r;
+	struct db_job *j = &r->job;
 	unsigned char raw[32];
 	char token[65], *link;
-	const char *p[2] = { str_i64(pj->ids[0], pj->space), token };
-	struct space_access a;
-	PGresult *r;
+	PGresult *res;
 
-	if (db_begin(j, dc) != 0 ||
-	    space_open(j, dc, pj->space, pj->user, SPACE_INVITE, &a) != 0)
-		return;
-	/* Made once; everyone allowed gets the same link afterwards. */
 	if (RAND_bytes(raw, sizeof raw) != 1) {
 		j->status = DB_FAILED;
-		return;
+		return -1;
 	}
 	hex_encode(raw, sizeof raw, token);
-	if ((r = db_query(j, dc, "space_link_get", 2, p)) == NULL)
-		return;
-	link = link_format(pj->base, LINK_SPACE, db_get(r, 0, "link_token"));
-	PQclear(r);
-	if (db_commit(j, dc) == 0) {
-		proto_begin(j->out, j->tag, "OK");
-		proto_add(j->out, "link", link);
-		proto_end(j->out);
-	}
+	if ((res = db_queryf(j, dc, "space_link_get", "is", r->space.space,
+	    token)) == NULL)
+		return -1;
+	link = link_format(pj->base, LINK_SPACE, db_get(res, 0, "link_token"));
+	PQclear(res);
+	proto_begin(j->out, j->tag, "OK");
+	proto_add(j->out, "link", link);
+	proto_end(j->out);
 	free(link);
+	return 0;
+}
+
+static enum cmd_result
+request_prepare(struct req *r, struct cmd_ctx *ctx)
+{
+	struct part_job *pj = (struct part_job *)r;
+	const struct config *cf = server_config();
+
+	if (!invite_email_ok(req_str(r, "email")))
+		return cmd_err(ctx, PERR_INVALID, "that is not an e-mail "
+		    "address");
+	/* agora://HOST:PORT/space/TOKEN, or the token alone. */
+	if (link_token(req_str(r, "link"), LINK_SPACE, pj->token) != 0)
+		return cmd_err(ctx, PERR_INVALID, "that is not a space link");
+	/* A blank name is none. */
+	pj->name = req_str(r, "name");
+	if (pj->name != NULL && pj->name[strspn(pj->name, " ")] == '\0')
+		pj->name = NULL;
+	pj->limit_mail = cf->login_account_limit;
+	pj->limit_from = cf->login_address_limit;
+	pj->window = cf->login_window;
+	return part_prepare(r, ctx);
 }
 
 /* The people who can grant access hear of a request. */
 static int
 request_mail(struct part_job *pj, struct db_conn *dc, const PGresult *sp)
 {
-	const char *id[1] = { pj->ids[0] };
+	struct db_job *j = &pj->req.job;
+	const char *email = req_str(&pj->req, "email"), *name = pj->name;
 	struct buf *body;
 	char *subject;
 	PGresult *m;
 	int rc = 0;
 
-	if ((m = db_query(&pj->job, dc, "space_managers", 1, id)) == NULL)
+	if ((m = db_queryf(j, dc, "space_managers", "i", pj->space)) == NULL)
 		return -1;
 	body = buf_new(0);
-	xasprintf(&subject, "%s asks for access to \u201c%s\u201d", pj->email,
+	xasprintf(&subject, "%s asks for access to \u201c%s\u201d", email,
 	    db_get(sp, 0, "title"));
 	buf_printf(body, "%s%s%s%s asked for access to the space \u201c%s\u201d "
 	    "through its link.\n\nReview the request in agora (the space's "
-	    "people list), or grant it with:\n\n    agora grant %s %s\n",
-	    pj->name != NULL ? pj->name : "", pj->name != NULL ? " <" : "",
-	    pj->email, pj->name != NULL ? ">" : "", db_get(sp, 0, "title"),
-	    pj->ids[0], pj->ids[1]);
+	    "people list), or grant it with:\n\n    agora grant %lld %lld\n",
+	    name != NULL ? name : "", name != NULL ? " <" : "", email,
+	    name != NULL ? ">" : "", db_get(sp, 0, "title"),
+	    (long long)pj->space, (long long)pj->who);
 	for (int i = 0; rc == 0 && i < PQntuples(m); i++)
-		rc = outbox_mail(&pj->job, dc, db_get_i64(sp, 0,
-		    "workspace_id"), pj->space, db_get(m, i, "email"),
-		    subject, buf_cstr(body));
+		rc = outbox_mail(j, dc, db_get_i64(sp, 0, "workspace_id"),
+		    pj->space, db_get(m, i, "email"), subject, buf_cstr(body));
 	free(subject);
 	buf_free(body);
 	PQclear(m);
 	return rc;
 }
 
-/* Someone new asks in: a requested participant, the managers told. */
+/*
+ * Someone new to the space asks in: a requested participant, the
+ * managers told. Someone with an account goes by their own name; for a
+ * newcomer the space keeps the one given, as its own.
+ */
 static int
-request_new(struct part_job *pj, struct db_conn *dc, const PGresult *sp)
+request_new(struct part_job *pj, struct db_conn *dc, const PGresult *sp,
+    int member)
 {
-	const char *find[2] = { pj->email, str_i64(pj->ids[1],
-	    db_get_i64(sp, 0, "workspace_id")) }, *add[4], *mk[1];
+	struct db_job *j = &pj->req.job;
+	const char *email = req_str(&pj->req, "email"), *name = NULL;
+	const char *role = member ? "internal" : "external";
 	PGresult *r;
-	int member = 0;
 
-	if ((r = db_query(&pj->job, dc, "request_user", 2, find)) == NULL)
-		return -1;
-	if (PQntuples(r) > 0) {
-		pj->who = db_get_i64(r, 0, "id");
-		member = strcmp(db_get(r, 0, "member"), "t") == 0;
-	}
-	PQclear(r);
-	/* Someone with an account goes by their own name; for a newcomer
-	   the space keeps the one given, as its own. */
-	add[3] = NULL;
 	if (pj->who == 0) {
-		mk[0] = pj->email;
-		if ((r = db_query(&pj->job, dc, "request_new_user", 1,
-		    mk)) == NULL)
+		if ((r = db_queryf(j, dc, "request_new_user", "s",
+		    email)) == NULL)
 			return -1;
-		pj->who = db_get_i64(r, 0, "id");
+		part_set(pj, pj->space, db_get_i64(r, 0, "id"));
 		PQclear(r);
-		add[3] = pj->name;
+		name = pj->name;
 	}
-	add[0] = pj->ids[0];
-	add[1] = str_i64(pj->ids[1], pj->who);
-	add[2] = member ? "internal" : "external";
-	return db_command(&pj->job, dc, "request_add", 4, add) != 0 ||
-	    request_mail(pj, dc, sp) != 0 ||
-	    part_event(pj, dc, "participant.added", pj->email, add[2],
-	    "requested") != 0 ? -1 : 0;
+	return db_commandf(j, dc, "request_add", "iiss", pj->space, pj->who,
+	    role, name) ||
+	    request_mail(pj, dc, sp) ||
+	    part_event(pj, dc, "participant.added", email, role,
+	    "requested") ? -1 : 0;
 }
 
 /* A request mails the space's managers: not too often, from anyone. */
@@ -629,167 +590,79 @@ request_limited(struct part_job *pj, struct db_conn *dc, long *retry)
 	struct limit_rule rules[2];
 	int rc;
 
-	rules[0].key = limit_key("request", pj->email, NULL);
+	rules[0].key = limit_key("request", req_str(&pj->req, "email"), NULL);
 	rules[0].max = pj->limit_mail;
-	rules[1].key = limit_key("requestaddr", pj->address, NULL);
+	rules[1].key = limit_key("requestaddr", pj->req.address, NULL);
 	rules[1].max = pj->limit_from;
 	rules[0].window = rules[1].window = pj->window;
-	rc = limit_attempt(&pj->job, dc, rules, 2, retry);
+	rc = limit_attempt(&pj->req.job, dc, rules, 2, retry);
 	limit_rules_free(rules, 2);
 	return rc;
 }
 
-static void
-request_run(struct db_job *j, struct db_conn *dc)
+/*
+ * Refusals here return 0, to be committed: the attempt stays counted,
+ * as links are not to be guessed. Someone already known to the space
+ * (invited, in, asked, revoked) changes nothing and gets the same
+ * answer, so that a link does not tell who is in a space.
+ */
+static int
+request_tx(struct req *r, struct db_conn *dc)
 {
-	struct part_job *pj = (struct part_job *)j;
-	const char *by[1] = { pj->link };
-	const char *ids[2];
-	PGresult *sp, *r;
+	struct part_job *pj = (struct part_job *)r;
+	struct db_job *j = &r->job;
+	PGresult *sp, *u, *p = NULL;
 	long retry;
-	int rc = 0;
+	int rc = 0, member = 0;
 
-	if (db_begin(j, dc) != 0 || request_limited(pj, dc, &retry) != 0)
-		return;
+	if (request_limited(pj, dc, &retry) != 0)
+		return -1;
 	if (retry > 0) {
-		if (db_commit(j, dc) == 0)
-			limit_refuse(j, "access requests", retry);
-		return;
+		limit_refuse(j, "access requests", retry);
+		return 0;
 	}
-	if ((sp = db_query(j, dc, "space_by_link", 1, by)) == NULL)
-		return;
+	if ((sp = db_queryf(j, dc, "space_by_link", "s", pj->token)) == NULL)
+		return -1;
 	if (PQntuples(sp) == 0) {
 		PQclear(sp);
-		/* The attempt stays counted: links are not to be guessed. */
-		if (db_commit(j, dc) == 0)
-			proto_err(j->out, j->tag, PERR_NOT_FOUND, SPACE_CLOSED);
-		return;
+		proto_err(j->out, j->tag, PERR_NOT_FOUND, SPACE_CLOSED);
+		return 0;
 	}
-	pj->space = db_get_i64(sp, 0, "id");
-	ids[0] = str_i64(pj->ids[0], pj->space);
-	ids[1] = pj->email;
-	/* Already known to the space (invited, in, asked, revoked): nothing
-	   more happens, and the answer is the same, so that a link does not
-	   tell who is in a space. */
-	if ((r = db_query(j, dc, "request_user", 2, (const char *[]){
-	    pj->email, ids[0] })) == NULL) {
-		PQclear(sp);
-		return;
-	}
-	if (PQntuples(r) > 0) {
-		const char *pg[2] = { ids[0], db_get(r, 0, "id") };
-		PGresult *p = db_query(j, dc, "participant_get", 2, pg);
-
-		if (p == NULL)
+	part_set(pj, db_get_i64(sp, 0, "id"), 0);
+	if ((u = db_queryf(j, dc, "request_user", "si", req_str(r, "email"),
+	    db_get_i64(sp, 0, "workspace_id"))) == NULL)
+		rc = -1;
+	else if (PQntuples(u) > 0) {
+		part_set(pj, pj->space, db_get_i64(u, 0, "id"));
+		member = strcmp(db_get(u, 0, "member"), "t") == 0;
+		if ((p = db_queryf(j, dc, "participant_get", "ii", pj->space,
+		    pj->who)) == NULL)
 			rc = -1;
 		else if (PQntuples(p) > 0)
 			rc = 1;
-		PQclear(p);
 	}
-	PQclear(r);
+	PQclear(u);
+	PQclear(p);
 	if (rc == 0)
-		rc = request_new(pj, dc, sp);
+		rc = request_new(pj, dc, sp, member);
 	PQclear(sp);
-	if (rc >= 0 && db_commit(j, dc) == 0)
-		proto_ok(j->out, j->tag);
+	if (rc < 0)
+		return -1;
+	proto_ok(j->out, j->tag);
+	return 0;
 }
 
-/* Handlers ---------------------------------------------------------------- */
-
-static enum cmd_result
-cmd_revoke(struct cmd_ctx *ctx)
-{
-	return cmd_submit(ctx, &part_job_new(ctx)->job, revoke_run, NULL);
-}
-
-static enum cmd_result
-cmd_grant(struct cmd_ctx *ctx)
-{
-	return cmd_submit(ctx, &part_job_new(ctx)->job, grant_run, NULL);
-}
-
-static enum cmd_result
-cmd_deny(struct cmd_ctx *ctx)
-{
-	return cmd_submit(ctx, &part_job_new(ctx)->job, deny_run, NULL);
-}
-
-static enum cmd_result
-cmd_leave(struct cmd_ctx *ctx)
-{
-	return cmd_submit(ctx, &part_job_new(ctx)->job, leave_run, NULL);
-}
-
-static enum cmd_result
-cmd_edit(struct cmd_ctx *ctx)
-{
-	const char *name = proto_get(ctx->msg, "name");
-	struct part_job *pj;
-
-	if (name == NULL && proto_get(ctx->msg, "company") == NULL &&
-	    proto_get(ctx->msg, "job_title") == NULL)
-		return cmd_err(ctx, PERR_INVALID, "nothing to change: give "
-		    "name, company or job_title");
-	pj = part_job_new(ctx);
-	/* One's own name cannot be empty; an empty one for someone else
-	   gives them back their own in this space. */
-	if (pj->who == pj->user && name != NULL &&
-	    name[strspn(name, " ")] == '\0') {
-		part_destroy(&pj->job);
-		free(pj);
-		return cmd_err(ctx, PERR_INVALID, "a name cannot be empty");
-	}
-	return cmd_submit(ctx, &pj->job, edit_run, edit_finish);
-}
-
-static enum cmd_result
-cmd_space_link(struct cmd_ctx *ctx)
-{
-	return cmd_submit(ctx, &part_job_new(ctx)->job, link_run, NULL);
-}
-
-static enum cmd_result
-cmd_access_request(struct cmd_ctx *ctx)
-{
-	const char *link = proto_get(ctx->msg, "link");
-	const char *email = proto_get(ctx->msg, "email"), *slash;
-	struct part_job *pj;
-
-	if (!invite_email_ok(email))
-		return cmd_err(ctx, PERR_INVALID, "that is not an e-mail "
-		    "address");
-	/* agora://HOST:PORT/space/TOKEN, or the token alone. */
-	if (strncmp(link, "agora://", 8) == 0) {
-		if ((slash = strchr(link + 8, '/')) == NULL ||
-		    strncmp(slash, "/" LINK_SPACE "/", strlen(LINK_SPACE) + 2))
-			return cmd_err(ctx, PERR_INVALID, "that is not a space "
-			    "link");
-		link = slash + strlen(LINK_SPACE) + 2;
-	}
-	if (strlen(link) != 64 || strspn(link, "0123456789abcdef") != 64)
-		return cmd_err(ctx, PERR_INVALID, "that is not a space link");
-	pj = part_job_new(ctx);
-	/* A blank name is none. */
-	if (pj->name != NULL && pj->name[strspn(pj->name, " ")] == '\0') {
-		free(pj->name);
-		pj->name = NULL;
-	}
-	pj->link = xstrdup(link);
-	pj->limit_mail = server_config()->login_account_limit;
-	pj->limit_from = server_config()->login_address_limit;
-	pj->window = server_config()->login_window;
-	return cmd_submit(ctx, &pj->job, request_run, NULL);
-}
+/* The table --------------------------------------------------------------- */
 
 static const struct cmd_arg who_args[] = {
-	ARG("space", ARG_INT, 1, 20),
-	ARG("user", ARG_INT, 1, 20),
+	ARG("space", ARG_ID, 1, 20),
+	ARG("user", ARG_ID, 1, 20),
 	{ NULL }
 };
 
 static const struct cmd_arg edit_args[] = {
-	ARG("space", ARG_INT, 1, 20),
-	ARG("user", ARG_INT, 1, 20),
+	ARG("space", ARG_ID, 1, 20),
+	ARG("user", ARG_ID, 1, 20),
 	ARG("name", ARG_LINE, 0, 200),
 	ARG("company", ARG_LINE, 0, 200),
 	ARG("job_title", ARG_LINE, 0, 200),
@@ -797,7 +670,7 @@ static const struct cmd_arg edit_args[] = {
 };
 
 static const struct cmd_arg space_args[] = {
-	ARG("space", ARG_INT, 1, 20),
+	ARG("space", ARG_ID, 1, 20),
 	{ NULL }
 };
 
@@ -808,27 +681,34 @@ static const struct cmd_arg request_args[] = {
 	{ NULL }
 };
 
+/* Every verb's job is a part_job. */
+#define PART	.size = sizeof(struct part_job), .destroy = part_destroy
+
 const struct cmd cmd_participant_table[] = {
-	{ "PARTICIPANT.REVOKE", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, 0, who_args,
-	  "take someone's access to a space away",
-	  .handler = cmd_revoke },
-	{ "PARTICIPANT.GRANT", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, 0, who_args,
+	{ "PARTICIPANT.REVOKE", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE,
+	  SPACE_MANAGE, who_args, "take someone's access to a space away",
+	  PART, .tx = revoke_tx, .audit = "participant.revoke" },
+	{ "PARTICIPANT.GRANT", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE,
+	  SPACE_MANAGE, who_args,
 	  "give access back, or grant an access request",
-	  .handler = cmd_grant },
-	{ "PARTICIPANT.DENY", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, 0, who_args,
-	  "turn an access request down",
-	  .handler = cmd_deny },
-	{ "PARTICIPANT.EDIT", CMD_SESSION, AREA_SPACES, TARGET_SPACE, 0, edit_args,
+	  PART, .prepare = part_prepare, .tx = grant_tx,
+	  .audit = "participant.grant" },
+	{ "PARTICIPANT.DENY", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE,
+	  SPACE_MANAGE, who_args, "turn an access request down",
+	  PART, .tx = deny_tx, .audit = "participant.deny" },
+	{ "PARTICIPANT.EDIT", CMD_SESSION, AREA_SPACES, TARGET_SPACE,
+	  SPACE_SEE, edit_args,
 	  "change one's own profile, or how the space knows an external",
-	  .handler = cmd_edit },
-	{ "SPACE.LEAVE", CMD_SESSION, AREA_SPACES, TARGET_SPACE, 0, space_args,
-	  "leave a space (anyone but its creator)",
-	  .handler = cmd_leave },
-	{ "SPACE.LINK", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, 0, space_args,
-	  "the space's shareable link (not an invitation)",
-	  .handler = cmd_space_link },
+	  PART, .tx = edit_tx, .finish = edit_finish,
+	  .audit = "participant.edit" },
+	{ "SPACE.LEAVE", CMD_SESSION, AREA_SPACES, TARGET_SPACE, SPACE_SEE,
+	  space_args, "leave a space (anyone but its creator)",
+	  PART, .tx = leave_tx, .audit = "space.leave" },
+	{ "SPACE.LINK", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, SPACE_INVITE,
+	  space_args, "the space's shareable link (not an invitation)",
+	  PART, .prepare = part_prepare, .tx = link_tx },
 	{ "ACCESS.REQUEST", CMD_GUEST, AREA_NONE, TARGET_LINK, 0, request_args,
 	  "ask for access to a space through its link",
-	  .handler = cmd_access_request },
+	  PART, .prepare = request_prepare, .tx = request_tx },
 	{ NULL }
 };

@@ -1,7 +1,8 @@
 /*
  * Spaces: SPACE.CREATE, SPACE.LIST, SPACE.SHOW, SPACE.EDIT, SPACE.ARCHIVE,
  * SPACE.REACTIVATE, SPACE.DELETE. Who may do what is decided in space.c
- * (space_open) inside each request's transaction.
+ * (space_open and space_admit, which the request core calls with each
+ * verb's need) inside each request's transaction.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,13 +12,12 @@
 #include "cmd.h"
 #include "conn.h"
 #include "db.h"
-#include "event.h"
 #include "invite.h"
 #include "plan.h"
 #include "proto.h"
+#include "request.h"
 #include "session.h"
 #include "space.h"
-#include "str.h"
 #include "xmalloc.h"
 
 /* Above this many participants a space is past the recommended size. */
@@ -134,79 +134,11 @@ const struct db_stmt space_cmd_stmts[] = {
 	{ NULL, NULL }
 };
 
-struct space_job {
-	struct db_job	 job;
-	int64_t		 user;
-	int64_t		 session;
-	int64_t		 space;
-	int64_t		 workspace;
-	char		 address[64];
-	char		*title;		/* NULL: unchanged */
-	char		*description;	/* NULL: unchanged */
-	char		*name;		/* SPACE.CREATE: the creator's, */
-	char		*base;		/* and links, for invitations */
-	int		 externals;	/* -1: unchanged */
-	int		 network;	/* SPACE.CREATE network=1 */
-	char		 text[3][STR_I64_LEN];	/* ids as parameters */
-};
-
-static void
-space_job_destroy(struct db_job *j)
-{
-	struct space_job *sj = (struct space_job *)j;
-
-	free(sj->title);
-	free(sj->description);
-	free(sj->name);
-	free(sj->base);
-}
-
-static char *
-dup_param(const struct proto_msg *m, const char *key)
-{
-	const char *v = proto_get(m, key);
-
-	return v != NULL ? xstrdup(v) : NULL;
-}
-
-static struct space_job *
-space_job_new(struct cmd_ctx *ctx)
-{
-	struct space_job *sj = xcalloc(1, sizeof *sj);
-	const struct session *s = conn_session(ctx->conn);
-	int64_t v;
-
-	sj->user = s->user_id;
-	sj->session = s->session_id;
-	snprintf(sj->address, sizeof sj->address, "%s",
-	    conn_address(ctx->conn));
-	proto_get_i64(ctx->msg, "space", 0, INT64_MAX, &sj->space);
-	sj->title = dup_param(ctx->msg, "title");
-	sj->description = dup_param(ctx->msg, "description");
-	sj->externals = -1;
-	if (proto_get_i64(ctx->msg, "externals_invite", 0, 1, &v) == 0)
-		sj->externals = (int)v;
-	if (proto_get_i64(ctx->msg, "network", 0, 1, &v) == 0)
-		sj->network = (int)v;
-	sj->job.destroy = space_job_destroy;
-	return sj;
-}
-
+/* "1" or "0" for a boolean column. */
 static const char *
-id_text(struct space_job *sj, int slot, int64_t v)
+flag(const PGresult *r, int i, const char *col)
 {
-	return str_i64(sj->text[slot], v);
-}
-
-static int
-space_audit(struct space_job *sj, struct db_conn *dc, const char *action,
-    const char *detail)
-{
-	char target[32];
-
-	snprintf(target, sizeof target, "space %lld", (long long)sj->space);
-	return audit_record(&sj->job, dc, sj->user, sj->session, sj->address,
-	    action, target, detail);
+	return strcmp(db_get(r, i, col), "t") == 0 ? "1" : "0";
 }
 
 /* The event data of a space: its id and title, plus what changed. */
@@ -236,135 +168,126 @@ space_line(struct buf *out, const char *tag, const PGresult *r, int i)
 		proto_add(out, cols[c], db_get(r, i, cols[c]));
 	proto_add(out, "workspace", db_get(r, i, "workspace_id"));
 	proto_add(out, "creator", db_get(r, i, "creator_id"));
-	proto_add(out, "archived", strcmp(db_get(r, i, "archived"), "t") == 0 ?
-	    "1" : "0");
-	proto_add(out, "externals_invite", strcmp(db_get(r, i,
-	    "externals_invite"), "t") == 0 ? "1" : "0");
-	proto_add(out, "network", strcmp(db_get(r, i, "network"), "t") == 0 ?
-	    "1" : "0");
+	proto_add(out, "archived", flag(r, i, "archived"));
+	proto_add(out, "externals_invite", flag(r, i, "externals_invite"));
+	proto_add(out, "network", flag(r, i, "network"));
 	proto_end(out);
 }
 
-/* A 0-or-1 parameter is absent, 0 or 1. */
-int
-space_flag_ok(const struct proto_msg *m, const char *key)
+/*
+ * A title of spaces alone is none, which the schema lets by. What the
+ * schema cannot say is checked in the transaction, once the target is
+ * open: whoever may not act on a space hears that first, not what else
+ * is wrong with the request.
+ */
+static int
+title_check(struct req *r)
 {
-	const char *v = proto_get(m, key);
-
-	return v == NULL || strcmp(v, "0") == 0 || strcmp(v, "1") == 0;
-}
-
-/* What the schema cannot say about a space's fields; NULL if all is well. */
-static const char *
-space_fields_check(const struct proto_msg *m)
-{
-	const char *title = proto_get(m, "title");
+	const char *title = req_str(r, "title");
 
 	if (title != NULL && title[strspn(title, " ")] == '\0')
-		return "a space needs a title";
-	if (!space_flag_ok(m, "externals_invite"))
-		return "externals_invite is 0 or 1";
-	if (!space_flag_ok(m, "network"))
-		return "network is 0 or 1";
-	return NULL;
+		return req_err(r, PERR_INVALID, "a space needs a title");
+	return 0;
 }
 
 /* SPACE.CREATE ------------------------------------------------------------ */
 
-/* The workspace allows the space: 0, or -1 with the reply (or status). */
-static int
-create_allowed(struct space_job *sj, struct db_conn *dc)
+/* The creator's name and the links' base, for the invitations a new
+   space sends (invite_always): read on the loop thread. */
+struct create_job {
+	struct req	 req;
+	char		*name;
+	char		*base;
+};
+
+static enum cmd_result
+create_prepare(struct req *r, struct cmd_ctx *ctx)
 {
-	struct db_job *j = &sj->job;
-	const char *who[2] = { id_text(sj, 0, sj->workspace),
-	    id_text(sj, 1, sj->user) };
-	PGresult *r;
-	int free_plan;
+	struct create_job *cj = (struct create_job *)r;
 
-	if ((r = db_query(j, dc, "space_plan", 2, who)) == NULL)
-		return -1;
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		proto_err(j->out, j->tag, PERR_NOT_FOUND, "no such workspace");
-		return -1;
-	}
-	free_plan = strcmp(db_get(r, 0, "plan"), "free") == 0;
-	PQclear(r);
-	if (sj->network && free_plan) {
-		proto_err(j->out, j->tag, PERR_PLAN_REQUIRED, PLAN_NEEDED);
-		return -1;
-	}
-	return 0;
-}
-
-/* The contacts the creator always adds to a new space, invited. */
-static int
-create_invite(struct space_job *sj, struct db_conn *dc)
-{
-	struct inviter iv = { .job = &sj->job, .space = sj->space,
-	    .user = sj->user, .name = sj->name, .message = "",
-	    .base = sj->base };
-	struct space_access a;
-
-	return space_open(&sj->job, dc, sj->space, sj->user, SPACE_SEE,
-	    &a) != 0 || invite_always(&iv, dc, &a) != 0 ? -1 : 0;
+	cj->name = xstrdup(conn_session(ctx->conn)->name);
+	cj->base = invite_base();
+	return CMD_PENDING;
 }
 
 static void
-create_run(struct db_job *j, struct db_conn *dc)
+create_destroy(struct req *r)
 {
-	struct space_job *sj = (struct space_job *)j;
-	const char *ins[6], *owner[2];
-	struct buf *data;
-	PGresult *r;
-	int rc;
+	struct create_job *cj = (struct create_job *)r;
 
-	if (db_begin(j, dc) != 0 || create_allowed(sj, dc) != 0)
-		return;
-	ins[0] = id_text(sj, 0, sj->workspace);
-	ins[1] = id_text(sj, 1, sj->user);
-	ins[2] = sj->title;
-	ins[3] = sj->description != NULL ? sj->description : "";
-	ins[4] = sj->externals == 1 ? "true" : "false";
-	ins[5] = sj->network ? "true" : "false";
-	if ((r = db_query(j, dc, "space_create", 6, ins)) == NULL)
-		return;
-	sj->space = db_get_i64(r, 0, "id");
-	PQclear(r);
-	owner[0] = id_text(sj, 2, sj->space);
-	owner[1] = ins[1];
-	data = space_data(sj->space, sj->title);
-	proto_add(data, "network", sj->network ? "1" : "0");
-	rc = db_command(j, dc, "space_add_owner", 2, owner) != 0 ||
-	    space_emit(j, dc, sj->space, "space.created", data) != 0 ||
-	    create_invite(sj, dc) != 0 ||
-	    space_audit(sj, dc, "space.create", sj->title) != 0 ||
-	    db_commit(j, dc) != 0;
-	buf_free(data);
-	if (rc)
-		return;
-	proto_begin(j->out, j->tag, "OK");
-	proto_add_i64(j->out, "space", sj->space);
-	proto_end(j->out);
+	free(cj->name);
+	free(cj->base);
 }
 
-static enum cmd_result
-cmd_space_create(struct cmd_ctx *ctx)
+/* The workspace allows the space: 0, or -1 with the reply (or status). */
+static int
+create_allowed(struct req *r, struct db_conn *dc, int network)
 {
-	const struct session *s = conn_session(ctx->conn);
-	struct space_job *sj;
-	const char *why;
+	PGresult *res;
+	int free_plan;
 
-	if ((why = space_fields_check(ctx->msg)) != NULL)
-		return cmd_err(ctx, PERR_INVALID, why);
-	sj = space_job_new(ctx);
-	sj->workspace = ctx->workspace;
-	sj->name = xstrdup(s->name);
-	sj->base = invite_base();
-	return cmd_submit(ctx, &sj->job, create_run, NULL);
+	if ((res = db_queryf(&r->job, dc, "space_plan", "ii", r->workspace,
+	    r->user)) == NULL)
+		return -1;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return req_err(r, PERR_NOT_FOUND, "no such workspace");
+	}
+	free_plan = strcmp(db_get(res, 0, "plan"), "free") == 0;
+	PQclear(res);
+	if (network && free_plan)
+		return req_err(r, PERR_PLAN_REQUIRED, PLAN_NEEDED);
+	return 0;
+}
+
+/* The space, its creator its owner, and the contacts the creator always
+   adds to a new space invited (INVITED lines before the OK). */
+static int
+create_tx(struct req *r, struct db_conn *dc)
+{
+	struct create_job *cj = (struct create_job *)r;
+	struct db_job *j = &r->job;
+	const char *title = req_str(r, "title"), *desc;
+	int network = req_bool(r, "network") == 1;
+	struct inviter iv = { .job = j, .user = r->user, .name = cj->name,
+	    .message = "", .base = cj->base };
+	struct buf *data;
+	PGresult *res;
+	int rc;
+
+	if (title_check(r) != 0 || create_allowed(r, dc, network) != 0)
+		return -1;
+	desc = req_has(r, "description") ? req_str(r, "description") : "";
+	if ((res = db_queryf(j, dc, "space_create", "iissbb", r->workspace,
+	    r->user, title, desc, req_bool(r, "externals_invite") == 1,
+	    network)) == NULL)
+		return -1;
+	iv.space = db_get_i64(res, 0, "id");
+	PQclear(res);
+	data = space_data(iv.space, title);
+	proto_add(data, "network", network ? "1" : "0");
+	rc = db_commandf(j, dc, "space_add_owner", "ii", iv.space, r->user) ||
+	    space_emit(j, dc, iv.space, "space.created", data) ||
+	    req_open_space(r, dc, iv.space, SPACE_SEE) ||
+	    invite_always(&iv, dc, &r->space) ? -1 : 0;
+	buf_free(data);
+	if (rc != 0)
+		return -1;
+	r->detail = xstrdup(title);
+	proto_begin(j->out, j->tag, "OK");
+	proto_add_i64(j->out, "space", iv.space);
+	proto_end(j->out);
+	return 0;
 }
 
 /* SPACE.LIST -------------------------------------------------------------- */
+
+static enum cmd_result
+list_prepare(struct req *r, struct cmd_ctx *ctx)
+{
+	db_job_params(&r->job, "i", r->user);
+	return CMD_PENDING;
+}
 
 static void
 list_result(struct db_job *j, const PGresult *r)
@@ -376,17 +299,6 @@ list_result(struct db_job *j, const PGresult *r)
 	proto_begin(j->out, j->tag, "OK");
 	proto_add_i64(j->out, "count", rows);
 	proto_end(j->out);
-}
-
-static enum cmd_result
-cmd_space_list(struct cmd_ctx *ctx)
-{
-	struct space_job *sj = space_job_new(ctx);
-
-	sj->job.stmt = "space_list";
-	sj->job.nparams = 1;
-	sj->job.params[0] = id_text(sj, 0, sj->user);
-	return cmd_submit_read(ctx, &sj->job, list_result);
 }
 
 /* SPACE.SHOW -------------------------------------------------------------- */
@@ -403,168 +315,119 @@ person_line(struct buf *out, const char *tag, const PGresult *r, int i)
 	space_profile_add(out, r, i);
 	for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
 		proto_add(out, cols[c], db_get(r, i, cols[c]));
-	proto_add(out, "overdue", strcmp(db_get(r, i, "overdue"), "t") == 0 ?
-	    "1" : "0");
+	proto_add(out, "overdue", flag(r, i, "overdue"));
 	proto_end(out);
 }
 
-/* The final line of SHOW (and of verbs that change who is in a space). */
-static void
-space_ok(struct buf *out, const char *tag, int64_t people)
+/* Read in the transaction that opened the space: what it shows is what
+   the caller's access was checked against. */
+static int
+show_tx(struct req *r, struct db_conn *dc)
 {
-	proto_begin(out, tag, "OK");
-	proto_add_i64(out, "people", people);
-	if (people > SPACE_RECOMMENDED)
-		proto_add(out, "warning", "more than 15 participants: "
-		    "past the recommended size for a space");
-	proto_end(out);
-}
-
-static void
-show_run(struct db_job *j, struct db_conn *dc)
-{
-	struct space_job *sj = (struct space_job *)j;
-	struct space_access a;
-	const char *get[2], *who[2];
-	PGresult *r, *p;
+	struct db_job *j = &r->job;
+	PGresult *s, *p;
 	int64_t people;
 
-	if (db_begin(j, dc) != 0 ||
-	    space_open(j, dc, sj->space, sj->user, SPACE_SEE, &a) != 0)
-		return;
-	get[0] = id_text(sj, 0, sj->space);
-	get[1] = a.role;
-	who[0] = get[0];
-	who[1] = a.manager ? "true" : "false";
-	if ((r = db_query(j, dc, "space_get", 2, get)) == NULL)
-		return;
-	if ((p = db_query(j, dc, "space_people", 2, who)) == NULL) {
-		PQclear(r);
-		return;
+	if ((s = db_queryf(j, dc, "space_get", "is", r->space.space,
+	    r->space.role)) == NULL)
+		return -1;
+	if ((p = db_queryf(j, dc, "space_people", "ib", r->space.space,
+	    r->space.manager)) == NULL) {
+		PQclear(s);
+		return -1;
 	}
-	if (db_commit(j, dc) == 0) {
-		space_line(j->out, j->tag, r, 0);
-		for (int i = 0; i < PQntuples(p); i++)
-			person_line(j->out, j->tag, p, i);
-		people = db_get_i64(r, 0, "people");
-		space_ok(j->out, j->tag, people);
-	}
-	PQclear(r);
+	space_line(j->out, j->tag, s, 0);
+	for (int i = 0; i < PQntuples(p); i++)
+		person_line(j->out, j->tag, p, i);
+	people = db_get_i64(s, 0, "people");
+	proto_begin(j->out, j->tag, "OK");
+	proto_add_i64(j->out, "people", people);
+	if (people > SPACE_RECOMMENDED)
+		proto_add(j->out, "warning", "more than 15 participants: "
+		    "past the recommended size for a space");
+	proto_end(j->out);
+	PQclear(s);
 	PQclear(p);
-}
-
-static enum cmd_result
-cmd_space_show(struct cmd_ctx *ctx)
-{
-	struct space_job *sj = space_job_new(ctx);
-
-	return cmd_submit(ctx, &sj->job, show_run, NULL);
+	return 0;
 }
 
 /* SPACE.EDIT -------------------------------------------------------------- */
 
-static void
-edit_run(struct db_job *j, struct db_conn *dc)
+static int
+edit_tx(struct req *r, struct db_conn *dc)
 {
-	struct space_job *sj = (struct space_job *)j;
-	struct space_access a;
-	const char *upd[4];
+	struct db_job *j = &r->job;
 	struct buf *data;
-	PGresult *r;
+	PGresult *u;
 	int rc;
 
-	if (db_begin(j, dc) != 0 ||
-	    space_open(j, dc, sj->space, sj->user, SPACE_MANAGE, &a) != 0)
-		return;
-	upd[0] = id_text(sj, 0, sj->space);
-	upd[1] = sj->title;
-	upd[2] = sj->description;
-	upd[3] = sj->externals < 0 ? NULL : sj->externals ? "true" : "false";
-	if ((r = db_query(j, dc, "space_update", 4, upd)) == NULL)
-		return;
-	data = space_data(sj->space, db_get(r, 0, "title"));
-	proto_add(data, "description", db_get(r, 0, "description"));
-	proto_add(data, "externals_invite", strcmp(db_get(r, 0,
-	    "externals_invite"), "t") == 0 ? "1" : "0");
-	PQclear(r);
-	rc = space_emit(j, dc, sj->space, "space.updated", data) != 0 ||
-	    space_audit(sj, dc, "space.edit", NULL) != 0 ||
-	    db_commit(j, dc) != 0;
+	if (!req_has(r, "title") && !req_has(r, "description") &&
+	    !req_has(r, "externals_invite"))
+		return req_err(r, PERR_INVALID, "nothing to change: give "
+		    "title, description or externals_invite");
+	if (title_check(r) != 0)
+		return -1;
+	if ((u = db_queryf(j, dc, "space_update", "issb", r->space.space,
+	    req_str(r, "title"), req_str(r, "description"),
+	    req_bool(r, "externals_invite"))) == NULL)
+		return -1;
+	data = space_data(r->space.space, db_get(u, 0, "title"));
+	proto_add(data, "description", db_get(u, 0, "description"));
+	proto_add(data, "externals_invite", flag(u, 0, "externals_invite"));
+	PQclear(u);
+	rc = space_emit(j, dc, r->space.space, "space.updated", data);
 	buf_free(data);
 	if (rc == 0)
 		proto_ok(j->out, j->tag);
-}
-
-static enum cmd_result
-cmd_space_edit(struct cmd_ctx *ctx)
-{
-	struct space_job *sj;
-	const char *why;
-
-	if (proto_get(ctx->msg, "title") == NULL &&
-	    proto_get(ctx->msg, "description") == NULL &&
-	    proto_get(ctx->msg, "externals_invite") == NULL)
-		return cmd_err(ctx, PERR_INVALID, "nothing to change: give "
-		    "title, description or externals_invite");
-	if ((why = space_fields_check(ctx->msg)) != NULL)
-		return cmd_err(ctx, PERR_INVALID, why);
-	sj = space_job_new(ctx);
-	return cmd_submit(ctx, &sj->job, edit_run, NULL);
+	return rc;
 }
 
 /* SPACE.ARCHIVE, SPACE.REACTIVATE, SPACE.DELETE ---------------------------- */
 
-/* Tells everyone first: the event must reach the externals too, before
-   archiving takes the space from them. (Deleting: delete_run.) */
-static void
-lifecycle_run(struct db_job *j, struct db_conn *dc, enum space_need need,
-    const char *stmt, const char *type, int want_archived)
+/*
+ * Archiving tells everyone first: the event must reach the externals
+ * too, before archiving takes the space from them; reactivating tells
+ * them after. Archived or gone, a network no longer makes contacts.
+ */
+static int
+lifecycle_tx(struct req *r, struct db_conn *dc, int reactivate)
 {
-	struct space_job *sj = (struct space_job *)j;
-	struct space_access a;
-	const char *id[1];
+	struct db_job *j = &r->job;
+	int64_t id = r->space.space;
+	const char *stmt = reactivate ? "space_reactivate" : "space_archive";
+	const char *type = reactivate ? "space.reactivated" : "space.archived";
 	struct buf *data;
 	int rc;
 
-	if (db_begin(j, dc) != 0 ||
-	    space_open(j, dc, sj->space, sj->user, need, &a) != 0)
-		return;
-	if (want_archived >= 0 && a.archived != want_archived) {
-		proto_err(j->out, j->tag, PERR_CONFLICT, a.archived ?
+	if (r->space.archived != reactivate)
+		return req_err(r, PERR_CONFLICT, r->space.archived ?
 		    "the space is already archived" : "the space is not "
 		    "archived");
-		return;
-	}
-	id[0] = id_text(sj, 0, sj->space);
-	data = space_data(sj->space, NULL);
-	/* Archived or gone, a network no longer makes contacts. */
-	if (strcmp(type, "space.reactivated") == 0)
-		rc = db_command(j, dc, stmt, 1, id) != 0 ||
-		    space_emit(j, dc, sj->space, type, data) != 0 ||
-		    space_contacts_changed(j, dc, sj->space, 0) != 0;
+	data = space_data(id, NULL);
+	if (reactivate)
+		rc = db_commandf(j, dc, stmt, "i", id) ||
+		    space_emit(j, dc, id, type, data) ||
+		    space_contacts_changed(j, dc, id, 0) ? -1 : 0;
 	else
-		rc = space_emit(j, dc, sj->space, type, data) != 0 ||
-		    space_contacts_changed(j, dc, sj->space, 0) != 0 ||
-		    db_command(j, dc, stmt, 1, id) != 0;
+		rc = space_emit(j, dc, id, type, data) ||
+		    space_contacts_changed(j, dc, id, 0) ||
+		    db_commandf(j, dc, stmt, "i", id) ? -1 : 0;
 	buf_free(data);
-	if (rc || space_audit(sj, dc, type, NULL) != 0 ||
-	    db_commit(j, dc) != 0)
-		return;
-	proto_ok(j->out, j->tag);
+	if (rc == 0)
+		proto_ok(j->out, j->tag);
+	return rc;
 }
 
-static void
-archive_run(struct db_job *j, struct db_conn *dc)
+static int
+archive_tx(struct req *r, struct db_conn *dc)
 {
-	lifecycle_run(j, dc, SPACE_KEEPER, "space_archive",
-	    "space.archived", 0);
+	return lifecycle_tx(r, dc, 0);
 }
 
-static void
-reactivate_run(struct db_job *j, struct db_conn *dc)
+static int
+reactivate_tx(struct req *r, struct db_conn *dc)
 {
-	lifecycle_run(j, dc, SPACE_KEEPER, "space_reactivate",
-	    "space.reactivated", 1);
+	return lifecycle_tx(r, dc, 1);
 }
 
 /*
@@ -584,73 +447,42 @@ reactivate_run(struct db_job *j, struct db_conn *dc)
  * and none can start (they all need the space). Events are appended last,
  * as everywhere (event.h): the event_seq lock is not held while waiting.
  */
-static void
-delete_run(struct db_job *j, struct db_conn *dc)
+static int
+delete_tx(struct req *r, struct db_conn *dc)
 {
-	struct space_job *sj = (struct space_job *)j;
-	struct space_access a;
-	const char *id[1] = { id_text(sj, 0, sj->space) };
-	const char *tomb[5];
-	char *readers = NULL, *contacts = NULL;
-	struct buf *data;
-	PGresult *r;
+	struct db_job *j = &r->job;
+	int64_t id = r->space.space;
+	char *readers, *contacts, data[32];
+	PGresult *res;
 	int rc;
 
-	if (db_begin(j, dc) != 0 ||
-	    space_open(j, dc, sj->space, sj->user, SPACE_CREATOR, &a) != 0 ||
-	    (r = db_query(j, dc, "space_delete_audience", 1, id)) == NULL)
-		return;
-	readers = xstrdup(db_get(r, 0, "readers"));
-	contacts = xstrdup(db_get(r, 0, "contacts"));
-	PQclear(r);
-	data = space_data(sj->space, NULL);
-	tomb[0] = id[0];
-	tomb[2] = buf_cstr(data) + strspn(buf_cstr(data), " ");
-	rc = db_command(j, dc, "space_delete_mail", 1, id) != 0 ||
-	    db_command(j, dc, "space_delete_audit", 1, id) != 0 ||
-	    db_command(j, dc, "space_delete", 1, id) != 0 ||
-	    (r = db_query(j, dc, "space_delete_events", 1, id)) == NULL;
+	if (strcmp(req_str(r, "confirm"), "yes") != 0)
+		return req_err(r, PERR_INVALID, "deleting a space cannot be "
+		    "undone: confirm with confirm=yes");
+	if ((res = db_queryf(j, dc, "space_delete_audience", "i", id)) == NULL)
+		return -1;
+	readers = xstrdup(db_get(res, 0, "readers"));
+	contacts = xstrdup(db_get(res, 0, "contacts"));
+	PQclear(res);
+	snprintf(data, sizeof data, "space=%lld", (long long)id);
+	rc = db_commandf(j, dc, "space_delete_mail", "i", id) ||
+	    db_commandf(j, dc, "space_delete_audit", "i", id) ||
+	    db_commandf(j, dc, "space_delete", "i", id) ||
+	    (res = db_queryf(j, dc, "space_delete_events", "i", id)) == NULL ?
+	    -1 : 0;
 	if (rc == 0) {
-		tomb[1] = "space.deleted";
-		tomb[3] = readers;
-		tomb[4] = db_get(r, 0, "told");
-		rc = db_command(j, dc, "space_tombstone", 5, tomb) != 0;
-		PQclear(r);
+		rc = db_commandf(j, dc, "space_tombstone", "issss", id,
+		    "space.deleted", data, readers, db_get(res, 0, "told"));
+		PQclear(res);
 	}
-	if (rc == 0 && strcmp(contacts, "{}") != 0) {
-		tomb[1] = "contacts.changed";
-		tomb[3] = contacts;
-		tomb[4] = "{}";
-		rc = db_command(j, dc, "space_tombstone", 5, tomb) != 0;
-	}
-	buf_free(data);
+	if (rc == 0 && strcmp(contacts, "{}") != 0)
+		rc = db_commandf(j, dc, "space_tombstone", "issss", id,
+		    "contacts.changed", data, contacts, "{}");
 	free(readers);
 	free(contacts);
-	if (rc || space_audit(sj, dc, "space.deleted", NULL) != 0 ||
-	    db_commit(j, dc) != 0)
-		return;
-	proto_ok(j->out, j->tag);
-}
-
-static enum cmd_result
-cmd_space_archive(struct cmd_ctx *ctx)
-{
-	return cmd_submit(ctx, &space_job_new(ctx)->job, archive_run, NULL);
-}
-
-static enum cmd_result
-cmd_space_reactivate(struct cmd_ctx *ctx)
-{
-	return cmd_submit(ctx, &space_job_new(ctx)->job, reactivate_run, NULL);
-}
-
-static enum cmd_result
-cmd_space_delete(struct cmd_ctx *ctx)
-{
-	if (strcmp(proto_get(ctx->msg, "confirm"), "yes") != 0)
-		return cmd_err(ctx, PERR_INVALID, "deleting a space cannot be "
-		    "undone: confirm with confirm=yes");
-	return cmd_submit(ctx, &space_job_new(ctx)->job, delete_run, NULL);
+	if (rc == 0)
+		proto_ok(j->out, j->tag);
+	return rc;
 }
 
 /* The table --------------------------------------------------------------- */
@@ -658,52 +490,57 @@ cmd_space_delete(struct cmd_ctx *ctx)
 static const struct cmd_arg create_args[] = {
 	ARG("title", ARG_LINE, 1, 200),
 	ARG("description", ARG_PROSE, 0, 10000),
-	ARG("externals_invite", ARG_INT, 0, 1),
-	ARG("network", ARG_INT, 0, 1),
-	ARG("workspace", ARG_INT, 0, 20),
+	ARG("externals_invite", ARG_BOOL, 0, 1),
+	ARG("network", ARG_BOOL, 0, 1),
+	ARG("workspace", ARG_ID, 0, 20),
 	{ NULL }
 };
 
 static const struct cmd_arg space_args[] = {
-	ARG("space", ARG_INT, 1, 20),
+	ARG("space", ARG_ID, 1, 20),
 	{ NULL }
 };
 
 static const struct cmd_arg edit_args[] = {
-	ARG("space", ARG_INT, 1, 20),
+	ARG("space", ARG_ID, 1, 20),
 	ARG("title", ARG_LINE, 0, 200),
 	ARG("description", ARG_PROSE, 0, 10000),
-	ARG("externals_invite", ARG_INT, 0, 1),
+	ARG("externals_invite", ARG_BOOL, 0, 1),
 	{ NULL }
 };
 
 static const struct cmd_arg delete_args[] = {
-	ARG("space", ARG_INT, 1, 20),
+	ARG("space", ARG_ID, 1, 20),
 	ARG("confirm", ARG_ATOM, 1, 8),
 	{ NULL }
 };
 
 const struct cmd cmd_space_table[] = {
-	{ "SPACE.CREATE", CMD_VERIFIED, AREA_SPACES, TARGET_WORKSPACE, 0, create_args,
-	  "create a space in one of your workspaces",
-	  .handler = cmd_space_create },
+	{ "SPACE.CREATE", CMD_VERIFIED, AREA_SPACES, TARGET_WORKSPACE, 0,
+	  create_args, "create a space in one of your workspaces",
+	  .size = sizeof(struct create_job), .prepare = create_prepare,
+	  .tx = create_tx, .destroy = create_destroy,
+	  .audit = "space.create" },
 	{ "SPACE.LIST", CMD_SESSION, AREA_SPACES, TARGET_SELF, 0, NULL,
 	  "the spaces you are in",
-	  .handler = cmd_space_list },
-	{ "SPACE.SHOW", CMD_SESSION, AREA_SPACES, TARGET_SPACE, 0, space_args,
-	  "a space and its participants",
-	  .handler = cmd_space_show },
-	{ "SPACE.EDIT", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, 0, edit_args,
-	  "change a space's title, description or settings",
-	  .handler = cmd_space_edit },
-	{ "SPACE.ARCHIVE", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, 0, space_args,
+	  .stmt = "space_list", .result = list_result,
+	  .prepare = list_prepare },
+	{ "SPACE.SHOW", CMD_SESSION, AREA_SPACES, TARGET_SPACE, SPACE_SEE,
+	  space_args, "a space and its participants",
+	  .tx = show_tx },
+	{ "SPACE.EDIT", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, SPACE_MANAGE,
+	  edit_args, "change a space's title, description or settings",
+	  .tx = edit_tx, .audit = "space.edit" },
+	{ "SPACE.ARCHIVE", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE,
+	  SPACE_KEEPER, space_args,
 	  "archive a space: externals lose access, nothing is deleted",
-	  .handler = cmd_space_archive },
-	{ "SPACE.REACTIVATE", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, 0, space_args,
-	  "bring an archived space back",
-	  .handler = cmd_space_reactivate },
-	{ "SPACE.DELETE", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE, 0, delete_args,
+	  .tx = archive_tx, .audit = "space.archived" },
+	{ "SPACE.REACTIVATE", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE,
+	  SPACE_KEEPER, space_args, "bring an archived space back",
+	  .tx = reactivate_tx, .audit = "space.reactivated" },
+	{ "SPACE.DELETE", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE,
+	  SPACE_CREATOR, delete_args,
 	  "delete a space for good (its creator only)",
-	  .handler = cmd_space_delete },
+	  .tx = delete_tx, .audit = "space.deleted" },
 	{ NULL }
 };

@@ -1,19 +1,16 @@
 /*
  * Workspaces: MEMBERS, the people of one workspace.
  */
-#include <stdio.h>
-
 #include "cmd.h"
-#include "conn.h"
 #include "db.h"
 #include "proto.h"
-#include "session.h"
-#include "xmalloc.h"
+#include "request.h"
 
 /*
- * Authorization is in the statement: the caller's own membership row (me)
- * is joined first, so a workspace the caller is not in reads exactly like
- * one that does not exist — no rows — and the two cannot be told apart.
+ * The dispatcher checked the caller's membership by the session
+ * (TARGET_WORKSPACE); the statement checks it again in the database: the
+ * caller's own membership row (me) is joined first, so a workspace the
+ * caller is not in reads exactly like one that does not exist (no rows).
  * A workspace the caller is in always has a row: the caller's own.
  */
 const struct db_stmt workspace_stmts[] = {
@@ -24,12 +21,6 @@ const struct db_stmt workspace_stmts[] = {
 	  " WHERE me.workspace_id = $1::bigint AND me.user_id = $2::bigint"
 	  " ORDER BY lower(u.name), u.id" },
 	{ NULL, NULL }
-};
-
-struct members_job {
-	struct db_job	 job;
-	char		 workspace[24];
-	char		 user[24];
 };
 
 static void
@@ -55,32 +46,21 @@ members_result(struct db_job *j, const PGresult *r)
 }
 
 static enum cmd_result
-cmd_members(struct cmd_ctx *ctx)
+members_prepare(struct req *r, struct cmd_ctx *ctx)
 {
-	struct members_job *mj = xcalloc(1, sizeof *mj);
-	int64_t workspace = 0;
-
-	/* Checked by the schema (ARG_INT, required) before we run. */
-	proto_get_i64(ctx->msg, "workspace", 0, INT64_MAX, &workspace);
-	snprintf(mj->workspace, sizeof mj->workspace, "%lld",
-	    (long long)workspace);
-	snprintf(mj->user, sizeof mj->user, "%lld",
-	    (long long)conn_session(ctx->conn)->user_id);
-	mj->job.stmt = "workspace_members";
-	mj->job.nparams = 2;
-	mj->job.params[0] = mj->workspace;
-	mj->job.params[1] = mj->user;
-	return cmd_submit_read(ctx, &mj->job, members_result);
+	db_job_params(&r->job, "ii", r->workspace, r->user);
+	return CMD_PENDING;
 }
 
 static const struct cmd_arg members_args[] = {
-	ARG("workspace", ARG_INT, 1, 20),
+	ARG("workspace", ARG_ID, 1, 20),
 	{ NULL }
 };
 
 const struct cmd cmd_workspace_table[] = {
 	{ "MEMBERS", CMD_VERIFIED, AREA_NONE, TARGET_WORKSPACE, 0, members_args,
 	  "the members of a workspace",
-	  .handler = cmd_members },
+	  .stmt = "workspace_members", .result = members_result,
+	  .prepare = members_prepare },
 	{ NULL }
 };

@@ -156,18 +156,22 @@ req_destroy(struct db_job *j)
 	free(r->detail);
 }
 
+/* The role first, then what the verb needs of the caller in the space:
+   whoever's role stops them is told that, whatever else they are. */
 int
 req_open_space(struct req *r, struct db_conn *dc, int64_t space, int need)
 {
 	const struct req_grant *g;
 
-	if (space_open(&r->job, dc, space, r->user, (enum space_need)need,
-	    &r->space) != 0)
+	if (space_open(&r->job, dc, space, r->user, &r->space) != 0)
 		return -1;
 	r->workspace = r->space.workspace;
 	if ((g = req_grant(r, r->workspace)) != NULL &&
 	    !authz_allows(&g->role, r->cmd->area))
 		return req_err(r, PERR_FORBIDDEN, AUTHZ_REFUSED);
+	if (space_admit(&r->job, dc, r->user, (enum space_need)need,
+	    &r->space) != 0)
+		return -1;
 	req_target(r, "space %lld", (long long)space);
 	return 0;
 }

@@ -82,9 +82,10 @@ void req_target(struct req *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /*
- * The target is a space (space_open with need), then the caller's role in
- * its workspace must allow the verb's area. For open hooks, and for verbs
- * whose target is a space named some other way.
+ * The target is a space (space_open), the caller's role in its workspace
+ * must allow the verb's area, and then the caller's part in the space
+ * must meet need (space_admit). For open hooks, and for verbs whose
+ * target is a space named some other way.
  */
 int req_open_space(struct req *, struct db_conn *, int64_t space, int need);
 

@@ -103,7 +103,7 @@ space_allows(enum space_need need, const struct space_access *a,
 
 int
 space_open(struct db_job *j, struct db_conn *dc, int64_t space,
-    int64_t user, enum space_need need, struct space_access *a)
+    int64_t user, struct space_access *a)
 {
 	char sid[STR_I64_LEN], uid[STR_I64_LEN];
 	const char *params[2] = { str_i64(sid, space), str_i64(uid, user) };
@@ -140,9 +140,16 @@ space_open(struct db_job *j, struct db_conn *dc, int64_t space,
 		proto_err(j->out, j->tag, PERR_NOT_FOUND, SPACE_CLOSED);
 		return -1;
 	}
+	return 0;
+}
+
+int
+space_admit(struct db_job *j, struct db_conn *dc, int64_t user,
+    enum space_need need, const struct space_access *a)
+{
 	if (!space_allows(need, a, user))
 		return space_refuse(j, need, a);
-	return db_command(j, dc, "space_touch", 2, params);
+	return db_commandf(j, dc, "space_touch", "ii", a->space, user);
 }
 
 int

@@ -52,12 +52,16 @@ struct space_access {
 #define SPACE_CLOSED	"this space link is not valid"
 
 /*
- * Locks the space's row for the rest of the transaction, checks the
- * caller against need and marks the caller active now. 0, or -1 when the
- * reply is written (ERR) or the job failed (status set).
+ * Locks the space's row for the rest of the transaction and reads the
+ * caller's part in it (space_open); then checks the caller against need
+ * and marks them active now (space_admit). Two steps, so that the request
+ * core checks the caller's role in between (request.c). Each: 0, or -1
+ * when the reply is written (ERR) or the job failed (status set).
  */
 int space_open(struct db_job *, struct db_conn *, int64_t space,
-    int64_t user, enum space_need, struct space_access *);
+    int64_t user, struct space_access *);
+int space_admit(struct db_job *, struct db_conn *, int64_t user,
+    enum space_need, const struct space_access *);
 
 /*
  * An event of type with data to every active participant (externals too
@@ -107,10 +111,6 @@ void space_profile_add(struct buf *, const struct pg_result *, int row);
  * invited (pending). 0, or -1.
  */
 int space_profile_changed(struct db_job *, struct db_conn *, int64_t user);
-
-/* cmd-space.c: a 0-or-1 request parameter is absent, 0 or 1. */
-struct proto_msg;
-int space_flag_ok(const struct proto_msg *, const char *key);
 
 /*
  * If the space is a business network: contacts.changed to everyone active
