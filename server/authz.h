@@ -7,14 +7,17 @@
  * roles are rows like any custom role will be. A session holds the role
  * of each of its workspaces (session.h), read with the session.
  *
- * Every verb declares the area it acts in (cmd.h). The dispatcher checks
- * a verb whose target is a workspace (workspace=) before anything runs;
- * the request core checks a verb whose target is found in the database
- * (a space, a file) once the target's workspace is known, in the
- * request's transaction. Record-level grants add to a role, never
- * subtract: a space's participants reach it whatever their role, and
+ * Every verb declares the area it acts in and its target (cmd.h). The
+ * dispatcher checks a verb whose target is a workspace (workspace=)
+ * against the caller's role there before anything runs. Record-level
+ * grants add to a role and never subtract (DESIGN §7): a space's
+ * participants reach it whatever their role, by participation, which the
+ * request core checks in the request's transaction (space_open), and
  * someone who is not a member of the space's workspace (an external)
- * reaches it by participation alone.
+ * reaches it the same way. Roles' team and all scopes, which reach
+ * records one holds no grant on, come with teams (issue 13); until then a
+ * role decides what its holder may do in the workspace itself (create a
+ * space there), and the grants decide the rest.
  */
 #ifndef AGORA_AUTHZ_H
 #define AGORA_AUTHZ_H

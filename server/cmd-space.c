@@ -55,10 +55,9 @@ const struct db_stmt space_cmd_stmts[] = {
 	  " s.externals_invite, s.network, s.archived_at IS NOT NULL AS archived,"
 	  " participant_role(p.role, s.network) AS role,"
 	  SPACE_COUNTS
-	  " FROM participants p JOIN spaces s ON s.id = p.space_id"
-	  " WHERE p.user_id = $1::bigint AND p.status = 'active'"
-	  " AND (s.archived_at IS NULL"
-	  "  OR participant_role(p.role, s.network) <> 'external')"
+	  " FROM space_readers r JOIN spaces s ON s.id = r.space_id"
+	  " JOIN participants p ON p.space_id = s.id AND p.user_id = r.user_id"
+	  " WHERE r.user_id = $1::bigint"
 	  " ORDER BY lower(s.title), s.id" },
 	{ "space_get",
 	  "SELECT s.id, s.title, s.description, s.workspace_id, s.creator_id,"

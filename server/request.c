@@ -161,17 +161,18 @@ req_destroy(struct db_job *j)
 int
 req_open_space(struct req *r, struct db_conn *dc, int64_t space, int need)
 {
-	const struct req_grant *g;
-
-	if (space_open(&r->job, dc, space, r->user, &r->space) != 0)
-		return -1;
-	r->workspace = r->space.workspace;
-	if ((g = req_grant(r, r->workspace)) != NULL &&
-	    !authz_allows(&g->role, r->cmd->area))
-		return req_err(r, PERR_FORBIDDEN, AUTHZ_REFUSED);
-	if (space_admit(&r->job, dc, r->user, (enum space_need)need,
+	/*
+	 * A participant reaches the space by that record-level grant,
+	 * whatever their role: grants add to a role's scope and never
+	 * subtract from it (DESIGN §7). So the role is not asked here yet;
+	 * it will be where a role's team or all scope reaches spaces its
+	 * holder is not in, between these two steps.
+	 */
+	if (space_open(&r->job, dc, space, r->user, &r->space) != 0 ||
+	    space_admit(&r->job, dc, r->user, (enum space_need)need,
 	    &r->space) != 0)
 		return -1;
+	r->workspace = r->space.workspace;
 	req_target(r, "space %lld", (long long)space);
 	return 0;
 }

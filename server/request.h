@@ -8,9 +8,8 @@
  * the core, so a handler copies nothing and frees nothing. Worker-side,
  * a verb with a tx hook runs as
  *
- *	BEGIN → open the target (space_open, or the verb's open hook; then
- *	the caller's role in the target's workspace, authz.h) → tx →
- *	audit row → COMMIT
+ *	BEGIN → open the target (space_open, or the verb's open hook) →
+ *	tx → audit row → COMMIT
  *
  * and tx writes its events and its reply (into job.out: the reply is
  * sent only if COMMIT succeeds, so it still follows the commit).
@@ -82,10 +81,9 @@ void req_target(struct req *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /*
- * The target is a space (space_open), the caller's role in its workspace
- * must allow the verb's area, and then the caller's part in the space
- * must meet need (space_admit). For open hooks, and for verbs whose
- * target is a space named some other way.
+ * The target is a space (space_open), and the caller's part in it must
+ * meet need (space_admit). For open hooks, and for verbs whose target is
+ * a space named some other way.
  */
 int req_open_space(struct req *, struct db_conn *, int64_t space, int need);
 

@@ -15,11 +15,11 @@ const struct db_stmt space_stmts[] = {
 	  "WITH s AS (SELECT id, workspace_id, creator_id, externals_invite, title,"
 	  "  network, archived_at IS NOT NULL AS archived FROM spaces"
 	  "  WHERE id = $1::bigint FOR UPDATE)"
-	  " SELECT s.*, participant_role(p.role, s.network) AS role, p.status,"
+	  " SELECT s.*, participant_role(p.role, s.network) AS role,"
 	  " EXISTS (SELECT 1 FROM workspaces w WHERE w.id = s.workspace_id"
 	  "  AND w.plan <> 'free') AS paid FROM s"
-	  " JOIN participants p ON p.space_id = s.id"
-	  " AND p.user_id = $2::bigint" },
+	  " JOIN participants p ON p.space_id = s.id AND p.user_id = $2::bigint"
+	  " JOIN space_readers r ON r.space_id = s.id AND r.user_id = p.user_id" },
 	{ "space_touch",
 	  "UPDATE participants SET last_active_at = now()"
 	  " WHERE space_id = $1::bigint AND user_id = $2::bigint" },
@@ -113,8 +113,9 @@ space_open(struct db_job *j, struct db_conn *dc, int64_t space,
 	memset(a, 0, sizeof *a);
 	if ((r = db_query(j, dc, "space_access", 2, params)) == NULL)
 		return -1;
-	closed = PQntuples(r) == 0 ||
-	    strcmp(db_get(r, 0, "status"), "active") != 0;
+	/* Who may see a space is the view space_readers, which the event
+	   bus and SYNC read too. */
+	closed = PQntuples(r) == 0;
 	if (!closed) {
 		a->space = space;
 		a->workspace = db_get_i64(r, 0, "workspace_id");
@@ -130,8 +131,6 @@ space_open(struct db_job *j, struct db_conn *dc, int64_t space,
 		a->paid = strcmp(db_get(r, 0, "paid"), "t") == 0;
 		snprintf(a->title, sizeof a->title, "%s", db_get(r, 0,
 		    "title"));
-		/* Archived, a space is closed to its externals. */
-		closed = a->archived && !a->manager;
 	}
 	PQclear(r);
 	if (closed) {
