@@ -424,13 +424,13 @@ static const struct cmd_arg candidates_args[] = {
 
 const struct cmd cmd_contact_table[] = {
 	{ "CONTACTS", cmd_contacts, CMD_VERIFIED, PERM_NONE, NULL,
-	  "your professional contacts (paid plans)" },
+	  "your professional contacts (paid plans)", 0 },
 	{ "CONTACT.SHOW", cmd_contact_show, CMD_VERIFIED, PERM_NONE, user_args,
-	  "a professional contact and your networks in common" },
+	  "a professional contact and your networks in common", 0 },
 	{ "CONTACT.PREFS", cmd_contact_prefs, CMD_VERIFIED, PERM_NONE, prefs_args,
-	  "set the invitation preferences for a professional contact" },
+	  "set the invitation preferences for a professional contact", CMD_RID },
 	{ "INVITE.CANDIDATES", cmd_invite_candidates, CMD_VERIFIED, PERM_NONE,
 	  candidates_args,
-	  "people to invite to a space: your professional contacts first" },
-	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
+	  "people to invite to a space: your professional contacts first", 0 },
+	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL, 0 }
 };

@@ -130,6 +130,6 @@ static const struct cmd_arg sync_args[] = {
 
 const struct cmd cmd_events_table[] = {
 	{ "SYNC", cmd_sync, CMD_SESSION, PERM_NONE, sync_args,
-	  "events since a sequence number" },
-	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
+	  "events since a sequence number", 0 },
+	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL, 0 }
 };

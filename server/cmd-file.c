@@ -1004,20 +1004,20 @@ static const struct cmd_arg comment_args[] = {
 
 const struct cmd cmd_file_table[] = {
 	{ "FILE.BEGIN", cmd_file_begin, CMD_SESSION, PERM_NONE, begin_args,
-	  "start uploading a file to a space" },
+	  "start uploading a file to a space", CMD_RID },
 	{ "FILE.CHUNK", cmd_file_chunk, CMD_SESSION, PERM_NONE, chunk_args,
-	  "the next bytes of an upload, in base64" },
+	  "the next bytes of an upload, in base64", CMD_RID },
 	{ "FILE.END", cmd_file_end, CMD_SESSION, PERM_NONE, file_args,
-	  "finish an upload: its size and SHA-256 are checked" },
+	  "finish an upload: its size and SHA-256 are checked", CMD_RID },
 	{ "FILE.LIST", cmd_file_list, CMD_SESSION, PERM_NONE, space_args,
-	  "the files of a space" },
+	  "the files of a space", 0 },
 	{ "FILE.GET", cmd_file_get, CMD_SESSION, PERM_NONE, get_args,
-	  "a chunk of a file, in base64" },
+	  "a chunk of a file, in base64", 0 },
 	{ "FILE.DELETE", cmd_file_delete, CMD_SESSION, PERM_NONE, file_args,
-	  "delete a file, or give an upload up" },
+	  "delete a file, or give an upload up", CMD_RID },
 	{ "COMMENT.ADD", cmd_comment_add, CMD_SESSION, PERM_NONE, comment_args,
-	  "comment on a file" },
+	  "comment on a file", CMD_RID },
 	{ "COMMENT.LIST", cmd_comment_list, CMD_SESSION, PERM_NONE, comments_args,
-	  "the comments on a file, oldest first" },
-	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
+	  "the comments on a file, oldest first", 0 },
+	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL, 0 }
 };

@@ -638,10 +638,10 @@ static const struct cmd_arg remind_args[] = {
 
 const struct cmd cmd_invite_table[] = {
 	{ "INVITE", cmd_invite, CMD_VERIFIED, PERM_NONE, invite_args,
-	  "invite people into a space by e-mail" },
+	  "invite people into a space by e-mail", CMD_RID },
 	{ "INVITE.RESEND", cmd_invite_resend, CMD_VERIFIED, PERM_NONE, again_args,
-	  "send an invitation again with a new link" },
+	  "send an invitation again with a new link", CMD_RID },
 	{ "INVITE.REMIND", cmd_invite_remind, CMD_VERIFIED, PERM_NONE, remind_args,
-	  "remind a pending invitee, or get a link to pass on" },
-	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
+	  "remind a pending invitee, or get a link to pass on", CMD_RID },
+	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL, 0 }
 };

@@ -846,12 +846,12 @@ static const struct cmd_arg password_args[] = {
 
 const struct cmd cmd_link_table[] = {
 	{ "ACCEPT", cmd_accept, CMD_GUEST, PERM_NONE, accept_args,
-	  "accept an invitation to a space; opens a session" },
+	  "accept an invitation to a space; opens a session", 0 },
 	{ "LOGIN.LINK", cmd_login_link, CMD_GUEST, PERM_NONE, login_link_args,
-	  "e-mail me a one-time login link" },
+	  "e-mail me a one-time login link", 0 },
 	{ "LOGIN.TOKEN", cmd_login_token, CMD_GUEST, PERM_NONE, token_args,
-	  "log in with a one-time login link" },
+	  "log in with a one-time login link", 0 },
 	{ "PASSWORD.SET", cmd_password_set, CMD_SESSION, PERM_NONE, password_args,
-	  "set or change the password" },
-	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
+	  "set or change the password", CMD_RID },
+	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL, 0 }
 };

@@ -610,12 +610,12 @@ static const struct cmd_arg read_args[] = {
 
 const struct cmd cmd_message_table[] = {
 	{ "MSG.SEND", cmd_msg_send, CMD_SESSION, PERM_NONE, send_args,
-	  "write to a contact or in a space's discussion" },
+	  "write to a contact or in a space's discussion", CMD_RID },
 	{ "MSG.LIST", cmd_msg_list, CMD_SESSION, PERM_NONE, list_args,
-	  "a page of a conversation, oldest first" },
+	  "a page of a conversation, oldest first", 0 },
 	{ "MSG.READ", cmd_msg_read, CMD_SESSION, PERM_NONE, read_args,
-	  "mark a conversation read up to a message" },
+	  "mark a conversation read up to a message", CMD_RID },
 	{ "CONV.LIST", cmd_conv_list, CMD_SESSION, PERM_NONE, NULL,
-	  "the caller's conversations, newest first" },
-	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
+	  "the caller's conversations, newest first", 0 },
+	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL, 0 }
 };

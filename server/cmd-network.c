@@ -120,6 +120,6 @@ static const struct cmd_arg network_args[] = {
 
 const struct cmd cmd_network_table[] = {
 	{ "SPACE.NETWORK", cmd_space_network, CMD_VERIFIED, PERM_NONE, network_args,
-	  "flag a space as a business network (paid plans), or un-flag it" },
-	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
+	  "flag a space as a business network (paid plans), or un-flag it", CMD_RID },
+	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL, 0 }
 };

@@ -810,18 +810,18 @@ static const struct cmd_arg request_args[] = {
 
 const struct cmd cmd_participant_table[] = {
 	{ "PARTICIPANT.REVOKE", cmd_revoke, CMD_VERIFIED, PERM_NONE, who_args,
-	  "take someone's access to a space away" },
+	  "take someone's access to a space away", CMD_RID },
 	{ "PARTICIPANT.GRANT", cmd_grant, CMD_VERIFIED, PERM_NONE, who_args,
-	  "give access back, or grant an access request" },
+	  "give access back, or grant an access request", CMD_RID },
 	{ "PARTICIPANT.DENY", cmd_deny, CMD_VERIFIED, PERM_NONE, who_args,
-	  "turn an access request down" },
+	  "turn an access request down", CMD_RID },
 	{ "PARTICIPANT.EDIT", cmd_edit, CMD_SESSION, PERM_NONE, edit_args,
-	  "change one's own profile, or how the space knows an external" },
+	  "change one's own profile, or how the space knows an external", CMD_RID },
 	{ "SPACE.LEAVE", cmd_leave, CMD_SESSION, PERM_NONE, space_args,
-	  "leave a space (anyone but its creator)" },
+	  "leave a space (anyone but its creator)", CMD_RID },
 	{ "SPACE.LINK", cmd_space_link, CMD_VERIFIED, PERM_NONE, space_args,
-	  "the space's shareable link (not an invitation)" },
+	  "the space's shareable link (not an invitation)", CMD_RID },
 	{ "ACCESS.REQUEST", cmd_access_request, CMD_GUEST, PERM_NONE, request_args,
-	  "ask for access to a space through its link" },
-	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
+	  "ask for access to a space through its link", 0 },
+	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL, 0 }
 };

@@ -462,12 +462,12 @@ static const struct cmd_arg resume_args[] = {
 
 const struct cmd cmd_session_table[] = {
 	{ "LOGIN", cmd_login, CMD_GUEST, PERM_NONE, login_args,
-	  "log in; returns a session token" },
+	  "log in; returns a session token", 0 },
 	{ "SESSION.RESUME", cmd_resume, CMD_GUEST, PERM_NONE, resume_args,
-	  "continue a session with its token" },
+	  "continue a session with its token", 0 },
 	{ "LOGOUT", cmd_logout, CMD_SESSION, PERM_NONE, NULL,
-	  "end the session" },
+	  "end the session", 0 },
 	{ "WHOAMI", cmd_whoami, CMD_SESSION, PERM_NONE, NULL,
-	  "the user and their workspaces" },
-	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
+	  "the user and their workspaces", 0 },
+	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL, 0 }
 };

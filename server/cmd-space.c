@@ -693,18 +693,18 @@ static const struct cmd_arg delete_args[] = {
 
 const struct cmd cmd_space_table[] = {
 	{ "SPACE.CREATE", cmd_space_create, CMD_VERIFIED, PERM_NONE, create_args,
-	  "create a space in one of your workspaces" },
+	  "create a space in one of your workspaces", CMD_RID },
 	{ "SPACE.LIST", cmd_space_list, CMD_SESSION, PERM_NONE, NULL,
-	  "the spaces you are in" },
+	  "the spaces you are in", 0 },
 	{ "SPACE.SHOW", cmd_space_show, CMD_SESSION, PERM_NONE, space_args,
-	  "a space and its participants" },
+	  "a space and its participants", 0 },
 	{ "SPACE.EDIT", cmd_space_edit, CMD_VERIFIED, PERM_NONE, edit_args,
-	  "change a space's title, description or settings" },
+	  "change a space's title, description or settings", CMD_RID },
 	{ "SPACE.ARCHIVE", cmd_space_archive, CMD_VERIFIED, PERM_NONE, space_args,
-	  "archive a space: externals lose access, nothing is deleted" },
+	  "archive a space: externals lose access, nothing is deleted", CMD_RID },
 	{ "SPACE.REACTIVATE", cmd_space_reactivate, CMD_VERIFIED, PERM_NONE, space_args,
-	  "bring an archived space back" },
+	  "bring an archived space back", CMD_RID },
 	{ "SPACE.DELETE", cmd_space_delete, CMD_VERIFIED, PERM_NONE, delete_args,
-	  "delete a space for good (its creator only)" },
-	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
+	  "delete a space for good (its creator only)", CMD_RID },
+	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL, 0 }
 };

@@ -80,6 +80,6 @@ static const struct cmd_arg members_args[] = {
 
 const struct cmd cmd_workspace_table[] = {
 	{ "MEMBERS", cmd_members, CMD_VERIFIED, PERM_NONE, members_args,
-	  "the members of a workspace" },
-	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
+	  "the members of a workspace", 0 },
+	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL, 0 }
 };

@@ -8,6 +8,7 @@
 #include "conn.h"
 #include "db.h"
 #include "log.h"
+#include "rid.h"
 #include "server.h"
 #include "session.h"
 #include "throttle.h"
@@ -38,8 +39,8 @@ cmd_ping(struct cmd_ctx *ctx)
 }
 
 const struct cmd cmd_core_table[] = {
-	{ "PING", cmd_ping, CMD_PUBLIC, PERM_NONE, NULL, "check the connection" },
-	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL }
+	{ "PING", cmd_ping, CMD_PUBLIC, PERM_NONE, NULL, "check the connection", 0 },
+	{ NULL, NULL, CMD_PUBLIC, 0, NULL, NULL, 0 }
 };
 
 /* Every domain's verbs; cmd_find searches them in order. */
@@ -78,6 +79,7 @@ const struct db_stmt *const db_stmt_tables[] = {
 	message_stmts,
 	presence_stmts,
 	sched_stmts,
+	rid_stmts,
 	NULL
 };
 
@@ -170,6 +172,15 @@ args_check(const struct cmd *cmd, const struct proto_msg *msg, char **why)
 		const struct cmd_arg *a = arg_find(cmd, p->key);
 		int64_t n;
 
+		/* Every verb takes one; rid.h says what it does. */
+		if (strcmp(p->key, "rid") == 0) {
+			if (!rid_valid(p->value)) {
+				xasprintf(why, "rid must be %d lower-case hex "
+				    "digits", RID_HEX_LEN);
+				return -1;
+			}
+			continue;
+		}
 		if (a == NULL) {
 			xasprintf(why, "unknown parameter %s", p->key);
 			return -1;
@@ -209,7 +220,7 @@ args_check(const struct cmd *cmd, const struct proto_msg *msg, char **why)
 enum cmd_result
 cmd_dispatch(struct conn *conn, const struct proto_msg *msg)
 {
-	struct cmd_ctx ctx = { conn, msg->tag, msg, NULL };
+	struct cmd_ctx ctx = { conn, msg->tag, msg, NULL, NULL };
 	struct session *s = conn_session(conn);
 	char *why = NULL;
 	enum cmd_result r;
@@ -234,6 +245,10 @@ cmd_dispatch(struct conn *conn, const struct proto_msg *msg)
 		free(why);
 		return r;
 	}
+	/* Every flagged verb needs a session: the rid is its user's. */
+	if ((ctx.cmd->flags & CMD_RID) && s != NULL &&
+	    (ctx.rid = proto_get(msg, "rid")) != NULL)
+		return rid_dispatch(&ctx);
 	return ctx.cmd->handler(&ctx);
 }
 
@@ -271,8 +286,7 @@ cmd_err(struct cmd_ctx *ctx, enum proto_err code, const char *msg)
 	return CMD_DONE;
 }
 
-/* Loop thread: a handler's job came back. */
-static void
+void
 cmd_job_done(struct db_job *j)
 {
 	struct conn *conn = conn_find(j->conn_id);
@@ -290,7 +304,7 @@ cmd_job_done(struct db_job *j)
 		proto_err(conn_out(conn), j->tag, PERR_INTERNAL,
 		    "internal error; it has been logged");
 	} else {
-		if (j->finish != NULL)
+		if (j->finish != NULL && !rid_replayed(j->rid))
 			j->finish(j, conn);
 		buf_add(conn_out(conn), buf_data(j->out), buf_len(j->out));
 	}
@@ -298,6 +312,7 @@ cmd_job_done(struct db_job *j)
 		conn_resume(conn);
 	if (j->destroy != NULL)
 		j->destroy(j);
+	rid_free(j->rid);
 	buf_free(j->out);
 	free(j);
 }
@@ -321,6 +336,8 @@ cmd_submit(struct cmd_ctx *ctx, struct db_job *j,
 	j->run = run;
 	j->done = cmd_job_done;
 	j->finish = finish;
+	if (ctx->rid != NULL)
+		j->rid = rid_new(ctx);
 	db_submit(j);
 	return CMD_PENDING;
 }

@@ -63,6 +63,13 @@ enum cmd_auth {
 	CMD_VERIFIED	/* a session whose user's address is proven */
 };
 
+/*
+ * What else a verb declares. CMD_RID: it changes something, and a request
+ * with rid= gets its reply stored and a retry answered from it (rid.h).
+ * Verbs without it accept rid= and ignore it.
+ */
+#define CMD_RID		0x1
+
 struct cmd_ctx;
 typedef enum cmd_result cmd_handler(struct cmd_ctx *);
 
@@ -73,6 +80,7 @@ struct cmd {
 	enum perm		 perm;
 	const struct cmd_arg	*args;		/* ends with { NULL } */
 	const char		*summary;	/* one line, for docs */
+	unsigned		 flags;		/* CMD_RID */
 };
 
 struct cmd_ctx {
@@ -80,6 +88,7 @@ struct cmd_ctx {
 	const char		*tag;
 	const struct proto_msg	*msg;
 	const struct cmd	*cmd;
+	const char		*rid;	/* a flagged verb's rid=, or NULL */
 };
 
 /* Runs one parsed request line. */
@@ -118,6 +127,9 @@ enum cmd_result cmd_err(struct cmd_ctx *, enum proto_err, const char *msg);
 enum cmd_result cmd_submit(struct cmd_ctx *, struct db_job *,
     void (*run)(struct db_job *, struct db_conn *),
     void (*finish)(struct db_job *, struct conn *));
+
+/* Loop thread: a job of cmd_submit's is back (rid.c ends some itself). */
+void cmd_job_done(struct db_job *);
 
 /*
  * The same for a job that is one read-only statement (j->stmt, j->params
