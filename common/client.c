@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
@@ -34,6 +35,7 @@
 #include "buf.h"
 #include "client.h"
 #include "clock.h"
+#include "hex.h"
 #include "linebuf.h"
 #include "log.h"
 #include "proto.h"
@@ -49,6 +51,7 @@
 #define CLIENT_BUFFERED_MAX	(64 * 1024 * 1024)
 
 #define CLIENT_GREETING		"* HELLO "
+#define CLIENT_RID_BYTES	16	/* agora-protocol(7): rid= */
 
 /*
  * A reply being collected or ready to be taken. Requests sent with
@@ -98,6 +101,13 @@ struct client {
 	struct client_pendings	 pending;
 	struct client_pending	*hint;		/* next line likely for it */
 	struct client_events	 events;
+
+	/* To connect again (client_call's retry): where, and how to trust
+	   it; then resume, which restores the session. */
+	struct client_opts	 opts;		/* strings owned */
+	int			(*resume)(struct client *, void *);
+	void			*resume_arg;
+	int			 resuming;
 };
 
 /*
@@ -451,6 +461,12 @@ client_connect(const struct client_opts *opts, char **cause)
 	    PROTO_LINE_MAX_DEFAULT);
 	c->out = buf_new(0);
 	deadline = client_deadline(c->timeout_ms);
+	c->opts.host = xstrdup(opts->host);
+	c->opts.port = xstrdup(opts->port);
+	c->opts.ca_file = opts->ca_file != NULL ? xstrdup(opts->ca_file) : NULL;
+	c->opts.source = opts->source != NULL ? xstrdup(opts->source) : NULL;
+	c->opts.timeout_ms = opts->timeout_ms;
+	c->opts.max_line = opts->max_line;
 
 	if ((c->ctx = tls_client_ctx(opts->ca_file, cause)) == NULL)
 		goto fail;
@@ -585,6 +601,10 @@ client_close(struct client *c)
 	linebuf_free(c->in);
 	buf_free(c->out);
 	free(c->greeting);
+	free((char *)c->opts.host);
+	free((char *)c->opts.port);
+	free((char *)c->opts.ca_file);
+	free((char *)c->opts.source);
 	free(c);
 }
 
@@ -898,6 +918,24 @@ client_flush(struct client *c, int timeout_ms)
 	}
 }
 
+/*
+ * A fresh rid on every request: a verb that changes something keeps its
+ * reply for it, so that sending the request again (client_call's retry)
+ * cannot do it twice; the others ignore it (agora-protocol(7)). Sent on
+ * all, so the library needs no list of which verbs change things.
+ */
+static void
+client_add_rid(struct buf *b)
+{
+	unsigned char raw[CLIENT_RID_BYTES];
+	char rid[2 * CLIENT_RID_BYTES + 1];
+
+	if (RAND_bytes(raw, sizeof raw) != 1)
+		fatalx("client: RAND_bytes failed");
+	hex_encode(raw, sizeof raw, rid);
+	proto_add(b, "rid", rid);
+}
+
 const char *
 client_vsend(struct client *c, const char *verb, va_list ap)
 {
@@ -914,6 +952,7 @@ client_vsend(struct client *c, const char *verb, va_list ap)
 			fatalx("client_send: %s %s: no value", verb, key);
 		proto_add(c->out, key, value);
 	}
+	client_add_rid(c->out);
 	proto_end(c->out);
 	p = client_pending_new(c, tag);
 	if (c->hint == NULL)
@@ -1029,18 +1068,118 @@ client_wait(struct client *c, const char *tag, int timeout_ms)
 	}
 }
 
+void
+client_set_resume(struct client *c, int (*resume)(struct client *, void *),
+    void *arg)
+{
+	c->resume = resume;
+	c->resume_arg = arg;
+}
+
+/*
+ * Connects again with the options of the first connection, pinned to
+ * the certificate it had, and puts the new connection in c's place.
+ * Events received before stay queued; requests that were waiting on the
+ * old connection are not sent again (their replies never come).
+ */
+static int
+client_reopen(struct client *c)
+{
+	struct client_opts o = c->opts;
+	struct client *n;
+	char *cause = NULL;
+
+	o.fingerprint = c->fingerprint;
+	if ((n = client_connect(&o, &cause)) == NULL) {
+		snprintf(c->error, sizeof c->error, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	if (c->ssl != NULL)
+		SSL_free(c->ssl);
+	SSL_CTX_free(c->ctx);
+	close(c->fd);
+	linebuf_free(c->in);
+	buf_free(c->out);
+	free(c->greeting);
+	c->fd = n->fd;
+	c->ctx = n->ctx;
+	c->ssl = n->ssl;
+	c->in = n->in;
+	c->out = n->out;
+	c->greeting = n->greeting;
+	c->closed = c->broken = 0;
+	c->read_wants_write = c->write_wants_read = 0;
+	c->error[0] = '\0';
+	/* What came with the greeting (nothing, or events) is c's now. */
+	TAILQ_CONCAT(&c->events, &n->events, entry);
+	c->buffered += n->buffered;
+	n->fd = -1;
+	n->ctx = NULL;
+	n->ssl = NULL;
+	n->in = NULL;
+	n->out = NULL;
+	n->greeting = NULL;
+	client_close(n);
+	return 0;
+}
+
+/* The reply to line (a request without its tag) sent under a new tag. */
+static struct client_reply *
+client_call_line(struct client *c, const char *line)
+{
+	struct client_pending	*p;
+	char			 tag[16];
+
+	snprintf(tag, sizeof tag, "c%u", ++c->next_tag);
+	buf_printf(c->out, "%s %s", tag, line);
+	p = client_pending_new(c, tag);
+	if (c->hint == NULL)
+		c->hint = p;
+	return client_wait(c, tag, c->timeout_ms);
+}
+
+/*
+ * A request, and its reply. If the connection drops before the reply
+ * came, and a resume step was given, the request goes once more, with
+ * the same rid, on a new connection: the server answers a request it had
+ * done from the reply it kept, and does one it had not.
+ */
 struct client_reply *
 client_call(struct client *c, const char *verb, ...)
 {
-	const char	*tag;
-	va_list		 ap;
+	struct client_reply	*r;
+	struct client_pending	*p;
+	const char		*tag;
+	char			*line;
+	va_list			 ap;
+	size_t			 start;
 
+	start = buf_len(c->out);
 	va_start(ap, verb);
 	tag = client_vsend(c, verb, ap);
 	va_end(ap);
 	if (tag == NULL)
 		return NULL;
-	return client_wait(c, tag, c->timeout_ms);
+	/* The line as sent, without its tag, for the retry. */
+	line = xstrndup(buf_data(c->out) + start + strlen(tag) + 1,
+	    buf_len(c->out) - start - strlen(tag) - 1);
+	r = client_wait(c, tag, c->timeout_ms);
+	if (r == NULL && c->closed && c->resume != NULL && !c->resuming) {
+		TAILQ_FOREACH(p, &c->pending, entry)
+			if (strcmp(p->tag, tag) == 0)
+				break;
+		if (p != NULL) {
+			client_pending_remove(c, p);
+			client_pending_free(p);
+		}
+		c->resuming = 1;
+		if (client_reopen(c) == 0 && c->resume(c, c->resume_arg) == 0)
+			r = client_call_line(c, line);
+		c->resuming = 0;
+	}
+	freezero_str(line);
+	return r;
 }
 
 void

@@ -77,9 +77,20 @@ struct client_reply *client_take_reply(struct client *, const char *tag);
 /* Flushes and waits for the reply to tag; NULL on timeout or disconnect. */
 struct client_reply *client_wait(struct client *, const char *tag,
     int timeout_ms);
-/* client_send + client_wait with the connect timeout. */
+/*
+ * client_send + client_wait with the connect timeout. Every request
+ * carries a fresh rid= (agora-protocol(7)); if the connection drops
+ * before the reply, and client_set_resume gave a resume step, the call
+ * connects again, runs resume (0: the session is back) and sends the
+ * request once more with the same rid, so a change the server had made
+ * is answered, not made twice. Without a resume step, nothing is retried.
+ */
 struct client_reply *client_call(struct client *, const char *verb, ...)
     __attribute__((sentinel));
+/* resume(c, arg) restores a new connection's state, typically with
+   SESSION.RESUME through client_call (which does not retry inside it). */
+void client_set_resume(struct client *, int (*resume)(struct client *,
+    void *), void *arg);
 /* Moves from's data lines to the end of into's: the pages of a paged
    reply gathered into one. from keeps its final line. */
 void client_reply_take_data(struct client_reply *into,

@@ -323,7 +323,8 @@ const struct cmd cmd_contact_table[] = {
 	  .run = show_run },
 	{ "CONTACT.PREFS", CMD_VERIFIED, AREA_CONTACTS, TARGET_SELF, 0,
 	  prefs_args, "set the invitation preferences for a professional "
-	  "contact", .tx = prefs_tx, .audit = "contact.prefs" },
+	  "contact", .tx = prefs_tx, .audit = "contact.prefs",
+	  .flags = CMD_RID },
 	{ "INVITE.CANDIDATES", CMD_VERIFIED, AREA_CONTACTS, TARGET_SPACE,
 	  SPACE_INVITE, candidates_args,
 	  "people to invite to a space: your professional contacts first",

@@ -845,6 +845,7 @@ const struct cmd cmd_link_table[] = {
 	  LINK_VERB(login_token_prepare, link_look_run, auth_finish) },
 	{ "PASSWORD.SET", CMD_SESSION, AREA_NONE, TARGET_SELF, 0, password_args,
 	  "set or change the password",
-	  LINK_VERB(password_set_prepare, password_set_run, NULL) },
+	  LINK_VERB(password_set_prepare, password_set_run, NULL),
+	  .flags = CMD_RID },
 	{ NULL }
 };

@@ -72,6 +72,7 @@ const struct cmd cmd_network_table[] = {
 	{ "SPACE.NETWORK", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE,
 	  SPACE_MANAGE, network_args,
 	  "flag a space as a business network (paid plans), or un-flag it",
-	  .tx = network_tx, .audit = "space.network" },
+	  .tx = network_tx, .audit = "space.network",
+	  .flags = CMD_RID },
 	{ NULL }
 };

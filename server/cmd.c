@@ -8,6 +8,7 @@
 #include "conn.h"
 #include "db.h"
 #include "log.h"
+#include "rid.h"
 #include "server.h"
 #include "session.h"
 #include "request.h"
@@ -74,7 +75,8 @@ static const struct cmd_domain cmd_domains[] = {
 	{ cmd_contact_table, contact_stmts },
 	{ cmd_message_table, message_stmts },
 	{ NULL, presence_stmts },
-	{ NULL, sched_stmts }
+	{ NULL, sched_stmts },
+	{ NULL, rid_stmts }
 };
 #define CMD_NDOMAINS	(sizeof cmd_domains / sizeof cmd_domains[0])
 
@@ -245,6 +247,15 @@ args_check(const struct cmd *cmd, const struct proto_msg *msg, char **why)
 		const struct proto_param *p = &msg->params[i];
 		const struct cmd_arg *a = arg_find(cmd, p->key);
 
+		/* Every verb takes one; rid.h says what it does. */
+		if (strcmp(p->key, "rid") == 0) {
+			if (!rid_valid(p->value)) {
+				xasprintf(why, "rid must be %d lower-case hex "
+				    "digits", RID_HEX_LEN);
+				return -1;
+			}
+			continue;
+		}
 		if (a == NULL) {
 			xasprintf(why, "unknown parameter %s", p->key);
 			return -1;
@@ -311,9 +322,16 @@ cmd_start(struct cmd_ctx *ctx)
 }
 
 enum cmd_result
+cmd_run(struct cmd_ctx *ctx)
+{
+	return ctx->cmd->handler != NULL ? ctx->cmd->handler(ctx) :
+	    cmd_start(ctx);
+}
+
+enum cmd_result
 cmd_dispatch(struct conn *conn, const struct proto_msg *msg)
 {
-	struct cmd_ctx ctx = { conn, msg->tag, msg, NULL, 0 };
+	struct cmd_ctx ctx = { conn, msg->tag, msg, NULL, 0, NULL };
 	struct session *s = conn_session(conn);
 	char *why = NULL;
 	enum cmd_result r;
@@ -338,9 +356,11 @@ cmd_dispatch(struct conn *conn, const struct proto_msg *msg)
 	if (ctx.cmd->target == TARGET_WORKSPACE &&
 	    cmd_workspace_check(&ctx, s) == CMD_DONE)
 		return CMD_DONE;
-	if (ctx.cmd->handler != NULL)
-		return ctx.cmd->handler(&ctx);
-	return cmd_start(&ctx);
+	/* Every flagged verb needs a session: the rid is its user's. */
+	if ((ctx.cmd->flags & CMD_RID) && s != NULL &&
+	    (ctx.rid = proto_get(msg, "rid")) != NULL)
+		return rid_dispatch(&ctx);
+	return cmd_run(&ctx);
 }
 
 size_t
@@ -377,8 +397,7 @@ cmd_err(struct cmd_ctx *ctx, enum proto_err code, const char *msg)
 	return CMD_DONE;
 }
 
-/* Loop thread: a handler's job came back. */
-static void
+void
 cmd_job_done(struct db_job *j)
 {
 	struct conn *conn = conn_find(j->conn_id);
@@ -396,7 +415,7 @@ cmd_job_done(struct db_job *j)
 		proto_err(conn_out(conn), j->tag, PERR_INTERNAL,
 		    "internal error; it has been logged");
 	} else {
-		if (j->finish != NULL)
+		if (j->finish != NULL && !rid_replayed(j->rid))
 			j->finish(j, conn);
 		buf_add(conn_out(conn), buf_data(j->out), buf_len(j->out));
 	}
@@ -404,6 +423,7 @@ cmd_job_done(struct db_job *j)
 		conn_resume(conn);
 	if (j->destroy != NULL)
 		j->destroy(j);
+	rid_free(j->rid);
 	buf_free(j->out);
 	free(j);
 }
@@ -427,6 +447,8 @@ cmd_submit(struct cmd_ctx *ctx, struct db_job *j,
 	j->run = run;
 	j->done = cmd_job_done;
 	j->finish = finish;
+	if (ctx->rid != NULL)
+		j->rid = rid_new(ctx);
 	db_submit(j);
 	return CMD_PENDING;
 }

@@ -87,6 +87,13 @@ enum cmd_target {
 				   verb's own open hook (a file) */
 };
 
+/*
+ * What else a verb declares. CMD_RID: it changes something, and a request
+ * with rid= gets its reply stored and a retry answered from it (rid.h).
+ * Verbs without it accept rid= and ignore it.
+ */
+#define CMD_RID		0x1
+
 struct cmd_ctx;
 struct req;
 typedef enum cmd_result cmd_handler(struct cmd_ctx *);
@@ -110,6 +117,7 @@ struct cmd {
 						   hook's (cmd-file.c) */
 	const struct cmd_arg	*args;		/* ends with { NULL } */
 	const char		*summary;	/* one line, for docs */
+	unsigned		 flags;		/* CMD_RID */
 
 	cmd_handler		*handler;	/* all of it, on the loop */
 	size_t			 size;		/* of the job: struct req or
@@ -131,10 +139,13 @@ struct cmd_ctx {
 	const struct proto_msg	*msg;
 	const struct cmd	*cmd;
 	int64_t			 workspace;	/* TARGET_WORKSPACE: resolved */
+	const char		*rid;	/* a flagged verb's rid=, or NULL */
 };
 
 /* Runs one parsed request line. */
 enum cmd_result cmd_dispatch(struct conn *, const struct proto_msg *);
+/* Runs a request whose every check is passed (rid.c, after its lookup). */
+enum cmd_result cmd_run(struct cmd_ctx *);
 
 /*
  * Paged replies (SYNC, MSG.LIST) are bounded in bytes as well as in rows:
@@ -169,6 +180,9 @@ enum cmd_result cmd_err(struct cmd_ctx *, enum proto_err, const char *msg);
 enum cmd_result cmd_submit(struct cmd_ctx *, struct db_job *,
     void (*run)(struct db_job *, struct db_conn *),
     void (*finish)(struct db_job *, struct conn *));
+
+/* Loop thread: a job of cmd_submit's is back (rid.c ends some itself). */
+void cmd_job_done(struct db_job *);
 
 /*
  * The same for a job that is one read-only statement (j->stmt, j->params

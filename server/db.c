@@ -14,6 +14,7 @@
 #include "ev.h"
 #include "lane.h"
 #include "log.h"
+#include "rid.h"
 #include "xmalloc.h"
 
 /* After a failed connection attempt, jobs fail fast for this long. */
@@ -27,6 +28,7 @@ struct db_conn {
 	PGconn		*pg;
 	int64_t		 last_try;	/* ms, monotonic */
 	int		 committing;	/* COMMIT was sent for this run */
+	int		 deferred;	/* run reached its COMMIT (a rid's) */
 	pthread_t	 thread;
 };
 
@@ -187,6 +189,29 @@ db_ensure(struct db_conn *dc)
 	return 0;
 }
 
+static int db_simple(struct db_job *, struct db_conn *, const char *);
+
+/*
+ * The COMMIT of a job with a rid, held back by db_commit: run writes its
+ * reply after db_commit returns (most runs do), so only now is it known,
+ * and it is stored just before COMMIT, in the same transaction. A run
+ * that failed after reaching db_commit is rolled back instead (it would
+ * have answered an error anyway). A run that hands the job to the lane
+ * has no final reply yet: none may commit first (rid.h), and the tests
+ * walk every flagged verb.
+ */
+static void
+db_commit_stored(struct db_job *j, struct db_conn *dc)
+{
+	dc->deferred = 0;
+	if (j->cpu != NULL)
+		fatalx("db: a job with a rid committed before its lane step");
+	if (j->status != DB_OK || rid_store(j, dc) != 0)
+		return;
+	dc->committing = 1;
+	db_simple(j, dc, "COMMIT");
+}
+
 static void
 db_run_job(struct db_conn *dc, struct db_job *j)
 {
@@ -196,10 +221,12 @@ db_run_job(struct db_conn *dc, struct db_job *j)
 			return;
 		}
 		j->status = DB_OK;
-		dc->committing = 0;
+		dc->committing = dc->deferred = 0;
 		if (j->out != NULL)
 			buf_reset(j->out);
 		j->run(j, dc);
+		if (dc->deferred && PQstatus(dc->pg) == CONNECTION_OK)
+			db_commit_stored(j, dc);
 		if (PQstatus(dc->pg) == CONNECTION_OK) {
 			/* A run that failed half-way leaves no transaction. */
 			db_rollback(dc);
@@ -644,12 +671,18 @@ db_simple(struct db_job *j, struct db_conn *dc, const char *sql)
 int
 db_begin(struct db_job *j, struct db_conn *dc)
 {
-	return db_simple(j, dc, "BEGIN");
+	if (db_simple(j, dc, "BEGIN") != 0)
+		return -1;
+	return j->rid != NULL ? rid_claim(j, dc) : 0;
 }
 
 int
 db_commit(struct db_job *j, struct db_conn *dc)
 {
+	if (j->rid != NULL) {
+		dc->deferred = 1;	/* db_commit_stored */
+		return 0;
+	}
 	dc->committing = 1;
 	return db_simple(j, dc, "COMMIT");
 }

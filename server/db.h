@@ -29,6 +29,7 @@
 struct buf;
 struct db_conn;
 struct conn;
+struct rid;
 
 enum db_status {
 	DB_OK,
@@ -58,6 +59,12 @@ struct db_job {
 	/* Frees what the job owns, not the job itself; may be NULL. */
 	void		(*destroy)(struct db_job *);
 	int		 submitted;	/* by db_submit: counted in db_pending */
+	/*
+	 * A request's rid= (rid.h), set by cmd_submit: db_begin claims it,
+	 * and db_commit holds the COMMIT back until run has returned, so
+	 * that the reply run wrote is stored in the same transaction.
+	 */
+	struct rid	*rid;
 	/*
 	 * Work for the lane (lane.h), which holds no database connection:
 	 * a run that sets cpu is not finished when it returns but handed to

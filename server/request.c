@@ -103,7 +103,10 @@ req_bind(struct req *r, const struct proto_msg *msg)
 		struct req_value *v = r->values;
 		const struct cmd_arg *a = r->cmd->args;
 
-		/* Every key is in the schema: the dispatcher checked. */
+		/* Every key is in the schema (the dispatcher checked), but
+		   rid=, which every verb takes (rid.h). */
+		if (strcmp(pp->key, "rid") == 0)
+			continue;
 		for (; strcmp(a->key, pp->key) != 0; a++)
 			v++;
 		memcpy(p, pp->value, pp->len + 1);

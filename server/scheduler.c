@@ -30,6 +30,7 @@
 #include "file.h"
 #include "log.h"
 #include "presence.h"
+#include "rid.h"
 #include "scheduler.h"
 #include "server.h"
 #include "xmalloc.h"
@@ -82,8 +83,23 @@ sched_uploads_purge(struct sched_job *sj, struct db_conn *dc)
 	return 0;
 }
 
+/* Replies kept for retries (rid.h), once past RID_KEEP. */
+static int
+sched_replies_purge(struct sched_job *sj, struct db_conn *dc)
+{
+	long n = 0;
+
+	if (rid_purge(&sj->job, dc, &n) != 0)
+		return -1;
+	if (n > 0)
+		snprintf(sj->note, sizeof sj->note, "deleted %ld stored "
+		    "repl%s", n, n == 1 ? "y" : "ies");
+	return 0;
+}
+
 static const struct sched_def sched_defs[] = {
 	{ "uploads.purge", "3600", sched_uploads_purge },
+	{ "replies.purge", "3600", sched_replies_purge },
 };
 #define SCHED_NDEFS (sizeof sched_defs / sizeof sched_defs[0])
 

@@ -361,6 +361,28 @@ cli_session_path(int *status)
 	return path;
 }
 
+/*
+ * The session again on a new connection, for client_call's one retry
+ * after a dropped connection: the token is read from its file once more.
+ */
+static int
+cli_resume_again(struct client *c, void *arg)
+{
+	struct client_reply *r;
+	char *token = NULL, *cause = NULL;
+	int ok;
+
+	if (tokenfile_load(arg, &token, &cause) != 0) {
+		free(cause);
+		return -1;
+	}
+	r = client_call(c, "SESSION.RESUME", "token", token, NULL);
+	freezero_str(token);
+	ok = r != NULL && r->ok;
+	client_reply_free(r);
+	return ok ? 0 : -1;
+}
+
 /* Connects and resumes the saved session. */
 static struct client *
 cli_resume(const struct cli_opts *o, char **path, int *status)
@@ -397,10 +419,14 @@ cli_resume(const struct cli_opts *o, char **path, int *status)
 struct client *
 cli_session(const struct cli_opts *o, int *status)
 {
-	char *path = NULL;
-	struct client *c = cli_resume(o, &path, status);
+	/* Lives as long as the process: a subcommand is one session. */
+	static char *path;
+	struct client *c;
 
 	free(path);
+	path = NULL;
+	if ((c = cli_resume(o, &path, status)) != NULL)
+		client_set_resume(c, cli_resume_again, path);
 	return c;
 }
 

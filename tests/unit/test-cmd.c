@@ -57,8 +57,12 @@ check_entry(const struct cmd *c, void *arg)
 	for (size_t i = 0; i < strlen(c->verb); i++)
 		ck_assert_msg(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ.", c->verb[i])
 		    != NULL, "verb %s is not upper-case dotted", c->verb);
+	/* A stored reply is its user's (rid.h); rid= is everyone's. */
+	ck_assert_msg(!(c->flags & CMD_RID) || c->auth >= CMD_SESSION,
+	    "%s stores replies without a session", c->verb);
 	for (const struct cmd_arg *a = c->args; a != NULL && a->key != NULL;
 	    a++) {
+		ck_assert_str_ne(a->key, "rid");
 		ck_assert_msg(a->max > 0, "%s %s has no length limit",
 		    c->verb, a->key);
 		for (const struct cmd_arg *b = a + 1; b->key != NULL; b++)
