@@ -55,8 +55,6 @@
 	" AND cp.contact_id = u.id WHERE pc.user_id = $1::bigint"
 
 const struct db_stmt contact_stmts[] = {
-	{ "contact_paid",
-	  "SELECT " PAID_SQL("$1::bigint") " AS paid" },
 	{ "contact_list",
 	  CONTACT_MARKED("") " ORDER BY lower(c.name), c.id" },
 	{ "contact_one",
@@ -137,24 +135,6 @@ contact_rows(const PGresult *r)
 	return n == 1 && PQgetisnull(r, 0, PQfnumber(r, "id")) ? 0 : n;
 }
 
-/* The caller has a paid plan: 0, or -1 with the reply (or status). */
-static int
-contact_paid(struct req *r, struct db_conn *dc)
-{
-	PGresult *res;
-	int paid;
-
-	if ((res = db_queryf(&r->job, dc, "contact_paid", "i", r->user)) ==
-	    NULL)
-		return -1;
-	paid = strcmp(db_get(res, 0, "paid"), "t") == 0;
-	PQclear(res);
-	if (!paid)
-		return req_err(r, PERR_PLAN_REQUIRED, "professional contacts "
-		    "need a paid plan (premium or pro)");
-	return 0;
-}
-
 /* CONTACTS: the list, after the plan check. */
 static void
 list_run(struct db_job *j, struct db_conn *dc)
@@ -163,7 +143,7 @@ list_run(struct db_job *j, struct db_conn *dc)
 	PGresult *res;
 	int rows;
 
-	if (contact_paid(r, dc) != 0 ||
+	if (plan_require_user(r, dc) != 0 ||
 	    (res = db_queryf(j, dc, "contact_list", "i", r->user)) == NULL)
 		return;
 	rows = contact_rows(res);
@@ -183,7 +163,7 @@ contact_find(struct req *r, struct db_conn *dc)
 {
 	PGresult *res;
 
-	if (contact_paid(r, dc) != 0 || (res = db_queryf(&r->job, dc,
+	if (plan_require_user(r, dc) != 0 || (res = db_queryf(&r->job, dc,
 	    "contact_one", "ii", r->user, req_int(r, "user"))) == NULL)
 		return NULL;
 	if (contact_rows(res) == 0) {

@@ -39,8 +39,8 @@ network_tx(struct req *r, struct db_conn *dc)
 	struct buf *data;
 	int rc;
 
-	if (on && !r->space.paid)
-		return req_err(r, PERR_PLAN_REQUIRED, PLAN_NEEDED);
+	if (on && plan_require_workspace(r, dc, r->space.workspace) != 0)
+		return -1;
 	if (r->space.network == on)
 		return req_err(r, PERR_CONFLICT, on ? "the space is already a "
 		    "business network" : "the space is not a business network");

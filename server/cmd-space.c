@@ -37,11 +37,6 @@
 	"  AND q.status = 'requested') AS requests"
 
 const struct db_stmt space_cmd_stmts[] = {
-	/* The workspace's plan, if the caller is a member of it. */
-	{ "space_plan",
-	  "SELECT w.plan FROM workspaces w JOIN memberships m"
-	  " ON m.workspace_id = w.id"
-	  " WHERE w.id = $1::bigint AND m.user_id = $2::bigint" },
 	{ "space_create",
 	  "INSERT INTO spaces (workspace_id, creator_id, title, description,"
 	  " externals_invite, network) VALUES ($1::bigint, $2::bigint, $3, $4,"
@@ -218,27 +213,6 @@ create_destroy(struct req *r)
 	free(cj->base);
 }
 
-/* The workspace allows the space: 0, or -1 with the reply (or status). */
-static int
-create_allowed(struct req *r, struct db_conn *dc, int network)
-{
-	PGresult *res;
-	int free_plan;
-
-	if ((res = db_queryf(&r->job, dc, "space_plan", "ii", r->workspace,
-	    r->user)) == NULL)
-		return -1;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return req_err(r, PERR_NOT_FOUND, "no such workspace");
-	}
-	free_plan = strcmp(db_get(res, 0, "plan"), "free") == 0;
-	PQclear(res);
-	if (network && free_plan)
-		return req_err(r, PERR_PLAN_REQUIRED, PLAN_NEEDED);
-	return 0;
-}
-
 /* The space, its creator its owner, and the contacts the creator always
    adds to a new space invited (INVITED lines before the OK). */
 static int
@@ -254,7 +228,8 @@ create_tx(struct req *r, struct db_conn *dc)
 	PGresult *res;
 	int rc;
 
-	if (title_check(r) != 0 || create_allowed(r, dc, network) != 0)
+	if (title_check(r) != 0 || (network &&
+	    plan_require_workspace(r, dc, r->workspace) != 0))
 		return -1;
 	desc = req_has(r, "description") ? req_str(r, "description") : "";
 	if ((res = db_queryf(j, dc, "space_create", "iissbb", r->workspace,

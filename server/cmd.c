@@ -44,6 +44,7 @@ extern const struct db_stmt contact_stmts[];
 extern const struct db_stmt message_stmts[];
 extern const struct db_stmt presence_stmts[];
 extern const struct db_stmt sched_stmts[];
+extern const struct db_stmt plan_stmts[];
 
 static enum cmd_result
 cmd_ping(struct cmd_ctx *ctx)
@@ -76,7 +77,8 @@ static const struct cmd_domain cmd_domains[] = {
 	{ cmd_message_table, message_stmts },
 	{ NULL, presence_stmts },
 	{ NULL, sched_stmts },
-	{ NULL, rid_stmts }
+	{ NULL, rid_stmts },
+	{ NULL, plan_stmts }
 };
 #define CMD_NDOMAINS	(sizeof cmd_domains / sizeof cmd_domains[0])
 

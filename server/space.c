@@ -15,9 +15,7 @@ const struct db_stmt space_stmts[] = {
 	  "WITH s AS (SELECT id, workspace_id, creator_id, externals_invite, title,"
 	  "  network, archived_at IS NOT NULL AS archived FROM spaces"
 	  "  WHERE id = $1::bigint FOR UPDATE)"
-	  " SELECT s.*, participant_role(p.role, s.network) AS role,"
-	  " EXISTS (SELECT 1 FROM workspaces w WHERE w.id = s.workspace_id"
-	  "  AND w.plan <> 'free') AS paid FROM s"
+	  " SELECT s.*, participant_role(p.role, s.network) AS role FROM s"
 	  " JOIN participants p ON p.space_id = s.id AND p.user_id = $2::bigint"
 	  " JOIN space_readers r ON r.space_id = s.id AND r.user_id = p.user_id" },
 	{ "space_touch",
@@ -128,7 +126,6 @@ space_open(struct db_job *j, struct db_conn *dc, int64_t space,
 		a->keeper = strcmp(a->role, "owner") == 0 ||
 		    strcmp(a->role, "internal") == 0;
 		a->network = strcmp(db_get(r, 0, "network"), "t") == 0;
-		a->paid = strcmp(db_get(r, 0, "paid"), "t") == 0;
 		snprintf(a->title, sizeof a->title, "%s", db_get(r, 0,
 		    "title"));
 	}

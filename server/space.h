@@ -42,7 +42,6 @@ struct space_access {
 	int	 archived;
 	int	 externals_invite;
 	int	 network;	/* a business network */
-	int	 paid;		/* its workspace is on a paid plan */
 	int	 manager;	/* anyone but an external */
 	int	 keeper;	/* owner or internal: may archive */
 	char	 title[201];
