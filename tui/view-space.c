@@ -32,6 +32,7 @@ struct space_views {
 	char		**comments;	/* "name: body", raw */
 	size_t		 ncomments;
 	int64_t		 comments_after; /* the last one's id */
+	enum action	 asked;		/* what the question is for */
 	char		 ids[2][24];	/* space_id, target_id */
 };
 
@@ -695,18 +696,6 @@ describe_done(struct app *a, const char *text)
 }
 
 static void
-externals_answer(struct app *a, int yes)
-{
-	struct space *sp = open_space(a);
-
-	if (yes && sp != NULL)
-		link_action(a, sp->externals_invite ? "externals may no longer "
-		    "invite" : "externals may invite", "SPACE.EDIT", "space",
-		    space_id(a), "externals_invite", sp->externals_invite ?
-		    "0" : "1", NULL);
-}
-
-static void
 invite_message_done(struct app *a, const char *message)
 {
 	link_action(a, "invited", "INVITE", "space", space_id(a),
@@ -852,68 +841,73 @@ person_request(struct app *a, const char *verb, const char *done)
 	    target_id(a), NULL);
 }
 
+/*
+ * A yes to the question the action asked (ask): its request, made from
+ * the space and the person or file as they are now.
+ */
 static void
-revoke_answer(struct app *a, int yes)
+answer(struct app *a, int yes)
 {
-	if (yes)
+	struct space *sp = open_space(a);
+
+	if (!yes)
+		return;
+	switch (sv(a)->asked) {
+	case A_REVOKE:
 		person_request(a, "PARTICIPANT.REVOKE", "access revoked");
-}
-
-static void
-deny_answer(struct app *a, int yes)
-{
-	if (yes)
+		break;
+	case A_DENY:
 		person_request(a, "PARTICIPANT.DENY", "request turned down");
-}
-
-static void
-archive_answer(struct app *a, int yes)
-{
-	struct space *sp = open_space(a);
-
-	if (yes && sp != NULL)
-		link_action(a, sp->archived ? "reactivated" : "archived",
-		    sp->archived ? "SPACE.REACTIVATE" : "SPACE.ARCHIVE",
-		    "space", space_id(a), NULL);
-}
-
-static void
-network_answer(struct app *a, int yes)
-{
-	struct space *sp = open_space(a);
-
-	if (yes && sp != NULL)
-		link_action(a, sp->network ? "no longer a business network" :
-		    "now a business network", "SPACE.NETWORK", "space",
-		    space_id(a), "network", sp->network ? "0" : "1", NULL);
-}
-
-static void
-delete_answer(struct app *a, int yes)
-{
-	if (yes)
+		break;
+	case A_FILE_DELETE:
+		link_action(a, "file deleted", "FILE.DELETE", "file",
+		    target_id(a), NULL);
+		break;
+	case A_SPACE_DELETE:
 		link_action(a, "deleted", "SPACE.DELETE", "space",
 		    space_id(a), "confirm", "yes", NULL);
-}
-
-static void
-leave_answer(struct app *a, int yes)
-{
-	if (yes)
+		break;
+	case A_SPACE_LEAVE:
 		link_action(a, "left", "SPACE.LEAVE", "space", space_id(a),
 		    NULL);
+		break;
+	case A_SPACE_ARCHIVE:
+		if (sp != NULL)
+			link_action(a, sp->archived ? "reactivated" :
+			    "archived", sp->archived ? "SPACE.REACTIVATE" :
+			    "SPACE.ARCHIVE", "space", space_id(a), NULL);
+		break;
+	case A_NETWORK:
+		if (sp != NULL)
+			link_action(a, sp->network ? "no longer a business "
+			    "network" : "now a business network",
+			    "SPACE.NETWORK", "space", space_id(a), "network",
+			    sp->network ? "0" : "1", NULL);
+		break;
+	case A_SPACE_EXTERNALS:
+		if (sp != NULL)
+			link_action(a, sp->externals_invite ? "externals may "
+			    "no longer invite" : "externals may invite",
+			    "SPACE.EDIT", "space", space_id(a),
+			    "externals_invite", sp->externals_invite ? "0" :
+			    "1", NULL);
+		break;
+	default:
+		break;
+	}
 }
 
-/* A question naming someone or something from the server, sanitised:
-   before, the name, after. */
+/* The question of action, naming someone or something from the server,
+   sanitised: before, the name, after. */
 static void
-ask(struct app *a, const char *before, const char *name, const char *after,
-    app_dialog_fn *done)
+ask(struct app *a, enum action action, const char *before, const char *name,
+    const char *after)
 {
 	char *safe = text_sanitize(name, strlen(name), 0), *q;
 
+	sv(a)->asked = action;
 	xasprintf(&q, "%s%s%s", before, safe, after);
-	app_ask(a, q, done);
+	app_ask(a, q, answer);
 	free(q);
 	free(safe);
 }
@@ -937,11 +931,11 @@ person_action(struct app *a, enum action action)
 		person_request(a, "PARTICIPANT.GRANT", "access granted");
 		break;
 	case A_REVOKE:
-		ask(a, "Revoke the access of ", p->email, "? They lose the "
-		    "space at once.", revoke_answer);
+		ask(a, action, "Revoke the access of ", p->email, "? They lose "
+		    "the space at once.");
 		break;
 	case A_DENY:
-		ask(a, "Turn down the request of ", p->email, "?", deny_answer);
+		ask(a, action, "Turn down the request of ", p->email, "?");
 		break;
 	case A_PROFILE:
 		app_prompt(a, form_prompt(a, "Name: ",
@@ -992,14 +986,6 @@ comment_done(struct app *a, const char *body)
 		    target_id(a), "body", body, NULL);
 }
 
-static void
-file_delete_answer(struct app *a, int yes)
-{
-	if (yes)
-		link_action(a, "file deleted", "FILE.DELETE", "file",
-		    target_id(a), NULL);
-}
-
 /* Keys of the files view (and f, U from the space). */
 static void
 file_action(struct app *a, enum action action)
@@ -1030,8 +1016,7 @@ file_action(struct app *a, enum action action)
 	} else if (action == A_COMMENT)
 		app_prompt(a, "Comment: ", 0, comment_done);
 	else if (action == A_FILE_DELETE)
-		ask(a, "Delete the file ", f->name, " for everyone?",
-		    file_delete_answer);
+		ask(a, action, "Delete the file ", f->name, " for everyone?");
 }
 
 static void
@@ -1083,27 +1068,27 @@ space_action(struct app *a, enum action action)
 		break;
 	}
 	case A_SPACE_EXTERNALS:
-		ask(a, sp->externals_invite ? "Stop externals inviting others "
-		    "into \u201c" : "Let externals invite others into \u201c",
-		    sp->title, "\u201d?", externals_answer);
+		ask(a, action, sp->externals_invite ? "Stop externals inviting "
+		    "others into \u201c" : "Let externals invite others into "
+		    "\u201c", sp->title, "\u201d?");
 		break;
 	case A_SPACE_LINK:
 		link_action(a, "shareable link", "SPACE.LINK", "space",
 		    space_id(a), NULL);
 		break;
 	case A_SPACE_ARCHIVE:
-		ask(a, sp->archived ? "Bring \u201c" : "Archive \u201c",
+		ask(a, action, sp->archived ? "Bring \u201c" : "Archive \u201c",
 		    sp->title, sp->archived ? "\u201d back? Externals get "
 		    "their access again." : "\u201d? Externals lose access; "
-		    "nothing is deleted.", archive_answer);
+		    "nothing is deleted.");
 		break;
 	case A_SPACE_DELETE:
-		ask(a, "Delete \u201c", sp->title, "\u201d for good? "
-		    "Everything in it goes, for everyone.", delete_answer);
+		ask(a, action, "Delete \u201c", sp->title, "\u201d for good? "
+		    "Everything in it goes, for everyone.");
 		break;
 	case A_SPACE_LEAVE:
-		ask(a, "Leave \u201c", sp->title, "\u201d? Only a new "
-		    "invitation brings you back.", leave_answer);
+		ask(a, action, "Leave \u201c", sp->title, "\u201d? Only a new "
+		    "invitation brings you back.");
 		break;
 	case A_INVITE:
 		app_prompt(a, "Invite (e-mail addresses): ", 0,
@@ -1114,12 +1099,12 @@ space_action(struct app *a, enum action action)
 		chat_open(a, CHAT_SPACE, sp->id);
 		break;
 	case A_NETWORK:
-		ask(a, sp->network ? "Stop \u201c" : "Make \u201c", sp->title,
-		    sp->network ? "\u201d being a business network? Its "
+		ask(a, action, sp->network ? "Stop \u201c" : "Make \u201c",
+		    sp->title, sp->network ? "\u201d being a business network? Its "
 		    "participants get back the roles they had." : "\u201d a "
 		    "business network? Every participant but its owner becomes "
 		    "a collaborator, and they become your professional "
-		    "contacts.", network_answer);
+		    "contacts.");
 		break;
 	default:
 		break;
