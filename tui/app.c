@@ -117,21 +117,14 @@ app_set_view(struct app *a, enum view v)
 		views[v]->enter(a);
 }
 
-static void
-app_next_workspace(struct app *a)
+void
+app_workspace(struct app *a, size_t i)
 {
-	struct model *m = &a->model;
-
-	if (m->nws < 2) {
-		app_status(a, 0, "%s", m->nws == 0 ? "no workspace" :
-		    "this is your only workspace");
-		return;
-	}
-	model_select(m, (m->cur + 1) % m->nws);
+	model_select(&a->model, i);
 	view_sync(a);
-	if (!model_workspace(m)->loaded)
+	if (!model_workspace(&a->model)->loaded)
 		members_load(a);
-	app_status(a, 0, "workspace %s", model_workspace(m)->name);
+	app_status(a, 0, "workspace %s", model_workspace(&a->model)->name);
 }
 
 static unsigned app_screen_context(const struct app *);
@@ -367,7 +360,11 @@ app_screen_action(struct app *a, enum action act)
 		a->focus = a->focus == PANE_SIDEBAR ? PANE_MAIN : PANE_SIDEBAR;
 		break;
 	case A_NEXT_WORKSPACE:
-		app_next_workspace(a);
+		if (a->model.nws < 2)
+			app_status(a, 0, "%s", a->model.nws == 0 ?
+			    "no workspace" : "this is your only workspace");
+		else
+			app_workspace(a, (a->model.cur + 1) % a->model.nws);
 		break;
 	case A_OPEN:
 		if (a->focus == PANE_SIDEBAR)

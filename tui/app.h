@@ -176,6 +176,8 @@ void app_prompt(struct app *, const char *label, int secret,
     app_prompt_fn *);
 void app_ask(struct app *, const char *question, app_dialog_fn *);
 void app_set_view(struct app *, enum view);
+/* Makes workspace i (of model.ws) the current one. */
+void app_workspace(struct app *, size_t i);
 /* The list the focused pane shows. */
 struct listview *app_focused_list(struct app *);
 /* The key map context whose keys the help overlay lists. */

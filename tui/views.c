@@ -418,12 +418,7 @@ draw_people(struct app *a, int y, int x, int h, int w)
 static void
 open_overview(struct app *a)
 {
-	size_t item = listview_selected(&a->list[VIEW_OVERVIEW]);
-
-	model_select(&a->model, item);
-	view_sync(a);
-	members_load(a);
-	app_status(a, 0, "workspace %s", a->model.ws[item].name);
+	app_workspace(a, listview_selected(&a->list[VIEW_OVERVIEW]));
 }
 
 static void
