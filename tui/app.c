@@ -569,9 +569,12 @@ app_init(struct app *a, const struct cli_opts *o)
 	for (size_t i = 0; i < VIEW_COUNT; i++)
 		listview_init(&a->list[i]);
 	field_init(&a->input, 0);
-	for (size_t v = 0; v < VIEW_COUNT; v++)
+	for (size_t v = 0; v < VIEW_COUNT; v++) {
+		if (views[v]->state > 0)
+			a->vstate[v] = xcalloc(1, views[v]->state);
 		if (views[v]->init != NULL)
-			a->vstate[v] = views[v]->init();
+			views[v]->init(a);
+	}
 	history_init(&a->history, APP_HISTORY_MAX);
 	a->email = o->email != NULL ? xstrdup(o->email) : NULL;
 	a->view = VIEW_OVERVIEW;
@@ -584,9 +587,11 @@ static void
 app_free(struct app *a)
 {
 	link_free(a);		/* may give unsent messages back to drafts */
-	for (size_t v = 0; v < VIEW_COUNT; v++)
+	for (size_t v = 0; v < VIEW_COUNT; v++) {
 		if (views[v]->free != NULL)
 			views[v]->free(a);
+		free(a->vstate[v]);
+	}
 	model_free(&a->model);
 	free(a->side_entries);
 	listview_free(&a->side);

@@ -85,7 +85,8 @@ struct view_ops {
 	const char	*section;	/* the help's title for its keys */
 	int		 list;		/* 0: the list keys go to actions */
 	const char	*(*title_of)(struct app *);	/* else title */
-	void		*(*init)(void);		/* its state (app.vstate) */
+	size_t		 state;		/* the size of app.vstate's, zeroed */
+	void		(*init)(struct app *);	/* after it is made */
 	void		(*enter)(struct app *);		/* it is shown */
 	void		(*sync)(struct app *);		/* the model changed */
 	/* Asks the server for what it shows: all after logging in, else
@@ -96,7 +97,7 @@ struct view_ops {
 	void		(*draw)(struct app *, int y, int x, int h, int w);
 	/* Whether the sidebar's row e is what it shows. */
 	int		(*shows)(struct app *, const struct side_entry *);
-	void		(*free)(struct app *);		/* and its state */
+	void		(*free)(struct app *);	/* what its state holds */
 	const struct view_action *actions;	/* ends with A_NONE */
 };
 extern const struct view_ops *const views[VIEW_COUNT];

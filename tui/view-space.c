@@ -160,9 +160,13 @@ spaces_reply(struct app *a, const struct client_reply *r, void *arg)
 		    r->data, r->ndata) : 0);
 }
 
+/* What the server is asked again: the list (all, or when stale), the
+   space on screen (its people, or its files and their comments). */
 static void
-spaces_load(struct app *a)
+load_spaces(struct app *a, int all)
 {
+	if (!all && !a->model.spaces_stale)
+		return;
 	if (a->state == LINK_ONLINE)
 		link_request(a, "SPACE.LIST", spaces_reply, NULL, NULL);
 	a->model.spaces_stale = 0;
@@ -187,8 +191,7 @@ space_reply(struct app *a, const struct client_reply *r, void *arg)
 	} else
 		app_status(a, 1, "space: %s", link_error(r));
 	view_sync(a);
-	if (a->model.spaces_stale)
-		spaces_load(a);
+	load_spaces(a, 0);
 }
 
 static void
@@ -284,15 +287,6 @@ comments_reply(struct app *a, const struct client_reply *r, void *arg)
 		if (link_reply_i64(r, "more") == 1)
 			comments_page(a, file);
 	}
-}
-
-/* What the server is asked again: the list, the space on screen (its
-   people, or its files and their comments). */
-static void
-load_spaces(struct app *a, int all)
-{
-	if (all || a->model.spaces_stale)
-		spaces_load(a);
 }
 
 static void
@@ -1140,13 +1134,6 @@ space_views_free(struct app *a)
 	free(s->scratch);
 	free(s->scratch2);
 	comments_clear(s);
-	free(s);
-}
-
-static void *
-space_views_init(void)
-{
-	return xcalloc(1, sizeof (struct space_views));
 }
 
 static const char *
@@ -1192,7 +1179,7 @@ const struct view_ops view_space = {
 	.section = "In a space, also",
 	.list = 1,
 	.title_of = title_space,
-	.init = space_views_init,
+	.state = sizeof (struct space_views),
 	.sync = sync_space,
 	.load = load_space,
 	.key = key_space,
