@@ -762,9 +762,7 @@ static void
 job_done(struct app *a, const char *job_title)
 {
 	struct participant *p = target_person(a);
-	const char *k[3] = { NULL }, *v[3] = { NULL }, *name = sv(a)->scratch2;
-	const char *company = sv(a)->scratch;
-	size_t n = 0;
+	const char *name = sv(a)->scratch2, *company = sv(a)->scratch;
 
 	/* One's own empty name is left as it was (the server refuses one);
 	   someone else's, empty, is their own again in this space. */
@@ -776,25 +774,12 @@ job_done(struct app *a, const char *job_title)
 		job_title = form_changed(a, job_title, p->own_job_title,
 		    p->job_title);
 	}
-	/* The pairs packed: a key left NULL would end them early. */
-	if (name != NULL) {
-		k[n] = "name";
-		v[n++] = name;
-	}
-	if (company != NULL) {
-		k[n] = "company";
-		v[n++] = company;
-	}
-	if (job_title != NULL) {
-		k[n] = "job_title";
-		v[n++] = job_title;
-	}
-	if (n == 0)
+	if (name == NULL && company == NULL && job_title == NULL)
 		app_status(a, 0, "nothing changed");
 	else
 		link_action(a, "profile saved", "PARTICIPANT.EDIT", "space",
-		    space_id(a), "user", target_id(a), k[0], v[0], k[1], v[1],
-		    k[2], v[2], NULL);
+		    space_id(a), "user", target_id(a), "name", name, "company",
+		    company, "job_title", job_title, NULL);
 	free(sv(a)->scratch);
 	free(sv(a)->scratch2);
 	sv(a)->scratch = sv(a)->scratch2 = NULL;
