@@ -251,6 +251,8 @@ typedef void view_row_fn(struct app *, size_t item, int y, int x, int w,
 void view_list_draw(struct app *, struct listview *, int y, int x, int h,
     int w, view_row_fn *);
 void view_empty(int y, int x, int w, const char *);
+/* Text wrapped to w in at most max rows; the rows it took. */
+int view_wrap(const char *, int y, int x, int w, int max, attr_t);
 void view_list_sync(struct app *, enum view, size_t n, listview_label_fn *,
     void *);
 /* The item a view's row shows, as a key that survives changes. */

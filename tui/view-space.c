@@ -236,7 +236,8 @@ comments_page(struct app *a, int64_t file)
 	char f[24], after[24];
 
 	snprintf(f, sizeof f, "%lld", (long long)file);
-	snprintf(after, sizeof after, "%lld", (long long)sv(a)->comments_after);
+	snprintf(after, sizeof after, "%lld",
+	    (long long)sv(a)->comments_after);
 	if (a->state == LINK_ONLINE)
 		link_request(a, "COMMENT.LIST", comments_reply,
 		    (void *)(intptr_t)file, "file", f, "after", after, NULL);
@@ -443,27 +444,19 @@ row_person(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 static int
 space_head(struct app *a, struct space *sp, int y, int x, int h, int w)
 {
-	const char *p = sp->description;
 	char *s;
 	int rows = 0;
-	size_t n;
 
 	xasprintf(&s, "%s%s", sp->title, sp->archived ? "  (archived)" : "");
 	screen_text(y + rows++, x, w, s, A_BOLD);
 	free(s);
 	/* At most three lines of the description. */
-	while (*p != '\0' && rows < 4 && rows < h - 4) {
-		n = text_wrap(p, (size_t)w);
-		s = xstrndup(p, n);
-		screen_text(y + rows++, x, w, s, A_NORMAL);
-		free(s);
-		p += n;
-		if (*p == ' ' || *p == '\n')
-			p++;
-	}
+	rows += view_wrap(sp->description, y + rows, x, w, h - 5 < 3 ? h - 5 :
+	    3, A_NORMAL);
 	xasprintf(&s, "you: %s%s \u00b7 %ld people \u00b7 %ld pending"
 	    "%s%s%s%s%s", sp->role, sp->network ?
-	    " \u00b7 business network" : "", sp->people, sp->pending, sp->overdue > 0 ? " " : "",
+	    " \u00b7 business network" : "", sp->people, sp->pending,
+	    sp->overdue > 0 ? " " : "",
 	    sp->overdue > 0 ? screen_symbol(SYM_WARNING) : "",
 	    sp->requests > 0 ? " \u00b7 access requests: " : "",
 	    sp->requests > 0 ? "yes" : "", sp->externals_invite ?
