@@ -117,21 +117,14 @@ app_set_view(struct app *a, enum view v)
 		views[v]->enter(a);
 }
 
-static void
-app_next_workspace(struct app *a)
+void
+app_workspace(struct app *a, size_t i)
 {
-	struct model *m = &a->model;
-
-	if (m->nws < 2) {
-		app_status(a, 0, "%s", m->nws == 0 ? "no workspace" :
-		    "this is your only workspace");
-		return;
-	}
-	model_select(m, (m->cur + 1) % m->nws);
+	model_select(&a->model, i);
 	view_sync(a);
-	if (!model_workspace(m)->loaded)
+	if (!model_workspace(&a->model)->loaded)
 		members_load(a);
-	app_status(a, 0, "workspace %s", model_workspace(m)->name);
+	app_status(a, 0, "workspace %s", model_workspace(&a->model)->name);
 }
 
 static unsigned app_screen_context(const struct app *);
@@ -367,7 +360,11 @@ app_screen_action(struct app *a, enum action act)
 		a->focus = a->focus == PANE_SIDEBAR ? PANE_MAIN : PANE_SIDEBAR;
 		break;
 	case A_NEXT_WORKSPACE:
-		app_next_workspace(a);
+		if (a->model.nws < 2)
+			app_status(a, 0, "%s", a->model.nws == 0 ?
+			    "no workspace" : "this is your only workspace");
+		else
+			app_workspace(a, (a->model.cur + 1) % a->model.nws);
 		break;
 	case A_OPEN:
 		if (a->focus == PANE_SIDEBAR)
@@ -572,9 +569,12 @@ app_init(struct app *a, const struct cli_opts *o)
 	for (size_t i = 0; i < VIEW_COUNT; i++)
 		listview_init(&a->list[i]);
 	field_init(&a->input, 0);
-	for (size_t v = 0; v < VIEW_COUNT; v++)
+	for (size_t v = 0; v < VIEW_COUNT; v++) {
+		if (views[v]->state > 0)
+			a->vstate[v] = xcalloc(1, views[v]->state);
 		if (views[v]->init != NULL)
-			a->vstate[v] = views[v]->init();
+			views[v]->init(a);
+	}
 	history_init(&a->history, APP_HISTORY_MAX);
 	a->email = o->email != NULL ? xstrdup(o->email) : NULL;
 	a->view = VIEW_OVERVIEW;
@@ -587,9 +587,11 @@ static void
 app_free(struct app *a)
 {
 	link_free(a);		/* may give unsent messages back to drafts */
-	for (size_t v = 0; v < VIEW_COUNT; v++)
+	for (size_t v = 0; v < VIEW_COUNT; v++) {
 		if (views[v]->free != NULL)
 			views[v]->free(a);
+		free(a->vstate[v]);
+	}
 	model_free(&a->model);
 	free(a->side_entries);
 	listview_free(&a->side);

@@ -85,7 +85,8 @@ struct view_ops {
 	const char	*section;	/* the help's title for its keys */
 	int		 list;		/* 0: the list keys go to actions */
 	const char	*(*title_of)(struct app *);	/* else title */
-	void		*(*init)(void);		/* its state (app.vstate) */
+	size_t		 state;		/* the size of app.vstate's, zeroed */
+	void		(*init)(struct app *);	/* after it is made */
 	void		(*enter)(struct app *);		/* it is shown */
 	void		(*sync)(struct app *);		/* the model changed */
 	/* Asks the server for what it shows: all after logging in, else
@@ -96,7 +97,7 @@ struct view_ops {
 	void		(*draw)(struct app *, int y, int x, int h, int w);
 	/* Whether the sidebar's row e is what it shows. */
 	int		(*shows)(struct app *, const struct side_entry *);
-	void		(*free)(struct app *);		/* and its state */
+	void		(*free)(struct app *);	/* what its state holds */
 	const struct view_action *actions;	/* ends with A_NONE */
 };
 extern const struct view_ops *const views[VIEW_COUNT];
@@ -176,6 +177,8 @@ void app_prompt(struct app *, const char *label, int secret,
     app_prompt_fn *);
 void app_ask(struct app *, const char *question, app_dialog_fn *);
 void app_set_view(struct app *, enum view);
+/* Makes workspace i (of model.ws) the current one. */
+void app_workspace(struct app *, size_t i);
 /* The list the focused pane shows. */
 struct listview *app_focused_list(struct app *);
 /* The key map context whose keys the help overlay lists. */
@@ -248,6 +251,8 @@ typedef void view_row_fn(struct app *, size_t item, int y, int x, int w,
 void view_list_draw(struct app *, struct listview *, int y, int x, int h,
     int w, view_row_fn *);
 void view_empty(int y, int x, int w, const char *);
+/* Text wrapped to w in at most max rows; the rows it took. */
+int view_wrap(const char *, int y, int x, int w, int max, attr_t);
 void view_list_sync(struct app *, enum view, size_t n, listview_label_fn *,
     void *);
 /* The item a view's row shows, as a key that survives changes. */

@@ -65,13 +65,8 @@ upload_chunks(struct client *c, FILE *f, const char *file, size_t chunk)
 	while (status == 0 && (n = fread(buf, 1, chunk, f)) > 0) {
 		base64_encode(buf, n, b64);
 		snprintf(offset, sizeof offset, "%lld", done);
-		r = client_call(c, "FILE.CHUNK", "file", file, "offset", offset,
-		    "data", b64, NULL);
-		if (r == NULL)
-			status = cli_fail(EX_UNAVAILABLE, "upload: no answer");
-		else if (!r->ok)
-			status = cli_reply_fail("upload", r);
-		else {
+		if ((r = cli_call(NULL, c, "upload", &status, "FILE.CHUNK",
+		    "file", file, "offset", offset, "data", b64, NULL)) != NULL) {
 			client_reply_free(r);
 			done += (long long)n;
 		}
@@ -103,26 +98,20 @@ file_upload(struct client *c, const char *space, const char *path,
 		return status;
 	}
 	snprintf(size, sizeof size, "%lld", (long long)st.st_size);
-	r = client_call(c, "FILE.BEGIN", "space", space, "name", name != NULL ?
-	    name : base_name(path), "size", size, "sha256", hex, NULL);
-	if (r == NULL || !r->ok) {
+	if ((r = cli_call(NULL, c, "upload", &status, "FILE.BEGIN", "space",
+	    space, "name", name != NULL ? name : base_name(path), "size", size,
+	    "sha256", hex, NULL)) == NULL) {
 		fclose(f);
-		return r == NULL ? cli_fail(EX_UNAVAILABLE, "upload: no "
-		    "answer") : cli_reply_fail("upload", r);
+		return status;
 	}
 	file = xstrdup(client_reply_get(r, "file"));
 	chunk = (size_t)strtoul(client_reply_get(r, "chunk"), NULL, 10);
 	client_reply_free(r);
 	if ((status = upload_chunks(c, f, file, chunk > 0 ? chunk : 32768)) ==
-	    0) {
-		if ((r = client_call(c, "FILE.END", "file", file, NULL)) == NULL)
-			status = cli_fail(EX_UNAVAILABLE, "upload: no answer");
-		else if (!r->ok)
-			status = cli_reply_fail("upload", r);
-		else {
-			printf("%s\n", file);
-			client_reply_free(r);
-		}
+	    0 && (r = cli_call(NULL, c, "upload", &status, "FILE.END", "file",
+	    file, NULL)) != NULL) {
+		printf("%s\n", file);
+		client_reply_free(r);
 	}
 	fclose(f);
 	free(file);
@@ -138,14 +127,13 @@ download(struct client *c, const char *file, FILE *f, char **sha)
 	char at[24], *data;
 	unsigned char *bytes;
 	size_t n;
+	int status;
 
 	for (;;) {
 		snprintf(at, sizeof at, "%lld", offset);
-		if ((r = client_call(c, "FILE.GET", "file", file, "offset", at,
-		    NULL)) == NULL)
-			return cli_fail(EX_UNAVAILABLE, "get: no answer");
-		if (!r->ok)
-			return cli_reply_fail("get", r);
+		if ((r = cli_call(NULL, c, "get", &status, "FILE.GET", "file",
+		    file, "offset", at, NULL)) == NULL)
+			return status;
 		size = strtoll(client_reply_get(r, "size"), NULL, 10);
 		free(*sha);
 		*sha = xstrdup(client_reply_get(r, "sha256"));
@@ -255,16 +243,14 @@ comments_call(struct client *c, const char *file, int json,
 	struct client_reply *all = NULL, *r;
 	const char *more;
 	char *after = xstrdup("0");
-	int again;
+	int again, status;
 
 	for (;;) {
-		r = client_call(c, "COMMENT.LIST", "file", file, "after", after,
-		    NULL);
-		if (r == NULL || !r->ok) {
+		if ((r = cli_call(NULL, c, "comments", &status, "COMMENT.LIST",
+		    "file", file, "after", after, NULL)) == NULL) {
 			free(after);
 			client_reply_free(all);
-			return r == NULL ? cli_fail(EX_UNAVAILABLE, "comments: "
-			    "no answer") : cli_reply_fail("comments", r);
+			return status;
 		}
 		if (r->ndata > 0) {
 			free(after);

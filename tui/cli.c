@@ -76,22 +76,6 @@ cli_reply_fail(const char *what, struct client_reply *r)
 	return status;
 }
 
-/* r if it is an OK reply; else NULL with *status said (no answer, or
-   the ERR), r freed. */
-static struct client_reply *
-cli_reply_check(const char *what, struct client_reply *r, int *status)
-{
-	if (r == NULL)
-		*status = cli_fail(EX_UNAVAILABLE, "%s: no answer", what);
-	else if (!r->ok)
-		*status = cli_reply_fail(what, r);
-	else {
-		*status = EX_OK;
-		return r;
-	}
-	return NULL;
-}
-
 /* Asks on the terminal; 1 for yes. Refuses when there is no terminal. */
 static int
 cli_confirm(const char *question)
@@ -200,12 +184,7 @@ cli_ping(const struct cli_opts *o, const struct cli_args *a)
 
 	if ((c = cli_connect_to(o, NULL, &status)) == NULL)
 		return status;
-	if ((r = client_call(c, "PING", NULL)) == NULL) {
-		client_close(c);
-		return cli_fail(EX_UNAVAILABLE, "no answer from %s", o->server);
-	}
-	status = r->ok ? EX_OK : cli_reply_fail("ping", r);
-	if (r->ok) {
+	if ((r = cli_call(o, c, "ping", &status, "PING", NULL)) != NULL) {
 		printf("%s: alive\n", o->server);
 		client_reply_free(r);
 	}
@@ -238,7 +217,15 @@ cli_call(const struct cli_opts *o, struct client *c, const char *what,
 	    kv[6], kv[7], kv[8], kv[9], kv[10], kv[11], kv[12], kv[13], NULL);
 	if (own != NULL)
 		client_close(own);
-	return cli_reply_check(what, r, status);
+	if (r == NULL)
+		*status = cli_fail(EX_UNAVAILABLE, "%s: no answer", what);
+	else if (!r->ok)
+		*status = cli_reply_fail(what, r);
+	else {
+		*status = EX_OK;
+		return r;
+	}
+	return NULL;
 }
 
 int
@@ -273,11 +260,8 @@ cli_login_link(const struct cli_opts *o, const char *link)
 		free(server);
 		return status;
 	}
-	if ((r = client_call(c, "LOGIN.TOKEN", "link", link, NULL)) == NULL)
-		status = cli_fail(EX_UNAVAILABLE, "no answer from %s", server);
-	else if (!r->ok)
-		status = cli_reply_fail("login", r);
-	else {
+	if ((r = cli_call(o, c, "login", &status, "LOGIN.TOKEN", "link", link,
+	    NULL)) != NULL) {
 		if ((status = cli_keep_session(r)) == EX_OK)
 			printf("logged in to %s\n", server);
 		client_reply_free(r);
@@ -308,13 +292,10 @@ cli_login(const struct cli_opts *o, const struct cli_args *a)
 		return cli_fail(EX_NOINPUT, "no password given (no password "
 		    "yet? ask for a login link: agora login-link)");
 	}
-	r = client_call(c, "LOGIN", "email", o->email, "password", pw, NULL);
+	r = cli_call(o, c, "login", &status, "LOGIN", "email", o->email,
+	    "password", pw, NULL);
 	freezero_str(pw);
-	if (r == NULL)
-		status = cli_fail(EX_UNAVAILABLE, "no answer from %s", o->server);
-	else if (!r->ok)
-		status = cli_reply_fail("login", r);
-	else {
+	if (r != NULL) {
 		if ((status = cli_keep_session(r)) == EX_OK)
 			printf("logged in to %s as %s\n", o->server, o->email);
 		client_reply_free(r);
@@ -336,15 +317,11 @@ cli_login_link_ask(const struct cli_opts *o, const struct cli_args *a)
 		    "the config file");
 	if ((c = cli_connect_to(o, NULL, &status)) == NULL)
 		return status;
-	if ((r = client_call(c, "LOGIN.LINK", "email", o->email, NULL)) == NULL)
-		status = cli_fail(EX_UNAVAILABLE, "no answer from %s", o->server);
-	else if (!r->ok)
-		status = cli_reply_fail("login-link", r);
-	else {
+	if ((r = cli_call(o, c, "login-link", &status, "LOGIN.LINK", "email",
+	    o->email, NULL)) != NULL) {
 		printf("if %s has an account, a login link is on its way\n",
 		    o->email);
 		client_reply_free(r);
-		status = EX_OK;
 	}
 	client_close(c);
 	return status;
@@ -488,27 +465,18 @@ static int
 cli_whoami(const struct cli_opts *o, const struct cli_args *a)
 {
 	struct client_reply *r;
-	struct client *c;
 	int status, first = 1, json = a->json;
 
-	if ((c = cli_session(o, &status)) == NULL)
+	if ((r = cli_call(o, NULL, "whoami", &status, "WHOAMI", NULL)) == NULL)
 		return status;
-	if ((r = client_call(c, "WHOAMI", NULL)) == NULL)
-		status = cli_fail(EX_UNAVAILABLE, "no answer");
-	else if (!r->ok)
-		status = cli_reply_fail("whoami", r);
-	else {
-		if (json)
-			putchar('{');
-		for (size_t i = 0; i < r->ndata; i++)
-			whoami_line(r->data[i], json, &first);
-		if (json)
-			printf("]}\n");
-		client_reply_free(r);
-		status = EX_OK;
-	}
-	client_close(c);
-	return status;
+	if (json)
+		putchar('{');
+	for (size_t i = 0; i < r->ndata; i++)
+		whoami_line(r->data[i], json, &first);
+	if (json)
+		printf("]}\n");
+	client_reply_free(r);
+	return EX_OK;
 }
 
 static int
@@ -526,15 +494,10 @@ cli_logout(const struct cli_opts *o, const struct cli_args *a)
 		free(path);
 		return status;
 	}
-	if ((r = client_call(c, "LOGOUT", NULL)) == NULL)
-		status = cli_fail(EX_UNAVAILABLE, "no answer");
-	else if (!r->ok)
-		status = cli_reply_fail("logout", r);
-	else {
+	if ((r = cli_call(o, c, "logout", &status, "LOGOUT", NULL)) != NULL) {
 		client_reply_free(r);
 		tokenfile_remove(path);
 		printf("logged out\n");
-		status = EX_OK;
 	}
 	free(path);
 	client_close(c);

@@ -61,14 +61,10 @@ cmd_workspace(struct app *a, const char *arg)
 {
 	size_t i = model_find_workspace(&a->model, arg);
 
-	if (i == a->model.nws) {
+	if (i < a->model.nws)
+		app_workspace(a, i);
+	else
 		app_status(a, 1, "no workspace \"%s\" (Tab completes)", arg);
-		return;
-	}
-	model_select(&a->model, i);
-	view_sync(a);
-	members_load(a);
-	app_status(a, 0, "workspace %s", a->model.ws[i].name);
 }
 
 /* The length of who if arg names them (alone, or before a space). */

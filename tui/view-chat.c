@@ -520,14 +520,11 @@ chat_unsent(struct app *a, enum chat_kind kind, int64_t peer,
 	app_status(a, 1, "message not sent: %s", why);
 }
 
-static void *
-chat_view_init(void)
+static void
+chat_view_init(struct app *a)
 {
-	struct chat_view *c = xcalloc(1, sizeof *c);
-
-	field_init(&c->compose, APP_COMPOSE_MAX);
-	c->compose.multiline = 1;
-	return c;
+	field_init(&ch(a)->compose, APP_COMPOSE_MAX);
+	ch(a)->compose.multiline = 1;
 }
 
 static void
@@ -540,7 +537,6 @@ chat_view_free(struct app *a)
 	free(c->drafts);
 	free(c->compose_note);
 	field_free(&c->compose);
-	free(c);
 }
 
 /* After logging in: the unread counts, and what was on its way for the
@@ -915,6 +911,7 @@ const struct view_ops view_chat = {
 	.where = KM_CHAT,
 	.section = "In a conversation, also",
 	.title_of = chat_title,
+	.state = sizeof (struct chat_view),
 	.init = chat_view_init,
 	.sync = chat_sync,
 	.load = chat_view_load,

@@ -131,9 +131,15 @@ contacts_reply(struct app *a, const struct client_reply *r, void *arg)
 		contact_load(a, cv(a)->contact);
 }
 
+/* All after logging in (what was on its way for the picker went with
+   the old connection), or when stale. */
 static void
-contacts_load(struct app *a)
+load_contacts(struct app *a, int all)
 {
+	if (all)
+		pk(a)->busy = 0;
+	if (!all && !a->model.contacts_stale)
+		return;
 	if (a->state == LINK_ONLINE)
 		link_request(a, "CONTACTS", contacts_reply, NULL, NULL);
 	a->model.contacts_stale = 0;
@@ -158,8 +164,7 @@ contact_reply(struct app *a, const struct client_reply *r, void *arg)
 	} else
 		app_status(a, 1, "contact: %s", link_error(r));
 	view_sync(a);
-	if (a->model.contacts_stale)
-		contacts_load(a);
+	load_contacts(a, 0);
 }
 
 static void
@@ -352,27 +357,10 @@ static const struct view_action contact_actions[] = {
 	{ A_NONE, A_NONE, NULL }
 };
 
-static void *
-contact_views_init(void)
-{
-	return xcalloc(1, sizeof (struct contact_views));
-}
-
 static void
 contact_views_free(struct app *a)
 {
 	free(pk(a)->asked);
-	free(cv(a));
-}
-
-/* What was on its way for the picker went with the old connection. */
-static void
-load_contacts(struct app *a, int all)
-{
-	if (all)
-		pk(a)->busy = 0;
-	if (all || a->model.contacts_stale)
-		contacts_load(a);
 }
 
 static const char *
@@ -396,7 +384,7 @@ const struct view_ops view_contacts = {
 	.where = KM_CONTACT,
 	.section = "On a professional contact (sidebar or list), also",
 	.list = 1,
-	.init = contact_views_init,
+	.state = sizeof (struct contact_views),
 	.sync = sync_contacts,
 	.load = load_contacts,
 	.key = key_contacts,

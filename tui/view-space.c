@@ -32,6 +32,7 @@ struct space_views {
 	char		**comments;	/* "name: body", raw */
 	size_t		 ncomments;
 	int64_t		 comments_after; /* the last one's id */
+	enum action	 asked;		/* what the question is for */
 	char		 ids[2][24];	/* space_id, target_id */
 };
 
@@ -159,9 +160,13 @@ spaces_reply(struct app *a, const struct client_reply *r, void *arg)
 		    r->data, r->ndata) : 0);
 }
 
+/* What the server is asked again: the list (all, or when stale), the
+   space on screen (its people, or its files and their comments). */
 static void
-spaces_load(struct app *a)
+load_spaces(struct app *a, int all)
 {
+	if (!all && !a->model.spaces_stale)
+		return;
 	if (a->state == LINK_ONLINE)
 		link_request(a, "SPACE.LIST", spaces_reply, NULL, NULL);
 	a->model.spaces_stale = 0;
@@ -186,8 +191,7 @@ space_reply(struct app *a, const struct client_reply *r, void *arg)
 	} else
 		app_status(a, 1, "space: %s", link_error(r));
 	view_sync(a);
-	if (a->model.spaces_stale)
-		spaces_load(a);
+	load_spaces(a, 0);
 }
 
 static void
@@ -232,7 +236,8 @@ comments_page(struct app *a, int64_t file)
 	char f[24], after[24];
 
 	snprintf(f, sizeof f, "%lld", (long long)file);
-	snprintf(after, sizeof after, "%lld", (long long)sv(a)->comments_after);
+	snprintf(after, sizeof after, "%lld",
+	    (long long)sv(a)->comments_after);
 	if (a->state == LINK_ONLINE)
 		link_request(a, "COMMENT.LIST", comments_reply,
 		    (void *)(intptr_t)file, "file", f, "after", after, NULL);
@@ -283,15 +288,6 @@ comments_reply(struct app *a, const struct client_reply *r, void *arg)
 		if (link_reply_i64(r, "more") == 1)
 			comments_page(a, file);
 	}
-}
-
-/* What the server is asked again: the list, the space on screen (its
-   people, or its files and their comments). */
-static void
-load_spaces(struct app *a, int all)
-{
-	if (all || a->model.spaces_stale)
-		spaces_load(a);
 }
 
 static void
@@ -448,27 +444,19 @@ row_person(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 static int
 space_head(struct app *a, struct space *sp, int y, int x, int h, int w)
 {
-	const char *p = sp->description;
 	char *s;
 	int rows = 0;
-	size_t n;
 
 	xasprintf(&s, "%s%s", sp->title, sp->archived ? "  (archived)" : "");
 	screen_text(y + rows++, x, w, s, A_BOLD);
 	free(s);
 	/* At most three lines of the description. */
-	while (*p != '\0' && rows < 4 && rows < h - 4) {
-		n = text_wrap(p, (size_t)w);
-		s = xstrndup(p, n);
-		screen_text(y + rows++, x, w, s, A_NORMAL);
-		free(s);
-		p += n;
-		if (*p == ' ' || *p == '\n')
-			p++;
-	}
+	rows += view_wrap(sp->description, y + rows, x, w, h - 5 < 3 ? h - 5 :
+	    3, A_NORMAL);
 	xasprintf(&s, "you: %s%s \u00b7 %ld people \u00b7 %ld pending"
 	    "%s%s%s%s%s", sp->role, sp->network ?
-	    " \u00b7 business network" : "", sp->people, sp->pending, sp->overdue > 0 ? " " : "",
+	    " \u00b7 business network" : "", sp->people, sp->pending,
+	    sp->overdue > 0 ? " " : "",
 	    sp->overdue > 0 ? screen_symbol(SYM_WARNING) : "",
 	    sp->requests > 0 ? " \u00b7 access requests: " : "",
 	    sp->requests > 0 ? "yes" : "", sp->externals_invite ?
@@ -695,18 +683,6 @@ describe_done(struct app *a, const char *text)
 }
 
 static void
-externals_answer(struct app *a, int yes)
-{
-	struct space *sp = open_space(a);
-
-	if (yes && sp != NULL)
-		link_action(a, sp->externals_invite ? "externals may no longer "
-		    "invite" : "externals may invite", "SPACE.EDIT", "space",
-		    space_id(a), "externals_invite", sp->externals_invite ?
-		    "0" : "1", NULL);
-}
-
-static void
 invite_message_done(struct app *a, const char *message)
 {
 	link_action(a, "invited", "INVITE", "space", space_id(a),
@@ -779,9 +755,7 @@ static void
 job_done(struct app *a, const char *job_title)
 {
 	struct participant *p = target_person(a);
-	const char *k[3] = { NULL }, *v[3] = { NULL }, *name = sv(a)->scratch2;
-	const char *company = sv(a)->scratch;
-	size_t n = 0;
+	const char *name = sv(a)->scratch2, *company = sv(a)->scratch;
 
 	/* One's own empty name is left as it was (the server refuses one);
 	   someone else's, empty, is their own again in this space. */
@@ -793,25 +767,12 @@ job_done(struct app *a, const char *job_title)
 		job_title = form_changed(a, job_title, p->own_job_title,
 		    p->job_title);
 	}
-	/* The pairs packed: a key left NULL would end them early. */
-	if (name != NULL) {
-		k[n] = "name";
-		v[n++] = name;
-	}
-	if (company != NULL) {
-		k[n] = "company";
-		v[n++] = company;
-	}
-	if (job_title != NULL) {
-		k[n] = "job_title";
-		v[n++] = job_title;
-	}
-	if (n == 0)
+	if (name == NULL && company == NULL && job_title == NULL)
 		app_status(a, 0, "nothing changed");
 	else
 		link_action(a, "profile saved", "PARTICIPANT.EDIT", "space",
-		    space_id(a), "user", target_id(a), k[0], v[0], k[1], v[1],
-		    k[2], v[2], NULL);
+		    space_id(a), "user", target_id(a), "name", name, "company",
+		    company, "job_title", job_title, NULL);
 	free(sv(a)->scratch);
 	free(sv(a)->scratch2);
 	sv(a)->scratch = sv(a)->scratch2 = NULL;
@@ -852,68 +813,73 @@ person_request(struct app *a, const char *verb, const char *done)
 	    target_id(a), NULL);
 }
 
+/*
+ * A yes to the question the action asked (ask): its request, made from
+ * the space and the person or file as they are now.
+ */
 static void
-revoke_answer(struct app *a, int yes)
+answer(struct app *a, int yes)
 {
-	if (yes)
+	struct space *sp = open_space(a);
+
+	if (!yes)
+		return;
+	switch (sv(a)->asked) {
+	case A_REVOKE:
 		person_request(a, "PARTICIPANT.REVOKE", "access revoked");
-}
-
-static void
-deny_answer(struct app *a, int yes)
-{
-	if (yes)
+		break;
+	case A_DENY:
 		person_request(a, "PARTICIPANT.DENY", "request turned down");
-}
-
-static void
-archive_answer(struct app *a, int yes)
-{
-	struct space *sp = open_space(a);
-
-	if (yes && sp != NULL)
-		link_action(a, sp->archived ? "reactivated" : "archived",
-		    sp->archived ? "SPACE.REACTIVATE" : "SPACE.ARCHIVE",
-		    "space", space_id(a), NULL);
-}
-
-static void
-network_answer(struct app *a, int yes)
-{
-	struct space *sp = open_space(a);
-
-	if (yes && sp != NULL)
-		link_action(a, sp->network ? "no longer a business network" :
-		    "now a business network", "SPACE.NETWORK", "space",
-		    space_id(a), "network", sp->network ? "0" : "1", NULL);
-}
-
-static void
-delete_answer(struct app *a, int yes)
-{
-	if (yes)
+		break;
+	case A_FILE_DELETE:
+		link_action(a, "file deleted", "FILE.DELETE", "file",
+		    target_id(a), NULL);
+		break;
+	case A_SPACE_DELETE:
 		link_action(a, "deleted", "SPACE.DELETE", "space",
 		    space_id(a), "confirm", "yes", NULL);
-}
-
-static void
-leave_answer(struct app *a, int yes)
-{
-	if (yes)
+		break;
+	case A_SPACE_LEAVE:
 		link_action(a, "left", "SPACE.LEAVE", "space", space_id(a),
 		    NULL);
+		break;
+	case A_SPACE_ARCHIVE:
+		if (sp != NULL)
+			link_action(a, sp->archived ? "reactivated" :
+			    "archived", sp->archived ? "SPACE.REACTIVATE" :
+			    "SPACE.ARCHIVE", "space", space_id(a), NULL);
+		break;
+	case A_NETWORK:
+		if (sp != NULL)
+			link_action(a, sp->network ? "no longer a business "
+			    "network" : "now a business network",
+			    "SPACE.NETWORK", "space", space_id(a), "network",
+			    sp->network ? "0" : "1", NULL);
+		break;
+	case A_SPACE_EXTERNALS:
+		if (sp != NULL)
+			link_action(a, sp->externals_invite ? "externals may "
+			    "no longer invite" : "externals may invite",
+			    "SPACE.EDIT", "space", space_id(a),
+			    "externals_invite", sp->externals_invite ? "0" :
+			    "1", NULL);
+		break;
+	default:
+		break;
+	}
 }
 
-/* A question naming someone or something from the server, sanitised:
-   before, the name, after. */
+/* The question of action, naming someone or something from the server,
+   sanitised: before, the name, after. */
 static void
-ask(struct app *a, const char *before, const char *name, const char *after,
-    app_dialog_fn *done)
+ask(struct app *a, enum action action, const char *before, const char *name,
+    const char *after)
 {
 	char *safe = text_sanitize(name, strlen(name), 0), *q;
 
+	sv(a)->asked = action;
 	xasprintf(&q, "%s%s%s", before, safe, after);
-	app_ask(a, q, done);
+	app_ask(a, q, answer);
 	free(q);
 	free(safe);
 }
@@ -937,11 +903,11 @@ person_action(struct app *a, enum action action)
 		person_request(a, "PARTICIPANT.GRANT", "access granted");
 		break;
 	case A_REVOKE:
-		ask(a, "Revoke the access of ", p->email, "? They lose the "
-		    "space at once.", revoke_answer);
+		ask(a, action, "Revoke the access of ", p->email, "? They lose "
+		    "the space at once.");
 		break;
 	case A_DENY:
-		ask(a, "Turn down the request of ", p->email, "?", deny_answer);
+		ask(a, action, "Turn down the request of ", p->email, "?");
 		break;
 	case A_PROFILE:
 		app_prompt(a, form_prompt(a, "Name: ",
@@ -992,14 +958,6 @@ comment_done(struct app *a, const char *body)
 		    target_id(a), "body", body, NULL);
 }
 
-static void
-file_delete_answer(struct app *a, int yes)
-{
-	if (yes)
-		link_action(a, "file deleted", "FILE.DELETE", "file",
-		    target_id(a), NULL);
-}
-
 /* Keys of the files view (and f, U from the space). */
 static void
 file_action(struct app *a, enum action action)
@@ -1030,8 +988,7 @@ file_action(struct app *a, enum action action)
 	} else if (action == A_COMMENT)
 		app_prompt(a, "Comment: ", 0, comment_done);
 	else if (action == A_FILE_DELETE)
-		ask(a, "Delete the file ", f->name, " for everyone?",
-		    file_delete_answer);
+		ask(a, action, "Delete the file ", f->name, " for everyone?");
 }
 
 static void
@@ -1083,27 +1040,27 @@ space_action(struct app *a, enum action action)
 		break;
 	}
 	case A_SPACE_EXTERNALS:
-		ask(a, sp->externals_invite ? "Stop externals inviting others "
-		    "into \u201c" : "Let externals invite others into \u201c",
-		    sp->title, "\u201d?", externals_answer);
+		ask(a, action, sp->externals_invite ? "Stop externals inviting "
+		    "others into \u201c" : "Let externals invite others into "
+		    "\u201c", sp->title, "\u201d?");
 		break;
 	case A_SPACE_LINK:
 		link_action(a, "shareable link", "SPACE.LINK", "space",
 		    space_id(a), NULL);
 		break;
 	case A_SPACE_ARCHIVE:
-		ask(a, sp->archived ? "Bring \u201c" : "Archive \u201c",
+		ask(a, action, sp->archived ? "Bring \u201c" : "Archive \u201c",
 		    sp->title, sp->archived ? "\u201d back? Externals get "
 		    "their access again." : "\u201d? Externals lose access; "
-		    "nothing is deleted.", archive_answer);
+		    "nothing is deleted.");
 		break;
 	case A_SPACE_DELETE:
-		ask(a, "Delete \u201c", sp->title, "\u201d for good? "
-		    "Everything in it goes, for everyone.", delete_answer);
+		ask(a, action, "Delete \u201c", sp->title, "\u201d for good? "
+		    "Everything in it goes, for everyone.");
 		break;
 	case A_SPACE_LEAVE:
-		ask(a, "Leave \u201c", sp->title, "\u201d? Only a new "
-		    "invitation brings you back.", leave_answer);
+		ask(a, action, "Leave \u201c", sp->title, "\u201d? Only a new "
+		    "invitation brings you back.");
 		break;
 	case A_INVITE:
 		app_prompt(a, "Invite (e-mail addresses): ", 0,
@@ -1114,12 +1071,12 @@ space_action(struct app *a, enum action action)
 		chat_open(a, CHAT_SPACE, sp->id);
 		break;
 	case A_NETWORK:
-		ask(a, sp->network ? "Stop \u201c" : "Make \u201c", sp->title,
-		    sp->network ? "\u201d being a business network? Its "
+		ask(a, action, sp->network ? "Stop \u201c" : "Make \u201c",
+		    sp->title, sp->network ? "\u201d being a business network? Its "
 		    "participants get back the roles they had." : "\u201d a "
 		    "business network? Every participant but its owner becomes "
 		    "a collaborator, and they become your professional "
-		    "contacts.", network_answer);
+		    "contacts.");
 		break;
 	default:
 		break;
@@ -1155,13 +1112,6 @@ space_views_free(struct app *a)
 	free(s->scratch);
 	free(s->scratch2);
 	comments_clear(s);
-	free(s);
-}
-
-static void *
-space_views_init(void)
-{
-	return xcalloc(1, sizeof (struct space_views));
 }
 
 static const char *
@@ -1207,7 +1157,7 @@ const struct view_ops view_space = {
 	.section = "In a space, also",
 	.list = 1,
 	.title_of = title_space,
-	.init = space_views_init,
+	.state = sizeof (struct space_views),
 	.sync = sync_space,
 	.load = load_space,
 	.key = key_space,

@@ -342,25 +342,23 @@ view_empty(int y, int x, int w, const char *what)
 	screen_text(y, x + 1, w - 1, what, screen_attr(PAIR_DIM, A_DIM));
 }
 
-/* The notice, wrapped; returns the rows it took (and one blank). */
-static int
-draw_notice(const char *p, int error, int y, int x, int h, int w)
+int
+view_wrap(const char *p, int y, int x, int w, int max, attr_t attr)
 {
 	int rows = 0;
 	size_t n;
 	char *s;
 
-	while (*p != '\0' && rows < h - 1) {
+	while (*p != '\0' && rows < max) {
 		n = text_wrap(p, (size_t)w);
 		s = xstrndup(p, n);
-		screen_text(y + rows++, x, w, s, error ?
-		    screen_attr(PAIR_ERROR, A_BOLD) : A_BOLD);
+		screen_text(y + rows++, x, w, s, attr);
 		free(s);
 		p += n;
 		if (*p == ' ' || *p == '\n')
 			p++;
 	}
-	return rows + 1;
+	return rows;
 }
 
 void
@@ -370,7 +368,9 @@ view_draw_main(struct app *a, int y, int x, int h, int w)
 
 	screen_clear(y, x, h, w);
 	if (a->notice != NULL) {
-		n = draw_notice(a->notice, a->notice_error, y, x, h, w);
+		/* Wrapped, and a blank row under it. */
+		n = view_wrap(a->notice, y, x, w, h - 1, a->notice_error ?
+		    screen_attr(PAIR_ERROR, A_BOLD) : A_BOLD) + 1;
 		y += n;
 		h -= n;
 	}
@@ -418,12 +418,7 @@ draw_people(struct app *a, int y, int x, int h, int w)
 static void
 open_overview(struct app *a)
 {
-	size_t item = listview_selected(&a->list[VIEW_OVERVIEW]);
-
-	model_select(&a->model, item);
-	view_sync(a);
-	members_load(a);
-	app_status(a, 0, "workspace %s", a->model.ws[item].name);
+	app_workspace(a, listview_selected(&a->list[VIEW_OVERVIEW]));
 }
 
 static void
