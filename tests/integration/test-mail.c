@@ -439,6 +439,90 @@ START_TEST(test_language)
 }
 END_TEST
 
+/*
+ * An invitation in the invitee's language: theirs if they have an account
+ * with one, else that of the space's workspace. Plural and quote included.
+ */
+START_TEST(test_invitation_language)
+{
+	struct agorad *a = mail_node(NULL);
+	char *alice, *amelie, *zoe, *yves, *ws, *other, *md, *out, *subject;
+	struct client *c;
+	struct client_reply *r;
+	struct mail *m;
+	int64_t space;
+	int seen = 0;
+
+	outbox_reset();
+	ws = harness_workspace("Acme");
+	other = harness_workspace("Lyon");
+	alice = harness_email("alice");
+	amelie = harness_email("amelie");
+	zoe = harness_email("zoe");
+	yves = harness_email("yves");
+	agorad_user_add(a, alice, "Alice Martin", HARNESS_PASSWORD, ws, NULL);
+	agorad_user_add(a, amelie, "Am\u00e9lie", HARNESS_PASSWORD, other,
+	    NULL);
+	ck_assert_int_eq(agorad_run(a, NULL, &out, "user", "lang", amelie,
+	    "fr", NULL), 0);
+	free(out);
+	agorad_start(a);
+	xasprintf(&md, "%s/maildir", agorad_dir(a));
+	c = harness_login(a, alice, HARNESS_PASSWORD, NULL);
+	r = call_ok(c, "SPACE.CREATE", "title", "Salon", NULL);
+	space = strtoll(client_reply_get(r, "space"), NULL, 10);
+	client_reply_free(r);
+
+	client_reply_free(call_ok(c, "INVITE", "space", i64s(space), "emails",
+	    amelie, "message", "Bonjour", NULL));
+	m = maildir_next(md, &seen);
+	subject = mail_header(m, "Subject");
+	ck_assert_str_eq(subject, "Alice Martin vous invite \u00e0 rejoindre "
+	    "\u00ab\u00a0Salon\u00a0\u00bb");
+	free(subject);
+	expect_output(mail_body(m), "Alice Martin vous invite \u00e0 rejoindre "
+	    "l'espace \u00ab\u00a0Salon\u00a0\u00bb sur agora.\n\n"
+	    "Alice Martin a \u00e9crit\u00a0:\n\n> Bonjour\n");
+	expect_output(mail_body(m), "Pour le rejoindre, ouvrez ce lien avec "
+	    "agora\u00a0:\n\n    agora accept agora://");
+	expect_output(mail_body(m), "pendant 30 jours.");
+	mail_free(m);
+
+	/* No account: the workspace's language, English by default. */
+	client_reply_free(call_ok(c, "INVITE", "space", i64s(space), "emails",
+	    zoe, NULL));
+	m = maildir_next(md, &seen);
+	subject = mail_header(m, "Subject");
+	ck_assert_str_eq(subject, "Alice Martin invited you to "
+	    "\u201cSalon\u201d");
+	free(subject);
+	expect_output(mail_body(m), "It works once, and for 30 days. You can "
+	    "set a password then, or come in without one.\n");
+	mail_free(m);
+	ck_assert_int_eq(agorad_run(a, NULL, &out, "workspace", "lang", ws,
+	    "fr", NULL), 0);
+	free(out);
+	client_reply_free(call_ok(c, "INVITE", "space", i64s(space), "emails",
+	    yves, NULL));
+	m = maildir_next(md, &seen);
+	subject = mail_header(m, "Subject");
+	ck_assert_str_eq(subject, "Alice Martin vous invite \u00e0 rejoindre "
+	    "\u00ab\u00a0Salon\u00a0\u00bb");
+	free(subject);
+	mail_free(m);
+
+	client_close(c);
+	agorad_stop_clean(a);
+	free(md);
+	free(yves);
+	free(zoe);
+	free(amelie);
+	free(alice);
+	free(other);
+	free(ws);
+}
+END_TEST
+
 /* SIGHUP switches from the maildir to SMTP: the mail options reload. */
 START_TEST(test_reload_smtp_url)
 {
@@ -703,6 +787,7 @@ mail_suite(void)
 	tcase_add_test(tc, test_smtp_down_then_up);
 	tcase_add_test(tc, test_maildir_fallback);
 	tcase_add_test(tc, test_language);
+	tcase_add_test(tc, test_invitation_language);
 	tcase_add_test(tc, test_reload_smtp_url);
 	tcase_add_test(tc, test_header_injection_refused);
 	tcase_add_test(tc, test_refused_for_good);

@@ -62,6 +62,25 @@ translate(void *arg)
 	return (void *)bad;
 }
 
+/* French plural rules: 0 and 1 are singular (English: only 1). */
+START_TEST(plurals)
+{
+	static const char one[] = "The link works once, and for %d day.\n";
+	static const char many[] = "The link works once, and for %d days.\n";
+	static const char fr_one[] = "Le lien ne sert qu'une fois, pendant %d "
+	    "jour.\n";
+	static const char fr_many[] = "Le lien ne sert qu'une fois, pendant %d "
+	    "jours.\n";
+
+	ck_assert_str_eq(i18n_ntext("fr", one, many, 0), fr_one);
+	ck_assert_str_eq(i18n_ntext("fr", one, many, 1), fr_one);
+	ck_assert_str_eq(i18n_ntext("fr", one, many, 2), fr_many);
+	ck_assert_str_eq(i18n_ntext("fr", one, many, 30), fr_many);
+	ck_assert_str_eq(i18n_ntext("en", one, many, 0), many);
+	ck_assert_str_eq(i18n_ntext("en", one, many, 1), one);
+}
+END_TEST
+
 /* French on one thread, English on another, at once; the process and
  * this thread stay in C. */
 START_TEST(threads_keep_their_locale)
@@ -104,6 +123,7 @@ main(void)
 	i18n_bind();
 	tcase_add_test(tc, french);
 	tcase_add_test(tc, english_and_unknown);
+	tcase_add_test(tc, plurals);
 	tcase_add_test(tc, threads_keep_their_locale);
 	tcase_add_test(tc, language_variable_ignored);
 	suite_add_tcase(s, tc);
