@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "config.h"
 #include "db.h"
+#include "i18n.h"
 #include "log.h"
 #include "migrate.h"
 #include "outbox.h"
@@ -25,9 +26,6 @@
 #include "xmalloc.h"
 
 #define PASSWORD_MIN 8
-/* UTF-8 on purpose: the test shows whether non-ASCII survives the trip. */
-#define MAIL_TEST_SUBJECT "agora: test message \xe2\x80\x94 \xc3\xa7" \
-	"a marche"
 #define CERT_DAYS 825
 
 static int
@@ -374,6 +372,81 @@ user_add_tx(PGconn *pg, const struct user_add *u, const char *hash)
 	return 0;
 }
 
+/*
+ * agorad user lang EMAIL [LANG|default], agorad workspace lang NAME [LANG]:
+ * shows or sets the language agora writes to a user in, or a workspace's,
+ * which its users without one of their own and its invitees get
+ * (sql/014_languages.sql). "default": the user has none of their own.
+ */
+static int
+admin_lang(const char *path, int argc, char **argv, int user)
+{
+	static const char *const q[2][2] = {
+		{ "SELECT id, lang FROM workspaces WHERE lower(name) = "
+		  "lower($1)",
+		  "UPDATE workspaces SET lang = $2 WHERE id = $1::bigint" },
+		{ "SELECT id, coalesce(lang, 'default') AS lang FROM users "
+		  "WHERE lower(email) = lower($1)",
+		  "UPDATE users SET lang = $2 WHERE id = $1::bigint" },
+	};
+	const char *what = user ? "user" : "workspace";
+	const char *lang = argc == 4 ? argv[3] : NULL, *p[2], *a[3];
+	struct config cf;
+	char *cause = NULL, *detail;
+	PGresult *r = NULL;
+	PGconn *pg;
+	int rc = 1;
+
+	if (argc < 3 || argc > 4 || argv[2][0] == '-' || (lang != NULL &&
+	    i18n_lang(lang) == NULL && !(user && strcmp(lang, "default") == 0)))
+		return admin_fail("usage: agorad %s lang %s [LANG%s] (LANG: %s)",
+		    what, user ? "EMAIL" : "NAME", user ? "|default" : "",
+		    i18n_lang_list());
+	if (config_load(path, &cf, &cause) != 0) {
+		admin_fail("%s", cause);
+		free(cause);
+		return 1;
+	}
+	if ((pg = db_connect_once(cf.database, &cause)) == NULL) {
+		admin_fail("%s", cause);
+		free(cause);
+		config_free(&cf);
+		return 1;
+	}
+	p[0] = argv[2];
+	if (sql(pg, q[user][0], 1, p, &r) != 0)
+		goto out;
+	if (PQntuples(r) == 0) {
+		admin_fail("no %s \"%s\"", what, argv[2]);
+		goto out;
+	}
+	if (lang == NULL) {
+		printf("%s: %s\n", argv[2], db_get(r, 0, "lang"));
+		rc = 0;
+		goto out;
+	}
+	p[0] = db_get(r, 0, "id");
+	p[1] = strcmp(lang, "default") == 0 ? NULL : lang;
+	xasprintf(&detail, "%s -> %s", db_get(r, 0, "lang"), lang);
+	a[0] = user ? "user.lang" : "workspace.lang";
+	a[1] = p[0];
+	a[2] = detail;
+	if (sql(pg, "BEGIN", 0, NULL, NULL) == 0 &&
+	    sql(pg, q[user][1], 2, p, NULL) == 0 &&
+	    sql(pg, "INSERT INTO audit_log (action, target, detail) VALUES "
+	    "($1, split_part($1, '.', 1) || ' ' || $2, $3)", 3, a, NULL) == 0 &&
+	    sql(pg, "COMMIT", 0, NULL, NULL) == 0) {
+		printf("%s: %s (was %s)\n", argv[2], lang, db_get(r, 0, "lang"));
+		rc = 0;
+	}
+	free(detail);
+out:
+	PQclear(r);
+	PQfinish(pg);
+	config_free(&cf);
+	return rc;
+}
+
 int
 admin_user(const char *path, int argc, char **argv)
 {
@@ -391,6 +464,8 @@ admin_user(const char *path, int argc, char **argv)
 	PGconn *pg;
 	int ch, rc = 1;
 
+	if (argc >= 2 && strcmp(argv[1], "lang") == 0)
+		return admin_lang(path, argc, argv, 1);
 	if (argc < 2 || strcmp(argv[1], "add") != 0)
 		return admin_fail("usage: agorad user add --email E --name N "
 		    "[--phone P] [--workspace W] [--role R]");
@@ -454,7 +529,7 @@ admin_mail_test(const char *path, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct config cf;
-	const char *to = NULL;
+	const char *to = NULL, *lang;
 	char host[256], *body, *cause = NULL, *where;
 	PGconn *pg;
 	int64_t id;
@@ -481,23 +556,30 @@ admin_mail_test(const char *path, int argc, char **argv)
 	if (gethostname(host, sizeof host) != 0)
 		snprintf(host, sizeof host, "localhost");
 	host[sizeof host - 1] = '\0';
-	xasprintf(&body,
-	    "This is a test message from agorad %s on %s, queued by\n"
-	    "`agorad mail-test`.\n"
-	    "\n"
-	    "If you can read it, e-mail from agora works: \xc3\xa7"
-	    "a marche.\n",
-	    AGORA_VERSION, host);
 	if ((pg = db_connect_once(cf.database, &cause)) == NULL) {
 		admin_fail("%s", cause);
 		free(cause);
-		free(body);
 		config_free(&cf);
 		return 1;
 	}
-	id = outbox_mail_pg(pg, 0, to, MAIL_TEST_SUBJECT, body, &cause);
+	id = -1;
+	/* In the recipient's language, as every mail: this tests that too. */
+	if ((lang = outbox_lang_pg(pg, 0, to, &cause)) != NULL) {
+		/* UTF-8 on purpose: the test shows whether non-ASCII survives
+		 * the trip. */
+		xasprintf(&body, i18n_text(lang,
+		    "This is a test message from agorad %s on %s, queued by\n"
+		    "`agorad mail-test`.\n"
+		    "\n"
+		    "If you can read it, e-mail from agora works: \u00e7a "
+		    "marche.\n"),
+		    AGORA_VERSION, host);
+		id = outbox_mail_pg(pg, 0, to, i18n_text(lang,
+		    "agora: test message \u2014 \u00e7a marche"), body,
+		    &cause);
+		free(body);
+	}
 	PQfinish(pg);
-	free(body);
 	if (id < 0) {
 		admin_fail("not queued: %s", cause);
 		free(cause);
@@ -770,6 +852,8 @@ admin_workspace(const char *path, int argc, char **argv)
 
 	if (argc >= 2 && strcmp(argv[1], "plan") == 0)
 		return admin_plan(path, argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "lang") == 0)
+		return admin_lang(path, argc, argv, 0);
 	/* NAME comes first: main's getopt stops at the first operand. */
 	if (argc < 3 || strcmp(argv[1], "crm") != 0 || argv[2][0] == '-')
 		return admin_fail(CRM_USAGE);

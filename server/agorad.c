@@ -8,6 +8,7 @@
 
 #include "admin.h"
 #include "config.h"
+#include "i18n.h"
 #include "log.h"
 #include "server.h"
 
@@ -26,12 +27,16 @@ usage(FILE *f)
 	    "  user add --email E --name N [--phone P] [--workspace W]\n"
 	    "       [--role owner|admin|manager|member]\n"
 	    "                              add a user (password on stdin)\n"
+	    "  user lang EMAIL [en|fr|default]\n"
+	    "                              show or set the language of a\n"
+	    "                              user's mail\n"
 	    "  mail-test --to ADDRESS      queue a test e-mail\n"
 	    "  workspace crm NAME [--url URL | --off]\n"
 	    "                              show, set (token on stdin) or remove\n"
 	    "                              a workspace's CRM webhook\n"
 	    "  workspace plan NAME [free|premium|pro]\n"
 	    "                              show or set a workspace's plan\n"
+	    "  workspace lang NAME [en|fr]  show or set a workspace's language\n"
 	    "  serve                       run the server\n"
 	    "  version                     print the version\n"
 	    "\n"
@@ -65,6 +70,8 @@ main(int argc, char **argv)
 	int ch;
 
 	log_init("agorad", 0, LOG_LEVEL_INFO);
+	/* Mails go in each recipient's language; agorad itself stays in C. */
+	i18n_bind();
 	while ((ch = getopt(argc, argv, "+c:h")) != -1) {
 		switch (ch) {
 		case 'c':

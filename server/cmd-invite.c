@@ -23,6 +23,7 @@
 #include "conn.h"
 #include "db.h"
 #include "event.h"
+#include "i18n.h"
 #include "invite.h"
 #include "limit.h"
 #include "link.h"
@@ -253,13 +254,14 @@ invite_mail_allowed(struct db_job *j, struct db_conn *dc, const char *to,
 }
 
 void
-invite_quote(struct buf *b, const char *who, const char *message)
+invite_quote(struct buf *b, const char *lang, const char *who,
+    const char *message)
 {
 	const char *p = message, *nl;
 
 	if (*message == '\0')
 		return;
-	buf_printf(b, "%s wrote:\n\n", who);
+	buf_printf(b, i18n_text(lang, "%s wrote:\n\n"), who);
 	for (; *p != '\0'; p = *nl != '\0' ? nl + 1 : nl) {
 		nl = p + strcspn(p, "\n");
 		buf_printf(b, "> %.*s\n", (int)(nl - p), p);
@@ -267,28 +269,36 @@ invite_quote(struct buf *b, const char *who, const char *message)
 	buf_add_str(b, "\n");
 }
 
-/* The invitation (or reminder) e-mail with a fresh link. */
+/* The invitation (or reminder) e-mail with a fresh link, in the
+   invitee's language. */
 static int
 invite_mail(struct inviter *iv, struct db_conn *dc,
     const struct space_access *a, int64_t user, const char *to,
     const char *message, int reminder)
 {
+	int days = INVITE_LIFETIME / 86400;
+	const char *lang;
 	struct buf *body;
 	char *link, *subject;
 	int rc;
 
-	if ((link = invite_link(iv, dc, user, 1)) == NULL)
+	if ((lang = outbox_lang(iv->job, dc, a->workspace, to)) == NULL ||
+	    (link = invite_link(iv, dc, user, 1)) == NULL)
 		return -1;
 	body = buf_new(0);
-	xasprintf(&subject, "%s%s invited you to \u201c%s\u201d",
-	    reminder ? "Reminder: " : "", iv->name, a->title);
-	buf_printf(body, "%s invited you to the space \u201c%s\u201d on "
-	    "agora.\n\n", iv->name, a->title);
-	invite_quote(body, iv->name, message);
-	buf_printf(body, "To join, open this link with agora:\n\n"
-	    "    agora accept %s\n\n"
-	    "It works once, and for 30 days. You can set a password then, "
-	    "or come in without one.\n", link);
+	xasprintf(&subject, reminder ?
+	    i18n_text(lang, "Reminder: %s invited you to \u201c%s\u201d") :
+	    i18n_text(lang, "%s invited you to \u201c%s\u201d"),
+	    iv->name, a->title);
+	buf_printf(body, i18n_text(lang, "%s invited you to the space "
+	    "\u201c%s\u201d on agora.\n\n"), iv->name, a->title);
+	invite_quote(body, lang, iv->name, message);
+	buf_printf(body, i18n_text(lang, "To join, open this link with agora:"
+	    "\n\n    agora accept %s\n\n"), link);
+	buf_printf(body, i18n_ntext(lang, "It works once, and for %d day. You "
+	    "can set a password then, or come in without one.\n", "It works "
+	    "once, and for %d days. You can set a password then, or come in "
+	    "without one.\n", days), days);
 	rc = outbox_mail(iv->job, dc, a->workspace, a->space, to, subject,
 	    buf_cstr(body));
 	free(subject);
@@ -302,15 +312,20 @@ static int
 added_mail(struct inviter *iv, struct db_conn *dc,
     const struct space_access *a, const char *to)
 {
-	struct buf *body = buf_new(0);
+	const char *lang;
+	struct buf *body;
 	char *subject;
 	int rc;
 
-	xasprintf(&subject, "%s added you to \u201c%s\u201d", iv->name,
-	    a->title);
-	buf_printf(body, "%s added you to the space \u201c%s\u201d on "
-	    "agora. It is in your sidebar now.\n\n", iv->name, a->title);
-	invite_quote(body, iv->name, iv->message);
+	if ((lang = outbox_lang(iv->job, dc, a->workspace, to)) == NULL)
+		return -1;
+	body = buf_new(0);
+	xasprintf(&subject, i18n_text(lang, "%s added you to \u201c%s\u201d"),
+	    iv->name, a->title);
+	buf_printf(body, i18n_text(lang, "%s added you to the space "
+	    "\u201c%s\u201d on agora. It is in your sidebar now.\n\n"),
+	    iv->name, a->title);
+	invite_quote(body, lang, iv->name, iv->message);
 	rc = outbox_mail(iv->job, dc, a->workspace, a->space, to, subject,
 	    buf_cstr(body));
 	free(subject);

@@ -30,6 +30,7 @@
 #include "conn.h"
 #include "db.h"
 #include "event.h"
+#include "i18n.h"
 #include "limit.h"
 #include "link.h"
 #include "outbox.h"
@@ -220,28 +221,32 @@ password_problem(const char *pw)
 	return NULL;
 }
 
-/* The inviter hears that the invitation was accepted. */
+/* The inviter hears that the invitation was accepted, in their language. */
 static int
 accepted_mail(struct link_job *lj, struct db_conn *dc, const PGresult *t,
     const PGresult *p)
 {
 	/* The name just given, if any, is the one to go by. */
 	const char *name = lj->name != NULL ? lj->name : db_get(t, 0, "name");
+	int64_t ws = db_get_i64(p, 0, "workspace_id");
+	const char *to, *lang;
 	struct buf *body;
 	char *subject;
 	int rc;
 
 	if (db_isnull(p, 0, "inviter"))
 		return 0;	/* the inviter's account is gone */
+	to = db_get(p, 0, "inviter");
+	if ((lang = outbox_lang(&lj->auth.req.job, dc, ws, to)) == NULL)
+		return -1;
 	body = buf_new(0);
-	xasprintf(&subject, "%s accepted your invitation to \u201c%s\u201d",
-	    name, db_get(p, 0, "title"));
-	buf_printf(body, "%s <%s> accepted your invitation and is now in the "
-	    "space \u201c%s\u201d.\n", name, db_get(t, 0, "email"),
-	    db_get(p, 0, "title"));
-	rc = outbox_mail(&lj->auth.req.job, dc, db_get_i64(p, 0, "workspace_id"),
-	    db_get_i64(t, 0, "space_id"), db_get(p, 0, "inviter"), subject,
-	    buf_cstr(body));
+	xasprintf(&subject, i18n_text(lang, "%s accepted your invitation to "
+	    "\u201c%s\u201d"), name, db_get(p, 0, "title"));
+	buf_printf(body, i18n_text(lang, "%s <%s> accepted your invitation and "
+	    "is now in the space \u201c%s\u201d.\n"), name,
+	    db_get(t, 0, "email"), db_get(p, 0, "title"));
+	rc = outbox_mail(&lj->auth.req.job, dc, ws,
+	    db_get_i64(t, 0, "space_id"), to, subject, buf_cstr(body));
 	free(subject);
 	buf_free(body);
 	return rc;
@@ -606,33 +611,41 @@ login_link_limited(struct link_job *lj, struct db_conn *dc, long *retry,
 	return rc;
 }
 
-/* A new login link for user u, mailed. 0, or -1. */
+/* A new login link for user u, mailed in their language. 0, or -1. */
 static int
 login_link_send(struct link_job *lj, struct db_conn *dc, const char *u)
 {
 	struct db_job *j = &lj->auth.req.job;
 	char token[TOKEN_HEX_LEN + 1], digest[TOKEN_DIGEST_LEN + 1], life[24];
-	const char *ins[3] = { digest, u, life }, *prune[1] = { u };
-	char *link, *body;
+	const char *ins[3] = { digest, u, life }, *prune[1] = { u }, *lang;
+	int minutes = LOGIN_LINK_LIFETIME / 60;
+	char *link, *body, *expiry;
 	int rc;
 
+	if ((lang = outbox_lang(j, dc, 0, lj->auth.email)) == NULL)
+		return -1;
 	snprintf(life, sizeof life, "%d", LOGIN_LINK_LIFETIME);
 	if (token_new(token) != 0 || token_digest(token, digest) != 0) {
 		j->status = DB_FAILED;
 		return -1;
 	}
 	link = link_format(lj->base, LINK_LOGIN, token);
-	xasprintf(&body, "Someone, probably you, asked to log in to agora "
-	    "without a password. To do so, run:\n\n    agora login --link "
-	    "%s\n\nThe link works once, within 15 minutes. If it was not "
-	    "you, ignore this message.\n", link);
+	xasprintf(&expiry, i18n_ntext(lang, "The link works once, within %d "
+	    "minute.", "The link works once, within %d minutes.", minutes),
+	    minutes);
+	/* TRANSLATORS: the second %s is the sentence just above. */
+	xasprintf(&body, i18n_text(lang, "Someone, probably you, asked to log "
+	    "in to agora without a password. To do so, run:\n\n    agora "
+	    "login --link %s\n\n%s If it was not you, ignore this message.\n"),
+	    link, expiry);
 	rc = db_command(j, dc, "link_login_prune", 1, prune) != 0 ||
 	    db_command(j, dc, "link_login_new", 3, ins) != 0 ||
-	    outbox_mail(j, dc, 0, 0, lj->auth.email, "Your agora login link",
-	    body) != 0 ? -1 : 0;
+	    outbox_mail(j, dc, 0, 0, lj->auth.email, i18n_text(lang,
+	    "Your agora login link"), body) != 0 ? -1 : 0;
 	OPENSSL_cleanse(token, sizeof token);
 	freezero_str(link);
 	freezero_str(body);
+	free(expiry);
 	return rc;
 }
 

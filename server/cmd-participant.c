@@ -21,6 +21,7 @@
 #include "conn.h"
 #include "db.h"
 #include "hex.h"
+#include "i18n.h"
 #include "invite.h"
 #include "limit.h"
 #include "link.h"
@@ -235,25 +236,32 @@ revoke_tx(struct req *r, struct db_conn *dc)
 
 /* PARTICIPANT.GRANT, PARTICIPANT.DENY --------------------------------------- */
 
-/* An access request granted: an activation link by e-mail. */
+/* An access request granted: an activation link by e-mail, in the
+   requester's language. */
 static int
 activation_mail(struct part_job *pj, struct db_conn *dc, const char *to)
 {
 	struct db_job *j = &pj->req.job;
 	const struct space_access *a = &pj->req.space;
+	int days = INVITE_LIFETIME / 86400;
+	const char *lang;
 	struct buf *body;
 	char *link, *subject;
 	int rc;
 
 	if (invite_mail_allowed(j, dc, to, 0) != 0 ||
+	    (lang = outbox_lang(j, dc, a->workspace, to)) == NULL ||
 	    (link = invite_link_new(j, dc, pj->base, LINK_ACTIVATE, pj->who,
 	    pj->space, 1)) == NULL)
 		return -1;
 	body = buf_new(0);
-	xasprintf(&subject, "You have access to \u201c%s\u201d", a->title);
-	buf_printf(body, "Your request to join the space \u201c%s\u201d was "
-	    "granted. To come in, run:\n\n    agora accept %s\n\nThe link "
-	    "works once, and for 30 days.\n", a->title, link);
+	xasprintf(&subject, i18n_text(lang, "You have access to "
+	    "\u201c%s\u201d"), a->title);
+	buf_printf(body, i18n_text(lang, "Your request to join the space "
+	    "\u201c%s\u201d was granted. To come in, run:\n\n    agora "
+	    "accept %s\n\n"), a->title, link);
+	buf_printf(body, i18n_ntext(lang, "The link works once, and for %d "
+	    "day.\n", "The link works once, and for %d days.\n", days), days);
 	rc = outbox_mail(j, dc, a->workspace, a->space, to, subject,
 	    buf_cstr(body));
 	free(link);
@@ -523,32 +531,46 @@ request_prepare(struct req *r, struct cmd_ctx *ctx)
 	return part_prepare(r, ctx);
 }
 
-/* The people who can grant access hear of a request. */
+/* The people who can grant access hear of a request, each in their
+   language. */
 static int
 request_mail(struct part_job *pj, struct db_conn *dc, const PGresult *sp)
 {
 	struct db_job *j = &pj->req.job;
-	const char *email = req_str(&pj->req, "email"), *name = pj->name;
+	const char *email = req_str(&pj->req, "email");
+	const char *title = db_get(sp, 0, "title"), *to, *lang;
+	int64_t ws = db_get_i64(sp, 0, "workspace_id");
 	struct buf *body;
-	char *subject;
+	char *subject, *who;
 	PGresult *m;
 	int rc = 0;
 
 	if ((m = db_queryf(j, dc, "space_managers", "i", pj->space)) == NULL)
 		return -1;
+	if (pj->name != NULL)
+		xasprintf(&who, "%s <%s>", pj->name, email);
+	else
+		who = xstrdup(email);
 	body = buf_new(0);
-	xasprintf(&subject, "%s asks for access to \u201c%s\u201d", email,
-	    db_get(sp, 0, "title"));
-	buf_printf(body, "%s%s%s%s asked for access to the space \u201c%s\u201d "
-	    "through its link.\n\nReview the request in agora (the space's "
-	    "people list), or grant it with:\n\n    agora grant %lld %lld\n",
-	    name != NULL ? name : "", name != NULL ? " <" : "", email,
-	    name != NULL ? ">" : "", db_get(sp, 0, "title"),
-	    (long long)pj->space, (long long)pj->who);
-	for (int i = 0; rc == 0 && i < PQntuples(m); i++)
-		rc = outbox_mail(j, dc, db_get_i64(sp, 0, "workspace_id"),
-		    pj->space, db_get(m, i, "email"), subject, buf_cstr(body));
-	free(subject);
+	for (int i = 0; rc == 0 && i < PQntuples(m); i++) {
+		to = db_get(m, i, "email");
+		if ((lang = outbox_lang(j, dc, ws, to)) == NULL) {
+			rc = -1;
+			break;
+		}
+		buf_reset(body);
+		xasprintf(&subject, i18n_text(lang, "%s asks for access to "
+		    "\u201c%s\u201d"), email, title);
+		buf_printf(body, i18n_text(lang, "%s asked for access to the "
+		    "space \u201c%s\u201d through its link.\n\nReview the "
+		    "request in agora (the space's people list), or grant it "
+		    "with:\n\n    agora grant %lld %lld\n"), who, title,
+		    (long long)pj->space, (long long)pj->who);
+		rc = outbox_mail(j, dc, ws, pj->space, to, subject,
+		    buf_cstr(body));
+		free(subject);
+	}
+	free(who);
 	buf_free(body);
 	PQclear(m);
 	return rc;

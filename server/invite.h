@@ -56,6 +56,7 @@ int invite_mail_allowed(struct db_job *, struct db_conn *, const char *to,
 int invite_email_ok(const char *e);
 
 /* A personal message, quoted for an e-mail body ("> " lines). */
-void invite_quote(struct buf *, const char *who, const char *message);
+void invite_quote(struct buf *, const char *lang, const char *who,
+    const char *message);
 
 #endif

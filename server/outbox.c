@@ -80,6 +80,7 @@
 #include "buf.h"
 #include "config.h"
 #include "db.h"
+#include "i18n.h"
 #include "log.h"
 #include "mailmsg.h"
 #include "outbox.h"
@@ -104,6 +105,17 @@
 static const char outbox_insert_sql[] =
     "INSERT INTO outbox (kind, recipient, subject, body, workspace_id,"
     " space_id) VALUES ('mail', $1, $2, $3, $4, $5::bigint) RETURNING id";
+
+/* $1 the recipient, $2 the workspace the mail is about (outbox_lang). */
+static const char outbox_lang_sql[] =
+    "SELECT COALESCE("
+    " (SELECT lang FROM users WHERE lower(email) = lower($1)),"
+    " (SELECT lang FROM workspaces WHERE id = $2::bigint),"
+    " (SELECT w.lang FROM users u"
+    "  JOIN memberships m ON m.user_id = u.id"
+    "  JOIN workspaces w ON w.id = m.workspace_id"
+    "  WHERE lower(u.email) = lower($1)"
+    "  ORDER BY m.created_at, w.id LIMIT 1)) AS lang";
 
 /*
  * The CRM activity for one invitation, if the space's workspace is on plan
@@ -297,6 +309,55 @@ outbox_mail(struct db_job *j, struct db_conn *dc, int64_t workspace_id,
 	}
 	PQclear(r);
 	return -1;
+}
+
+/* A language with no catalog (yet) reads as English. */
+static const char *
+lang_found(PGresult *r)
+{
+	const char *lang = NULL;
+
+	if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
+		lang = i18n_lang(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return lang != NULL ? lang : "en";
+}
+
+const char *
+outbox_lang(struct db_job *j, struct db_conn *dc, int64_t workspace_id,
+    const char *to)
+{
+	char ws[24];
+	const char *params[2] = { to, ws };
+	PGresult *r;
+
+	snprintf(ws, sizeof ws, "%lld", (long long)workspace_id);
+	r = PQexecParams(db_pg(dc), outbox_lang_sql, 2, NULL, params, NULL,
+	    NULL, 0);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK)
+		return lang_found(r);
+	if (PQstatus(db_pg(dc)) != CONNECTION_OK)
+		j->status = DB_UNAVAILABLE;
+	else {
+		j->status = DB_FAILED;
+		log_warnx("outbox: %s", PQresultErrorMessage(r));
+	}
+	PQclear(r);
+	return NULL;
+}
+
+const char *
+outbox_lang_pg(PGconn *pg, int64_t workspace_id, const char *to,
+    char **cause)
+{
+	char ws[24];
+	const char *params[2] = { to, ws };
+	PGresult *r;
+
+	snprintf(ws, sizeof ws, "%lld", (long long)workspace_id);
+	if (db_run(pg, outbox_lang_sql, 2, params, &r, cause) != 0)
+		return NULL;
+	return lang_found(r);
 }
 
 int64_t

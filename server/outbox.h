@@ -52,6 +52,18 @@ int outbox_check(const char *to, const char *subject, const char *body,
 int outbox_mail(struct db_job *, struct db_conn *, int64_t workspace_id,
     int64_t space_id, const char *to, const char *subject, const char *body);
 
+/*
+ * Worker side: the language to write to `to` in (for i18n_text): theirs
+ * (users.lang), else that of the workspace the mail is about (an invitee
+ * has no account yet), else that of their first workspace, else English.
+ * workspace_id 0: none. NULL if the query fails (status set).
+ */
+const char *outbox_lang(struct db_job *, struct db_conn *,
+    int64_t workspace_id, const char *to);
+/* The same on a connection of one's own: NULL with *cause. */
+const char *outbox_lang_pg(PGconn *, int64_t workspace_id, const char *to,
+    char **cause);
+
 /* The same on a connection of one's own (admin subcommands, blocking):
  * the new row's id, or -1 with *cause. */
 int64_t outbox_mail_pg(PGconn *, int64_t workspace_id, const char *to,

@@ -30,6 +30,9 @@
 	"agora: test message \xe2\x80\x94 \xc3\xa7"                            \
 	"a marche"
 
+/* The same in French (po/fr.po): no-break space before the colon. */
+#define TEST_SUBJECT_FR "agora\u00a0: message de test \u2014 \u00e7a marche"
+
 #define expect_output(out, needle)                                             \
 	do {                                                                   \
 		ck_assert_msg(                                                 \
@@ -333,6 +336,193 @@ START_TEST(test_maildir_fallback)
 }
 END_TEST
 
+/* The next message of the maildir: its To, Subject and body checked. */
+static void
+expect_mail(const char *md, int *seen, const char *to, const char *subject,
+    const char *body)
+{
+	struct mail *m = maildir_next(md, seen);
+	char *v;
+
+	v = mail_header(m, "To");
+	ck_assert_str_eq(v, to);
+	free(v);
+	v = mail_header(m, "Subject");
+	ck_assert_str_eq(v, subject);
+	free(v);
+	expect_output(mail_body(m), body);
+	mail_free(m);
+}
+
+/*
+ * A mail goes in its recipient's language: their own (agorad user lang),
+ * else their workspace's (agorad workspace lang), else English, which is
+ * also what an address without an account gets.
+ */
+START_TEST(test_language)
+{
+	static const char fr_body[] = "les e-mails d'agora fonctionnent\u00a0: "
+	    "\u00e7a marche.";
+	static const char en_body[] = "e-mail from agora works: \u00e7a marche.";
+	struct agorad *a = mail_node(NULL);
+	char *fr, *en, *member, *nobody, *ws, *md, *out, *want;
+	int seen = 0;
+
+	outbox_reset();
+	fr = harness_email("amelie");
+	en = harness_email("bob");
+	member = harness_email("chloe");
+	nobody = harness_email("dana");
+	ws = harness_workspace("Lyon");
+	agorad_user_add(a, fr, "Am\u00e9lie", "password1", NULL, NULL);
+	agorad_user_add(a, en, "Bob", "password1", NULL, NULL);
+	agorad_user_add(a, member, "Chlo\u00e9", "password1", ws, NULL);
+
+	ck_assert_int_eq(agorad_run(a, NULL, &out, "user", "lang", fr, "fr",
+	    NULL), 0);
+	xasprintf(&want, "%s: fr (was default)", fr);
+	expect_output(out, want);
+	free(want);
+	free(out);
+	ck_assert_int_eq(agorad_run(a, NULL, &out, "user", "lang", fr, NULL),
+	    0);
+	xasprintf(&want, "%s: fr\n", fr);
+	ck_assert_str_eq(out, want);
+	free(want);
+	free(out);
+	ck_assert_int_eq(agorad_run(a, NULL, &out, "workspace", "lang", ws,
+	    "fr", NULL), 0);
+	free(out);
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM audit_log WHERE action "
+	    "IN ('user.lang', 'workspace.lang')", NULL), 2);
+	/* Languages without a catalog, and unknown people, are refused. */
+	ck_assert_int_eq(agorad_run(a, NULL, &out, "user", "lang", fr, "de",
+	    NULL), 1);
+	expect_output(out, "LANG: en, fr");
+	free(out);
+	ck_assert_int_eq(agorad_run(a, NULL, &out, "workspace", "lang", ws,
+	    "default", NULL), 1);
+	free(out);
+	ck_assert_int_eq(agorad_run(a, NULL, &out, "user", "lang", nobody,
+	    "fr", NULL), 1);
+	expect_output(out, "no user");
+	free(out);
+
+	agorad_start(a);
+	xasprintf(&md, "%s/maildir", agorad_dir(a));
+	mail_test(a, fr, NULL);
+	expect_mail(md, &seen, fr, TEST_SUBJECT_FR, fr_body);
+	mail_test(a, en, NULL);
+	expect_mail(md, &seen, en, TEST_SUBJECT, en_body);
+	mail_test(a, member, NULL);
+	expect_mail(md, &seen, member, TEST_SUBJECT_FR, fr_body);
+	mail_test(a, nobody, NULL);
+	expect_mail(md, &seen, nobody, TEST_SUBJECT, en_body);
+	/* Back to the workspace's: then English for the workspace. */
+	ck_assert_int_eq(agorad_run(a, NULL, &out, "user", "lang", fr,
+	    "default", NULL), 0);
+	free(out);
+	ck_assert_int_eq(agorad_run(a, NULL, &out, "workspace", "lang", ws,
+	    "en", NULL), 0);
+	free(out);
+	mail_test(a, fr, NULL);
+	expect_mail(md, &seen, fr, TEST_SUBJECT, en_body);
+	mail_test(a, member, NULL);
+	expect_mail(md, &seen, member, TEST_SUBJECT, en_body);
+	agorad_stop_clean(a);
+	free(md);
+	free(ws);
+	free(nobody);
+	free(member);
+	free(en);
+	free(fr);
+}
+END_TEST
+
+/*
+ * An invitation in the invitee's language: theirs if they have an account
+ * with one, else that of the space's workspace. Plural and quote included.
+ */
+START_TEST(test_invitation_language)
+{
+	struct agorad *a = mail_node(NULL);
+	char *alice, *amelie, *zoe, *yves, *ws, *other, *md, *out, *subject;
+	struct client *c;
+	struct client_reply *r;
+	struct mail *m;
+	int64_t space;
+	int seen = 0;
+
+	outbox_reset();
+	ws = harness_workspace("Acme");
+	other = harness_workspace("Lyon");
+	alice = harness_email("alice");
+	amelie = harness_email("amelie");
+	zoe = harness_email("zoe");
+	yves = harness_email("yves");
+	agorad_user_add(a, alice, "Alice Martin", HARNESS_PASSWORD, ws, NULL);
+	agorad_user_add(a, amelie, "Am\u00e9lie", HARNESS_PASSWORD, other,
+	    NULL);
+	ck_assert_int_eq(agorad_run(a, NULL, &out, "user", "lang", amelie,
+	    "fr", NULL), 0);
+	free(out);
+	agorad_start(a);
+	xasprintf(&md, "%s/maildir", agorad_dir(a));
+	c = harness_login(a, alice, HARNESS_PASSWORD, NULL);
+	r = call_ok(c, "SPACE.CREATE", "title", "Salon", NULL);
+	space = strtoll(client_reply_get(r, "space"), NULL, 10);
+	client_reply_free(r);
+
+	client_reply_free(call_ok(c, "INVITE", "space", i64s(space), "emails",
+	    amelie, "message", "Bonjour", NULL));
+	m = maildir_next(md, &seen);
+	subject = mail_header(m, "Subject");
+	ck_assert_str_eq(subject, "Alice Martin vous invite \u00e0 rejoindre "
+	    "\u00ab\u00a0Salon\u00a0\u00bb");
+	free(subject);
+	expect_output(mail_body(m), "Alice Martin vous invite \u00e0 rejoindre "
+	    "l'espace \u00ab\u00a0Salon\u00a0\u00bb sur agora.\n\n"
+	    "Alice Martin a \u00e9crit\u00a0:\n\n> Bonjour\n");
+	expect_output(mail_body(m), "Pour le rejoindre, ouvrez ce lien avec "
+	    "agora\u00a0:\n\n    agora accept agora://");
+	expect_output(mail_body(m), "pendant 30 jours.");
+	mail_free(m);
+
+	/* No account: the workspace's language, English by default. */
+	client_reply_free(call_ok(c, "INVITE", "space", i64s(space), "emails",
+	    zoe, NULL));
+	m = maildir_next(md, &seen);
+	subject = mail_header(m, "Subject");
+	ck_assert_str_eq(subject, "Alice Martin invited you to "
+	    "\u201cSalon\u201d");
+	free(subject);
+	expect_output(mail_body(m), "It works once, and for 30 days. You can "
+	    "set a password then, or come in without one.\n");
+	mail_free(m);
+	ck_assert_int_eq(agorad_run(a, NULL, &out, "workspace", "lang", ws,
+	    "fr", NULL), 0);
+	free(out);
+	client_reply_free(call_ok(c, "INVITE", "space", i64s(space), "emails",
+	    yves, NULL));
+	m = maildir_next(md, &seen);
+	subject = mail_header(m, "Subject");
+	ck_assert_str_eq(subject, "Alice Martin vous invite \u00e0 rejoindre "
+	    "\u00ab\u00a0Salon\u00a0\u00bb");
+	free(subject);
+	mail_free(m);
+
+	client_close(c);
+	agorad_stop_clean(a);
+	free(md);
+	free(yves);
+	free(zoe);
+	free(amelie);
+	free(alice);
+	free(other);
+	free(ws);
+}
+END_TEST
+
 /* SIGHUP switches from the maildir to SMTP: the mail options reload. */
 START_TEST(test_reload_smtp_url)
 {
@@ -596,6 +786,8 @@ mail_suite(void)
 	tcase_add_test(tc, test_smtp_delivery);
 	tcase_add_test(tc, test_smtp_down_then_up);
 	tcase_add_test(tc, test_maildir_fallback);
+	tcase_add_test(tc, test_language);
+	tcase_add_test(tc, test_invitation_language);
 	tcase_add_test(tc, test_reload_smtp_url);
 	tcase_add_test(tc, test_header_injection_refused);
 	tcase_add_test(tc, test_refused_for_good);
