@@ -20,7 +20,6 @@
 #include "password.h"
 #include "server.h"
 #include "session.h"
-#include "str.h"
 #include "token.h"
 #include "xmalloc.h"
 
@@ -169,10 +168,10 @@ auth_login_limited(struct auth_job *aj, struct db_conn *dc, int *limited)
 static int
 login_read(struct auth_job *aj, struct db_conn *dc)
 {
-	const char *params[1] = { aj->email };
 	PGresult *r;
 
-	if ((r = db_query(&aj->req.job, dc, "user_by_email", 1, params)) == NULL)
+	if ((r = db_queryf(&aj->req.job, dc, "user_by_email", "s",
+	    aj->email)) == NULL)
 		return -1;
 	free(aj->stored);
 	aj->stored = NULL;
@@ -203,13 +202,11 @@ auth_login_failed(struct auth_job *aj, struct db_conn *dc, const char *msg)
 	struct db_job *j = &aj->req.job;
 	struct limit_rule rules[3];
 	size_t n = auth_login_rules(aj, rules);
-	char window[24];
-	const char *prune[1] = { window };
 	int rc;
 
-	str_i64(window, aj->prune_window);
 	rc = db_begin(j, dc) != 0 || limit_add(j, dc, rules, n) != 0 ||
-	    db_command(j, dc, "login_failures_prune", 1, prune) != 0 ||
+	    db_commandf(j, dc, "login_failures_prune", "i",
+	    (int64_t)aj->prune_window) != 0 ||
 	    audit_record(j, dc, 0, 0, aj->req.address, "login.failed", aj->email,
 	    NULL) != 0 ||
 	    db_commit(j, dc) != 0 ? -1 : 0;
@@ -224,10 +221,9 @@ int
 auth_login_forgiven(struct auth_job *aj, struct db_conn *dc)
 {
 	char *key = limit_key("pair", aj->email, aj->req.address);
-	const char *clear[1] = { key };
 	int rc;
 
-	rc = db_command(&aj->req.job, dc, "login_failures_clear", 1, clear);
+	rc = db_commandf(&aj->req.job, dc, "login_failures_clear", "s", key);
 	free(key);
 	return rc;
 }
@@ -236,9 +232,7 @@ int64_t
 auth_session_open(struct auth_job *aj, struct db_conn *dc, int64_t user)
 {
 	struct db_job *j = &aj->req.job;
-	char uid[24], lifetime[24], digest[TOKEN_DIGEST_LEN + 1];
-	const char *ins[4] = { uid, digest, aj->req.address, lifetime };
-	const char *prune[1] = { uid };
+	char digest[TOKEN_DIGEST_LEN + 1];
 	struct buf *data;
 	PGresult *r;
 	int64_t sid;
@@ -247,17 +241,16 @@ auth_session_open(struct auth_job *aj, struct db_conn *dc, int64_t user)
 		j->status = DB_FAILED;
 		return -1;
 	}
-	str_i64(uid, user);
-	str_i64(lifetime, aj->lifetime);
-	if ((r = db_query(j, dc, "session_insert", 4, ins)) == NULL)
+	if ((r = db_queryf(j, dc, "session_insert", "issi", user, digest,
+	    aj->req.address, (int64_t)aj->lifetime)) == NULL)
 		return -1;
 	sid = db_get_i64(r, 0, "id");
 	PQclear(r);
 	data = buf_new(0);
 	proto_add_i64(data, "session", sid);
 	proto_add(data, "address", aj->req.address);
-	if (db_command(j, dc, "sessions_prune", 1, prune) != 0 ||
-	    db_command(j, dc, "user_logged_in", 1, prune) != 0 ||
+	if (db_commandf(j, dc, "sessions_prune", "i", user) != 0 ||
+	    db_commandf(j, dc, "user_logged_in", "i", user) != 0 ||
 	    audit_record(j, dc, user, sid, aj->req.address, "login", NULL,
 	    NULL) != 0 ||
 	    event_emit(j, dc, "session.login", 0, user, data) != 0)
@@ -338,8 +331,7 @@ static void
 resume_run(struct db_job *j, struct db_conn *dc)
 {
 	struct auth_job *aj = (struct auth_job *)j;
-	char digest[TOKEN_DIGEST_LEN + 1], sid_text[24];
-	const char *by[1] = { digest }, *touch[1] = { sid_text };
+	char digest[TOKEN_DIGEST_LEN + 1];
 	int64_t user, sid;
 	PGresult *r;
 
@@ -350,7 +342,7 @@ resume_run(struct db_job *j, struct db_conn *dc)
 		    "unknown or expired session; log in again");
 		return;
 	}
-	if ((r = db_query(j, dc, "session_by_token", 1, by)) == NULL)
+	if ((r = db_queryf(j, dc, "session_by_token", "s", digest)) == NULL)
 		return;
 	if (PQntuples(r) != 1) {
 		PQclear(r);
@@ -361,8 +353,7 @@ resume_run(struct db_job *j, struct db_conn *dc)
 	sid = db_get_i64(r, 0, "id");
 	user = db_get_i64(r, 0, "user_id");
 	PQclear(r);
-	str_i64(sid_text, sid);
-	if (db_command(j, dc, "session_touch", 1, touch) != 0)
+	if (db_commandf(j, dc, "session_touch", "i", sid) != 0)
 		return;
 	if ((aj->session = session_load(j, dc, user, sid)) == NULL)
 		return;

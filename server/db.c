@@ -583,6 +583,7 @@ db_params_v(const char **params, char text[][24], const char *fmt,
 	int n = 0;
 
 	for (; fmt[n] != '\0'; n++) {
+		struct buf *data;
 		int64_t v;
 		int b;
 
@@ -601,6 +602,13 @@ db_params_v(const char **params, char text[][24], const char *fmt,
 		case 'b':
 			b = va_arg(ap, int);
 			params[n] = b < 0 ? NULL : b ? "true" : "false";
+			break;
+		case 'd':
+			/* Stored without the space proto_add puts before
+			   each param. */
+			data = va_arg(ap, struct buf *);
+			params[n] = data != NULL ? buf_cstr(data) : "";
+			params[n] += strspn(params[n], " ");
 			break;
 		default:
 			fatalx("db: bad parameter format %c", fmt[n]);

@@ -119,8 +119,9 @@ int db_command(struct db_job *, struct db_conn *, const char *stmt,
 /*
  * The same with the parameters given by fmt, one letter each: i an
  * int64_t; n an int64_t, NULL if 0; s a string, NULL if NULL; b an int,
- * true or false, NULL if -1. No text slots to keep: numbers are written
- * into the call's own storage.
+ * true or false, NULL if -1; d an event's data, a struct buf of params
+ * ("" if NULL). No text slots to keep: numbers are written into the
+ * call's own storage.
  */
 PGresult *db_queryf(struct db_job *, struct db_conn *, const char *stmt,
     const char *fmt, ...);

@@ -8,7 +8,6 @@
 #include "db.h"
 #include "limit.h"
 #include "proto.h"
-#include "str.h"
 #include "xmalloc.h"
 
 const struct db_stmt limit_stmts[] = {
@@ -57,13 +56,11 @@ limit_check(struct db_job *j, struct db_conn *dc,
 {
 	*retry = 0;
 	for (size_t i = 0; i < n; i++) {
-		char w[STR_I64_LEN], m[STR_I64_LEN];
-		const char *p[3] = { rules[i].key, str_i64(w, rules[i].window),
-		    str_i64(m, rules[i].max) };
 		PGresult *r;
 		int64_t wait;
 
-		if ((r = db_query(j, dc, "limit_count", 3, p)) == NULL)
+		if ((r = db_queryf(j, dc, "limit_count", "sii", rules[i].key,
+		    (int64_t)rules[i].window, (int64_t)rules[i].max)) == NULL)
 			return -1;
 		if (db_get_i64(r, 0, "n") >= rules[i].max) {
 			wait = db_get_i64(r, 0, "retry");
@@ -81,12 +78,9 @@ int
 limit_add(struct db_job *j, struct db_conn *dc,
     const struct limit_rule *rules, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		const char *p[1] = { rules[i].key };
-
-		if (db_command(j, dc, "limit_add", 1, p) != 0)
+	for (size_t i = 0; i < n; i++)
+		if (db_commandf(j, dc, "limit_add", "s", rules[i].key) != 0)
 			return -1;
-	}
 	return 0;
 }
 

@@ -249,10 +249,9 @@ static int
 online_set(struct db_job *j, struct db_conn *dc, const char *users,
     int64_t *ids, size_t n, int *online)
 {
-	const char *p[1] = { users };
 	PGresult *r;
 
-	if ((r = db_query(j, dc, "presence_online", 1, p)) == NULL)
+	if ((r = db_queryf(j, dc, "presence_online", "s", users)) == NULL)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		online[i] = 0;
@@ -271,13 +270,11 @@ online_set(struct db_job *j, struct db_conn *dc, const char *users,
 static int
 announce(struct db_job *j, struct db_conn *dc, int64_t user, int online)
 {
-	char id[24], data[64];
-	const char *p[2] = { id, data };
+	char data[64];
 
-	snprintf(id, sizeof id, "%lld", (long long)user);
 	snprintf(data, sizeof data, "user=%lld online=%d", (long long)user,
 	    online);
-	return db_command(j, dc, "presence_emit", 2, p);
+	return db_commandf(j, dc, "presence_emit", "is", user, data);
 }
 
 /*
@@ -292,16 +289,16 @@ write_counts(struct presence_job *pj, struct db_conn *dc)
 	struct db_job *j = &pj->job;
 	char *users = array_i64(pj->users, pj->n);
 	char *counts = array_int(pj->counts, pj->n);
-	const char *lock[1] = { users };
-	const char *set[3] = { node_id, users, counts };
 	int *before = xcalloc(pj->n, sizeof *before);
 	int *after = xcalloc(pj->n, sizeof *after);
 	int rc = -1;
 
-	if (db_command(j, dc, "presence_lock", 1, lock) != 0 ||
+	if (db_commandf(j, dc, "presence_lock", "s", users) != 0 ||
 	    online_set(j, dc, users, pj->users, pj->n, before) != 0 ||
-	    db_command(j, dc, "presence_clear", 3, set) != 0 ||
-	    db_command(j, dc, "presence_set", 3, set) != 0 ||
+	    db_commandf(j, dc, "presence_clear", "sss", node_id, users,
+	    counts) != 0 ||
+	    db_commandf(j, dc, "presence_set", "sss", node_id, users,
+	    counts) != 0 ||
 	    online_set(j, dc, users, pj->users, pj->n, after) != 0)
 		goto out;
 	for (size_t i = 0; i < pj->n; i++)
@@ -328,7 +325,6 @@ announce_gone(struct db_job *j, struct db_conn *dc, const PGresult *r)
 	int64_t *ids = xcalloc((size_t)PQntuples(r) + 1, sizeof *ids);
 	size_t n = 0;
 	char *users;
-	const char *lock[1];
 	int *online, rc = -1;
 
 	for (int row = 0; row < PQntuples(r); row++) {
@@ -345,9 +341,8 @@ announce_gone(struct db_job *j, struct db_conn *dc, const PGresult *r)
 		return 0;
 	}
 	users = array_i64(ids, n);
-	lock[0] = users;
 	online = xcalloc(n, sizeof *online);
-	if (db_command(j, dc, "presence_lock", 1, lock) != 0 ||
+	if (db_commandf(j, dc, "presence_lock", "s", users) != 0 ||
 	    online_set(j, dc, users, ids, n, online) != 0)
 		goto out;
 	for (size_t i = 0; i < n; i++)
@@ -365,18 +360,17 @@ out:
 static int
 beat(struct presence_job *pj, struct db_conn *dc)
 {
-	const char *p[1] = { node_id };
 	PGresult *r;
 	int found;
 
-	if ((r = db_query(&pj->job, dc, "presence_beat", 1, p)) == NULL)
+	if ((r = db_queryf(&pj->job, dc, "presence_beat", "s", node_id)) == NULL)
 		return -1;
 	found = PQntuples(r) == 1;
 	PQclear(r);
 	if (found)
 		return 0;
 	pj->readded = 1;
-	return db_command(&pj->job, dc, "presence_node_add", 1, p);
+	return db_commandf(&pj->job, dc, "presence_node_add", "s", node_id);
 }
 
 /* Deletes dead nodes and tells their users' contacts. */
@@ -384,12 +378,11 @@ static void
 sweep(struct presence_job *pj, struct db_conn *dc)
 {
 	struct db_job *j = &pj->job;
-	const char *p[1] = { node_id };
 	PGresult *r;
 	int rows;
 
 	if (db_begin(j, dc) != 0 ||
-	    (r = db_query(j, dc, "presence_sweep", 1, p)) == NULL)
+	    (r = db_queryf(j, dc, "presence_sweep", "s", node_id)) == NULL)
 		return;
 	rows = PQntuples(r);
 	for (int i = 0; i < rows; i++)
@@ -407,13 +400,12 @@ static void
 presence_run(struct db_job *j, struct db_conn *dc)
 {
 	struct presence_job *pj = (struct presence_job *)j;
-	const char *p[1] = { node_id };
 	PGresult *r;
 
 	pj->readded = 0;
 	if (pj->kind == PRESENCE_GOODBYE) {
 		if (db_begin(j, dc) != 0 ||
-		    (r = db_query(j, dc, "presence_leave", 1, p)) == NULL)
+		    (r = db_queryf(j, dc, "presence_leave", "s", node_id)) == NULL)
 			return;
 		if (announce_gone(j, dc, r) == 0)
 			db_commit(j, dc);
