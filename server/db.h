@@ -60,7 +60,7 @@ struct db_job {
 	void		(*destroy)(struct db_job *);
 	int		 submitted;	/* by db_submit: counted in db_pending */
 	/*
-	 * A request's rid= (rid.h), set by cmd_submit: db_begin claims it,
+	 * A request's rid= (rid.h), set by cmd_start: db_begin claims it,
 	 * and db_commit holds the COMMIT back until run has returned, so
 	 * that the reply run wrote is stored in the same transaction.
 	 */
@@ -127,6 +127,13 @@ PGresult *db_queryf(struct db_job *, struct db_conn *, const char *stmt,
     const char *fmt, ...);
 int db_commandf(struct db_job *, struct db_conn *, const char *stmt,
     const char *fmt, ...);
+/*
+ * For a statement read for one number: *v is column col of its first row
+ * (0 if it has none), or with col NULL how many rows it has. 0, or -1 with
+ * the job failed.
+ */
+int db_valuef(struct db_job *, struct db_conn *, const char *stmt,
+    const char *col, int64_t *v, const char *fmt, ...);
 /* A batched read's parameters (stmt, nparams, params), as for db_queryf;
    numbers live in the job (text). */
 void db_job_params(struct db_job *, const char *fmt, ...);
@@ -139,6 +146,9 @@ PGconn *db_pg(struct db_conn *);
 const char *db_get(const PGresult *, int row, const char *col);
 int db_isnull(const PGresult *, int row, const char *col);
 int64_t db_get_i64(const PGresult *, int row, const char *col);
+int db_get_bool(const PGresult *, int row, const char *col);
+/* A boolean column as the protocol writes one: "1" or "0". */
+const char *db_get_flag(const PGresult *, int row, const char *col);
 
 /* Calls fn for every prepared statement until it returns nonzero, which
  * it returns. Defined beside the command table (cmd.c), which lists every

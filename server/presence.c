@@ -91,7 +91,7 @@ struct presence_job {
 	int			 sweep;
 	size_t			 n;
 	int64_t			*users;
-	int			*counts;
+	int64_t			*counts;
 	int			 readded;	/* result: our row was gone */
 };
 
@@ -228,22 +228,6 @@ array_i64(const int64_t *v, size_t n)
 	return s;
 }
 
-static char *
-array_int(const int *v, size_t n)
-{
-	struct buf *b = buf_new(0);
-	char *s;
-
-	buf_add_char(b, '{');
-	for (size_t i = 0; i < n; i++)
-		buf_printf(b, "%s%d", i > 0 ? "," : "", v[i]);
-	buf_add_str(b, "}");
-	buf_add_char(b, '\0');
-	s = buf_take(b);
-	buf_free(b);
-	return s;
-}
-
 /* Which of the users (an array parameter) are online; -1 on failure. */
 static int
 online_set(struct db_job *j, struct db_conn *dc, const char *users,
@@ -288,7 +272,7 @@ write_counts(struct presence_job *pj, struct db_conn *dc)
 {
 	struct db_job *j = &pj->job;
 	char *users = array_i64(pj->users, pj->n);
-	char *counts = array_int(pj->counts, pj->n);
+	char *counts = array_i64(pj->counts, pj->n);
 	int *before = xcalloc(pj->n, sizeof *before);
 	int *after = xcalloc(pj->n, sizeof *after);
 	int rc = -1;
@@ -360,14 +344,12 @@ out:
 static int
 beat(struct presence_job *pj, struct db_conn *dc)
 {
-	PGresult *r;
-	int found;
+	int64_t found;
 
-	if ((r = db_queryf(&pj->job, dc, "presence_beat", "s", node_id)) == NULL)
+	if (db_valuef(&pj->job, dc, "presence_beat", NULL, &found, "s",
+	    node_id) != 0)
 		return -1;
-	found = PQntuples(r) == 1;
-	PQclear(r);
-	if (found)
+	if (found == 1)
 		return 0;
 	pj->readded = 1;
 	return db_commandf(&pj->job, dc, "presence_node_add", "s", node_id);
@@ -405,7 +387,8 @@ presence_run(struct db_job *j, struct db_conn *dc)
 	pj->readded = 0;
 	if (pj->kind == PRESENCE_GOODBYE) {
 		if (db_begin(j, dc) != 0 ||
-		    (r = db_queryf(j, dc, "presence_leave", "s", node_id)) == NULL)
+		    (r = db_queryf(j, dc, "presence_leave", "s",
+		    node_id)) == NULL)
 			return;
 		if (announce_gone(j, dc, r) == 0)
 			db_commit(j, dc);
@@ -458,7 +441,7 @@ presence_done(struct db_job *j)
 		if ((u = table_find(pj->users[i])) == NULL)
 			continue;
 		/* A failed COMMIT may have taken effect: unknown then. */
-		u->written = ok ? pj->counts[i] : -1;
+		u->written = ok ? (int)pj->counts[i] : -1;
 		if (u->count != u->written)
 			mark_dirty(u);
 		else

@@ -418,11 +418,11 @@ rid_store(struct db_job *j, struct db_conn *dc)
 int
 rid_purge(struct db_job *j, struct db_conn *dc, long *purged)
 {
-	PGresult *r;
+	int64_t n;
 
-	if ((r = db_queryf(j, dc, "rid_purge", "i", (int64_t)RID_KEEP)) == NULL)
+	if (db_valuef(j, dc, "rid_purge", "purged", &n, "i",
+	    (int64_t)RID_KEEP) != 0)
 		return -1;
-	*purged = (long)db_get_i64(r, 0, "purged");
-	PQclear(r);
+	*purged = (long)n;
 	return 0;
 }

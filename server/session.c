@@ -56,7 +56,7 @@ session_load(struct db_job *j, struct db_conn *dc, int64_t user_id,
 	s->name = xstrdup(db_get(r, 0, "name"));
 	if (!db_isnull(r, 0, "phone"))
 		s->phone = xstrdup(db_get(r, 0, "phone"));
-	s->verified = strcmp(db_get(r, 0, "verified"), "t") == 0;
+	s->verified = db_get_bool(r, 0, "verified");
 	PQclear(r);
 
 	if ((r = db_queryf(j, dc, "user_workspaces", "i", user_id)) == NULL) {

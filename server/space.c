@@ -116,13 +116,12 @@ space_open(struct db_job *j, struct db_conn *dc, int64_t space,
 		a->workspace = db_get_i64(r, 0, "workspace_id");
 		a->creator = db_get_i64(r, 0, "creator_id");
 		snprintf(a->role, sizeof a->role, "%s", db_get(r, 0, "role"));
-		a->archived = strcmp(db_get(r, 0, "archived"), "t") == 0;
-		a->externals_invite = strcmp(db_get(r, 0,
-		    "externals_invite"), "t") == 0;
+		a->archived = db_get_bool(r, 0, "archived");
+		a->externals_invite = db_get_bool(r, 0, "externals_invite");
 		a->manager = strcmp(a->role, "external") != 0;
 		a->keeper = strcmp(a->role, "owner") == 0 ||
 		    strcmp(a->role, "internal") == 0;
-		a->network = strcmp(db_get(r, 0, "network"), "t") == 0;
+		a->network = db_get_bool(r, 0, "network");
 		snprintf(a->title, sizeof a->title, "%s", db_get(r, 0,
 		    "title"));
 	}
