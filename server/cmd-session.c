@@ -18,6 +18,7 @@
 #include "limit.h"
 #include "log.h"
 #include "password.h"
+#include "request.h"
 #include "server.h"
 #include "session.h"
 #include "token.h"
@@ -234,18 +235,15 @@ auth_session_open(struct auth_job *aj, struct db_conn *dc, int64_t user)
 	struct db_job *j = &aj->req.job;
 	char digest[TOKEN_DIGEST_LEN + 1];
 	struct buf *data;
-	PGresult *r;
 	int64_t sid;
 
 	if (token_new(aj->token) != 0 || token_digest(aj->token, digest) != 0) {
 		j->status = DB_FAILED;
 		return -1;
 	}
-	if ((r = db_queryf(j, dc, "session_insert", "issi", user, digest,
-	    aj->req.address, (int64_t)aj->lifetime)) == NULL)
+	if (db_valuef(j, dc, "session_insert", "id", &sid, "issi", user,
+	    digest, aj->req.address, (int64_t)aj->lifetime) != 0)
 		return -1;
-	sid = db_get_i64(r, 0, "id");
-	PQclear(r);
 	data = buf_new(0);
 	proto_add_i64(data, "session", sid);
 	proto_add(data, "address", aj->req.address);
@@ -332,27 +330,24 @@ resume_run(struct db_job *j, struct db_conn *dc)
 {
 	struct auth_job *aj = (struct auth_job *)j;
 	char digest[TOKEN_DIGEST_LEN + 1];
-	int64_t user, sid;
-	PGresult *r;
+	int64_t user = 0, sid = 0;
+	PGresult *r = NULL;
 
 	session_free(aj->session);
 	aj->session = NULL;
-	if (token_digest(aj->token, digest) != 0) {
-		proto_err(j->out, j->tag, PERR_AUTH_REQUIRED,
-		    "unknown or expired session; log in again");
+	if (token_digest(aj->token, digest) == 0 && (r = db_queryf(j, dc,
+	    "session_by_token", "s", digest)) == NULL)
 		return;
+	if (r != NULL && PQntuples(r) == 1) {
+		sid = db_get_i64(r, 0, "id");
+		user = db_get_i64(r, 0, "user_id");
 	}
-	if ((r = db_queryf(j, dc, "session_by_token", "s", digest)) == NULL)
-		return;
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		proto_err(j->out, j->tag, PERR_AUTH_REQUIRED,
-		    "unknown or expired session; log in again");
-		return;
-	}
-	sid = db_get_i64(r, 0, "id");
-	user = db_get_i64(r, 0, "user_id");
 	PQclear(r);
+	if (sid == 0) {
+		proto_err(j->out, j->tag, PERR_AUTH_REQUIRED,
+		    "unknown or expired session; log in again");
+		return;
+	}
 	if (db_commandf(j, dc, "session_touch", "i", sid) != 0)
 		return;
 	if ((aj->session = session_load(j, dc, user, sid)) == NULL)
@@ -383,8 +378,6 @@ logout_tx(struct req *r, struct db_conn *dc)
 	rc = db_commandf(&r->job, dc, "session_delete", "i", r->session) ||
 	    event_emit(&r->job, dc, "session.logout", 0, r->user, data) ? -1 : 0;
 	buf_free(data);
-	if (rc == 0)
-		proto_ok(r->job.out, r->job.tag);
 	return rc;
 }
 
@@ -402,9 +395,7 @@ cmd_whoami(struct cmd_ctx *ctx)
 	struct buf *out = cmd_out(ctx);
 
 	session_describe(s, out, ctx->tag);
-	proto_begin(out, ctx->tag, "OK");
-	proto_add_i64(out, "session", s->session_id);
-	proto_end(out);
+	req_ok_i64(out, ctx->tag, "session", s->session_id);
 	return CMD_DONE;
 }
 

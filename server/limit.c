@@ -8,6 +8,7 @@
 #include "db.h"
 #include "limit.h"
 #include "proto.h"
+#include "request.h"
 #include "xmalloc.h"
 
 const struct db_stmt limit_stmts[] = {
@@ -124,37 +125,26 @@ limit_when(char *s, size_t len, long retry)
 		snprintf(s, len, "%ld hours", (retry + 3599) / 3600);
 }
 
-static void
-limit_reply(struct db_job *j, const char *msg, long retry)
+void
+limit_refuse(struct db_job *j, const char *what, long retry)
 {
-	proto_begin(j->out, j->tag, "ERR");
-	proto_add(j->out, "code", proto_err_name(PERR_RATE_LIMITED));
-	proto_add(j->out, "msg", msg);
+	char when[32];
+
+	limit_when(when, sizeof when, retry);
+	req_err_begin(j->out, j->tag, PERR_RATE_LIMITED,
+	    "too many %s; try again in %s", what, when);
 	proto_add_i64(j->out, "retry", retry);
 	proto_end(j->out);
 }
 
 void
-limit_refuse(struct db_job *j, const char *what, long retry)
-{
-	char when[32], *msg;
-
-	limit_when(when, sizeof when, retry);
-	xasprintf(&msg, "too many %s; try again in %s", what, when);
-	limit_reply(j, msg, retry);
-	free(msg);
-}
-
-void
 limit_refuse_mail(struct db_job *j, const char *email, long retry)
 {
-	char when[32], *msg;
+	char *what;
 
-	limit_when(when, sizeof when, retry);
-	xasprintf(&msg, "too many e-mails to %s lately; try again in %s",
-	    email, when);
-	limit_reply(j, msg, retry);
-	free(msg);
+	xasprintf(&what, "e-mails to %s lately", email);
+	limit_refuse(j, what, retry);
+	free(what);
 }
 
 void
