@@ -208,17 +208,6 @@ file_quota(struct file_req *f, struct db_conn *dc, int64_t exclude,
 	return -1;
 }
 
-/* Changes wait for the space to be reactivated (only the owner's side
-   gets this far into an archived space). */
-static int
-file_archived(struct req *r)
-{
-	if (!r->space.archived)
-		return 0;
-	return req_err(r, PERR_CONFLICT, "the space is archived; reactivate "
-	    "it first");
-}
-
 /*
  * The open hook of the verbs on file=: opens the file's space for the
  * caller (the space's row locked, so the file cannot change under us)
@@ -333,8 +322,8 @@ begin_tx(struct req *r, struct db_conn *dc)
 	int64_t size = req_int(r, "size");
 	PGresult *res;
 
-	if (file_archived(r) != 0 || (f->quota != 0 && db_commandf(j, dc,
-	    "file_quota_lock", "i", r->workspace) != 0) ||
+	if (space_active(j, &r->space) != 0 || (f->quota != 0 &&
+	    db_commandf(j, dc, "file_quota_lock", "i", r->workspace) != 0) ||
 	    file_quota(f, dc, 0, size) != 0 ||
 	    (res = db_queryf(j, dc, "file_begin", "iisis", r->space.space,
 	    r->user, req_str(r, "name"), size, f->sha256)) == NULL)
@@ -378,7 +367,8 @@ chunk_tx(struct req *r, struct db_conn *dc)
 	int64_t received = db_get_i64(f->row, 0, "received");
 	int64_t size = db_get_i64(f->row, 0, "size");
 
-	if (file_archived(r) != 0 || file_quota(f, dc, f->file, size) != 0)
+	if (space_active(j, &r->space) != 0 ||
+	    file_quota(f, dc, f->file, size) != 0)
 		return -1;
 	/* Exactly the next bytes: a client that lost track (a reply lost
 	   with the connection, say) learns where to resume. */
@@ -466,7 +456,7 @@ end_tx(struct req *r, struct db_conn *dc)
 	char sum[65];
 	int rc;
 
-	if (file_archived(r) != 0)
+	if (space_active(j, &r->space) != 0)
 		return -1;
 	if (received < size) {
 		req_err_begin(j->out, j->tag, PERR_CONFLICT, "only %lld of "
@@ -633,7 +623,7 @@ delete_tx(struct req *r, struct db_conn *dc)
 		return req_err(r, PERR_FORBIDDEN, "only the file's uploader "
 		    "and the space's owner, internals and collaborators can "
 		    "delete it");
-	if (file_archived(r) != 0)
+	if (space_active(j, &r->space) != 0)
 		return -1;
 	/* An upload given up was never seen by anyone else. */
 	data = buf_new(0);
@@ -669,8 +659,9 @@ comment_add_tx(struct req *r, struct db_conn *dc)
 	PGresult *res;
 	int rc;
 
-	if (file_archived(r) != 0 || (res = db_queryf(j, dc, "comment_add",
-	    "iis", f->file, r->user, req_str(r, "body"))) == NULL)
+	if (space_active(j, &r->space) != 0 || (res = db_queryf(j, dc,
+	    "comment_add", "iis", f->file, r->user,
+	    req_str(r, "body"))) == NULL)
 		return -1;
 	data = buf_new(0);
 	proto_add_i64(data, "space", r->space.space);

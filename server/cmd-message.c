@@ -185,9 +185,8 @@ msg_open(struct req *r, struct db_conn *dc)
 	if (m->in_space) {
 		if (req_open_space(r, dc, space, SPACE_SEE) != 0)
 			return -1;
-		if (m->make && r->space.archived)
-			return req_err(r, PERR_CONFLICT, "the space is "
-			    "archived; reactivate it first");
+		if (m->make && space_active(j, &r->space) != 0)
+			return -1;
 		if (db_valuef(j, dc, m->make ? "msg_space_make" :
 		    "msg_space_find", "id", &m->conv, "i", space) != 0)
 			return -1;

@@ -52,15 +52,24 @@ const struct db_stmt space_stmts[] = {
 	{ NULL, NULL }
 };
 
+int
+space_active(struct db_job *j, const struct space_access *a)
+{
+	if (!a->archived)
+		return 0;
+	proto_err(j->out, j->tag, PERR_CONFLICT, "the space is archived; "
+	    "reactivate it first");
+	return -1;
+}
+
 /* The reply for a caller who may see the space but not do this. */
 static int
 space_refuse(struct db_job *j, enum space_need need,
     const struct space_access *a)
 {
 	if ((need == SPACE_MANAGE || need == SPACE_INVITE) && a->archived)
-		proto_err(j->out, j->tag, PERR_CONFLICT, "the space is "
-		    "archived; reactivate it first");
-	else if (need == SPACE_INVITE)
+		return space_active(j, a);
+	if (need == SPACE_INVITE)
 		proto_err(j->out, j->tag, PERR_FORBIDDEN, "this space does not "
 		    "let external participants invite others");
 	else if (need == SPACE_KEEPER)
