@@ -160,18 +160,14 @@ bus_connect(void)
 		PQfinish(pg);
 		return NULL;
 	}
-	for (size_t i = 0; i < 2; i++) {
-		r = PQexecParams(pg, i == 0 ? "LISTEN agora_events" :
-		    "LISTEN agora_roles", 0, NULL, NULL, NULL, NULL, 0);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			log_warnx("event bus: LISTEN: %s",
-			    PQresultErrorMessage(r));
-			PQclear(r);
-			PQfinish(pg);
-			return NULL;
-		}
-		PQclear(r);
+	/* Both or neither: PQexec stops at the first that fails. */
+	r = PQexec(pg, "LISTEN agora_events; LISTEN agora_roles");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		log_warnx("event bus: LISTEN: %s", PQresultErrorMessage(r));
+		PQfinish(pg);
+		pg = NULL;
 	}
+	PQclear(r);
 	return pg;
 }
 

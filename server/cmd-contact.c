@@ -101,12 +101,6 @@ const struct db_stmt contact_stmts[] = {
 	{ NULL, NULL }
 };
 
-static const char *
-flag(const PGresult *r, int i, const char *col)
-{
-	return strcmp(db_get(r, i, col), "t") == 0 ? "1" : "0";
-}
-
 static void
 contact_line(struct buf *out, const char *tag, const PGresult *r, int i)
 {
@@ -122,7 +116,7 @@ contact_line(struct buf *out, const char *tag, const PGresult *r, int i)
 	for (size_t c = 0; c < sizeof text / sizeof text[0]; c++)
 		proto_add(out, text[c], db_get(r, i, text[c]));
 	for (size_t c = 0; c < sizeof flags / sizeof flags[0]; c++)
-		proto_add(out, flags[c], flag(r, i, flags[c]));
+		proto_add(out, flags[c], db_get_flag(r, i, flags[c]));
 	proto_end(out);
 }
 
@@ -229,8 +223,8 @@ prefs_tx(struct req *r, struct db_conn *dc)
 		return -1;
 	data = buf_new(0);
 	proto_add_i64(data, "user", contact);
-	proto_add(data, "always_add", flag(res, 0, "always_add"));
-	proto_add(data, "always_collaborator", flag(res, 0,
+	proto_add(data, "always_add", db_get_flag(res, 0, "always_add"));
+	proto_add(data, "always_collaborator", db_get_flag(res, 0,
 	    "always_collaborator"));
 	PQclear(res);
 	req_target(r, "user %lld", (long long)contact);
@@ -264,12 +258,10 @@ candidates_tx(struct req *r, struct db_conn *dc)
 		proto_add(j->out, "user", db_get(res, i, "id"));
 		proto_add(j->out, "name", db_get(res, i, "name"));
 		proto_add(j->out, "email", db_get(res, i, "email"));
-		proto_add(j->out, "contact", flag(res, i, "contact"));
+		proto_add(j->out, "contact", db_get_flag(res, i, "contact"));
 		proto_end(j->out);
 	}
-	proto_begin(j->out, j->tag, "OK");
-	proto_add_i64(j->out, "count", rows);
-	proto_end(j->out);
+	req_ok_i64(j->out, j->tag, "count", rows);
 	PQclear(res);
 	return 0;
 }

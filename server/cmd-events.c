@@ -42,11 +42,11 @@ const struct db_stmt sync_stmts[] = {
 	{ NULL, NULL }
 };
 
-/* The page's bounds, read from the configuration on the loop thread. */
+/* The page's bound in events, read from the configuration on the loop
+   thread. */
 struct sync_job {
 	struct req	 req;
 	long		 max;		/* events */
-	size_t		 page;		/* bytes */
 };
 
 static void
@@ -59,7 +59,7 @@ sync_result(struct db_job *j, const PGresult *r)
 	for (i = 0; i < rows; i++) {
 		if (db_isnull(r, i, "seq"))
 			continue;
-		if (n == sj->max || cmd_page_full(j->out, sj->page, n))
+		if (n == sj->max || cmd_page_full(j->out, sj->req.page, n))
 			break;
 		seq = db_get_i64(r, i, "seq");
 		proto_begin(j->out, j->tag, "EVENT");
@@ -92,9 +92,8 @@ sync_prepare(struct req *r, struct cmd_ctx *ctx)
 	struct sync_job *sj = (struct sync_job *)r;
 
 	sj->max = server_config()->sync_limit;
-	sj->page = cmd_page_bytes();
 	db_job_params(&r->job, "iiii", req_int(r, "since"), r->user,
-	    (int64_t)sj->max + 1, (int64_t)sj->page);
+	    (int64_t)sj->max + 1, (int64_t)r->page);
 	return CMD_PENDING;
 }
 

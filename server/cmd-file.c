@@ -152,7 +152,6 @@ struct file_req {
 	struct req	 req;
 	int64_t		 quota;		/* storage_quota; 0: none */
 	int64_t		 chunk;		/* FILE.BEGIN: the chunk size */
-	size_t		 page;		/* COMMENT.LIST: the byte budget */
 	char		 sha256[65];	/* FILE.BEGIN, lower case */
 	char		*hex;		/* FILE.CHUNK: the bytes, in hex */
 	size_t		 len;		/* FILE.CHUNK: how many */
@@ -169,18 +168,6 @@ file_destroy(struct req *r)
 	PQclear(f->row);
 }
 
-/* ERR with one more parameter a client acts on (offset=, max=). */
-static void
-err_with(struct buf *out, const char *tag, enum proto_err code,
-    const char *msg, const char *key, int64_t value)
-{
-	proto_begin(out, tag, "ERR");
-	proto_add(out, "code", proto_err_name(code));
-	proto_add(out, "msg", msg);
-	proto_add_i64(out, key, value);
-	proto_end(out);
-}
-
 /* Loop thread: what only the loop may read (the configuration). */
 static enum cmd_result
 file_prepare(struct req *r, struct cmd_ctx *ctx)
@@ -189,7 +176,6 @@ file_prepare(struct req *r, struct cmd_ctx *ctx)
 
 	(void)ctx;
 	f->quota = server_config()->storage_quota;
-	f->page = cmd_page_bytes();
 	return CMD_PENDING;
 }
 
@@ -203,41 +189,23 @@ file_quota(struct file_req *f, struct db_conn *dc, int64_t exclude,
     int64_t size)
 {
 	struct db_job *j = &f->req.job;
-	PGresult *r;
 	int64_t used;
-	char *msg;
 
 	if (f->quota == 0)
 		return 0;
-	if ((r = db_queryf(j, dc, "file_usage", "ii", f->req.workspace,
-	    exclude)) == NULL)
+	if (db_valuef(j, dc, "file_usage", "used", &used, "ii",
+	    f->req.workspace, exclude) != 0)
 		return -1;
-	used = db_get_i64(r, 0, "used");
-	PQclear(r);
 	if (size <= f->quota && used <= f->quota - size)
 		return 0;
-	xasprintf(&msg, "over the workspace's storage quota: its files take "
-	    "%lld of the %lld bytes allowed, and this one is %lld bytes",
-	    (long long)used, (long long)f->quota, (long long)size);
-	proto_begin(j->out, j->tag, "ERR");
-	proto_add(j->out, "code", proto_err_name(PERR_QUOTA_EXCEEDED));
-	proto_add(j->out, "msg", msg);
+	req_err_begin(j->out, j->tag, PERR_QUOTA_EXCEEDED, "over the "
+	    "workspace's storage quota: its files take %lld of the %lld bytes "
+	    "allowed, and this one is %lld bytes", (long long)used,
+	    (long long)f->quota, (long long)size);
 	proto_add_i64(j->out, "used", used);
 	proto_add_i64(j->out, "quota", f->quota);
 	proto_end(j->out);
-	free(msg);
 	return -1;
-}
-
-/* Changes wait for the space to be reactivated (only the owner's side
-   gets this far into an archived space). */
-static int
-file_archived(struct req *r)
-{
-	if (!r->space.archived)
-		return 0;
-	return req_err(r, PERR_CONFLICT, "the space is archived; reactivate "
-	    "it first");
 }
 
 /*
@@ -253,17 +221,15 @@ file_open(struct req *r, struct db_conn *dc)
 {
 	struct file_req *f = (struct file_req *)r;
 	struct db_job *j = &r->job;
-	PGresult *res;
 	int64_t space;
 	int complete, mine;
 
 	f->file = req_int(r, "file");
 	PQclear(f->row);
 	f->row = NULL;
-	if ((res = db_queryf(j, dc, "file_space", "i", f->file)) == NULL)
+	if (db_valuef(j, dc, "file_space", "space_id", &space, "i",
+	    f->file) != 0)
 		return -1;
-	space = PQntuples(res) > 0 ? db_get_i64(res, 0, "space_id") : 0;
-	PQclear(res);
 	if (space == 0)
 		return req_err(r, PERR_NOT_FOUND, SPACE_CLOSED);
 	if (req_open_space(r, dc, space, SPACE_SEE) != 0 ||
@@ -274,7 +240,7 @@ file_open(struct req *r, struct db_conn *dc)
 	/* Deleted while we waited for the space's lock. */
 	if (PQntuples(f->row) == 0)
 		return req_err(r, PERR_NOT_FOUND, SPACE_CLOSED);
-	complete = strcmp(db_get(f->row, 0, "complete"), "t") == 0;
+	complete = db_get_bool(f->row, 0, "complete");
 	mine = db_get_i64(f->row, 0, "uploader_id") == r->user;
 	if (r->cmd->need == FILE_UPLOAD && complete)
 		return req_err(r, PERR_CONFLICT, "this file's upload is "
@@ -306,12 +272,12 @@ chunk_bytes(const PGresult *r, int i, size_t *len)
 int
 file_purge(struct db_job *j, struct db_conn *dc, long expiry, long *purged)
 {
-	PGresult *r;
+	int64_t n;
 
-	if ((r = db_queryf(j, dc, "file_purge", "i", (int64_t)expiry)) == NULL)
+	if (db_valuef(j, dc, "file_purge", "purged", &n, "i",
+	    (int64_t)expiry) != 0)
 		return -1;
-	*purged = (long)db_get_i64(r, 0, "purged");
-	PQclear(r);
+	*purged = (long)n;
 	return 0;
 }
 
@@ -326,7 +292,6 @@ begin_prepare(struct req *r, struct cmd_ctx *ctx)
 	const char *name = req_str(r, "name"), *sha = req_str(r, "sha256");
 	long max = server_config()->file_max_size;
 	long line = server_config()->max_line;
-	char *msg;
 
 	if (name[strspn(name, " ")] == '\0')
 		return cmd_err(ctx, PERR_INVALID, "a file needs a name");
@@ -334,10 +299,10 @@ begin_prepare(struct req *r, struct cmd_ctx *ctx)
 		return cmd_err(ctx, PERR_INVALID, "sha256 is the content's "
 		    "SHA-256 in 64 hex digits");
 	if (req_int(r, "size") > max) {
-		xasprintf(&msg, "the file is larger than the limit of %ld "
-		    "bytes", max);
-		err_with(cmd_out(ctx), ctx->tag, PERR_INVALID, msg, "max", max);
-		free(msg);
+		req_err_begin(cmd_out(ctx), ctx->tag, PERR_INVALID, "the file "
+		    "is larger than the limit of %ld bytes", max);
+		proto_add_i64(cmd_out(ctx), "max", max);
+		proto_end(cmd_out(ctx));
 		return CMD_DONE;
 	}
 	for (size_t i = 0; i < 64; i++)
@@ -357,8 +322,8 @@ begin_tx(struct req *r, struct db_conn *dc)
 	int64_t size = req_int(r, "size");
 	PGresult *res;
 
-	if (file_archived(r) != 0 || (f->quota != 0 && db_commandf(j, dc,
-	    "file_quota_lock", "i", r->workspace) != 0) ||
+	if (space_active(j, &r->space) != 0 || (f->quota != 0 &&
+	    db_commandf(j, dc, "file_quota_lock", "i", r->workspace) != 0) ||
 	    file_quota(f, dc, 0, size) != 0 ||
 	    (res = db_queryf(j, dc, "file_begin", "iisis", r->space.space,
 	    r->user, req_str(r, "name"), size, f->sha256)) == NULL)
@@ -401,39 +366,30 @@ chunk_tx(struct req *r, struct db_conn *dc)
 	int64_t offset = req_int(r, "offset");
 	int64_t received = db_get_i64(f->row, 0, "received");
 	int64_t size = db_get_i64(f->row, 0, "size");
-	PGresult *res;
-	char *msg;
 
-	if (file_archived(r) != 0 || file_quota(f, dc, f->file, size) != 0)
+	if (space_active(j, &r->space) != 0 ||
+	    file_quota(f, dc, f->file, size) != 0)
 		return -1;
 	/* Exactly the next bytes: a client that lost track (a reply lost
 	   with the connection, say) learns where to resume. */
 	if (offset != received) {
-		xasprintf(&msg, "the upload continues at offset %lld",
-		    (long long)received);
-		err_with(j->out, j->tag, PERR_CONFLICT, msg, "offset",
-		    received);
-		free(msg);
+		req_err_begin(j->out, j->tag, PERR_CONFLICT, "the upload "
+		    "continues at offset %lld", (long long)received);
+		proto_add_i64(j->out, "offset", received);
+		proto_end(j->out);
 		return -1;
 	}
-	if ((int64_t)f->len > size - received) {
-		xasprintf(&msg, "more bytes than the %lld announced",
-		    (long long)size);
-		req_err(r, PERR_INVALID, msg);
-		free(msg);
-		return -1;
-	}
+	if ((int64_t)f->len > size - received)
+		return req_errf(r, PERR_INVALID, "more bytes than the %lld "
+		    "announced", (long long)size);
 	if (f->len > 0) {
 		if (db_commandf(j, dc, "file_chunk_add", "iis", f->file, offset,
-		    f->hex) != 0 || (res = db_queryf(j, dc, "file_received",
-		    "ii", f->file, (int64_t)f->len)) == NULL)
+		    f->hex) != 0 || db_valuef(j, dc, "file_received",
+		    "received", &received, "ii", f->file,
+		    (int64_t)f->len) != 0)
 			return -1;
-		received = db_get_i64(res, 0, "received");
-		PQclear(res);
 	}
-	proto_begin(j->out, j->tag, "OK");
-	proto_add_i64(j->out, "received", received);
-	proto_end(j->out);
+	req_ok_i64(j->out, j->tag, "received", received);
 	return 0;
 }
 
@@ -497,17 +453,17 @@ end_tx(struct req *r, struct db_conn *dc)
 	int64_t size = db_get_i64(f->row, 0, "size");
 	struct buf *data;
 	PGresult *c;
-	char sum[65], *msg;
+	char sum[65];
 	int rc;
 
-	if (file_archived(r) != 0)
+	if (space_active(j, &r->space) != 0)
 		return -1;
 	if (received < size) {
-		xasprintf(&msg, "only %lld of %lld bytes have arrived",
-		    (long long)received, (long long)size);
-		err_with(j->out, j->tag, PERR_CONFLICT, msg, "offset",
-		    received);
-		free(msg);
+		req_err_begin(j->out, j->tag, PERR_CONFLICT, "only %lld of "
+		    "%lld bytes have arrived", (long long)received,
+		    (long long)size);
+		proto_add_i64(j->out, "offset", received);
+		proto_end(j->out);
 		return -1;
 	}
 	if (file_digest(f, dc, sum) != 0)
@@ -538,9 +494,7 @@ end_tx(struct req *r, struct db_conn *dc)
 		return -1;
 	r->action = "file.add";
 	r->detail = xstrdup(db_get(f->row, 0, "name"));
-	proto_begin(j->out, j->tag, "OK");
-	proto_add_i64(j->out, "file", f->file);
-	proto_end(j->out);
+	req_ok_i64(j->out, j->tag, "file", f->file);
 	return 0;
 }
 
@@ -570,9 +524,7 @@ list_tx(struct req *r, struct db_conn *dc)
 		proto_add(j->out, "comments", db_get(res, i, "comments"));
 		proto_end(j->out);
 	}
-	proto_begin(j->out, j->tag, "OK");
-	proto_add_i64(j->out, "count", rows);
-	proto_end(j->out);
+	req_ok_i64(j->out, j->tag, "count", rows);
 	PQclear(res);
 	return 0;
 }
@@ -619,16 +571,12 @@ get_tx(struct req *r, struct db_conn *dc)
 	    FILE_CHUNK_MAX ? req_int(r, "length") : FILE_CHUNK_MAX;
 	PGresult *c;
 	unsigned char *bytes;
-	char *b64, *msg;
+	char *b64;
 	size_t got;
 
-	if (offset > size) {
-		xasprintf(&msg, "offset is past the end of the file (%lld "
-		    "bytes)", (long long)size);
-		req_err(r, PERR_INVALID, msg);
-		free(msg);
-		return -1;
-	}
+	if (offset > size)
+		return req_errf(r, PERR_INVALID, "offset is past the end of "
+		    "the file (%lld bytes)", (long long)size);
 	if (size - offset < want)
 		want = size - offset;
 	if ((c = db_queryf(j, dc, "file_read", "iii", f->file, offset,
@@ -666,7 +614,7 @@ delete_tx(struct req *r, struct db_conn *dc)
 {
 	struct file_req *f = (struct file_req *)r;
 	struct db_job *j = &r->job;
-	int complete = strcmp(db_get(f->row, 0, "complete"), "t") == 0;
+	int complete = db_get_bool(f->row, 0, "complete");
 	struct buf *data;
 	int rc;
 
@@ -675,7 +623,7 @@ delete_tx(struct req *r, struct db_conn *dc)
 		return req_err(r, PERR_FORBIDDEN, "only the file's uploader "
 		    "and the space's owner, internals and collaborators can "
 		    "delete it");
-	if (file_archived(r) != 0)
+	if (space_active(j, &r->space) != 0)
 		return -1;
 	/* An upload given up was never seen by anyone else. */
 	data = buf_new(0);
@@ -686,8 +634,6 @@ delete_tx(struct req *r, struct db_conn *dc)
 	    data) != 0) ? -1 : 0;
 	buf_free(data);
 	r->detail = xstrdup(db_get(f->row, 0, "name"));
-	if (rc == 0)
-		proto_ok(j->out, j->tag);
 	return rc;
 }
 
@@ -713,8 +659,9 @@ comment_add_tx(struct req *r, struct db_conn *dc)
 	PGresult *res;
 	int rc;
 
-	if (file_archived(r) != 0 || (res = db_queryf(j, dc, "comment_add",
-	    "iis", f->file, r->user, req_str(r, "body"))) == NULL)
+	if (space_active(j, &r->space) != 0 || (res = db_queryf(j, dc,
+	    "comment_add", "iis", f->file, r->user,
+	    req_str(r, "body"))) == NULL)
 		return -1;
 	data = buf_new(0);
 	proto_add_i64(data, "space", r->space.space);
@@ -752,10 +699,10 @@ comment_list_tx(struct req *r, struct db_conn *dc)
 	int rows, n = 0;
 
 	if ((res = db_queryf(j, dc, "comment_list", "iiii", f->file,
-	    req_int(r, "after"), limit + 1, (int64_t)f->page)) == NULL)
+	    req_int(r, "after"), limit + 1, (int64_t)r->page)) == NULL)
 		return -1;
 	rows = PQntuples(res);
-	for (; n < rows && n < limit && !cmd_page_full(j->out, f->page, n);
+	for (; n < rows && n < limit && !cmd_page_full(j->out, r->page, n);
 	    n++) {
 		proto_begin(j->out, j->tag, "COMMENT");
 		proto_add(j->out, "id", db_get(res, n, "id"));
@@ -853,6 +800,6 @@ const struct cmd cmd_file_table[] = {
 	    .audit = "comment.add", .flags = CMD_RID),
 	FILE_VERB("COMMENT.LIST", FILE_DONE, comments_args,
 	    "the comments on a file, oldest first",
-	    .prepare = file_prepare, .tx = comment_list_tx),
+	    .tx = comment_list_tx),
 	{ NULL }
 };

@@ -134,7 +134,6 @@ struct msg_req {
 	int		 make;		/* MSG.SEND: made on first use */
 	int		 in_space;	/* space= rather than a user */
 	int64_t		 with;		/* the other user */
-	size_t		 page;		/* MSG.LIST: the byte budget */
 	int64_t		 conv;		/* 0: none yet */
 };
 
@@ -147,7 +146,6 @@ msg_prepare(struct req *r, struct cmd_ctx *ctx, const char *key, int make)
 	m->in_space = req_has(r, "space");
 	m->with = req_int(r, key);
 	m->make = make;
-	m->page = cmd_page_bytes();
 	if (!m->in_space && m->with == r->user)
 		return cmd_err(ctx, PERR_INVALID, "a private conversation is "
 		    "with someone else");
@@ -170,17 +168,6 @@ with_prepare(struct req *r, struct cmd_ctx *ctx)
 	return msg_prepare(r, ctx, "with", 0);
 }
 
-/* The single id column of a statement's row into *id, 0 if no row. */
-static int
-first_id(PGresult *res, int64_t *id)
-{
-	if (res == NULL)
-		return -1;
-	*id = PQntuples(res) > 0 ? db_get_i64(res, 0, "id") : 0;
-	PQclear(res);
-	return 0;
-}
-
 /*
  * The open hook: checks the caller may use the conversation the request
  * names, then finds it (or makes it) in m->conv. 0, or -1 with the reply
@@ -198,11 +185,11 @@ msg_open(struct req *r, struct db_conn *dc)
 	if (m->in_space) {
 		if (req_open_space(r, dc, space, SPACE_SEE) != 0)
 			return -1;
-		if (m->make && r->space.archived)
-			return req_err(r, PERR_CONFLICT, "the space is "
-			    "archived; reactivate it first");
-		res = db_queryf(j, dc, m->make ? "msg_space_make" :
-		    "msg_space_find", "i", space);
+		if (m->make && space_active(j, &r->space) != 0)
+			return -1;
+		if (db_valuef(j, dc, m->make ? "msg_space_make" :
+		    "msg_space_find", "id", &m->conv, "i", space) != 0)
+			return -1;
 	} else {
 		if ((res = db_queryf(j, dc, "msg_peer", "ii", r->user,
 		    m->with)) == NULL)
@@ -216,11 +203,11 @@ msg_open(struct req *r, struct db_conn *dc)
 		/* Only writing needs the two to know each other now. */
 		if (m->make && !allowed)
 			return req_err(r, PERR_FORBIDDEN, MSG_FORBIDDEN);
-		res = db_queryf(j, dc, m->make ? "msg_direct_make" :
-		    "msg_direct_find", "ii", r->user, m->with);
+		if (db_valuef(j, dc, m->make ? "msg_direct_make" :
+		    "msg_direct_find", "id", &m->conv, "ii", r->user,
+		    m->with) != 0)
+			return -1;
 	}
-	if (first_id(res, &m->conv) != 0)
-		return -1;
 	req_target(r, "conversation %lld", (long long)m->conv);
 	return 0;
 }
@@ -332,7 +319,7 @@ list_reply(struct msg_req *m, const PGresult *page, int64_t limit,
 	struct buf *lines = buf_new(0);
 	size_t *start = xcalloc((size_t)rows + 1, sizeof *start);
 
-	while (n < rows && n < limit && !cmd_page_full(lines, m->page, n)) {
+	while (n < rows && n < limit && !cmd_page_full(lines, m->req.page, n)) {
 		start[n] = buf_len(lines);
 		proto_begin(lines, j->tag, "MESSAGE");
 		proto_add(lines, "id", db_get(page, n, "id"));
@@ -370,7 +357,7 @@ list_tx(struct req *r, struct db_conn *dc)
 
 	if ((m->conv != 0 && (page = db_queryf(&r->job, dc, "msg_page",
 	    "iiii", m->conv, req_has(r, "before") ? req_int(r, "before") :
-	    INT64_MAX, limit + 1, (int64_t)m->page)) == NULL) ||
+	    INT64_MAX, limit + 1, (int64_t)r->page)) == NULL) ||
 	    msg_state(m, dc, &last_read, &unread) != 0) {
 		PQclear(page);
 		return -1;
@@ -410,15 +397,12 @@ static int
 read_tx(struct req *r, struct db_conn *dc)
 {
 	struct msg_req *m = (struct msg_req *)r;
-	PGresult *res;
-	int64_t last_read, unread;
-	int found, moved;
+	int64_t last_read, unread, found;
+	int moved;
 
-	if ((res = db_queryf(&r->job, dc, "msg_in_conversation", "ii",
-	    m->conv, req_int(r, "upto"))) == NULL)
+	if (db_valuef(&r->job, dc, "msg_in_conversation", NULL, &found, "ii",
+	    m->conv, req_int(r, "upto")) != 0)
 		return -1;
-	found = PQntuples(res) > 0;
-	PQclear(res);
 	if (!found)
 		return req_err(r, PERR_NOT_FOUND, "no such message in this "
 		    "conversation");
@@ -428,9 +412,7 @@ read_tx(struct req *r, struct db_conn *dc)
 		return -1;
 	if (moved)
 		r->action = "conversation.read";
-	proto_begin(r->job.out, r->job.tag, "OK");
-	proto_add_i64(r->job.out, "unread", unread);
-	proto_end(r->job.out);
+	req_ok_i64(r->job.out, r->job.tag, "unread", unread);
 	return 0;
 }
 
@@ -467,9 +449,7 @@ conv_list_result(struct db_job *j, const PGresult *r)
 		proto_add(j->out, "unread", db_get(r, i, "unread"));
 		proto_end(j->out);
 	}
-	proto_begin(j->out, j->tag, "OK");
-	proto_add_i64(j->out, "count", rows);
-	proto_end(j->out);
+	req_ok_i64(j->out, j->tag, "count", rows);
 }
 
 /* The table --------------------------------------------------------------- */

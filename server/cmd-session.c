@@ -18,9 +18,9 @@
 #include "limit.h"
 #include "log.h"
 #include "password.h"
+#include "request.h"
 #include "server.h"
 #include "session.h"
-#include "str.h"
 #include "token.h"
 #include "xmalloc.h"
 
@@ -169,10 +169,10 @@ auth_login_limited(struct auth_job *aj, struct db_conn *dc, int *limited)
 static int
 login_read(struct auth_job *aj, struct db_conn *dc)
 {
-	const char *params[1] = { aj->email };
 	PGresult *r;
 
-	if ((r = db_query(&aj->req.job, dc, "user_by_email", 1, params)) == NULL)
+	if ((r = db_queryf(&aj->req.job, dc, "user_by_email", "s",
+	    aj->email)) == NULL)
 		return -1;
 	free(aj->stored);
 	aj->stored = NULL;
@@ -203,13 +203,11 @@ auth_login_failed(struct auth_job *aj, struct db_conn *dc, const char *msg)
 	struct db_job *j = &aj->req.job;
 	struct limit_rule rules[3];
 	size_t n = auth_login_rules(aj, rules);
-	char window[24];
-	const char *prune[1] = { window };
 	int rc;
 
-	str_i64(window, aj->prune_window);
 	rc = db_begin(j, dc) != 0 || limit_add(j, dc, rules, n) != 0 ||
-	    db_command(j, dc, "login_failures_prune", 1, prune) != 0 ||
+	    db_commandf(j, dc, "login_failures_prune", "i",
+	    (int64_t)aj->prune_window) != 0 ||
 	    audit_record(j, dc, 0, 0, aj->req.address, "login.failed", aj->email,
 	    NULL) != 0 ||
 	    db_commit(j, dc) != 0 ? -1 : 0;
@@ -224,10 +222,9 @@ int
 auth_login_forgiven(struct auth_job *aj, struct db_conn *dc)
 {
 	char *key = limit_key("pair", aj->email, aj->req.address);
-	const char *clear[1] = { key };
 	int rc;
 
-	rc = db_command(&aj->req.job, dc, "login_failures_clear", 1, clear);
+	rc = db_commandf(&aj->req.job, dc, "login_failures_clear", "s", key);
 	free(key);
 	return rc;
 }
@@ -236,28 +233,22 @@ int64_t
 auth_session_open(struct auth_job *aj, struct db_conn *dc, int64_t user)
 {
 	struct db_job *j = &aj->req.job;
-	char uid[24], lifetime[24], digest[TOKEN_DIGEST_LEN + 1];
-	const char *ins[4] = { uid, digest, aj->req.address, lifetime };
-	const char *prune[1] = { uid };
+	char digest[TOKEN_DIGEST_LEN + 1];
 	struct buf *data;
-	PGresult *r;
 	int64_t sid;
 
 	if (token_new(aj->token) != 0 || token_digest(aj->token, digest) != 0) {
 		j->status = DB_FAILED;
 		return -1;
 	}
-	str_i64(uid, user);
-	str_i64(lifetime, aj->lifetime);
-	if ((r = db_query(j, dc, "session_insert", 4, ins)) == NULL)
+	if (db_valuef(j, dc, "session_insert", "id", &sid, "issi", user,
+	    digest, aj->req.address, (int64_t)aj->lifetime) != 0)
 		return -1;
-	sid = db_get_i64(r, 0, "id");
-	PQclear(r);
 	data = buf_new(0);
 	proto_add_i64(data, "session", sid);
 	proto_add(data, "address", aj->req.address);
-	if (db_command(j, dc, "sessions_prune", 1, prune) != 0 ||
-	    db_command(j, dc, "user_logged_in", 1, prune) != 0 ||
+	if (db_commandf(j, dc, "sessions_prune", "i", user) != 0 ||
+	    db_commandf(j, dc, "user_logged_in", "i", user) != 0 ||
 	    audit_record(j, dc, user, sid, aj->req.address, "login", NULL,
 	    NULL) != 0 ||
 	    event_emit(j, dc, "session.login", 0, user, data) != 0)
@@ -338,31 +329,26 @@ static void
 resume_run(struct db_job *j, struct db_conn *dc)
 {
 	struct auth_job *aj = (struct auth_job *)j;
-	char digest[TOKEN_DIGEST_LEN + 1], sid_text[24];
-	const char *by[1] = { digest }, *touch[1] = { sid_text };
-	int64_t user, sid;
-	PGresult *r;
+	char digest[TOKEN_DIGEST_LEN + 1];
+	int64_t user = 0, sid = 0;
+	PGresult *r = NULL;
 
 	session_free(aj->session);
 	aj->session = NULL;
-	if (token_digest(aj->token, digest) != 0) {
-		proto_err(j->out, j->tag, PERR_AUTH_REQUIRED,
-		    "unknown or expired session; log in again");
+	if (token_digest(aj->token, digest) == 0 && (r = db_queryf(j, dc,
+	    "session_by_token", "s", digest)) == NULL)
 		return;
+	if (r != NULL && PQntuples(r) == 1) {
+		sid = db_get_i64(r, 0, "id");
+		user = db_get_i64(r, 0, "user_id");
 	}
-	if ((r = db_query(j, dc, "session_by_token", 1, by)) == NULL)
-		return;
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		proto_err(j->out, j->tag, PERR_AUTH_REQUIRED,
-		    "unknown or expired session; log in again");
-		return;
-	}
-	sid = db_get_i64(r, 0, "id");
-	user = db_get_i64(r, 0, "user_id");
 	PQclear(r);
-	str_i64(sid_text, sid);
-	if (db_command(j, dc, "session_touch", 1, touch) != 0)
+	if (sid == 0) {
+		proto_err(j->out, j->tag, PERR_AUTH_REQUIRED,
+		    "unknown or expired session; log in again");
+		return;
+	}
+	if (db_commandf(j, dc, "session_touch", "i", sid) != 0)
 		return;
 	if ((aj->session = session_load(j, dc, user, sid)) == NULL)
 		return;
@@ -392,8 +378,6 @@ logout_tx(struct req *r, struct db_conn *dc)
 	rc = db_commandf(&r->job, dc, "session_delete", "i", r->session) ||
 	    event_emit(&r->job, dc, "session.logout", 0, r->user, data) ? -1 : 0;
 	buf_free(data);
-	if (rc == 0)
-		proto_ok(r->job.out, r->job.tag);
 	return rc;
 }
 
@@ -411,9 +395,7 @@ cmd_whoami(struct cmd_ctx *ctx)
 	struct buf *out = cmd_out(ctx);
 
 	session_describe(s, out, ctx->tag);
-	proto_begin(out, ctx->tag, "OK");
-	proto_add_i64(out, "session", s->session_id);
-	proto_end(out);
+	req_ok_i64(out, ctx->tag, "session", s->session_id);
 	return CMD_DONE;
 }
 

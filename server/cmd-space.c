@@ -128,13 +128,6 @@ const struct db_stmt space_cmd_stmts[] = {
 	{ NULL, NULL }
 };
 
-/* "1" or "0" for a boolean column. */
-static const char *
-flag(const PGresult *r, int i, const char *col)
-{
-	return strcmp(db_get(r, i, col), "t") == 0 ? "1" : "0";
-}
-
 /* The event data of a space: its id and title, plus what changed. */
 static struct buf *
 space_data(int64_t space, const char *title)
@@ -155,6 +148,9 @@ space_line(struct buf *out, const char *tag, const PGresult *r, int i)
 		"title", "description", "role", "people", "pending", "overdue",
 		"requests"
 	};
+	static const char *const flags[] = {
+		"archived", "externals_invite", "network"
+	};
 
 	proto_begin(out, tag, "SPACE");
 	proto_add(out, "id", db_get(r, i, "id"));
@@ -162,9 +158,8 @@ space_line(struct buf *out, const char *tag, const PGresult *r, int i)
 		proto_add(out, cols[c], db_get(r, i, cols[c]));
 	proto_add(out, "workspace", db_get(r, i, "workspace_id"));
 	proto_add(out, "creator", db_get(r, i, "creator_id"));
-	proto_add(out, "archived", flag(r, i, "archived"));
-	proto_add(out, "externals_invite", flag(r, i, "externals_invite"));
-	proto_add(out, "network", flag(r, i, "network"));
+	for (size_t c = 0; c < sizeof flags / sizeof flags[0]; c++)
+		proto_add(out, flags[c], db_get_flag(r, i, flags[c]));
 	proto_end(out);
 }
 
@@ -248,9 +243,7 @@ create_tx(struct req *r, struct db_conn *dc)
 	if (rc != 0)
 		return -1;
 	r->detail = xstrdup(title);
-	proto_begin(j->out, j->tag, "OK");
-	proto_add_i64(j->out, "space", iv.space);
-	proto_end(j->out);
+	req_ok_i64(j->out, j->tag, "space", iv.space);
 	return 0;
 }
 
@@ -270,9 +263,7 @@ list_result(struct db_job *j, const PGresult *r)
 
 	for (int i = 0; i < rows; i++)
 		space_line(j->out, j->tag, r, i);
-	proto_begin(j->out, j->tag, "OK");
-	proto_add_i64(j->out, "count", rows);
-	proto_end(j->out);
+	req_ok_i64(j->out, j->tag, "count", rows);
 }
 
 /* SPACE.SHOW -------------------------------------------------------------- */
@@ -289,7 +280,7 @@ person_line(struct buf *out, const char *tag, const PGresult *r, int i)
 	space_profile_add(out, r, i);
 	for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
 		proto_add(out, cols[c], db_get(r, i, cols[c]));
-	proto_add(out, "overdue", flag(r, i, "overdue"));
+	proto_add(out, "overdue", db_get_flag(r, i, "overdue"));
 	proto_end(out);
 }
 
@@ -347,12 +338,11 @@ edit_tx(struct req *r, struct db_conn *dc)
 		return -1;
 	data = space_data(r->space.space, db_get(u, 0, "title"));
 	proto_add(data, "description", db_get(u, 0, "description"));
-	proto_add(data, "externals_invite", flag(u, 0, "externals_invite"));
+	proto_add(data, "externals_invite", db_get_flag(u, 0,
+	    "externals_invite"));
 	PQclear(u);
 	rc = space_emit(j, dc, r->space.space, "space.updated", data);
 	buf_free(data);
-	if (rc == 0)
-		proto_ok(j->out, j->tag);
 	return rc;
 }
 
@@ -387,8 +377,6 @@ lifecycle_tx(struct req *r, struct db_conn *dc, int reactivate)
 		    space_contacts_changed(j, dc, id, 0) ||
 		    db_commandf(j, dc, stmt, "i", id) ? -1 : 0;
 	buf_free(data);
-	if (rc == 0)
-		proto_ok(j->out, j->tag);
 	return rc;
 }
 
@@ -454,8 +442,6 @@ delete_tx(struct req *r, struct db_conn *dc)
 		    "contacts.changed", data, contacts, "{}");
 	free(readers);
 	free(contacts);
-	if (rc == 0)
-		proto_ok(j->out, j->tag);
 	return rc;
 }
 

@@ -40,9 +40,7 @@ members_result(struct db_job *j, const PGresult *r)
 		proto_add(j->out, "role", db_get(r, i, "role"));
 		proto_end(j->out);
 	}
-	proto_begin(j->out, j->tag, "OK");
-	proto_add_i64(j->out, "count", rows);
-	proto_end(j->out);
+	req_ok_i64(j->out, j->tag, "count", rows);
 }
 
 static enum cmd_result

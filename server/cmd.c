@@ -304,23 +304,37 @@ cmd_workspace_check(struct cmd_ctx *ctx, const struct session *s)
 	return CMD_PENDING;
 }
 
-/* A verb of the request core: its job, bound from the message. */
+/*
+ * A verb of the request core: its job, bound from the message, sent to
+ * the database workers. run (or stmt and result) writes the reply into
+ * job.out; finish then runs on the loop thread with the connection, if
+ * it is still there, before the reply is queued (cmd_job_done).
+ */
 static enum cmd_result
 cmd_start(struct cmd_ctx *ctx)
 {
 	const struct cmd *c = ctx->cmd;
 	struct req *r = req_new(c, ctx->msg, ctx->conn);
+	struct db_job *j = &r->job;
 
 	r->workspace = ctx->workspace;
-	r->job.stmt = c->stmt;
-	r->job.result = c->result;
+	j->stmt = c->stmt;
+	j->result = c->result;
 	if (c->prepare != NULL && c->prepare(r, ctx) == CMD_DONE) {
-		req_destroy(&r->job);
+		req_destroy(j);
 		free(r);
 		return CMD_DONE;
 	}
-	return cmd_submit(ctx, &r->job, c->tx != NULL ? req_run : c->run,
-	    c->finish);
+	j->conn_id = conn_id(ctx->conn);
+	snprintf(j->tag, sizeof j->tag, "%s", ctx->tag);
+	j->out = buf_new(0);
+	j->run = c->tx != NULL ? req_run : c->run;
+	j->done = cmd_job_done;
+	j->finish = c->finish;
+	if (ctx->rid != NULL)
+		j->rid = rid_new(ctx);
+	db_submit(j);
+	return CMD_PENDING;
 }
 
 enum cmd_result
@@ -430,27 +444,3 @@ cmd_job_done(struct db_job *j)
 	free(j);
 }
 
-enum cmd_result
-cmd_submit_read(struct cmd_ctx *ctx, struct db_job *j,
-    void (*result)(struct db_job *, const PGresult *))
-{
-	j->result = result;
-	return cmd_submit(ctx, j, NULL, NULL);
-}
-
-enum cmd_result
-cmd_submit(struct cmd_ctx *ctx, struct db_job *j,
-    void (*run)(struct db_job *, struct db_conn *),
-    void (*finish)(struct db_job *, struct conn *))
-{
-	j->conn_id = conn_id(ctx->conn);
-	snprintf(j->tag, sizeof j->tag, "%s", ctx->tag);
-	j->out = buf_new(0);
-	j->run = run;
-	j->done = cmd_job_done;
-	j->finish = finish;
-	if (ctx->rid != NULL)
-		j->rid = rid_new(ctx);
-	db_submit(j);
-	return CMD_PENDING;
-}

@@ -172,24 +172,8 @@ int cmd_page_full(const struct buf *out, size_t budget, int n);
 struct buf *cmd_out(struct cmd_ctx *);
 enum cmd_result cmd_ok(struct cmd_ctx *);
 enum cmd_result cmd_err(struct cmd_ctx *, enum proto_err, const char *msg);
-/*
- * Sends job to the database workers. run writes the reply into job->out;
- * finish (optional) then runs on the loop thread with the connection, if
- * it is still there, before the reply is queued.
- */
-enum cmd_result cmd_submit(struct cmd_ctx *, struct db_job *,
-    void (*run)(struct db_job *, struct db_conn *),
-    void (*finish)(struct db_job *, struct conn *));
-
-/* Loop thread: a job of cmd_submit's is back (rid.c ends some itself). */
+/* Loop thread: a request's job is back (rid.c ends some itself). */
 void cmd_job_done(struct db_job *);
-
-/*
- * The same for a job that is one read-only statement (j->stmt, j->params
- * set by the caller): result formats its rows. Such jobs are batched.
- */
-enum cmd_result cmd_submit_read(struct cmd_ctx *, struct db_job *,
-    void (*result)(struct db_job *, const PGresult *));
 
 /*
  * A domain: its verbs and its prepared statements (either may be NULL).

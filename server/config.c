@@ -341,7 +341,7 @@ int
 config_write(const char *path, const struct config *c, char **cause)
 {
 	struct buf *b = buf_new(0);
-	int fd, rc = -1;
+	int fd, ok;
 
 	buf_printf(b, "# agorad configuration: see agorad.conf(5).\n");
 	for (size_t i = 0; i < NOPTS; i++) {
@@ -360,23 +360,15 @@ config_write(const char *path, const struct config *c, char **cause)
 	}
 	/* The file names the database: keep it from other users. */
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd == -1) {
+	ok = fd != -1 && write(fd, buf_data(b), buf_len(b)) ==
+	    (ssize_t)buf_len(b);
+	/* A failed write's errno is the one to tell, not close's. */
+	if (fd != -1 && close(fd) != 0 && ok)
+		ok = 0;
+	if (!ok)
 		xasprintf(cause, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (write(fd, buf_data(b), buf_len(b)) != (ssize_t)buf_len(b)) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		close(fd);
-		goto out;
-	}
-	if (close(fd) != 0) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
 	buf_free(b);
-	return rc;
+	return ok ? 0 : -1;
 }
 
 int

@@ -583,6 +583,7 @@ db_params_v(const char **params, char text[][24], const char *fmt,
 	int n = 0;
 
 	for (; fmt[n] != '\0'; n++) {
+		struct buf *data;
 		int64_t v;
 		int b;
 
@@ -602,6 +603,13 @@ db_params_v(const char **params, char text[][24], const char *fmt,
 			b = va_arg(ap, int);
 			params[n] = b < 0 ? NULL : b ? "true" : "false";
 			break;
+		case 'd':
+			/* Stored without the space proto_add puts before
+			   each param. */
+			data = va_arg(ap, struct buf *);
+			params[n] = data != NULL ? buf_cstr(data) : "";
+			params[n] += strspn(params[n], " ");
+			break;
 		default:
 			fatalx("db: bad parameter format %c", fmt[n]);
 		}
@@ -609,34 +617,64 @@ db_params_v(const char **params, char text[][24], const char *fmt,
 	return n;
 }
 
+static PGresult *
+db_vqueryf(struct db_job *j, struct db_conn *dc, const char *stmt,
+    const char *fmt, va_list ap)
+{
+	const char *params[DB_PARAMS_MAX];
+	char text[DB_PARAMS_MAX][24];
+	int n = db_params_v(params, text, fmt, ap);
+
+	return db_query(j, dc, stmt, n, params);
+}
+
 PGresult *
 db_queryf(struct db_job *j, struct db_conn *dc, const char *stmt,
     const char *fmt, ...)
 {
-	const char *params[DB_PARAMS_MAX];
-	char text[DB_PARAMS_MAX][24];
+	PGresult *r;
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = db_params_v(params, text, fmt, ap);
+	r = db_vqueryf(j, dc, stmt, fmt, ap);
 	va_end(ap);
-	return db_query(j, dc, stmt, n, params);
+	return r;
 }
 
 int
 db_commandf(struct db_job *j, struct db_conn *dc, const char *stmt,
     const char *fmt, ...)
 {
-	const char *params[DB_PARAMS_MAX];
-	char text[DB_PARAMS_MAX][24];
+	PGresult *r;
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = db_params_v(params, text, fmt, ap);
+	r = db_vqueryf(j, dc, stmt, fmt, ap);
 	va_end(ap);
-	return db_command(j, dc, stmt, n, params);
+	if (r == NULL)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+int
+db_valuef(struct db_job *j, struct db_conn *dc, const char *stmt,
+    const char *col, int64_t *v, const char *fmt, ...)
+{
+	PGresult *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = db_vqueryf(j, dc, stmt, fmt, ap);
+	va_end(ap);
+	if (r == NULL)
+		return -1;
+	if (col == NULL)
+		*v = PQntuples(r);
+	else
+		*v = PQntuples(r) > 0 ? db_get_i64(r, 0, col) : 0;
+	PQclear(r);
+	return 0;
 }
 
 void
@@ -718,6 +756,18 @@ int
 db_isnull(const PGresult *r, int row, const char *col)
 {
 	return PQgetisnull(r, row, db_col(r, col));
+}
+
+int
+db_get_bool(const PGresult *r, int row, const char *col)
+{
+	return strcmp(db_get(r, row, col), "t") == 0;
+}
+
+const char *
+db_get_flag(const PGresult *r, int row, const char *col)
+{
+	return db_get_bool(r, row, col) ? "1" : "0";
 }
 
 int64_t

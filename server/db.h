@@ -60,7 +60,7 @@ struct db_job {
 	void		(*destroy)(struct db_job *);
 	int		 submitted;	/* by db_submit: counted in db_pending */
 	/*
-	 * A request's rid= (rid.h), set by cmd_submit: db_begin claims it,
+	 * A request's rid= (rid.h), set by cmd_start: db_begin claims it,
 	 * and db_commit holds the COMMIT back until run has returned, so
 	 * that the reply run wrote is stored in the same transaction.
 	 */
@@ -119,13 +119,21 @@ int db_command(struct db_job *, struct db_conn *, const char *stmt,
 /*
  * The same with the parameters given by fmt, one letter each: i an
  * int64_t; n an int64_t, NULL if 0; s a string, NULL if NULL; b an int,
- * true or false, NULL if -1. No text slots to keep: numbers are written
- * into the call's own storage.
+ * true or false, NULL if -1; d an event's data, a struct buf of params
+ * ("" if NULL). No text slots to keep: numbers are written into the
+ * call's own storage.
  */
 PGresult *db_queryf(struct db_job *, struct db_conn *, const char *stmt,
     const char *fmt, ...);
 int db_commandf(struct db_job *, struct db_conn *, const char *stmt,
     const char *fmt, ...);
+/*
+ * For a statement read for one number: *v is column col of its first row
+ * (0 if it has none), or with col NULL how many rows it has. 0, or -1 with
+ * the job failed.
+ */
+int db_valuef(struct db_job *, struct db_conn *, const char *stmt,
+    const char *col, int64_t *v, const char *fmt, ...);
 /* A batched read's parameters (stmt, nparams, params), as for db_queryf;
    numbers live in the job (text). */
 void db_job_params(struct db_job *, const char *fmt, ...);
@@ -138,6 +146,9 @@ PGconn *db_pg(struct db_conn *);
 const char *db_get(const PGresult *, int row, const char *col);
 int db_isnull(const PGresult *, int row, const char *col);
 int64_t db_get_i64(const PGresult *, int row, const char *col);
+int db_get_bool(const PGresult *, int row, const char *col);
+/* A boolean column as the protocol writes one: "1" or "0". */
+const char *db_get_flag(const PGresult *, int row, const char *col);
 
 /* Calls fn for every prepared statement until it returns nonzero, which
  * it returns. Defined beside the command table (cmd.c), which lists every

@@ -1,7 +1,3 @@
-#include <stdio.h>
-#include <string.h>
-
-#include "buf.h"
 #include "db.h"
 #include "event.h"
 
@@ -15,30 +11,12 @@ const struct db_stmt event_stmts[] = {
 	{ NULL, NULL }
 };
 
-/* An id as a parameter: NULL for 0. */
-static const char *
-id_param(int64_t id, char *tmp, size_t size)
-{
-	if (id == 0)
-		return NULL;
-	snprintf(tmp, size, "%lld", (long long)id);
-	return tmp;
-}
-
 int
 event_emit(struct db_job *j, struct db_conn *dc, const char *type,
     int64_t workspace_id, int64_t user_id, struct buf *data)
 {
-	char ws[24], user[24];
-	const char *params[4];
-
-	params[0] = type;
-	params[1] = id_param(workspace_id, ws, sizeof ws);
-	params[2] = id_param(user_id, user, sizeof user);
-	/* Stored without the space proto_add puts before each param. */
-	params[3] = data != NULL ? buf_cstr(data) : "";
-	params[3] += strspn(params[3], " ");
-	return db_command(j, dc, "event_insert", 4, params);
+	return db_commandf(j, dc, "event_insert", "snnd", type, workspace_id,
+	    user_id, data);
 }
 
 int
@@ -46,14 +24,6 @@ audit_record(struct db_job *j, struct db_conn *dc, int64_t actor,
     int64_t session, const char *address, const char *action,
     const char *target, const char *detail)
 {
-	char a[24], s[24];
-	const char *params[6];
-
-	params[0] = id_param(actor, a, sizeof a);
-	params[1] = id_param(session, s, sizeof s);
-	params[2] = address;
-	params[3] = action;
-	params[4] = target;
-	params[5] = detail;
-	return db_command(j, dc, "audit_insert", 6, params);
+	return db_commandf(j, dc, "audit_insert", "nnssss", actor, session,
+	    address, action, target, detail);
 }

@@ -8,7 +8,7 @@
 #include "db.h"
 #include "limit.h"
 #include "proto.h"
-#include "str.h"
+#include "request.h"
 #include "xmalloc.h"
 
 const struct db_stmt limit_stmts[] = {
@@ -57,13 +57,11 @@ limit_check(struct db_job *j, struct db_conn *dc,
 {
 	*retry = 0;
 	for (size_t i = 0; i < n; i++) {
-		char w[STR_I64_LEN], m[STR_I64_LEN];
-		const char *p[3] = { rules[i].key, str_i64(w, rules[i].window),
-		    str_i64(m, rules[i].max) };
 		PGresult *r;
 		int64_t wait;
 
-		if ((r = db_query(j, dc, "limit_count", 3, p)) == NULL)
+		if ((r = db_queryf(j, dc, "limit_count", "sii", rules[i].key,
+		    (int64_t)rules[i].window, (int64_t)rules[i].max)) == NULL)
 			return -1;
 		if (db_get_i64(r, 0, "n") >= rules[i].max) {
 			wait = db_get_i64(r, 0, "retry");
@@ -81,12 +79,9 @@ int
 limit_add(struct db_job *j, struct db_conn *dc,
     const struct limit_rule *rules, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		const char *p[1] = { rules[i].key };
-
-		if (db_command(j, dc, "limit_add", 1, p) != 0)
+	for (size_t i = 0; i < n; i++)
+		if (db_commandf(j, dc, "limit_add", "s", rules[i].key) != 0)
 			return -1;
-	}
 	return 0;
 }
 
@@ -130,37 +125,26 @@ limit_when(char *s, size_t len, long retry)
 		snprintf(s, len, "%ld hours", (retry + 3599) / 3600);
 }
 
-static void
-limit_reply(struct db_job *j, const char *msg, long retry)
+void
+limit_refuse(struct db_job *j, const char *what, long retry)
 {
-	proto_begin(j->out, j->tag, "ERR");
-	proto_add(j->out, "code", proto_err_name(PERR_RATE_LIMITED));
-	proto_add(j->out, "msg", msg);
+	char when[32];
+
+	limit_when(when, sizeof when, retry);
+	req_err_begin(j->out, j->tag, PERR_RATE_LIMITED,
+	    "too many %s; try again in %s", what, when);
 	proto_add_i64(j->out, "retry", retry);
 	proto_end(j->out);
 }
 
 void
-limit_refuse(struct db_job *j, const char *what, long retry)
-{
-	char when[32], *msg;
-
-	limit_when(when, sizeof when, retry);
-	xasprintf(&msg, "too many %s; try again in %s", what, when);
-	limit_reply(j, msg, retry);
-	free(msg);
-}
-
-void
 limit_refuse_mail(struct db_job *j, const char *email, long retry)
 {
-	char when[32], *msg;
+	char *what;
 
-	limit_when(when, sizeof when, retry);
-	xasprintf(&msg, "too many e-mails to %s lately; try again in %s",
-	    email, when);
-	limit_reply(j, msg, retry);
-	free(msg);
+	xasprintf(&what, "e-mails to %s lately", email);
+	limit_refuse(j, what, retry);
+	free(what);
 }
 
 void

@@ -91,7 +91,7 @@ struct presence_job {
 	int			 sweep;
 	size_t			 n;
 	int64_t			*users;
-	int			*counts;
+	int64_t			*counts;
 	int			 readded;	/* result: our row was gone */
 };
 
@@ -228,31 +228,14 @@ array_i64(const int64_t *v, size_t n)
 	return s;
 }
 
-static char *
-array_int(const int *v, size_t n)
-{
-	struct buf *b = buf_new(0);
-	char *s;
-
-	buf_add_char(b, '{');
-	for (size_t i = 0; i < n; i++)
-		buf_printf(b, "%s%d", i > 0 ? "," : "", v[i]);
-	buf_add_str(b, "}");
-	buf_add_char(b, '\0');
-	s = buf_take(b);
-	buf_free(b);
-	return s;
-}
-
 /* Which of the users (an array parameter) are online; -1 on failure. */
 static int
 online_set(struct db_job *j, struct db_conn *dc, const char *users,
     int64_t *ids, size_t n, int *online)
 {
-	const char *p[1] = { users };
 	PGresult *r;
 
-	if ((r = db_query(j, dc, "presence_online", 1, p)) == NULL)
+	if ((r = db_queryf(j, dc, "presence_online", "s", users)) == NULL)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		online[i] = 0;
@@ -271,13 +254,11 @@ online_set(struct db_job *j, struct db_conn *dc, const char *users,
 static int
 announce(struct db_job *j, struct db_conn *dc, int64_t user, int online)
 {
-	char id[24], data[64];
-	const char *p[2] = { id, data };
+	char data[64];
 
-	snprintf(id, sizeof id, "%lld", (long long)user);
 	snprintf(data, sizeof data, "user=%lld online=%d", (long long)user,
 	    online);
-	return db_command(j, dc, "presence_emit", 2, p);
+	return db_commandf(j, dc, "presence_emit", "is", user, data);
 }
 
 /*
@@ -291,17 +272,17 @@ write_counts(struct presence_job *pj, struct db_conn *dc)
 {
 	struct db_job *j = &pj->job;
 	char *users = array_i64(pj->users, pj->n);
-	char *counts = array_int(pj->counts, pj->n);
-	const char *lock[1] = { users };
-	const char *set[3] = { node_id, users, counts };
+	char *counts = array_i64(pj->counts, pj->n);
 	int *before = xcalloc(pj->n, sizeof *before);
 	int *after = xcalloc(pj->n, sizeof *after);
 	int rc = -1;
 
-	if (db_command(j, dc, "presence_lock", 1, lock) != 0 ||
+	if (db_commandf(j, dc, "presence_lock", "s", users) != 0 ||
 	    online_set(j, dc, users, pj->users, pj->n, before) != 0 ||
-	    db_command(j, dc, "presence_clear", 3, set) != 0 ||
-	    db_command(j, dc, "presence_set", 3, set) != 0 ||
+	    db_commandf(j, dc, "presence_clear", "sss", node_id, users,
+	    counts) != 0 ||
+	    db_commandf(j, dc, "presence_set", "sss", node_id, users,
+	    counts) != 0 ||
 	    online_set(j, dc, users, pj->users, pj->n, after) != 0)
 		goto out;
 	for (size_t i = 0; i < pj->n; i++)
@@ -328,7 +309,6 @@ announce_gone(struct db_job *j, struct db_conn *dc, const PGresult *r)
 	int64_t *ids = xcalloc((size_t)PQntuples(r) + 1, sizeof *ids);
 	size_t n = 0;
 	char *users;
-	const char *lock[1];
 	int *online, rc = -1;
 
 	for (int row = 0; row < PQntuples(r); row++) {
@@ -345,9 +325,8 @@ announce_gone(struct db_job *j, struct db_conn *dc, const PGresult *r)
 		return 0;
 	}
 	users = array_i64(ids, n);
-	lock[0] = users;
 	online = xcalloc(n, sizeof *online);
-	if (db_command(j, dc, "presence_lock", 1, lock) != 0 ||
+	if (db_commandf(j, dc, "presence_lock", "s", users) != 0 ||
 	    online_set(j, dc, users, ids, n, online) != 0)
 		goto out;
 	for (size_t i = 0; i < n; i++)
@@ -365,18 +344,15 @@ out:
 static int
 beat(struct presence_job *pj, struct db_conn *dc)
 {
-	const char *p[1] = { node_id };
-	PGresult *r;
-	int found;
+	int64_t found;
 
-	if ((r = db_query(&pj->job, dc, "presence_beat", 1, p)) == NULL)
+	if (db_valuef(&pj->job, dc, "presence_beat", NULL, &found, "s",
+	    node_id) != 0)
 		return -1;
-	found = PQntuples(r) == 1;
-	PQclear(r);
-	if (found)
+	if (found == 1)
 		return 0;
 	pj->readded = 1;
-	return db_command(&pj->job, dc, "presence_node_add", 1, p);
+	return db_commandf(&pj->job, dc, "presence_node_add", "s", node_id);
 }
 
 /* Deletes dead nodes and tells their users' contacts. */
@@ -384,12 +360,11 @@ static void
 sweep(struct presence_job *pj, struct db_conn *dc)
 {
 	struct db_job *j = &pj->job;
-	const char *p[1] = { node_id };
 	PGresult *r;
 	int rows;
 
 	if (db_begin(j, dc) != 0 ||
-	    (r = db_query(j, dc, "presence_sweep", 1, p)) == NULL)
+	    (r = db_queryf(j, dc, "presence_sweep", "s", node_id)) == NULL)
 		return;
 	rows = PQntuples(r);
 	for (int i = 0; i < rows; i++)
@@ -407,13 +382,13 @@ static void
 presence_run(struct db_job *j, struct db_conn *dc)
 {
 	struct presence_job *pj = (struct presence_job *)j;
-	const char *p[1] = { node_id };
 	PGresult *r;
 
 	pj->readded = 0;
 	if (pj->kind == PRESENCE_GOODBYE) {
 		if (db_begin(j, dc) != 0 ||
-		    (r = db_query(j, dc, "presence_leave", 1, p)) == NULL)
+		    (r = db_queryf(j, dc, "presence_leave", "s",
+		    node_id)) == NULL)
 			return;
 		if (announce_gone(j, dc, r) == 0)
 			db_commit(j, dc);
@@ -466,7 +441,7 @@ presence_done(struct db_job *j)
 		if ((u = table_find(pj->users[i])) == NULL)
 			continue;
 		/* A failed COMMIT may have taken effect: unknown then. */
-		u->written = ok ? pj->counts[i] : -1;
+		u->written = ok ? (int)pj->counts[i] : -1;
 		if (u->count != u->written)
 			mark_dirty(u);
 		else

@@ -74,6 +74,50 @@ req_err(struct req *r, enum proto_err code, const char *msg)
 }
 
 void
+req_ok_i64(struct buf *out, const char *tag, const char *key, int64_t v)
+{
+	proto_begin(out, tag, "OK");
+	proto_add_i64(out, key, v);
+	proto_end(out);
+}
+
+static void
+req_err_vbegin(struct buf *out, const char *tag, enum proto_err code,
+    const char *fmt, va_list ap)
+{
+	char *msg;
+
+	xvasprintf(&msg, fmt, ap);
+	proto_begin(out, tag, "ERR");
+	proto_add(out, "code", proto_err_name(code));
+	proto_add(out, "msg", msg);
+	free(msg);
+}
+
+void
+req_err_begin(struct buf *out, const char *tag, enum proto_err code,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	req_err_vbegin(out, tag, code, fmt, ap);
+	va_end(ap);
+}
+
+int
+req_errf(struct req *r, enum proto_err code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	req_err_vbegin(r->job.out, r->job.tag, code, fmt, ap);
+	va_end(ap);
+	proto_end(r->job.out);
+	return -1;
+}
+
+void
 req_target(struct req *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -126,6 +170,7 @@ req_new(const struct cmd *cmd, const struct proto_msg *msg,
 	struct req *r = xcalloc(1, cmd->size != 0 ? cmd->size : sizeof *r);
 
 	r->cmd = cmd;
+	r->page = cmd_page_bytes();
 	snprintf(r->address, sizeof r->address, "%s", conn_address(conn));
 	req_bind(r, msg);
 	if (s != NULL) {
@@ -210,6 +255,8 @@ req_run(struct db_job *j, struct db_conn *dc)
 	r->detail = NULL;
 	if (db_begin(j, dc) != 0 || req_open(r, dc) != 0 || c->tx(r, dc) != 0)
 		return;
+	if (buf_len(j->out) == 0)
+		proto_ok(j->out, j->tag);
 	if (r->action == NULL)
 		r->action = c->audit;
 	if (r->action != NULL && audit_record(j, dc, r->user, r->session,

@@ -12,7 +12,8 @@
  *	tx → audit row → COMMIT
  *
  * and tx writes its events and its reply (into job.out: the reply is
- * sent only if COMMIT succeeds, so it still follows the commit).
+ * sent only if COMMIT succeeds, so it still follows the commit); a tx
+ * that writes none is answered OK.
  */
 #ifndef AGORA_REQUEST_H
 #define AGORA_REQUEST_H
@@ -53,6 +54,8 @@ struct req {
 	size_t			 size_text;
 	struct req_grant	*grants;
 	size_t			 ngrants;
+	size_t			 page;		/* paged replies' byte budget
+						   (cmd_page_bytes) */
 
 	/* The target, once opened (worker side). */
 	int64_t			 workspace;	/* 0: none or not yet known */
@@ -76,6 +79,14 @@ const struct req_grant *req_grant(const struct req *, int64_t workspace);
 
 /* Writes `TAG ERR` into the reply; returns -1, for `return req_err(...)`. */
 int req_err(struct req *, enum proto_err, const char *msg);
+int req_errf(struct req *, enum proto_err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Begins `TAG ERR code= msg=` for an error with more parameters that a
+   client acts on (offset=, retry=): the caller adds them and ends it. */
+void req_err_begin(struct buf *, const char *tag, enum proto_err,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* `TAG OK key=v`: the reply of a verb that answers with one number. */
+void req_ok_i64(struct buf *, const char *tag, const char *key, int64_t v);
 /* The audit row's target, printf-style. */
 void req_target(struct req *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -343,9 +343,7 @@ rid_dispatch(struct cmd_ctx *ctx)
 	snprintf(j->tag, sizeof j->tag, "%s", ctx->tag);
 	j->out = buf_new(0);
 	j->stmt = "rid_get";
-	j->nparams = 2;
-	j->params[0] = j->rid->user_text;
-	j->params[1] = j->rid->hash;
+	db_job_params(j, "ss", j->rid->user_text, j->rid->hash);
 	j->result = rid_lookup_result;
 	j->done = rid_lookup_done;
 	j->destroy = rid_lookup_destroy;
@@ -386,7 +384,6 @@ int
 rid_store(struct db_job *j, struct db_conn *dc)
 {
 	struct rid *rid = j->rid;
-	const char *p[3] = { rid->user_text, rid->hash, NULL };
 	const char *line, *end, *data = buf_data(j->out);
 	size_t taglen = strlen(j->tag), len = buf_len(j->out);
 	struct buf *plain = buf_new(0);
@@ -412,8 +409,8 @@ rid_store(struct db_job *j, struct db_conn *dc)
 		log_warnx("rid: cannot seal a reply");
 		return -1;
 	}
-	p[2] = sealed;
-	rc = db_command(j, dc, "rid_set", 3, p);
+	rc = db_commandf(j, dc, "rid_set", "sss", rid->user_text, rid->hash,
+	    sealed);
 	free(sealed);
 	return rc;
 }
@@ -421,13 +418,11 @@ rid_store(struct db_job *j, struct db_conn *dc)
 int
 rid_purge(struct db_job *j, struct db_conn *dc, long *purged)
 {
-	char keep[STR_I64_LEN];
-	const char *p[1] = { str_i64(keep, RID_KEEP) };
-	PGresult *r;
+	int64_t n;
 
-	if ((r = db_query(j, dc, "rid_purge", 1, p)) == NULL)
+	if (db_valuef(j, dc, "rid_purge", "purged", &n, "i",
+	    (int64_t)RID_KEEP) != 0)
 		return -1;
-	*purged = (long)db_get_i64(r, 0, "purged");
-	PQclear(r);
+	*purged = (long)n;
 	return 0;
 }

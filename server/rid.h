@@ -9,7 +9,7 @@
  * Three places take part, each in one call:
  * - cmd_dispatch hands a flagged request with a rid to rid_dispatch,
  *   which looks the reply up first and answers it, or runs the handler;
- * - cmd_submit gives the handler's job its copy (rid_new);
+ * - cmd_start gives the verb's job its copy (rid_new);
  * - db_begin claims the rid (rid_claim) as the transaction's first
  *   statement, and the job's COMMIT, held back until run has written the
  *   reply, is preceded by rid_store (db.c).
@@ -44,7 +44,7 @@ int rid_valid(const char *s);
 /* Loop thread: a flagged request with ctx->rid, after every check. */
 enum cmd_result rid_dispatch(struct cmd_ctx *);
 
-/* Loop thread: the rid of ctx for its job (cmd_submit); freed with
+/* Loop thread: the rid of ctx for its job (cmd_start); freed with
    rid_free (cmd.c, when the job is done). */
 struct rid *rid_new(const struct cmd_ctx *);
 void rid_free(struct rid *);

@@ -110,22 +110,19 @@ sched_run_one(struct sched_job *sj, struct db_conn *dc,
     const struct sched_def *d)
 {
 	struct db_job *j = &sj->job;
-	const char *p[3] = { d->name, d->interval, sj->node };
-	PGresult *r;
-	int claimed;
+	int64_t claimed;
 
-	if (db_begin(j, dc) != 0 ||
-	    (r = db_query(j, dc, "sched_claim", 1, p)) == NULL)
+	if (db_begin(j, dc) != 0 || db_valuef(j, dc, "sched_claim", NULL,
+	    &claimed, "s", d->name) != 0)
 		return;
-	claimed = PQntuples(r) > 0;
-	PQclear(r);
 	if (!claimed) {		/* another node has it, or has run it */
 		db_rollback(dc);
 		return;
 	}
 	sj->note[0] = '\0';
 	if (d->run(sj, dc) != 0 ||
-	    db_command(j, dc, "sched_done", 3, p) != 0 ||
+	    db_commandf(j, dc, "sched_done", "sss", d->name, d->interval,
+	    sj->node) != 0 ||
 	    db_commit(j, dc) != 0)
 		return;
 	if (sj->note[0] != '\0')

@@ -1,4 +1,3 @@
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,13 +39,10 @@ struct session *
 session_load(struct db_job *j, struct db_conn *dc, int64_t user_id,
     int64_t session_id)
 {
-	char id[24];
-	const char *params[1] = { id };
 	struct session *s;
 	PGresult *r;
 
-	snprintf(id, sizeof id, "%lld", (long long)user_id);
-	if ((r = db_query(j, dc, "user_get", 1, params)) == NULL)
+	if ((r = db_queryf(j, dc, "user_get", "i", user_id)) == NULL)
 		return NULL;
 	if (PQntuples(r) != 1) {
 		PQclear(r);
@@ -60,10 +56,10 @@ session_load(struct db_job *j, struct db_conn *dc, int64_t user_id,
 	s->name = xstrdup(db_get(r, 0, "name"));
 	if (!db_isnull(r, 0, "phone"))
 		s->phone = xstrdup(db_get(r, 0, "phone"));
-	s->verified = strcmp(db_get(r, 0, "verified"), "t") == 0;
+	s->verified = db_get_bool(r, 0, "verified");
 	PQclear(r);
 
-	if ((r = db_query(j, dc, "user_workspaces", 1, params)) == NULL) {
+	if ((r = db_queryf(j, dc, "user_workspaces", "i", user_id)) == NULL) {
 		session_free(s);
 		return NULL;
 	}

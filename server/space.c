@@ -6,7 +6,6 @@
 #include "event.h"
 #include "proto.h"
 #include "space.h"
-#include "str.h"
 
 const struct db_stmt space_stmts[] = {
 	/* The space first, locked: requests in one space queue up behind
@@ -53,15 +52,24 @@ const struct db_stmt space_stmts[] = {
 	{ NULL, NULL }
 };
 
+int
+space_active(struct db_job *j, const struct space_access *a)
+{
+	if (!a->archived)
+		return 0;
+	proto_err(j->out, j->tag, PERR_CONFLICT, "the space is archived; "
+	    "reactivate it first");
+	return -1;
+}
+
 /* The reply for a caller who may see the space but not do this. */
 static int
 space_refuse(struct db_job *j, enum space_need need,
     const struct space_access *a)
 {
 	if ((need == SPACE_MANAGE || need == SPACE_INVITE) && a->archived)
-		proto_err(j->out, j->tag, PERR_CONFLICT, "the space is "
-		    "archived; reactivate it first");
-	else if (need == SPACE_INVITE)
+		return space_active(j, a);
+	if (need == SPACE_INVITE)
 		proto_err(j->out, j->tag, PERR_FORBIDDEN, "this space does not "
 		    "let external participants invite others");
 	else if (need == SPACE_KEEPER)
@@ -103,13 +111,11 @@ int
 space_open(struct db_job *j, struct db_conn *dc, int64_t space,
     int64_t user, struct space_access *a)
 {
-	char sid[STR_I64_LEN], uid[STR_I64_LEN];
-	const char *params[2] = { str_i64(sid, space), str_i64(uid, user) };
 	PGresult *r;
 	int closed;
 
 	memset(a, 0, sizeof *a);
-	if ((r = db_query(j, dc, "space_access", 2, params)) == NULL)
+	if ((r = db_queryf(j, dc, "space_access", "ii", space, user)) == NULL)
 		return -1;
 	/* Who may see a space is the view space_readers, which the event
 	   bus and SYNC read too. */
@@ -119,13 +125,12 @@ space_open(struct db_job *j, struct db_conn *dc, int64_t space,
 		a->workspace = db_get_i64(r, 0, "workspace_id");
 		a->creator = db_get_i64(r, 0, "creator_id");
 		snprintf(a->role, sizeof a->role, "%s", db_get(r, 0, "role"));
-		a->archived = strcmp(db_get(r, 0, "archived"), "t") == 0;
-		a->externals_invite = strcmp(db_get(r, 0,
-		    "externals_invite"), "t") == 0;
+		a->archived = db_get_bool(r, 0, "archived");
+		a->externals_invite = db_get_bool(r, 0, "externals_invite");
 		a->manager = strcmp(a->role, "external") != 0;
 		a->keeper = strcmp(a->role, "owner") == 0 ||
 		    strcmp(a->role, "internal") == 0;
-		a->network = strcmp(db_get(r, 0, "network"), "t") == 0;
+		a->network = db_get_bool(r, 0, "network");
 		snprintf(a->title, sizeof a->title, "%s", db_get(r, 0,
 		    "title"));
 	}
@@ -152,48 +157,34 @@ int
 space_emit(struct db_job *j, struct db_conn *dc, int64_t space,
     const char *type, struct buf *data)
 {
-	char sid[STR_I64_LEN];
-	const char *params[3] = { type, str_i64(sid, space), "" };
-
-	if (data != NULL)
-		params[2] = buf_cstr(data) + strspn(buf_cstr(data), " ");
-	return db_command(j, dc, "space_emit", 3, params);
+	return db_commandf(j, dc, "space_emit", "sid", type, space, data);
 }
 
 int
 space_emit_shared(struct db_job *j, struct db_conn *dc, int64_t space,
     const char *type, struct buf *data)
 {
-	char sid[STR_I64_LEN];
-	const char *params[3] = { type, str_i64(sid, space),
-	    buf_cstr(data) + strspn(buf_cstr(data), " ") };
-
-	return db_command(j, dc, "space_emit_shared", 3, params);
+	return db_commandf(j, dc, "space_emit_shared", "sid", type, space,
+	    data);
 }
 
 int
 space_emit_to(struct db_job *j, struct db_conn *dc, int64_t space,
     int64_t user, const char *type, struct buf *data)
 {
-	char sid[STR_I64_LEN], uid[STR_I64_LEN];
-	const char *params[4] = { type, str_i64(uid, user),
-	    str_i64(sid, space), "" };
-
-	if (data != NULL)
-		params[3] = buf_cstr(data) + strspn(buf_cstr(data), " ");
-	return db_command(j, dc, "space_emit_to", 4, params);
+	return db_commandf(j, dc, "space_emit_to", "siid", type, user, space,
+	    data);
 }
 
 int
 space_contacts_changed(struct db_job *j, struct db_conn *dc, int64_t space,
     int64_t leaving)
 {
-	char sid[STR_I64_LEN], uid[STR_I64_LEN], data[32];
-	const char *params[3] = { str_i64(sid, space), str_i64(uid, leaving),
-	    data };
+	char data[32];
 
 	snprintf(data, sizeof data, "space=%lld", (long long)space);
-	return db_command(j, dc, "space_contacts_changed", 3, params);
+	return db_commandf(j, dc, "space_contacts_changed", "iis", space,
+	    leaving, data);
 }
 
 void
@@ -215,13 +206,11 @@ space_profile_add(struct buf *out, const PGresult *r, int i)
 int
 space_profile_changed(struct db_job *j, struct db_conn *dc, int64_t user)
 {
-	char uid[STR_I64_LEN];
-	const char *params[1] = { str_i64(uid, user) };
 	struct buf *data;
 	PGresult *r;
 	int rc = 0;
 
-	if ((r = db_query(j, dc, "space_profile_spaces", 1, params)) == NULL)
+	if ((r = db_queryf(j, dc, "space_profile_spaces", "i", user)) == NULL)
 		return -1;
 	data = buf_new(0);
 	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {

@@ -61,6 +61,9 @@ int space_open(struct db_job *, struct db_conn *, int64_t space,
     int64_t user, struct space_access *);
 int space_admit(struct db_job *, struct db_conn *, int64_t user,
     enum space_need, const struct space_access *);
+/* 0 if the space is not archived, or -1 with the reply that says so:
+   changes wait for it to be reactivated. */
+int space_active(struct db_job *, const struct space_access *);
 
 /*
  * An event of type with data to every active participant (externals too
