@@ -160,14 +160,17 @@ bus_connect(void)
 		PQfinish(pg);
 		return NULL;
 	}
-	/* Both or neither: PQexec stops at the first that fails. */
-	r = PQexec(pg, "LISTEN agora_events; LISTEN agora_roles");
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		log_warnx("event bus: LISTEN: %s", PQresultErrorMessage(r));
-		PQfinish(pg);
-		pg = NULL;
+	for (size_t i = 0; i < 2 && pg != NULL; i++) {
+		r = PQexecParams(pg, i == 0 ? "LISTEN agora_events" :
+		    "LISTEN agora_roles", 0, NULL, NULL, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			log_warnx("event bus: LISTEN: %s",
+			    PQresultErrorMessage(r));
+			PQfinish(pg);
+			pg = NULL;
+		}
+		PQclear(r);
 	}
-	PQclear(r);
 	return pg;
 }
 
