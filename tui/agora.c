@@ -3,7 +3,6 @@
  * (app.c); with one, a subcommand for scripts (cli.c).
  */
 #include <errno.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +38,9 @@ read_config(struct cli_opts *o, char **store)
 		if (*k == '\0' || *k == '#')
 			continue;
 		if ((eq = strchr(k, '=')) == NULL) {
-			fprintf(stderr, "agora: %s:%d: expected key = value\n",
-			    path, lineno);
+			fprintf(stderr, _("agora: %s:%d: expected key = "
+			    "value\n"), path, lineno);
+
 			rc = -1;
 			break;
 		}
@@ -54,8 +54,9 @@ read_config(struct cli_opts *o, char **store)
 		else if (strcmp(k, "ca") == 0)
 			o->ca_file = store[2] = xstrdup(v);
 		else {
-			fprintf(stderr, "agora: %s:%d: unknown option \"%s\"\n",
-			    path, lineno, k);
+			fprintf(stderr, _("agora: %s:%d: unknown option "
+			    "\"%s\"\n"), path, lineno, k);
+
 			rc = -1;
 		}
 	}
@@ -72,8 +73,9 @@ main(int argc, char **argv)
 	char *store[3] = { NULL, NULL, NULL };
 	int rc;
 
-	/* Widths of text (wcwidth) and curses' wide characters need it. */
-	setlocale(LC_ALL, "");
+	/* The locale: widths of text (wcwidth), curses' wide characters and
+	   the language of every text. */
+	i18n_init();
 	if (read_config(&o, store) != 0)
 		return EX_CONFIG;
 	/* The options before the command; what follows is the command's. */

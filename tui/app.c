@@ -124,7 +124,7 @@ app_workspace(struct app *a, size_t i)
 	view_sync(a);
 	if (!model_workspace(&a->model)->loaded)
 		members_load(a);
-	app_status(a, 0, "workspace %s", model_workspace(&a->model)->name);
+	app_status(a, 0, _("workspace %s"), model_workspace(&a->model)->name);
 }
 
 static unsigned app_screen_context(const struct app *);
@@ -236,8 +236,8 @@ app_input_action(struct app *a, enum action act)
 		}
 		if (a->mode == MODE_PROMPT && a->state == LINK_LOGIN) {
 			a->state = LINK_STOPPED;
-			app_status(a, 1, "not logged in (:connect to try "
-			    "again, q to quit)");
+			app_status(a, 1, _("not logged in (:connect to try "
+			    "again, q to quit)"));
 		}
 		history_reset(&a->history);
 		app_end_input(a);
@@ -362,7 +362,8 @@ app_screen_action(struct app *a, enum action act)
 	case A_NEXT_WORKSPACE:
 		if (a->model.nws < 2)
 			app_status(a, 0, "%s", a->model.nws == 0 ?
-			    "no workspace" : "this is your only workspace");
+			    _("no workspace") : _("this is your only "
+			    "workspace"));
 		else
 			app_workspace(a, (a->model.cur + 1) % a->model.nws);
 		break;
@@ -612,14 +613,15 @@ app_run(const struct cli_opts *o)
 	int status;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "agora: the full-screen client needs a "
-		    "terminal; see agora --help for the commands\n");
+		fprintf(stderr, _("agora: the full-screen client needs a "
+		    "terminal; see agora --help for the commands\n"));
 		return EX_USAGE;
 	}
 	app_init(&a, o);
 	if ((a.token_path = paths_state("session")) == NULL) {
-		fprintf(stderr, "agora: no home directory for the session: "
-		    "set HOME or XDG_STATE_HOME\n");
+		fprintf(stderr, _("agora: no home directory for the session: "
+		    "set HOME or XDG_STATE_HOME\n"));
+
 		app_free(&a);
 		return EX_CONFIG;
 	}

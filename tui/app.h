@@ -13,6 +13,7 @@
 #include "connect.h"
 #include "field.h"
 #include "history.h"
+#include "i18n.h"
 #include "keymap.h"
 #include "listview.h"
 #include "model.h"

@@ -6,6 +6,8 @@
 #ifndef AGORA_CLI_H
 #define AGORA_CLI_H
 
+#include "i18n.h"
+
 struct cli_opts {
 	const char	*server;	/* host:port */
 	const char	*email;

@@ -53,7 +53,7 @@ cmd_view(struct app *a, const char *arg)
 			return;
 		}
 	}
-	app_status(a, 1, "no view \"%s\" (Tab completes)", arg);
+	app_status(a, 1, _("no view \"%s\" (Tab completes)"), arg);
 }
 
 static void
@@ -64,7 +64,8 @@ cmd_workspace(struct app *a, const char *arg)
 	if (i < a->model.nws)
 		app_workspace(a, i);
 	else
-		app_status(a, 1, "no workspace \"%s\" (Tab completes)", arg);
+		app_status(a, 1, _("no workspace \"%s\" (Tab completes)"),
+		    arg);
 }
 
 /* The length of who if arg names them (alone, or before a space). */
@@ -105,7 +106,7 @@ cmd_msg(struct app *a, const char *arg)
 		}
 		return;
 	}
-	app_status(a, 1, "no professional contact \"%s\" (Tab completes)",
+	app_status(a, 1, _("no professional contact \"%s\" (Tab completes)"),
 	    arg);
 }
 
@@ -114,7 +115,8 @@ cmd_connect(struct app *a, const char *arg)
 {
 	(void)arg;
 	if (a->state == LINK_ONLINE) {
-		app_status(a, 0, "already connected");
+		app_status(a, 0, _("already connected"));
+
 		return;
 	}
 	link_start(a);
@@ -130,16 +132,20 @@ cmd_redraw(struct app *a, const char *arg)
 
 static const struct command commands[] = {
 	{ "connect", "connect", FROM_NOTHING, cmd_connect,
-	  "connect again now (after a refusal or while waiting)" },
-	{ "help", "help", FROM_NOTHING, cmd_help, "the keys and commands" },
+	  N_("connect again now (after a refusal or while waiting)") },
+	{ "help", "help", FROM_NOTHING, cmd_help,
+	  N_("the keys and commands") },
 	{ "msg", "msg NAME [TEXT]", FROM_CONTACTS, cmd_msg,
-	  "the conversation with the professional contact NAME (sends TEXT)" },
-	{ "quit", "quit", FROM_NOTHING, cmd_quit, "quit agora" },
-	{ "redraw", "redraw", FROM_NOTHING, cmd_redraw, "redraw the screen" },
+	  N_("the conversation with the professional contact NAME (sends "
+	  "TEXT)") },
+	{ "quit", "quit", FROM_NOTHING, cmd_quit, N_("quit agora") },
+	{ "redraw", "redraw", FROM_NOTHING, cmd_redraw,
+	  N_("redraw the screen") },
+	/* TRANSLATORS: the views' names are what :view takes, in English. */
 	{ "view", "view NAME", FROM_VIEWS, cmd_view,
-	  "overview, activity, people, spaces, networks, contacts" },
+	  N_("overview, activity, people, spaces, networks, contacts") },
 	{ "workspace", "workspace NAME", FROM_WORKSPACES, cmd_workspace,
-	  "switch to the workspace called NAME" },
+	  N_("switch to the workspace called NAME") },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -148,7 +154,7 @@ command_help(size_t i, const char **args)
 {
 	if (i < NCOMMANDS) {
 		*args = commands[i].args;
-		return commands[i].help;
+		return _(commands[i].help);
 	}
 	/* Then the key map's actions by name, as agora(1) lists them. */
 	for (int act = A_NONE + 1; act < A_COUNT; act++) {
@@ -212,7 +218,7 @@ command_action(struct app *a, const char *verb, size_t len, const char *arg)
 		if (keymap[i].action == act && (keymap[i].where & where))
 			b = &keymap[i];
 	if (b == NULL) {
-		app_status(a, 1, ":%s is not for here: %s", keymap_name(act),
+		app_status(a, 1, _(":%s is not for here: %s"), keymap_name(act),
 		    keymap_describe(act));
 		return 0;
 	}
@@ -238,14 +244,14 @@ command_run(struct app *a, const char *line)
 	arg = line + len + strspn(line + len, " ");
 	if ((c = command_find(line, len)) == NULL) {
 		if (command_action(a, line, len, arg) != 0)
-			app_status(a, 1, "unknown command \"%.*s\" (:help "
-			    "lists them)", (int)len, line);
+			app_status(a, 1, _("unknown command \"%.*s\" (:help "
+			    "lists them)"), (int)len, line);
 		return;
 	}
 	line += len;
 	line += strspn(line, " ");
 	if (c->from != FROM_NOTHING && *line == '\0') {
-		app_status(a, 1, "usage: :%s", c->args);
+		app_status(a, 1, _("usage: :%s"), c->args);
 		return;
 	}
 	c->run(a, line);
@@ -318,9 +324,10 @@ command_complete(struct app *a)
 		free(cands);
 	}
 	if (matches == 0)
-		app_status(a, 1, "no completion");
+		app_status(a, 1, _("no completion"));
 	else if (matches > 1)
-		app_status(a, 0, "%zu possibilities", matches);
+		app_status(a, 0, P_("%zu possibility", "%zu possibilities",
+		    matches), matches);
 	free(common);
 	a->model.dirty |= DIRTY_STATUS;
 }

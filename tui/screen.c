@@ -120,21 +120,21 @@ link_label(const struct app *a, attr_t *attr)
 	switch (a->state) {
 	case LINK_ONLINE:
 		*attr = screen_attr(PAIR_HEAD_OK, A_REVERSE) | A_BOLD;
-		what = "online";
+		what = _("online");
 		break;
 	case LINK_CONNECTING:
-		what = "connecting";
+		what = _("connecting");
 		break;
 	case LINK_LOGIN:
-		what = "log in";
+		what = _("log in");
 		break;
 	case LINK_WAITING:
 		*attr = screen_attr(PAIR_HEAD_ALERT, A_NORMAL) | A_BOLD;
-		what = "offline";
+		what = _("offline");
 		break;
 	case LINK_STOPPED:
 		*attr = screen_attr(PAIR_HEAD_ALERT, A_NORMAL) | A_BOLD;
-		what = "not connected";
+		what = _("not connected");
 		break;
 	}
 	snprintf(label, sizeof label, "%s %s", screen_symbol(a->state ==
@@ -152,8 +152,8 @@ draw_header(struct app *a, int cols)
 	char *left;
 
 	xasprintf(&left, " agora \u00b7 %s \u00b7 %s%s%s", a->opts->server ?
-	    a->opts->server : "no server", a->model.name != NULL ?
-	    a->model.name : "not logged in", w != NULL ? " \u00b7 " : "",
+	    a->opts->server : _("no server"), a->model.name != NULL ?
+	    a->model.name : _("not logged in"), w != NULL ? " \u00b7 " : "",
 	    w != NULL ? w->name : "");
 	screen_text(0, 0, cols - sw, left, bar);
 	screen_text(0, cols - sw, sw, " ", bar);
@@ -202,8 +202,9 @@ draw_frame(struct app *a, int rows, int cols)
 static void
 draw_status(struct app *a, int rows, int cols)
 {
-	static const char hint[] = "? help  : command  q quit ";
-	int hw = (int)sizeof hint - 1;
+	/* TRANSLATORS: the keys' names (?, :, q) stay as they are. */
+	const char *hint = _("? help  : command  q quit ");
+	int hw = (int)text_width(hint);
 	attr_t attr = a->status_error ? screen_attr(PAIR_ERROR, A_BOLD) :
 	    A_NORMAL;
 
@@ -234,15 +235,16 @@ draw_bottom(struct app *a, int rows, int cols)
 		break;
 	case MODE_COMPOSE:
 		/* The field is in the main area; here, how to get out. */
-		screen_text(y, 0, cols, "writing a message: Esc leaves the "
-		    "field, Tab the sidebar", screen_attr(PAIR_DIM, A_NORMAL));
+		screen_text(y, 0, cols, _("writing a message: Esc leaves the "
+		    "field, Tab the sidebar"), screen_attr(PAIR_DIM,
+		    A_NORMAL));
 		return;
 	default:
 		if (lv->filter != NULL && *lv->filter != '\0') {
 			char *s;
 
-			xasprintf(&s, "filter: %s  (/ to change, Esc to clear)",
-			    lv->filter);
+			xasprintf(&s, _("filter: %s  (/ to change, Esc to "
+			    "clear)"), lv->filter);
 			screen_text(y, 0, cols, s, A_NORMAL);
 			free(s);
 		} else
@@ -269,15 +271,16 @@ draw_too_small(struct app *a, int rows, int cols)
 	int y = rows / 2 - 1;
 
 	erase();
-	snprintf(line, sizeof line, "Terminal too small: %dx%d.", cols, rows);
+	snprintf(line, sizeof line, _("Terminal too small: %dx%d."), cols,
+	    rows);
 	screen_text(y < 0 ? 0 : y, 0, cols, line, A_BOLD);
-	snprintf(line, sizeof line, "agora needs at least %dx%d.",
+	snprintf(line, sizeof line, _("agora needs at least %dx%d."),
 	    APP_MIN_COLS, APP_MIN_LINES);
 	if (y + 1 < rows)
 		screen_text(y + 1, 0, cols, line, A_NORMAL);
 	if (y + 2 < rows)
-		screen_text(y + 2, 0, cols, "Enlarge the window, or press q "
-		    "to quit.", A_NORMAL);
+		screen_text(y + 2, 0, cols, _("Enlarge the window, or press q "
+		    "to quit."), A_NORMAL);
 	a->too_small = 1;
 	curs_set(0);
 }
@@ -312,7 +315,7 @@ draw_help(struct app *a, int rows, int cols)
 
 	while (command_help(ncmd, &args) != NULL)
 		ncmd++;
-	xasprintf(&title, "Keys: %s", view_title(a, a->view));
+	xasprintf(&title, _("Keys: %s"), view_title(a, a->view));
 	inner = draw_box(rows, cols, h, w, &y, &x, title);
 	free(title);
 	if (a->help_top > n + ncmd + 1)
@@ -322,7 +325,7 @@ draw_help(struct app *a, int rows, int cols)
 		if (i < n)
 			xasprintf(&s, "%-18s %s", kh[i].keys, kh[i].text);
 		else if (i == n)
-			s = xstrdup("Commands (after :)");
+			s = xstrdup(_("Commands (after :)"));
 		else {
 			text = command_help(i - n - 1, &args);
 			xasprintf(&s, ":%-17s %s", args, text);
@@ -331,8 +334,8 @@ draw_help(struct app *a, int rows, int cols)
 		    A_NORMAL);
 		free(s);
 	}
-	screen_text(y + h - 2, x + 2, inner, "Esc, q or ? closes; j and k "
-	    "scroll", screen_attr(PAIR_DIM, A_NORMAL));
+	screen_text(y + h - 2, x + 2, inner, _("Esc, q or ? closes; j and k "
+	    "scroll"), screen_attr(PAIR_DIM, A_NORMAL));
 }
 
 static void
@@ -350,7 +353,7 @@ draw_dialog(struct app *a, int rows, int cols)
 			p++;
 	}
 	h += 4;
-	inner = draw_box(rows, cols, h, w, &y, &x, "Question");
+	inner = draw_box(rows, cols, h, w, &y, &x, _("Question"));
 	p = a->dialog;
 	for (int line = 0; *p != '\0'; line++) {
 		char *s;
@@ -363,7 +366,9 @@ draw_dialog(struct app *a, int rows, int cols)
 		if (*p == ' ' || *p == '\n')
 			p++;
 	}
-	screen_text(y + h - 2, x + 2, inner, "[y] yes    [n] no", A_BOLD);
+	/* TRANSLATORS: y and n are the keys, whatever the language. */
+	screen_text(y + h - 2, x + 2, inner, _("[y] yes    [n] no"), A_BOLD);
+
 }
 
 void

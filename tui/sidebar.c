@@ -15,8 +15,8 @@
 #include "text.h"
 #include "xmalloc.h"
 
-#define SIDE_NONE	"none yet"
-#define SIDE_NO_PLAN	"needs a paid plan"
+#define SIDE_NONE	_("none yet")
+#define SIDE_NO_PLAN	_("needs a paid plan")
 
 static void
 side_add(struct app *a, size_t *cap, enum view v, int header, int64_t space,
@@ -55,7 +55,7 @@ side_label(void *ctx, size_t i)
 		return (sp = model_space(&a->model, e->space)) != NULL ?
 		    sp->title : "";
 	return (w = model_workspace(&a->model)) != NULL ? w->name :
-	    "WORKSPACE";
+	    _("WORKSPACE");
 }
 
 /* Two entries are the same entry: same view, space, contact and kind. */
@@ -114,14 +114,15 @@ sidebar_sync(struct app *a)
 	free(a->side_entries);
 	a->side_entries = NULL;
 	side_add(a, &cap, VIEW_OVERVIEW, 1, 0, 0, NULL);
-	side_add(a, &cap, VIEW_OVERVIEW, 0, 0, 0, "Overview");
-	side_add(a, &cap, VIEW_ACTIVITY, 0, 0, 0, "Activity");
-	side_add(a, &cap, VIEW_PEOPLE, 0, 0, 0, "People");
-	side_add(a, &cap, VIEW_SPACES, 1, 0, 0, "SPACES");
+	side_add(a, &cap, VIEW_OVERVIEW, 0, 0, 0, _("Overview"));
+	side_add(a, &cap, VIEW_ACTIVITY, 0, 0, 0, _("Activity"));
+	side_add(a, &cap, VIEW_PEOPLE, 0, 0, 0, _("People"));
+	side_add(a, &cap, VIEW_SPACES, 1, 0, 0, _("SPACES"));
 	side_spaces(a, &cap, 0);
-	side_add(a, &cap, VIEW_NETWORKS, 1, 0, 0, "NETWORKS");
+	side_add(a, &cap, VIEW_NETWORKS, 1, 0, 0, _("NETWORKS"));
 	side_spaces(a, &cap, 1);
-	side_add(a, &cap, VIEW_CONTACTS, 1, 0, 0, "PROFESSIONAL CONTACTS");
+	side_add(a, &cap, VIEW_CONTACTS, 1, 0, 0, _("PROFESSIONAL CONTACTS"));
+
 	side_contacts(a, &cap);
 	for (size_t i = 0; had && i < a->nside; i++)
 		if (side_same(&a->side_entries[i], &was))

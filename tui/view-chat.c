@@ -907,7 +907,7 @@ chat_shows(struct app *a, const struct side_entry *e)
 }
 
 const struct view_ops view_chat = {
-	.title = "Conversation",
+	.title = N_("Conversation"),
 	.where = KM_CHAT,
 	.section = "In a conversation, also",
 	.title_of = chat_title,

@@ -379,7 +379,7 @@ shows_contact(struct app *a, const struct side_entry *e)
 
 const struct view_ops view_contacts = {
 	.name = "contacts",
-	.title = "Professional contacts",
+	.title = N_("Professional contacts"),
 	.go = A_VIEW_CONTACTS,
 	.where = KM_CONTACT,
 	.section = "On a professional contact (sidebar or list), also",
@@ -395,7 +395,7 @@ const struct view_ops view_contacts = {
 };
 
 const struct view_ops view_contact = {
-	.title = "Contact",
+	.title = N_("Contact"),
 	.where = KM_CONTACT_MENU,
 	.section = "In a contact's menu, also",
 	.list = 1,

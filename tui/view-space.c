@@ -1124,7 +1124,7 @@ title_space(struct app *a)
 
 const struct view_ops view_spaces = {
 	.name = "spaces",
-	.title = "Spaces",
+	.title = N_("Spaces"),
 	.go = A_VIEW_SPACES,
 	.where = KM_SPACES,
 	.section = "In the spaces list, also",
@@ -1139,7 +1139,7 @@ const struct view_ops view_spaces = {
 
 const struct view_ops view_networks = {
 	.name = "networks",
-	.title = "Business networks",
+	.title = N_("Business networks"),
 	.go = A_VIEW_NETWORKS,
 	.where = KM_NETWORKS,
 	.section = "In the networks list, also",
@@ -1152,7 +1152,7 @@ const struct view_ops view_networks = {
 };
 
 const struct view_ops view_space = {
-	.title = "Space",
+	.title = N_("Space"),
 	.where = KM_SPACE,
 	.section = "In a space, also",
 	.list = 1,
@@ -1169,7 +1169,7 @@ const struct view_ops view_space = {
 };
 
 const struct view_ops view_files = {
-	.title = "Files",
+	.title = N_("Files"),
 	.where = KM_FILES,
 	.section = "In a space's files, also",
 	.list = 1,

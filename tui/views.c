@@ -65,7 +65,8 @@ view_title(struct app *a, enum view v)
 {
 	if (views[v]->title_of != NULL)
 		return views[v]->title_of(a);
-	return views[v]->title;
+	return *views[v]->title != '\0' ? _(views[v]->title) : "";
+
 }
 
 /* Activity is shown newest first: row item i is act[nact - 1 - i]. */
@@ -279,14 +280,14 @@ row_member(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 	screen_text(y, x + nw + ew, 12, mb->role, attr);
 }
 
+/* label in a column lw wide (in any language), then value. */
 static int
-draw_line(int y, int x, int w, const char *label, const char *value)
+draw_line(int y, int x, int w, int lw, const char *label, const char *value)
 {
-	char *s;
-
-	xasprintf(&s, "%-12s %s", label, value);
-	screen_text(y, x, w, s, A_NORMAL);
-	free(s);
+	screen_text(y, x, w, "", A_NORMAL);
+	screen_text(y, x, lw, label, A_NORMAL);
+	if (w > lw + 1)
+		screen_text(y, x + lw + 1, w - lw - 1, value, A_NORMAL);
 	return y + 1;
 }
 
@@ -295,15 +296,15 @@ state_text(const struct app *a)
 {
 	switch (a->state) {
 	case LINK_ONLINE:
-		return "online";
+		return _("online");
 	case LINK_CONNECTING:
-		return "connecting";
+		return _("connecting");
 	case LINK_LOGIN:
-		return "waiting for the password";
+		return _("waiting for the password");
 	case LINK_WAITING:
-		return "offline, reconnecting";
+		return _("offline, reconnecting");
 	case LINK_STOPPED:
-		return "not connected";
+		return _("not connected");
 	}
 	return "";
 }
@@ -311,27 +312,35 @@ state_text(const struct app *a)
 static void
 draw_overview(struct app *a, int y, int x, int h, int w)
 {
+	static const char *const labels[] = { N_("Account"), N_("Server"),
+	    N_("Certificate"), N_("Connection"), N_("Last event") };
 	struct model *m = &a->model;
 	char *s;
-	int y0 = y;
+	int y0 = y, lw = 12, l;
 
-	xasprintf(&s, "%s <%s>", m->name != NULL ? m->name : "not logged in",
-	    m->email != NULL ? m->email : a->email != NULL ? a->email : "?");
-	y = draw_line(y, x, w, "Account", s);
+	/* The labels' column: as wide as the widest, 12 at least. */
+	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+		if ((l = (int)text_width(_(labels[i]))) > lw)
+			lw = l;
+	xasprintf(&s, "%s <%s>", m->name != NULL ? m->name :
+	    _("not logged in"), m->email != NULL ? m->email : a->email !=
+	    NULL ? a->email : "?");
+	y = draw_line(y, x, w, lw, _(labels[0]), s);
 	free(s);
-	y = draw_line(y, x, w, "Server", a->opts->server != NULL ?
-	    a->opts->server : "none");
-	y = draw_line(y, x, w, "Certificate", a->opts->ca_file != NULL ?
-	    "checked against the CA file" : "pinned in known_hosts");
-	y = draw_line(y, x, w, "Connection", state_text(a));
+	y = draw_line(y, x, w, lw, _(labels[1]), a->opts->server != NULL ?
+	    a->opts->server : _("none"));
+	y = draw_line(y, x, w, lw, _(labels[2]), a->opts->ca_file != NULL ?
+	    _("checked against the CA file") : _("pinned in known_hosts"));
+	y = draw_line(y, x, w, lw, _(labels[3]), state_text(a));
 	xasprintf(&s, "%lld", (long long)m->seq);
-	y = draw_line(y, x, w, "Last event", s);
+	y = draw_line(y, x, w, lw, _(labels[4]), s);
 	free(s);
 	y++;
-	screen_text(y++, x, w, "WORKSPACES (Enter switches)", A_BOLD);
+	screen_text(y++, x, w, _("WORKSPACES (Enter switches)"), A_BOLD);
 	if (m->nws == 0)
-		screen_text(y, x + 1, w - 1, m->user == 0 ? "log in to see "
-		    "your workspaces" : "none", screen_attr(PAIR_DIM, A_DIM));
+		screen_text(y, x + 1, w - 1, m->user == 0 ? _("log in to see "
+		    "your workspaces") : _("none"), screen_attr(PAIR_DIM,
+		    A_DIM));
 	view_list_draw(a, &a->list[VIEW_OVERVIEW], y, x, h - (y - y0), w,
 	    row_workspace);
 }
@@ -390,9 +399,11 @@ view_open(struct app *a)
 static void
 draw_activity(struct app *a, int y, int x, int h, int w)
 {
-	screen_text(y, x, w, "      SEQ  WHAT", A_BOLD);
+	/* TRANSLATORS: the headings of the activity's columns; the first
+	   (the event's number) is 10 columns wide. */
+	screen_text(y, x, w, _("      SEQ  WHAT"), A_BOLD);
 	if (a->model.nact == 0)
-		view_empty(y + 1, x, w, "nothing has happened yet");
+		view_empty(y + 1, x, w, _("nothing has happened yet"));
 	view_list_draw(a, &a->list[VIEW_ACTIVITY], y + 1, x, h - 1, w,
 	    row_activity);
 }
@@ -401,16 +412,16 @@ static void
 draw_people(struct app *a, int y, int x, int h, int w)
 {
 	struct workspace *ws = model_workspace(&a->model);
-	char *s;
+	int nw = (w - 1) * 2 / 5, ew = (w - 1) - nw - 12;
 
-	/* The rows start after the one-column marker. */
-	xasprintf(&s, " %-*s%-*sROLE", (w - 1) * 2 / 5, "NAME",
-	    (w - 1) - (w - 1) * 2 / 5 - 12, "E-MAIL");
-	screen_text(y, x, w, s, A_BOLD);
-	free(s);
+	/* The columns of row_member, after the one-column marker. */
+	screen_text(y, x, w, "", A_BOLD);
+	screen_text(y, x + 1, nw - 1, _("NAME"), A_BOLD);
+	screen_text(y, x + 1 + nw, ew - 1, _("E-MAIL"), A_BOLD);
+	screen_text(y, x + 1 + nw + ew, 12, _("ROLE"), A_BOLD);
 	if (ws == NULL || !ws->loaded)
-		view_empty(y + 1, x, w, ws == NULL ? "no workspace" :
-		    "loading...");
+		view_empty(y + 1, x, w, ws == NULL ? _("no workspace") :
+		    _("loading..."));
 	view_list_draw(a, &a->list[VIEW_PEOPLE], y + 1, x, h - 1, w,
 	    row_member);
 }
@@ -465,7 +476,7 @@ const struct view_ops view_none = { .title = "" };
 
 const struct view_ops view_overview = {
 	.name = "overview",
-	.title = "Overview",
+	.title = N_("Overview"),
 	.go = A_VIEW_OVERVIEW,
 	.list = 1,
 	.sync = sync_overview,
@@ -477,7 +488,7 @@ const struct view_ops view_overview = {
 
 const struct view_ops view_activity = {
 	.name = "activity",
-	.title = "Activity",
+	.title = N_("Activity"),
 	.go = A_VIEW_ACTIVITY,
 	.list = 1,
 	.sync = sync_activity,
@@ -489,7 +500,7 @@ const struct view_ops view_activity = {
 
 const struct view_ops view_people = {
 	.name = "people",
-	.title = "People",
+	.title = N_("People"),
 	.go = A_VIEW_PEOPLE,
 	.list = 1,
 	.enter = enter_people,

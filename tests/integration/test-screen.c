@@ -560,6 +560,42 @@ START_TEST(test_login)
 }
 END_TEST
 
+/*
+ * The same screen in French: LANG=fr_FR.UTF-8 and the build's catalog
+ * (AGORA_LOCALEDIR, from tests/meson.build) give the frame, the overview
+ * and the status line in French, and nothing is cut out of place.
+ */
+START_TEST(test_french)
+{
+	char *const fr_env[] = { "LANG=fr_FR.UTF-8", NULL };
+	const char *s;
+
+	pin();
+	agora_run(100, 30, NULL, no_env);
+	log_in();
+	quit_clean();
+
+	/* The session is resumed: no password prompt. */
+	agora_run(100, 30, NULL, fr_env);
+	s = tmux_wait(tm, "\u25cf en ligne");
+	ck_assert_ptr_nonnull(strstr(tmux_line(s, 0), NAME));
+	tmux_wait(tm, "ESPACES DE TRAVAIL (Entr\u00e9e pour changer)");
+	s = tmux_wait(tm, "? aide  : commande  q quitter");
+	ck_assert_msg(strstr(s, "Compte") != NULL &&
+		strstr(s, "Dernier \u00e9v\u00e9nement") != NULL &&
+		strstr(s, "Accueil") != NULL && strstr(s, "ESPACES") != NULL,
+	    "no French overview:\n%s", s);
+	ck_assert_msg(strstr(s, "Overview") == NULL &&
+		strstr(s, "? help") == NULL, "English left:\n%s", s);
+	/* The help, from the key table. */
+	tmux_key(tm, "?");
+	s = tmux_wait(tm, "Touches\u00a0: Accueil");
+	ck_assert_ptr_nonnull(strstr(s, "cette aide"));
+	tmux_key(tm, "Escape");
+	quit_clean();
+}
+END_TEST
+
 START_TEST(test_wrong_password)
 {
 	const char *s;
@@ -1388,6 +1424,7 @@ screen_suite(void)
 	tcase_add_test(tc, test_trust_changed);
 	tcase_add_test(tc, test_trust_changed_explained);
 	tcase_add_test(tc, test_login);
+	tcase_add_test(tc, test_french);
 	tcase_add_test(tc, test_wrong_password);
 	tcase_add_test(tc, test_readable_token_refused);
 	tcase_add_test(tc, test_navigation);

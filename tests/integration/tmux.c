@@ -270,7 +270,8 @@ tmux_script(struct tmux *t, const char *term, char *const env[],
 	char *s;
 
 	buf_add_str(b, "# written by tests/integration/tmux.c\n");
-	buf_add_str(b, "env -u LC_ALL -u LC_CTYPE");
+	buf_add_str(b, "env -u LC_ALL -u LC_CTYPE -u LANGUAGE");
+
 	sh_assign(b, "LANG", "C.UTF-8");
 	sh_assign(b, "XDG_CONFIG_HOME", t->config_home);
 	sh_assign(b, "XDG_STATE_HOME", t->state_home);

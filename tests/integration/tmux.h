@@ -44,7 +44,8 @@ const char *tmux_config_home(const struct tmux *); /* <dir>/config */
 const char *tmux_state_home(const struct tmux *);  /* <dir>/state */
 
 /*
- * Runs argv (argv[0] found in PATH) in a cols x rows pane with LANG=C.UTF-8,
+ * Runs argv (argv[0] found in PATH) in a cols x rows pane with LANG=C.UTF-8
+ * (and LC_ALL, LC_CTYPE and LANGUAGE unset: English, the msgids),
  * XDG_CONFIG_HOME, XDG_STATE_HOME, TERM=term (NULL: tmux's default) and
  * then env (NULL, or "VAR=value" strings ending with NULL). The first call
  * starts the server; later ones replace what runs in the pane (whatever
