@@ -360,7 +360,7 @@ chat_send(struct app *a, const char *body)
 	}
 	snprintf(peer, sizeof peer, "%lld", (long long)c->peer);
 	q = chat_req(c, body);
-	if (link_request(a, "MSG.SEND", chat_send_reply, q, c->kind ==
+	if (link_change(a, "MSG.SEND", chat_send_reply, q, c->kind ==
 	    CHAT_SPACE ? "space" : "to", peer, "body", body, NULL) != 0) {
 		chat_req_free(q);
 		app_status(a, 1, "busy: the message stays in the field; try "
