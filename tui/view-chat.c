@@ -250,9 +250,8 @@ chat_req(const struct chat *c, const char *text)
 {
 	struct draft *q = xmalloc(sizeof *q);
 
-	q->kind = c->kind;
-	q->peer = c->peer;
-	q->text = text != NULL ? xstrdup(text) : NULL;
+	*q = (struct draft){ c->kind, c->peer, text != NULL ? xstrdup(text) :
+	    NULL };
 	return q;
 }
 
@@ -426,18 +425,15 @@ draft_keep(struct app *a, enum chat_kind kind, int64_t peer, const char *text)
 
 	if (*text == '\0')
 		return;
-	if (d != NULL) {
-		s = draft_join(text, d->text);
-		free(d->text);
-		d->text = s;
-		return;
+	if (d == NULL) {
+		ch(a)->drafts = xreallocarray(ch(a)->drafts, ch(a)->ndrafts + 1,
+		    sizeof *d);
+		d = &ch(a)->drafts[ch(a)->ndrafts++];
+		*d = (struct draft){ kind, peer, xstrdup("") };
 	}
-	ch(a)->drafts = xreallocarray(ch(a)->drafts, ch(a)->ndrafts + 1,
-	    sizeof *d);
-	d = &ch(a)->drafts[ch(a)->ndrafts++];
-	d->kind = kind;
-	d->peer = peer;
-	d->text = xstrdup(text);
+	s = draft_join(text, d->text);
+	free(d->text);
+	d->text = s;
 }
 
 /* The field: to the end of the text, on its last row. */
@@ -616,9 +612,7 @@ draw_row(struct app *a, const struct layout *l, size_t r, int y, int x,
 		screen_text(y, x, nw, name, A_BOLD | (msg->from ==
 		    a->model.user ? screen_attr(PAIR_DIM, A_NORMAL) :
 		    A_NORMAL));
-		xasprintf(&s, "  %s", time);
-		screen_text(y, x + nw, w - nw, s, dim);
-		free(s);
+		screen_text(y, x + nw + 2, w - nw - 2, time, dim);
 		free(name);
 		break;
 	case ROW_BODY:
@@ -823,12 +817,10 @@ compose_action(struct app *a, enum action act)
 			beep();
 		break;
 	case A_LEAVE:
-		a->mode = MODE_NORMAL;
-		a->model.dirty |= DIRTY_ALL;
-		break;
 	case A_NEXT_PANE:
 		a->mode = MODE_NORMAL;
-		a->focus = PANE_SIDEBAR;
+		if (act == A_NEXT_PANE)
+			a->focus = PANE_SIDEBAR;
 		a->model.dirty |= DIRTY_ALL;
 		break;
 	case A_EDIT_UP:

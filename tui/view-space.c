@@ -374,9 +374,10 @@ space_list_draw(struct app *a, int y, int x, int h, int w)
 {
 	int networks = a->view == VIEW_NETWORKS;
 
-	/* TRANSLATORS: the spaces list's headings after the title: keep
-	   each where the English one starts (the role, then numbers). */
 	list_head(y, x, w, w - 1 - 40 > 20 ? w - 1 - 40 : 20, _("TITLE"),
+	    /* TRANSLATORS: the spaces list's headings after the title:
+	       keep each where the English one starts (the role, then
+	       numbers). */
 	    _("ROLE         PEOPLE PENDING"));
 	if (networks && sv(a)->nnetworks == 0)
 		view_empty(y + 1, x, w, _("No business networks yet: n creates "
@@ -476,10 +477,12 @@ space_draw(struct app *a, int y, int x, int h, int w)
 		return;
 	}
 	used = space_head(a, sp, y, x, h, w) + 1;
-	/* TRANSLATORS: the participants' headings after the first: keep
-	   each where the English one starts (columns of 14 and 18). */
 	list_head(y + used, x, w, w - 1 - 42 > 16 ? w - 1 - 42 : 16,
-	    _("PARTICIPANT"), _("ROLE          STATUS            LAST SEEN"));
+	    _("PARTICIPANT"),
+	    /* TRANSLATORS: the participants' headings after the first:
+	       keep each where the English one starts (columns of 14 and
+	       18). */
+	    _("ROLE          STATUS            LAST SEEN"));
 	if (!sp->loaded && sp->npeople == 0)
 		view_empty(y + used + 1, x, w, _("loading..."));
 	view_list_draw(a, &a->list[VIEW_SPACE], y + used + 1, x,
@@ -537,9 +540,9 @@ files_draw(struct app *a, int y, int x, int h, int w)
 	xasprintf(&head, _("%s \u00b7 files (f: people)"), sp->title);
 	screen_text(y, x, w, head, A_BOLD);
 	free(head);
-	/* TRANSLATORS: the files' headings after the first: keep each
-	   where the English one starts (columns of 12 and 10). */
 	list_head(y + 2, x, w, w - 1 - 40 > 16 ? w - 1 - 40 : 16, _("FILE"),
+	    /* TRANSLATORS: the files' headings after the first: keep each
+	       where the English one starts (columns of 12 and 10). */
 	    _("SIZE        COMMENTS  UPLOADED BY"));
 	if (sp->nfiles == 0)
 		view_empty(y + 3, x, w, sp->files_loaded ? _("No files yet: U "
