@@ -278,13 +278,6 @@ conversations_reply(struct app *a, const struct client_reply *r, void *arg)
 }
 
 static void
-conversations_load(struct app *a)
-{
-	if (a->state == LINK_ONLINE)
-		link_request(a, "CONV.LIST", conversations_reply, NULL, NULL);
-}
-
-static void
 chat_page_reply(struct app *a, const struct client_reply *r, void *arg)
 {
 	struct chat *c = &a->model.chat;
@@ -525,7 +518,8 @@ chat_view_load(struct app *a, int all)
 {
 	if (!all)
 		return;
-	conversations_load(a);
+	if (a->state == LINK_ONLINE)
+		link_request(a, "CONV.LIST", conversations_reply, NULL, NULL);
 	if (a->model.chat.kind != CHAT_NONE) {
 		a->model.chat.loading = 0;
 		if (!a->model.chat.loaded)

@@ -121,8 +121,8 @@ contacts_reply(struct app *a, const struct client_reply *r, void *arg)
 		model_contacts_refused(&a->model);
 		view_sync(a);
 	} else
-		link_loaded(a, r, _("contacts"), r->ok ? model_contacts(&a->model,
-		    r->data, r->ndata, reply_mark(r)) : 0);
+		link_loaded(a, r, _("contacts"), r->ok ? model_contacts(
+		    &a->model, r->data, r->ndata, reply_mark(r)) : 0);
 	/* The contact's menu on screen: its networks in common again. */
 	if (a->view == VIEW_CONTACT)
 		contact_load(a, cv(a)->contact);
@@ -306,14 +306,12 @@ selected_contact(struct app *a)
 /* CONTACT.PREFS with one preference turned over. */
 static void
 toggle(struct app *a, struct contact *c, const char *key, int now,
-    const char *what)
+    const char *done)
 {
-	char user[STR_I64_LEN], *done;
+	char user[STR_I64_LEN];
 
-	xasprintf(&done, "%s: %s", what, now ? _("off") : _("on"));
 	link_action(a, done, "CONTACT.PREFS", "user", str_i64(user, c->user),
 	    key, now ? "0" : "1", NULL);
-	free(done);
 }
 
 static void
@@ -338,12 +336,14 @@ contact_action(struct app *a, enum action action)
 		chat_open(a, CHAT_DIRECT, user);
 		break;
 	case A_ALWAYS_ADD:
-		toggle(a, c, "always_add", c->always_add, _("always add to "
-		    "new spaces"));
+		toggle(a, c, "always_add", c->always_add, c->always_add ?
+		    _("always add to new spaces: off") :
+		    _("always add to new spaces: on"));
 		break;
 	case A_ALWAYS_COLLABORATOR:
 		toggle(a, c, "always_collaborator", c->always_collaborator,
-		    _("always make collaborator"));
+		    c->always_collaborator ? _("always make collaborator: off") :
+		    _("always make collaborator: on"));
 		break;
 	default:
 		break;

@@ -625,15 +625,49 @@ selected(struct app *a, enum view v, size_t n, const char *what)
 	return item;
 }
 
+/*
+ * The answer to the prompt of the action asked: nothing if empty, but
+ * for a description, which it clears.
+ */
 static void
-create_done(struct app *a, const char *title)
+prompt_done(struct app *a, const char *text)
 {
-	int network = sv(a)->asked == A_NETWORK_NEW;
+	struct space_views *s = sv(a);
+	int network = s->asked == A_NETWORK_NEW;
+	char id[STR_I64_LEN];
 
-	if (*title != '\0')
+	if (*text == '\0' && s->asked != A_SPACE_DESCRIBE)
+		return;
+	str_i64(id, s->asked == A_COMMENT ? s->target : s->space);
+	switch (s->asked) {
+	case A_SPACE_NEW:
+	case A_NETWORK_NEW:
 		link_action(a, network ? _("business network created") :
-		    _("space created"), "SPACE.CREATE", "title", title,
+		    _("space created"), "SPACE.CREATE", "title", text,
 		    "network", network ? "1" : NULL, NULL);
+		break;
+	case A_SPACE_EDIT:
+		link_action(a, _("renamed"), "SPACE.EDIT", "space", id, "title",
+		    text, NULL);
+		break;
+	case A_SPACE_DESCRIBE:
+		link_action(a, _("description saved"), "SPACE.EDIT", "space",
+		    id, "description", text, NULL);
+		break;
+	case A_UPLOAD:
+		link_upload(a, s->space, text);
+		break;
+	case A_DOWNLOAD:
+		link_download(a, s->target, text);
+		break;
+	case A_COMMENT:
+		if (text[strspn(text, " ")] != '\0')
+			link_action(a, _("comment added"), "COMMENT.ADD",
+			    "file", id, "body", text, NULL);
+		break;
+	default:
+		break;
+	}
 }
 
 /* A new space or business network: its title. */
@@ -642,27 +676,7 @@ space_new(struct app *a, enum action action)
 {
 	sv(a)->asked = action;
 	app_prompt(a, action == A_NETWORK_NEW ? _("Title of the new business "
-	    "network: ") : _("Title of the new space: "), 0, create_done);
-}
-
-static void
-rename_done(struct app *a, const char *title)
-{
-	char id[STR_I64_LEN];
-
-	if (*title != '\0')
-		link_action(a, _("renamed"), "SPACE.EDIT", "space", str_i64(id,
-		    sv(a)->space), "title", title, NULL);
-}
-
-static void
-describe_done(struct app *a, const char *text)
-{
-	char id[STR_I64_LEN];
-
-	/* An empty description is allowed: it clears it. */
-	link_action(a, _("description saved"), "SPACE.EDIT", "space",
-	    str_i64(id, sv(a)->space), "description", text, NULL);
+	    "network: ") : _("Title of the new space: "), 0, prompt_done);
 }
 
 static void
@@ -852,8 +866,8 @@ answer(struct app *a, int yes)
 		break;
 	case A_SPACE_ARCHIVE:
 		link_action(a, sp->archived ? _("reactivated") : _("archived"),
-		    sp->archived ? "SPACE.REACTIVATE" : "SPACE.ARCHIVE", "space",
-		    id, NULL);
+		    sp->archived ? "SPACE.REACTIVATE" : "SPACE.ARCHIVE",
+		    "space", id, NULL);
 		break;
 	case A_NETWORK:
 		link_action(a, sp->network ? _("no longer a business network") :
@@ -863,8 +877,8 @@ answer(struct app *a, int yes)
 	case A_SPACE_EXTERNALS:
 		link_action(a, sp->externals_invite ? _("externals may no "
 		    "longer invite") : _("externals may invite"), "SPACE.EDIT",
-		    "space", id, "externals_invite", sp->externals_invite ? "0" :
-		    "1", NULL);
+		    "space", id, "externals_invite", sp->externals_invite ?
+		    "0" : "1", NULL);
 		break;
 	default:
 		break;
@@ -913,30 +927,6 @@ person_action(struct app *a, enum action action)
 		person_request(a, action);
 }
 
-static void
-upload_done(struct app *a, const char *path)
-{
-	if (*path != '\0')
-		link_upload(a, sv(a)->space, path);
-}
-
-static void
-save_done(struct app *a, const char *path)
-{
-	if (*path != '\0')
-		link_download(a, sv(a)->target, path);
-}
-
-static void
-comment_done(struct app *a, const char *body)
-{
-	char id[STR_I64_LEN];
-
-	if (body[strspn(body, " ")] != '\0')
-		link_action(a, _("comment added"), "COMMENT.ADD", "file",
-		    str_i64(id, sv(a)->target), "body", body, NULL);
-}
-
 /* Keys of the files view (and f, U from the space). */
 static void
 file_action(struct app *a, enum action action)
@@ -947,6 +937,7 @@ file_action(struct app *a, enum action action)
 
 	if (sp == NULL)
 		return;
+	sv(a)->asked = action;
 	if (action == A_FILES) {
 		sv(a)->comments_file = 0;
 		app_set_view(a, a->view == VIEW_FILES ? VIEW_SPACE :
@@ -956,7 +947,7 @@ file_action(struct app *a, enum action action)
 		return;
 	}
 	if (action == A_UPLOAD) {
-		app_prompt(a, _("Upload (path of the file): "), 0, upload_done);
+		app_prompt(a, _("Upload (path of the file): "), 0, prompt_done);
 		return;
 	}
 	if ((item = selected(a, VIEW_FILES, sp->nfiles,
@@ -965,10 +956,10 @@ file_action(struct app *a, enum action action)
 	f = &sp->files[item];
 	sv(a)->target = f->id;
 	if (action == A_DOWNLOAD) {
-		app_prompt(a, _("Save as: "), 0, save_done);
+		app_prompt(a, _("Save as: "), 0, prompt_done);
 		field_set(&a->input, f->name);
 	} else if (action == A_COMMENT)
-		app_prompt(a, _("Comment: "), 0, comment_done);
+		app_prompt(a, _("Comment: "), 0, prompt_done);
 	else if (action == A_FILE_DELETE)
 		ask(a, action, _("Delete the file %s for everyone?"), f->name);
 }
@@ -982,9 +973,10 @@ space_action(struct app *a, enum action action)
 
 	if (sp == NULL)
 		return;
+	sv(a)->asked = action;
 	switch (action) {
 	case A_SPACE_EDIT:
-		app_prompt(a, _("Title: "), 0, rename_done);
+		app_prompt(a, _("Title: "), 0, prompt_done);
 		field_set(&a->input, sp->title);
 		break;
 	case A_SPACE_DESCRIBE:
@@ -993,7 +985,7 @@ space_action(struct app *a, enum action action)
 		for (char *p = one; *p != '\0'; p++)
 			if (*p == '\n' || *p == '\t')
 				*p = ' ';
-		app_prompt(a, _("Description (one line): "), 0, describe_done);
+		app_prompt(a, _("Description (one line): "), 0, prompt_done);
 		field_set(&a->input, one);
 		free(one);
 		break;
