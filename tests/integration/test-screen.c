@@ -597,6 +597,39 @@ START_TEST(test_french)
 }
 END_TEST
 
+/* A space in French: the list's and the participants' headings, the
+   counts (one person: the singular), the keys under the description. */
+START_TEST(test_french_space)
+{
+	char *const fr_env[] = { "LANG=fr_FR.UTF-8", NULL };
+	struct client *c = harness_login(node, email, PASSWORD, NULL);
+	const char *s;
+
+	client_reply_free(call_ok(c, "SPACE.CREATE", "title", "Salle ronde",
+	    NULL));
+	client_close(c);
+	pin();
+	agora_run(110, 30, NULL, no_env);
+	log_in();
+	quit_clean();
+
+	agora_run(110, 30, NULL, fr_env);
+	tmux_wait(tm, "\u25cf en ligne");
+	tmux_key(tm, "4");
+	s = tmux_wait(tm, "Salle ronde");
+	ck_assert_msg(strstr(s, "TITRE") != NULL && strstr(s, "R\u00d4LE") !=
+	    NULL && strstr(s, "TITLE") == NULL, "no French list:\n%s", s);
+	tmux_key(tm, "Enter");
+	s = tmux_wait(tm, "STATUT            ACTIVIT\u00c9");
+	ck_assert_msg(strstr(s, "vous\u00a0: owner \u00b7 1 personne \u00b7 "
+		"0 en attente") != NULL && strstr(s, "f\u00a0: fichiers") !=
+		NULL, "no French space:\n%s", s);
+	ck_assert_msg(strstr(s, "LAST SEEN") == NULL && strstr(s, "people") ==
+	    NULL && strstr(s, "f: files") == NULL, "English left:\n%s", s);
+	quit_clean();
+}
+END_TEST
+
 START_TEST(test_wrong_password)
 {
 	const char *s;
@@ -1469,6 +1502,7 @@ screen_suite(void)
 	tcase_add_test(tc, test_trust_changed_explained);
 	tcase_add_test(tc, test_login);
 	tcase_add_test(tc, test_french);
+	tcase_add_test(tc, test_french_space);
 	tcase_add_test(tc, test_wrong_password);
 	tcase_add_test(tc, test_readable_token_refused);
 	tcase_add_test(tc, test_navigation);
