@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,26 +151,10 @@ bus_deliver(struct db_job *j)
 static PGconn *
 bus_connect(void)
 {
-	PGconn *pg = db_open(bus_conninfo, "agorad-bus");
-	PGresult *r;
+	static const char *const listen[] = { "LISTEN agora_events",
+	    "LISTEN agora_roles", NULL };
 
-	if (PQstatus(pg) != CONNECTION_OK) {
-		log_warnx("event bus: cannot connect: %s", PQerrorMessage(pg));
-		PQfinish(pg);
-		return NULL;
-	}
-	for (size_t i = 0; i < 2 && pg != NULL; i++) {
-		r = PQexecParams(pg, i == 0 ? "LISTEN agora_events" :
-		    "LISTEN agora_roles", 0, NULL, NULL, NULL, NULL, 0);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			log_warnx("event bus: LISTEN: %s",
-			    PQresultErrorMessage(r));
-			PQfinish(pg);
-			pg = NULL;
-		}
-		PQclear(r);
-	}
-	return pg;
+	return db_listen(bus_conninfo, "agorad-bus", "event bus", listen);
 }
 
 static int
@@ -302,20 +285,6 @@ bus_fetch(PGconn *pg)
 	return 0;
 }
 
-/* Waits for a notification, the quit signal or the timeout: 1 to quit. */
-static int
-bus_wait(PGconn *pg, int timeout_ms)
-{
-	struct pollfd pfd[2] = {
-		{ .fd = bus_quit_fd, .events = POLLIN },
-		{ .fd = pg != NULL ? PQsocket(pg) : -1, .events = POLLIN },
-	};
-
-	if (poll(pfd, pg != NULL ? 2 : 1, timeout_ms) == -1 && errno != EINTR)
-		log_warn("event bus: poll");
-	return (pfd[0].revents & POLLIN) != 0;
-}
-
 /* The users whose roles changed, for the loop to read again. */
 struct bus_roles {
 	struct db_job	 job;
@@ -366,7 +335,8 @@ bus_main(void *arg)
 	for (;;) {
 		if (pg == NULL) {
 			if ((pg = bus_connect()) == NULL) {
-				if (bus_wait(NULL, BUS_RETRY_MS))
+				if (db_wait(bus_quit_fd, NULL, BUS_RETRY_MS,
+				    "event bus"))
 					break;
 				continue;
 			}
@@ -386,7 +356,7 @@ bus_main(void *arg)
 			if (bus_fetch(pg) != 0)
 				goto lost;
 		}
-		if (bus_wait(pg, -1))
+		if (db_wait(bus_quit_fd, pg, -1, "event bus"))
 			break;
 		if (PQconsumeInput(pg) == 0)
 			goto lost;

@@ -63,8 +63,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,13 +273,41 @@ outbox_check(const char *to, const char *subject, const char *body,
 	return -1;
 }
 
+/* A statement of the caller's transaction failed: the job says why. */
+static int
+outbox_failed(struct db_job *j, struct db_conn *dc, char *cause)
+{
+	if (PQstatus(db_pg(dc)) != CONNECTION_OK)
+		j->status = DB_UNAVAILABLE;
+	else {
+		j->status = DB_FAILED;
+		log_warnx("outbox: %s", cause);
+	}
+	free(cause);
+	return -1;
+}
+
+/* Queues a checked mail: its id, or -1 with *cause. */
+static int64_t
+outbox_insert(PGconn *pg, int64_t workspace_id, int64_t space_id,
+    const char *to, const char *subject, const char *body, char **cause)
+{
+	PGresult *r;
+	int64_t id;
+
+	if (db_runf(pg, outbox_insert_sql, &r, cause, "sssnn", to, subject,
+	    body, workspace_id, space_id) != 0)
+		return -1;
+	id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return id;
+}
+
 int
 outbox_mail(struct db_job *j, struct db_conn *dc, int64_t workspace_id,
     int64_t space_id, const char *to, const char *subject, const char *body)
 {
-	char ws[24], sp[24], *cause = NULL;
-	const char *params[5] = { to, subject, body, NULL, NULL };
-	PGresult *r;
+	char *cause = NULL;
 
 	if (outbox_check(to, subject, body, &cause) != 0) {
 		log_warnx("outbox: not queueing a mail: %s", cause);
@@ -287,36 +315,32 @@ outbox_mail(struct db_job *j, struct db_conn *dc, int64_t workspace_id,
 		j->status = DB_FAILED;
 		return -1;
 	}
-	if (workspace_id != 0) {
-		snprintf(ws, sizeof ws, "%lld", (long long)workspace_id);
-		params[3] = ws;
-	}
-	if (space_id != 0) {
-		snprintf(sp, sizeof sp, "%lld", (long long)space_id);
-		params[4] = sp;
-	}
-	r = PQexecParams(db_pg(dc), outbox_insert_sql, 5, NULL, params, NULL,
-	    NULL, 0);
-	if (PQresultStatus(r) == PGRES_TUPLES_OK) {
-		PQclear(r);
-		return 0;
-	}
-	if (PQstatus(db_pg(dc)) != CONNECTION_OK)
-		j->status = DB_UNAVAILABLE;
-	else {
-		j->status = DB_FAILED;
-		log_warnx("outbox: %s", PQresultErrorMessage(r));
-	}
-	PQclear(r);
-	return -1;
+	if (outbox_insert(db_pg(dc), workspace_id, space_id, to, subject, body,
+	    &cause) < 0)
+		return outbox_failed(j, dc, cause);
+	return 0;
+}
+
+int64_t
+outbox_mail_pg(PGconn *pg, int64_t workspace_id, const char *to,
+    const char *subject, const char *body, char **cause)
+{
+	if (outbox_check(to, subject, body, cause) != 0)
+		return -1;
+	return outbox_insert(pg, workspace_id, 0, to, subject, body, cause);
 }
 
 /* A language with no catalog (yet) reads as English. */
-static const char *
-lang_found(PGresult *r)
+const char *
+outbox_lang_pg(PGconn *pg, int64_t workspace_id, const char *to,
+    char **cause)
 {
 	const char *lang = NULL;
+	PGresult *r;
 
+	if (db_runf(pg, outbox_lang_sql, &r, cause, "si", to,
+	    workspace_id) != 0)
+		return NULL;
 	if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
 		lang = i18n_lang(PQgetvalue(r, 0, 0));
 	PQclear(r);
@@ -327,59 +351,12 @@ const char *
 outbox_lang(struct db_job *j, struct db_conn *dc, int64_t workspace_id,
     const char *to)
 {
-	char ws[24];
-	const char *params[2] = { to, ws };
-	PGresult *r;
+	char *cause = NULL;
+	const char *lang = outbox_lang_pg(db_pg(dc), workspace_id, to, &cause);
 
-	snprintf(ws, sizeof ws, "%lld", (long long)workspace_id);
-	r = PQexecParams(db_pg(dc), outbox_lang_sql, 2, NULL, params, NULL,
-	    NULL, 0);
-	if (PQresultStatus(r) == PGRES_TUPLES_OK)
-		return lang_found(r);
-	if (PQstatus(db_pg(dc)) != CONNECTION_OK)
-		j->status = DB_UNAVAILABLE;
-	else {
-		j->status = DB_FAILED;
-		log_warnx("outbox: %s", PQresultErrorMessage(r));
-	}
-	PQclear(r);
-	return NULL;
-}
-
-const char *
-outbox_lang_pg(PGconn *pg, int64_t workspace_id, const char *to,
-    char **cause)
-{
-	char ws[24];
-	const char *params[2] = { to, ws };
-	PGresult *r;
-
-	snprintf(ws, sizeof ws, "%lld", (long long)workspace_id);
-	if (db_run(pg, outbox_lang_sql, 2, params, &r, cause) != 0)
-		return NULL;
-	return lang_found(r);
-}
-
-int64_t
-outbox_mail_pg(PGconn *pg, int64_t workspace_id, const char *to,
-    const char *subject, const char *body, char **cause)
-{
-	char ws[24];
-	const char *params[5] = { to, subject, body, NULL, NULL };
-	PGresult *r;
-	int64_t id;
-
-	if (outbox_check(to, subject, body, cause) != 0)
-		return -1;
-	if (workspace_id != 0) {
-		snprintf(ws, sizeof ws, "%lld", (long long)workspace_id);
-		params[3] = ws;
-	}
-	if (db_run(pg, outbox_insert_sql, 5, params, &r, cause) != 0)
-		return -1;
-	id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	PQclear(r);
-	return id;
+	if (lang == NULL)
+		outbox_failed(j, dc, cause);
+	return lang;
 }
 
 int
@@ -387,26 +364,12 @@ outbox_crm_invitation(struct db_job *j, struct db_conn *dc, int64_t space,
     int64_t inviter, const char *email, const char *role,
     const char *status, const char *message)
 {
-	char s[24], u[24];
-	const char *params[6] = { s, u, email, role, status, message };
-	PGresult *r;
+	char *cause = NULL;
 
-	snprintf(s, sizeof s, "%lld", (long long)space);
-	snprintf(u, sizeof u, "%lld", (long long)inviter);
-	r = PQexecParams(db_pg(dc), outbox_crm_invitation_sql, 6, NULL, params,
-	    NULL, NULL, 0);
-	if (PQresultStatus(r) == PGRES_COMMAND_OK) {
-		PQclear(r);
-		return 0;
-	}
-	if (PQstatus(db_pg(dc)) != CONNECTION_OK)
-		j->status = DB_UNAVAILABLE;
-	else {
-		j->status = DB_FAILED;
-		log_warnx("outbox: %s", PQresultErrorMessage(r));
-	}
-	PQclear(r);
-	return -1;
+	if (db_runf(db_pg(dc), outbox_crm_invitation_sql, NULL, &cause,
+	    "iissss", space, inviter, email, role, status, message) != 0)
+		return outbox_failed(j, dc, cause);
+	return 0;
 }
 
 /* Configuration. */
@@ -563,36 +526,30 @@ error_text(const char *s)
 	return out;
 }
 
+/* One statement of the worker's, with parameters as for db_runf. */
 static int
-outbox_exec(struct outbox_worker *w, const char *sql, int n,
-    const char *const *params, PGresult **out)
+outbox_exec(struct outbox_worker *w, const char *sql, PGresult **out,
+    const char *fmt, ...)
 {
-	PGresult *r = PQexecParams(w->pg, sql, n, NULL, params, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(r);
+	char *cause = NULL;
+	va_list ap;
+	int rc;
 
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		if (PQstatus(w->pg) == CONNECTION_OK)
-			log_warnx("mail worker: %s", PQresultErrorMessage(r));
-		PQclear(r);
-		return -1;
-	}
-	if (out != NULL)
-		*out = r;
-	else
-		PQclear(r);
-	return 0;
+	va_start(ap, fmt);
+	rc = db_vrunf(w->pg, sql, out, &cause, fmt, ap);
+	va_end(ap);
+	if (rc != 0 && PQstatus(w->pg) == CONNECTION_OK)
+		log_warnx("mail worker: %s", cause);
+	free(cause);
+	return rc;
 }
 
 /* Records one row's outcome. -1 if the database did not take it. */
 static int
 outbox_record(struct outbox_worker *w, struct outbox_row *row)
 {
-	char id[24], delay[24];
-	const char *p[3] = { id, row->error, delay };
 	const char *sql;
 
-	snprintf(id, sizeof id, "%lld", (long long)row->id);
-	snprintf(delay, sizeof delay, "%ld", row->delay);
 	switch (row->outcome) {
 	case OUTCOME_SENT:
 		sql = outbox_sent_sql;
@@ -606,8 +563,9 @@ outbox_record(struct outbox_worker *w, struct outbox_row *row)
 	default:
 		return 0;	/* released with the others */
 	}
-	if (outbox_exec(w, sql, row->outcome == OUTCOME_RETRY ? 3 :
-	    row->outcome == OUTCOME_FAILED ? 2 : 1, p, NULL) != 0)
+	if (outbox_exec(w, sql, NULL, row->outcome == OUTCOME_RETRY ? "isi" :
+	    row->outcome == OUTCOME_FAILED ? "is" : "i", row->id, row->error,
+	    (int64_t)row->delay) != 0)
 		return -1;
 	row->recorded = 1;
 	return 0;
@@ -622,7 +580,6 @@ static int
 outbox_settle(struct outbox_worker *w)
 {
 	struct buf *ids;
-	const char *p[1];
 	int rc, any = 0;
 
 	for (int i = 0; i < w->nrows; i++) {
@@ -643,8 +600,8 @@ outbox_settle(struct outbox_worker *w)
 		any = 1;
 	}
 	buf_add_char(ids, '}');
-	p[0] = buf_cstr(ids);
-	rc = any ? outbox_exec(w, outbox_release_sql, 1, p, NULL) : 0;
+	rc = any ? outbox_exec(w, outbox_release_sql, NULL, "s",
+	    buf_cstr(ids)) : 0;
 	buf_free(ids);
 	if (rc == 0)
 		rows_clear(w);
@@ -655,14 +612,11 @@ outbox_settle(struct outbox_worker *w)
 static int
 outbox_claim(struct outbox_worker *w)
 {
-	char lease[24], limit[24];
-	const char *p[2] = { lease, limit };
 	PGresult *r;
 	int n;
 
-	snprintf(lease, sizeof lease, "%d", OUTBOX_LEASE);
-	snprintf(limit, sizeof limit, "%d", OUTBOX_BATCH);
-	if (outbox_exec(w, outbox_claim_sql, 2, p, &r) != 0)
+	if (outbox_exec(w, outbox_claim_sql, &r, "ii", (int64_t)OUTBOX_LEASE,
+	    (int64_t)OUTBOX_BATCH) != 0)
 		return -1;
 	n = PQntuples(r);
 	for (int i = 0; i < n && i < OUTBOX_BATCH; i++) {
@@ -690,7 +644,7 @@ outbox_next_due(struct outbox_worker *w)
 	PGresult *r;
 	int64_t ms;
 
-	if (outbox_exec(w, outbox_due_sql, 0, NULL, &r) != 0)
+	if (outbox_exec(w, outbox_due_sql, &r, "") != 0)
 		return -2;
 	if (db_isnull(r, 0, "ms"))
 		ms = OUTBOX_IDLE_MS;
@@ -1061,12 +1015,10 @@ webhook_header(char *data, size_t size, size_t nmemb, void *arg)
 static int
 webhook_lookup(struct outbox_worker *w, struct outbox_row *row)
 {
-	char ws[24], *token;
-	const char *p[1] = { ws };
+	char *token;
 	PGresult *r;
 
-	snprintf(ws, sizeof ws, "%lld", (long long)row->workspace);
-	if (outbox_exec(w, outbox_crm_sql, 1, p, &r) != 0)
+	if (outbox_exec(w, outbox_crm_sql, &r, "i", row->workspace) != 0)
 		return -1;
 	if (PQntuples(r) == 0) {
 		PQclear(r);
@@ -1241,25 +1193,12 @@ outbox_send_batch(struct outbox_worker *w)
 static PGconn *
 outbox_connect(void)
 {
-	PGconn *pg = db_open(outbox_conninfo, "agorad-mail");
-	PGresult *r;
+	static const char *const listen[] = { "LISTEN agora_outbox", NULL };
+	PGconn *pg = db_listen(outbox_conninfo, "agorad-mail", "mail worker",
+	    listen);
 
-	if (PQstatus(pg) != CONNECTION_OK) {
-		log_warnx("mail worker: cannot connect: %s",
-		    PQerrorMessage(pg));
-		PQfinish(pg);
-		return NULL;
-	}
-	r = PQexecParams(pg, "LISTEN agora_outbox", 0, NULL, NULL, NULL, NULL,
-	    0);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		log_warnx("mail worker: LISTEN: %s", PQresultErrorMessage(r));
-		PQclear(r);
-		PQfinish(pg);
-		return NULL;
-	}
-	PQclear(r);
-	log_info("mail worker: connected");
+	if (pg != NULL)
+		log_info("mail worker: connected");
 	return pg;
 }
 
@@ -1267,14 +1206,8 @@ outbox_connect(void)
 static int
 outbox_wait(PGconn *pg, int timeout_ms)
 {
-	struct pollfd pfd[2] = {
-		{ .fd = outbox_quit_fd, .events = POLLIN },
-		{ .fd = pg != NULL ? PQsocket(pg) : -1, .events = POLLIN },
-	};
-
-	if (poll(pfd, pg != NULL ? 2 : 1, timeout_ms) == -1 && errno != EINTR)
-		log_warn("mail worker: poll");
-	return (pfd[0].revents & POLLIN) != 0 || atomic_load(&outbox_quitting);
+	return db_wait(outbox_quit_fd, pg, timeout_ms, "mail worker") ||
+	    atomic_load(&outbox_quitting);
 }
 
 /*
