@@ -287,7 +287,7 @@ conn_kill(struct conn *c, const char *why)
 }
 
 /* Sends what is queued, then closes. */
-void
+static void
 conn_close(struct conn *c, const char *why)
 {
 	if (c->state == CONN_DEAD || c->state == CONN_CLOSING)

@@ -118,7 +118,7 @@ db_prepare_one(const struct db_stmt *s, void *arg)
 	return ok ? 0 : -1;
 }
 
-int
+static int
 db_prepare_all(PGconn *pg, char **cause)
 {
 	struct db_prepare p = { pg, cause };
@@ -600,13 +600,6 @@ db_pg(struct db_conn *dc)
 	return dc->pg;
 }
 
-PGresult *
-db_exec(struct db_conn *dc, const char *stmt, int nparams,
-    const char *const *params)
-{
-	return PQexecPrepared(dc->pg, stmt, nparams, params, NULL, NULL, 0);
-}
-
 /*
  * r if its statement (what, for the log) succeeded. Otherwise NULL, r
  * cleared and the job's status saying whether the database went away or
@@ -634,7 +627,8 @@ PGresult *
 db_query(struct db_job *j, struct db_conn *dc, const char *stmt, int nparams,
     const char *const *params)
 {
-	return db_checked(j, dc, db_exec(dc, stmt, nparams, params), stmt);
+	return db_checked(j, dc, PQexecPrepared(dc->pg, stmt, nparams, params,
+	    NULL, NULL, 0), stmt);
 }
 
 int

@@ -109,8 +109,6 @@ void db_requeue(struct db_job *);
 int db_pending(void);	/* jobs submitted and not yet done */
 
 /* Worker side. */
-PGresult *db_exec(struct db_conn *, const char *stmt, int nparams,
-    const char *const *params);
 /* Runs the statement and expects it to succeed; NULL on failure. The
  * result, if any, must be PQclear'd. */
 PGresult *db_query(struct db_job *, struct db_conn *, const char *stmt,
@@ -170,7 +168,6 @@ int db_vrunf(PGconn *, const char *sql, PGresult **out, char **cause,
     const char *fmt, va_list);
 /* Connects once, for the admin subcommands (no pool, blocking). */
 PGconn *db_connect_once(const char *conninfo, char **cause);
-int db_prepare_all(PGconn *, char **cause);
 /*
  * For a thread that waits on NOTIFY (the event bus, the mail worker): a
  * connection that listens to the channels ("LISTEN name" statements, NULL

@@ -884,15 +884,9 @@ smtp_deliver(struct outbox_worker *w, CURL *h, const struct outbox_row *row,
 		return OUTCOME_SENT;
 	if (rc == CURLE_ABORTED_BY_CALLBACK && atomic_load(&outbox_quitting))
 		return OUTCOME_ABORTED;
-	{
-		char *raw;
-
-		xasprintf(&raw, "%s%s%s%s", t->errbuf[0] != '\0' ? t->errbuf :
-		    curl_easy_strerror(rc), t->reply[0] != '\0' ? " (" : "",
-		    t->reply, t->reply[0] != '\0' ? ")" : "");
-		*error = error_text(raw);
-		free(raw);
-	}
+	xasprintf(error, "%s%s%s%s", t->errbuf[0] != '\0' ? t->errbuf :
+	    curl_easy_strerror(rc), t->reply[0] != '\0' ? " (" : "", t->reply,
+	    t->reply[0] != '\0' ? ")" : "");
 	/* The recipient or the message refused for good: a 5xx reply to
 	 * RCPT or to the data. A 5xx anywhere else (greeting, EHLO, AUTH,
 	 * STARTTLS, MAIL FROM) says more about our settings or the server
