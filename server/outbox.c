@@ -242,7 +242,7 @@ struct outbox_worker {
 	PGconn			*pg;
 	struct smtp_try		 smtp;
 	struct http_try		 http;
-	struct outbox_cf	 cf;		/* this batch's snapshot */
+	struct outbox_cf	*cf;		/* the worker's own */
 	struct outbox_row	 rows[OUTBOX_BATCH];
 	int			 nrows;
 	unsigned int		 seq;		/* maildir file names */
@@ -255,7 +255,10 @@ static int		 outbox_quit_fd = -1;
 static atomic_int	 outbox_quitting;
 
 static pthread_mutex_t	 outbox_cf_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct outbox_cf	 outbox_cf_shared;	/* under outbox_cf_lock */
+/* The options SIGHUP set last, until the worker takes them: it never
+ * shares the ones it sends with. Under outbox_cf_lock. */
+static struct outbox_cf	*outbox_cf_next;
+static char		*outbox_where;	/* loop thread: as last logged */
 
 /* Queueing. */
 
@@ -395,12 +398,6 @@ redact_url(const char *url)
 	return out;
 }
 
-static char *
-maildir_path(const struct config *cf, const char *config_file)
-{
-	return config_path(config_file, cf->mail_dir);
-}
-
 char *
 outbox_destination(const struct config *cf, const char *config_file)
 {
@@ -408,7 +405,7 @@ outbox_destination(const struct config *cf, const char *config_file)
 
 	if (*cf->smtp_url != '\0')
 		return redact_url(cf->smtp_url);
-	dir = maildir_path(cf, config_file);
+	dir = config_path(config_file, cf->mail_dir);
 	xasprintf(&out, "%s/new", dir);
 	free(dir);
 	return out;
@@ -417,6 +414,8 @@ outbox_destination(const struct config *cf, const char *config_file)
 static void
 outbox_cf_free(struct outbox_cf *c)
 {
+	if (c == NULL)
+		return;
 	free(c->smtp_url);
 	free(c->smtp_user);
 	freezero_str(c->smtp_password);
@@ -424,69 +423,51 @@ outbox_cf_free(struct outbox_cf *c)
 	free(c->domain);
 	free(c->maildir);
 	free(c->crm_ca_file);
-	memset(c, 0, sizeof *c);
-}
-
-static void
-outbox_cf_copy(struct outbox_cf *to, const struct outbox_cf *from)
-{
-	to->smtp_url = xstrdup(from->smtp_url);
-	to->smtp_user = xstrdup(from->smtp_user);
-	to->smtp_password = xstrdup(from->smtp_password);
-	to->starttls = from->starttls;
-	to->from = xstrdup(from->from);
-	to->domain = xstrdup(from->domain);
-	to->maildir = xstrdup(from->maildir);
-	to->retry_min = from->retry_min;
-	to->retry_max = from->retry_max;
-	to->crm_ca_file = xstrdup(from->crm_ca_file);
+	free(c);
 }
 
 void
 outbox_configure(const struct config *cf, const char *config_file)
 {
-	struct outbox_cf next, old;
+	struct outbox_cf *next = xcalloc(1, sizeof *next), *old;
 	char host[256], *where;
-	int changed;
 
-	memset(&next, 0, sizeof next);
-	next.smtp_url = xstrdup(cf->smtp_url);
-	next.smtp_user = xstrdup(cf->smtp_user);
-	next.smtp_password = xstrdup(cf->smtp_password);
-	next.starttls = cf->smtp_starttls != 0;
+	next->smtp_url = xstrdup(cf->smtp_url);
+	next->smtp_user = xstrdup(cf->smtp_user);
+	next->smtp_password = xstrdup(cf->smtp_password);
+	next->starttls = cf->smtp_starttls != 0;
 	if (*cf->mail_from != '\0')
-		next.from = xstrdup(cf->mail_from);
+		next->from = xstrdup(cf->mail_from);
 	else {
 		if (gethostname(host, sizeof host) != 0)
 			snprintf(host, sizeof host, "localhost");
 		host[sizeof host - 1] = '\0';
-		xasprintf(&next.from, "agora@%s", host);
+		xasprintf(&next->from, "agora@%s", host);
 	}
-	next.domain = xstrdup(strchr(next.from, '@') + 1);
-	next.maildir = maildir_path(cf, config_file);
-	next.retry_min = cf->mail_retry_min;
-	next.retry_max = cf->mail_retry_max;
-	next.crm_ca_file = *cf->crm_ca_file != '\0' ?
+	next->domain = xstrdup(strchr(next->from, '@') + 1);
+	next->maildir = config_path(config_file, cf->mail_dir);
+	next->retry_min = cf->mail_retry_min;
+	next->retry_max = cf->mail_retry_max;
+	next->crm_ca_file = *cf->crm_ca_file != '\0' ?
 	    config_path(config_file, cf->crm_ca_file) : xstrdup("");
 
-	pthread_mutex_lock(&outbox_cf_lock);
-	old = outbox_cf_shared;
-	outbox_cf_shared = next;
-	pthread_mutex_unlock(&outbox_cf_lock);
-	changed = old.smtp_url == NULL ||
-	    strcmp(old.smtp_url, next.smtp_url) != 0 ||
-	    strcmp(old.maildir, next.maildir) != 0;
-	if (changed) {
-		where = outbox_destination(cf, config_file);
-		if (*next.smtp_url != '\0')
+	where = outbox_destination(cf, config_file);
+	if (outbox_where == NULL || strcmp(outbox_where, where) != 0) {
+		if (*next->smtp_url != '\0')
 			log_info("mail: sending through %s as %s", where,
-			    next.from);
+			    next->from);
 		else
 			log_info("mail: no smtp_url; writing mail to %s",
 			    where);
-		free(where);
 	}
-	outbox_cf_free(&old);
+	free(outbox_where);
+	outbox_where = where;
+
+	pthread_mutex_lock(&outbox_cf_lock);
+	old = outbox_cf_next;	/* never taken by the worker */
+	outbox_cf_next = next;
+	pthread_mutex_unlock(&outbox_cf_lock);
+	outbox_cf_free(old);
 }
 
 /* The worker: rows. */
@@ -726,7 +707,7 @@ static int
 maildir_deliver(struct outbox_worker *w, const char *msg, size_t len,
     char **error)
 {
-	const char *dir = w->cf.maildir;
+	const char *dir = w->cf->maildir;
 	char *sub[3], *name, *tmp = NULL, *new = NULL, *text;
 	struct timeval tv;
 	size_t tlen;
@@ -849,14 +830,14 @@ smtp_deliver(struct outbox_worker *w, CURL *h, const struct outbox_row *row,
 	rcpt = curl_slist_append(NULL, row->to);
 	if (rcpt == NULL)
 		fatalx("curl_slist_append: out of memory");
-	curl_easy_setopt(h, CURLOPT_URL, w->cf.smtp_url);
+	curl_easy_setopt(h, CURLOPT_URL, w->cf->smtp_url);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 #endif
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)SMTP_CONNECT_TIMEOUT);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)SMTP_TIMEOUT);
-	curl_easy_setopt(h, CURLOPT_MAIL_FROM, w->cf.from);
+	curl_easy_setopt(h, CURLOPT_MAIL_FROM, w->cf->from);
 	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
 	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(h, CURLOPT_READFUNCTION, smtp_read);
@@ -868,12 +849,12 @@ smtp_deliver(struct outbox_worker *w, CURL *h, const struct outbox_row *row,
 	curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
 	curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, smtp_debug);
 	curl_easy_setopt(h, CURLOPT_DEBUGDATA, t);
-	if (*w->cf.smtp_user != '\0') {
-		curl_easy_setopt(h, CURLOPT_USERNAME, w->cf.smtp_user);
-		curl_easy_setopt(h, CURLOPT_PASSWORD, w->cf.smtp_password);
+	if (*w->cf->smtp_user != '\0') {
+		curl_easy_setopt(h, CURLOPT_USERNAME, w->cf->smtp_user);
+		curl_easy_setopt(h, CURLOPT_PASSWORD, w->cf->smtp_password);
 	}
 	curl_easy_setopt(h, CURLOPT_USE_SSL,
-	    w->cf.starttls ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_NONE);
+	    w->cf->starttls ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_NONE);
 
 	rc = curl_easy_perform(h);
 	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, NULL);
@@ -916,7 +897,7 @@ outbox_outcome(struct outbox_worker *w, struct outbox_row *row,
 		    sent);
 		break;
 	case OUTCOME_RETRY:
-		row->delay = outbox_delay(&w->cf, row->attempts);
+		row->delay = outbox_delay(w->cf, row->attempts);
 		log_warnx("%s %lld to %s: try %d failed: %s; next try in "
 		    "%ld s", what, (long long)row->id, where,
 		    row->attempts + 1, row->error, row->delay);
@@ -942,8 +923,8 @@ outbox_deliver(struct outbox_worker *w, CURL *h, struct outbox_row *row)
 	size_t len;
 
 	xasprintf(&msgid, "agora.%lld.%lld@%s", (long long)row->id,
-	    (long long)row->created, w->cf.domain);
-	m.from = w->cf.from;
+	    (long long)row->created, w->cf->domain);
+	m.from = w->cf->from;
 	m.to = row->to;
 	m.subject = row->subject;
 	m.body = row->body;
@@ -1067,8 +1048,8 @@ webhook_post(struct outbox_worker *w, CURL *h, const struct outbox_row *row,
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (*w->cf.crm_ca_file != '\0')
-		curl_easy_setopt(h, CURLOPT_CAINFO, w->cf.crm_ca_file);
+	if (*w->cf->crm_ca_file != '\0')
+		curl_easy_setopt(h, CURLOPT_CAINFO, w->cf->crm_ca_file);
 	curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
 	curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, row->token);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "agorad/" AGORA_VERSION);
@@ -1150,7 +1131,7 @@ outbox_send_batch(struct outbox_worker *w)
 	CURL *h = NULL, *web = NULL;
 	int rc = 0;
 
-	if (*w->cf.smtp_url != '\0' && (h = curl_easy_init()) == NULL) {
+	if (*w->cf->smtp_url != '\0' && (h = curl_easy_init()) == NULL) {
 		log_warnx("mail worker: curl_easy_init failed");
 		return 0;	/* the lease ends; they will be tried again */
 	}
@@ -1222,12 +1203,16 @@ outbox_notified(PGconn *pg)
 	return n;
 }
 
+/* The options SIGHUP set since the last batch, if any. */
 static void
 outbox_snapshot(struct outbox_worker *w)
 {
-	outbox_cf_free(&w->cf);
 	pthread_mutex_lock(&outbox_cf_lock);
-	outbox_cf_copy(&w->cf, &outbox_cf_shared);
+	if (outbox_cf_next != NULL) {
+		outbox_cf_free(w->cf);
+		w->cf = outbox_cf_next;
+		outbox_cf_next = NULL;
+	}
 	pthread_mutex_unlock(&outbox_cf_lock);
 }
 
@@ -1283,7 +1268,7 @@ lost:
 		    "those messages may be sent again");
 	PQfinish(w->pg);
 	rows_clear(w);
-	outbox_cf_free(&w->cf);
+	outbox_cf_free(w->cf);
 	free(w);
 	return NULL;
 }
@@ -1328,8 +1313,9 @@ outbox_stop(void)
 	pthread_join(outbox_thread, NULL);
 	close(outbox_quit_fd);
 	outbox_quit_fd = -1;
-	pthread_mutex_lock(&outbox_cf_lock);
-	outbox_cf_free(&outbox_cf_shared);
-	pthread_mutex_unlock(&outbox_cf_lock);
+	outbox_cf_free(outbox_cf_next);
+	outbox_cf_next = NULL;
+	free(outbox_where);
+	outbox_where = NULL;
 	curl_global_cleanup();
 }
