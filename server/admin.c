@@ -411,58 +411,66 @@ user_add_tx(PGconn *pg, const struct user_add *u, const char *hash)
 }
 
 /*
- * agorad user lang EMAIL [LANG|default], agorad workspace lang NAME [LANG]:
- * shows or sets the language agora writes to a user in, or a workspace's,
- * which its users without one of their own and its invitees get
- * (sql/014_languages.sql). "default": the user has none of their own.
+ * The settings agorad shows and sets, each with an audit row: a
+ * workspace's plan; the language agora writes to a user in, or a
+ * workspace's, which its users without one of their own and its invitees
+ * get (sql/014_languages.sql; a user's "default": none of their own).
  */
+struct admin_setting {
+	const char	*action;	/* audit_log: "user.lang" and the like */
+	const char	*what;		/* what the name names */
+	const char	*label;		/* before the value in output */
+	const char	*get;		/* $1 the name: id, value */
+	const char	*set;		/* $1 the id, $2 the value */
+};
+
+static const struct admin_setting setting_plan = { "workspace.plan",
+	"workspace", "plan ", "SELECT id, plan AS value FROM workspaces "
+	"WHERE lower(name) = lower($1)",
+	"UPDATE workspaces SET plan = $2 WHERE id = $1::bigint" };
+static const struct admin_setting setting_lang[2] = {
+	{ "workspace.lang", "workspace", "", "SELECT id, lang AS value FROM "
+	  "workspaces WHERE lower(name) = lower($1)",
+	  "UPDATE workspaces SET lang = $2 WHERE id = $1::bigint" },
+	{ "user.lang", "user", "", "SELECT id, coalesce(lang, 'default') AS "
+	  "value FROM users WHERE lower(email) = lower($1)",
+	  "UPDATE users SET lang = $2 WHERE id = $1::bigint" },
+};
+
+/* Shows the setting of name, or sets it to value (and says what it was). */
 static int
-admin_lang(const char *path, int argc, char **argv, int user)
+admin_setting(const char *path, const struct admin_setting *st,
+    const char *name, const char *value)
 {
-	static const char *const q[2][2] = {
-		{ "SELECT id, lang FROM workspaces WHERE lower(name) = "
-		  "lower($1)",
-		  "UPDATE workspaces SET lang = $2 WHERE id = $1::bigint" },
-		{ "SELECT id, coalesce(lang, 'default') AS lang FROM users "
-		  "WHERE lower(email) = lower($1)",
-		  "UPDATE users SET lang = $2 WHERE id = $1::bigint" },
-	};
-	const char *what = user ? "user" : "workspace";
-	const char *lang = argc == 4 ? argv[3] : NULL;
 	struct config cf;
 	char *detail;
 	PGresult *r = NULL;
 	PGconn *pg;
 	int rc = 1;
 
-	if (argc < 3 || argc > 4 || argv[2][0] == '-' || (lang != NULL &&
-	    i18n_lang(lang) == NULL && !(user && strcmp(lang, "default") == 0)))
-		return admin_fail("usage: agorad %s lang %s [LANG%s] (LANG: %s)",
-		    what, user ? "EMAIL" : "NAME", user ? "|default" : "",
-		    i18n_lang_list());
 	if ((pg = admin_open(path, &cf)) == NULL)
 		return 1;
-	if (sql(pg, q[user][0], &r, "s", argv[2]) != 0)
+	if (sql(pg, st->get, &r, "s", name) != 0)
 		goto out;
 	if (PQntuples(r) == 0) {
-		admin_fail("no %s \"%s\"", what, argv[2]);
+		admin_fail("no %s \"%s\"", st->what, name);
 		goto out;
 	}
-	if (lang == NULL) {
-		printf("%s: %s\n", argv[2], db_get(r, 0, "lang"));
+	if (value == NULL) {
+		printf("%s: %s%s\n", name, st->label, db_get(r, 0, "value"));
 		rc = 0;
 		goto out;
 	}
-	xasprintf(&detail, "%s -> %s", db_get(r, 0, "lang"), lang);
+	xasprintf(&detail, "%s -> %s", db_get(r, 0, "value"), value);
 	if (sql(pg, "BEGIN", NULL, "") == 0 &&
-	    sql(pg, q[user][1], NULL, "ss", db_get(r, 0, "id"),
-	    strcmp(lang, "default") == 0 ? NULL : lang) == 0 &&
+	    sql(pg, st->set, NULL, "ss", db_get(r, 0, "id"),
+	    strcmp(value, "default") == 0 ? NULL : value) == 0 &&
 	    sql(pg, "INSERT INTO audit_log (action, target, detail) VALUES "
 	    "($1, split_part($1, '.', 1) || ' ' || $2, $3)", NULL, "sss",
-	    user ? "user.lang" : "workspace.lang", db_get(r, 0, "id"),
-	    detail) == 0 &&
+	    st->action, db_get(r, 0, "id"), detail) == 0 &&
 	    sql(pg, "COMMIT", NULL, "") == 0) {
-		printf("%s: %s (was %s)\n", argv[2], lang, db_get(r, 0, "lang"));
+		printf("%s: %s%s (was %s)\n", name, st->label, value,
+		    db_get(r, 0, "value"));
 		rc = 0;
 	}
 	free(detail);
@@ -471,6 +479,20 @@ out:
 	PQfinish(pg);
 	config_free(&cf);
 	return rc;
+}
+
+/* agorad user lang EMAIL [LANG|default], agorad workspace lang NAME [LANG] */
+static int
+admin_lang(const char *path, int argc, char **argv, int user)
+{
+	const char *lang = argc == 4 ? argv[3] : NULL;
+
+	if (argc < 3 || argc > 4 || argv[2][0] == '-' || (lang != NULL &&
+	    i18n_lang(lang) == NULL && !(user && strcmp(lang, "default") == 0)))
+		return admin_fail("usage: agorad %s lang %s [LANG%s] (LANG: %s)",
+		    user ? "user" : "workspace", user ? "EMAIL" : "NAME",
+		    user ? "|default" : "", i18n_lang_list());
+	return admin_setting(path, &setting_lang[user], argv[2], lang);
 }
 
 int
@@ -773,54 +795,20 @@ crm_off(PGconn *pg, const char *name, const char *id)
 	return 0;
 }
 
-#define PLAN_USAGE	"usage: agorad workspace plan NAME [free|premium|pro]"
-
-/* Shows the plan, or sets it (and says what it was). */
-static int
-plan_set(PGconn *pg, const char *name, const char *id, const char *was,
-    const char *plan)
-{
-	char detail[64];
-
-	if (plan == NULL) {
-		printf("%s: plan %s\n", name, was);
-		return 0;
-	}
-	snprintf(detail, sizeof detail, "%s -> %s", was, plan);
-	if (sql(pg, "BEGIN", NULL, "") != 0 ||
-	    sql(pg, "UPDATE workspaces SET plan = $2 WHERE id = $1::bigint",
-	    NULL, "ss", id, plan) != 0 ||
-	    sql(pg, "INSERT INTO audit_log (action, target, detail) VALUES "
-	    "('workspace.plan', 'workspace ' || $1, $2)", NULL, "ss", id,
-	    detail) != 0 ||
-	    sql(pg, "COMMIT", NULL, "") != 0)
-		return 1;
-	printf("%s: plan %s (was %s)\n", name, plan, was);
-	return 0;
-}
-
-/* agorad workspace plan NAME [PLAN]: shows or sets a workspace's plan. */
+/* agorad workspace plan NAME [free|premium|pro] */
 static int
 admin_plan(const char *path, int argc, char **argv)
 {
 	static const char *const plans[] = { "free", "premium", "pro" };
 	const char *plan = argc == 4 ? argv[3] : NULL;
-	struct config cf;
-	char id[24], was[16];
-	PGconn *pg;
-	int known = plan == NULL, rc = 1;
+	int known = plan == NULL;
 
 	for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++)
 		known = known || strcmp(plan, plans[i]) == 0;
 	if (argc < 3 || argc > 4 || argv[2][0] == '-' || !known)
-		return admin_fail(PLAN_USAGE);
-	if ((pg = admin_open(path, &cf)) == NULL)
-		return 1;
-	if (crm_workspace(pg, argv[2], id, sizeof id, was, sizeof was) == 0)
-		rc = plan_set(pg, argv[2], id, was, plan);
-	PQfinish(pg);
-	config_free(&cf);
-	return rc;
+		return admin_fail("usage: agorad workspace plan NAME "
+		    "[free|premium|pro]");
+	return admin_setting(path, &setting_plan, argv[2], plan);
 }
 
 /*
