@@ -529,24 +529,21 @@ outbox_exec(struct outbox_worker *w, const char *sql, PGresult **out,
 static int
 outbox_record(struct outbox_worker *w, struct outbox_row *row)
 {
-	const char *sql;
+	/* By outcome; none: the row is released with the others. */
+	static const struct {
+		const char	*sql, *fmt;
+	} rec[] = {
+		[OUTCOME_SENT] = { outbox_sent_sql, "i" },
+		[OUTCOME_RETRY] = { outbox_retry_sql, "isi" },
+		[OUTCOME_FAILED] = { outbox_failed_sql, "is" },
+		[OUTCOME_ABORTED] = { NULL, NULL },
+	};
+	const char *sql = rec[row->outcome].sql;
 
-	switch (row->outcome) {
-	case OUTCOME_SENT:
-		sql = outbox_sent_sql;
-		break;
-	case OUTCOME_RETRY:
-		sql = outbox_retry_sql;
-		break;
-	case OUTCOME_FAILED:
-		sql = outbox_failed_sql;
-		break;
-	default:
-		return 0;	/* released with the others */
-	}
-	if (outbox_exec(w, sql, NULL, row->outcome == OUTCOME_RETRY ? "isi" :
-	    row->outcome == OUTCOME_FAILED ? "is" : "i", row->id, row->error,
-	    (int64_t)row->delay) != 0)
+	if (sql == NULL)
+		return 0;
+	if (outbox_exec(w, sql, NULL, rec[row->outcome].fmt, row->id,
+	    row->error, (int64_t)row->delay) != 0)
 		return -1;
 	row->recorded = 1;
 	return 0;
