@@ -417,9 +417,9 @@ user_add_tx(PGconn *pg, const struct user_add *u, const char *hash)
  * get (sql/014_languages.sql; a user's "default": none of their own).
  */
 struct admin_setting {
-	const char	*action;	/* audit_log: "user.lang" and the like */
+	const char	*action;	/* audit_log's, "user.lang" */
 	const char	*what;		/* what the name names */
-	const char	*label;		/* before the value in output */
+	const char	*label;		/* before the value shown */
 	const char	*get;		/* $1 the name: id, value */
 	const char	*set;		/* $1 the id, $2 the value */
 };

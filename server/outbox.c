@@ -258,7 +258,7 @@ static pthread_mutex_t	 outbox_cf_lock = PTHREAD_MUTEX_INITIALIZER;
 /* The options SIGHUP set last, until the worker takes them: it never
  * shares the ones it sends with. Under outbox_cf_lock. */
 static struct outbox_cf	*outbox_cf_next;
-static char		*outbox_where;	/* loop thread: as last logged */
+static char		*outbox_where;	/* loop thread: last logged */
 
 /* Queueing. */
 
