@@ -27,6 +27,8 @@
 
 #define PASSWORD_MIN 8
 #define CERT_DAYS 825
+#define USER_USAGE	"usage: agorad user add --email E --name N " \
+			"[--phone P] [--workspace W] [--role R]"
 
 static int
 admin_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -44,23 +46,66 @@ admin_fail(const char *fmt, ...)
 	return 1;
 }
 
+/* Reports a failure's cause and frees it: 1, for main. */
 static int
-admin_migrate_db(const char *conninfo)
+admin_cause(char *cause)
+{
+	admin_fail("%s", cause);
+	free(cause);
+	return 1;
+}
+
+/* The configuration at path: 0, or -1 (said). */
+static int
+admin_config(const char *path, struct config *cf)
+{
+	char *cause = NULL;
+
+	if (config_load(path, cf, &cause) == 0)
+		return 0;
+	admin_cause(cause);
+	return -1;
+}
+
+/* The database: a connection, or NULL (said). */
+static PGconn *
+admin_connect(const struct config *cf)
+{
+	char *cause = NULL;
+	PGconn *pg;
+
+	if ((pg = db_connect_once(cf->database, &cause)) == NULL)
+		admin_cause(cause);
+	return pg;
+}
+
+/* The configuration at path and its database: a connection, or NULL
+ * (said; nothing left to free). */
+static PGconn *
+admin_open(const char *path, struct config *cf)
+{
+	PGconn *pg;
+
+	if (admin_config(path, cf) != 0)
+		return NULL;
+	if ((pg = admin_connect(cf)) == NULL)
+		config_free(cf);
+	return pg;
+}
+
+static int
+admin_migrate_db(const struct config *cf)
 {
 	char *cause = NULL;
 	PGconn *pg;
 	int n;
 
-	if ((pg = db_connect_once(conninfo, &cause)) == NULL) {
-		admin_fail("%s", cause);
-		free(cause);
+	if ((pg = admin_connect(cf)) == NULL)
 		return -1;
-	}
 	n = migrate_run(pg, &cause);
 	PQfinish(pg);
 	if (n < 0) {
-		admin_fail("%s", cause);
-		free(cause);
+		admin_cause(cause);
 		return -1;
 	}
 	printf("schema at version %d (%d migration%s applied)\n",
@@ -97,8 +142,7 @@ init_cert(const struct config *cf, char **names, size_t nnames)
 		all[n++] = defaults[i];
 	if (tls_make_self_signed(cf->cert, cf->key, all, n, CERT_DAYS,
 	    &cause) != 0) {
-		admin_fail("%s", cause);
-		free(cause);
+		admin_cause(cause);
 		return -1;
 	}
 	printf("wrote a self-signed certificate %s (key %s)\n", cf->cert,
@@ -173,12 +217,11 @@ admin_init(const char *path, int argc, char **argv)
 	if (init_cert(&cf, names, nnames) != 0)
 		goto out;
 	if (config_write(path, &cf, &cause) != 0) {
-		admin_fail("%s", cause);
-		free(cause);
+		admin_cause(cause);
 		goto out;
 	}
 	printf("wrote %s\n", path);
-	if (admin_migrate_db(cf.database) != 0)
+	if (admin_migrate_db(&cf) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -190,15 +233,11 @@ int
 admin_migrate(const char *path, int argc, char **argv)
 {
 	struct config cf;
-	char *cause = NULL;
 	int rc;
 
-	if (config_load(path, &cf, &cause) != 0) {
-		admin_fail("%s", cause);
-		free(cause);
+	if (admin_config(path, &cf) != 0)
 		return 1;
-	}
-	rc = admin_migrate_db(cf.database) == 0 ? 0 : 1;
+	rc = admin_migrate_db(&cf) == 0 ? 0 : 1;
 	config_free(&cf);
 	return rc;
 }
@@ -277,8 +316,7 @@ user_add_check(const struct user_add *u)
 	int ok = 0;
 
 	if (u->email == NULL || u->name == NULL)
-		return admin_fail("usage: agorad user add --email E --name N "
-		    "[--phone P] [--workspace W] [--role R]");
+		return admin_fail(USER_USAGE);
 	if (strchr(u->email, '@') == NULL || strlen(u->email) > 254 ||
 	    !proto_is_atom(u->email, strlen(u->email)))
 		return admin_fail("\"%s\" is not an e-mail address", u->email);
@@ -299,13 +337,18 @@ user_add_check(const struct user_add *u)
 	return 0;
 }
 
+/* One statement, parameters as for db_runf: 0, or -1 (said). */
 static int
-sql(PGconn *pg, const char *q, int n, const char *const *params,
-    PGresult **out)
+sql(PGconn *pg, const char *q, PGresult **out, const char *fmt, ...)
 {
 	char *cause = NULL;
+	va_list ap;
+	int rc;
 
-	if (db_run(pg, q, n, params, out, &cause) == 0)
+	va_start(ap, fmt);
+	rc = db_vrunf(pg, q, out, &cause, fmt, ap);
+	va_end(ap);
+	if (rc == 0)
 		return 0;
 	if (strstr(cause, "users_email_key") != NULL)
 		admin_fail("a user with this e-mail already exists");
@@ -319,16 +362,15 @@ sql(PGconn *pg, const char *q, int n, const char *const *params,
 static int
 user_add_tx(PGconn *pg, const struct user_add *u, const char *hash)
 {
-	const char *p[4] = { u->email, u->name, u->phone, hash };
-	const char *w[1] = { u->workspace };
-	char user[24], ws[24], *data;
+	char user[24], ws[24];
 	PGresult *r;
 	struct buf *b;
+	int rc;
 
-	if (sql(pg, "BEGIN", 0, NULL, NULL) != 0 ||
+	if (sql(pg, "BEGIN", NULL, "") != 0 ||
 	    sql(pg, "INSERT INTO users (email, name, phone, password_hash,"
-	    " verified_at) VALUES ($1, $2, $3, $4, now()) RETURNING id", 4, p,
-	    &r) != 0)
+	    " verified_at) VALUES ($1, $2, $3, $4, now()) RETURNING id", &r,
+	    "ssss", u->email, u->name, u->phone, hash) != 0)
 		return -1;
 	snprintf(user, sizeof user, "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
@@ -337,8 +379,8 @@ user_add_tx(PGconn *pg, const struct user_add *u, const char *hash)
 		    "WHERE lower(name) = lower($1)), made AS ("
 		    "INSERT INTO workspaces (name) SELECT $1 WHERE NOT EXISTS "
 		    "(SELECT 1 FROM found) RETURNING id) "
-		    "SELECT id FROM found UNION ALL SELECT id FROM made", 1, w,
-		    &r) != 0)
+		    "SELECT id FROM found UNION ALL SELECT id FROM made", &r,
+		    "s", u->workspace) != 0)
 			return -1;
 		snprintf(ws, sizeof ws, "%s", PQgetvalue(r, 0, 0));
 		PQclear(r);
@@ -348,23 +390,19 @@ user_add_tx(PGconn *pg, const struct user_add *u, const char *hash)
 		proto_add(b, "name", u->name);
 		proto_add(b, "email", u->email);
 		proto_add(b, "role", u->role);
-		data = buf_take(b);
-		buf_free(b);
-		const char *m[3] = { ws, user, u->role };
-		const char *e[2] = { ws, data + strspn(data, " ") };
-		if (sql(pg, "INSERT INTO memberships (workspace_id, user_id, "
-		    "role) VALUES ($1, $2, $3)", 3, m, NULL) != 0 ||
+		rc = sql(pg, "INSERT INTO memberships (workspace_id, user_id, "
+		    "role) VALUES ($1, $2, $3)", NULL, "sss", ws, user,
+		    u->role) != 0 ||
 		    sql(pg, "INSERT INTO events (type, workspace_id, data) "
-		    "VALUES ('member.added', $1, $2)", 2, e, NULL) != 0) {
-			free(data);
+		    "VALUES ('member.added', $1, $2)", NULL, "sd", ws, b) != 0;
+		buf_free(b);
+		if (rc != 0)
 			return -1;
-		}
-		free(data);
 	}
-	const char *a[2] = { user, u->email };
 	if (sql(pg, "INSERT INTO audit_log (action, target, detail) "
-	    "VALUES ('user.add', $2::text, 'user ' || $1::text)", 2, a, NULL) != 0 ||
-	    sql(pg, "COMMIT", 0, NULL, NULL) != 0)
+	    "VALUES ('user.add', $2::text, 'user ' || $1::text)", NULL, "ss",
+	    user, u->email) != 0 ||
+	    sql(pg, "COMMIT", NULL, "") != 0)
 		return -1;
 	printf("added user %s <%s>%s%s\n", user, u->email,
 	    u->workspace != NULL ? " to " : "",
@@ -373,70 +411,66 @@ user_add_tx(PGconn *pg, const struct user_add *u, const char *hash)
 }
 
 /*
- * agorad user lang EMAIL [LANG|default], agorad workspace lang NAME [LANG]:
- * shows or sets the language agora writes to a user in, or a workspace's,
- * which its users without one of their own and its invitees get
- * (sql/014_languages.sql). "default": the user has none of their own.
+ * The settings agorad shows and sets, each with an audit row: a
+ * workspace's plan; the language agora writes to a user in, or a
+ * workspace's, which its users without one of their own and its invitees
+ * get (sql/014_languages.sql; a user's "default": none of their own).
  */
+struct admin_setting {
+	const char	*action;	/* audit_log's, "user.lang" */
+	const char	*what;		/* what the name names */
+	const char	*label;		/* before the value shown */
+	const char	*get;		/* $1 the name: id, value */
+	const char	*set;		/* $1 the id, $2 the value */
+};
+
+static const struct admin_setting setting_plan = { "workspace.plan",
+	"workspace", "plan ", "SELECT id, plan AS value FROM workspaces "
+	"WHERE lower(name) = lower($1)",
+	"UPDATE workspaces SET plan = $2 WHERE id = $1::bigint" };
+static const struct admin_setting setting_lang[2] = {
+	{ "workspace.lang", "workspace", "", "SELECT id, lang AS value FROM "
+	  "workspaces WHERE lower(name) = lower($1)",
+	  "UPDATE workspaces SET lang = $2 WHERE id = $1::bigint" },
+	{ "user.lang", "user", "", "SELECT id, coalesce(lang, 'default') AS "
+	  "value FROM users WHERE lower(email) = lower($1)",
+	  "UPDATE users SET lang = $2 WHERE id = $1::bigint" },
+};
+
+/* Shows the setting of name, or sets it to value (and says what it was). */
 static int
-admin_lang(const char *path, int argc, char **argv, int user)
+admin_setting(const char *path, const struct admin_setting *st,
+    const char *name, const char *value)
 {
-	static const char *const q[2][2] = {
-		{ "SELECT id, lang FROM workspaces WHERE lower(name) = "
-		  "lower($1)",
-		  "UPDATE workspaces SET lang = $2 WHERE id = $1::bigint" },
-		{ "SELECT id, coalesce(lang, 'default') AS lang FROM users "
-		  "WHERE lower(email) = lower($1)",
-		  "UPDATE users SET lang = $2 WHERE id = $1::bigint" },
-	};
-	const char *what = user ? "user" : "workspace";
-	const char *lang = argc == 4 ? argv[3] : NULL, *p[2], *a[3];
 	struct config cf;
-	char *cause = NULL, *detail;
+	char *detail;
 	PGresult *r = NULL;
 	PGconn *pg;
 	int rc = 1;
 
-	if (argc < 3 || argc > 4 || argv[2][0] == '-' || (lang != NULL &&
-	    i18n_lang(lang) == NULL && !(user && strcmp(lang, "default") == 0)))
-		return admin_fail("usage: agorad %s lang %s [LANG%s] (LANG: %s)",
-		    what, user ? "EMAIL" : "NAME", user ? "|default" : "",
-		    i18n_lang_list());
-	if (config_load(path, &cf, &cause) != 0) {
-		admin_fail("%s", cause);
-		free(cause);
+	if ((pg = admin_open(path, &cf)) == NULL)
 		return 1;
-	}
-	if ((pg = db_connect_once(cf.database, &cause)) == NULL) {
-		admin_fail("%s", cause);
-		free(cause);
-		config_free(&cf);
-		return 1;
-	}
-	p[0] = argv[2];
-	if (sql(pg, q[user][0], 1, p, &r) != 0)
+	if (sql(pg, st->get, &r, "s", name) != 0)
 		goto out;
 	if (PQntuples(r) == 0) {
-		admin_fail("no %s \"%s\"", what, argv[2]);
+		admin_fail("no %s \"%s\"", st->what, name);
 		goto out;
 	}
-	if (lang == NULL) {
-		printf("%s: %s\n", argv[2], db_get(r, 0, "lang"));
+	if (value == NULL) {
+		printf("%s: %s%s\n", name, st->label, db_get(r, 0, "value"));
 		rc = 0;
 		goto out;
 	}
-	p[0] = db_get(r, 0, "id");
-	p[1] = strcmp(lang, "default") == 0 ? NULL : lang;
-	xasprintf(&detail, "%s -> %s", db_get(r, 0, "lang"), lang);
-	a[0] = user ? "user.lang" : "workspace.lang";
-	a[1] = p[0];
-	a[2] = detail;
-	if (sql(pg, "BEGIN", 0, NULL, NULL) == 0 &&
-	    sql(pg, q[user][1], 2, p, NULL) == 0 &&
+	xasprintf(&detail, "%s -> %s", db_get(r, 0, "value"), value);
+	if (sql(pg, "BEGIN", NULL, "") == 0 &&
+	    sql(pg, st->set, NULL, "ss", db_get(r, 0, "id"),
+	    strcmp(value, "default") == 0 ? NULL : value) == 0 &&
 	    sql(pg, "INSERT INTO audit_log (action, target, detail) VALUES "
-	    "($1, split_part($1, '.', 1) || ' ' || $2, $3)", 3, a, NULL) == 0 &&
-	    sql(pg, "COMMIT", 0, NULL, NULL) == 0) {
-		printf("%s: %s (was %s)\n", argv[2], lang, db_get(r, 0, "lang"));
+	    "($1, split_part($1, '.', 1) || ' ' || $2, $3)", NULL, "sss",
+	    st->action, db_get(r, 0, "id"), detail) == 0 &&
+	    sql(pg, "COMMIT", NULL, "") == 0) {
+		printf("%s: %s%s (was %s)\n", name, st->label, value,
+		    db_get(r, 0, "value"));
 		rc = 0;
 	}
 	free(detail);
@@ -445,6 +479,20 @@ out:
 	PQfinish(pg);
 	config_free(&cf);
 	return rc;
+}
+
+/* agorad user lang EMAIL [LANG|default], agorad workspace lang NAME [LANG] */
+static int
+admin_lang(const char *path, int argc, char **argv, int user)
+{
+	const char *lang = argc == 4 ? argv[3] : NULL;
+
+	if (argc < 3 || argc > 4 || argv[2][0] == '-' || (lang != NULL &&
+	    i18n_lang(lang) == NULL && !(user && strcmp(lang, "default") == 0)))
+		return admin_fail("usage: agorad %s lang %s [LANG%s] (LANG: %s)",
+		    user ? "user" : "workspace", user ? "EMAIL" : "NAME",
+		    user ? "|default" : "", i18n_lang_list());
+	return admin_setting(path, &setting_lang[user], argv[2], lang);
 }
 
 int
@@ -460,15 +508,14 @@ admin_user(const char *path, int argc, char **argv)
 	};
 	struct user_add u = { .role = "member" };
 	struct config cf;
-	char *cause = NULL, *pw, *hash;
+	char *pw, *hash;
 	PGconn *pg;
 	int ch, rc = 1;
 
 	if (argc >= 2 && strcmp(argv[1], "lang") == 0)
 		return admin_lang(path, argc, argv, 1);
 	if (argc < 2 || strcmp(argv[1], "add") != 0)
-		return admin_fail("usage: agorad user add --email E --name N "
-		    "[--phone P] [--workspace W] [--role R]");
+		return admin_fail(USER_USAGE);
 	argc--;
 	argv++;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -481,13 +528,8 @@ admin_user(const char *path, int argc, char **argv)
 		default: u.email = NULL; break;
 		}
 	}
-	if (user_add_check(&u) != 0)
+	if (user_add_check(&u) != 0 || admin_config(path, &cf) != 0)
 		return 1;
-	if (config_load(path, &cf, &cause) != 0) {
-		admin_fail("%s", cause);
-		free(cause);
-		return 1;
-	}
 	if ((pw = read_password()) == NULL) {
 		config_free(&cf);
 		return admin_fail("no password given");
@@ -505,10 +547,7 @@ admin_user(const char *path, int argc, char **argv)
 		config_free(&cf);
 		return admin_fail("cannot hash the password");
 	}
-	if ((pg = db_connect_once(cf.database, &cause)) == NULL) {
-		admin_fail("%s", cause);
-		free(cause);
-	} else {
+	if ((pg = admin_connect(&cf)) != NULL) {
 		rc = user_add_tx(pg, &u, hash) == 0 ? 0 : 1;
 		PQfinish(pg);
 	}
@@ -548,20 +587,11 @@ admin_mail_test(const char *path, int argc, char **argv)
 	}
 	if (to == NULL || optind != argc)
 		return admin_fail("usage: agorad mail-test --to ADDRESS");
-	if (config_load(path, &cf, &cause) != 0) {
-		admin_fail("%s", cause);
-		free(cause);
+	if ((pg = admin_open(path, &cf)) == NULL)
 		return 1;
-	}
 	if (gethostname(host, sizeof host) != 0)
 		snprintf(host, sizeof host, "localhost");
 	host[sizeof host - 1] = '\0';
-	if ((pg = db_connect_once(cf.database, &cause)) == NULL) {
-		admin_fail("%s", cause);
-		free(cause);
-		config_free(&cf);
-		return 1;
-	}
 	id = -1;
 	/* In the recipient's language, as every mail: this tests that too. */
 	if ((lang = outbox_lang_pg(pg, 0, to, &cause)) != NULL) {
@@ -687,11 +717,10 @@ static int
 crm_workspace(PGconn *pg, const char *name, char *id, size_t idsize,
     char *plan, size_t plansize)
 {
-	const char *p[1] = { name };
 	PGresult *r;
 
 	if (sql(pg, "SELECT id, plan FROM workspaces WHERE lower(name) = "
-	    "lower($1)", 1, p, &r) != 0)
+	    "lower($1)", &r, "s", name) != 0)
 		return -1;
 	if (PQntuples(r) == 0) {
 		PQclear(r);
@@ -707,13 +736,12 @@ crm_workspace(PGconn *pg, const char *name, char *id, size_t idsize,
 static int
 crm_show(PGconn *pg, const char *name, const char *id, const char *plan)
 {
-	const char *p[1] = { id };
 	char *where = NULL;
 	PGresult *r;
 
 	if (sql(pg, "SELECT url, to_char(updated_at AT TIME ZONE 'UTC', "
 	    "'YYYY-MM-DD HH24:MI \"UTC\"') AS since FROM crm_webhooks "
-	    "WHERE workspace_id = $1::bigint", 1, p, &r) != 0)
+	    "WHERE workspace_id = $1::bigint", &r, "s", id) != 0)
 		return 1;
 	if (PQntuples(r) == 0)
 		printf("%s (plan %s): no CRM webhook\n", name, plan);
@@ -729,18 +757,15 @@ static int
 crm_set(PGconn *pg, const char *name, const char *id, const char *plan,
     const char *url, const char *where, const char *token)
 {
-	const char *set[3] = { id, url, token };
-	const char *audit[2] = { name, where };
-
-	if (sql(pg, "BEGIN", 0, NULL, NULL) != 0 ||
+	if (sql(pg, "BEGIN", NULL, "") != 0 ||
 	    sql(pg, "INSERT INTO crm_webhooks (workspace_id, url, token) "
 	    "VALUES ($1::bigint, $2, $3) ON CONFLICT (workspace_id) DO UPDATE "
 	    "SET url = EXCLUDED.url, token = EXCLUDED.token, "
-	    "updated_at = now()", 3, set, NULL) != 0 ||
+	    "updated_at = now()", NULL, "sss", id, url, token) != 0 ||
 	    sql(pg, "INSERT INTO audit_log (action, target, detail) VALUES "
-	    "('workspace.crm', $1::text, 'webhook set: ' || $2::text)", 2,
-	    audit, NULL) != 0 ||
-	    sql(pg, "COMMIT", 0, NULL, NULL) != 0)
+	    "('workspace.crm', $1::text, 'webhook set: ' || $2::text)", NULL,
+	    "ss", name, where) != 0 ||
+	    sql(pg, "COMMIT", NULL, "") != 0)
 		return 1;
 	printf("%s: invitations will be posted to %s\n", name, where);
 	if (strcmp(plan, "pro") != 0)
@@ -752,82 +777,38 @@ crm_set(PGconn *pg, const char *name, const char *id, const char *plan,
 static int
 crm_off(PGconn *pg, const char *name, const char *id)
 {
-	const char *p[1] = { id };
-	const char *audit[1] = { name };
 	PGresult *r;
 	int gone;
 
-	if (sql(pg, "BEGIN", 0, NULL, NULL) != 0 ||
+	if (sql(pg, "BEGIN", NULL, "") != 0 ||
 	    sql(pg, "DELETE FROM crm_webhooks WHERE workspace_id = $1::bigint "
-	    "RETURNING workspace_id", 1, p, &r) != 0)
+	    "RETURNING workspace_id", &r, "s", id) != 0)
 		return 1;
 	gone = PQntuples(r) > 0;
 	PQclear(r);
 	if ((gone && sql(pg, "INSERT INTO audit_log (action, target, detail) "
-	    "VALUES ('workspace.crm', $1::text, 'webhook removed')", 1, audit,
-	    NULL) != 0) || sql(pg, "COMMIT", 0, NULL, NULL) != 0)
+	    "VALUES ('workspace.crm', $1::text, 'webhook removed')", NULL, "s",
+	    name) != 0) || sql(pg, "COMMIT", NULL, "") != 0)
 		return 1;
 	printf(gone ? "%s: CRM webhook removed; nothing more is posted\n" :
 	    "%s had no CRM webhook\n", name);
 	return 0;
 }
 
-#define PLAN_USAGE	"usage: agorad workspace plan NAME [free|premium|pro]"
-
-/* Shows the plan, or sets it (and says what it was). */
-static int
-plan_set(PGconn *pg, const char *name, const char *id, const char *was,
-    const char *plan)
-{
-	const char *p[2] = { id, plan }, *a[2] = { id, NULL };
-	char detail[64];
-
-	if (plan == NULL) {
-		printf("%s: plan %s\n", name, was);
-		return 0;
-	}
-	snprintf(detail, sizeof detail, "%s -> %s", was, plan);
-	a[1] = detail;
-	if (sql(pg, "BEGIN", 0, NULL, NULL) != 0 ||
-	    sql(pg, "UPDATE workspaces SET plan = $2 WHERE id = $1::bigint",
-	    2, p, NULL) != 0 ||
-	    sql(pg, "INSERT INTO audit_log (action, target, detail) VALUES "
-	    "('workspace.plan', 'workspace ' || $1, $2)", 2, a, NULL) != 0 ||
-	    sql(pg, "COMMIT", 0, NULL, NULL) != 0)
-		return 1;
-	printf("%s: plan %s (was %s)\n", name, plan, was);
-	return 0;
-}
-
-/* agorad workspace plan NAME [PLAN]: shows or sets a workspace's plan. */
+/* agorad workspace plan NAME [free|premium|pro] */
 static int
 admin_plan(const char *path, int argc, char **argv)
 {
 	static const char *const plans[] = { "free", "premium", "pro" };
 	const char *plan = argc == 4 ? argv[3] : NULL;
-	struct config cf;
-	char *cause = NULL, id[24], was[16];
-	PGconn *pg;
-	int known = plan == NULL, rc = 1;
+	int known = plan == NULL;
 
 	for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++)
 		known = known || strcmp(plan, plans[i]) == 0;
 	if (argc < 3 || argc > 4 || argv[2][0] == '-' || !known)
-		return admin_fail(PLAN_USAGE);
-	if (config_load(path, &cf, &cause) != 0) {
-		admin_fail("%s", cause);
-		free(cause);
-		return 1;
-	}
-	if ((pg = db_connect_once(cf.database, &cause)) == NULL) {
-		admin_fail("%s", cause);
-		free(cause);
-	} else if (crm_workspace(pg, argv[2], id, sizeof id, was,
-	    sizeof was) == 0)
-		rc = plan_set(pg, argv[2], id, was, plan);
-	PQfinish(pg);
-	config_free(&cf);
-	return rc;
+		return admin_fail("usage: agorad workspace plan NAME "
+		    "[free|premium|pro]");
+	return admin_setting(path, &setting_plan, argv[2], plan);
 }
 
 /*
@@ -845,8 +826,7 @@ admin_workspace(const char *path, int argc, char **argv)
 	};
 	struct config cf;
 	const char *url = NULL, *name;
-	char *cause = NULL, *where = NULL, *token = NULL;
-	char id[24], plan[16];
+	char *where = NULL, *token = NULL, id[24], plan[16];
 	PGconn *pg;
 	int ch, off = 0, bad = 0, rc = 1;
 
@@ -871,16 +851,9 @@ admin_workspace(const char *path, int argc, char **argv)
 		return admin_fail(CRM_USAGE);
 	if (url != NULL && crm_url_check(url, &where) != 0)
 		return 1;
-	if (config_load(path, &cf, &cause) != 0) {
-		admin_fail("%s", cause);
-		free(cause);
+	if ((pg = admin_open(path, &cf)) == NULL) {
 		free(where);
 		return 1;
-	}
-	if ((pg = db_connect_once(cf.database, &cause)) == NULL) {
-		admin_fail("%s", cause);
-		free(cause);
-		goto out;
 	}
 	if (crm_workspace(pg, name, id, sizeof id, plan, sizeof plan) != 0)
 		goto out;

@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,42 +148,35 @@ bus_deliver(struct db_job *j)
 	free(bj);
 }
 
+/*
+ * A listening connection; with mark, live events start after the latest
+ * one now (LISTEN came first, so nothing after the mark is missed).
+ */
 static PGconn *
-bus_connect(void)
+bus_connect(int mark)
 {
-	PGconn *pg = db_open(bus_conninfo, "agorad-bus");
+	static const char *const listen[] = { "LISTEN agora_events",
+	    "LISTEN agora_roles", NULL };
+	PGconn *pg = db_listen(bus_conninfo, "agorad-bus", "event bus", listen);
 	PGresult *r;
+	int ok;
 
-	if (PQstatus(pg) != CONNECTION_OK) {
-		log_warnx("event bus: cannot connect: %s", PQerrorMessage(pg));
-		PQfinish(pg);
+	if (pg == NULL)
 		return NULL;
-	}
-	for (size_t i = 0; i < 2 && pg != NULL; i++) {
-		r = PQexecParams(pg, i == 0 ? "LISTEN agora_events" :
-		    "LISTEN agora_roles", 0, NULL, NULL, NULL, NULL, 0);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			log_warnx("event bus: LISTEN: %s",
-			    PQresultErrorMessage(r));
-			PQfinish(pg);
-			pg = NULL;
-		}
+	if (mark) {
+		r = PQexecParams(pg, "SELECT last FROM event_seq", 0, NULL,
+		    NULL, NULL, NULL, 0);
+		if ((ok = PQresultStatus(r) == PGRES_TUPLES_OK &&
+		    PQntuples(r) == 1))
+			bus_last = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 		PQclear(r);
+		if (!ok) {
+			PQfinish(pg);
+			return NULL;
+		}
 	}
+	log_info("event bus: listening from seq %lld", (long long)bus_last);
 	return pg;
-}
-
-static int
-bus_latest(PGconn *pg, int64_t *out)
-{
-	PGresult *r = PQexecParams(pg, "SELECT last FROM event_seq", 0, NULL,
-	    NULL, NULL, NULL, 0);
-	int ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
-
-	if (ok)
-		*out = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	PQclear(r);
-	return ok ? 0 : -1;
 }
 
 static char *
@@ -256,25 +248,22 @@ bus_readers_parse(const char *text, size_t *n)
 static int
 bus_fetch(PGconn *pg)
 {
-	char since[24];
-	const char *params[1] = { since };
+	char *cause = NULL;
 	PGresult *r;
 	int n;
 
 	do {
 		struct bus_job *bj;
 
-		snprintf(since, sizeof since, "%lld", (long long)bus_last);
 		/* Each event's readers as they are now, committed: the
 		   view SYNC reads too (sql/012_event_readers.sql). */
-		r = PQexecParams(pg, "SELECT seq, type, data, ARRAY(SELECT"
+		if (db_runf(pg, "SELECT seq, type, data, ARRAY(SELECT"
 		    " DISTINCT er.user_id FROM event_readers er"
 		    " WHERE er.seq = e.seq ORDER BY er.user_id) AS readers"
 		    " FROM events e WHERE seq > $1::bigint ORDER BY seq"
-		    " LIMIT " BUS_BATCH_SQL, 1, NULL, params, NULL, NULL, 0);
-		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-			log_warnx("event bus: %s", PQresultErrorMessage(r));
-			PQclear(r);
+		    " LIMIT " BUS_BATCH_SQL, &r, &cause, "i", bus_last) != 0) {
+			log_warnx("event bus: %s", cause);
+			free(cause);
 			return -1;
 		}
 		if ((n = PQntuples(r)) == 0) {
@@ -300,20 +289,6 @@ bus_fetch(PGconn *pg)
 		db_post(&bj->job);
 	} while (n == BUS_BATCH);
 	return 0;
-}
-
-/* Waits for a notification, the quit signal or the timeout: 1 to quit. */
-static int
-bus_wait(PGconn *pg, int timeout_ms)
-{
-	struct pollfd pfd[2] = {
-		{ .fd = bus_quit_fd, .events = POLLIN },
-		{ .fd = pg != NULL ? PQsocket(pg) : -1, .events = POLLIN },
-	};
-
-	if (poll(pfd, pg != NULL ? 2 : 1, timeout_ms) == -1 && errno != EINTR)
-		log_warn("event bus: poll");
-	return (pfd[0].revents & POLLIN) != 0;
 }
 
 /* The users whose roles changed, for the loop to read again. */
@@ -365,28 +340,22 @@ bus_main(void *arg)
 
 	for (;;) {
 		if (pg == NULL) {
-			if ((pg = bus_connect()) == NULL) {
-				if (bus_wait(NULL, BUS_RETRY_MS))
-					break;
-				continue;
-			}
 			/* At start, only what comes next matters; after a
 			 * reconnect, catch up on what happened meanwhile. */
-			if (first && bus_latest(pg, &bus_last) != 0) {
-				PQfinish(pg);
-				pg = NULL;
+			if ((pg = bus_connect(first)) == NULL) {
+				if (db_wait(bus_quit_fd, NULL, BUS_RETRY_MS,
+				    "event bus"))
+					break;
 				continue;
 			}
 			/* Roles may have changed while we were away. */
 			if (!first)
 				db_post(&bus_roles_new()->job);
 			first = 0;
-			log_info("event bus: listening from seq %lld",
-			    (long long)bus_last);
 			if (bus_fetch(pg) != 0)
 				goto lost;
 		}
-		if (bus_wait(pg, -1))
+		if (db_wait(bus_quit_fd, pg, -1, "event bus"))
 			break;
 		if (PQconsumeInput(pg) == 0)
 			goto lost;
@@ -426,18 +395,10 @@ bus_start(const char *conninfo, char **cause)
 	/*
 	 * Where live events start is fixed here, before the loop serves
 	 * anyone: an event a client causes in its first moments must not
-	 * fall before the mark. LISTEN comes first, so nothing after the
-	 * mark is missed either. With the database away, the thread finds
+	 * fall before the mark. With the database away, the thread finds
 	 * the mark when it connects.
 	 */
-	if ((bus_first = bus_connect()) != NULL &&
-	    bus_latest(bus_first, &bus_last) != 0) {
-		PQfinish(bus_first);
-		bus_first = NULL;
-	}
-	if (bus_first != NULL)
-		log_info("event bus: listening from seq %lld",
-		    (long long)bus_last);
+	bus_first = bus_connect(1);
 	if ((bus_quit_fd = eventfd(0, EFD_CLOEXEC)) == -1) {
 		xasprintf(cause, "eventfd: %s", strerror(errno));
 		return -1;

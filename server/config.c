@@ -130,16 +130,17 @@ static const struct opt opts[] = {
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 
+/* An option's field; const only to the callers that only read it. */
 static char **
-opt_str(struct config *c, const struct opt *o)
+opt_str(const struct config *c, const struct opt *o)
 {
-	return (char **)((char *)c + o->offset);
+	return (char **)((const char *)c + o->offset);
 }
 
 static long *
-opt_num(struct config *c, const struct opt *o)
+opt_num(const struct config *c, const struct opt *o)
 {
-	return (long *)((char *)c + o->offset);
+	return (long *)((const char *)c + o->offset);
 }
 
 static int
@@ -349,14 +350,12 @@ config_write(const char *path, const struct config *c, char **cause)
 
 		buf_printf(b, "\n# %s\n", o->help);
 		if (o->type == OPT_STRING)
-			buf_printf(b, "%s = \"%s\"\n", o->name,
-			    *opt_str((struct config *)c, o));
+			buf_printf(b, "%s = \"%s\"\n", o->name, *opt_str(c, o));
 		else if (o->type == OPT_BOOL)
 			buf_printf(b, "%s = %s\n", o->name,
-			    *opt_num((struct config *)c, o) ? "yes" : "no");
+			    *opt_num(c, o) ? "yes" : "no");
 		else
-			buf_printf(b, "%s = %ld\n", o->name,
-			    *opt_num((struct config *)c, o));
+			buf_printf(b, "%s = %ld\n", o->name, *opt_num(c, o));
 	}
 	/* The file names the database: keep it from other users. */
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -382,11 +381,9 @@ config_restart_needed(const struct config *a, const struct config *b,
 		if (o->reloadable)
 			continue;
 		if (o->type == OPT_STRING)
-			same = strcmp(*opt_str((struct config *)a, o),
-			    *opt_str((struct config *)b, o)) == 0;
+			same = strcmp(*opt_str(a, o), *opt_str(b, o)) == 0;
 		else
-			same = *opt_num((struct config *)a, o) ==
-			    *opt_num((struct config *)b, o);
+			same = *opt_num(a, o) == *opt_num(b, o);
 		if (!same) {
 			*which = o->name;
 			return 1;
@@ -405,10 +402,9 @@ config_apply_reloadable(struct config *cur, const struct config *new)
 			continue;
 		if (o->type == OPT_STRING) {
 			free(*opt_str(cur, o));
-			*opt_str(cur, o) = xstrdup(*opt_str((struct config *)new,
-			    o));
+			*opt_str(cur, o) = xstrdup(*opt_str(new, o));
 		} else
-			*opt_num(cur, o) = *opt_num((struct config *)new, o);
+			*opt_num(cur, o) = *opt_num(new, o);
 	}
 }
 

@@ -287,7 +287,7 @@ conn_kill(struct conn *c, const char *why)
 }
 
 /* Sends what is queued, then closes. */
-void
+static void
 conn_close(struct conn *c, const char *why)
 {
 	if (c->state == CONN_DEAD || c->state == CONN_CLOSING)
@@ -319,11 +319,14 @@ conn_free(struct conn *c)
 	free(c);
 }
 
-/* Maps an SSL result to what to wait for; -1 on a fatal error or EOF. */
+/* Maps an SSL result to what to wait for; -1 (closed) on a fatal error or
+ * EOF. */
 static int
 conn_ssl_wait(struct conn *c, int ret, int *want)
 {
 	int err = SSL_get_error(c->ssl, ret);
+	unsigned long e;
+	char why[256];
 
 	switch (err) {
 	case SSL_ERROR_WANT_READ:
@@ -333,37 +336,28 @@ conn_ssl_wait(struct conn *c, int ret, int *want)
 		*want = EV_WRITE;
 		return 0;
 	case SSL_ERROR_ZERO_RETURN:
-		conn_kill(c, "client closed the connection");
-		return -1;
+		snprintf(why, sizeof why, "client closed the connection");
+		break;
 	case SSL_ERROR_SYSCALL:
 		if (errno == 0 || errno == ECONNRESET || errno == EPIPE)
-			conn_kill(c, "connection lost");
-		else {
-			char why[128];
-
+			snprintf(why, sizeof why, "connection lost");
+		else
 			snprintf(why, sizeof why, "socket error: %s",
 			    strerror(errno));
-			conn_kill(c, why);
-		}
-		ERR_clear_error();
-		return -1;
-	default: {
-		char why[256];
-
-		if (ERR_GET_REASON(ERR_peek_error()) ==
-		    SSL_R_UNEXPECTED_EOF_WHILE_READING) {
-			ERR_clear_error();
-			conn_kill(c, "connection lost");
-			return -1;
-		}
-		snprintf(why, sizeof why, "TLS error: %s",
-		    ERR_reason_error_string(ERR_peek_error()) != NULL ?
-		    ERR_reason_error_string(ERR_peek_error()) : "unknown");
-		ERR_clear_error();
-		conn_kill(c, why);
-		return -1;
+		break;
+	default:
+		e = ERR_peek_error();
+		if (ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+			snprintf(why, sizeof why, "connection lost");
+		else
+			snprintf(why, sizeof why, "TLS error: %s",
+			    ERR_reason_error_string(e) != NULL ?
+			    ERR_reason_error_string(e) : "unknown");
+		break;
 	}
-	}
+	ERR_clear_error();
+	conn_kill(c, why);
+	return -1;
 }
 
 static void

@@ -29,7 +29,6 @@ struct session *conn_session(const struct conn *);
 void conn_set_session(struct conn *, struct session *);
 /* A pending request finished: take the next one. */
 void conn_resume(struct conn *);
-void conn_close(struct conn *, const char *why);
 void conn_foreach(void (*)(struct conn *, void *), void *);
 
 void conn_before_sleep(void);	/* flush output, run deferred input, free */

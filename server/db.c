@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -75,10 +76,6 @@ queue_pop(struct db_queue *q)
 	return j;
 }
 
-/*
- * The user's conninfo comes last, expanded in place of dbname, so anything
- * it sets overrides our defaults.
- */
 /* Server notices ("relation already exists, skipping") are debug noise. */
 static void
 db_notice(void *arg, const char *message)
@@ -86,6 +83,10 @@ db_notice(void *arg, const char *message)
 	log_debug("database: %.*s", (int)strcspn(message, "\n"), message);
 }
 
+/*
+ * The user's conninfo comes last, expanded in place of dbname, so anything
+ * it sets overrides our defaults.
+ */
 PGconn *
 db_open(const char *conninfo, const char *name)
 {
@@ -117,7 +118,7 @@ db_prepare_one(const struct db_stmt *s, void *arg)
 	return ok ? 0 : -1;
 }
 
-int
+static int
 db_prepare_all(PGconn *pg, char **cause)
 {
 	struct db_prepare p = { pg, cause };
@@ -144,6 +145,32 @@ db_run(PGconn *pg, const char *sql, int n, const char *const *params,
 	return 0;
 }
 
+static int db_params_v(const char **, char [][24], const char *, va_list);
+
+int
+db_vrunf(PGconn *pg, const char *sql, PGresult **out, char **cause,
+    const char *fmt, va_list ap)
+{
+	const char *params[DB_PARAMS_MAX];
+	char text[DB_PARAMS_MAX][24];
+	int n = db_params_v(params, text, fmt, ap);
+
+	return db_run(pg, sql, n, params, out, cause);
+}
+
+int
+db_runf(PGconn *pg, const char *sql, PGresult **out, char **cause,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = db_vrunf(pg, sql, out, cause, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
 PGconn *
 db_connect_once(const char *conninfo, char **cause)
 {
@@ -155,6 +182,42 @@ db_connect_once(const char *conninfo, char **cause)
 		return NULL;
 	}
 	return pg;
+}
+
+PGconn *
+db_listen(const char *conninfo, const char *name, const char *who,
+    const char *const *channels)
+{
+	PGconn *pg = db_open(conninfo, name);
+	char *cause = NULL;
+
+	if (PQstatus(pg) != CONNECTION_OK) {
+		log_warnx("%s: cannot connect: %s", who, PQerrorMessage(pg));
+		PQfinish(pg);
+		return NULL;
+	}
+	for (; *channels != NULL; channels++) {
+		if (db_run(pg, *channels, 0, NULL, NULL, &cause) != 0) {
+			log_warnx("%s: LISTEN: %s", who, cause);
+			free(cause);
+			PQfinish(pg);
+			return NULL;
+		}
+	}
+	return pg;
+}
+
+int
+db_wait(int quit_fd, PGconn *pg, int timeout_ms, const char *who)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = quit_fd, .events = POLLIN },
+		{ .fd = pg != NULL ? PQsocket(pg) : -1, .events = POLLIN },
+	};
+
+	if (poll(pfd, pg != NULL ? 2 : 1, timeout_ms) == -1 && errno != EINTR)
+		log_warn("%s: poll", who);
+	return (pfd[0].revents & POLLIN) != 0;
 }
 
 /* Worker thread: a usable connection, or -1 while the database is away. */
@@ -537,18 +600,15 @@ db_pg(struct db_conn *dc)
 	return dc->pg;
 }
 
-PGresult *
-db_exec(struct db_conn *dc, const char *stmt, int nparams,
-    const char *const *params)
+/*
+ * r if its statement (what, for the log) succeeded. Otherwise NULL, r
+ * cleared and the job's status saying whether the database went away or
+ * refused the statement.
+ */
+static PGresult *
+db_checked(struct db_job *j, struct db_conn *dc, PGresult *r,
+    const char *what)
 {
-	return PQexecPrepared(dc->pg, stmt, nparams, params, NULL, NULL, 0);
-}
-
-PGresult *
-db_query(struct db_job *j, struct db_conn *dc, const char *stmt, int nparams,
-    const char *const *params)
-{
-	PGresult *r = db_exec(dc, stmt, nparams, params);
 	ExecStatusType st = PQresultStatus(r);
 
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
@@ -557,10 +617,18 @@ db_query(struct db_job *j, struct db_conn *dc, const char *stmt, int nparams,
 		j->status = DB_UNAVAILABLE;
 	else {
 		j->status = DB_FAILED;
-		log_warnx("db: %s: %s", stmt, PQresultErrorMessage(r));
+		log_warnx("db: %s: %s", what, PQresultErrorMessage(r));
 	}
 	PQclear(r);
 	return NULL;
+}
+
+PGresult *
+db_query(struct db_job *j, struct db_conn *dc, const char *stmt, int nparams,
+    const char *const *params)
+{
+	return db_checked(j, dc, PQexecPrepared(dc->pg, stmt, nparams, params,
+	    NULL, NULL, 0), stmt);
 }
 
 int
@@ -569,10 +637,8 @@ db_command(struct db_job *j, struct db_conn *dc, const char *stmt,
 {
 	PGresult *r = db_query(j, dc, stmt, nparams, params);
 
-	if (r == NULL)
-		return -1;
 	PQclear(r);
-	return 0;
+	return r != NULL ? 0 : -1;
 }
 
 /* fmt's parameters from ap into params, numbers into text. */
@@ -651,10 +717,8 @@ db_commandf(struct db_job *j, struct db_conn *dc, const char *stmt,
 	va_start(ap, fmt);
 	r = db_vqueryf(j, dc, stmt, fmt, ap);
 	va_end(ap);
-	if (r == NULL)
-		return -1;
 	PQclear(r);
-	return 0;
+	return r != NULL ? 0 : -1;
 }
 
 int
@@ -691,19 +755,11 @@ db_job_params(struct db_job *j, const char *fmt, ...)
 static int
 db_simple(struct db_job *j, struct db_conn *dc, const char *sql)
 {
-	PGresult *r = PQexecParams(dc->pg, sql, 0, NULL, NULL, NULL, NULL, 0);
-	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	PGresult *r = db_checked(j, dc, PQexecParams(dc->pg, sql, 0, NULL, NULL,
+	    NULL, NULL, 0), sql);
 
-	if (!ok) {
-		if (PQstatus(dc->pg) != CONNECTION_OK)
-			j->status = DB_UNAVAILABLE;
-		else {
-			j->status = DB_FAILED;
-			log_warnx("db: %s: %s", sql, PQresultErrorMessage(r));
-		}
-	}
 	PQclear(r);
-	return ok ? 0 : -1;
+	return r != NULL ? 0 : -1;
 }
 
 int

@@ -20,6 +20,7 @@
 #ifndef AGORA_DB_H
 #define AGORA_DB_H
 
+#include <stdarg.h>
 #include <stdint.h>
 
 #include <libpq-fe.h>
@@ -108,8 +109,6 @@ void db_requeue(struct db_job *);
 int db_pending(void);	/* jobs submitted and not yet done */
 
 /* Worker side. */
-PGresult *db_exec(struct db_conn *, const char *stmt, int nparams,
-    const char *const *params);
 /* Runs the statement and expects it to succeed; NULL on failure. The
  * result, if any, must be PQclear'd. */
 PGresult *db_query(struct db_job *, struct db_conn *, const char *stmt,
@@ -162,8 +161,22 @@ PGconn *db_open(const char *conninfo, const char *application_name);
  * parameterised statement. 0, or -1 with *cause. */
 int db_run(PGconn *, const char *sql, int nparams, const char *const *params,
     PGresult **out, char **cause);
+/* The same with the parameters given by fmt, as for db_queryf. */
+int db_runf(PGconn *, const char *sql, PGresult **out, char **cause,
+    const char *fmt, ...);
+int db_vrunf(PGconn *, const char *sql, PGresult **out, char **cause,
+    const char *fmt, va_list);
 /* Connects once, for the admin subcommands (no pool, blocking). */
 PGconn *db_connect_once(const char *conninfo, char **cause);
-int db_prepare_all(PGconn *, char **cause);
+/*
+ * For a thread that waits on NOTIFY (the event bus, the mail worker): a
+ * connection that listens to the channels ("LISTEN name" statements, NULL
+ * last), or NULL, said in the log as who's.
+ */
+PGconn *db_listen(const char *conninfo, const char *application_name,
+    const char *who, const char *const *listen);
+/* Waits for pg's socket, quit_fd or the timeout: 1 if quit_fd is ready. */
+int db_wait(int quit_fd, PGconn *pg, int timeout_ms, const char *who);
+
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base64.h"
 #include "buf.h"
 #include "mailmsg.h"
 #include "utf8.h"
@@ -16,26 +17,6 @@
 #define SUBJECT_PLAIN	(78 - 9)	/* fits after "Subject: " */
 /* RFC 2045: encoded quoted-printable lines are at most 76 characters. */
 #define QP_LINE		76
-
-static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static void
-base64_add(struct buf *b, const unsigned char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16;
-
-		if (i + 1 < n)
-			v |= (uint32_t)p[i + 1] << 8;
-		if (i + 2 < n)
-			v |= p[i + 2];
-		buf_add_char(b, b64[(v >> 18) & 63]);
-		buf_add_char(b, b64[(v >> 12) & 63]);
-		buf_add_char(b, i + 1 < n ? b64[(v >> 6) & 63] : '=');
-		buf_add_char(b, i + 2 < n ? b64[v & 63] : '=');
-	}
-}
 
 int
 mailmsg_check_address(const char *s, char **cause)
@@ -150,7 +131,7 @@ mailmsg_subject(const char *s)
 {
 	struct buf *b = buf_new(0);
 	size_t len = strlen(s), off = 0;
-	char *out;
+	char *out, word[BASE64_LEN(SUBJECT_CHUNK) + 1];
 
 	if (subject_is_plain(s)) {
 		buf_add_str(b, s);
@@ -168,11 +149,8 @@ mailmsg_subject(const char *s)
 				break;
 			n += step;
 		}
-		if (off > 0)
-			buf_add_str(b, "\r\n ");
-		buf_add_str(b, "=?UTF-8?B?");
-		base64_add(b, (const unsigned char *)s + off, n);
-		buf_add_str(b, "?=");
+		base64_encode((const unsigned char *)s + off, n, word);
+		buf_printf(b, "%s=?UTF-8?B?%s?=", off > 0 ? "\r\n " : "", word);
 		off += n;
 	}
 done:

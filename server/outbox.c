@@ -63,8 +63,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,7 +242,7 @@ struct outbox_worker {
 	PGconn			*pg;
 	struct smtp_try		 smtp;
 	struct http_try		 http;
-	struct outbox_cf	 cf;		/* this batch's snapshot */
+	struct outbox_cf	*cf;		/* the worker's own */
 	struct outbox_row	 rows[OUTBOX_BATCH];
 	int			 nrows;
 	unsigned int		 seq;		/* maildir file names */
@@ -255,7 +255,10 @@ static int		 outbox_quit_fd = -1;
 static atomic_int	 outbox_quitting;
 
 static pthread_mutex_t	 outbox_cf_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct outbox_cf	 outbox_cf_shared;	/* under outbox_cf_lock */
+/* The options SIGHUP set last, until the worker takes them: it never
+ * shares the ones it sends with. Under outbox_cf_lock. */
+static struct outbox_cf	*outbox_cf_next;
+static char		*outbox_where;	/* loop thread: last logged */
 
 /* Queueing. */
 
@@ -273,13 +276,41 @@ outbox_check(const char *to, const char *subject, const char *body,
 	return -1;
 }
 
+/* A statement of the caller's transaction failed: the job says why. */
+static int
+outbox_failed(struct db_job *j, struct db_conn *dc, char *cause)
+{
+	if (PQstatus(db_pg(dc)) != CONNECTION_OK)
+		j->status = DB_UNAVAILABLE;
+	else {
+		j->status = DB_FAILED;
+		log_warnx("outbox: %s", cause);
+	}
+	free(cause);
+	return -1;
+}
+
+/* Queues a checked mail: its id, or -1 with *cause. */
+static int64_t
+outbox_insert(PGconn *pg, int64_t workspace_id, int64_t space_id,
+    const char *to, const char *subject, const char *body, char **cause)
+{
+	PGresult *r;
+	int64_t id;
+
+	if (db_runf(pg, outbox_insert_sql, &r, cause, "sssnn", to, subject,
+	    body, workspace_id, space_id) != 0)
+		return -1;
+	id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return id;
+}
+
 int
 outbox_mail(struct db_job *j, struct db_conn *dc, int64_t workspace_id,
     int64_t space_id, const char *to, const char *subject, const char *body)
 {
-	char ws[24], sp[24], *cause = NULL;
-	const char *params[5] = { to, subject, body, NULL, NULL };
-	PGresult *r;
+	char *cause = NULL;
 
 	if (outbox_check(to, subject, body, &cause) != 0) {
 		log_warnx("outbox: not queueing a mail: %s", cause);
@@ -287,36 +318,32 @@ outbox_mail(struct db_job *j, struct db_conn *dc, int64_t workspace_id,
 		j->status = DB_FAILED;
 		return -1;
 	}
-	if (workspace_id != 0) {
-		snprintf(ws, sizeof ws, "%lld", (long long)workspace_id);
-		params[3] = ws;
-	}
-	if (space_id != 0) {
-		snprintf(sp, sizeof sp, "%lld", (long long)space_id);
-		params[4] = sp;
-	}
-	r = PQexecParams(db_pg(dc), outbox_insert_sql, 5, NULL, params, NULL,
-	    NULL, 0);
-	if (PQresultStatus(r) == PGRES_TUPLES_OK) {
-		PQclear(r);
-		return 0;
-	}
-	if (PQstatus(db_pg(dc)) != CONNECTION_OK)
-		j->status = DB_UNAVAILABLE;
-	else {
-		j->status = DB_FAILED;
-		log_warnx("outbox: %s", PQresultErrorMessage(r));
-	}
-	PQclear(r);
-	return -1;
+	if (outbox_insert(db_pg(dc), workspace_id, space_id, to, subject, body,
+	    &cause) < 0)
+		return outbox_failed(j, dc, cause);
+	return 0;
+}
+
+int64_t
+outbox_mail_pg(PGconn *pg, int64_t workspace_id, const char *to,
+    const char *subject, const char *body, char **cause)
+{
+	if (outbox_check(to, subject, body, cause) != 0)
+		return -1;
+	return outbox_insert(pg, workspace_id, 0, to, subject, body, cause);
 }
 
 /* A language with no catalog (yet) reads as English. */
-static const char *
-lang_found(PGresult *r)
+const char *
+outbox_lang_pg(PGconn *pg, int64_t workspace_id, const char *to,
+    char **cause)
 {
 	const char *lang = NULL;
+	PGresult *r;
 
+	if (db_runf(pg, outbox_lang_sql, &r, cause, "si", to,
+	    workspace_id) != 0)
+		return NULL;
 	if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
 		lang = i18n_lang(PQgetvalue(r, 0, 0));
 	PQclear(r);
@@ -327,59 +354,12 @@ const char *
 outbox_lang(struct db_job *j, struct db_conn *dc, int64_t workspace_id,
     const char *to)
 {
-	char ws[24];
-	const char *params[2] = { to, ws };
-	PGresult *r;
+	char *cause = NULL;
+	const char *lang = outbox_lang_pg(db_pg(dc), workspace_id, to, &cause);
 
-	snprintf(ws, sizeof ws, "%lld", (long long)workspace_id);
-	r = PQexecParams(db_pg(dc), outbox_lang_sql, 2, NULL, params, NULL,
-	    NULL, 0);
-	if (PQresultStatus(r) == PGRES_TUPLES_OK)
-		return lang_found(r);
-	if (PQstatus(db_pg(dc)) != CONNECTION_OK)
-		j->status = DB_UNAVAILABLE;
-	else {
-		j->status = DB_FAILED;
-		log_warnx("outbox: %s", PQresultErrorMessage(r));
-	}
-	PQclear(r);
-	return NULL;
-}
-
-const char *
-outbox_lang_pg(PGconn *pg, int64_t workspace_id, const char *to,
-    char **cause)
-{
-	char ws[24];
-	const char *params[2] = { to, ws };
-	PGresult *r;
-
-	snprintf(ws, sizeof ws, "%lld", (long long)workspace_id);
-	if (db_run(pg, outbox_lang_sql, 2, params, &r, cause) != 0)
-		return NULL;
-	return lang_found(r);
-}
-
-int64_t
-outbox_mail_pg(PGconn *pg, int64_t workspace_id, const char *to,
-    const char *subject, const char *body, char **cause)
-{
-	char ws[24];
-	const char *params[5] = { to, subject, body, NULL, NULL };
-	PGresult *r;
-	int64_t id;
-
-	if (outbox_check(to, subject, body, cause) != 0)
-		return -1;
-	if (workspace_id != 0) {
-		snprintf(ws, sizeof ws, "%lld", (long long)workspace_id);
-		params[3] = ws;
-	}
-	if (db_run(pg, outbox_insert_sql, 5, params, &r, cause) != 0)
-		return -1;
-	id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	PQclear(r);
-	return id;
+	if (lang == NULL)
+		outbox_failed(j, dc, cause);
+	return lang;
 }
 
 int
@@ -387,26 +367,12 @@ outbox_crm_invitation(struct db_job *j, struct db_conn *dc, int64_t space,
     int64_t inviter, const char *email, const char *role,
     const char *status, const char *message)
 {
-	char s[24], u[24];
-	const char *params[6] = { s, u, email, role, status, message };
-	PGresult *r;
+	char *cause = NULL;
 
-	snprintf(s, sizeof s, "%lld", (long long)space);
-	snprintf(u, sizeof u, "%lld", (long long)inviter);
-	r = PQexecParams(db_pg(dc), outbox_crm_invitation_sql, 6, NULL, params,
-	    NULL, NULL, 0);
-	if (PQresultStatus(r) == PGRES_COMMAND_OK) {
-		PQclear(r);
-		return 0;
-	}
-	if (PQstatus(db_pg(dc)) != CONNECTION_OK)
-		j->status = DB_UNAVAILABLE;
-	else {
-		j->status = DB_FAILED;
-		log_warnx("outbox: %s", PQresultErrorMessage(r));
-	}
-	PQclear(r);
-	return -1;
+	if (db_runf(db_pg(dc), outbox_crm_invitation_sql, NULL, &cause,
+	    "iissss", space, inviter, email, role, status, message) != 0)
+		return outbox_failed(j, dc, cause);
+	return 0;
 }
 
 /* Configuration. */
@@ -432,12 +398,6 @@ redact_url(const char *url)
 	return out;
 }
 
-static char *
-maildir_path(const struct config *cf, const char *config_file)
-{
-	return config_path(config_file, cf->mail_dir);
-}
-
 char *
 outbox_destination(const struct config *cf, const char *config_file)
 {
@@ -445,7 +405,7 @@ outbox_destination(const struct config *cf, const char *config_file)
 
 	if (*cf->smtp_url != '\0')
 		return redact_url(cf->smtp_url);
-	dir = maildir_path(cf, config_file);
+	dir = config_path(config_file, cf->mail_dir);
 	xasprintf(&out, "%s/new", dir);
 	free(dir);
 	return out;
@@ -454,6 +414,8 @@ outbox_destination(const struct config *cf, const char *config_file)
 static void
 outbox_cf_free(struct outbox_cf *c)
 {
+	if (c == NULL)
+		return;
 	free(c->smtp_url);
 	free(c->smtp_user);
 	freezero_str(c->smtp_password);
@@ -461,69 +423,51 @@ outbox_cf_free(struct outbox_cf *c)
 	free(c->domain);
 	free(c->maildir);
 	free(c->crm_ca_file);
-	memset(c, 0, sizeof *c);
-}
-
-static void
-outbox_cf_copy(struct outbox_cf *to, const struct outbox_cf *from)
-{
-	to->smtp_url = xstrdup(from->smtp_url);
-	to->smtp_user = xstrdup(from->smtp_user);
-	to->smtp_password = xstrdup(from->smtp_password);
-	to->starttls = from->starttls;
-	to->from = xstrdup(from->from);
-	to->domain = xstrdup(from->domain);
-	to->maildir = xstrdup(from->maildir);
-	to->retry_min = from->retry_min;
-	to->retry_max = from->retry_max;
-	to->crm_ca_file = xstrdup(from->crm_ca_file);
+	free(c);
 }
 
 void
 outbox_configure(const struct config *cf, const char *config_file)
 {
-	struct outbox_cf next, old;
+	struct outbox_cf *next = xcalloc(1, sizeof *next), *old;
 	char host[256], *where;
-	int changed;
 
-	memset(&next, 0, sizeof next);
-	next.smtp_url = xstrdup(cf->smtp_url);
-	next.smtp_user = xstrdup(cf->smtp_user);
-	next.smtp_password = xstrdup(cf->smtp_password);
-	next.starttls = cf->smtp_starttls != 0;
+	next->smtp_url = xstrdup(cf->smtp_url);
+	next->smtp_user = xstrdup(cf->smtp_user);
+	next->smtp_password = xstrdup(cf->smtp_password);
+	next->starttls = cf->smtp_starttls != 0;
 	if (*cf->mail_from != '\0')
-		next.from = xstrdup(cf->mail_from);
+		next->from = xstrdup(cf->mail_from);
 	else {
 		if (gethostname(host, sizeof host) != 0)
 			snprintf(host, sizeof host, "localhost");
 		host[sizeof host - 1] = '\0';
-		xasprintf(&next.from, "agora@%s", host);
+		xasprintf(&next->from, "agora@%s", host);
 	}
-	next.domain = xstrdup(strchr(next.from, '@') + 1);
-	next.maildir = maildir_path(cf, config_file);
-	next.retry_min = cf->mail_retry_min;
-	next.retry_max = cf->mail_retry_max;
-	next.crm_ca_file = *cf->crm_ca_file != '\0' ?
+	next->domain = xstrdup(strchr(next->from, '@') + 1);
+	next->maildir = config_path(config_file, cf->mail_dir);
+	next->retry_min = cf->mail_retry_min;
+	next->retry_max = cf->mail_retry_max;
+	next->crm_ca_file = *cf->crm_ca_file != '\0' ?
 	    config_path(config_file, cf->crm_ca_file) : xstrdup("");
 
-	pthread_mutex_lock(&outbox_cf_lock);
-	old = outbox_cf_shared;
-	outbox_cf_shared = next;
-	pthread_mutex_unlock(&outbox_cf_lock);
-	changed = old.smtp_url == NULL ||
-	    strcmp(old.smtp_url, next.smtp_url) != 0 ||
-	    strcmp(old.maildir, next.maildir) != 0;
-	if (changed) {
-		where = outbox_destination(cf, config_file);
-		if (*next.smtp_url != '\0')
+	where = outbox_destination(cf, config_file);
+	if (outbox_where == NULL || strcmp(outbox_where, where) != 0) {
+		if (*next->smtp_url != '\0')
 			log_info("mail: sending through %s as %s", where,
-			    next.from);
+			    next->from);
 		else
 			log_info("mail: no smtp_url; writing mail to %s",
 			    where);
-		free(where);
 	}
-	outbox_cf_free(&old);
+	free(outbox_where);
+	outbox_where = where;
+
+	pthread_mutex_lock(&outbox_cf_lock);
+	old = outbox_cf_next;	/* never taken by the worker */
+	outbox_cf_next = next;
+	pthread_mutex_unlock(&outbox_cf_lock);
+	outbox_cf_free(old);
 }
 
 /* The worker: rows. */
@@ -563,51 +507,43 @@ error_text(const char *s)
 	return out;
 }
 
+/* One statement of the worker's, with parameters as for db_runf. */
 static int
-outbox_exec(struct outbox_worker *w, const char *sql, int n,
-    const char *const *params, PGresult **out)
+outbox_exec(struct outbox_worker *w, const char *sql, PGresult **out,
+    const char *fmt, ...)
 {
-	PGresult *r = PQexecParams(w->pg, sql, n, NULL, params, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(r);
+	char *cause = NULL;
+	va_list ap;
+	int rc;
 
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		if (PQstatus(w->pg) == CONNECTION_OK)
-			log_warnx("mail worker: %s", PQresultErrorMessage(r));
-		PQclear(r);
-		return -1;
-	}
-	if (out != NULL)
-		*out = r;
-	else
-		PQclear(r);
-	return 0;
+	va_start(ap, fmt);
+	rc = db_vrunf(w->pg, sql, out, &cause, fmt, ap);
+	va_end(ap);
+	if (rc != 0 && PQstatus(w->pg) == CONNECTION_OK)
+		log_warnx("mail worker: %s", cause);
+	free(cause);
+	return rc;
 }
 
 /* Records one row's outcome. -1 if the database did not take it. */
 static int
 outbox_record(struct outbox_worker *w, struct outbox_row *row)
 {
-	char id[24], delay[24];
-	const char *p[3] = { id, row->error, delay };
-	const char *sql;
+	/* By outcome; none: the row is released with the others. */
+	static const struct {
+		const char	*sql, *fmt;
+	} rec[] = {
+		[OUTCOME_SENT] = { outbox_sent_sql, "i" },
+		[OUTCOME_RETRY] = { outbox_retry_sql, "isi" },
+		[OUTCOME_FAILED] = { outbox_failed_sql, "is" },
+		[OUTCOME_ABORTED] = { NULL, NULL },
+	};
+	const char *sql = rec[row->outcome].sql;
 
-	snprintf(id, sizeof id, "%lld", (long long)row->id);
-	snprintf(delay, sizeof delay, "%ld", row->delay);
-	switch (row->outcome) {
-	case OUTCOME_SENT:
-		sql = outbox_sent_sql;
-		break;
-	case OUTCOME_RETRY:
-		sql = outbox_retry_sql;
-		break;
-	case OUTCOME_FAILED:
-		sql = outbox_failed_sql;
-		break;
-	default:
-		return 0;	/* released with the others */
-	}
-	if (outbox_exec(w, sql, row->outcome == OUTCOME_RETRY ? 3 :
-	    row->outcome == OUTCOME_FAILED ? 2 : 1, p, NULL) != 0)
+	if (sql == NULL)
+		return 0;
+	if (outbox_exec(w, sql, NULL, rec[row->outcome].fmt, row->id,
+	    row->error, (int64_t)row->delay) != 0)
 		return -1;
 	row->recorded = 1;
 	return 0;
@@ -622,7 +558,6 @@ static int
 outbox_settle(struct outbox_worker *w)
 {
 	struct buf *ids;
-	const char *p[1];
 	int rc, any = 0;
 
 	for (int i = 0; i < w->nrows; i++) {
@@ -643,8 +578,8 @@ outbox_settle(struct outbox_worker *w)
 		any = 1;
 	}
 	buf_add_char(ids, '}');
-	p[0] = buf_cstr(ids);
-	rc = any ? outbox_exec(w, outbox_release_sql, 1, p, NULL) : 0;
+	rc = any ? outbox_exec(w, outbox_release_sql, NULL, "s",
+	    buf_cstr(ids)) : 0;
 	buf_free(ids);
 	if (rc == 0)
 		rows_clear(w);
@@ -655,14 +590,11 @@ outbox_settle(struct outbox_worker *w)
 static int
 outbox_claim(struct outbox_worker *w)
 {
-	char lease[24], limit[24];
-	const char *p[2] = { lease, limit };
 	PGresult *r;
 	int n;
 
-	snprintf(lease, sizeof lease, "%d", OUTBOX_LEASE);
-	snprintf(limit, sizeof limit, "%d", OUTBOX_BATCH);
-	if (outbox_exec(w, outbox_claim_sql, 2, p, &r) != 0)
+	if (outbox_exec(w, outbox_claim_sql, &r, "ii", (int64_t)OUTBOX_LEASE,
+	    (int64_t)OUTBOX_BATCH) != 0)
 		return -1;
 	n = PQntuples(r);
 	for (int i = 0; i < n && i < OUTBOX_BATCH; i++) {
@@ -690,7 +622,7 @@ outbox_next_due(struct outbox_worker *w)
 	PGresult *r;
 	int64_t ms;
 
-	if (outbox_exec(w, outbox_due_sql, 0, NULL, &r) != 0)
+	if (outbox_exec(w, outbox_due_sql, &r, "") != 0)
 		return -2;
 	if (db_isnull(r, 0, "ms"))
 		ms = OUTBOX_IDLE_MS;
@@ -772,7 +704,7 @@ static int
 maildir_deliver(struct outbox_worker *w, const char *msg, size_t len,
     char **error)
 {
-	const char *dir = w->cf.maildir;
+	const char *dir = w->cf->maildir;
 	char *sub[3], *name, *tmp = NULL, *new = NULL, *text;
 	struct timeval tv;
 	size_t tlen;
@@ -895,14 +827,14 @@ smtp_deliver(struct outbox_worker *w, CURL *h, const struct outbox_row *row,
 	rcpt = curl_slist_append(NULL, row->to);
 	if (rcpt == NULL)
 		fatalx("curl_slist_append: out of memory");
-	curl_easy_setopt(h, CURLOPT_URL, w->cf.smtp_url);
+	curl_easy_setopt(h, CURLOPT_URL, w->cf->smtp_url);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 #endif
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)SMTP_CONNECT_TIMEOUT);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)SMTP_TIMEOUT);
-	curl_easy_setopt(h, CURLOPT_MAIL_FROM, w->cf.from);
+	curl_easy_setopt(h, CURLOPT_MAIL_FROM, w->cf->from);
 	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
 	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(h, CURLOPT_READFUNCTION, smtp_read);
@@ -914,12 +846,12 @@ smtp_deliver(struct outbox_worker *w, CURL *h, const struct outbox_row *row,
 	curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
 	curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, smtp_debug);
 	curl_easy_setopt(h, CURLOPT_DEBUGDATA, t);
-	if (*w->cf.smtp_user != '\0') {
-		curl_easy_setopt(h, CURLOPT_USERNAME, w->cf.smtp_user);
-		curl_easy_setopt(h, CURLOPT_PASSWORD, w->cf.smtp_password);
+	if (*w->cf->smtp_user != '\0') {
+		curl_easy_setopt(h, CURLOPT_USERNAME, w->cf->smtp_user);
+		curl_easy_setopt(h, CURLOPT_PASSWORD, w->cf->smtp_password);
 	}
 	curl_easy_setopt(h, CURLOPT_USE_SSL,
-	    w->cf.starttls ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_NONE);
+	    w->cf->starttls ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_NONE);
 
 	rc = curl_easy_perform(h);
 	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, NULL);
@@ -930,15 +862,9 @@ smtp_deliver(struct outbox_worker *w, CURL *h, const struct outbox_row *row,
 		return OUTCOME_SENT;
 	if (rc == CURLE_ABORTED_BY_CALLBACK && atomic_load(&outbox_quitting))
 		return OUTCOME_ABORTED;
-	{
-		char *raw;
-
-		xasprintf(&raw, "%s%s%s%s", t->errbuf[0] != '\0' ? t->errbuf :
-		    curl_easy_strerror(rc), t->reply[0] != '\0' ? " (" : "",
-		    t->reply, t->reply[0] != '\0' ? ")" : "");
-		*error = error_text(raw);
-		free(raw);
-	}
+	xasprintf(error, "%s%s%s%s", t->errbuf[0] != '\0' ? t->errbuf :
+	    curl_easy_strerror(rc), t->reply[0] != '\0' ? " (" : "", t->reply,
+	    t->reply[0] != '\0' ? ")" : "");
 	/* The recipient or the message refused for good: a 5xx reply to
 	 * RCPT or to the data. A 5xx anywhere else (greeting, EHLO, AUTH,
 	 * STARTTLS, MAIL FROM) says more about our settings or the server
@@ -968,7 +894,7 @@ outbox_outcome(struct outbox_worker *w, struct outbox_row *row,
 		    sent);
 		break;
 	case OUTCOME_RETRY:
-		row->delay = outbox_delay(&w->cf, row->attempts);
+		row->delay = outbox_delay(w->cf, row->attempts);
 		log_warnx("%s %lld to %s: try %d failed: %s; next try in "
 		    "%ld s", what, (long long)row->id, where,
 		    row->attempts + 1, row->error, row->delay);
@@ -994,8 +920,8 @@ outbox_deliver(struct outbox_worker *w, CURL *h, struct outbox_row *row)
 	size_t len;
 
 	xasprintf(&msgid, "agora.%lld.%lld@%s", (long long)row->id,
-	    (long long)row->created, w->cf.domain);
-	m.from = w->cf.from;
+	    (long long)row->created, w->cf->domain);
+	m.from = w->cf->from;
 	m.to = row->to;
 	m.subject = row->subject;
 	m.body = row->body;
@@ -1061,12 +987,10 @@ webhook_header(char *data, size_t size, size_t nmemb, void *arg)
 static int
 webhook_lookup(struct outbox_worker *w, struct outbox_row *row)
 {
-	char ws[24], *token;
-	const char *p[1] = { ws };
+	char *token;
 	PGresult *r;
 
-	snprintf(ws, sizeof ws, "%lld", (long long)row->workspace);
-	if (outbox_exec(w, outbox_crm_sql, 1, p, &r) != 0)
+	if (outbox_exec(w, outbox_crm_sql, &r, "i", row->workspace) != 0)
 		return -1;
 	if (PQntuples(r) == 0) {
 		PQclear(r);
@@ -1121,8 +1045,8 @@ webhook_post(struct outbox_worker *w, CURL *h, const struct outbox_row *row,
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (*w->cf.crm_ca_file != '\0')
-		curl_easy_setopt(h, CURLOPT_CAINFO, w->cf.crm_ca_file);
+	if (*w->cf->crm_ca_file != '\0')
+		curl_easy_setopt(h, CURLOPT_CAINFO, w->cf->crm_ca_file);
 	curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
 	curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, row->token);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "agorad/" AGORA_VERSION);
@@ -1204,7 +1128,7 @@ outbox_send_batch(struct outbox_worker *w)
 	CURL *h = NULL, *web = NULL;
 	int rc = 0;
 
-	if (*w->cf.smtp_url != '\0' && (h = curl_easy_init()) == NULL) {
+	if (*w->cf->smtp_url != '\0' && (h = curl_easy_init()) == NULL) {
 		log_warnx("mail worker: curl_easy_init failed");
 		return 0;	/* the lease ends; they will be tried again */
 	}
@@ -1241,25 +1165,12 @@ outbox_send_batch(struct outbox_worker *w)
 static PGconn *
 outbox_connect(void)
 {
-	PGconn *pg = db_open(outbox_conninfo, "agorad-mail");
-	PGresult *r;
+	static const char *const listen[] = { "LISTEN agora_outbox", NULL };
+	PGconn *pg = db_listen(outbox_conninfo, "agorad-mail", "mail worker",
+	    listen);
 
-	if (PQstatus(pg) != CONNECTION_OK) {
-		log_warnx("mail worker: cannot connect: %s",
-		    PQerrorMessage(pg));
-		PQfinish(pg);
-		return NULL;
-	}
-	r = PQexecParams(pg, "LISTEN agora_outbox", 0, NULL, NULL, NULL, NULL,
-	    0);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		log_warnx("mail worker: LISTEN: %s", PQresultErrorMessage(r));
-		PQclear(r);
-		PQfinish(pg);
-		return NULL;
-	}
-	PQclear(r);
-	log_info("mail worker: connected");
+	if (pg != NULL)
+		log_info("mail worker: connected");
 	return pg;
 }
 
@@ -1267,14 +1178,8 @@ outbox_connect(void)
 static int
 outbox_wait(PGconn *pg, int timeout_ms)
 {
-	struct pollfd pfd[2] = {
-		{ .fd = outbox_quit_fd, .events = POLLIN },
-		{ .fd = pg != NULL ? PQsocket(pg) : -1, .events = POLLIN },
-	};
-
-	if (poll(pfd, pg != NULL ? 2 : 1, timeout_ms) == -1 && errno != EINTR)
-		log_warn("mail worker: poll");
-	return (pfd[0].revents & POLLIN) != 0 || atomic_load(&outbox_quitting);
+	return db_wait(outbox_quit_fd, pg, timeout_ms, "mail worker") ||
+	    atomic_load(&outbox_quitting);
 }
 
 /*
@@ -1295,12 +1200,16 @@ outbox_notified(PGconn *pg)
 	return n;
 }
 
+/* The options SIGHUP set since the last batch, if any. */
 static void
 outbox_snapshot(struct outbox_worker *w)
 {
-	outbox_cf_free(&w->cf);
 	pthread_mutex_lock(&outbox_cf_lock);
-	outbox_cf_copy(&w->cf, &outbox_cf_shared);
+	if (outbox_cf_next != NULL) {
+		outbox_cf_free(w->cf);
+		w->cf = outbox_cf_next;
+		outbox_cf_next = NULL;
+	}
 	pthread_mutex_unlock(&outbox_cf_lock);
 }
 
@@ -1356,7 +1265,7 @@ lost:
 		    "those messages may be sent again");
 	PQfinish(w->pg);
 	rows_clear(w);
-	outbox_cf_free(&w->cf);
+	outbox_cf_free(w->cf);
 	free(w);
 	return NULL;
 }
@@ -1401,8 +1310,9 @@ outbox_stop(void)
 	pthread_join(outbox_thread, NULL);
 	close(outbox_quit_fd);
 	outbox_quit_fd = -1;
-	pthread_mutex_lock(&outbox_cf_lock);
-	outbox_cf_free(&outbox_cf_shared);
-	pthread_mutex_unlock(&outbox_cf_lock);
+	outbox_cf_free(outbox_cf_next);
+	outbox_cf_next = NULL;
+	free(outbox_where);
+	outbox_where = NULL;
 	curl_global_cleanup();
 }

@@ -355,19 +355,19 @@ beat(struct presence_job *pj, struct db_conn *dc)
 	return db_commandf(&pj->job, dc, "presence_node_add", "s", node_id);
 }
 
-/* Deletes dead nodes and tells their users' contacts. */
+/*
+ * Deletes the dead nodes (sweep) or this one (goodbye) and tells their
+ * users' contacts, in a transaction of its own.
+ */
 static void
-sweep(struct presence_job *pj, struct db_conn *dc)
+drop_nodes(struct db_job *j, struct db_conn *dc, int sweep)
 {
-	struct db_job *j = &pj->job;
 	PGresult *r;
-	int rows;
 
-	if (db_begin(j, dc) != 0 ||
-	    (r = db_queryf(j, dc, "presence_sweep", "s", node_id)) == NULL)
+	if (db_begin(j, dc) != 0 || (r = db_queryf(j, dc, sweep ?
+	    "presence_sweep" : "presence_leave", "s", node_id)) == NULL)
 		return;
-	rows = PQntuples(r);
-	for (int i = 0; i < rows; i++)
+	for (int i = 0; sweep && i < PQntuples(r); i++)
 		if (i == 0 || strcmp(db_get(r, i, "node"),
 		    db_get(r, i - 1, "node")) != 0)
 			log_info("presence: node %s is gone (not seen for "
@@ -382,17 +382,10 @@ static void
 presence_run(struct db_job *j, struct db_conn *dc)
 {
 	struct presence_job *pj = (struct presence_job *)j;
-	PGresult *r;
 
 	pj->readded = 0;
 	if (pj->kind == PRESENCE_GOODBYE) {
-		if (db_begin(j, dc) != 0 ||
-		    (r = db_queryf(j, dc, "presence_leave", "s",
-		    node_id)) == NULL)
-			return;
-		if (announce_gone(j, dc, r) == 0)
-			db_commit(j, dc);
-		PQclear(r);
+		drop_nodes(j, dc, 0);
 		return;
 	}
 	if (db_begin(j, dc) != 0 || beat(pj, dc) != 0 ||
@@ -401,7 +394,7 @@ presence_run(struct db_job *j, struct db_conn *dc)
 		return;
 	/* Our counts are in: a failed sweep is tried again next beat. */
 	if (pj->sweep)
-		sweep(pj, dc);
+		drop_nodes(j, dc, 1);
 	if (j->status != DB_OK) {
 		log_warnx("presence: sweeping dead nodes failed; will retry");
 		j->status = DB_OK;
