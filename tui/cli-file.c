@@ -72,7 +72,7 @@ upload_chunks(struct client *c, FILE *f, const char *file, size_t chunk)
 		}
 	}
 	if (status == 0 && ferror(f))
-		status = cli_fail(EX_IOERR, "upload: %s", strerror(errno));
+		status = cli_fail(EX_IOERR, _("upload: %s"), strerror(errno));
 	free(buf);
 	free(b64);
 	return status;
@@ -92,7 +92,7 @@ file_upload(struct client *c, const char *space, const char *path,
 	if ((f = fopen(path, "rb")) == NULL || fstat(fileno(f), &st) != 0 ||
 	    !S_ISREG(st.st_mode) || file_sha256(f, hex) != 0) {
 		status = cli_fail(EX_NOINPUT, "%s: %s", path, f == NULL ||
-		    errno != 0 ? strerror(errno) : "not a regular file");
+		    errno != 0 ? strerror(errno) : _("not a regular file"));
 		if (f != NULL)
 			fclose(f);
 		return status;
@@ -147,15 +147,16 @@ download(struct client *c, const char *file, FILE *f, char **sha)
 		client_reply_free(r);
 		if (n > 0 && (bytes == NULL || fwrite(bytes, 1, n, f) != n)) {
 			free(bytes);
-			return cli_fail(EX_IOERR, "get: cannot write the file");
+			return cli_fail(EX_IOERR, _("get: cannot write the "
+			    "file"));
 		}
 		free(bytes);
 		offset += (long long)n;
 		if (offset >= size || n == 0)
 			break;
 	}
-	return offset == size ? 0 : cli_fail(EX_PROTOCOL, "get: %lld of %lld "
-	    "bytes", offset, size);
+	return offset == size ? 0 : cli_fail(EX_PROTOCOL, P_("get: %lld of "
+	    "%lld byte", "get: %lld of %lld bytes", size), offset, size);
 }
 
 /* Downloads into path, via a temporary file checked before renaming. */
@@ -177,8 +178,8 @@ file_get(struct client *c, const char *file, const char *path)
 	    file_sha256(f, hex) != 0))
 		status = cli_fail(EX_IOERR, "%s: %s", tmp, strerror(errno));
 	else if (status == 0 && strcmp(hex, sha) != 0)
-		status = cli_fail(EX_PROTOCOL, "get: the checksum does not "
-		    "match: nothing saved");
+		status = cli_fail(EX_PROTOCOL, _("get: the checksum does not "
+		    "match: nothing saved"));
 	fclose(f);
 	if (status == 0 && rename(tmp, path) != 0)
 		status = cli_fail(EX_CANTCREAT, "%s: %s", path, strerror(errno));
@@ -291,17 +292,18 @@ cli_comments(const struct cli_opts *o, const struct cli_args *a)
 }
 
 const struct cli_cmd cli_file_cmds[] = {
-	{ "file list SPACE", file_list, "a space's files",
+	{ "file list SPACE", file_list, N_("a space's files"),
 	    CLI_OPTIONS(CLI_JSON), NULL },
-	{ "file upload SPACE PATH", file_transfer, "upload a file, print its "
-	    "id", CLI_OPTIONS({ "name", "N", "its name (by default the "
-	    "path's last part)" }), NULL },
-	{ "file get FILE PATH", file_transfer, "download a file, checked by "
-	    "its SHA-256", NULL, NULL },
-	{ "file delete FILE", file_one, "delete a file", NULL, "FILE.DELETE" },
-	{ "comment FILE TEXT", file_one, "comment on a file", NULL,
+	{ "file upload SPACE PATH", file_transfer, N_("upload a file, print "
+	    "its id"), CLI_OPTIONS({ "name", "N", N_("its name (by default "
+	    "the path's last part)") }), NULL },
+	{ "file get FILE PATH", file_transfer, N_("download a file, checked "
+	    "by its SHA-256"), NULL, NULL },
+	{ "file delete FILE", file_one, N_("delete a file"), NULL,
+	    "FILE.DELETE" },
+	{ "comment FILE TEXT", file_one, N_("comment on a file"), NULL,
 	    "COMMENT.ADD" },
-	{ "comments FILE", cli_comments, "a file's comments, oldest first",
-	    CLI_OPTIONS(CLI_JSON), NULL },
+	{ "comments FILE", cli_comments, N_("a file's comments, oldest "
+	    "first"), CLI_OPTIONS(CLI_JSON), NULL },
 	{ 0 }
 };

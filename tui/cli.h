@@ -32,7 +32,8 @@ struct cli_option {
 };
 /* An entry's options, ending the array for it. */
 #define CLI_OPTIONS(...) ((const struct cli_option[]){ __VA_ARGS__, { 0 } })
-#define CLI_JSON	{ "json", NULL, "JSON, the values as the server sent them" }
+#define CLI_JSON \
+	{ "json", NULL, N_("JSON, the values as the server sent them") }
 #define CLI_OPTIONS_MAX	8
 
 struct cli_args;
@@ -86,6 +87,9 @@ int cli_keep_session(struct client_reply *);
 /* Connected and checked (CA file, or known_hosts asking on the terminal);
    server overrides o->server when not NULL. */
 struct client *cli_connect_to(const struct cli_opts *, const char *server,
+    int *status);
+/* Connected to the server a link names (not the configured one). */
+struct client *cli_connect_link(const struct cli_opts *, const char *link,
     int *status);
 /* Connected, with the saved session resumed. */
 struct client *cli_session(const struct cli_opts *, int *status);
