@@ -831,12 +831,10 @@ client_pump(struct client *c)
 		case SSL_ERROR_WANT_WRITE:
 			c->read_wants_write = 1;
 			return 0;
-		case SSL_ERROR_ZERO_RETURN:
-			client_set_closed(c, "connection closed by the server",
-			    0);
-			return -1;
 		default:
-			client_set_closed(c, client_ssl_why(err, saved), 1);
+			/* A close_notify is an orderly end: answer it. */
+			client_set_closed(c, client_ssl_why(err, saved),
+			    err != SSL_ERROR_ZERO_RETURN);
 			return -1;
 		}
 	}
@@ -897,12 +895,10 @@ client_flush(struct client *c, int timeout_ms)
 			c->write_wants_read = 1;
 			events = POLLIN;
 			break;
-		case SSL_ERROR_ZERO_RETURN:
-			client_set_closed(c, "connection closed by the server",
-			    0);
-			return -1;
 		default:
-			client_set_closed(c, client_ssl_why(err, saved), 1);
+			/* A close_notify is an orderly end: answer it. */
+			client_set_closed(c, client_ssl_why(err, saved),
+			    err != SSL_ERROR_ZERO_RETURN);
 			return -1;
 		}
 		if (timeout_ms == 0)

@@ -198,15 +198,11 @@ file_list(const struct cli_opts *o, const struct cli_args *a)
 	static const char *const cols[] = { "id", "size", "comments",
 		"uploader_name", "name", NULL };
 	static const int widths[] = { 6, 10, 8, 24, 0 };
-	struct client_reply *r;
 	int status;
 
-	if ((r = cli_call(o, NULL, a->name, &status, "FILE.LIST", "space",
-	    a->ops[0], NULL)) == NULL)
-		return status;
-	cli_print_lines(r, a->json, cols, widths);
-	client_reply_free(r);
-	return EX_OK;
+	return cli_print_reply(cli_call(o, NULL, a->name, &status,
+	    "FILE.LIST", "space", a->ops[0], NULL), &status, a->json, cols,
+	    widths);
 }
 
 /* file upload, file get: on one connection. */

@@ -39,15 +39,10 @@ cli_contacts(const struct cli_opts *o, const struct cli_args *a)
 	static const char *const cols[] = { "user", "online", "unread",
 		"networks", "email", "name", NULL };
 	static const int widths[] = { 6, 6, 6, 8, 32, 0 };
-	struct client_reply *r;
 	int status;
 
-	if ((r = cli_call(o, NULL, "contacts", &status, "CONTACTS", NULL)) ==
-	    NULL)
-		return status;
-	cli_print_lines(r, a->json, cols, widths);
-	client_reply_free(r);
-	return EX_OK;
+	return cli_print_reply(cli_call(o, NULL, "contacts", &status,
+	    "CONTACTS", NULL), &status, a->json, cols, widths);
 }
 
 /*
@@ -258,16 +253,12 @@ cli_candidates(const struct cli_opts *o, const struct cli_args *a)
 	static const char *const cols[] = { "user", "contact", "email",
 		"name", NULL };
 	static const int widths[] = { 6, 7, 32, 0 };
-	struct client_reply *r;
 	int status;
 
-	if ((r = cli_call(o, NULL, "candidates", &status, "INVITE.CANDIDATES",
-	    "space", a->ops[0], "prefix", a->n == 2 ? a->ops[1] : NULL,
-	    "limit", cli_opt(a, "limit"), NULL)) == NULL)
-		return status;
-	cli_print_lines(r, a->json, cols, widths);
-	client_reply_free(r);
-	return EX_OK;
+	return cli_print_reply(cli_call(o, NULL, "candidates", &status,
+	    "INVITE.CANDIDATES", "space", a->ops[0], "prefix", a->n == 2 ?
+	    a->ops[1] : NULL, "limit", cli_opt(a, "limit"), NULL), &status,
+	    a->json, cols, widths);
 }
 
 const struct cli_cmd cli_network_cmds[] = {

@@ -91,6 +91,17 @@ cli_print_lines(const struct client_reply *r, int json,
 		putchar('\n');
 }
 
+int
+cli_print_reply(struct client_reply *r, const int *status, int json,
+    const char *const *cols, const int *widths)
+{
+	if (r == NULL)
+		return *status;
+	cli_print_lines(r, json, cols, widths);
+	client_reply_free(r);
+	return EX_OK;
+}
+
 void
 cli_json_array(const struct client_reply *r)
 {
@@ -117,15 +128,10 @@ space_list(const struct cli_opts *o, const struct cli_args *a)
 	static const char *const cols[] = { "id", "role", "people",
 		"pending", "overdue", "title", NULL };
 	static const int widths[] = { 6, 9, 6, 7, 7, 0 };
-	struct client_reply *r;
 	int status;
 
-	if ((r = cli_call(o, NULL, "space list", &status, "SPACE.LIST",
-	    NULL)) == NULL)
-		return status;
-	cli_print_lines(r, a->json, cols, widths);
-	client_reply_free(r);
-	return EX_OK;
+	return cli_print_reply(cli_call(o, NULL, "space list", &status,
+	    "SPACE.LIST", NULL), &status, a->json, cols, widths);
 }
 
 static int

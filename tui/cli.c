@@ -39,28 +39,18 @@ cli_fail(int status, const char *fmt, ...)
 	return status;
 }
 
-/* An ERR reply as an exit status. */
-static int
-cli_err_status(const char *code)
-{
-	if (strcmp(code, "auth_failed") == 0 ||
-	    strcmp(code, "auth_required") == 0 ||
-	    strcmp(code, "forbidden") == 0)
-		return EX_NOPERM;
-	if (strcmp(code, "rate_limited") == 0 ||
-	    strcmp(code, "unavailable") == 0 ||
-	    strcmp(code, "shutting_down") == 0)
-		return EX_TEMPFAIL;
-	if (strcmp(code, "invalid") == 0 || strcmp(code, "bad_request") == 0 ||
-	    strcmp(code, "conflict") == 0 ||
-	    strcmp(code, "quota_exceeded") == 0)
-		return EX_DATAERR;
-	if (strcmp(code, "not_found") == 0)
-		return EX_NOINPUT;
-	if (strcmp(code, "plan_required") == 0)
-		return CLI_EX_PLAN;
-	return EX_PROTOCOL;
-}
+/* ERR codes as exit statuses; any other is EX_PROTOCOL. */
+static const struct {
+	const char	*code;
+	int		 status;
+} cli_err_statuses[] = {
+	{ "auth_failed", EX_NOPERM }, { "auth_required", EX_NOPERM },
+	{ "forbidden", EX_NOPERM }, { "rate_limited", EX_TEMPFAIL },
+	{ "unavailable", EX_TEMPFAIL }, { "shutting_down", EX_TEMPFAIL },
+	{ "invalid", EX_DATAERR }, { "bad_request", EX_DATAERR },
+	{ "conflict", EX_DATAERR }, { "quota_exceeded", EX_DATAERR },
+	{ "not_found", EX_NOINPUT }, { "plan_required", CLI_EX_PLAN },
+};
 
 int
 cli_reply_fail(const char *what, struct client_reply *r)
@@ -68,7 +58,12 @@ cli_reply_fail(const char *what, struct client_reply *r)
 	const char *msg = client_reply_get(r, "msg");
 	char *safe = text_sanitize(msg != NULL ? msg : r->code,
 	    strlen(msg != NULL ? msg : r->code), 0);
-	int status = cli_err_status(r->code);
+	int status = EX_PROTOCOL;
+
+	for (size_t i = 0; i < sizeof cli_err_statuses /
+	    sizeof cli_err_statuses[0]; i++)
+		if (strcmp(r->code, cli_err_statuses[i].code) == 0)
+			status = cli_err_statuses[i].status;
 
 	cli_fail(status, "%s: %s (%s)", what, safe, r->code);
 	free(safe);

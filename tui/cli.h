@@ -104,6 +104,10 @@ void cli_json_string(const char *);
    the last column, not padded). */
 void cli_print_lines(const struct client_reply *, int json,
     const char *const *cols, const int *widths);
+/* cli_print_lines for the reply of cli_call, which it frees: EX_OK, or
+   *status if r is NULL. */
+int cli_print_reply(struct client_reply *r, const int *status, int json,
+    const char *const *cols, const int *widths);
 /* Data lines as a JSON array of objects, nothing after it: for inside
    an object. */
 void cli_json_array(const struct client_reply *);
