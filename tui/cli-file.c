@@ -218,7 +218,7 @@ file_transfer(const struct cli_opts *o, const struct cli_args *a)
 	    a->ops[1]) : file_upload(c, a->ops[0], a->ops[1], cli_opt(a,
 	    "name"));
 	client_close(c);
-	return status == 0 ? EX_OK : status;
+	return status;
 }
 
 /* file delete FILE, comment FILE TEXT: the entry's verb. */
@@ -234,21 +234,24 @@ file_one(const struct cli_opts *o, const struct cli_args *a)
 
 /* COMMENT.LIST page after page, as one list. */
 static int
-comments_call(struct client *c, const char *file, int json,
-    const char *const *cols, const int *widths)
+cli_comments(const struct cli_opts *o, const struct cli_args *a)
 {
+	static const char *const cols[] = { "id", "name", "body", NULL };
+	static const int widths[] = { 6, 24, 0 };
 	struct client_reply *all = NULL, *r;
+	struct client *c;
 	const char *more;
 	char *after = xstrdup("0");
 	int again, status;
 
-	for (;;) {
+	if ((c = cli_session(o, &status)) == NULL) {
+		free(after);
+		return status;
+	}
+	do {
 		if ((r = cli_call(NULL, c, "comments", &status, "COMMENT.LIST",
-		    "file", file, "after", after, NULL)) == NULL) {
-			free(after);
-			client_reply_free(all);
-			return status;
-		}
+		    "file", a->ops[0], "after", after, NULL)) == NULL)
+			break;
 		if (r->ndata > 0) {
 			free(after);
 			if ((after = client_line_get(r->data[r->ndata - 1],
@@ -263,28 +266,14 @@ comments_call(struct client *c, const char *file, int json,
 			client_reply_take_data(all, r);
 			client_reply_free(r);
 		}
-		if (!again)
-			break;
-	}
+	} while (again);
 	free(after);
-	cli_print_lines(all, json, cols, widths);
-	client_reply_free(all);
-	return 0;
-}
-
-static int
-cli_comments(const struct cli_opts *o, const struct cli_args *a)
-{
-	static const char *const cols[] = { "id", "name", "body", NULL };
-	static const int widths[] = { 6, 24, 0 };
-	struct client *c;
-	int status;
-
-	if ((c = cli_session(o, &status)) == NULL)
-		return status;
-	status = comments_call(c, a->ops[0], a->json, cols, widths);
 	client_close(c);
-	return status == 0 ? EX_OK : status;
+	if (status != EX_OK) {
+		client_reply_free(all);
+		return status;
+	}
+	return cli_print_reply(all, &status, a->json, cols, widths);
 }
 
 const struct cli_cmd cli_file_cmds[] = {

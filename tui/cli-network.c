@@ -78,16 +78,6 @@ cli_contact_id(struct client *c, const char *who, int *status)
 	return id;
 }
 
-/* CONTACT.SHOW for who (id or e-mail): the reply and the id, or NULL. */
-static struct client_reply *
-contact_show_call(struct client *c, const char *who, char **id, int *status)
-{
-	if ((*id = cli_contact_id(c, who, status)) == NULL)
-		return NULL;
-	return cli_call(NULL, c, "contact", status, "CONTACT.SHOW", "user", *id,
-	    NULL);
-}
-
 /* "label  value", the label translated in a column of 20 (by width,
    not bytes), the value sanitised. */
 static void
@@ -237,7 +227,9 @@ cli_contact(const struct cli_opts *o, const struct cli_args *a)
 		return status;
 	if (strcmp(a->name, "contact prefs") == 0)
 		status = contact_prefs(c, a, a->ops[0]);
-	else if ((r = contact_show_call(c, a->ops[0], &id, &status)) != NULL) {
+	else if ((id = cli_contact_id(c, a->ops[0], &status)) != NULL &&
+	    (r = cli_call(NULL, c, "contact", &status, "CONTACT.SHOW", "user",
+	    id, NULL)) != NULL) {
 		contact_print(r, a->json);
 		client_reply_free(r);
 	}
