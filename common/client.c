@@ -36,6 +36,7 @@
 #include "client.h"
 #include "clock.h"
 #include "hex.h"
+#include "i18n.h"
 #include "linebuf.h"
 #include "log.h"
 #include "proto.h"
@@ -251,10 +252,10 @@ client_ssl_why(int err, int saved_errno)
 	if (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
 		if (saved_errno != 0)
 			return strerror(saved_errno);
-		return "connection closed by the server";
+		return _("connection closed by the server");
 	}
 	if (err == SSL_ERROR_ZERO_RETURN)
-		return "connection closed by the server";
+		return _("connection closed by the server");
 	return tls_error_string();
 }
 
@@ -290,7 +291,7 @@ client_tcp_connect(const char *host, const char *port, const char *source,
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	if ((error = getaddrinfo(host, port, &hints, &res)) != 0) {
-		xasprintf(cause, "%s port %s: %s", host, port,
+		xasprintf(cause, _("%s port %s: %s"), host, port,
 		    gai_strerror(error));
 		return -1;
 	}
@@ -334,8 +335,8 @@ client_tcp_connect(const char *host, const char *port, const char *source,
 	}
 	freeaddrinfo(res);
 	if (fd == -1) {
-		xasprintf(cause, "connecting to %s port %s: %s", host, port,
-		    timed_out ? "timed out" : strerror(saved));
+		xasprintf(cause, _("connecting to %s port %s: %s"), host, port,
+		    timed_out ? _("timed out") : strerror(saved));
 		return -1;
 	}
 	n = 1;
@@ -352,13 +353,13 @@ client_handshake_cause(struct client *c, const struct client_opts *opts,
 
 	vr = SSL_get_verify_result(c->ssl);
 	if (opts->ca_file == NULL || vr == X509_V_OK) {
-		xasprintf(cause, "TLS handshake with %s port %s: %s",
+		xasprintf(cause, _("TLS handshake with %s port %s: %s"),
 		    opts->host, opts->port, client_ssl_why(err, saved_errno));
 		return;
 	}
 	ERR_clear_error();
-	xasprintf(cause, "TLS handshake with %s port %s: certificate not "
-	    "trusted: %s", opts->host, opts->port,
+	xasprintf(cause, _("TLS handshake with %s port %s: certificate not "
+	    "trusted: %s"), opts->host, opts->port,
 	    X509_verify_cert_error_string(vr));
 }
 
@@ -390,9 +391,9 @@ client_handshake(struct client *c, const struct client_opts *opts,
 			return -1;
 		}
 		if ((n = client_poll_fd(c->fd, events, deadline)) != 1) {
-			xasprintf(cause, "TLS handshake with %s port %s: %s",
+			xasprintf(cause, _("TLS handshake with %s port %s: %s"),
 			    opts->host, opts->port,
-			    n == 0 ? "timed out" : strerror(errno));
+			    n == 0 ? _("timed out") : strerror(errno));
 			return -1;
 		}
 	}
@@ -408,29 +409,29 @@ client_check_peer(struct client *c, const struct client_opts *opts,
 	int	 rc;
 
 	if ((peer = SSL_get1_peer_certificate(c->ssl)) == NULL) {
-		xasprintf(cause, "%s port %s: the server sent no certificate",
-		    opts->host, opts->port);
+		xasprintf(cause, _("%s port %s: the server sent no "
+		    "certificate"), opts->host, opts->port);
 		return -1;
 	}
 	rc = tls_cert_fingerprint(peer, c->fingerprint);
 	X509_free(peer);
 	if (rc != 0) {
-		xasprintf(cause, "%s port %s: certificate fingerprint: %s",
+		xasprintf(cause, _("%s port %s: certificate fingerprint: %s"),
 		    opts->host, opts->port, tls_error_string());
 		return -1;
 	}
 	if (opts->fingerprint != NULL &&
 	    !tls_fingerprint_equal(opts->fingerprint, c->fingerprint)) {
-		xasprintf(cause, "CERTIFICATE FINGERPRINT MISMATCH for %s port "
-		    "%s: expected %s but the server presented %s; the server's "
-		    "certificate changed or someone is intercepting the "
-		    "connection", opts->host, opts->port, opts->fingerprint,
-		    c->fingerprint);
+		xasprintf(cause, _("CERTIFICATE FINGERPRINT MISMATCH for %s "
+		    "port %s: expected %s but the server presented %s; the "
+		    "server's certificate changed or someone is intercepting "
+		    "the connection"), opts->host, opts->port,
+		    opts->fingerprint, c->fingerprint);
 		return -1;
 	}
 	if (opts->ca_file != NULL &&
 	    (vr = SSL_get_verify_result(c->ssl)) != X509_V_OK) {
-		xasprintf(cause, "%s port %s: certificate not trusted: %s",
+		xasprintf(cause, _("%s port %s: certificate not trusted: %s"),
 		    opts->host, opts->port, X509_verify_cert_error_string(vr));
 		return -1;
 	}
@@ -446,8 +447,8 @@ client_connect(const struct client_opts *opts, char **cause)
 
 	if (opts->ca_file == NULL && opts->fingerprint == NULL &&
 	    !opts->accept_any) {
-		xasprintf(cause, "%s port %s: no way to verify the server (no "
-		    "CA file and no fingerprint)", opts->host, opts->port);
+		xasprintf(cause, _("%s port %s: no way to verify the server "
+		    "(no CA file and no fingerprint)"), opts->host, opts->port);
 		return NULL;
 	}
 
@@ -484,13 +485,13 @@ client_connect(const struct client_opts *opts, char **cause)
 	}
 	if (!client_is_ip(opts->host) &&
 	    !SSL_set_tlsext_host_name(c->ssl, opts->host)) {
-		xasprintf(cause, "%s: server name: %s", opts->host,
+		xasprintf(cause, _("%s: server name: %s"), opts->host,
 		    tls_error_string());
 		goto fail;
 	}
 	if (opts->ca_file != NULL &&
 	    tls_client_verify_host(c->ssl, opts->host) != 0) {
-		xasprintf(cause, "%s: host name check: %s", opts->host,
+		xasprintf(cause, _("%s: host name check: %s"), opts->host,
 		    tls_error_string());
 		goto fail;
 	}
@@ -510,27 +511,27 @@ client_connect(const struct client_opts *opts, char **cause)
 		n = client_poll_fd(c->fd, POLLIN |
 		    (c->read_wants_write ? POLLOUT : 0), deadline);
 		if (n != 1) {
-			xasprintf(cause, "%s port %s: no greeting: %s",
+			xasprintf(cause, _("%s port %s: no greeting: %s"),
 			    opts->host, opts->port,
-			    n == 0 ? "timed out" : strerror(errno));
+			    n == 0 ? _("timed out") : strerror(errno));
 			goto fail;
 		}
 	}
 	if (c->greeting == NULL) {
-		xasprintf(cause, "%s port %s: no greeting: %s", opts->host,
+		xasprintf(cause, _("%s port %s: no greeting: %s"), opts->host,
 		    opts->port, c->error);
 		goto fail;
 	}
 	if (strncmp(c->greeting, "* ERR ", 6) == 0) {
 		/* A server that is full or stopping says so instead. */
-		xasprintf(cause, "%s port %s: the server refused: \"%.200s\"",
-		    opts->host, opts->port, c->greeting);
+		xasprintf(cause, _("%s port %s: the server refused: "
+		    "\"%.200s\""), opts->host, opts->port, c->greeting);
 		goto fail;
 	}
 	if (strncmp(c->greeting, CLIENT_GREETING,
 	    strlen(CLIENT_GREETING)) != 0) {
-		xasprintf(cause, "%s port %s: not an agora server: \"%.80s\"",
-		    opts->host, opts->port, c->greeting);
+		xasprintf(cause, _("%s port %s: not an agora server: "
+		    "\"%.80s\""), opts->host, opts->port, c->greeting);
 		goto fail;
 	}
 	return c;
@@ -832,12 +833,10 @@ client_pump(struct client *c)
 		case SSL_ERROR_WANT_WRITE:
 			c->read_wants_write = 1;
 			return 0;
-		case SSL_ERROR_ZERO_RETURN:
-			client_set_closed(c, "connection closed by the server",
-			    0);
-			return -1;
 		default:
-			client_set_closed(c, client_ssl_why(err, saved), 1);
+			/* A close_notify is an orderly end: answer it. */
+			client_set_closed(c, client_ssl_why(err, saved),
+			    err != SSL_ERROR_ZERO_RETURN);
 			return -1;
 		}
 	}
@@ -898,12 +897,10 @@ client_flush(struct client *c, int timeout_ms)
 			c->write_wants_read = 1;
 			events = POLLIN;
 			break;
-		case SSL_ERROR_ZERO_RETURN:
-			client_set_closed(c, "connection closed by the server",
-			    0);
-			return -1;
 		default:
-			client_set_closed(c, client_ssl_why(err, saved), 1);
+			/* A close_notify is an orderly end: answer it. */
+			client_set_closed(c, client_ssl_why(err, saved),
+			    err != SSL_ERROR_ZERO_RETURN);
 			return -1;
 		}
 		if (timeout_ms == 0)

@@ -72,7 +72,7 @@ upload_chunks(struct client *c, FILE *f, const char *file, size_t chunk)
 		}
 	}
 	if (status == 0 && ferror(f))
-		status = cli_fail(EX_IOERR, "upload: %s", strerror(errno));
+		status = cli_fail(EX_IOERR, _("upload: %s"), strerror(errno));
 	free(buf);
 	free(b64);
 	return status;
@@ -92,7 +92,7 @@ file_upload(struct client *c, const char *space, const char *path,
 	if ((f = fopen(path, "rb")) == NULL || fstat(fileno(f), &st) != 0 ||
 	    !S_ISREG(st.st_mode) || file_sha256(f, hex) != 0) {
 		status = cli_fail(EX_NOINPUT, "%s: %s", path, f == NULL ||
-		    errno != 0 ? strerror(errno) : "not a regular file");
+		    errno != 0 ? strerror(errno) : _("not a regular file"));
 		if (f != NULL)
 			fclose(f);
 		return status;
@@ -147,15 +147,16 @@ download(struct client *c, const char *file, FILE *f, char **sha)
 		client_reply_free(r);
 		if (n > 0 && (bytes == NULL || fwrite(bytes, 1, n, f) != n)) {
 			free(bytes);
-			return cli_fail(EX_IOERR, "get: cannot write the file");
+			return cli_fail(EX_IOERR, _("get: cannot write the "
+			    "file"));
 		}
 		free(bytes);
 		offset += (long long)n;
 		if (offset >= size || n == 0)
 			break;
 	}
-	return offset == size ? 0 : cli_fail(EX_PROTOCOL, "get: %lld of %lld "
-	    "bytes", offset, size);
+	return offset == size ? 0 : cli_fail(EX_PROTOCOL, P_("get: %lld of "
+	    "%lld byte", "get: %lld of %lld bytes", size), offset, size);
 }
 
 /* Downloads into path, via a temporary file checked before renaming. */
@@ -177,8 +178,8 @@ file_get(struct client *c, const char *file, const char *path)
 	    file_sha256(f, hex) != 0))
 		status = cli_fail(EX_IOERR, "%s: %s", tmp, strerror(errno));
 	else if (status == 0 && strcmp(hex, sha) != 0)
-		status = cli_fail(EX_PROTOCOL, "get: the checksum does not "
-		    "match: nothing saved");
+		status = cli_fail(EX_PROTOCOL, _("get: the checksum does not "
+		    "match: nothing saved"));
 	fclose(f);
 	if (status == 0 && rename(tmp, path) != 0)
 		status = cli_fail(EX_CANTCREAT, "%s: %s", path, strerror(errno));
@@ -197,15 +198,11 @@ file_list(const struct cli_opts *o, const struct cli_args *a)
 	static const char *const cols[] = { "id", "size", "comments",
 		"uploader_name", "name", NULL };
 	static const int widths[] = { 6, 10, 8, 24, 0 };
-	struct client_reply *r;
 	int status;
 
-	if ((r = cli_call(o, NULL, a->name, &status, "FILE.LIST", "space",
-	    a->ops[0], NULL)) == NULL)
-		return status;
-	cli_print_lines(r, a->json, cols, widths);
-	client_reply_free(r);
-	return EX_OK;
+	return cli_print_reply(cli_call(o, NULL, a->name, &status,
+	    "FILE.LIST", "space", a->ops[0], NULL), &status, a->json, cols,
+	    widths);
 }
 
 /* file upload, file get: on one connection. */
@@ -221,7 +218,7 @@ file_transfer(const struct cli_opts *o, const struct cli_args *a)
 	    a->ops[1]) : file_upload(c, a->ops[0], a->ops[1], cli_opt(a,
 	    "name"));
 	client_close(c);
-	return status == 0 ? EX_OK : status;
+	return status;
 }
 
 /* file delete FILE, comment FILE TEXT: the entry's verb. */
@@ -237,21 +234,24 @@ file_one(const struct cli_opts *o, const struct cli_args *a)
 
 /* COMMENT.LIST page after page, as one list. */
 static int
-comments_call(struct client *c, const char *file, int json,
-    const char *const *cols, const int *widths)
+cli_comments(const struct cli_opts *o, const struct cli_args *a)
 {
+	static const char *const cols[] = { "id", "name", "body", NULL };
+	static const int widths[] = { 6, 24, 0 };
 	struct client_reply *all = NULL, *r;
+	struct client *c;
 	const char *more;
 	char *after = xstrdup("0");
 	int again, status;
 
-	for (;;) {
+	if ((c = cli_session(o, &status)) == NULL) {
+		free(after);
+		return status;
+	}
+	do {
 		if ((r = cli_call(NULL, c, "comments", &status, "COMMENT.LIST",
-		    "file", file, "after", after, NULL)) == NULL) {
-			free(after);
-			client_reply_free(all);
-			return status;
-		}
+		    "file", a->ops[0], "after", after, NULL)) == NULL)
+			break;
 		if (r->ndata > 0) {
 			free(after);
 			if ((after = client_line_get(r->data[r->ndata - 1],
@@ -266,42 +266,29 @@ comments_call(struct client *c, const char *file, int json,
 			client_reply_take_data(all, r);
 			client_reply_free(r);
 		}
-		if (!again)
-			break;
-	}
+	} while (again);
 	free(after);
-	cli_print_lines(all, json, cols, widths);
-	client_reply_free(all);
-	return 0;
-}
-
-static int
-cli_comments(const struct cli_opts *o, const struct cli_args *a)
-{
-	static const char *const cols[] = { "id", "name", "body", NULL };
-	static const int widths[] = { 6, 24, 0 };
-	struct client *c;
-	int status;
-
-	if ((c = cli_session(o, &status)) == NULL)
-		return status;
-	status = comments_call(c, a->ops[0], a->json, cols, widths);
 	client_close(c);
-	return status == 0 ? EX_OK : status;
+	if (status != EX_OK) {
+		client_reply_free(all);
+		return status;
+	}
+	return cli_print_reply(all, &status, a->json, cols, widths);
 }
 
 const struct cli_cmd cli_file_cmds[] = {
-	{ "file list SPACE", file_list, "a space's files",
+	{ "file list SPACE", file_list, N_("a space's files"),
 	    CLI_OPTIONS(CLI_JSON), NULL },
-	{ "file upload SPACE PATH", file_transfer, "upload a file, print its "
-	    "id", CLI_OPTIONS({ "name", "N", "its name (by default the "
-	    "path's last part)" }), NULL },
-	{ "file get FILE PATH", file_transfer, "download a file, checked by "
-	    "its SHA-256", NULL, NULL },
-	{ "file delete FILE", file_one, "delete a file", NULL, "FILE.DELETE" },
-	{ "comment FILE TEXT", file_one, "comment on a file", NULL,
+	{ "file upload SPACE PATH", file_transfer, N_("upload a file, print "
+	    "its id"), CLI_OPTIONS({ "name", "N", N_("its name (by default "
+	    "the path's last part)") }), NULL },
+	{ "file get FILE PATH", file_transfer, N_("download a file, checked "
+	    "by its SHA-256"), NULL, NULL },
+	{ "file delete FILE", file_one, N_("delete a file"), NULL,
+	    "FILE.DELETE" },
+	{ "comment FILE TEXT", file_one, N_("comment on a file"), NULL,
 	    "COMMENT.ADD" },
-	{ "comments FILE", cli_comments, "a file's comments, oldest first",
-	    CLI_OPTIONS(CLI_JSON), NULL },
+	{ "comments FILE", cli_comments, N_("a file's comments, oldest "
+	    "first"), CLI_OPTIONS(CLI_JSON), NULL },
 	{ 0 }
 };

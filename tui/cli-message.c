@@ -36,7 +36,7 @@ body_stdin(int *status)
 	    (n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
 		buf_add(b, chunk, n);
 	if (ferror(stdin)) {
-		*status = cli_fail(EX_IOERR, "msg: standard input: %s",
+		*status = cli_fail(EX_IOERR, _("msg: standard input: %s"),
 		    strerror(errno));
 		buf_free(b);
 		return NULL;
@@ -44,9 +44,10 @@ body_stdin(int *status)
 	len = buf_len(b);
 	if (buf_overflowed(b) || (len > 0 &&
 	    memchr(buf_data(b), '\0', len) != NULL)) {
-		*status = cli_fail(EX_DATAERR, buf_overflowed(b) ? "msg: the "
-		    "message is over %d bytes" : "msg: the message holds a NUL "
-		    "byte", PROTO_MESSAGE_MAX);
+		*status = cli_fail(EX_DATAERR, buf_overflowed(b) ?
+		    P_("msg: the message is over %d byte", "msg: the message "
+		    "is over %d bytes", PROTO_MESSAGE_MAX) : _("msg: the "
+		    "message holds a NUL byte"), PROTO_MESSAGE_MAX);
 		buf_free(b);
 		return NULL;
 	}
@@ -59,8 +60,9 @@ body_stdin(int *status)
 		w--;
 	*w = '\0';
 	if (w - body > PROTO_MESSAGE_MAX) {
-		*status = cli_fail(EX_DATAERR, "msg: the message is over %d "
-		    "bytes", PROTO_MESSAGE_MAX);
+		*status = cli_fail(EX_DATAERR, P_("msg: the message is over "
+		    "%d byte", "msg: the message is over %d bytes",
+		    PROTO_MESSAGE_MAX), PROTO_MESSAGE_MAX);
 		free(body);
 		return NULL;
 	}
@@ -182,7 +184,8 @@ messages_print(const struct client_reply *r, int json)
 	}
 	if (more != NULL && strcmp(more, "1") == 0 && r->ndata > 0 &&
 	    (oldest = client_line_get(r->data[0], "id")) != NULL)
-		fprintf(stderr, "agora: older messages: --before %s\n", oldest);
+		fprintf(stderr, _("agora: older messages: --before %s\n"),
+		    oldest);
 	free(oldest);
 }
 
@@ -282,16 +285,18 @@ cli_conversations(const struct cli_opts *o, const struct cli_args *a)
 	return EX_OK;
 }
 
-#define CLI_SPACE { "space", "SPACE", "the space's discussion, not CONTACT's" }
+#define CLI_SPACE { "space", "SPACE", N_("the space's discussion, not " \
+	"CONTACT's") }
 const struct cli_cmd cli_message_cmds[] = {
-	{ "msg [CONTACT] TEXT", cli_msg, "write to a contact or a space (TEXT "
-	    "-: stdin)", CLI_OPTIONS(CLI_SPACE), NULL },
-	{ "messages [CONTACT]", cli_messages, "a conversation, oldest first",
-	    CLI_OPTIONS(CLI_SPACE, { "before", "ID", "those before message "
-	    "ID" }, { "limit", "N", "at most N of them" }, CLI_JSON), NULL },
-	{ "read [CONTACT]", cli_read, "mark a conversation read",
+	{ "msg [CONTACT] TEXT", cli_msg, N_("write to a contact or a space "
+	    "(TEXT -: stdin)"), CLI_OPTIONS(CLI_SPACE), NULL },
+	{ "messages [CONTACT]", cli_messages, N_("a conversation, oldest "
+	    "first"), CLI_OPTIONS(CLI_SPACE, { "before", "ID", N_("those "
+	    "before message ID") }, { "limit", "N", N_("at most N of them") },
+	    CLI_JSON), NULL },
+	{ "read [CONTACT]", cli_read, N_("mark a conversation read"),
 	    CLI_OPTIONS(CLI_SPACE), NULL },
-	{ "conversations", cli_conversations, "your conversations, newest "
-	    "first", CLI_OPTIONS(CLI_JSON), NULL },
+	{ "conversations", cli_conversations, N_("your conversations, newest "
+	    "first"), CLI_OPTIONS(CLI_JSON), NULL },
 	{ 0 }
 };

@@ -27,8 +27,8 @@ cli_network(const struct cli_opts *o, const struct cli_args *a)
 	if ((r = cli_call(o, NULL, a->name, &status, "SPACE.NETWORK", "space",
 	    a->ops[0], "network", flag ? "1" : "0", NULL)) == NULL)
 		return status;
-	printf("space %s is %s business network\n", a->ops[0], flag ? "a" :
-	    "no longer a");
+	printf(flag ? _("space %s is a business network\n") : _("space %s is "
+	    "no longer a business network\n"), a->ops[0]);
 	client_reply_free(r);
 	return EX_OK;
 }
@@ -39,15 +39,10 @@ cli_contacts(const struct cli_opts *o, const struct cli_args *a)
 	static const char *const cols[] = { "user", "online", "unread",
 		"networks", "email", "name", NULL };
 	static const int widths[] = { 6, 6, 6, 8, 32, 0 };
-	struct client_reply *r;
 	int status;
 
-	if ((r = cli_call(o, NULL, "contacts", &status, "CONTACTS", NULL)) ==
-	    NULL)
-		return status;
-	cli_print_lines(r, a->json, cols, widths);
-	client_reply_free(r);
-	return EX_OK;
+	return cli_print_reply(cli_call(o, NULL, "contacts", &status,
+	    "CONTACTS", NULL), &status, a->json, cols, widths);
 }
 
 /*
@@ -64,8 +59,8 @@ cli_contact_id(struct client *c, const char *who, int *status)
 	if (*who != '\0' && strspn(who, "0123456789") == strlen(who))
 		return xstrdup(who);
 	if (strchr(who, '@') == NULL) {
-		*status = cli_fail(EX_NOINPUT, "\"%s\" is not a user id or an "
-		    "e-mail address", who);
+		*status = cli_fail(EX_NOINPUT, _("\"%s\" is not a user id or "
+		    "an e-mail address"), who);
 		return NULL;
 	}
 	if ((r = cli_call(NULL, c, who, status, "CONTACTS", NULL)) == NULL)
@@ -78,31 +73,29 @@ cli_contact_id(struct client *c, const char *who, int *status)
 	}
 	client_reply_free(r);
 	if (id == NULL)
-		*status = cli_fail(EX_NOINPUT, "%s is not one of your "
-		    "professional contacts: give their user id", who);
+		*status = cli_fail(EX_NOINPUT, _("%s is not one of your "
+		    "professional contacts: give their user id"), who);
 	return id;
 }
 
-/* CONTACT.SHOW for who (id or e-mail): the reply and the id, or NULL. */
-static struct client_reply *
-contact_show_call(struct client *c, const char *who, char **id, int *status)
+/* "label  value", the label translated in a column of 20 (by width,
+   not bytes), the value sanitised. */
+static void
+show_row(const char *label, const char *value)
 {
-	if ((*id = cli_contact_id(c, who, status)) == NULL)
-		return NULL;
-	return cli_call(NULL, c, "contact", status, "CONTACT.SHOW", "user", *id,
-	    NULL);
+	char *safe = text_sanitize(value, strlen(value), 0);
+
+	label = _(label);
+	printf("%s%*s%s\n", label, 21 - (int)text_width(label), "", safe);
+	free(safe);
 }
 
-/* "label  value", the value sanitised. */
 static void
 show_field(const struct proto_msg *m, const char *label, const char *key)
 {
 	const char *v = proto_get(m, key);
-	char *safe = text_sanitize(v != NULL ? v : "", v != NULL ? strlen(v) :
-	    0, 0);
 
-	printf("%-20s %s\n", label, safe);
-	free(safe);
+	show_row(label, v != NULL ? v : "");
 }
 
 static void
@@ -110,15 +103,14 @@ show_flag(const struct proto_msg *m, const char *label, const char *key)
 {
 	const char *v = proto_get(m, key);
 
-	printf("%-20s %s\n", label, v != NULL && strcmp(v, "1") == 0 ? "on" :
-	    "off");
+	show_row(label, v != NULL && strcmp(v, "1") == 0 ? _("on") : _("off"));
 }
 
 static void
 show_prefs(const struct proto_msg *m)
 {
-	show_flag(m, "always-add", "always_add");
-	show_flag(m, "always-collaborator", "always_collaborator");
+	show_flag(m, N_("always-add"), "always_add");
+	show_flag(m, N_("always-collaborator"), "always_collaborator");
 }
 
 /* Runs f on the reply's first data line, parsed; 0, or -1 if none. */
@@ -144,13 +136,13 @@ first_line(const struct client_reply *r, void (*f)(const struct proto_msg *))
 static void
 show_contact(const struct proto_msg *m)
 {
-	show_field(m, "user", "user");
-	show_field(m, "name", "name");
-	show_field(m, "email", "email");
-	show_field(m, "company", "company");
-	show_field(m, "job title", "job_title");
-	show_flag(m, "online", "online");
-	show_field(m, "unread", "unread");
+	show_field(m, N_("user"), "user");
+	show_field(m, N_("name"), "name");
+	show_field(m, N_("email"), "email");
+	show_field(m, N_("company"), "company");
+	show_field(m, N_("job title"), "job_title");
+	show_flag(m, N_("online"), "online");
+	show_field(m, N_("unread"), "unread");
 	show_prefs(m);
 }
 
@@ -173,7 +165,7 @@ contact_print(const struct client_reply *r, int json)
 		return;
 	}
 	first_line(r, show_contact);
-	printf("networks in common:\n");
+	printf(_("networks in common:\n"));
 	cli_print_lines(&nets, 0, (const char *const[]){ "space", "title",
 	    NULL }, (const int[]){ 6, 0 });
 }
@@ -203,8 +195,8 @@ contact_prefs(struct client *c, const struct cli_args *a, const char *who)
 	for (size_t i = 0; i < 2; i++)
 		if ((v[i] = cli_opt(a, opts[i])) != NULL &&
 		    (v[i] = on_off(v[i])) == NULL)
-			return cli_fail(EX_USAGE, "contact prefs: say on or "
-			    "off");
+			return cli_fail(EX_USAGE, _("contact prefs: say on "
+			    "or off"));
 	if ((id = cli_contact_id(c, who, &status)) == NULL)
 		return status;
 	if ((v[0] == NULL && v[1] == NULL) || (r = cli_call(NULL, c,
@@ -235,7 +227,9 @@ cli_contact(const struct cli_opts *o, const struct cli_args *a)
 		return status;
 	if (strcmp(a->name, "contact prefs") == 0)
 		status = contact_prefs(c, a, a->ops[0]);
-	else if ((r = contact_show_call(c, a->ops[0], &id, &status)) != NULL) {
+	else if ((id = cli_contact_id(c, a->ops[0], &status)) != NULL &&
+	    (r = cli_call(NULL, c, "contact", &status, "CONTACT.SHOW", "user",
+	    id, NULL)) != NULL) {
 		contact_print(r, a->json);
 		client_reply_free(r);
 	}
@@ -251,34 +245,30 @@ cli_candidates(const struct cli_opts *o, const struct cli_args *a)
 	static const char *const cols[] = { "user", "contact", "email",
 		"name", NULL };
 	static const int widths[] = { 6, 7, 32, 0 };
-	struct client_reply *r;
 	int status;
 
-	if ((r = cli_call(o, NULL, "candidates", &status, "INVITE.CANDIDATES",
-	    "space", a->ops[0], "prefix", a->n == 2 ? a->ops[1] : NULL,
-	    "limit", cli_opt(a, "limit"), NULL)) == NULL)
-		return status;
-	cli_print_lines(r, a->json, cols, widths);
-	client_reply_free(r);
-	return EX_OK;
+	return cli_print_reply(cli_call(o, NULL, "candidates", &status,
+	    "INVITE.CANDIDATES", "space", a->ops[0], "prefix", a->n == 2 ?
+	    a->ops[1] : NULL, "limit", cli_opt(a, "limit"), NULL), &status,
+	    a->json, cols, widths);
 }
 
 const struct cli_cmd cli_network_cmds[] = {
-	{ "network flag SPACE", cli_network, "make a space a business network",
-	    NULL, NULL },
-	{ "network unflag SPACE", cli_network, "make it an ordinary space "
-	    "again", NULL, NULL },
-	{ "contacts", cli_contacts, "your professional contacts",
+	{ "network flag SPACE", cli_network, N_("make a space a business "
+	    "network"), NULL, NULL },
+	{ "network unflag SPACE", cli_network, N_("make it an ordinary space "
+	    "again"), NULL, NULL },
+	{ "contacts", cli_contacts, N_("your professional contacts"),
 	    CLI_OPTIONS(CLI_JSON), NULL },
-	{ "contact show CONTACT", cli_contact, "a contact, and the networks "
-	    "in common", CLI_OPTIONS(CLI_JSON), NULL },
-	{ "contact prefs CONTACT", cli_contact, "set, then print, the "
-	    "invitation preferences", CLI_OPTIONS({ "always-add", "on|off",
-	    "invite them to every space you create" },
-	    { "always-collaborator", "on|off", "make them a collaborator "
-	    "wherever you add them" }), NULL },
-	{ "candidates SPACE [PREFIX]", cli_candidates, "whom you could "
-	    "invite to a space", CLI_OPTIONS({ "limit", "N", "at most N of "
-	    "them" }, CLI_JSON), NULL },
+	{ "contact show CONTACT", cli_contact, N_("a contact, and the "
+	    "networks in common"), CLI_OPTIONS(CLI_JSON), NULL },
+	{ "contact prefs CONTACT", cli_contact, N_("set, then print, the "
+	    "invitation preferences"), CLI_OPTIONS({ "always-add", "on|off",
+	    N_("invite them to every space you create") },
+	    { "always-collaborator", "on|off", N_("make them a collaborator "
+	    "wherever you add them") }), NULL },
+	{ "candidates SPACE [PREFIX]", cli_candidates, N_("whom you could "
+	    "invite to a space"), CLI_OPTIONS({ "limit", "N", N_("at most N "
+	    "of them") }, CLI_JSON), NULL },
 	{ 0 }
 };

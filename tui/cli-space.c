@@ -91,6 +91,17 @@ cli_print_lines(const struct client_reply *r, int json,
 		putchar('\n');
 }
 
+int
+cli_print_reply(struct client_reply *r, const int *status, int json,
+    const char *const *cols, const int *widths)
+{
+	if (r == NULL)
+		return *status;
+	cli_print_lines(r, json, cols, widths);
+	client_reply_free(r);
+	return EX_OK;
+}
+
 void
 cli_json_array(const struct client_reply *r)
 {
@@ -106,7 +117,7 @@ warn_reply(const struct client_reply *r)
 
 	if (w != NULL) {
 		safe = text_sanitize(w, strlen(w), 0);
-		fprintf(stderr, "agora: warning: %s\n", safe);
+		fprintf(stderr, _("agora: warning: %s\n"), safe);
 		free(safe);
 	}
 }
@@ -117,15 +128,10 @@ space_list(const struct cli_opts *o, const struct cli_args *a)
 	static const char *const cols[] = { "id", "role", "people",
 		"pending", "overdue", "title", NULL };
 	static const int widths[] = { 6, 9, 6, 7, 7, 0 };
-	struct client_reply *r;
 	int status;
 
-	if ((r = cli_call(o, NULL, "space list", &status, "SPACE.LIST",
-	    NULL)) == NULL)
-		return status;
-	cli_print_lines(r, a->json, cols, widths);
-	client_reply_free(r);
-	return EX_OK;
+	return cli_print_reply(cli_call(o, NULL, "space list", &status,
+	    "SPACE.LIST", NULL), &status, a->json, cols, widths);
 }
 
 static int
@@ -260,29 +266,13 @@ cli_profile(const struct cli_opts *o, const struct cli_args *a)
 	int status;
 
 	if (name == NULL && company == NULL && job == NULL)
-		return cli_fail(EX_USAGE, "profile: give --name, --company or "
-		    "--job-title");
+		return cli_fail(EX_USAGE, _("profile: give --name, --company "
+		    "or --job-title"));
 	r = cli_call(o, NULL, "profile", &status, "PARTICIPANT.EDIT", "space",
 	    a->ops[0], "user", a->ops[1], "name", name, "company", company,
 	    "job_title", job, NULL);
 	client_reply_free(r);
 	return status;
-}
-
-/* Connects to the server a link names (not the configured one). */
-static struct client *
-link_connect(const struct cli_opts *o, const char *link, int *status)
-{
-	char *server = server_from_link(link);
-	struct client *c;
-
-	if (server == NULL) {
-		*status = cli_fail(EX_USAGE, "not an agora link: %s", link);
-		return NULL;
-	}
-	c = cli_connect_to(o, server, status);
-	free(server);
-	return c;
 }
 
 /* Whether c's session is the account of --email (any, without one). */
@@ -322,7 +312,7 @@ accept_resume(const struct cli_opts *o, const char *link)
 	    strcmp(server, o->server) == 0 &&
 	    (path = cli_session_path(&status)) != NULL) {
 		if (tokenfile_load(path, &token, &cause) == 0 &&
-		    (c = link_connect(o, link, &status)) != NULL)
+		    (c = cli_connect_link(o, link, &status)) != NULL)
 			r = client_call(c, "SESSION.RESUME", "token", token,
 			    NULL);
 		freezero_str(token);
@@ -352,12 +342,12 @@ cli_accept(const struct cli_opts *o, const struct cli_args *a)
 	   without, and ask for a login link next time). */
 	if ((c = accept_resume(o, link)) != NULL)
 		resumed = 1;
-	else if ((c = link_connect(o, link, &status)) == NULL)
+	else if ((c = cli_connect_link(o, link, &status)) == NULL)
 		return status;
 	else {
 		resumed = 0;
-		pw = cli_password("Password (the account's, if this address "
-		    "has one; else a new one, or empty for none): ");
+		pw = cli_password(_("Password (the account's, if this "
+		    "address has one; else a new one, or empty for none): "));
 	}
 	r = cli_call(o, c, "accept", &status, "ACCEPT", "link", link,
 	    "password", pw != NULL && *pw != '\0' ? pw : NULL, "name", name,
@@ -370,8 +360,8 @@ cli_accept(const struct cli_opts *o, const struct cli_args *a)
 	status = client_reply_get(r, "token") != NULL ? cli_keep_session(r) :
 	    EX_OK;
 	if (status == EX_OK)
-		printf("you are in space %s%s\n", client_reply_get(r, "space"),
-		    resumed ? "" : ", and logged in");
+		printf(resumed ? _("you are in space %s\n") : _("you are in "
+		    "space %s, and logged in\n"), client_reply_get(r, "space"));
 	client_reply_free(r);
 	return status;
 }
@@ -385,63 +375,65 @@ cli_request_access(const struct cli_opts *o, const struct cli_args *a)
 	int status;
 
 	if (email == NULL && (email = o->email) == NULL)
-		return cli_fail(EX_USAGE, "request-access: say who asks: "
-		    "--email E");
-	if ((c = link_connect(o, a->ops[0], &status)) == NULL)
+		return cli_fail(EX_USAGE, _("request-access: say who asks: "
+		    "--email E"));
+	if ((c = cli_connect_link(o, a->ops[0], &status)) == NULL)
 		return status;
 	r = cli_call(o, c, a->name, &status, "ACCESS.REQUEST", "link",
 	    a->ops[0], "email", email, "name", name, NULL);
 	client_close(c);
 	if (r == NULL)
 		return status;
-	printf("access requested; the space's owner has been told\n");
+	printf(_("access requested; the space's owner has been told\n"));
 	client_reply_free(r);
 	return EX_OK;
 }
 
 const struct cli_cmd cli_space_cmds[] = {
-	{ "space list", space_list, "the spaces you are in",
+	{ "space list", space_list, N_("the spaces you are in"),
 	    CLI_OPTIONS(CLI_JSON), NULL },
-	{ "space show SPACE", space_show, "a space and its participants",
+	{ "space show SPACE", space_show, N_("a space and its participants"),
 	    CLI_OPTIONS(CLI_JSON), NULL },
-	{ "space create TITLE", space_create, "create a space, print its id",
-	    CLI_OPTIONS({ "description", "D", "what it is for" }, { "network",
-	    NULL, "a business network from the start" }), NULL },
-	{ "space edit SPACE TITLE", space_edit, "change a space's title",
-	    CLI_OPTIONS({ "description", "D", "and what it is for" }), NULL },
-	{ "space link SPACE", space_one, "print a space's shareable link",
+	{ "space create TITLE", space_create, N_("create a space, print its "
+	    "id"), CLI_OPTIONS({ "description", "D", N_("what it is for") },
+	    { "network", NULL, N_("a business network from the start") }),
+	    NULL },
+	{ "space edit SPACE TITLE", space_edit, N_("change a space's title"),
+	    CLI_OPTIONS({ "description", "D", N_("and what it is for") }),
+	    NULL },
+	{ "space link SPACE", space_one, N_("print a space's shareable link"),
 	    NULL, "SPACE.LINK" },
-	{ "space archive SPACE", space_one, "archive a space", NULL,
+	{ "space archive SPACE", space_one, N_("archive a space"), NULL,
 	    "SPACE.ARCHIVE" },
-	{ "space reactivate SPACE", space_one, "bring an archived space back",
-	    NULL, "SPACE.REACTIVATE" },
-	{ "space leave SPACE", space_one, "leave a space", NULL,
+	{ "space reactivate SPACE", space_one, N_("bring an archived space "
+	    "back"), NULL, "SPACE.REACTIVATE" },
+	{ "space leave SPACE", space_one, N_("leave a space"), NULL,
 	    "SPACE.LEAVE" },
-	{ "space delete SPACE", space_one, "delete a space for good",
-	    CLI_OPTIONS({ "yes", NULL, "yes: without it nothing happens" }),
-	    "SPACE.DELETE" },
-	{ "invite SPACE EMAIL...", cli_invite, "invite people by e-mail",
-	    CLI_OPTIONS({ "message", "M", "a word in the invitation" },
+	{ "space delete SPACE", space_one, N_("delete a space for good"),
+	    CLI_OPTIONS({ "yes", NULL, N_("yes: without it nothing "
+	    "happens") }), "SPACE.DELETE" },
+	{ "invite SPACE EMAIL...", cli_invite, N_("invite people by e-mail"),
+	    CLI_OPTIONS({ "message", "M", N_("a word in the invitation") },
 	    CLI_JSON), NULL },
-	{ "accept LINK", cli_accept, "accept an invitation (asks for a "
-	    "password)", CLI_OPTIONS({ "name", "N", "your name" }), NULL },
-	{ "request-access LINK", cli_request_access, "ask to join a space by "
-	    "its shareable link", CLI_OPTIONS({ "email", "E", "who asks" },
-	    { "name", "N", "their name" }), NULL },
-	{ "revoke SPACE USER", cli_participant, "take someone's access away",
-	    NULL, "PARTICIPANT.REVOKE" },
-	{ "grant SPACE USER", cli_participant, "give access back, or grant a "
-	    "request", NULL, "PARTICIPANT.GRANT" },
-	{ "deny SPACE USER", cli_participant, "turn an access request down",
-	    NULL, "PARTICIPANT.DENY" },
-	{ "resend SPACE USER", cli_participant, "send an invitation again, "
-	    "with a new link", NULL, "INVITE.RESEND" },
-	{ "remind SPACE USER", cli_participant, "remind a pending invitee",
-	    CLI_OPTIONS({ "link", NULL, "print a new invitation link to pass "
-	    "on by hand" }), "INVITE.REMIND" },
-	{ "profile SPACE USER", cli_profile, "edit yours, or how a space "
-	    "knows an external", CLI_OPTIONS({ "name", "N", "the name" },
-	    { "company", "C", "the company" }, { "job-title", "J", "the job "
-	    "title" }), NULL },
+	{ "accept LINK", cli_accept, N_("accept an invitation (asks for a "
+	    "password)"), CLI_OPTIONS({ "name", "N", N_("your name") }), NULL },
+	{ "request-access LINK", cli_request_access, N_("ask to join a space "
+	    "by its shareable link"), CLI_OPTIONS({ "email", "E", N_("who "
+	    "asks") }, { "name", "N", N_("their name") }), NULL },
+	{ "revoke SPACE USER", cli_participant, N_("take someone's access "
+	    "away"), NULL, "PARTICIPANT.REVOKE" },
+	{ "grant SPACE USER", cli_participant, N_("give access back, or grant "
+	    "a request"), NULL, "PARTICIPANT.GRANT" },
+	{ "deny SPACE USER", cli_participant, N_("turn an access request "
+	    "down"), NULL, "PARTICIPANT.DENY" },
+	{ "resend SPACE USER", cli_participant, N_("send an invitation again, "
+	    "with a new link"), NULL, "INVITE.RESEND" },
+	{ "remind SPACE USER", cli_participant, N_("remind a pending invitee"),
+	    CLI_OPTIONS({ "link", NULL, N_("print a new invitation link to "
+	    "pass on by hand") }), "INVITE.REMIND" },
+	{ "profile SPACE USER", cli_profile, N_("edit yours, or how a space "
+	    "knows an external"), CLI_OPTIONS({ "name", "N", N_("the name") },
+	    { "company", "C", N_("the company") }, { "job-title", "J",
+	    N_("the job title") }), NULL },
 	{ 0 }
 };

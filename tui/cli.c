@@ -39,28 +39,18 @@ cli_fail(int status, const char *fmt, ...)
 	return status;
 }
 
-/* An ERR reply as an exit status. */
-static int
-cli_err_status(const char *code)
-{
-	if (strcmp(code, "auth_failed") == 0 ||
-	    strcmp(code, "auth_required") == 0 ||
-	    strcmp(code, "forbidden") == 0)
-		return EX_NOPERM;
-	if (strcmp(code, "rate_limited") == 0 ||
-	    strcmp(code, "unavailable") == 0 ||
-	    strcmp(code, "shutting_down") == 0)
-		return EX_TEMPFAIL;
-	if (strcmp(code, "invalid") == 0 || strcmp(code, "bad_request") == 0 ||
-	    strcmp(code, "conflict") == 0 ||
-	    strcmp(code, "quota_exceeded") == 0)
-		return EX_DATAERR;
-	if (strcmp(code, "not_found") == 0)
-		return EX_NOINPUT;
-	if (strcmp(code, "plan_required") == 0)
-		return CLI_EX_PLAN;
-	return EX_PROTOCOL;
-}
+/* ERR codes as exit statuses; any other is EX_PROTOCOL. */
+static const struct {
+	const char	*code;
+	int		 status;
+} cli_err_statuses[] = {
+	{ "auth_failed", EX_NOPERM }, { "auth_required", EX_NOPERM },
+	{ "forbidden", EX_NOPERM }, { "rate_limited", EX_TEMPFAIL },
+	{ "unavailable", EX_TEMPFAIL }, { "shutting_down", EX_TEMPFAIL },
+	{ "invalid", EX_DATAERR }, { "bad_request", EX_DATAERR },
+	{ "conflict", EX_DATAERR }, { "quota_exceeded", EX_DATAERR },
+	{ "not_found", EX_NOINPUT }, { "plan_required", CLI_EX_PLAN },
+};
 
 int
 cli_reply_fail(const char *what, struct client_reply *r)
@@ -68,7 +58,12 @@ cli_reply_fail(const char *what, struct client_reply *r)
 	const char *msg = client_reply_get(r, "msg");
 	char *safe = text_sanitize(msg != NULL ? msg : r->code,
 	    strlen(msg != NULL ? msg : r->code), 0);
-	int status = cli_err_status(r->code);
+	int status = EX_PROTOCOL;
+
+	for (size_t i = 0; i < sizeof cli_err_statuses /
+	    sizeof cli_err_statuses[0]; i++)
+		if (strcmp(r->code, cli_err_statuses[i].code) == 0)
+			status = cli_err_statuses[i].status;
 
 	cli_fail(status, "%s: %s (%s)", what, safe, r->code);
 	free(safe);
@@ -86,7 +81,7 @@ cli_confirm(const char *question)
 
 	if (tty == NULL)
 		return 0;
-	fprintf(tty, "%s [yes/no] ", question);
+	fprintf(tty, _("%s [yes/no] "), question);
 	fflush(tty);
 	yes = fgets(answer, sizeof answer, tty) != NULL &&
 	    strcmp(answer, "yes\n") == 0;
@@ -122,9 +117,10 @@ cli_connect_to(const struct cli_opts *o, const char *server, int *status)
 	if (l.trust == TRUST_UNKNOWN) {
 		text = server_unknown_text(&l, server);
 		if (!cli_confirm(text)) {
-			*status = cli_fail(EX_NOPERM, "%s not trusted (fingerprint "
-			    "%s); run agora on a terminal to accept it, or use "
-			    "--ca", server, client_fingerprint(l.client));
+			*status = cli_fail(EX_NOPERM, _("%s not trusted "
+			    "(fingerprint %s); run agora on a terminal to "
+			    "accept it, or use --ca"), server,
+			    client_fingerprint(l.client));
 			goto fail;
 		}
 		free(text);
@@ -143,6 +139,33 @@ fail:
 	free(text);
 	server_link_free(&l);
 	return NULL;
+}
+
+struct client *
+cli_connect_link(const struct cli_opts *o, const char *link, int *status)
+{
+	char *server = server_from_link(link);
+	struct client *c;
+
+	if (server == NULL) {
+		*status = cli_fail(EX_USAGE, _("not an agora link: %s"), link);
+		return NULL;
+	}
+	c = cli_connect_to(o, server, status);
+	free(server);
+	return c;
+}
+
+/* Connected, for a subcommand that names the account by --email. */
+static struct client *
+cli_connect_email(const struct cli_opts *o, int *status)
+{
+	if (o->email == NULL) {
+		*status = cli_fail(EX_USAGE, _("no e-mail: use --email or "
+		    "email = in the config file"));
+		return NULL;
+	}
+	return cli_connect_to(o, NULL, status);
 }
 
 /* From the terminal without echo, or one line of standard input. */
@@ -185,7 +208,7 @@ cli_ping(const struct cli_opts *o, const struct cli_args *a)
 	if ((c = cli_connect_to(o, NULL, &status)) == NULL)
 		return status;
 	if ((r = cli_call(o, c, "ping", &status, "PING", NULL)) != NULL) {
-		printf("%s: alive\n", o->server);
+		printf(_("%s: alive\n"), o->server);
 		client_reply_free(r);
 	}
 	client_close(c);
@@ -218,7 +241,7 @@ cli_call(const struct cli_opts *o, struct client *c, const char *what,
 	if (own != NULL)
 		client_close(own);
 	if (r == NULL)
-		*status = cli_fail(EX_UNAVAILABLE, "%s: no answer", what);
+		*status = cli_fail(EX_UNAVAILABLE, _("%s: no answer"), what);
 	else if (!r->ok)
 		*status = cli_reply_fail(what, r);
 	else {
@@ -255,7 +278,7 @@ cli_login_link(const struct cli_opts *o, const char *link)
 	int status;
 
 	if ((server = server_from_link(link)) == NULL)
-		return cli_fail(EX_USAGE, "not an agora link: %s", link);
+		return cli_fail(EX_USAGE, _("not an agora link: %s"), link);
 	if ((c = cli_connect_to(o, server, &status)) == NULL) {
 		free(server);
 		return status;
@@ -263,7 +286,7 @@ cli_login_link(const struct cli_opts *o, const char *link)
 	if ((r = cli_call(o, c, "login", &status, "LOGIN.TOKEN", "link", link,
 	    NULL)) != NULL) {
 		if ((status = cli_keep_session(r)) == EX_OK)
-			printf("logged in to %s\n", server);
+			printf(_("logged in to %s\n"), server);
 		client_reply_free(r);
 	}
 	free(server);
@@ -281,23 +304,21 @@ cli_login(const struct cli_opts *o, const struct cli_args *a)
 
 	if (cli_opt(a, "link") != NULL)
 		return cli_login_link(o, cli_opt(a, "link"));
-	if (o->email == NULL)
-		return cli_fail(EX_USAGE, "no e-mail: use --email or email = in "
-		    "the config file");
-	if ((c = cli_connect_to(o, NULL, &status)) == NULL)
+	if ((c = cli_connect_email(o, &status)) == NULL)
 		return status;
-	if ((pw = cli_password("Password: ")) == NULL || *pw == '\0') {
+	if ((pw = cli_password(_("Password: "))) == NULL || *pw == '\0') {
 		free(pw);
 		client_close(c);
-		return cli_fail(EX_NOINPUT, "no password given (no password "
-		    "yet? ask for a login link: agora login-link)");
+		return cli_fail(EX_NOINPUT, _("no password given (no password "
+		    "yet? ask for a login link: agora login-link)"));
 	}
 	r = cli_call(o, c, "login", &status, "LOGIN", "email", o->email,
 	    "password", pw, NULL);
 	freezero_str(pw);
 	if (r != NULL) {
 		if ((status = cli_keep_session(r)) == EX_OK)
-			printf("logged in to %s as %s\n", o->server, o->email);
+			printf(_("logged in to %s as %s\n"), o->server,
+			    o->email);
 		client_reply_free(r);
 	}
 	client_close(c);
@@ -312,14 +333,11 @@ cli_login_link_ask(const struct cli_opts *o, const struct cli_args *a)
 	struct client *c;
 	int status;
 
-	if (o->email == NULL)
-		return cli_fail(EX_USAGE, "no e-mail: use --email or email = in "
-		    "the config file");
-	if ((c = cli_connect_to(o, NULL, &status)) == NULL)
+	if ((c = cli_connect_email(o, &status)) == NULL)
 		return status;
 	if ((r = cli_call(o, c, "login-link", &status, "LOGIN.LINK", "email",
 	    o->email, NULL)) != NULL) {
-		printf("if %s has an account, a login link is on its way\n",
+		printf(_("if %s has an account, a login link is on its way\n"),
 		    o->email);
 		client_reply_free(r);
 	}
@@ -333,8 +351,8 @@ cli_session_path(int *status)
 	char *path = paths_state("session");
 
 	if (path == NULL)
-		*status = cli_fail(EX_CONFIG, "no home directory for the "
-		    "session: set HOME or XDG_STATE_HOME");
+		*status = cli_fail(EX_CONFIG, _("no home directory for the "
+		    "session: set HOME or XDG_STATE_HOME"));
 	return path;
 }
 
@@ -372,8 +390,8 @@ cli_resume(const struct cli_opts *o, char **path, int *status)
 	if ((*path = cli_session_path(status)) == NULL)
 		return NULL;
 	if ((rc = tokenfile_load(*path, &token, &cause)) != 0) {
-		*status = rc == 1 ? cli_fail(EX_NOPERM, "not logged in: run "
-		    "agora login") : cli_fail(EX_NOPERM, "%s", cause);
+		*status = cli_fail(EX_NOPERM, "%s", rc == 1 ? _("not logged "
+		    "in: run agora login") : cause);
 		free(cause);
 		return NULL;
 	}
@@ -384,8 +402,8 @@ cli_resume(const struct cli_opts *o, char **path, int *status)
 	r = client_call(c, "SESSION.RESUME", "token", token, NULL);
 	freezero_str(token);
 	if (r == NULL || !r->ok) {
-		*status = r == NULL ? cli_fail(EX_UNAVAILABLE, "no answer from "
-		    "%s", o->server) : cli_reply_fail("session", r);
+		*status = r == NULL ? cli_fail(EX_UNAVAILABLE, _("no answer "
+		    "from %s"), o->server) : cli_reply_fail("session", r);
 		client_close(c);
 		return NULL;
 	}
@@ -497,7 +515,7 @@ cli_logout(const struct cli_opts *o, const struct cli_args *a)
 	if ((r = cli_call(o, c, "logout", &status, "LOGOUT", NULL)) != NULL) {
 		client_reply_free(r);
 		tokenfile_remove(path);
-		printf("logged out\n");
+		printf(_("logged out\n"));
 	}
 	free(path);
 	client_close(c);
@@ -505,15 +523,16 @@ cli_logout(const struct cli_opts *o, const struct cli_args *a)
 }
 
 static const struct cli_cmd cli_session_cmds[] = {
-	{ "ping", cli_ping, "check that the server answers", NULL, NULL },
-	{ "login", cli_login, "log in (the password from the terminal or "
-	    "stdin)", CLI_OPTIONS({ "link", "LINK", "with a one-time login "
-	    "link from an e-mail instead" }), NULL },
-	{ "login-link", cli_login_link_ask, "e-mail me a one-time login link",
+	{ "ping", cli_ping, N_("check that the server answers"), NULL, NULL },
+	{ "login", cli_login, N_("log in (the password from the terminal "
+	    "or stdin)"), CLI_OPTIONS({ "link", "LINK", N_("with a one-time "
+	    "login link from an e-mail instead") }), NULL },
+	{ "login-link", cli_login_link_ask, N_("e-mail me a one-time login "
+	    "link"),
 	    NULL, NULL },
-	{ "whoami", cli_whoami, "the user and their workspaces",
+	{ "whoami", cli_whoami, N_("the user and their workspaces"),
 	    CLI_OPTIONS(CLI_JSON), NULL },
-	{ "logout", cli_logout, "end the saved session", NULL, NULL },
+	{ "logout", cli_logout, N_("end the saved session"), NULL, NULL },
 	{ 0 }
 };
 
@@ -524,10 +543,11 @@ static const struct cli_cmd *const cli_tables[] = {
 };
 
 static const struct cli_option cli_global_options[] = {
-	{ "server", "HOST:PORT", "the server" },
-	{ "email", "E", "the account, for login and the screen" },
-	{ "ca", "FILE", "check the server's certificate against this CA file" },
-	{ "json", NULL, "JSON, for the commands that have --json" },
+	{ "server", "HOST:PORT", N_("the server") },
+	{ "email", "E", N_("the account, for login and the screen") },
+	{ "ca", "FILE", N_("check the server's certificate against this CA "
+	    "file") },
+	{ "json", NULL, N_("JSON, for the commands that have --json") },
 	{ 0 }
 };
 
@@ -637,20 +657,22 @@ cli_parse(const struct cli_option *opts, int stop, int argc, char **argv,
 		len = (eq = strchr(arg, '=')) != NULL ? (size_t)(eq - arg) :
 		    strlen(arg);
 		if (argv[i][1] != '-' || (k = option_find(opts, arg, len)) < 0) {
-			xasprintf(cause, "%s option %s", argv[i][1] == '-' &&
-			    k == -2 ? "ambiguous" : "unknown", argv[i]);
+			xasprintf(cause, argv[i][1] == '-' && k == -2 ?
+			    _("ambiguous option %s") : _("unknown option %s"),
+			    argv[i]);
 			return -2;
 		}
 		if (k >= CLI_OPTIONS_MAX)
 			fatalx("over CLI_OPTIONS_MAX options");
 		if (opts[k].value == NULL && eq != NULL)
-			xasprintf(cause, "--%s takes no value", opts[k].name);
+			xasprintf(cause, _("--%s takes no value"),
+			    opts[k].name);
 		else if (opts[k].value == NULL || eq != NULL)
 			values[k] = eq != NULL ? eq + 1 : "";
 		else if (i + 1 < argc)
 			values[k] = argv[++i];
 		else
-			xasprintf(cause, "--%s needs a value", opts[k].name);
+			xasprintf(cause, _("--%s needs a value"), opts[k].name);
 		if (*cause != NULL)
 			return -2;
 	}
@@ -686,15 +708,15 @@ cli_options_help(FILE *f, const struct cli_option *o)
 	for (; o != NULL && o->name != NULL; o++) {
 		snprintf(head, sizeof head, "--%s%s%s", o->name, o->value !=
 		    NULL ? " " : "", o->value != NULL ? o->value : "");
-		fprintf(f, "  %-26s %s\n", head, o->help);
+		fprintf(f, "  %-26s %s\n", head, _(o->help));
 	}
-	fprintf(f, "  %-26s %s\n", "--help", "this help");
+	fprintf(f, "  %-26s %s\n", "--help", _("this help"));
 }
 
 int
 cli_usage(const struct cli_args *a)
 {
-	fputs("agora: usage: ", stderr);
+	fprintf(stderr, "agora: %s", _("usage: "));
 	cli_synopsis(stderr, a->cmd->usage, a->cmd->options);
 	fputc('\n', stderr);
 	return EX_USAGE;
@@ -708,23 +730,24 @@ cli_list(FILE *f, int argc, char **argv)
 
 	for (size_t i = 0; (c = cli_cmd_at(i)) != NULL; i++)
 		if (argc == 0 || cli_match(c, argc, argv, 1))
-			fprintf(f, "  %-26s %s\n", c->usage, c->summary);
+			fprintf(f, "  %-26s %s\n", c->usage,
+			    _(c->summary));
 }
 
 static void
 cli_help(FILE *f)
 {
-	fputs("usage: ", f);
+	fputs(_("usage: "), f);
 	cli_synopsis(f, "", cli_global_options);
-	fputs(" [command [operands] [options]]\nWithout a command, the "
+	fputs(_(" [command [operands] [options]]\nWithout a command, the "
 	    "full-screen client; with one, that command, for scripts.\n\n"
-	    "Options:\n", f);
+	    "Options:\n"), f);
 	cli_options_help(f, cli_global_options);
-	fputs("\nCommands:\n", f);
+	fputs(_("\nCommands:\n"), f);
 	cli_list(f, 0, NULL);
-	fputs("\nagora COMMAND --help: its options; agora(1) says more.\n"
+	fputs(_("\nagora COMMAND --help: its options; agora(1) says more.\n"
 	    "Defaults come from $XDG_CONFIG_HOME/agora/config (server =, "
-	    "email =, ca =).\n", f);
+	    "email =, ca =).\n"), f);
 }
 
 int
@@ -735,8 +758,8 @@ cli_global(struct cli_opts *o, int argc, char **argv, int *status)
 	int n = cli_parse(cli_global_options, 1, argc - 1, argv + 1, v, &cause);
 
 	if (n < 0) {
-		*status = n == -1 ? EX_OK : cli_fail(EX_USAGE, "%s; see agora "
-		    "--help", cause);
+		*status = n == -1 ? EX_OK : cli_fail(EX_USAGE, _("%s; see "
+		    "agora --help"), cause);
 		if (n == -1)
 			cli_help(stdout);
 		free(cause);
@@ -761,18 +784,18 @@ cli_group(int argc, char **argv)
 		if (cli_match(c, 1, argv, 1))
 			break;
 	if (c == NULL) {
-		fprintf(stderr, "agora: unknown command \"%s\"\n", argv[0]);
+		cli_fail(EX_USAGE, _("unknown command \"%s\""), argv[0]);
 		cli_help(stderr);
 		return EX_USAGE;
 	}
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0)) {
-		printf("usage: agora %s COMMAND ...\n", argv[0]);
+		printf(_("usage: agora %s COMMAND ...\n"), argv[0]);
 		cli_list(stdout, 1, argv);
 		return EX_OK;
 	}
-	return cli_fail(EX_USAGE, "usage: agora %s COMMAND ...; see agora %s "
-	    "--help", argv[0], argv[0]);
+	return cli_fail(EX_USAGE, _("usage: agora %s COMMAND ...; see agora "
+	    "%s --help"), argv[0], argv[0]);
 }
 
 int
@@ -795,15 +818,15 @@ cli_run(const struct cli_opts *o, int argc, char **argv)
 	a.ops = argv + words;
 	a.n = cli_parse(c->options, 0, argc - words, a.ops, a.values, &cause);
 	if (a.n == -1) {
-		fputs("usage: ", stdout);
+		fputs(_("usage: "), stdout);
 		cli_synopsis(stdout, c->usage, c->options);
-		printf("\n%s\n", c->summary);
+		printf("\n%s\n", _(c->summary));
 		cli_options_help(stdout, c->options);
 		return EX_OK;
 	}
 	if (a.n == -2) {
-		k = cli_fail(EX_USAGE, "%s: %s; see agora %s --help", a.name,
-		    cause, a.name);
+		k = cli_fail(EX_USAGE, _("%s: %s; see agora %s --help"),
+		    a.name, cause, a.name);
 		free(cause);
 		return k;
 	}

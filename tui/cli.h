@@ -32,7 +32,8 @@ struct cli_option {
 };
 /* An entry's options, ending the array for it. */
 #define CLI_OPTIONS(...) ((const struct cli_option[]){ __VA_ARGS__, { 0 } })
-#define CLI_JSON	{ "json", NULL, "JSON, the values as the server sent them" }
+#define CLI_JSON \
+	{ "json", NULL, N_("JSON, the values as the server sent them") }
 #define CLI_OPTIONS_MAX	8
 
 struct cli_args;
@@ -87,6 +88,9 @@ int cli_keep_session(struct client_reply *);
    server overrides o->server when not NULL. */
 struct client *cli_connect_to(const struct cli_opts *, const char *server,
     int *status);
+/* Connected to the server a link names (not the configured one). */
+struct client *cli_connect_link(const struct cli_opts *, const char *link,
+    int *status);
 /* Connected, with the saved session resumed. */
 struct client *cli_session(const struct cli_opts *, int *status);
 /* The saved session's file (caller frees), or NULL with *status. */
@@ -99,6 +103,10 @@ void cli_json_string(const char *);
 /* Data lines as JSON objects, or rows of these columns (a width of 0:
    the last column, not padded). */
 void cli_print_lines(const struct client_reply *, int json,
+    const char *const *cols, const int *widths);
+/* cli_print_lines for the reply of cli_call, which it frees: EX_OK, or
+   *status if r is NULL. */
+int cli_print_reply(struct client_reply *r, const int *status, int json,
     const char *const *cols, const int *widths);
 /* Data lines as a JSON array of objects, nothing after it: for inside
    an object. */

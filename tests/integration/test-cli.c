@@ -609,6 +609,57 @@ START_TEST(test_files)
 }
 END_TEST
 
+/* agorav in French: LC_ALL as a French user's shell sets it, for the
+   length of one run. */
+static int
+agora_fr(char **out, const char *a1, const char *a2, const char *a3)
+{
+	char *old = xstrdup(getenv("LC_ALL") != NULL ? getenv("LC_ALL") : "");
+	int rc;
+
+	setenv("LC_ALL", "fr_FR.UTF-8", 1);
+	rc = agorav(NULL, NULL, out, a1, a2, a3, NULL);
+	setenv("LC_ALL", old, 1);
+	free(old);
+	return rc;
+}
+
+/*
+ * In fr_FR.UTF-8 the client's own texts (--help, messages, errors) are
+ * French, and --json, for scripts, is the same bytes in both languages.
+ */
+START_TEST(test_french)
+{
+	char *out, *json;
+
+	ck_assert_int_eq(agora_fr(&out, "whoami", NULL, NULL), EX_NOPERM);
+	expect_output(out, "non connecté");
+	free(out);
+	ck_assert_int_eq(agora("correct horse\n", &out, "login", NULL), EX_OK);
+	free(out);
+	ck_assert_int_eq(agorav(NULL, NULL, &out, "space", "create", "Salle",
+	    NULL), EX_OK);
+	free(out);
+	ck_assert_int_eq(agorav(NULL, NULL, &json, "space", "list", "--json",
+	    NULL), EX_OK);
+	expect_output(json, "\"title\":\"Salle\"");
+	ck_assert_int_eq(agora_fr(&out, "space", "list", "--json"), EX_OK);
+	ck_assert_str_eq(out, json);
+	free(out);
+	free(json);
+	ck_assert_int_eq(agora_fr(&out, "space", "list", "--help"), EX_OK);
+	expect_output(out, "les espaces dont vous faites partie");
+	ck_assert_ptr_null(strstr(out, "the spaces you are in"));
+	free(out);
+	ck_assert_int_eq(agora_fr(&out, "space", "frob", NULL), EX_USAGE);
+	expect_output(out, "voir agora space --help");
+	free(out);
+	ck_assert_int_eq(agora_fr(&out, "logout", NULL, NULL), EX_OK);
+	expect_output(out, "déconnecté");
+	free(out);
+}
+END_TEST
+
 static Suite *
 cli_suite(void)
 {
@@ -624,6 +675,7 @@ cli_suite(void)
 	tcase_add_test(tc, test_usage);
 	tcase_add_test(tc, test_spaces);
 	tcase_add_test(tc, test_files);
+	tcase_add_test(tc, test_french);
 	suite_add_tcase(s, tc);
 	/* No server: the table, its --help and agora(1). */
 	tc = harness_tcase("help");
