@@ -333,24 +333,6 @@ added_mail(struct inviter *iv, struct db_conn *dc,
 	return rc;
 }
 
-static int
-participant_event(struct inviter *iv, struct db_conn *dc,
-    const char *type, int64_t user, const char *email, const char *role,
-    const char *status)
-{
-	struct buf *data = buf_new(0);
-	int rc;
-
-	proto_add_i64(data, "space", iv->space);
-	proto_add_i64(data, "user", user);
-	proto_add(data, "email", email);
-	proto_add(data, "role", role);
-	proto_add(data, "status", status);
-	rc = space_emit(iv->job, dc, iv->space, type, data);
-	buf_free(data);
-	return rc;
-}
-
 /*
  * Who comes in, and how. A workspace member with an account comes in at
  * once, unless auto: an invitation made for the inviter by their "always
@@ -385,7 +367,7 @@ invite_person(struct inviter *iv, struct db_conn *dc,
 	if ((r = db_queryf(iv->job, dc, "invite_user", "si", email,
 	    a->workspace)) == NULL)
 		return 0;
-	*member = PQntuples(r) > 0 && strcmp(db_get(r, 0, "member"), "t") == 0;
+	*member = PQntuples(r) > 0 && db_get_bool(r, 0, "member");
 	user = PQntuples(r) > 0 ? db_get_i64(r, 0, "id") : 0;
 	PQclear(r);
 	if (user == 0) {
@@ -444,8 +426,8 @@ invite_one(struct inviter *iv, struct db_conn *dc,
 	    status, iv->user, iv->message) != 0 ||
 	    (strcmp(status, "active") == 0 ? added_mail(iv, dc, a, email) :
 	    invite_mail(iv, dc, a, user, email, iv->message, 0)) != 0 ||
-	    participant_event(iv, dc, "participant.added", user, email,
-	    acting, status) != 0 ||
+	    space_participant_emit(j, dc, "participant.added", iv->space, user,
+	    email, acting, status) != 0 ||
 	    (strcmp(status, "active") == 0 &&
 	    space_contacts_changed(j, dc, iv->space, 0) != 0) ||
 	    outbox_crm_invitation(j, dc, iv->space, iv->user, email, acting,
@@ -535,8 +517,8 @@ again(struct req *r, struct db_conn *dc, int resend)
 		    iv->space) != 0 || db_commandf(j, dc, "invite_renew",
 		    "ii", iv->space, who) != 0 || invite_mail(iv, dc,
 		    &r->space, who, email, message, 0) != 0 ||
-		    participant_event(iv, dc, "participant.updated", who,
-		    email, role, "pending") != 0 ? -1 : 0;
+		    space_participant_emit(j, dc, "participant.updated",
+		    iv->space, who, email, role, "pending") != 0 ? -1 : 0;
 	else if (by_link)
 		rc = (link = invite_link(iv, dc, who, 0)) == NULL ? -1 : 0;
 	else

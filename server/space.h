@@ -83,6 +83,14 @@ int space_emit_shared(struct db_job *, struct db_conn *, int64_t space,
 int space_emit_to(struct db_job *, struct db_conn *, int64_t space,
     int64_t user, const char *type, struct buf *data);
 
+/* The data of an event about user as a participant of space (caller
+   frees), and the event of type with it, to the space. */
+struct buf *space_participant_data(int64_t space, int64_t user,
+    const char *email, const char *role, const char *status);
+int space_participant_emit(struct db_job *, struct db_conn *,
+    const char *type, int64_t space, int64_t user, const char *email,
+    const char *role, const char *status);
+
 /*
  * A participant as a space knows them. The space's people (its owner's
  * side) may set an external's name, company and job title for that space
