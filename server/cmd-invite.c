@@ -464,30 +464,24 @@ static int
 invite_tx(struct req *r, struct db_conn *dc)
 {
 	struct invite_req *ir = (struct invite_req *)r;
-	PGresult *res;
 	int64_t people;
 
 	for (size_t i = 0; i < ir->nemails; i++)
 		if (invite_one(&ir->iv, dc, &r->space, ir->emails[i], 0) != 0)
 			return -1;
-	if ((res = db_queryf(&r->job, dc, "invite_count", "i",
-	    r->space.space)) == NULL)
+	if (db_valuef(&r->job, dc, "invite_count", "people", &people, "i",
+	    r->space.space) != 0)
 		return -1;
-	people = db_get_i64(res, 0, "people");
-	PQclear(res);
-	proto_begin(r->job.out, r->job.tag, "OK");
-	proto_add_i64(r->job.out, "people", people);
-	if (people > 15)
-		proto_add(r->job.out, "warning", "more than 15 participants: "
-		    "past the recommended size for a space");
-	proto_end(r->job.out);
+	space_people_ok(r->job.out, r->job.tag, people);
 	return 0;
 }
 
-/* INVITE.RESEND and INVITE.REMIND: an invitation still pending. */
+/* INVITE.RESEND (variant 1) and INVITE.REMIND: an invitation still
+   pending. */
 static int
-again(struct req *r, struct db_conn *dc, int resend)
+again_tx(struct req *r, struct db_conn *dc)
 {
+	int resend = r->cmd->variant;
 	struct invite_req *ir = (struct invite_req *)r;
 	struct inviter *iv = &ir->iv;
 	struct db_job *j = &r->job;
@@ -535,18 +529,6 @@ again(struct req *r, struct db_conn *dc, int resend)
 	return rc;
 }
 
-static int
-resend_tx(struct req *r, struct db_conn *dc)
-{
-	return again(r, dc, 1);
-}
-
-static int
-remind_tx(struct req *r, struct db_conn *dc)
-{
-	return again(r, dc, 0);
-}
-
 static const struct cmd_arg invite_args[] = {
 	ARG("space", ARG_ID, 1, 20),
 	ARG("emails", ARG_TEXT, 1, 16384),
@@ -576,13 +558,13 @@ const struct cmd cmd_invite_table[] = {
 	{ "INVITE.RESEND", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE,
 	  SPACE_MANAGE, again_args, "send an invitation again with a new link",
 	  .size = sizeof(struct invite_req), .prepare = inviter_prepare,
-	  .tx = resend_tx, .destroy = invite_destroy,
-	  .flags = CMD_RID },
+	  .tx = again_tx, .destroy = invite_destroy,
+	  .flags = CMD_RID, .variant = 1 },
 	{ "INVITE.REMIND", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE,
 	  SPACE_MANAGE, remind_args,
 	  "remind a pending invitee, or get a link to pass on",
 	  .size = sizeof(struct invite_req), .prepare = inviter_prepare,
-	  .tx = remind_tx, .destroy = invite_destroy,
+	  .tx = again_tx, .destroy = invite_destroy,
 	  .flags = CMD_RID },
 	{ NULL }
 };

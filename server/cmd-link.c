@@ -515,12 +515,14 @@ link_look_run(struct db_job *j, struct db_conn *dc)
 	j->cpu = link_cpu;
 }
 
-/* ACCEPT and LOGIN.TOKEN: the link's token, and what comes with it. */
+/* ACCEPT (variant 1) and LOGIN.TOKEN: the link's token, and what comes
+   with it. */
 static enum cmd_result
-link_prepare(struct req *r, struct cmd_ctx *ctx, const char *kind)
+link_prepare(struct req *r, struct cmd_ctx *ctx)
 {
 	struct link_job *lj = (struct link_job *)r;
-	int accept = strcmp(kind, LINK_INVITE) == 0;
+	int accept = r->cmd->variant;
+	const char *kind = accept ? LINK_INVITE : LINK_LOGIN;
 	const char *pw = accept ? req_str(r, "password") : NULL, *why;
 	const char *name = accept ? req_str(r, "name") : NULL;
 
@@ -540,18 +542,6 @@ link_prepare(struct req *r, struct cmd_ctx *ctx, const char *kind)
 	lj->name = name != NULL ? xstrdup(name) : NULL;
 	lj->scrypt_n = server_config()->scrypt_n;
 	return CMD_PENDING;
-}
-
-static enum cmd_result
-accept_prepare(struct req *r, struct cmd_ctx *ctx)
-{
-	return link_prepare(r, ctx, LINK_INVITE);
-}
-
-static enum cmd_result
-login_token_prepare(struct req *r, struct cmd_ctx *ctx)
-{
-	return link_prepare(r, ctx, LINK_LOGIN);
 }
 
 /*
@@ -813,13 +803,13 @@ static const struct cmd_arg password_args[] = {
 const struct cmd cmd_link_table[] = {
 	{ "ACCEPT", CMD_GUEST, AREA_NONE, TARGET_LINK, 0, accept_args,
 	  "accept an invitation to a space; opens a session",
-	  LINK_VERB(accept_prepare, link_look_run, auth_finish) },
+	  LINK_VERB(link_prepare, link_look_run, auth_finish), .variant = 1 },
 	{ "LOGIN.LINK", CMD_GUEST, AREA_NONE, TARGET_LINK, 0, login_link_args,
 	  "e-mail me a one-time login link",
 	  LINK_VERB(login_link_prepare, login_link_run, NULL) },
 	{ "LOGIN.TOKEN", CMD_GUEST, AREA_NONE, TARGET_LINK, 0, token_args,
 	  "log in with a one-time login link",
-	  LINK_VERB(login_token_prepare, link_look_run, auth_finish) },
+	  LINK_VERB(link_prepare, link_look_run, auth_finish) },
 	{ "PASSWORD.SET", CMD_SESSION, AREA_NONE, TARGET_SELF, 0, password_args,
 	  "set or change the password",
 	  LINK_VERB(password_set_prepare, password_set_run, NULL),

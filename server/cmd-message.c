@@ -418,14 +418,6 @@ read_tx(struct req *r, struct db_conn *dc)
 
 /* CONV.LIST --------------------------------------------------------------- */
 
-static enum cmd_result
-conv_list_prepare(struct req *r, struct cmd_ctx *ctx)
-{
-	(void)ctx;
-	db_job_params(&r->job, "i", r->user);
-	return CMD_PENDING;
-}
-
 static void
 conv_list_result(struct db_job *j, const PGresult *r)
 {
@@ -493,6 +485,6 @@ const struct cmd cmd_message_table[] = {
 	  .flags = CMD_RID },
 	{ "CONV.LIST", CMD_SESSION, AREA_CONVERSATIONS, TARGET_SELF, 0, NULL,
 	  "the caller's conversations, newest first", .stmt = "conv_list",
-	  .result = conv_list_result, .prepare = conv_list_prepare },
+	  .result = conv_list_result },
 	{ NULL }
 };

@@ -20,9 +20,6 @@
 #include "space.h"
 #include "xmalloc.h"
 
-/* Above this many participants a space is past the recommended size. */
-#define SPACE_RECOMMENDED	15
-
 /* Counts shown with every space: people in it, invitations still pending,
    those pending 7 days or more, and access requests waiting. */
 #define SPACE_COUNTS \
@@ -249,13 +246,6 @@ create_tx(struct req *r, struct db_conn *dc)
 
 /* SPACE.LIST -------------------------------------------------------------- */
 
-static enum cmd_result
-list_prepare(struct req *r, struct cmd_ctx *ctx)
-{
-	db_job_params(&r->job, "i", r->user);
-	return CMD_PENDING;
-}
-
 static void
 list_result(struct db_job *j, const PGresult *r)
 {
@@ -291,7 +281,6 @@ show_tx(struct req *r, struct db_conn *dc)
 {
 	struct db_job *j = &r->job;
 	PGresult *s, *p;
-	int64_t people;
 
 	if ((s = db_queryf(j, dc, "space_get", "is", r->space.space,
 	    r->space.role)) == NULL)
@@ -304,13 +293,7 @@ show_tx(struct req *r, struct db_conn *dc)
 	space_line(j->out, j->tag, s, 0);
 	for (int i = 0; i < PQntuples(p); i++)
 		person_line(j->out, j->tag, p, i);
-	people = db_get_i64(s, 0, "people");
-	proto_begin(j->out, j->tag, "OK");
-	proto_add_i64(j->out, "people", people);
-	if (people > SPACE_RECOMMENDED)
-		proto_add(j->out, "warning", "more than 15 participants: "
-		    "past the recommended size for a space");
-	proto_end(j->out);
+	space_people_ok(j->out, j->tag, db_get_i64(s, 0, "people"));
 	PQclear(s);
 	PQclear(p);
 	return 0;
@@ -354,9 +337,10 @@ edit_tx(struct req *r, struct db_conn *dc)
  * them after. Archived or gone, a network no longer makes contacts.
  */
 static int
-lifecycle_tx(struct req *r, struct db_conn *dc, int reactivate)
+lifecycle_tx(struct req *r, struct db_conn *dc)
 {
 	struct db_job *j = &r->job;
+	int reactivate = r->cmd->variant;
 	int64_t id = r->space.space;
 	const char *stmt = reactivate ? "space_reactivate" : "space_archive";
 	const char *type = reactivate ? "space.reactivated" : "space.archived";
@@ -378,18 +362,6 @@ lifecycle_tx(struct req *r, struct db_conn *dc, int reactivate)
 		    db_commandf(j, dc, stmt, "i", id) ? -1 : 0;
 	buf_free(data);
 	return rc;
-}
-
-static int
-archive_tx(struct req *r, struct db_conn *dc)
-{
-	return lifecycle_tx(r, dc, 0);
-}
-
-static int
-reactivate_tx(struct req *r, struct db_conn *dc)
-{
-	return lifecycle_tx(r, dc, 1);
 }
 
 /*
@@ -484,8 +456,7 @@ const struct cmd cmd_space_table[] = {
 	  .flags = CMD_RID },
 	{ "SPACE.LIST", CMD_SESSION, AREA_SPACES, TARGET_SELF, 0, NULL,
 	  "the spaces you are in",
-	  .stmt = "space_list", .result = list_result,
-	  .prepare = list_prepare },
+	  .stmt = "space_list", .result = list_result },
 	{ "SPACE.SHOW", CMD_SESSION, AREA_SPACES, TARGET_SPACE, SPACE_SEE,
 	  space_args, "a space and its participants",
 	  .tx = show_tx },
@@ -496,12 +467,12 @@ const struct cmd cmd_space_table[] = {
 	{ "SPACE.ARCHIVE", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE,
 	  SPACE_KEEPER, space_args,
 	  "archive a space: externals lose access, nothing is deleted",
-	  .tx = archive_tx, .audit = "space.archived",
+	  .tx = lifecycle_tx, .audit = "space.archived",
 	  .flags = CMD_RID },
 	{ "SPACE.REACTIVATE", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE,
 	  SPACE_KEEPER, space_args, "bring an archived space back",
-	  .tx = reactivate_tx, .audit = "space.reactivated",
-	  .flags = CMD_RID },
+	  .tx = lifecycle_tx, .audit = "space.reactivated",
+	  .flags = CMD_RID, .variant = 1 },
 	{ "SPACE.DELETE", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE,
 	  SPACE_CREATOR, delete_args,
 	  "delete a space for good (its creator only)",

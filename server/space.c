@@ -216,6 +216,17 @@ space_contacts_changed(struct db_job *j, struct db_conn *dc, int64_t space,
 }
 
 void
+space_people_ok(struct buf *out, const char *tag, int64_t people)
+{
+	proto_begin(out, tag, "OK");
+	proto_add_i64(out, "people", people);
+	if (people > SPACE_RECOMMENDED)
+		proto_add(out, "warning", "more than 15 participants: past the "
+		    "recommended size for a space");
+	proto_end(out);
+}
+
+void
 space_profile_add(struct buf *out, const PGresult *r, int i)
 {
 	static const char *const cols[][2] = {

@@ -111,6 +111,12 @@ int space_participant_emit(struct db_job *, struct db_conn *,
 	" CASE WHEN p.local_job_title IS NOT NULL THEN u.job_title END" \
 	"  AS own_job_title"
 
+/* Above this many participants a space is past the recommended size. */
+#define SPACE_RECOMMENDED	15
+
+/* `TAG OK people=N`, and past the recommended size, a warning. */
+void space_people_ok(struct buf *, const char *tag, int64_t people);
+
 /* The parameters name, company, job_title (and own_* where the space set
    its own) of row i, a row with SPACE_PROFILE_COLUMNS. */
 void space_profile_add(struct buf *, const struct pg_result *, int row);
