@@ -142,22 +142,13 @@ static void
 space_line(struct buf *out, const char *tag, const PGresult *r, int i)
 {
 	static const char *const cols[] = {
-		"title", "description", "role", "people", "pending", "overdue",
-		"requests"
-	};
-	static const char *const flags[] = {
-		"archived", "externals_invite", "network"
+		"id", "title", "description", "role", "people", "pending",
+		"overdue", "requests", "workspace=workspace_id",
+		"creator=creator_id", "archived", "externals_invite", "network",
+		NULL
 	};
 
-	proto_begin(out, tag, "SPACE");
-	proto_add(out, "id", db_get(r, i, "id"));
-	for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
-		proto_add(out, cols[c], db_get(r, i, cols[c]));
-	proto_add(out, "workspace", db_get(r, i, "workspace_id"));
-	proto_add(out, "creator", db_get(r, i, "creator_id"));
-	for (size_t c = 0; c < sizeof flags / sizeof flags[0]; c++)
-		proto_add(out, flags[c], db_get_flag(r, i, flags[c]));
-	proto_end(out);
+	req_row(out, tag, "SPACE", r, i, cols);
 }
 
 /*

@@ -108,6 +108,27 @@ req_errf(struct req *r, enum proto_err code, const char *fmt, ...)
 	return -1;
 }
 
+#define REQ_BOOLOID	16	/* PostgreSQL's type bool (pg_type.h) */
+
+void
+req_row(struct buf *out, const char *tag, const char *word,
+    const PGresult *res, int row, const char *const *cols)
+{
+	char key[PROTO_WORD_MAX + 1];
+
+	proto_begin(out, tag, word);
+	for (; *cols != NULL; cols++) {
+		const char *eq = strchr(*cols, '='), *col = eq ? eq + 1 : *cols;
+
+		snprintf(key, sizeof key, "%.*s", eq ? (int)(eq - *cols) :
+		    (int)strlen(*cols), *cols);
+		proto_add(out, key, PQftype(res, PQfnumber(res, col)) ==
+		    REQ_BOOLOID ? db_get_flag(res, row, col) :
+		    db_get(res, row, col));
+	}
+	proto_end(out);
+}
+
 void
 req_target(struct req *r, const char *fmt, ...)
 {

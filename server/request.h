@@ -73,6 +73,13 @@ void req_err_begin(struct buf *, const char *tag, enum proto_err,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* `TAG OK key=v`: the reply of a verb that answers with one number. */
 void req_ok_i64(struct buf *, const char *tag, const char *key, int64_t v);
+/*
+ * `TAG word ...`, a data line from row i of a result: for each of cols
+ * (which ends with NULL) "key", the column of that name, or "key=column";
+ * a boolean column is written 1 or 0, as the protocol writes flags.
+ */
+void req_row(struct buf *, const char *tag, const char *word,
+    const PGresult *, int row, const char *const *cols);
 /* The audit row's target, printf-style. */
 void req_target(struct req *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
