@@ -293,7 +293,8 @@ link_prove(struct link_job *lj, struct db_conn *dc, int64_t user)
 	int rc = 0;
 
 	if (db_commandf(j, dc, "link_prove", "i", user) != 0 ||
-	    db_valuef(j, dc, "link_local_void", NULL, &voided, "i", user) != 0 ||
+	    db_valuef(j, dc, "link_local_void", NULL, &voided, "i",
+	    user) != 0 ||
 	    (voided > 0 && space_profile_changed(j, dc, user) != 0) ||
 	    (r = db_queryf(j, dc, "link_sessions_void", "i", user)) == NULL)
 		return -1;
