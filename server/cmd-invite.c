@@ -90,17 +90,7 @@ const struct db_stmt invite_stmts[] = {
 	{ NULL, NULL }
 };
 
-/* A request of this file: the inviter, and for INVITE its addresses. */
-struct invite_req {
-	struct req	 req;
-	struct inviter	 iv;
-	char		*name;		/* iv.name */
-	char		*base;		/* iv.base */
-	char		**emails;
-	size_t		 nemails;
-};
-
-static void
+void
 invite_destroy(struct req *r)
 {
 	struct invite_req *ir = (struct invite_req *)r;
@@ -119,17 +109,16 @@ invite_base(void)
 	return xstrdup(config_public_address(server_config()));
 }
 
-/* Loop thread: the inviter's name and the links' base, which only the
-   loop may read. */
-static enum cmd_result
-inviter_prepare(struct req *r, struct cmd_ctx *ctx)
+enum cmd_result
+invite_prepare_inviter(struct req *r, struct cmd_ctx *ctx)
 {
 	struct invite_req *ir = (struct invite_req *)r;
 
 	ir->name = xstrdup(conn_session(ctx->conn)->name);
 	ir->base = invite_base();
 	ir->iv.job = &r->job;
-	ir->iv.space = req_int(r, "space");
+	/* SPACE.CREATE's is the new one, set once it is made. */
+	ir->iv.space = r->cmd->target == TARGET_SPACE ? req_int(r, "space") : 0;
 	ir->iv.user = r->user;
 	ir->iv.name = ir->name;
 	ir->iv.message = "";
@@ -204,7 +193,7 @@ invite_prepare(struct req *r, struct cmd_ctx *ctx)
 	if ((ir->emails = emails_split(req_str(r, "emails"), &ir->nemails,
 	    &why)) == NULL)
 		return cmd_err(ctx, PERR_INVALID, why);
-	inviter_prepare(r, ctx);
+	invite_prepare_inviter(r, ctx);
 	if (req_has(r, "message"))
 		ir->iv.message = req_str(r, "message");
 	return CMD_PENDING;
@@ -557,13 +546,13 @@ const struct cmd cmd_invite_table[] = {
 	  .flags = CMD_RID },
 	{ "INVITE.RESEND", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE,
 	  SPACE_MANAGE, again_args, "send an invitation again with a new link",
-	  .size = sizeof(struct invite_req), .prepare = inviter_prepare,
+	  .size = sizeof(struct invite_req), .prepare = invite_prepare_inviter,
 	  .tx = again_tx, .destroy = invite_destroy,
 	  .flags = CMD_RID, .variant = 1 },
 	{ "INVITE.REMIND", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE,
 	  SPACE_MANAGE, remind_args,
 	  "remind a pending invitee, or get a link to pass on",
-	  .size = sizeof(struct invite_req), .prepare = inviter_prepare,
+	  .size = sizeof(struct invite_req), .prepare = invite_prepare_inviter,
 	  .tx = again_tx, .destroy = invite_destroy,
 	  .flags = CMD_RID },
 	{ NULL }

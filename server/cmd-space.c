@@ -10,13 +10,11 @@
 
 #include "buf.h"
 #include "cmd.h"
-#include "conn.h"
 #include "db.h"
 #include "invite.h"
 #include "plan.h"
 #include "proto.h"
 #include "request.h"
-#include "session.h"
 #include "space.h"
 #include "xmalloc.h"
 
@@ -169,44 +167,16 @@ title_check(struct req *r)
 
 /* SPACE.CREATE ------------------------------------------------------------ */
 
-/* The creator's name and the links' base, for the invitations a new
-   space sends (invite_always): read on the loop thread. */
-struct create_job {
-	struct req	 req;
-	char		*name;
-	char		*base;
-};
-
-static enum cmd_result
-create_prepare(struct req *r, struct cmd_ctx *ctx)
-{
-	struct create_job *cj = (struct create_job *)r;
-
-	cj->name = xstrdup(conn_session(ctx->conn)->name);
-	cj->base = invite_base();
-	return CMD_PENDING;
-}
-
-static void
-create_destroy(struct req *r)
-{
-	struct create_job *cj = (struct create_job *)r;
-
-	free(cj->name);
-	free(cj->base);
-}
-
 /* The space, its creator its owner, and the contacts the creator always
-   adds to a new space invited (INVITED lines before the OK). */
+   adds to a new space invited (INVITED lines before the OK): the job is
+   an inviter's (invite.h). */
 static int
 create_tx(struct req *r, struct db_conn *dc)
 {
-	struct create_job *cj = (struct create_job *)r;
+	struct inviter *iv = &((struct invite_req *)r)->iv;
 	struct db_job *j = &r->job;
 	const char *title = req_str(r, "title"), *desc;
 	int network = req_bool(r, "network") == 1;
-	struct inviter iv = { .job = j, .user = r->user, .name = cj->name,
-	    .message = "", .base = cj->base };
 	struct buf *data;
 	PGresult *res;
 	int rc;
@@ -219,19 +189,19 @@ create_tx(struct req *r, struct db_conn *dc)
 	    r->user, title, desc, req_bool(r, "externals_invite") == 1,
 	    network)) == NULL)
 		return -1;
-	iv.space = db_get_i64(res, 0, "id");
+	iv->space = db_get_i64(res, 0, "id");
 	PQclear(res);
-	data = space_data(iv.space, title);
+	data = space_data(iv->space, title);
 	proto_add(data, "network", network ? "1" : "0");
-	rc = db_commandf(j, dc, "space_add_owner", "ii", iv.space, r->user) ||
-	    space_emit(j, dc, iv.space, "space.created", data) ||
-	    req_open_space(r, dc, iv.space, SPACE_SEE) ||
-	    invite_always(&iv, dc, &r->space) ? -1 : 0;
+	rc = db_commandf(j, dc, "space_add_owner", "ii", iv->space, r->user) ||
+	    space_emit(j, dc, iv->space, "space.created", data) ||
+	    req_open_space(r, dc, iv->space, SPACE_SEE) ||
+	    invite_always(iv, dc, &r->space) ? -1 : 0;
 	buf_free(data);
 	if (rc != 0)
 		return -1;
 	r->detail = xstrdup(title);
-	req_ok_i64(j->out, j->tag, "space", iv.space);
+	req_ok_i64(j->out, j->tag, "space", iv->space);
 	return 0;
 }
 
@@ -441,8 +411,8 @@ static const struct cmd_arg delete_args[] = {
 const struct cmd cmd_space_table[] = {
 	{ "SPACE.CREATE", CMD_VERIFIED, AREA_SPACES, TARGET_WORKSPACE, 0,
 	  create_args, "create a space in one of your workspaces",
-	  .size = sizeof(struct create_job), .prepare = create_prepare,
-	  .tx = create_tx, .destroy = create_destroy,
+	  .size = sizeof(struct invite_req), .prepare = invite_prepare_inviter,
+	  .tx = create_tx, .destroy = invite_destroy,
 	  .audit = "space.create",
 	  .flags = CMD_RID },
 	{ "SPACE.LIST", CMD_SESSION, AREA_SPACES, TARGET_SELF, 0, NULL,
