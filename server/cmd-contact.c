@@ -104,20 +104,12 @@ const struct db_stmt contact_stmts[] = {
 static void
 contact_line(struct buf *out, const char *tag, const PGresult *r, int i)
 {
-	static const char *const text[] = {
-		"name", "email", "company", "job_title", "networks", "unread"
-	};
-	static const char *const flags[] = {
-		"online", "always_add", "always_collaborator"
+	static const char *const cols[] = {
+		"user=id", "name", "email", "company", "job_title", "networks",
+		"unread", "online", "always_add", "always_collaborator", NULL
 	};
 
-	proto_begin(out, tag, "CONTACT");
-	proto_add(out, "user", db_get(r, i, "id"));
-	for (size_t c = 0; c < sizeof text / sizeof text[0]; c++)
-		proto_add(out, text[c], db_get(r, i, text[c]));
-	for (size_t c = 0; c < sizeof flags / sizeof flags[0]; c++)
-		proto_add(out, flags[c], db_get_flag(r, i, flags[c]));
-	proto_end(out);
+	req_row(out, tag, "CONTACT", r, i, cols);
 }
 
 /* How many contacts a CONTACT_MARKED result holds. */
@@ -174,6 +166,7 @@ static void
 show_run(struct db_job *j, struct db_conn *dc)
 {
 	struct req *r = (struct req *)j;
+	static const char *const cols[] = { "space=id", "title", NULL };
 	PGresult *res, *n;
 
 	if ((res = contact_find(r, dc)) == NULL)
@@ -184,12 +177,8 @@ show_run(struct db_job *j, struct db_conn *dc)
 		return;
 	}
 	contact_line(j->out, j->tag, res, 0);
-	for (int i = 0; i < PQntuples(n); i++) {
-		proto_begin(j->out, j->tag, "NETWORK");
-		proto_add(j->out, "space", db_get(n, i, "id"));
-		proto_add(j->out, "title", db_get(n, i, "title"));
-		proto_end(j->out);
-	}
+	for (int i = 0; i < PQntuples(n); i++)
+		req_row(j->out, j->tag, "NETWORK", n, i, cols);
 	proto_begin(j->out, j->tag, "OK");
 	proto_add_i64(j->out, "networks", PQntuples(n));
 	proto_add(j->out, "seq", db_get(res, 0, "mark"));
@@ -242,6 +231,9 @@ prefs_tx(struct req *r, struct db_conn *dc)
 static int
 candidates_tx(struct req *r, struct db_conn *dc)
 {
+	static const char *const cols[] = {
+		"user=id", "name", "email", "contact", NULL
+	};
 	struct db_job *j = &r->job;
 	const char *prefix = req_str(r, "prefix");
 	PGresult *res;
@@ -253,14 +245,8 @@ candidates_tx(struct req *r, struct db_conn *dc)
 	    (int64_t)CANDIDATES_DEFAULT)) == NULL)
 		return -1;
 	rows = PQntuples(res);
-	for (int i = 0; i < rows; i++) {
-		proto_begin(j->out, j->tag, "CANDIDATE");
-		proto_add(j->out, "user", db_get(res, i, "id"));
-		proto_add(j->out, "name", db_get(res, i, "name"));
-		proto_add(j->out, "email", db_get(res, i, "email"));
-		proto_add(j->out, "contact", db_get_flag(res, i, "contact"));
-		proto_end(j->out);
-	}
+	for (int i = 0; i < rows; i++)
+		req_row(j->out, j->tag, "CANDIDATE", res, i, cols);
 	req_ok_i64(j->out, j->tag, "count", rows);
 	PQclear(res);
 	return 0;

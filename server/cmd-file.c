@@ -128,8 +128,8 @@ const struct db_stmt file_stmts[] = {
 	   before the one before it pass $4 bytes (see cmd_page_full): the
 	   row past the page says there is more. */
 	{ "comment_list",
-	  "SELECT id, author_id, name, body, created FROM ("
-	  " SELECT c.id, c.author_id, u.name, c.body,"
+	  "SELECT id, file_id, author_id, name, body, created FROM ("
+	  " SELECT c.id, c.file_id, c.author_id, u.name, c.body,"
 	  " extract(epoch FROM c.created_at)::bigint AS created,"
 	  " coalesce(sum(octet_length(c.body)) OVER (ORDER BY c.id"
 	  " ROWS BETWEEN UNBOUNDED PRECEDING AND 2 PRECEDING), 0) AS past"
@@ -503,8 +503,10 @@ end_tx(struct req *r, struct db_conn *dc)
 static int
 list_tx(struct req *r, struct db_conn *dc)
 {
-	static const char *const cols[] = { "name", "size", "sha256" };
-	const size_t ncols = sizeof cols / sizeof cols[0];
+	static const char *const cols[] = {
+		"id", "name", "size", "sha256", "uploader=uploader_id",
+		"uploader_name", "created", "comments", NULL
+	};
 	struct db_job *j = &r->job;
 	PGresult *res;
 	int rows;
@@ -512,18 +514,8 @@ list_tx(struct req *r, struct db_conn *dc)
 	if ((res = db_queryf(j, dc, "file_list", "i", r->space.space)) == NULL)
 		return -1;
 	rows = PQntuples(res);
-	for (int i = 0; i < rows; i++) {
-		proto_begin(j->out, j->tag, "FILE");
-		proto_add(j->out, "id", db_get(res, i, "id"));
-		for (size_t c = 0; c < ncols; c++)
-			proto_add(j->out, cols[c], db_get(res, i, cols[c]));
-		proto_add(j->out, "uploader", db_get(res, i, "uploader_id"));
-		proto_add(j->out, "uploader_name", db_get(res, i,
-		    "uploader_name"));
-		proto_add(j->out, "created", db_get(res, i, "created"));
-		proto_add(j->out, "comments", db_get(res, i, "comments"));
-		proto_end(j->out);
-	}
+	for (int i = 0; i < rows; i++)
+		req_row(j->out, j->tag, "FILE", res, i, cols);
 	req_ok_i64(j->out, j->tag, "count", rows);
 	PQclear(res);
 	return 0;
@@ -691,6 +683,10 @@ comment_add_tx(struct req *r, struct db_conn *dc)
 static int
 comment_list_tx(struct req *r, struct db_conn *dc)
 {
+	static const char *const cols[] = {
+		"id", "file=file_id", "author=author_id", "name", "body",
+		"created", NULL
+	};
 	struct file_req *f = (struct file_req *)r;
 	struct db_job *j = &r->job;
 	int64_t limit = req_has(r, "limit") ? req_int(r, "limit") :
@@ -703,16 +699,8 @@ comment_list_tx(struct req *r, struct db_conn *dc)
 		return -1;
 	rows = PQntuples(res);
 	for (; n < rows && n < limit && !cmd_page_full(j->out, r->page, n);
-	    n++) {
-		proto_begin(j->out, j->tag, "COMMENT");
-		proto_add(j->out, "id", db_get(res, n, "id"));
-		proto_add_i64(j->out, "file", f->file);
-		proto_add(j->out, "author", db_get(res, n, "author_id"));
-		proto_add(j->out, "name", db_get(res, n, "name"));
-		proto_add(j->out, "body", db_get(res, n, "body"));
-		proto_add(j->out, "created", db_get(res, n, "created"));
-		proto_end(j->out);
-	}
+	    n++)
+		req_row(j->out, j->tag, "COMMENT", res, n, cols);
 	proto_begin(j->out, j->tag, "OK");
 	proto_add_i64(j->out, "count", n);
 	if (n < rows)

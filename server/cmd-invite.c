@@ -90,17 +90,7 @@ const struct db_stmt invite_stmts[] = {
 	{ NULL, NULL }
 };
 
-/* A request of this file: the inviter, and for INVITE its addresses. */
-struct invite_req {
-	struct req	 req;
-	struct inviter	 iv;
-	char		*name;		/* iv.name */
-	char		*base;		/* iv.base */
-	char		**emails;
-	size_t		 nemails;
-};
-
-static void
+void
 invite_destroy(struct req *r)
 {
 	struct invite_req *ir = (struct invite_req *)r;
@@ -119,17 +109,16 @@ invite_base(void)
 	return xstrdup(config_public_address(server_config()));
 }
 
-/* Loop thread: the inviter's name and the links' base, which only the
-   loop may read. */
-static enum cmd_result
-inviter_prepare(struct req *r, struct cmd_ctx *ctx)
+enum cmd_result
+invite_prepare_inviter(struct req *r, struct cmd_ctx *ctx)
 {
 	struct invite_req *ir = (struct invite_req *)r;
 
 	ir->name = xstrdup(conn_session(ctx->conn)->name);
 	ir->base = invite_base();
 	ir->iv.job = &r->job;
-	ir->iv.space = req_int(r, "space");
+	/* SPACE.CREATE's is the new one, set once it is made. */
+	ir->iv.space = r->cmd->target == TARGET_SPACE ? req_int(r, "space") : 0;
 	ir->iv.user = r->user;
 	ir->iv.name = ir->name;
 	ir->iv.message = "";
@@ -204,7 +193,7 @@ invite_prepare(struct req *r, struct cmd_ctx *ctx)
 	if ((ir->emails = emails_split(req_str(r, "emails"), &ir->nemails,
 	    &why)) == NULL)
 		return cmd_err(ctx, PERR_INVALID, why);
-	inviter_prepare(r, ctx);
+	invite_prepare_inviter(r, ctx);
 	if (req_has(r, "message"))
 		ir->iv.message = req_str(r, "message");
 	return CMD_PENDING;
@@ -333,24 +322,6 @@ added_mail(struct inviter *iv, struct db_conn *dc,
 	return rc;
 }
 
-static int
-participant_event(struct inviter *iv, struct db_conn *dc,
-    const char *type, int64_t user, const char *email, const char *role,
-    const char *status)
-{
-	struct buf *data = buf_new(0);
-	int rc;
-
-	proto_add_i64(data, "space", iv->space);
-	proto_add_i64(data, "user", user);
-	proto_add(data, "email", email);
-	proto_add(data, "role", role);
-	proto_add(data, "status", status);
-	rc = space_emit(iv->job, dc, iv->space, type, data);
-	buf_free(data);
-	return rc;
-}
-
 /*
  * Who comes in, and how. A workspace member with an account comes in at
  * once, unless auto: an invitation made for the inviter by their "always
@@ -385,7 +356,7 @@ invite_person(struct inviter *iv, struct db_conn *dc,
 	if ((r = db_queryf(iv->job, dc, "invite_user", "si", email,
 	    a->workspace)) == NULL)
 		return 0;
-	*member = PQntuples(r) > 0 && strcmp(db_get(r, 0, "member"), "t") == 0;
+	*member = PQntuples(r) > 0 && db_get_bool(r, 0, "member");
 	user = PQntuples(r) > 0 ? db_get_i64(r, 0, "id") : 0;
 	PQclear(r);
 	if (user == 0) {
@@ -444,8 +415,8 @@ invite_one(struct inviter *iv, struct db_conn *dc,
 	    status, iv->user, iv->message) != 0 ||
 	    (strcmp(status, "active") == 0 ? added_mail(iv, dc, a, email) :
 	    invite_mail(iv, dc, a, user, email, iv->message, 0)) != 0 ||
-	    participant_event(iv, dc, "participant.added", user, email,
-	    acting, status) != 0 ||
+	    space_participant_emit(j, dc, "participant.added", iv->space, user,
+	    email, acting, status) != 0 ||
 	    (strcmp(status, "active") == 0 &&
 	    space_contacts_changed(j, dc, iv->space, 0) != 0) ||
 	    outbox_crm_invitation(j, dc, iv->space, iv->user, email, acting,
@@ -482,30 +453,24 @@ static int
 invite_tx(struct req *r, struct db_conn *dc)
 {
 	struct invite_req *ir = (struct invite_req *)r;
-	PGresult *res;
 	int64_t people;
 
 	for (size_t i = 0; i < ir->nemails; i++)
 		if (invite_one(&ir->iv, dc, &r->space, ir->emails[i], 0) != 0)
 			return -1;
-	if ((res = db_queryf(&r->job, dc, "invite_count", "i",
-	    r->space.space)) == NULL)
+	if (db_valuef(&r->job, dc, "invite_count", "people", &people, "i",
+	    r->space.space) != 0)
 		return -1;
-	people = db_get_i64(res, 0, "people");
-	PQclear(res);
-	proto_begin(r->job.out, r->job.tag, "OK");
-	proto_add_i64(r->job.out, "people", people);
-	if (people > 15)
-		proto_add(r->job.out, "warning", "more than 15 participants: "
-		    "past the recommended size for a space");
-	proto_end(r->job.out);
+	space_people_ok(r->job.out, r->job.tag, people);
 	return 0;
 }
 
-/* INVITE.RESEND and INVITE.REMIND: an invitation still pending. */
+/* INVITE.RESEND (variant 1) and INVITE.REMIND: an invitation still
+   pending. */
 static int
-again(struct req *r, struct db_conn *dc, int resend)
+again_tx(struct req *r, struct db_conn *dc)
 {
+	int resend = r->cmd->variant;
 	struct invite_req *ir = (struct invite_req *)r;
 	struct inviter *iv = &ir->iv;
 	struct db_job *j = &r->job;
@@ -535,8 +500,8 @@ again(struct req *r, struct db_conn *dc, int resend)
 		    iv->space) != 0 || db_commandf(j, dc, "invite_renew",
 		    "ii", iv->space, who) != 0 || invite_mail(iv, dc,
 		    &r->space, who, email, message, 0) != 0 ||
-		    participant_event(iv, dc, "participant.updated", who,
-		    email, role, "pending") != 0 ? -1 : 0;
+		    space_participant_emit(j, dc, "participant.updated",
+		    iv->space, who, email, role, "pending") != 0 ? -1 : 0;
 	else if (by_link)
 		rc = (link = invite_link(iv, dc, who, 0)) == NULL ? -1 : 0;
 	else
@@ -551,18 +516,6 @@ again(struct req *r, struct db_conn *dc, int resend)
 	free(email);
 	free(message);
 	return rc;
-}
-
-static int
-resend_tx(struct req *r, struct db_conn *dc)
-{
-	return again(r, dc, 1);
-}
-
-static int
-remind_tx(struct req *r, struct db_conn *dc)
-{
-	return again(r, dc, 0);
 }
 
 static const struct cmd_arg invite_args[] = {
@@ -593,14 +546,14 @@ const struct cmd cmd_invite_table[] = {
 	  .flags = CMD_RID },
 	{ "INVITE.RESEND", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE,
 	  SPACE_MANAGE, again_args, "send an invitation again with a new link",
-	  .size = sizeof(struct invite_req), .prepare = inviter_prepare,
-	  .tx = resend_tx, .destroy = invite_destroy,
-	  .flags = CMD_RID },
+	  .size = sizeof(struct invite_req), .prepare = invite_prepare_inviter,
+	  .tx = again_tx, .destroy = invite_destroy,
+	  .flags = CMD_RID, .variant = 1 },
 	{ "INVITE.REMIND", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE,
 	  SPACE_MANAGE, remind_args,
 	  "remind a pending invitee, or get a link to pass on",
-	  .size = sizeof(struct invite_req), .prepare = inviter_prepare,
-	  .tx = remind_tx, .destroy = invite_destroy,
+	  .size = sizeof(struct invite_req), .prepare = invite_prepare_inviter,
+	  .tx = again_tx, .destroy = invite_destroy,
 	  .flags = CMD_RID },
 	{ NULL }
 };

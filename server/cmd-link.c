@@ -258,34 +258,22 @@ accept_join(struct link_job *lj, struct db_conn *dc, const PGresult *t,
     int64_t user, int64_t space)
 {
 	struct db_job *j = &lj->auth.req.job;
-	char u[STR_I64_LEN], s[STR_I64_LEN];
-	const char *join[2] = { str_i64(s, space), str_i64(u, user) };
-	struct buf *data;
 	PGresult *p;
 	int rc;
 
-	if ((p = db_query(j, dc, "link_join", 2, join)) == NULL)
+	if ((p = db_queryf(j, dc, "link_join", "ii", space, user)) == NULL)
 		return -1;
 	if (PQntuples(p) == 0) {
 		/* Revoked, archived, or deleted since the invitation. */
 		PQclear(p);
-		proto_err(j->out, j->tag, PERR_NOT_FOUND, SPACE_CLOSED);
-		return -1;
+		return req_err(&lj->auth.req, PERR_NOT_FOUND, SPACE_CLOSED);
 	}
-	if (strcmp(db_get(p, 0, "joined"), "t") != 0) {
-		PQclear(p);
-		return 0;	/* in already: nothing to tell */
-	}
-	data = buf_new(0);
-	proto_add(data, "space", s);
-	proto_add(data, "user", u);
-	proto_add(data, "email", db_get(t, 0, "email"));
-	proto_add(data, "role", db_get(p, 0, "role"));
-	proto_add(data, "status", "active");
-	rc = space_emit(j, dc, space, "participant.updated", data) != 0 ||
+	/* In already: nothing to tell. */
+	rc = db_get_bool(p, 0, "joined") && (space_participant_emit(j, dc,
+	    "participant.updated", space, user, db_get(t, 0, "email"),
+	    db_get(p, 0, "role"), "active") != 0 ||
 	    space_contacts_changed(j, dc, space, 0) != 0 ||
-	    accepted_mail(lj, dc, t, p) != 0;
-	buf_free(data);
+	    accepted_mail(lj, dc, t, p) != 0);
 	PQclear(p);
 	return rc ? -1 : 0;
 }
@@ -300,18 +288,15 @@ static int
 link_prove(struct link_job *lj, struct db_conn *dc, int64_t user)
 {
 	struct db_job *j = &lj->auth.req.job;
-	char u[STR_I64_LEN];
-	const char *id[1] = { str_i64(u, user) };
+	int64_t voided;
 	PGresult *r;
 	int rc = 0;
 
-	if (db_command(j, dc, "link_prove", 1, id) != 0 ||
-	    (r = db_query(j, dc, "link_local_void", 1, id)) == NULL)
-		return -1;
-	rc = PQntuples(r) > 0 && space_profile_changed(j, dc, user) != 0;
-	PQclear(r);
-	if (rc != 0 ||
-	    (r = db_query(j, dc, "link_sessions_void", 1, id)) == NULL)
+	if (db_commandf(j, dc, "link_prove", "i", user) != 0 ||
+	    db_valuef(j, dc, "link_local_void", NULL, &voided, "i",
+	    user) != 0 ||
+	    (voided > 0 && space_profile_changed(j, dc, user) != 0) ||
+	    (r = db_queryf(j, dc, "link_sessions_void", "i", user)) == NULL)
 		return -1;
 	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
 		struct buf *data = buf_new(0);
@@ -339,15 +324,12 @@ link_name(struct link_job *lj, struct db_conn *dc, int64_t user,
     int64_t space)
 {
 	struct db_job *j = &lj->auth.req.job;
-	char u[STR_I64_LEN], s[STR_I64_LEN];
-	const char *set[2] = { str_i64(u, user), lj->name };
-	const char *local[3] = { str_i64(s, space), u, lj->name };
 
 	if (lj->mode == LINK_FRESH)
-		return space != 0 ? db_command(j, dc, "link_local_name", 3,
-		    local) : 0;
-	return db_command(j, dc, "link_set_name", 2, set) != 0 ||
-	    db_command(j, dc, "link_local_name_clear", 1, set) != 0 ? -1 : 0;
+		return space != 0 ? db_commandf(j, dc, "link_local_name", "iis",
+		    space, user, lj->name) : 0;
+	return db_commandf(j, dc, "link_set_name", "is", user, lj->name) ||
+	    db_commandf(j, dc, "link_local_name_clear", "i", user) ? -1 : 0;
 }
 
 /* The facts of a row of LINK_FACTS, for link_decide. */
@@ -356,9 +338,9 @@ link_facts(struct link_job *lj, const PGresult *t, struct link_facts *f)
 {
 	memset(f, 0, sizeof *f);
 	f->login = strcmp(db_get(t, 0, "kind"), LINK_LOGIN) == 0;
-	f->mailed = strcmp(db_get(t, 0, "mailed"), "t") == 0;
-	f->verified = strcmp(db_get(t, 0, "verified"), "t") == 0;
-	f->established = strcmp(db_get(t, 0, "established"), "t") == 0;
+	f->mailed = db_get_bool(t, 0, "mailed");
+	f->verified = db_get_bool(t, 0, "verified");
+	f->established = db_get_bool(t, 0, "established");
 	f->has_password = !db_isnull(t, 0, "password_hash");
 	f->password_given = lj->auth.password != NULL;
 	f->session_user = lj->auth.req.user;
@@ -369,24 +351,22 @@ link_facts(struct link_job *lj, const PGresult *t, struct link_facts *f)
 static void
 link_refuse(struct link_job *lj, enum link_mode mode, int has_password)
 {
-	struct db_job *j = &lj->auth.req.job;
+	struct req *r = &lj->auth.req;
 
 	if (mode == LINK_OTHER)
-		proto_err(j->out, j->tag, PERR_FORBIDDEN, "this link is for "
-		    "another address than the one you are logged in as; log "
-		    "out first");
+		req_err(r, PERR_FORBIDDEN, "this link is for another address "
+		    "than the one you are logged in as; log out first");
 	else if (mode == LINK_UNPROVEN)
-		proto_err(j->out, j->tag, PERR_FORBIDDEN, "this address is "
-		    "not proven yet: use the link agora sent to it by e-mail, "
-		    "or ask for a login link (LOGIN.LINK)");
+		req_err(r, PERR_FORBIDDEN, "this address is not proven yet: "
+		    "use the link agora sent to it by e-mail, or ask for a "
+		    "login link (LOGIN.LINK)");
 	else if (has_password)
-		proto_err(j->out, j->tag, PERR_AUTH_REQUIRED, "this address "
-		    "has an account: give its password, or log in as it "
-		    "first");
+		req_err(r, PERR_AUTH_REQUIRED, "this address has an account: "
+		    "give its password, or log in as it first");
 	else
-		proto_err(j->out, j->tag, PERR_AUTH_REQUIRED, "this address "
-		    "has an account without a password: log in as it first, "
-		    "with a login link (LOGIN.LINK)");
+		req_err(r, PERR_AUTH_REQUIRED, "this address has an account "
+		    "without a password: log in as it first, with a login "
+		    "link (LOGIN.LINK)");
 }
 
 /*
@@ -399,20 +379,18 @@ link_read(struct link_job *lj, struct db_conn *dc, const char *stmt,
     char digest[TOKEN_DIGEST_LEN + 1], PGresult **t, struct link_facts *f)
 {
 	struct db_job *j = &lj->auth.req.job;
-	const char *take[2] = { digest, lj->kind };
 
 	if (token_digest(lj->auth.token, digest) != 0) {
 		j->status = DB_FAILED;
 		return -1;
 	}
-	if ((*t = db_query(j, dc, stmt, 2, take)) == NULL)
+	if ((*t = db_queryf(j, dc, stmt, "ss", digest, lj->kind)) == NULL)
 		return -1;
 	if (PQntuples(*t) == 0) {
 		PQclear(*t);
-		proto_err(j->out, j->tag, PERR_NOT_FOUND, "this link is not "
-		    "valid: it was used, replaced by a newer one, or has "
+		return req_err(&lj->auth.req, PERR_NOT_FOUND, "this link is "
+		    "not valid: it was used, replaced by a newer one, or has "
 		    "expired");
-		return -1;
 	}
 	link_facts(lj, *t, f);
 	return 0;
@@ -423,8 +401,7 @@ static void
 link_use_run(struct db_job *j, struct db_conn *dc)
 {
 	struct link_job *lj = (struct link_job *)j;
-	char digest[TOKEN_DIGEST_LEN + 1], extra[64] = "", u[STR_I64_LEN];
-	const char *use[1] = { digest }, *set[2] = { u, NULL };
+	char digest[TOKEN_DIGEST_LEN + 1], extra[64] = "";
 	struct link_facts f;
 	int64_t user, space = 0, sid;
 	PGresult *t;
@@ -440,20 +417,18 @@ link_use_run(struct db_job *j, struct db_conn *dc)
 		return;
 	if (link_decide(&f) != lj->mode) {
 		PQclear(t);
-		proto_err(j->out, j->tag, PERR_CONFLICT, "the account changed "
+		req_err(&lj->auth.req, PERR_CONFLICT, "the account changed "
 		    "meanwhile; try again");
 		return;
 	}
 	user = f.user;
-	str_i64(u, user);
 	if (!db_isnull(t, 0, "space_id"))
 		space = db_get_i64(t, 0, "space_id");
-	rc = db_command(j, dc, "link_use", 1, use) != 0 ||
+	rc = db_commandf(j, dc, "link_use", "s", digest) != 0 ||
 	    (lj->mode == LINK_BY_MAILBOX && !f.verified &&
 	    link_prove(lj, dc, user) != 0);
-	set[1] = lj->hash;
-	rc = rc || (lj->hash != NULL &&
-	    db_command(j, dc, "link_set_password", 2, set) != 0);
+	rc = rc || (lj->hash != NULL && db_commandf(j, dc,
+	    "link_set_password", "is", user, lj->hash) != 0);
 	rc = rc || (lj->name != NULL && link_name(lj, dc, user, space) != 0);
 	rc = rc || (space != 0 && accept_join(lj, dc, t, user, space) != 0);
 	/* One's own name: every space that shows them hears it. */
@@ -525,7 +500,7 @@ link_look_run(struct db_job *j, struct db_conn *dc)
 		return;
 	}
 	if (lj->mode == LINK_BY_SESSION && f.password_given) {
-		proto_err(j->out, j->tag, PERR_INVALID, "you are logged in as "
+		req_err(&lj->auth.req, PERR_INVALID, "you are logged in as "
 		    "this account: accept without a password (PASSWORD.SET "
 		    "changes it)");
 		return;
@@ -541,12 +516,14 @@ link_look_run(struct db_job *j, struct db_conn *dc)
 	j->cpu = link_cpu;
 }
 
-/* ACCEPT and LOGIN.TOKEN: the link's token, and what comes with it. */
+/* ACCEPT (variant 1) and LOGIN.TOKEN: the link's token, and what comes
+   with it. */
 static enum cmd_result
-link_prepare(struct req *r, struct cmd_ctx *ctx, const char *kind)
+link_prepare(struct req *r, struct cmd_ctx *ctx)
 {
 	struct link_job *lj = (struct link_job *)r;
-	int accept = strcmp(kind, LINK_INVITE) == 0;
+	int accept = r->cmd->variant;
+	const char *kind = accept ? LINK_INVITE : LINK_LOGIN;
 	const char *pw = accept ? req_str(r, "password") : NULL, *why;
 	const char *name = accept ? req_str(r, "name") : NULL;
 
@@ -566,18 +543,6 @@ link_prepare(struct req *r, struct cmd_ctx *ctx, const char *kind)
 	lj->name = name != NULL ? xstrdup(name) : NULL;
 	lj->scrypt_n = server_config()->scrypt_n;
 	return CMD_PENDING;
-}
-
-static enum cmd_result
-accept_prepare(struct req *r, struct cmd_ctx *ctx)
-{
-	return link_prepare(r, ctx, LINK_INVITE);
-}
-
-static enum cmd_result
-login_token_prepare(struct req *r, struct cmd_ctx *ctx)
-{
-	return link_prepare(r, ctx, LINK_LOGIN);
 }
 
 /*
@@ -611,20 +576,19 @@ login_link_limited(struct link_job *lj, struct db_conn *dc, long *retry,
 	return rc;
 }
 
-/* A new login link for user u, mailed in their language. 0, or -1. */
+/* A new login link for user, mailed in their language. 0, or -1. */
 static int
-login_link_send(struct link_job *lj, struct db_conn *dc, const char *u)
+login_link_send(struct link_job *lj, struct db_conn *dc, int64_t user)
 {
 	struct db_job *j = &lj->auth.req.job;
-	char token[TOKEN_HEX_LEN + 1], digest[TOKEN_DIGEST_LEN + 1], life[24];
-	const char *ins[3] = { digest, u, life }, *prune[1] = { u }, *lang;
+	char token[TOKEN_HEX_LEN + 1], digest[TOKEN_DIGEST_LEN + 1];
 	int minutes = LOGIN_LINK_LIFETIME / 60;
 	char *link, *body, *expiry;
+	const char *lang;
 	int rc;
 
 	if ((lang = outbox_lang(j, dc, 0, lj->auth.email)) == NULL)
 		return -1;
-	snprintf(life, sizeof life, "%d", LOGIN_LINK_LIFETIME);
 	if (token_new(token) != 0 || token_digest(token, digest) != 0) {
 		j->status = DB_FAILED;
 		return -1;
@@ -638,8 +602,9 @@ login_link_send(struct link_job *lj, struct db_conn *dc, const char *u)
 	    "in to agora without a password. To do so, run:\n\n    agora "
 	    "login --link %s\n\n%s If it was not you, ignore this message.\n"),
 	    link, expiry);
-	rc = db_command(j, dc, "link_login_prune", 1, prune) != 0 ||
-	    db_command(j, dc, "link_login_new", 3, ins) != 0 ||
+	rc = db_commandf(j, dc, "link_login_prune", "i", user) != 0 ||
+	    db_commandf(j, dc, "link_login_new", "sii", digest, user,
+	    (int64_t)LOGIN_LINK_LIFETIME) != 0 ||
 	    outbox_mail(j, dc, 0, 0, lj->auth.email, i18n_text(lang,
 	    "Your agora login link"), body) != 0 ? -1 : 0;
 	OPENSSL_cleanse(token, sizeof token);
@@ -653,9 +618,7 @@ static void
 login_link_run(struct db_job *j, struct db_conn *dc)
 {
 	struct link_job *lj = (struct link_job *)j;
-	const char *find[1] = { lj->auth.email }, *id[2];
-	char u[24], life[24];
-	PGresult *r;
+	int64_t user;
 	long retry;
 	int quiet = 0, rc;
 
@@ -668,17 +631,12 @@ login_link_run(struct db_job *j, struct db_conn *dc)
 			limit_refuse(j, "login links asked for", retry);
 		return;
 	}
-	if ((r = db_query(j, dc, "link_user", 1, find)) == NULL)
+	if (db_valuef(j, dc, "link_user", "id", &user, "s",
+	    lj->auth.email) != 0)
 		return;
-	*u = '\0';
-	if (PQntuples(r) > 0)
-		snprintf(u, sizeof u, "%s", db_get(r, 0, "id"));
-	PQclear(r);
-	snprintf(life, sizeof life, "%d", LOGIN_LINK_LIFETIME);
-	id[0] = u;
-	id[1] = life;
-	rc = *u != '\0' && (quiet ? db_command(j, dc, "link_login_extend", 2,
-	    id) : login_link_send(lj, dc, u)) != 0;
+	rc = user != 0 && (quiet ? db_commandf(j, dc, "link_login_extend",
+	    "ii", user, (int64_t)LOGIN_LINK_LIFETIME) : login_link_send(lj, dc,
+	    user)) != 0;
 	rc = rc || audit_record(j, dc, 0, 0, lj->auth.req.address, quiet ?
 	    "login.link.held" : "login.link", lj->auth.email, NULL) != 0 ||
 	    db_commit(j, dc) != 0;
@@ -731,20 +689,18 @@ password_store_run(struct db_job *j, struct db_conn *dc)
 {
 	struct link_job *lj = (struct link_job *)j;
 	struct limit_rule rule = password_rule(lj);
-	char u[STR_I64_LEN];
-	const char *set[2] = { str_i64(u, lj->auth.req.user), lj->hash };
 	int wrong = lj->auth.stored != NULL && !lj->auth.verified;
 
 	if (db_begin(j, dc) == 0 &&
-	    (wrong ? limit_add(j, dc, &rule, 1) :
-	    db_command(j, dc, "link_set_password", 2, set)) == 0 &&
+	    (wrong ? limit_add(j, dc, &rule, 1) : db_commandf(j, dc,
+	    "link_set_password", "is", lj->auth.req.user, lj->hash)) == 0 &&
 	    audit_record(j, dc, lj->auth.req.user, lj->auth.req.session,
 	    lj->auth.req.address, wrong ? "password.set.failed" : "password.set",
 	    NULL, NULL) == 0 &&
 	    db_commit(j, dc) == 0) {
 		if (wrong)
-			proto_err(j->out, j->tag, PERR_AUTH_FAILED, "the "
-			    "current password is not right");
+			req_err(&lj->auth.req, PERR_AUTH_FAILED, "the current "
+			    "password is not right");
 		else
 			proto_ok(j->out, j->tag);
 	}
@@ -775,8 +731,6 @@ password_set_run(struct db_job *j, struct db_conn *dc)
 {
 	struct link_job *lj = (struct link_job *)j;
 	struct limit_rule rule = password_rule(lj);
-	char u[STR_I64_LEN];
-	const char *id[1] = { str_i64(u, lj->auth.req.user) };
 	PGresult *r = NULL;
 	long retry;
 
@@ -786,18 +740,19 @@ password_set_run(struct db_job *j, struct db_conn *dc)
 		limit_refuse(j, "wrong current passwords", retry);
 		goto out;
 	}
-	if ((r = db_query(j, dc, "password_of", 1, id)) == NULL)
+	if ((r = db_queryf(j, dc, "password_of", "i", lj->auth.req.user)) ==
+	    NULL)
 		goto out;
 	free(lj->auth.stored);
 	lj->auth.stored = db_isnull(r, 0, "password_hash") ? NULL :
 	    xstrdup(db_get(r, 0, "password_hash"));
-	if (lj->auth.stored != NULL && lj->current == NULL) {
-		proto_err(j->out, j->tag, PERR_AUTH_FAILED, "give the current "
+	if (lj->auth.stored != NULL && lj->current == NULL)
+		req_err(&lj->auth.req, PERR_AUTH_FAILED, "give the current "
 		    "password as current=");
-		goto out;
+	else {
+		j->run = password_store_run;
+		j->cpu = password_cpu;
 	}
-	j->run = password_store_run;
-	j->cpu = password_cpu;
 out:
 	PQclear(r);
 	free(rule.key);
@@ -849,13 +804,13 @@ static const struct cmd_arg password_args[] = {
 const struct cmd cmd_link_table[] = {
 	{ "ACCEPT", CMD_GUEST, AREA_NONE, TARGET_LINK, 0, accept_args,
 	  "accept an invitation to a space; opens a session",
-	  LINK_VERB(accept_prepare, link_look_run, auth_finish) },
+	  LINK_VERB(link_prepare, link_look_run, auth_finish), .variant = 1 },
 	{ "LOGIN.LINK", CMD_GUEST, AREA_NONE, TARGET_LINK, 0, login_link_args,
 	  "e-mail me a one-time login link",
 	  LINK_VERB(login_link_prepare, login_link_run, NULL) },
 	{ "LOGIN.TOKEN", CMD_GUEST, AREA_NONE, TARGET_LINK, 0, token_args,
 	  "log in with a one-time login link",
-	  LINK_VERB(login_token_prepare, link_look_run, auth_finish) },
+	  LINK_VERB(link_prepare, link_look_run, auth_finish) },
 	{ "PASSWORD.SET", CMD_SESSION, AREA_NONE, TARGET_SELF, 0, password_args,
 	  "set or change the password",
 	  LINK_VERB(password_set_prepare, password_set_run, NULL),

@@ -314,6 +314,9 @@ static void
 list_reply(struct msg_req *m, const PGresult *page, int64_t limit,
     int64_t last_read, int64_t unread)
 {
+	static const char *const cols[] = {
+		"id", "from=sender_id", "name", "at", "body", NULL
+	};
 	struct db_job *j = &m->req.job;
 	int rows = page != NULL ? PQntuples(page) : 0, n = 0, more;
 	struct buf *lines = buf_new(0);
@@ -321,14 +324,7 @@ list_reply(struct msg_req *m, const PGresult *page, int64_t limit,
 
 	while (n < rows && n < limit && !cmd_page_full(lines, m->req.page, n)) {
 		start[n] = buf_len(lines);
-		proto_begin(lines, j->tag, "MESSAGE");
-		proto_add(lines, "id", db_get(page, n, "id"));
-		proto_add(lines, "from", db_get(page, n, "sender_id"));
-		proto_add(lines, "name", db_get(page, n, "name"));
-		proto_add(lines, "at", db_get(page, n, "at"));
-		proto_add(lines, "body", db_get(page, n, "body"));
-		proto_end(lines);
-		n++;
+		req_row(lines, j->tag, "MESSAGE", page, n++, cols);
 	}
 	start[n] = buf_len(lines);
 	more = n < rows;
@@ -418,37 +414,22 @@ read_tx(struct req *r, struct db_conn *dc)
 
 /* CONV.LIST --------------------------------------------------------------- */
 
-static enum cmd_result
-conv_list_prepare(struct req *r, struct cmd_ctx *ctx)
-{
-	(void)ctx;
-	db_job_params(&r->job, "i", r->user);
-	return CMD_PENDING;
-}
-
 static void
 conv_list_result(struct db_job *j, const PGresult *r)
 {
+	static const char *const direct[] = {
+		"id", "kind", "with=other", "name", "last", "at", "unread", NULL
+	};
+	static const char *const space[] = {
+		"id", "kind", "space=space_id", "title", "last", "at", "unread",
+		NULL
+	};
 	int rows = PQntuples(r);
 
-	for (int i = 0; i < rows; i++) {
-		int direct = strcmp(db_get(r, i, "kind"), "direct") == 0;
-
-		proto_begin(j->out, j->tag, "CONVERSATION");
-		proto_add(j->out, "id", db_get(r, i, "id"));
-		proto_add(j->out, "kind", db_get(r, i, "kind"));
-		if (direct) {
-			proto_add(j->out, "with", db_get(r, i, "other"));
-			proto_add(j->out, "name", db_get(r, i, "name"));
-		} else {
-			proto_add(j->out, "space", db_get(r, i, "space_id"));
-			proto_add(j->out, "title", db_get(r, i, "title"));
-		}
-		proto_add(j->out, "last", db_get(r, i, "last"));
-		proto_add(j->out, "at", db_get(r, i, "at"));
-		proto_add(j->out, "unread", db_get(r, i, "unread"));
-		proto_end(j->out);
-	}
+	for (int i = 0; i < rows; i++)
+		req_row(j->out, j->tag, "CONVERSATION", r, i,
+		    strcmp(db_get(r, i, "kind"), "direct") == 0 ? direct :
+		    space);
 	req_ok_i64(j->out, j->tag, "count", rows);
 }
 
@@ -493,6 +474,6 @@ const struct cmd cmd_message_table[] = {
 	  .flags = CMD_RID },
 	{ "CONV.LIST", CMD_SESSION, AREA_CONVERSATIONS, TARGET_SELF, 0, NULL,
 	  "the caller's conversations, newest first", .stmt = "conv_list",
-	  .result = conv_list_result, .prepare = conv_list_prepare },
+	  .result = conv_list_result },
 	{ NULL }
 };

@@ -111,6 +111,7 @@ struct part_job {
 	struct req	 req;
 	int64_t		 space;
 	int64_t		 who;		/* the participant acted on */
+	PGresult	*row;		/* who, as participant_get reads them */
 	char		*base;		/* HOST:PORT for links */
 	char		 token[TOKEN_HEX_LEN + 1];	/* ACCESS.REQUEST */
 	const char	*name;		/* ACCESS.REQUEST: NULL if blank */
@@ -132,7 +133,10 @@ part_prepare(struct req *r, struct cmd_ctx *ctx)
 static void
 part_destroy(struct req *r)
 {
-	free(((struct part_job *)r)->base);
+	struct part_job *pj = (struct part_job *)r;
+
+	free(pj->base);
+	PQclear(pj->row);
 }
 
 /* Who is acted on where; the audit row names both. */
@@ -145,42 +149,36 @@ part_set(struct part_job *pj, int64_t space, int64_t who)
 	    (long long)who);
 }
 
-/*
- * Reads who in the space the core opened: 0 with *row (caller clears),
- * or -1 with the reply written.
- */
+/* Reads who in the space the core opened into pj->row: 0, or -1 with
+   the reply written. */
 static int
-part_get(struct part_job *pj, struct db_conn *dc, int64_t who,
-    PGresult **row)
+part_get(struct part_job *pj, struct db_conn *dc, int64_t who)
 {
 	part_set(pj, pj->req.space.space, who);
-	if ((*row = db_queryf(&pj->req.job, dc, "participant_get", "ii",
+	PQclear(pj->row);
+	if ((pj->row = db_queryf(&pj->req.job, dc, "participant_get", "ii",
 	    pj->space, pj->who)) == NULL)
 		return -1;
-	if (PQntuples(*row) == 0) {
-		PQclear(*row);
+	if (PQntuples(pj->row) == 0)
 		return req_err(&pj->req, PERR_NOT_FOUND, "no such participant "
 		    "in this space");
-	}
 	return 0;
 }
 
-/* participant.updated (or another type) about who, to the space. */
+/* A column of pj->row. */
+static const char *
+part_col(const struct part_job *pj, const char *col)
+{
+	return db_get(pj->row, 0, col);
+}
+
+/* An event of type about who, to the space: now in status. */
 static int
 part_event(struct part_job *pj, struct db_conn *dc, const char *type,
-    const char *email, const char *role, const char *status)
+    const char *status)
 {
-	struct buf *data = buf_new(0);
-	int rc;
-
-	proto_add_i64(data, "space", pj->space);
-	proto_add_i64(data, "user", pj->who);
-	proto_add(data, "email", email);
-	proto_add(data, "role", role);
-	proto_add(data, "status", status);
-	rc = space_emit(&pj->req.job, dc, pj->space, type, data);
-	buf_free(data);
-	return rc;
+	return space_participant_emit(&pj->req.job, dc, type, pj->space,
+	    pj->who, part_col(pj, "email"), part_col(pj, "role"), status);
 }
 
 /* An event to the participant alone (they may no longer see the space). */
@@ -209,29 +207,21 @@ static int
 revoke_tx(struct req *r, struct db_conn *dc)
 {
 	struct part_job *pj = (struct part_job *)r;
-	struct db_job *j = &r->job;
-	PGresult *p;
-	int rc;
 
-	if (part_get(pj, dc, req_int(r, "user"), &p) != 0)
+	if (part_get(pj, dc, req_int(r, "user")) != 0)
 		return -1;
 	if (pj->who == r->space.creator)
-		rc = req_err(r, PERR_FORBIDDEN, "the space's creator cannot be "
-		    "revoked");
-	else if (strcmp(db_get(p, 0, "status"), "revoked") == 0)
-		rc = req_err(r, PERR_CONFLICT, "already revoked");
-	else	/* Tell them first, while the space still has them. */
-		rc = part_tell(pj, dc, "space.revoked") ||
-		    part_status(pj, dc, "revoked") ||
-		    db_commandf(j, dc, "participant_tokens_drop", "ii",
-		    pj->space, pj->who) ||
-		    part_event(pj, dc, "participant.updated", db_get(p, 0,
-		    "email"), db_get(p, 0, "role"), "revoked") ||
-		    space_contacts_changed(j, dc, pj->space, pj->who) ? -1 : 0;
-	PQclear(p);
-	if (rc == 0)
-		proto_ok(j->out, j->tag);
-	return rc;
+		return req_err(r, PERR_FORBIDDEN, "the space's creator cannot "
+		    "be revoked");
+	if (strcmp(part_col(pj, "status"), "revoked") == 0)
+		return req_err(r, PERR_CONFLICT, "already revoked");
+	/* Tell them first, while the space still has them. */
+	return part_tell(pj, dc, "space.revoked") ||
+	    part_status(pj, dc, "revoked") ||
+	    db_commandf(&r->job, dc, "participant_tokens_drop", "ii",
+	    pj->space, pj->who) ||
+	    part_event(pj, dc, "participant.updated", "revoked") ||
+	    space_contacts_changed(&r->job, dc, pj->space, pj->who) ? -1 : 0;
 }
 
 /* PARTICIPANT.GRANT, PARTICIPANT.DENY --------------------------------------- */
@@ -274,59 +264,43 @@ static int
 grant_tx(struct req *r, struct db_conn *dc)
 {
 	struct part_job *pj = (struct part_job *)r;
-	struct db_job *j = &r->job;
-	const char *status, *now;
-	PGresult *p;
-	int rc;
+	const char *now;
+	int revoked;
 
-	if (part_get(pj, dc, req_int(r, "user"), &p) != 0)
+	if (part_get(pj, dc, req_int(r, "user")) != 0)
 		return -1;
-	status = db_get(p, 0, "status");
-	if (strcmp(status, "revoked") != 0 && strcmp(status, "requested") != 0) {
-		PQclear(p);
+	revoked = strcmp(part_col(pj, "status"), "revoked") == 0;
+	if (!revoked && strcmp(part_col(pj, "status"), "requested") != 0)
 		return req_err(r, PERR_CONFLICT, "only a revoked participant "
 		    "or an access request can be granted");
-	}
 	/* Back after a revocation: in at once. After a request: an
 	   activation link, and pending until it is used. */
-	now = strcmp(status, "revoked") == 0 ? "active" : "pending";
-	rc = part_status(pj, dc, now) ||
-	    (strcmp(now, "active") == 0 ? part_tell(pj, dc, "space.granted") :
-	    activation_mail(pj, dc, db_get(p, 0, "email"))) ||
-	    part_event(pj, dc, "participant.updated", db_get(p, 0, "email"),
-	    db_get(p, 0, "role"), now) ||
-	    space_contacts_changed(j, dc, pj->space, 0) ? -1 : 0;
-	PQclear(p);
-	if (rc == 0) {
-		proto_begin(j->out, j->tag, "OK");
-		proto_add(j->out, "status", now);
-		proto_end(j->out);
-	}
-	return rc;
+	now = revoked ? "active" : "pending";
+	if (part_status(pj, dc, now) ||
+	    (revoked ? part_tell(pj, dc, "space.granted") :
+	    activation_mail(pj, dc, part_col(pj, "email"))) ||
+	    part_event(pj, dc, "participant.updated", now) ||
+	    space_contacts_changed(&r->job, dc, pj->space, 0))
+		return -1;
+	proto_begin(r->job.out, r->job.tag, "OK");
+	proto_add(r->job.out, "status", now);
+	proto_end(r->job.out);
+	return 0;
 }
 
 static int
 deny_tx(struct req *r, struct db_conn *dc)
 {
 	struct part_job *pj = (struct part_job *)r;
-	struct db_job *j = &r->job;
-	PGresult *p;
-	int rc;
 
-	if (part_get(pj, dc, req_int(r, "user"), &p) != 0)
+	if (part_get(pj, dc, req_int(r, "user")) != 0)
 		return -1;
-	if (strcmp(db_get(p, 0, "status"), "requested") != 0)
-		rc = req_err(r, PERR_CONFLICT, "no access request from this "
+	if (strcmp(part_col(pj, "status"), "requested") != 0)
+		return req_err(r, PERR_CONFLICT, "no access request from this "
 		    "person");
-	else
-		rc = part_event(pj, dc, "participant.removed", db_get(p, 0,
-		    "email"), db_get(p, 0, "role"), "denied") ||
-		    db_commandf(j, dc, "participant_delete", "ii", pj->space,
-		    pj->who) ? -1 : 0;
-	PQclear(p);
-	if (rc == 0)
-		proto_ok(j->out, j->tag);
-	return rc;
+	return part_event(pj, dc, "participant.removed", "denied") ||
+	    db_commandf(&r->job, dc, "participant_delete", "ii", pj->space,
+	    pj->who) ? -1 : 0;
 }
 
 /* SPACE.LEAVE ------------------------------------------------------------- */
@@ -342,27 +316,19 @@ leave_tx(struct req *r, struct db_conn *dc)
 {
 	struct part_job *pj = (struct part_job *)r;
 	struct db_job *j = &r->job;
-	PGresult *p;
-	int rc;
 
-	if (part_get(pj, dc, r->user, &p) != 0)
+	if (part_get(pj, dc, r->user) != 0)
 		return -1;
 	if (r->space.creator == r->user)
-		rc = req_err(r, PERR_FORBIDDEN, "the space's creator cannot "
+		return req_err(r, PERR_FORBIDDEN, "the space's creator cannot "
 		    "leave it; archive or delete it instead");
-	else
-		rc = part_tell(pj, dc, "space.left") ||
-		    space_contacts_changed(j, dc, pj->space, pj->who) ||
-		    db_commandf(j, dc, "participant_tokens_drop", "ii",
-		    pj->space, pj->who) ||
-		    db_commandf(j, dc, "participant_delete", "ii", pj->space,
-		    pj->who) ||
-		    part_event(pj, dc, "participant.removed", db_get(p, 0,
-		    "email"), db_get(p, 0, "role"), "left") ? -1 : 0;
-	PQclear(p);
-	if (rc == 0)
-		proto_ok(j->out, j->tag);
-	return rc;
+	return part_tell(pj, dc, "space.left") ||
+	    space_contacts_changed(j, dc, pj->space, pj->who) ||
+	    db_commandf(j, dc, "participant_tokens_drop", "ii", pj->space,
+	    pj->who) ||
+	    db_commandf(j, dc, "participant_delete", "ii", pj->space,
+	    pj->who) ||
+	    part_event(pj, dc, "participant.removed", "left") ? -1 : 0;
 }
 
 /* PARTICIPANT.EDIT -------------------------------------------------------- */
@@ -389,10 +355,10 @@ edit_own(struct part_job *pj, struct db_conn *dc)
 /*
  * An external's profile as this space knows them (or an unproven
  * account's own): the space's alone (see SPACE_PROFILE_COLUMNS). Their
- * account, and every other space, stay as they are. row: participant_get's.
+ * account, and every other space, stay as they are.
  */
 static int
-edit_known(struct part_job *pj, struct db_conn *dc, const PGresult *row)
+edit_known(struct part_job *pj, struct db_conn *dc)
 {
 	struct req *r = &pj->req;
 	struct buf *data;
@@ -403,12 +369,8 @@ edit_known(struct part_job *pj, struct db_conn *dc, const PGresult *row)
 	    pj->space, pj->who, req_str(r, "name"), req_str(r, "company"),
 	    req_str(r, "job_title"))) == NULL)
 		return -1;
-	data = buf_new(0);
-	proto_add_i64(data, "space", pj->space);
-	proto_add_i64(data, "user", pj->who);
-	proto_add(data, "email", db_get(u, 0, "email"));
-	proto_add(data, "role", db_get(row, 0, "role"));
-	proto_add(data, "status", db_get(row, 0, "status"));
+	data = space_participant_data(pj->space, pj->who, db_get(u, 0,
+	    "email"), part_col(pj, "role"), part_col(pj, "status"));
 	space_profile_add(data, u, 0);
 	rc = space_emit(&r->job, dc, pj->space, "participant.updated", data);
 	buf_free(data);
@@ -421,7 +383,6 @@ edit_tx(struct req *r, struct db_conn *dc)
 {
 	struct part_job *pj = (struct part_job *)r;
 	const char *name = req_str(r, "name"), *status;
-	PGresult *p;
 	int rc, own;
 
 	pj->renamed = 0;	/* a run may be a second one (db.h) */
@@ -435,34 +396,28 @@ edit_tx(struct req *r, struct db_conn *dc)
 	if (req_int(r, "user") == r->user && name != NULL &&
 	    name[strspn(name, " ")] == '\0')
 		return req_err(r, PERR_INVALID, "a name cannot be empty");
-	if (part_get(pj, dc, req_int(r, "user"), &p) != 0)
+	if (part_get(pj, dc, req_int(r, "user")) != 0)
 		return -1;
-	status = db_get(p, 0, "status");
+	status = part_col(pj, "status");
 	/* Who an external does not see in SPACE.SHOW (access requests,
 	   the revoked) is not in the space as far as they can tell. */
 	if (!r->space.manager && strcmp(status, "active") != 0 &&
 	    strcmp(status, "pending") != 0)
-		rc = req_err(r, PERR_NOT_FOUND, "no such participant in this "
+		return req_err(r, PERR_NOT_FOUND, "no such participant in this "
 		    "space");
 	/* Anyone their own; the owner's side the externals' too, as the
 	   space knows them. */
-	else if (strcmp(status, "revoked") == 0 || (pj->who != r->user &&
+	if (strcmp(status, "revoked") == 0 || (pj->who != r->user &&
 	    (!r->space.manager || r->space.archived ||
-	    strcmp(db_get(p, 0, "role"), "external") != 0)))
-		rc = req_err(r, PERR_FORBIDDEN, "you may edit your own "
+	    strcmp(part_col(pj, "role"), "external") != 0)))
+		return req_err(r, PERR_FORBIDDEN, "you may edit your own "
 		    "profile, and the owner's side how the space knows its "
 		    "externals");
-	else {
-		/* An account whose address is not proven reaches only this
-		   space: so does what its holder says of it, until the
-		   address is proven. */
-		own = pj->who == r->user && r->verified;
-		rc = own ? edit_own(pj, dc) : edit_known(pj, dc, p);
-		pj->renamed = rc == 0 && own && req_has(r, "name");
-	}
-	PQclear(p);
-	if (rc == 0)
-		proto_ok(r->job.out, r->job.tag);
+	/* An account whose address is not proven reaches only this space:
+	   so does what its holder says of it, until the address is proven. */
+	own = pj->who == r->user && r->verified;
+	rc = own ? edit_own(pj, dc) : edit_known(pj, dc);
+	pj->renamed = rc == 0 && own && req_has(r, "name");
 	return rc;
 }
 
@@ -601,8 +556,8 @@ request_new(struct part_job *pj, struct db_conn *dc, const PGresult *sp,
 	return db_commandf(j, dc, "request_add", "iiss", pj->space, pj->who,
 	    role, name) ||
 	    request_mail(pj, dc, sp) ||
-	    part_event(pj, dc, "participant.added", email, role,
-	    "requested") ? -1 : 0;
+	    space_participant_emit(j, dc, "participant.added", pj->space,
+	    pj->who, email, role, "requested") ? -1 : 0;
 }
 
 /* A request mails the space's managers: not too often, from anyone. */
@@ -633,7 +588,8 @@ request_tx(struct req *r, struct db_conn *dc)
 {
 	struct part_job *pj = (struct part_job *)r;
 	struct db_job *j = &r->job;
-	PGresult *sp, *u, *p = NULL;
+	PGresult *sp, *u;
+	int64_t known;
 	long retry;
 	int rc = 0, member = 0;
 
@@ -647,7 +603,7 @@ request_tx(struct req *r, struct db_conn *dc)
 		return -1;
 	if (PQntuples(sp) == 0) {
 		PQclear(sp);
-		proto_err(j->out, j->tag, PERR_NOT_FOUND, SPACE_CLOSED);
+		req_err(r, PERR_NOT_FOUND, SPACE_CLOSED);
 		return 0;
 	}
 	part_set(pj, db_get_i64(sp, 0, "id"), 0);
@@ -656,22 +612,15 @@ request_tx(struct req *r, struct db_conn *dc)
 		rc = -1;
 	else if (PQntuples(u) > 0) {
 		part_set(pj, pj->space, db_get_i64(u, 0, "id"));
-		member = strcmp(db_get(u, 0, "member"), "t") == 0;
-		if ((p = db_queryf(j, dc, "participant_get", "ii", pj->space,
-		    pj->who)) == NULL)
-			rc = -1;
-		else if (PQntuples(p) > 0)
-			rc = 1;
+		member = db_get_bool(u, 0, "member");
+		rc = db_valuef(j, dc, "participant_get", NULL, &known, "ii",
+		    pj->space, pj->who) != 0 ? -1 : known > 0;
 	}
 	PQclear(u);
-	PQclear(p);
 	if (rc == 0)
 		rc = request_new(pj, dc, sp, member);
 	PQclear(sp);
-	if (rc < 0)
-		return -1;
-	proto_ok(j->out, j->tag);
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 /* The table --------------------------------------------------------------- */

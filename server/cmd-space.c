@@ -10,18 +10,13 @@
 
 #include "buf.h"
 #include "cmd.h"
-#include "conn.h"
 #include "db.h"
 #include "invite.h"
 #include "plan.h"
 #include "proto.h"
 #include "request.h"
-#include "session.h"
 #include "space.h"
 #include "xmalloc.h"
-
-/* Above this many participants a space is past the recommended size. */
-#define SPACE_RECOMMENDED	15
 
 /* Counts shown with every space: people in it, invitations still pending,
    those pending 7 days or more, and access requests waiting. */
@@ -145,22 +140,13 @@ static void
 space_line(struct buf *out, const char *tag, const PGresult *r, int i)
 {
 	static const char *const cols[] = {
-		"title", "description", "role", "people", "pending", "overdue",
-		"requests"
-	};
-	static const char *const flags[] = {
-		"archived", "externals_invite", "network"
+		"id", "title", "description", "role", "people", "pending",
+		"overdue", "requests", "workspace=workspace_id",
+		"creator=creator_id", "archived", "externals_invite", "network",
+		NULL
 	};
 
-	proto_begin(out, tag, "SPACE");
-	proto_add(out, "id", db_get(r, i, "id"));
-	for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
-		proto_add(out, cols[c], db_get(r, i, cols[c]));
-	proto_add(out, "workspace", db_get(r, i, "workspace_id"));
-	proto_add(out, "creator", db_get(r, i, "creator_id"));
-	for (size_t c = 0; c < sizeof flags / sizeof flags[0]; c++)
-		proto_add(out, flags[c], db_get_flag(r, i, flags[c]));
-	proto_end(out);
+	req_row(out, tag, "SPACE", r, i, cols);
 }
 
 /*
@@ -181,44 +167,16 @@ title_check(struct req *r)
 
 /* SPACE.CREATE ------------------------------------------------------------ */
 
-/* The creator's name and the links' base, for the invitations a new
-   space sends (invite_always): read on the loop thread. */
-struct create_job {
-	struct req	 req;
-	char		*name;
-	char		*base;
-};
-
-static enum cmd_result
-create_prepare(struct req *r, struct cmd_ctx *ctx)
-{
-	struct create_job *cj = (struct create_job *)r;
-
-	cj->name = xstrdup(conn_session(ctx->conn)->name);
-	cj->base = invite_base();
-	return CMD_PENDING;
-}
-
-static void
-create_destroy(struct req *r)
-{
-	struct create_job *cj = (struct create_job *)r;
-
-	free(cj->name);
-	free(cj->base);
-}
-
 /* The space, its creator its owner, and the contacts the creator always
-   adds to a new space invited (INVITED lines before the OK). */
+   adds to a new space invited (INVITED lines before the OK): the job is
+   an inviter's (invite.h). */
 static int
 create_tx(struct req *r, struct db_conn *dc)
 {
-	struct create_job *cj = (struct create_job *)r;
+	struct inviter *iv = &((struct invite_req *)r)->iv;
 	struct db_job *j = &r->job;
 	const char *title = req_str(r, "title"), *desc;
 	int network = req_bool(r, "network") == 1;
-	struct inviter iv = { .job = j, .user = r->user, .name = cj->name,
-	    .message = "", .base = cj->base };
 	struct buf *data;
 	PGresult *res;
 	int rc;
@@ -231,30 +189,23 @@ create_tx(struct req *r, struct db_conn *dc)
 	    r->user, title, desc, req_bool(r, "externals_invite") == 1,
 	    network)) == NULL)
 		return -1;
-	iv.space = db_get_i64(res, 0, "id");
+	iv->space = db_get_i64(res, 0, "id");
 	PQclear(res);
-	data = space_data(iv.space, title);
+	data = space_data(iv->space, title);
 	proto_add(data, "network", network ? "1" : "0");
-	rc = db_commandf(j, dc, "space_add_owner", "ii", iv.space, r->user) ||
-	    space_emit(j, dc, iv.space, "space.created", data) ||
-	    req_open_space(r, dc, iv.space, SPACE_SEE) ||
-	    invite_always(&iv, dc, &r->space) ? -1 : 0;
+	rc = db_commandf(j, dc, "space_add_owner", "ii", iv->space, r->user) ||
+	    space_emit(j, dc, iv->space, "space.created", data) ||
+	    req_open_space(r, dc, iv->space, SPACE_SEE) ||
+	    invite_always(iv, dc, &r->space) ? -1 : 0;
 	buf_free(data);
 	if (rc != 0)
 		return -1;
 	r->detail = xstrdup(title);
-	req_ok_i64(j->out, j->tag, "space", iv.space);
+	req_ok_i64(j->out, j->tag, "space", iv->space);
 	return 0;
 }
 
 /* SPACE.LIST -------------------------------------------------------------- */
-
-static enum cmd_result
-list_prepare(struct req *r, struct cmd_ctx *ctx)
-{
-	db_job_params(&r->job, "i", r->user);
-	return CMD_PENDING;
-}
 
 static void
 list_result(struct db_job *j, const PGresult *r)
@@ -291,7 +242,6 @@ show_tx(struct req *r, struct db_conn *dc)
 {
 	struct db_job *j = &r->job;
 	PGresult *s, *p;
-	int64_t people;
 
 	if ((s = db_queryf(j, dc, "space_get", "is", r->space.space,
 	    r->space.role)) == NULL)
@@ -304,13 +254,7 @@ show_tx(struct req *r, struct db_conn *dc)
 	space_line(j->out, j->tag, s, 0);
 	for (int i = 0; i < PQntuples(p); i++)
 		person_line(j->out, j->tag, p, i);
-	people = db_get_i64(s, 0, "people");
-	proto_begin(j->out, j->tag, "OK");
-	proto_add_i64(j->out, "people", people);
-	if (people > SPACE_RECOMMENDED)
-		proto_add(j->out, "warning", "more than 15 participants: "
-		    "past the recommended size for a space");
-	proto_end(j->out);
+	space_people_ok(j->out, j->tag, db_get_i64(s, 0, "people"));
 	PQclear(s);
 	PQclear(p);
 	return 0;
@@ -354,9 +298,10 @@ edit_tx(struct req *r, struct db_conn *dc)
  * them after. Archived or gone, a network no longer makes contacts.
  */
 static int
-lifecycle_tx(struct req *r, struct db_conn *dc, int reactivate)
+lifecycle_tx(struct req *r, struct db_conn *dc)
 {
 	struct db_job *j = &r->job;
+	int reactivate = r->cmd->variant;
 	int64_t id = r->space.space;
 	const char *stmt = reactivate ? "space_reactivate" : "space_archive";
 	const char *type = reactivate ? "space.reactivated" : "space.archived";
@@ -378,18 +323,6 @@ lifecycle_tx(struct req *r, struct db_conn *dc, int reactivate)
 		    db_commandf(j, dc, stmt, "i", id) ? -1 : 0;
 	buf_free(data);
 	return rc;
-}
-
-static int
-archive_tx(struct req *r, struct db_conn *dc)
-{
-	return lifecycle_tx(r, dc, 0);
-}
-
-static int
-reactivate_tx(struct req *r, struct db_conn *dc)
-{
-	return lifecycle_tx(r, dc, 1);
 }
 
 /*
@@ -478,14 +411,13 @@ static const struct cmd_arg delete_args[] = {
 const struct cmd cmd_space_table[] = {
 	{ "SPACE.CREATE", CMD_VERIFIED, AREA_SPACES, TARGET_WORKSPACE, 0,
 	  create_args, "create a space in one of your workspaces",
-	  .size = sizeof(struct create_job), .prepare = create_prepare,
-	  .tx = create_tx, .destroy = create_destroy,
+	  .size = sizeof(struct invite_req), .prepare = invite_prepare_inviter,
+	  .tx = create_tx, .destroy = invite_destroy,
 	  .audit = "space.create",
 	  .flags = CMD_RID },
 	{ "SPACE.LIST", CMD_SESSION, AREA_SPACES, TARGET_SELF, 0, NULL,
 	  "the spaces you are in",
-	  .stmt = "space_list", .result = list_result,
-	  .prepare = list_prepare },
+	  .stmt = "space_list", .result = list_result },
 	{ "SPACE.SHOW", CMD_SESSION, AREA_SPACES, TARGET_SPACE, SPACE_SEE,
 	  space_args, "a space and its participants",
 	  .tx = show_tx },
@@ -496,12 +428,12 @@ const struct cmd cmd_space_table[] = {
 	{ "SPACE.ARCHIVE", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE,
 	  SPACE_KEEPER, space_args,
 	  "archive a space: externals lose access, nothing is deleted",
-	  .tx = archive_tx, .audit = "space.archived",
+	  .tx = lifecycle_tx, .audit = "space.archived",
 	  .flags = CMD_RID },
 	{ "SPACE.REACTIVATE", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE,
 	  SPACE_KEEPER, space_args, "bring an archived space back",
-	  .tx = reactivate_tx, .audit = "space.reactivated",
-	  .flags = CMD_RID },
+	  .tx = lifecycle_tx, .audit = "space.reactivated",
+	  .flags = CMD_RID, .variant = 1 },
 	{ "SPACE.DELETE", CMD_VERIFIED, AREA_SPACES, TARGET_SPACE,
 	  SPACE_CREATOR, delete_args,
 	  "delete a space for good (its creator only)",

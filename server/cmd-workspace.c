@@ -26,20 +26,17 @@ const struct db_stmt workspace_stmts[] = {
 static void
 members_result(struct db_job *j, const PGresult *r)
 {
+	static const char *const cols[] = {
+		"user=id", "email", "name", "role", NULL
+	};
 	int rows = PQntuples(r);
 
 	if (rows == 0) {
 		proto_err(j->out, j->tag, PERR_NOT_FOUND, "no such workspace");
 		return;
 	}
-	for (int i = 0; i < rows; i++) {
-		proto_begin(j->out, j->tag, "MEMBER");
-		proto_add(j->out, "user", db_get(r, i, "id"));
-		proto_add(j->out, "email", db_get(r, i, "email"));
-		proto_add(j->out, "name", db_get(r, i, "name"));
-		proto_add(j->out, "role", db_get(r, i, "role"));
-		proto_end(j->out);
-	}
+	for (int i = 0; i < rows; i++)
+		req_row(j->out, j->tag, "MEMBER", r, i, cols);
 	req_ok_i64(j->out, j->tag, "count", rows);
 }
 

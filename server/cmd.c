@@ -320,6 +320,8 @@ cmd_start(struct cmd_ctx *ctx)
 	r->workspace = ctx->workspace;
 	j->stmt = c->stmt;
 	j->result = c->result;
+	if (c->stmt != NULL)
+		db_job_params(j, "i", r->user);
 	if (c->prepare != NULL && c->prepare(r, ctx) == CMD_DONE) {
 		req_destroy(j);
 		free(r);

@@ -102,7 +102,8 @@ typedef enum cmd_result cmd_handler(struct cmd_ctx *);
  * A verb. Most verbs are a transaction: tx holds their semantics, and the
  * core (request.c) begins, opens the target, runs tx, records the audit
  * row and commits. A verb that is one read-only statement sets stmt and
- * result, and prepare its parameters. Others give their own run (paged
+ * result; its parameter is the caller's id, unless prepare gives them.
+ * Others give their own run (paged
  * reads, the two-step password verbs). prepare runs on the loop thread
  * before the job is sent, for what only the loop may read (the
  * configuration, the connection); it may answer at once.
@@ -118,6 +119,8 @@ struct cmd {
 	const struct cmd_arg	*args;		/* ends with { NULL } */
 	const char		*summary;	/* one line, for docs */
 	unsigned		 flags;		/* CMD_RID */
+	int			 variant;	/* which of the verbs sharing
+						   its hooks this one is */
 
 	cmd_handler		*handler;	/* all of it, on the loop */
 	size_t			 size;		/* of the job: struct req or

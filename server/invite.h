@@ -7,6 +7,9 @@
 
 #include <stdint.h>
 
+#include "cmd.h"
+#include "request.h"
+
 struct buf;
 struct db_conn;
 struct db_job;
@@ -22,8 +25,22 @@ struct inviter {
 	const char	*base;		/* HOST:PORT for links */
 };
 
+/* A request that invites: the inviter, and for INVITE its addresses. */
+struct invite_req {
+	struct req	 req;
+	struct inviter	 iv;
+	char		*name;		/* iv.name */
+	char		*base;		/* iv.base */
+	char		**emails;
+	size_t		 nemails;
+};
+
 /* HOST:PORT, the address clients reach this server by (caller frees). */
 char *invite_base(void);
+/* A verb's prepare and destroy hooks for an invite_req: the inviter's
+   name and the links' base, which only the loop thread may read. */
+enum cmd_result invite_prepare_inviter(struct req *, struct cmd_ctx *);
+void invite_destroy(struct req *);
 
 /*
  * Worker, in the caller's transaction, after space_open on a space just

@@ -1,13 +1,12 @@
-#include <string.h>
-
 #include "plan.h"
 #include "request.h"
 
 const struct db_stmt plan_stmts[] = {
 	{ "plan_workspace",
-	  "SELECT plan <> 'free' AS paid FROM workspaces WHERE id = $1::bigint" },
+	  "SELECT (plan <> 'free')::int AS paid FROM workspaces"
+	  " WHERE id = $1::bigint" },
 	{ "plan_user",
-	  "SELECT " PAID_SQL("$1::bigint") " AS paid" },
+	  "SELECT (" PAID_SQL("$1::bigint") ")::int AS paid" },
 	{ NULL, NULL }
 };
 
@@ -16,13 +15,11 @@ static int
 plan_require(struct req *r, struct db_conn *dc, const char *stmt,
     int64_t id, const char *msg)
 {
-	PGresult *res;
-	int paid;
+	int64_t paid;
 
-	if ((res = db_queryf(&r->job, dc, stmt, "i", id)) == NULL)
+	/* No row (no such workspace) reads as 0. */
+	if (db_valuef(&r->job, dc, stmt, "paid", &paid, "i", id) != 0)
 		return -1;
-	paid = PQntuples(res) == 1 && strcmp(db_get(res, 0, "paid"), "t") == 0;
-	PQclear(res);
 	return paid ? 0 : req_err(r, PERR_PLAN_REQUIRED, msg);
 }
 

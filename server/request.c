@@ -57,15 +57,6 @@ req_bool(const struct req *r, const char *key)
 	return v->text == NULL ? -1 : (int)v->n;
 }
 
-const struct req_grant *
-req_grant(const struct req *r, int64_t workspace)
-{
-	for (size_t i = 0; i < r->ngrants; i++)
-		if (r->grants[i].workspace == workspace)
-			return &r->grants[i];
-	return NULL;
-}
-
 int
 req_err(struct req *r, enum proto_err code, const char *msg)
 {
@@ -115,6 +106,27 @@ req_errf(struct req *r, enum proto_err code, const char *fmt, ...)
 	va_end(ap);
 	proto_end(r->job.out);
 	return -1;
+}
+
+#define REQ_BOOLOID	16	/* PostgreSQL's type bool (pg_type.h) */
+
+void
+req_row(struct buf *out, const char *tag, const char *word,
+    const PGresult *res, int row, const char *const *cols)
+{
+	char key[PROTO_WORD_MAX + 1];
+
+	proto_begin(out, tag, word);
+	for (; *cols != NULL; cols++) {
+		const char *eq = strchr(*cols, '='), *col = eq ? eq + 1 : *cols;
+
+		snprintf(key, sizeof key, "%.*s", eq ? (int)(eq - *cols) :
+		    (int)strlen(*cols), *cols);
+		proto_add(out, key, PQftype(res, PQfnumber(res, col)) ==
+		    REQ_BOOLOID ? db_get_flag(res, row, col) :
+		    db_get(res, row, col));
+	}
+	proto_end(out);
 }
 
 void
@@ -177,14 +189,6 @@ req_new(const struct cmd *cmd, const struct proto_msg *msg,
 		r->user = s->user_id;
 		r->session = s->session_id;
 		r->verified = s->verified;
-		r->ngrants = s->nws;
-		r->grants = xcalloc(s->nws + 1, sizeof *r->grants);
-		for (size_t i = 0; i < s->nws; i++) {
-			r->grants[i].workspace = s->ws[i].id;
-			snprintf(r->grants[i].plan, sizeof r->grants[i].plan,
-			    "%s", s->ws[i].plan);
-			r->grants[i].role = s->ws[i].role;
-		}
 	}
 	r->job.destroy = req_destroy;
 	return r;
@@ -200,7 +204,6 @@ req_destroy(struct db_job *j)
 	free(r->values);
 	/* The values may hold a password. */
 	freezero(r->text, r->size_text);
-	free(r->grants);
 	free(r->detail);
 }
 

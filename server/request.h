@@ -3,10 +3,9 @@
  * does a verb's plumbing so that its handler holds only its semantics.
  *
  * The dispatcher (cmd.c) checks a request's parameters against its verb's
- * schema and binds them here, with who is asking (user, session, address,
- * the roles of their workspaces): the job owns copies of it all, freed by
- * the core, so a handler copies nothing and frees nothing. Worker-side,
- * a verb with a tx hook runs as
+ * schema and binds them here, with who is asking (user, session, address):
+ * the job owns copies of it all, freed by the core, so a handler copies
+ * nothing and frees nothing. Worker-side, a verb with a tx hook runs as
  *
  *	BEGIN → open the target (space_open, or the verb's open hook) →
  *	tx → audit row → COMMIT
@@ -21,7 +20,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "authz.h"
 #include "db.h"
 #include "proto.h"
 #include "space.h"
@@ -35,13 +33,6 @@ struct req_value {
 	int64_t		 n;		/* ARG_INT, ARG_ID, ARG_BOOL */
 };
 
-/* A workspace of the caller and their role there. */
-struct req_grant {
-	int64_t			 workspace;
-	char			 plan[16];
-	struct authz_role	 role;
-};
-
 struct req {
 	struct db_job		 job;		/* first: a request is a job */
 	const struct cmd	*cmd;
@@ -52,8 +43,6 @@ struct req {
 	struct req_value	*values;
 	char			*text;		/* the values' text, one block */
 	size_t			 size_text;
-	struct req_grant	*grants;
-	size_t			 ngrants;
 	size_t			 page;		/* paged replies' byte budget
 						   (cmd_page_bytes) */
 
@@ -74,9 +63,6 @@ int req_has(const struct req *, const char *key);
 int64_t req_int(const struct req *, const char *key);	/* 0 if absent */
 int req_bool(const struct req *, const char *key);	/* -1 if absent */
 
-/* The caller's role in a workspace, NULL if not a member. */
-const struct req_grant *req_grant(const struct req *, int64_t workspace);
-
 /* Writes `TAG ERR` into the reply; returns -1, for `return req_err(...)`. */
 int req_err(struct req *, enum proto_err, const char *msg);
 int req_errf(struct req *, enum proto_err, const char *fmt, ...)
@@ -87,6 +73,13 @@ void req_err_begin(struct buf *, const char *tag, enum proto_err,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* `TAG OK key=v`: the reply of a verb that answers with one number. */
 void req_ok_i64(struct buf *, const char *tag, const char *key, int64_t v);
+/*
+ * `TAG word ...`, a data line from row i of a result: for each of cols
+ * (which ends with NULL) "key", the column of that name, or "key=column";
+ * a boolean column is written 1 or 0, as the protocol writes flags.
+ */
+void req_row(struct buf *, const char *tag, const char *word,
+    const PGresult *, int row, const char *const *cols);
 /* The audit row's target, printf-style. */
 void req_target(struct req *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -199,7 +199,7 @@ rid_open(const struct rid *rid, const char *hex)
 	EVP_CIPHER_CTX_free(cx);
 	free(sealed);
 	if (!ok) {
-		freezero_str(plain);
+		freezero(plain, len + 1);	/* not a string yet */
 		return NULL;
 	}
 	plain[len] = '\0';
@@ -302,20 +302,15 @@ rid_lookup_done(struct db_job *j)
 {
 	struct rid_lookup *rl = (struct rid_lookup *)j;
 	struct conn *conn = conn_find(j->conn_id);
-	struct cmd_ctx ctx;
 	char rid[RID_HEX_LEN + 1];
+	struct cmd_ctx ctx = { conn, rl->msg.tag, &rl->msg, rl->cmd,
+	    rl->workspace, rid };
 
 	if (conn == NULL || j->status != DB_OK || rl->found) {
 		cmd_job_done(j);
 		return;
 	}
 	snprintf(rid, sizeof rid, "%s", proto_get(&rl->msg, "rid"));
-	ctx.conn = conn;
-	ctx.tag = rl->msg.tag;
-	ctx.msg = &rl->msg;
-	ctx.cmd = rl->cmd;
-	ctx.workspace = rl->workspace;
-	ctx.rid = rid;
 	/* The session may have ended meanwhile (bus.c). */
 	if (conn_session(conn) == NULL)
 		cmd_err(&ctx, PERR_AUTH_REQUIRED, "log in first");

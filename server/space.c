@@ -176,6 +176,34 @@ space_emit_to(struct db_job *j, struct db_conn *dc, int64_t space,
 	    data);
 }
 
+struct buf *
+space_participant_data(int64_t space, int64_t user, const char *email,
+    const char *role, const char *status)
+{
+	struct buf *data = buf_new(0);
+
+	proto_add_i64(data, "space", space);
+	proto_add_i64(data, "user", user);
+	proto_add(data, "email", email);
+	proto_add(data, "role", role);
+	proto_add(data, "status", status);
+	return data;
+}
+
+int
+space_participant_emit(struct db_job *j, struct db_conn *dc,
+    const char *type, int64_t space, int64_t user, const char *email,
+    const char *role, const char *status)
+{
+	struct buf *data = space_participant_data(space, user, email, role,
+	    status);
+	int rc;
+
+	rc = space_emit(j, dc, space, type, data);
+	buf_free(data);
+	return rc;
+}
+
 int
 space_contacts_changed(struct db_job *j, struct db_conn *dc, int64_t space,
     int64_t leaving)
@@ -185,6 +213,17 @@ space_contacts_changed(struct db_job *j, struct db_conn *dc, int64_t space,
 	snprintf(data, sizeof data, "space=%lld", (long long)space);
 	return db_commandf(j, dc, "space_contacts_changed", "iis", space,
 	    leaving, data);
+}
+
+void
+space_people_ok(struct buf *out, const char *tag, int64_t people)
+{
+	proto_begin(out, tag, "OK");
+	proto_add_i64(out, "people", people);
+	if (people > SPACE_RECOMMENDED)
+		proto_add(out, "warning", "more than 15 participants: past the "
+		    "recommended size for a space");
+	proto_end(out);
 }
 
 void
@@ -212,19 +251,15 @@ space_profile_changed(struct db_job *j, struct db_conn *dc, int64_t user)
 
 	if ((r = db_queryf(j, dc, "space_profile_spaces", "i", user)) == NULL)
 		return -1;
-	data = buf_new(0);
 	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
-		buf_reset(data);
-		proto_add(data, "space", db_get(r, i, "space_id"));
-		proto_add_i64(data, "user", user);
-		proto_add(data, "email", db_get(r, i, "email"));
-		proto_add(data, "role", db_get(r, i, "role"));
-		proto_add(data, "status", db_get(r, i, "status"));
+		int64_t space = db_get_i64(r, i, "space_id");
+
+		data = space_participant_data(space, user, db_get(r, i,
+		    "email"), db_get(r, i, "role"), db_get(r, i, "status"));
 		space_profile_add(data, r, i);
-		rc = space_emit(j, dc, db_get_i64(r, i, "space_id"),
-		    "participant.updated", data);
+		rc = space_emit(j, dc, space, "participant.updated", data);
+		buf_free(data);
 	}
-	buf_free(data);
 	PQclear(r);
 	return rc;
 }

@@ -83,6 +83,14 @@ int space_emit_shared(struct db_job *, struct db_conn *, int64_t space,
 int space_emit_to(struct db_job *, struct db_conn *, int64_t space,
     int64_t user, const char *type, struct buf *data);
 
+/* The data of an event about user as a participant of space (caller
+   frees), and the event of type with it, to the space. */
+struct buf *space_participant_data(int64_t space, int64_t user,
+    const char *email, const char *role, const char *status);
+int space_participant_emit(struct db_job *, struct db_conn *,
+    const char *type, int64_t space, int64_t user, const char *email,
+    const char *role, const char *status);
+
 /*
  * A participant as a space knows them. The space's people (its owner's
  * side) may set an external's name, company and job title for that space
@@ -102,6 +110,12 @@ int space_emit_to(struct db_job *, struct db_conn *, int64_t space,
 	"  AS own_company," \
 	" CASE WHEN p.local_job_title IS NOT NULL THEN u.job_title END" \
 	"  AS own_job_title"
+
+/* Above this many participants a space is past the recommended size. */
+#define SPACE_RECOMMENDED	15
+
+/* `TAG OK people=N`, and past the recommended size, a warning. */
+void space_people_ok(struct buf *, const char *tag, int64_t people);
 
 /* The parameters name, company, job_title (and own_* where the space set
    its own) of row i, a row with SPACE_PROFILE_COLUMNS. */
