@@ -24,6 +24,7 @@
 #include "client.h"
 #include "clock.h"
 #include "hex.h"
+#include "i18n.h"
 #include "paths.h"
 #include "tokenfile.h"
 #include "xmalloc.h"
@@ -136,7 +137,7 @@ link_lost(struct app *a, const char *why)
 	link_close(a, 1);
 	a->state = LINK_WAITING;
 	a->retry_at = clock_ms() + delay;
-	app_status(a, 1, "connection lost (%s); reconnecting in %.1f s", why,
+	app_status(a, 1, _("connection lost (%s); reconnecting in %.1f s"), why,
 	    delay / 1000.0);
 }
 
@@ -228,7 +229,7 @@ link_loaded(struct app *a, const struct client_reply *r, const char *what,
     int rc)
 {
 	if (!r->ok || rc != 0)
-		app_status(a, 1, "%s: %s", what, r->ok ? "unreadable reply" :
+		app_status(a, 1, "%s: %s", what, r->ok ? _("unreadable reply") :
 		    link_error(r));
 	view_sync(a);
 }
@@ -243,11 +244,11 @@ link_action(struct app *a, const char *done, const char *verb, ...)
 	int rc;
 
 	if (a->state != LINK_ONLINE || a->link.client == NULL) {
-		app_status(a, 1, "not connected: try again when online");
+		app_status(a, 1, _("not connected: try again when online"));
 		return;
 	}
 	if (a->npending == APP_PENDING_MAX) {
-		app_status(a, 1, "busy: try again in a moment");
+		app_status(a, 1, _("busy: try again in a moment"));
 		return;
 	}
 	arg = xstrdup(done);
@@ -274,12 +275,13 @@ link_action_say(struct app *a, const char *done, const struct client_reply *r)
 		/* Not a slip to retry: what the user needs, said in full. */
 		char *text;
 
-		xasprintf(&text, "Not done: %s. A workspace's plan is changed "
-		    "by the administrator of its server.", link_error(r));
+		xasprintf(&text, _("Not done: %s. A workspace's plan is "
+		    "changed by the administrator of its server."),
+		    link_error(r));
 		/* Not an error to keep: gone with Esc or another view. */
 		app_notice(a, 0, text);
 		free(text);
-		app_status(a, 1, "a paid plan is needed (see above)");
+		app_status(a, 1, _("a paid plan is needed (see above)"));
 		return;
 	}
 	if (!r->ok) {
@@ -297,13 +299,13 @@ link_action_say(struct app *a, const char *done, const struct client_reply *r)
 		xasprintf(&text, "%s: %s", done, link);
 		app_notice(a, 0, text);
 		free(text);
-		app_status(a, 0, "%s: above the list", done);
+		app_status(a, 0, _("%s: above the list"), done);
 	}
 	else if (r->ndata > 0)
 		app_status(a, warning != NULL, "%s: %zu%s%s%s", done,
-		    r->ndata - skipped, skipped > 0 ? " (some were already "
-		    "in)" : "", warning != NULL ? "; " : "", warning != NULL ?
-		    warning : "");
+		    r->ndata - skipped, skipped > 0 ? _(" (some were "
+		    "already in)") : "", warning != NULL ? "; " : "",
+		    warning != NULL ? warning : "");
 	else
 		app_status(a, 0, "%s", done);
 }
@@ -325,14 +327,14 @@ link_call(struct app *a, const char *verb, const char *k1, const char *v1,
 	const char *tag;
 
 	if (a->link.client == NULL) {
-		link_lost(a, "not connected");
+		link_lost(a, _("not connected"));
 		return NULL;
 	}
 	tag = client_send(a->link.client, verb, k1, v1, k2, v2, NULL);
 	if (tag == NULL || (r = client_wait(a->link.client, tag,
 	    LINK_TIMEOUT_MS)) == NULL) {
-		link_lost(a, client_closed(a->link.client) ? "closed by the "
-		    "server" : "no answer");
+		link_lost(a, client_closed(a->link.client) ? _("closed by "
+		    "the server") : _("no answer"));
 		return NULL;
 	}
 	return r;
@@ -374,7 +376,7 @@ link_sync(struct app *a)
 		    NULL)
 			return -1;
 		if (!r->ok) {
-			app_status(a, 1, "sync: %s", link_error(r));
+			app_status(a, 1, _("sync: %s"), link_error(r));
 			client_reply_free(r);
 			return -1;
 		}
@@ -391,8 +393,8 @@ link_sync(struct app *a)
 		if (more && seq > a->model.seq)
 			a->model.seq = seq;
 		if (more && a->model.seq <= from) {
-			app_status(a, 1, "sync: the server's pages do not "
-			    "move on");
+			app_status(a, 1, _("sync: the server's pages "
+			    "do not move on"));
 			return -1;
 		}
 	} while (more);
@@ -403,8 +405,8 @@ static int
 link_whoami_reply(struct app *a, const struct client_reply *r)
 {
 	if (!r->ok || model_whoami(&a->model, r->data, r->ndata) != 0) {
-		app_status(a, 1, "whoami: %s", r->ok ? "unreadable reply" :
-		    link_error(r));
+		app_status(a, 1, _("whoami: %s"), r->ok ?
+		    _("unreadable reply") : link_error(r));
 		return -1;
 	}
 	a->session = link_reply_i64(r, "session");
@@ -439,7 +441,7 @@ link_load(struct app *a, int resumed)
 	client_reply_free(r);
 	if (rc != 0 || link_sync(a) != 0) {
 		if (a->link.client != NULL)
-			link_lost(a, "could not load");
+			link_lost(a, _("could not load"));
 		return;
 	}
 	a->state = LINK_ONLINE;
@@ -451,7 +453,7 @@ link_load(struct app *a, int resumed)
 	/* The people and spaces come after the first paint: a workspace of
 	   thousands should not hold the screen back. */
 	view_load(a, 1);
-	app_status(a, 0, resumed ? "connected to %s" : "logged in to %s",
+	app_status(a, 0, resumed ? _("connected to %s") : _("logged in to %s"),
 	    a->opts->server);
 }
 
@@ -472,16 +474,16 @@ link_login_done(struct app *a, const char *password)
 		return;
 	if (!r->ok) {
 		if (strcmp(r->code, "auth_failed") == 0)
-			app_status(a, 1, "wrong e-mail or password");
+			app_status(a, 1, _("wrong e-mail or password"));
 		else
-			app_status(a, 1, "login: %s", link_error(r));
+			app_status(a, 1, _("login: %s"), link_error(r));
 		client_reply_free(r);
 		link_ask_password(a);
 		return;
 	}
 	if (tokenfile_save(a->token_path, client_reply_get(r, "token"),
 	    &cause) != 0) {
-		app_status(a, 1, "the session cannot be kept: %s", cause);
+		app_status(a, 1, _("the session cannot be kept: %s"), cause);
 		free(cause);
 	}
 	client_reply_free(r);
@@ -493,9 +495,9 @@ link_ask_password(struct app *a)
 {
 	a->state = LINK_LOGIN;
 	if (!a->status_error)
-		app_status(a, 0, "log in to %s as %s", a->opts->server,
+		app_status(a, 0, _("log in to %s as %s"), a->opts->server,
 		    a->email);
-	app_prompt(a, "Password: ", 1, link_login_done);
+	app_prompt(a, _("Password: "), 1, link_login_done);
 }
 
 static void link_ask_email(struct app *);
@@ -504,7 +506,7 @@ static void
 link_email_done(struct app *a, const char *email)
 {
 	if (*email == '\0' || strchr(email, ' ') != NULL) {
-		app_status(a, 1, "an e-mail address, please");
+		app_status(a, 1, _("an e-mail address, please"));
 		link_ask_email(a);
 		return;
 	}
@@ -517,7 +519,7 @@ static void
 link_ask_email(struct app *a)
 {
 	a->state = LINK_LOGIN;
-	app_prompt(a, "E-mail: ", 0, link_email_done);
+	app_prompt(a, _("E-mail: "), 0, link_email_done);
 }
 
 /* Resumes the saved session if there is a usable one, else asks. */
@@ -532,10 +534,11 @@ link_authenticate(struct app *a)
 	if (rc == -1) {
 		char *text;
 
-		xasprintf(&text, "The saved session was not used: %s. Log in "
-		    "again; the new session file will be private.", cause);
+		xasprintf(&text, _("The saved session was not used: %s. Log "
+		    "in again; the new session file will be private."), cause);
 		app_notice(a, 1, text);
-		app_status(a, 1, "the saved session was not used (see above)");
+		app_status(a, 1, _("the saved session was not used (see "
+		    "above)"));
 		free(text);
 		free(cause);
 	}
@@ -559,7 +562,8 @@ link_authenticate(struct app *a)
 		}
 		client_reply_free(r);
 		tokenfile_remove(a->token_path);
-		app_status(a, 1, "the saved session has ended; log in again");
+		app_status(a, 1, _("the saved session has ended; log in "
+		    "again"));
 	}
 	if (a->email != NULL)
 		link_ask_password(a);
@@ -581,8 +585,8 @@ link_trust_answer(struct app *a, int yes)
 	if (!yes) {
 		link_close(a, 0);
 		a->state = LINK_STOPPED;
-		app_status(a, 1, "%s is not trusted: not connected (:connect "
-		    "to be asked again)", a->opts->server);
+		app_status(a, 1, _("%s is not trusted: not connected "
+		    "(:connect to be asked again)"), a->opts->server);
 		return;
 	}
 	if (server_pin(&a->link, a->opts->server, &cause) != 0) {
@@ -602,7 +606,7 @@ link_start(struct app *a)
 
 	link_close(a, 1);
 	a->state = LINK_CONNECTING;
-	app_status(a, 0, "connecting to %s...", a->opts->server != NULL ?
+	app_status(a, 0, _("connecting to %s..."), a->opts->server != NULL ?
 	    a->opts->server : "?");
 	screen_draw(a);
 	if (server_open(a->opts->server, a->opts->ca_file, LINK_CONNECT_MS,
@@ -625,8 +629,8 @@ link_start(struct app *a)
 		link_close(a, 0);
 		a->state = LINK_STOPPED;
 		app_notice(a, 1, text);
-		app_status(a, 1, "refused: the server's certificate has "
-		    "changed (see above)");
+		app_status(a, 1, _("refused: the server's certificate "
+		    "has changed (see above)"));
 		free(text);
 		break;
 	}
@@ -687,8 +691,8 @@ link_event(struct app *a, const char *line)
 	}
 	if (link_ended(a, line)) {
 		tokenfile_remove(a->token_path);
-		app_status(a, 1, "this session was logged out elsewhere; log "
-		    "in again");
+		app_status(a, 1, _("this session was logged out elsewhere; "
+		    "log in again"));
 		link_ask_password(a);
 	}
 	return 1;
@@ -726,7 +730,7 @@ link_poll(struct app *a)
 	if (client_pump(a->link.client) != 0 ||
 	    client_closed(a->link.client)) {
 		link_events(a);		/* what arrived before the close */
-		link_lost(a, "closed by the server");
+		link_lost(a, _("closed by the server"));
 		return;
 	}
 	link_events(a);
@@ -748,14 +752,14 @@ file_call(struct app *a, const char *what, const char *verb, const char *k1,
 	const char *tag;
 
 	if (a->state != LINK_ONLINE || a->link.client == NULL) {
-		app_status(a, 1, "%s: not connected", what);
+		app_status(a, 1, _("%s: not connected"), what);
 		return NULL;
 	}
 	tag = client_send(a->link.client, verb, k1, v1, k2, v2, k3, v3, k4, v4,
 	    NULL);
 	if (tag == NULL || (r = client_wait(a->link.client, tag,
 	    LINK_TIMEOUT_MS)) == NULL) {
-		link_lost(a, "no answer");
+		link_lost(a, _("no answer"));
 		return NULL;
 	}
 	if (!r->ok) {
@@ -798,12 +802,12 @@ link_upload(struct app *a, int64_t space, const char *path)
 	if ((f = fopen(path, "rb")) == NULL || fstat(fileno(f), &st) != 0 ||
 	    !S_ISREG(st.st_mode) || sha256_file(f, hex) != 0) {
 		app_status(a, 1, "%s: %s", path, f == NULL ? strerror(errno) :
-		    "not a regular file");
+		    _("not a regular file"));
 		goto out;
 	}
 	snprintf(size, sizeof size, "%lld", (long long)st.st_size);
 	snprintf(sid, sizeof sid, "%lld", (long long)space);
-	if ((r = file_call(a, "upload", "FILE.BEGIN", "space", sid, "name",
+	if ((r = file_call(a, _("upload"), "FILE.BEGIN", "space", sid, "name",
 	    name, "size", size, "sha256", hex)) == NULL)
 		goto out;
 	file = xstrdup(client_reply_get(r, "file"));
@@ -812,21 +816,21 @@ link_upload(struct app *a, int64_t space, const char *path)
 	while ((n = fread(buf, 1, LINK_CHUNK_MAX, f)) > 0) {
 		base64_encode(buf, n, b64);
 		snprintf(at, sizeof at, "%lld", done);
-		app_status(a, 0, "uploading %s: %lld of %s bytes", name, done,
-		    size);
+		app_status(a, 0, _("uploading %s: %lld of %s bytes"), name,
+		    done, size);
 		screen_draw(a);
-		if ((r = file_call(a, "upload", "FILE.CHUNK", "file", file,
+		if ((r = file_call(a, _("upload"), "FILE.CHUNK", "file", file,
 		    "offset", at, "data", b64, NULL, NULL)) == NULL)
 			break;
 		client_reply_free(r);
 		done += (long long)n;
 	}
 	free(b64);
-	if (done == (long long)st.st_size && (r = file_call(a, "upload",
+	if (done == (long long)st.st_size && (r = file_call(a, _("upload"),
 	    "FILE.END", "file", file, NULL, NULL, NULL, NULL, NULL,
 	    NULL)) != NULL) {
 		client_reply_free(r);
-		app_status(a, 0, "uploaded %s (%s bytes)", name, size);
+		app_status(a, 0, _("uploaded %s (%s bytes)"), name, size);
 	}
 out:
 	if (f != NULL)
@@ -849,7 +853,7 @@ download_chunks(struct app *a, const char *file, FILE *f, char **sha)
 
 	while (offset < size) {
 		snprintf(at, sizeof at, "%lld", offset);
-		if ((r = file_call(a, "save", "FILE.GET", "file", file,
+		if ((r = file_call(a, _("save"), "FILE.GET", "file", file,
 		    "offset", at, NULL, NULL, NULL, NULL)) == NULL)
 			return -1;
 		size = strtoll(client_reply_get(r, "size"), NULL, 10);
@@ -866,7 +870,7 @@ download_chunks(struct app *a, const char *file, FILE *f, char **sha)
 		if ((n == 0 && offset < size) || (n > 0 && (bytes == NULL ||
 		    fwrite(bytes, 1, n, f) != n))) {
 			free(bytes);
-			app_status(a, 1, "save: the download broke off");
+			app_status(a, 1, _("save: the download broke off"));
 			return -1;
 		}
 		free(bytes);
@@ -888,18 +892,18 @@ link_download(struct app *a, int64_t id, const char *path)
 		free(tmp);
 		return;
 	}
-	app_status(a, 0, "saving to %s...", path);
+	app_status(a, 0, _("saving to %s..."), path);
 	screen_draw(a);
 	if (download_chunks(a, file, f, &sha) == 0) {
 		fflush(f);
 		rewind(f);
 		if (sha256_file(f, hex) != 0 || strcmp(hex, sha) != 0)
-			app_status(a, 1, "save: the checksum does not match; "
-			    "nothing saved");
+			app_status(a, 1, _("save: the checksum does not "
+			    "match; nothing saved"));
 		else if (rename(tmp, path) != 0)
 			app_status(a, 1, "%s: %s", path, strerror(errno));
 		else
-			app_status(a, 0, "saved %s", path);
+			app_status(a, 0, _("saved %s"), path);
 	}
 	fclose(f);
 	unlink(tmp);		/* gone after the rename; else not wanted */
