@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "client.h"
 #include "keymap.h"
+#include "labels.h"
 #include "screen.h"
 #include "str.h"
 #include "text.h"
@@ -360,13 +361,14 @@ row_space(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 	int tw = w - 40 > 20 ? w - 40 : 20;
 	char counts[64];
 
-	snprintf(counts, sizeof counts, "%-12s %4ld %7ld %1s %s", sp->role,
-	    sp->people, sp->pending, sp->overdue > 0 ?
-	    screen_symbol(SYM_WARNING) : "", sp->archived ? _("archived") :
-	    sp->network ? _("network") : "");
+	snprintf(counts, sizeof counts, "%4ld %7ld %1s %s", sp->people,
+	    sp->pending, sp->overdue > 0 ? screen_symbol(SYM_WARNING) : "",
+	    sp->archived ? _("archived") : sp->network ? _("network") : "");
 	screen_text(y, x, tw, "", attr);
 	screen_text(y, x, tw - 1, sp->title, attr);
-	screen_text(y, x + tw, w - tw, counts, attr);
+	/* The role in cells, not bytes: "propriétaire" is 12 of them. */
+	screen_text(y, x + tw, 13, label_of(sp->role), attr);
+	screen_text(y, x + tw + 13, w - tw - 13, counts, attr);
 }
 
 static void
@@ -399,11 +401,12 @@ row_person(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 	    time(NULL) - p->invited >= 86400) {
 		/* How long the invitation has waited; ⚠ from 7 days. */
 		ago(seen, sizeof seen, p->invited);
-		snprintf(status, sizeof status, "%s %s%s%s", p->status, seen,
+		snprintf(status, sizeof status, "%s %s%s%s",
+		    label_of(p->status), seen,
 		    p->overdue ? " " : "", p->overdue ?
 		    screen_symbol(SYM_WARNING) : "");
 	} else
-		snprintf(status, sizeof status, "%s", p->status);
+		snprintf(status, sizeof status, "%s", label_of(p->status));
 	ago(seen, sizeof seen, p->active);
 	screen_text(y, x, nw, "", attr);
 	/* Someone who has not said their name yet goes by their address;
@@ -415,7 +418,7 @@ row_person(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 	} else
 		screen_text(y, x, nw - 1, strcmp(p->name, p->email) == 0 ?
 		    p->email : p->name, attr);
-	screen_text(y, x + nw, 14, p->role, attr);
+	screen_text(y, x + nw, 14, label_of(p->role), attr);
 	screen_text(y, x + nw + 14, 18, status, attr);
 	screen_text(y, x + nw + 32, w - nw - 32, seen, attr);
 }
@@ -434,7 +437,7 @@ space_head(struct app *a, struct space *sp, int y, int x, int h, int w)
 	rows += view_wrap(sp->description, y + rows, x, w, h - 5 < 3 ? h - 5 :
 	    3, A_NORMAL);
 	buf_reset(b);
-	buf_printf(b, _("you: %s"), sp->role);
+	buf_printf(b, _("you: %s"), label_of(sp->role));
 	if (sp->network)
 		buf_add_str(b, _(" \u00b7 business network"));
 	buf_printf(b, P_(" \u00b7 %ld person", " \u00b7 %ld people",
