@@ -622,8 +622,9 @@ START_TEST(test_french_space)
 	tmux_key(tm, "Enter");
 	s = tmux_wait(tm, "STATUT            ACTIVIT\u00c9");
 	ck_assert_msg(strstr(s, "vous\u00a0: propri\u00e9taire \u00b7 "
-		"1 personne \u00b7 0 en attente") != NULL && strstr(s, "f\u00a0: fichiers") !=
-		NULL, "no French space:\n%s", s);
+		"1 personne \u00b7 0 en attente") != NULL &&
+		strstr(s, "f\u00a0: fichiers") != NULL,
+	    "no French space:\n%s", s);
 	ck_assert_msg(strstr(s, "LAST SEEN") == NULL && strstr(s, "people") ==
 	    NULL && strstr(s, "f: files") == NULL, "English left:\n%s", s);
 	quit_clean();
