@@ -25,11 +25,15 @@ contact_free(void *v)
 }
 
 static void
+network_free(void *v)
+{
+	free(((struct common_network *)v)->title);
+}
+
+static void
 common_free(struct model *m)
 {
-	for (size_t i = 0; i < m->ncommon; i++)
-		free(m->common[i].title);
-	free(m->common);
+	model_free_all(m->common, m->ncommon, sizeof *m->common, network_free);
 	m->common = NULL;
 	m->ncommon = 0;
 }
@@ -184,41 +188,38 @@ contact_update(struct model *m, struct contact *c, int64_t mark)
 	*old = *c;
 }
 
+static int
+network_parse(const struct proto_msg *pm, void *v)
+{
+	struct common_network *cn = v;
+
+	if ((cn->space = model_id(pm, "space")) == 0)
+		return -1;
+	cn->title = model_dup(pm, "title");
+	return 0;
+}
+
 int
 model_contact_show(struct model *m, char *const *lines, size_t n,
     int64_t mark)
 {
-	struct common_network *v = xcalloc(n + 1, sizeof *v);
-	struct contact c = { 0 };
+	struct common_network *v = NULL;
+	struct contact c;
 	struct parsed p;
-	size_t nv = 0;
-	int rc = 0;
 
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		if (model_parse(&p, lines[i]) != 0) {
-			rc = -1;
-			break;
-		}
-		if (strcmp(p.m.word, "CONTACT") == 0) {
-			contact_free(&c);
-			rc = contact_parse(&p.m, &c);
-		} else if (strcmp(p.m.word, "NETWORK") == 0 &&
-		    (v[nv].space = model_id(&p.m, "space")) != 0)
-			v[nv++].title = model_dup(&p.m, "title");
-		else
-			rc = -1;
+	if (model_first(&p, lines, n, "CONTACT") != 0)
+		return -1;
+	if (contact_parse(&p.m, &c) != 0 || (v = model_lines(lines + 1,
+	    n - 1, "NETWORK", sizeof *v, network_parse,
+	    network_free)) == NULL) {
 		free(p.copy);
-	}
-	if (rc != 0 || c.user == 0) {
-		while (nv-- > 0)
-			free(v[nv].title);
-		free(v);
 		contact_free(&c);
 		return -1;
 	}
+	free(p.copy);
 	common_free(m);
 	m->common = v;
-	m->ncommon = nv;
+	m->ncommon = n - 1;
 	m->common_of = c.user;
 	contact_update(m, &c, mark);
 	m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;

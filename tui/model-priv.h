@@ -17,6 +17,10 @@ struct parsed {
 
 /* 0, or -1 (nothing to free) if line is not a protocol line. */
 int model_parse(struct parsed *, const char *line);
+/* The first of a reply's lines, a word line (a reply that starts with
+   one, then lists others); 0, or -1 (nothing to free). */
+int model_first(struct parsed *, char *const *lines, size_t n,
+    const char *word);
 /* A parameter's value, copied; "" when absent. */
 char *model_dup(const struct proto_msg *, const char *key);
 /* A count or time; 0 when absent or not a number. */

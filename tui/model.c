@@ -26,6 +26,18 @@ model_parse(struct parsed *p, const char *line)
 	return 0;
 }
 
+int
+model_first(struct parsed *p, char *const *lines, size_t n, const char *word)
+{
+	if (n == 0 || model_parse(p, lines[0]) != 0)
+		return -1;
+	if (strcmp(p->m.word, word) != 0) {
+		free(p->copy);
+		return -1;
+	}
+	return 0;
+}
+
 char *
 model_dup(const struct proto_msg *m, const char *key)
 {
@@ -257,60 +269,50 @@ adopt_members(struct workspace *w, struct workspace *old)
 	old->nmembers = 0;
 }
 
+static int
+workspace_parse(const struct proto_msg *pm, void *v)
+{
+	struct workspace *w = v;
+
+	if ((w->id = model_id(pm, "id")) == 0)
+		return -1;
+	w->name = model_dup(pm, "name");
+	w->role = model_dup(pm, "role");
+	w->plan = model_dup(pm, "plan");
+	return 0;
+}
+
 int
 model_whoami(struct model *m, char *const *lines, size_t n)
 {
-	struct workspace *ws = xcalloc(n, sizeof *ws);
-	int64_t cur = model_workspace(m) ? model_workspace(m)->id : 0, user = 0;
-	char *email = NULL, *name = NULL;
-	size_t nws = 0, sel = 0;
+	struct workspace *cur = model_workspace(m), *ws = NULL;
 	struct parsed p;
-	int rc = 0;
+	int64_t user;
+	size_t sel = 0;
 
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		if (model_parse(&p, lines[i]) != 0) {
-			rc = -1;
-			break;
-		}
-		if (strcmp(p.m.word, "USER") == 0) {
-			free(email);
-			free(name);
-			email = model_dup(&p.m, "email");
-			name = model_dup(&p.m, "name");
-			if (proto_get_i64(&p.m, "id", 1, INT64_MAX, &user) != 0)
-				rc = -1;
-		} else if (strcmp(p.m.word, "WORKSPACE") == 0) {
-			struct workspace *w = &ws[nws];
-
-			if (proto_get_i64(&p.m, "id", 1, INT64_MAX, &w->id) != 0)
-				rc = -1;
-			w->name = model_dup(&p.m, "name");
-			w->role = model_dup(&p.m, "role");
-			w->plan = model_dup(&p.m, "plan");
-			nws++;
-		}
+	if (model_first(&p, lines, n, "USER") != 0)
+		return -1;
+	if ((user = model_id(&p.m, "id")) == 0 || (ws = model_lines(lines + 1,
+	    n - 1, "WORKSPACE", sizeof *ws, workspace_parse,
+	    workspace_free)) == NULL) {
 		free(p.copy);
-	}
-	if (rc != 0 || user == 0) {
-		model_free_all(ws, nws, sizeof *ws, workspace_free);
-		free(email);
-		free(name);
 		return -1;
 	}
-	for (size_t i = 0; i < nws; i++) {
+	for (size_t i = 0; i < n - 1; i++) {
 		adopt_members(&ws[i], find_ws(m, ws[i].id));
-		if (ws[i].id == cur)
+		if (cur != NULL && ws[i].id == cur->id)
 			sel = i;
 	}
 	model_free_all(m->ws, m->nws, sizeof *m->ws, workspace_free);
 	free(m->email);
 	free(m->name);
 	m->ws = ws;
-	m->nws = nws;
-	m->cur = nws > 0 ? sel : 0;
+	m->nws = n - 1;
+	m->cur = sel;
 	m->user = user;
-	m->email = email;
-	m->name = name;
+	m->email = model_dup(&p.m, "email");
+	m->name = model_dup(&p.m, "name");
+	free(p.copy);
 	m->dirty |= DIRTY_ALL;
 	return 0;
 }
@@ -465,6 +467,19 @@ space_parse(const struct proto_msg *pm, void *v)
 	return 0;
 }
 
+/* What only other replies tell of a space (its files, its unread count)
+   moves from old to sp. */
+static void
+space_keep(struct space *sp, struct space *old)
+{
+	sp->files = old->files;
+	sp->nfiles = old->nfiles;
+	sp->files_loaded = old->files_loaded;
+	sp->unread = old->unread;
+	old->files = NULL;
+	old->nfiles = 0;
+}
+
 int
 model_spaces(struct model *m, char *const *lines, size_t n)
 {
@@ -481,15 +496,10 @@ model_spaces(struct model *m, char *const *lines, size_t n)
 			v[k].npeople = old->npeople;
 			v[k].loaded = old->loaded;
 			v[k].warning = old->warning;
-			v[k].files = old->files;
-			v[k].nfiles = old->nfiles;
-			v[k].files_loaded = old->files_loaded;
-			v[k].unread = old->unread;
 			old->people_list = NULL;
 			old->npeople = 0;
 			old->warning = NULL;
-			old->files = NULL;
-			old->nfiles = 0;
+			space_keep(&v[k], old);
 		}
 	}
 	model_free_all(m->spaces, m->nspaces, sizeof *m->spaces, space_free);
@@ -501,11 +511,11 @@ model_spaces(struct model *m, char *const *lines, size_t n)
 }
 
 static int
-participant_parse(const struct proto_msg *pm, struct participant *pp)
+participant_parse(const struct proto_msg *pm, void *v)
 {
-	memset(pp, 0, sizeof *pp);
-	if (strcmp(pm->word, "PARTICIPANT") != 0 ||
-	    proto_get_i64(pm, "user", 1, INT64_MAX, &pp->user) != 0)
+	struct participant *pp = v;
+
+	if ((pp->user = model_id(pm, "user")) == 0)
 		return -1;
 	pp->name = model_dup(pm, "name");
 	pp->email = model_dup(pm, "email");
@@ -526,33 +536,20 @@ int
 model_space_show(struct model *m, char *const *lines, size_t n,
     const char *warning)
 {
-	struct participant *v = xcalloc(n + 1, sizeof *v);
-	struct space fresh, *sp;
+	struct space fresh = { 0 }, *sp;
+	struct participant *v = NULL;
 	struct parsed p;
-	size_t np = 0;
-	int rc = 0;
 
-	memset(&fresh, 0, sizeof fresh);
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		if (model_parse(&p, lines[i]) != 0) {
-			rc = -1;
-			break;
-		}
-		if (strcmp(p.m.word, "SPACE") == 0)
-			rc = space_parse(&p.m, &fresh);
-		else if (participant_parse(&p.m, &v[np]) == 0)
-			np++;
-		else {
-			participant_free(&v[np]);
-			rc = -1;
-		}
+	if (model_first(&p, lines, n, "SPACE") != 0)
+		return -1;
+	if (space_parse(&p.m, &fresh) != 0 || (v = model_lines(lines + 1,
+	    n - 1, "PARTICIPANT", sizeof *v, participant_parse,
+	    participant_free)) == NULL) {
 		free(p.copy);
-	}
-	if (rc != 0 || fresh.id == 0) {
-		model_free_all(v, np, sizeof *v, participant_free);
 		space_free(&fresh);
 		return -1;
 	}
+	free(p.copy);
 	if ((sp = model_space(m, fresh.id)) == NULL) {
 		/* Not listed (yet): list it. */
 		m->spaces = xreallocarray(m->spaces, m->nspaces + 1,
@@ -562,15 +559,10 @@ model_space_show(struct model *m, char *const *lines, size_t n,
 		m->spaces_stale = 1;
 	}
 	fresh.people_list = v;
-	fresh.npeople = np;
+	fresh.npeople = n - 1;
 	fresh.loaded = 1;
-	fresh.files = sp->files;
-	fresh.nfiles = sp->nfiles;
-	fresh.files_loaded = sp->files_loaded;
-	fresh.unread = sp->unread;
-	sp->files = NULL;
-	sp->nfiles = 0;
 	fresh.warning = warning != NULL ? xstrdup(warning) : NULL;
+	space_keep(&fresh, sp);
 	space_free(sp);
 	*sp = fresh;
 	m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
