@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "model-priv.h"
 #include "xmalloc.h"
 
@@ -150,30 +151,28 @@ model_chat_page(struct model *m, char *const *lines, size_t n,
 	return 0;
 }
 
+/* Where the unread count of a conversation is kept, or NULL. */
+static long *
+unread_at(struct model *m, enum chat_kind kind, int64_t peer)
+{
+	struct contact *ct;
+	struct space *sp;
+
+	if (kind == CHAT_DIRECT && (ct = model_contact(m, peer)) != NULL)
+		return &ct->unread;
+	if (kind == CHAT_SPACE && (sp = model_space(m, peer)) != NULL)
+		return &sp->unread;
+	return NULL;
+}
+
 void
 model_unread(struct model *m, enum chat_kind kind, int64_t peer, long n)
 {
-	struct contact *ct;
-	struct space *sp;
+	long *u = unread_at(m, kind, peer);
 
-	if (kind == CHAT_DIRECT && (ct = model_contact(m, peer)) != NULL)
-		ct->unread = n;
-	else if (kind == CHAT_SPACE && (sp = model_space(m, peer)) != NULL)
-		sp->unread = n;
+	if (u != NULL)
+		*u = n;
 	m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
-}
-
-static long
-unread_of(struct model *m, enum chat_kind kind, int64_t peer)
-{
-	struct contact *ct;
-	struct space *sp;
-
-	if (kind == CHAT_DIRECT && (ct = model_contact(m, peer)) != NULL)
-		return ct->unread;
-	if (kind == CHAT_SPACE && (sp = model_space(m, peer)) != NULL)
-		return sp->unread;
-	return 0;
 }
 
 int
@@ -199,6 +198,16 @@ model_conversations(struct model *m, char *const *lines, size_t n)
 		free(p.copy);
 	}
 	return 0;
+}
+
+/* One more message not read yet. */
+static void
+unread_add(struct model *m, enum chat_kind kind, int64_t peer)
+{
+	long *u = unread_at(m, kind, peer);
+
+	if (u != NULL)
+		(*u)++;
 }
 
 /* Which conversation an event is about, from the user's side. */
@@ -229,10 +238,8 @@ message_new(struct model *m, const struct proto_msg *pm)
 {
 	struct chat *c = &m->chat;
 	struct message msg;
-	struct space *sp;
 	int64_t peer;
 	enum chat_kind kind = event_chat(m, pm, &peer);
-	const char *name = proto_get(pm, "name");
 	char *text;
 
 	if (message_parse(pm, &msg) != 0 || peer == 0) {
@@ -256,24 +263,19 @@ message_new(struct model *m, const struct proto_msg *pm)
 		/* Read as it arrives when the user is watching; else the
 		   "new" line goes before it, unless one is there already. */
 		if (chat_insert(c, &msg) && !c->reading) {
-			model_unread(m, kind, peer,
-			    unread_of(m, kind, peer) + 1);
+			unread_add(m, kind, peer);
 			if (c->first_unread == 0 && c->loaded)
 				c->first_unread = id;
 		}
 	} else {
 		message_free(&msg);
-		model_unread(m, kind, peer, unread_of(m, kind, peer) + 1);
+		unread_add(m, kind, peer);
 	}
-	if (name == NULL)
-		name = "someone";
 	if (kind == CHAT_DIRECT)
-		xasprintf(&text, "%s wrote to you", name);
-	else {
-		sp = model_space(m, peer);
-		xasprintf(&text, "%s wrote in \u201c%s\u201d", name, sp !=
-		    NULL ? sp->title : "a space");
-	}
+		xasprintf(&text, _("%s wrote to you"), model_someone(pm, "name"));
+	else
+		xasprintf(&text, _("%s wrote in \u201c%s\u201d"),
+		    model_someone(pm, "name"), model_space_title(m, peer));
 	m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
 	return text;
 }

@@ -30,6 +30,11 @@ int model_flag(const struct proto_msg *, const char *key);
 /* An id (1 or more); 0 when absent or not one. */
 int64_t model_id(const struct proto_msg *, const char *key);
 
+/* The value, or "someone" (in the user's language) when absent. */
+const char *model_someone(const struct proto_msg *, const char *key);
+/* Space id's title, or "a space" when it is not known here. */
+const char *model_space_title(struct model *, int64_t id);
+
 /* One element of an array, of the size given with it. */
 typedef int model_parse_fn(const struct proto_msg *, void *);
 typedef void model_free_fn(void *);

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "i18n.h"
 #include "model-priv.h"
 #include "xmalloc.h"
 
@@ -77,6 +78,40 @@ model_id(const struct proto_msg *pm, const char *key)
 	int64_t v;
 
 	return proto_get_i64(pm, key, 1, INT64_MAX, &v) == 0 ? v : 0;
+}
+
+const char *
+model_someone(const struct proto_msg *pm, const char *key)
+{
+	const char *v = proto_get(pm, key);
+
+	return v != NULL ? v : _("someone");
+}
+
+const char *
+model_space_title(struct model *m, int64_t id)
+{
+	struct space *sp = model_space(m, id);
+
+	return sp != NULL ? sp->title : _("a space");
+}
+
+/*
+ * The format for key in a table of { key, format } pairs, translated, or
+ * fallback: every format of the table has fallback's directives, so the
+ * compiler checks the call against fallback.
+ */
+static const char *model_format(const char *const (*)[2], size_t,
+    const char *key, const char *fallback) __attribute__((format_arg(4)));
+
+static const char *
+model_format(const char *const (*t)[2], size_t n, const char *key,
+    const char *fallback)
+{
+	for (size_t i = 0; key != NULL && i < n; i++)
+		if (strcmp(t[i][0], key) == 0)
+			return _(t[i][1]);
+	return fallback;
 }
 
 void
@@ -397,7 +432,7 @@ ws_name(struct model *m, const struct proto_msg *pm)
 	if (proto_get_i64(pm, "workspace", 1, INT64_MAX, &id) == 0 &&
 	    (w = find_ws(m, id)) != NULL)
 		return w->name;
-	return "a workspace";
+	return _("a workspace");
 }
 
 static char *
@@ -408,9 +443,9 @@ member_added(struct model *m, const char *type, const struct proto_msg *pm)
 	int64_t id;
 	char *text;
 
-	xasprintf(&text, "%s joined %s as %s", proto_get(pm, "name") ?
-	    proto_get(pm, "name") : "someone", ws_name(m, pm),
-	    proto_get(pm, "role") ? proto_get(pm, "role") : "member");
+	xasprintf(&text, _("%s joined %s as %s"), model_someone(pm, "name"),
+	    ws_name(m, pm), proto_get(pm, "role") ? proto_get(pm, "role") :
+	    "member");
 	memset(&mb, 0, sizeof mb);
 	if (proto_get_i64(pm, "workspace", 1, INT64_MAX, &id) != 0 ||
 	    proto_get_i64(pm, "user", 1, INT64_MAX, &mb.user) != 0)
@@ -581,24 +616,35 @@ space_remove(struct model *m, struct space *sp)
 	m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
 }
 
+#define NTEXTS(t)	(sizeof (t) / sizeof (t)[0])
+
+static const char *const space_texts[][2] = {
+	{ "space.created", N_("space \u201c%s\u201d created") },
+	{ "space.updated", N_("space \u201c%s\u201d updated") },
+	{ "space.archived", N_("space \u201c%s\u201d archived") },
+	{ "space.reactivated", N_("space \u201c%s\u201d reactivated") },
+	{ "space.deleted", N_("space \u201c%s\u201d deleted") },
+	{ "space.revoked", N_("space \u201c%s\u201d revoked") },
+	{ "space.granted", N_("space \u201c%s\u201d granted") },
+	{ "space.left", N_("space \u201c%s\u201d left") },
+};
+
 /* A space event: the list changes; its text for the activity feed. */
 static char *
 space_event(struct model *m, const char *type, const struct proto_msg *pm)
 {
-	struct space *sp = NULL;
-	const char *title = proto_get(pm, "title"), *what = type + 6;
-	int64_t id;
+	struct space *sp = model_space(m, model_id(pm, "space"));
+	const char *title = proto_get(pm, "title");
 	char *text;
 
-	if (proto_get_i64(pm, "space", 1, INT64_MAX, &id) == 0)
-		sp = model_space(m, id);
 	/* A deleted space's tombstone reaches everyone it was ever told to
 	   (agora-protocol(7)): for one not on this screen it is no news. */
 	if (sp == NULL && strcmp(type, "space.deleted") == 0)
 		return NULL;
 	if (title == NULL)
-		title = sp != NULL ? sp->title : "a space";
-	xasprintf(&text, "space \u201c%s\u201d %s", title, what);
+		title = sp != NULL ? sp->title : _("a space");
+	xasprintf(&text, model_format(space_texts, NTEXTS(space_texts), type,
+	    _("space \u201c%s\u201d changed")), title);
 	if (strcmp(type, "space.deleted") == 0 ||
 	    strcmp(type, "space.revoked") == 0 ||
 	    strcmp(type, "space.left") == 0 ||
@@ -626,10 +672,7 @@ space_event(struct model *m, const char *type, const struct proto_msg *pm)
 			sp->loaded = 0;
 			m->spaces_stale = 1;
 		}
-		m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
-		return text;
-	}
-	if (sp != NULL && strcmp(type, "space.archived") == 0)
+	} else if (sp != NULL && strcmp(type, "space.archived") == 0)
 		sp->archived = 1;
 	else if (sp != NULL && strcmp(type, "space.reactivated") == 0)
 		sp->archived = 0;
@@ -639,34 +682,46 @@ space_event(struct model *m, const char *type, const struct proto_msg *pm)
 	return text;
 }
 
+/* By what became of the participant: the event, or their status. */
+static const char *const participant_texts[][2] = {
+	{ "added", N_("%s added in \u201c%s\u201d") },
+	{ "invited", N_("%s invited in \u201c%s\u201d") },
+	{ "active", N_("%s active in \u201c%s\u201d") },
+	{ "pending", N_("%s pending in \u201c%s\u201d") },
+	{ "requested", N_("%s requested in \u201c%s\u201d") },
+	{ "revoked", N_("%s revoked in \u201c%s\u201d") },
+	{ "denied", N_("%s denied in \u201c%s\u201d") },
+	{ "left", N_("%s left in \u201c%s\u201d") },
+};
+
 /* Someone came into a space, or their status changed. */
 static char *
 participant_event(struct model *m, const char *type,
     const struct proto_msg *pm)
 {
-	const char *email = proto_get(pm, "email"), *status;
-	const char *name = proto_get(pm, "name");
-	const char *own = proto_get(pm, "own_name");
-	struct space *sp = NULL;
-	int64_t id;
+	const char *who = model_someone(pm, "email");
+	const char *name = proto_get(pm, "name"), *own = proto_get(pm,
+	    "own_name"), *what = proto_get(pm, "status");
+	int64_t id = model_id(pm, "space");
+	struct space *sp = model_space(m, id);
 	char *text;
 
-	status = proto_get(pm, "status");
-	if (proto_get_i64(pm, "space", 1, INT64_MAX, &id) == 0)
-		sp = model_space(m, id);
-	if (strcmp(type, "participant.updated") == 0 && name != NULL)
+	if (strcmp(type, "participant.added") == 0)
+		what = what != NULL && strcmp(what, "active") == 0 ? "added" :
+		    "invited";
+	if (strcmp(type, "participant.updated") == 0 && name != NULL &&
+	    own != NULL)
 		/* A profile: the name as the space knows them, and theirs
 		   when the space set its own. */
-		xasprintf(&text, "profile of %s in \u201c%s\u201d: %s%s%s%s",
-		    email != NULL ? email : "someone", sp != NULL ? sp->title :
-		    "a space", name, own != NULL ? " (their own name: " : "",
-		    own != NULL ? own : "", own != NULL ? ")" : "");
+		xasprintf(&text, _("profile of %s in \u201c%s\u201d: %s (their "
+		    "own name: %s)"), who, model_space_title(m, id), name, own);
+	else if (strcmp(type, "participant.updated") == 0 && name != NULL)
+		xasprintf(&text, _("profile of %s in \u201c%s\u201d: %s"), who,
+		    model_space_title(m, id), name);
 	else
-		xasprintf(&text, "%s %s in \u201c%s\u201d", email != NULL ?
-		    email : "someone", strcmp(type, "participant.added") == 0 ?
-		    (status != NULL && strcmp(status, "active") == 0 ? "added" :
-		    "invited") : status != NULL ? status : "changed", sp !=
-		    NULL ? sp->title : "a space");
+		xasprintf(&text, model_format(participant_texts,
+		    NTEXTS(participant_texts), what, _("%s changed in "
+		    "\u201c%s\u201d")), who, model_space_title(m, id));
 	/* Counts and people are the server's to say: ask again. */
 	if (sp != NULL)
 		sp->loaded = 0;
@@ -713,24 +768,23 @@ model_files(struct model *m, int64_t id, char *const *lines, size_t n)
 static char *
 file_event(struct model *m, const char *type, const struct proto_msg *pm)
 {
-	struct space *sp = NULL;
-	const char *name = proto_get(pm, "name");
-	int64_t id;
+	int64_t id = model_id(pm, "space");
+	struct space *sp = model_space(m, id);
+	const char *name = proto_get(pm, "name"), *body = proto_get(pm, "body");
 	char *text;
 
-	if (proto_get_i64(pm, "space", 1, INT64_MAX, &id) == 0 &&
-	    (sp = model_space(m, id)) != NULL)
+	if (sp != NULL)
 		sp->files_loaded = 0;
 	if (strcmp(type, "comment.added") == 0) {
 		/* The comments on screen: asked again (view-space.c). */
 		m->comments_stale = 1;
-		xasprintf(&text, "comment in \u201c%s\u201d: %s", sp != NULL ?
-		    sp->title : "a space", proto_get(pm, "body") != NULL ?
-		    proto_get(pm, "body") : "");
+		xasprintf(&text, _("comment in \u201c%s\u201d: %s"),
+		    model_space_title(m, id), body != NULL ? body : "");
 	} else
-		xasprintf(&text, "file %s %s in \u201c%s\u201d", name != NULL ?
-		    name : "", strcmp(type, "file.added") == 0 ? "added" :
-		    "deleted", sp != NULL ? sp->title : "a space");
+		xasprintf(&text, strcmp(type, "file.added") == 0 ?
+		    _("file %s added in \u201c%s\u201d") :
+		    _("file %s deleted in \u201c%s\u201d"), name != NULL ? name :
+		    "", model_space_title(m, id));
 	m->dirty |= DIRTY_MAIN;
 	return text;
 }
@@ -764,8 +818,8 @@ session_event(struct model *m, const char *type, const struct proto_msg *pm)
 	char *text;
 
 	if (strcmp(type, "session.logout") == 0)
-		return xstrdup("signed out (a session ended)");
-	xasprintf(&text, "signed in from %s", v != NULL ? v : "?");
+		return xstrdup(_("signed out (a session ended)"));
+	xasprintf(&text, _("signed in from %s"), v != NULL ? v : "?");
 	return text;
 }
 
