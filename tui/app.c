@@ -567,10 +567,9 @@ app_init(struct app *a, const struct cli_opts *o)
 	a->opts = o;
 	model_init(&a->model);
 	listview_init(&a->side);
-	for (size_t i = 0; i < VIEW_COUNT; i++)
-		listview_init(&a->list[i]);
 	field_init(&a->input, 0);
 	for (size_t v = 0; v < VIEW_COUNT; v++) {
+		listview_init(&a->list[v]);
 		if (views[v]->state > 0)
 			a->vstate[v] = xcalloc(1, views[v]->state);
 		if (views[v]->init != NULL)
@@ -592,12 +591,11 @@ app_free(struct app *a)
 		if (views[v]->free != NULL)
 			views[v]->free(a);
 		free(a->vstate[v]);
+		listview_free(&a->list[v]);
 	}
 	model_free(&a->model);
 	free(a->side_entries);
 	listview_free(&a->side);
-	for (size_t i = 0; i < VIEW_COUNT; i++)
-		listview_free(&a->list[i]);
 	field_free(&a->input);
 	history_free(&a->history);
 	free(a->email);

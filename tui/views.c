@@ -152,7 +152,7 @@ static void
 members_reply(struct app *a, const struct client_reply *r, void *arg)
 {
 	if (r != NULL)
-		link_loaded(a, r, "people", r->ok ? model_members(&a->model,
+		link_loaded(a, r, _("people"), r->ok ? model_members(&a->model,
 		    (int64_t)(intptr_t)arg, r->data, r->ndata) : 0);
 }
 
