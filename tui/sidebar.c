@@ -193,49 +193,27 @@ sidebar_follow(struct app *a)
 /* A space's marks in the sidebar: ⚠ for invitations pending 7 days or
    more, + for access requests waiting (both for those who can act). */
 static void
-side_marks(struct app *a, const struct side_entry *e, char *buf,
-    size_t size)
+side_marks(const struct space *sp, char *buf, size_t size)
 {
-	struct space *sp;
-
 	buf[0] = '\0';
-	if (e->view != VIEW_SPACE || e->user != 0 ||
-	    (sp = model_space(&a->model, e->space)) == NULL ||
-	    strcmp(sp->role, "external") == 0)
+	if (sp == NULL || strcmp(sp->role, "external") == 0)
 		return;
 	snprintf(buf, size, "%s%s%s", sp->overdue > 0 || sp->requests > 0 ?
 	    " " : "", sp->overdue > 0 ? screen_symbol(SYM_WARNING) : "",
 	    sp->requests > 0 ? "+" : "");
 }
 
-/* Messages not read yet, on the right: a contact's or a discussion's. */
-static long
-side_unread(struct app *a, const struct side_entry *e)
-{
-	struct contact *c;
-	struct space *sp;
-
-	if (e->user != 0)
-		return (c = model_contact(&a->model, e->user)) != NULL ?
-		    c->unread : 0;
-	if (e->view == VIEW_SPACE && !e->header)
-		return (sp = model_space(&a->model, e->space)) != NULL ?
-		    sp->unread : 0;
-	return 0;
-}
-
-/* The right end of a row: the unread count, then the online mark. */
+/* The right end of a contact's or a space's row: the messages not read
+   yet, then the online mark. */
 static int
-side_right(struct app *a, const struct side_entry *e, int y, int x, int w,
-    attr_t attr)
+side_right(const struct contact *c, const struct space *sp, int is_contact,
+    int y, int x, int w, attr_t attr)
 {
-	struct contact *c = e->user != 0 ? model_contact(&a->model, e->user) :
-	    NULL;
-	long unread = side_unread(a, e);
+	long unread = c != NULL ? c->unread : sp != NULL ? sp->unread : 0;
 	char num[24];
 	int nw;
 
-	if (unread == 0 && e->user == 0)
+	if (unread == 0 && !is_contact)
 		return 0;
 	snprintf(num, sizeof num, unread > 999 ? " 999+" : unread > 0 ?
 	    " %ld" : "", unread);
@@ -256,6 +234,8 @@ sidebar_draw(struct app *a, int y, int x, int h, int w)
 {
 	struct listview *lv = &a->side;
 	const struct side_entry *e;
+	const struct contact *c;
+	const struct space *sp;
 	char marks[16], *s;
 	attr_t attr;
 	int rw, ry;
@@ -273,8 +253,11 @@ sidebar_draw(struct app *a, int y, int x, int h, int w)
 		else if (e->label != NULL && (strcmp(e->label, SIDE_NONE) ==
 		    0 || strcmp(e->label, SIDE_NO_PLAN) == 0))
 			attr |= screen_attr(PAIR_DIM, A_DIM);
-		rw = side_right(a, e, ry, x, w, attr);
-		side_marks(a, e, marks, sizeof marks);
+		c = e->user != 0 ? model_contact(&a->model, e->user) : NULL;
+		sp = e->user == 0 && e->view == VIEW_SPACE && !e->header ?
+		    model_space(&a->model, e->space) : NULL;
+		rw = side_right(c, sp, e->user != 0, ry, x, w, attr);
+		side_marks(sp, marks, sizeof marks);
 		xasprintf(&s, "%s%s%s%s", r == lv->sel ? ">" : " ",
 		    e->header ? "" : "  ", side_label(a, listview_item(lv, r)),
 		    marks);
