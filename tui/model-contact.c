@@ -13,27 +13,47 @@
 #include "model-priv.h"
 #include "xmalloc.h"
 
-static void
-contact_free(void *v)
-{
-	struct contact *c = v;
+static const struct model_field contact_fields[] = {
+	MODEL_FIELD(contact, user, MODEL_ID),
+	MODEL_FIELD(contact, name, MODEL_TEXT),
+	MODEL_FIELD(contact, email, MODEL_TEXT),
+	MODEL_FIELD(contact, company, MODEL_TEXT),
+	MODEL_FIELD(contact, job_title, MODEL_TEXT),
+	MODEL_FIELD(contact, online, MODEL_FLAG),
+	MODEL_FIELD(contact, networks, MODEL_LONG),
+	MODEL_FIELD(contact, always_add, MODEL_FLAG),
+	MODEL_FIELD(contact, always_collaborator, MODEL_FLAG),
+	MODEL_FIELD(contact, unread, MODEL_LONG),
+	{ NULL }
+};
+static const struct model_kind contact_kind = {
+	"CONTACT", sizeof (struct contact), contact_fields, NULL
+};
 
-	free(c->name);
-	free(c->email);
-	free(c->company);
-	free(c->job_title);
-}
+static const struct model_field network_fields[] = {
+	MODEL_FIELD(common_network, space, MODEL_ID),
+	MODEL_FIELD(common_network, title, MODEL_TEXT),
+	{ NULL }
+};
+static const struct model_kind network_kind = {
+	"NETWORK", sizeof (struct common_network), network_fields, NULL
+};
 
-static void
-network_free(void *v)
-{
-	free(((struct common_network *)v)->title);
-}
+static const struct model_field candidate_fields[] = {
+	MODEL_FIELD(candidate, user, MODEL_ID),
+	MODEL_FIELD(candidate, name, MODEL_TEXT),
+	MODEL_FIELD(candidate, email, MODEL_TEXT),
+	MODEL_FIELD(candidate, contact, MODEL_FLAG),
+	{ NULL }
+};
+static const struct model_kind candidate_kind = {
+	"CANDIDATE", sizeof (struct candidate), candidate_fields, NULL
+};
 
 static void
 common_free(struct model *m)
 {
-	model_free_all(m->common, m->ncommon, sizeof *m->common, network_free);
+	model_free_all(m->common, m->ncommon, &network_kind);
 	m->common = NULL;
 	m->ncommon = 0;
 }
@@ -41,26 +61,16 @@ common_free(struct model *m)
 void
 model_contacts_free(struct model *m)
 {
-	model_free_all(m->contacts, m->ncontacts, sizeof *m->contacts,
-	    contact_free);
+	model_free_all(m->contacts, m->ncontacts, &contact_kind);
 	m->contacts = NULL;
 	m->ncontacts = 0;
 	common_free(m);
 }
 
-static void
-candidate_free(void *v)
-{
-	struct candidate *c = v;
-
-	free(c->name);
-	free(c->email);
-}
-
 void
 model_candidates_free(struct model *m)
 {
-	model_free_all(m->cands, m->ncands, sizeof *m->cands, candidate_free);
+	model_free_all(m->cands, m->ncands, &candidate_kind);
 	m->cands = NULL;
 	m->ncands = 0;
 }
@@ -72,26 +82,6 @@ model_contact(struct model *m, int64_t user)
 		if (m->contacts[i].user == user)
 			return &m->contacts[i];
 	return NULL;
-}
-
-static int
-contact_parse(const struct proto_msg *pm, void *v)
-{
-	struct contact *c = v;
-
-	memset(c, 0, sizeof *c);
-	if ((c->user = model_id(pm, "user")) == 0)
-		return -1;
-	c->name = model_dup(pm, "name");
-	c->email = model_dup(pm, "email");
-	c->company = model_dup(pm, "company");
-	c->job_title = model_dup(pm, "job_title");
-	c->online = model_flag(pm, "online");
-	c->networks = model_long(pm, "networks");
-	c->always_add = model_flag(pm, "always_add");
-	c->always_collaborator = model_flag(pm, "always_collaborator");
-	c->unread = model_long(pm, "unread");
-	return 0;
 }
 
 /* By name ignoring ASCII case, then by id: the sidebar's order. */
@@ -139,21 +129,19 @@ model_contacts(struct model *m, char *const *lines, size_t n, int64_t mark)
 	struct contact *v;
 	size_t k = 0;
 
-	if ((v = model_lines(lines, n, "CONTACT", sizeof *v, contact_parse,
-	    contact_free)) == NULL)
+	if ((v = model_lines(lines, n, &contact_kind)) == NULL)
 		return -1;
 	/* Each contact once, whatever the server sends. */
 	for (size_t i = 0; i < n; i++) {
 		if (contact_listed(v, k, v[i].user))
-			contact_free(&v[i]);
+			model_clear(&contact_kind, &v[i]);
 		else
 			v[k++] = v[i];
 	}
 	qsort(v, k, sizeof *v, contact_cmp);
 	for (size_t i = 0; i < k; i++)
 		contact_keep_newer(&v[i], model_contact(m, v[i].user), mark);
-	model_free_all(m->contacts, m->ncontacts, sizeof *m->contacts,
-	    contact_free);
+	model_free_all(m->contacts, m->ncontacts, &contact_kind);
 	m->contacts = v;
 	m->ncontacts = k;
 	m->contacts_state = CONTACTS_LOADED;
@@ -179,24 +167,13 @@ contact_update(struct model *m, struct contact *c, int64_t mark)
 	struct contact *old = model_contact(m, c->user);
 
 	if (old == NULL) {
-		contact_free(c);
+		model_clear(&contact_kind, c);
 		m->contacts_stale = 1;	/* new to us: CONTACTS tells all */
 		return;
 	}
 	contact_keep_newer(c, old, mark);
-	contact_free(old);
+	model_clear(&contact_kind, old);
 	*old = *c;
-}
-
-static int
-network_parse(const struct proto_msg *pm, void *v)
-{
-	struct common_network *cn = v;
-
-	if ((cn->space = model_id(pm, "space")) == 0)
-		return -1;
-	cn->title = model_dup(pm, "title");
-	return 0;
 }
 
 int
@@ -204,16 +181,15 @@ model_contact_show(struct model *m, char *const *lines, size_t n,
     int64_t mark)
 {
 	struct common_network *v = NULL;
-	struct contact c;
+	struct contact c = { 0 };
 	struct parsed p;
 
 	if (model_first(&p, lines, n, "CONTACT") != 0)
 		return -1;
-	if (contact_parse(&p.m, &c) != 0 || (v = model_lines(lines + 1,
-	    n - 1, "NETWORK", sizeof *v, network_parse,
-	    network_free)) == NULL) {
+	if (model_fill(&contact_kind, &p.m, &c) != 0 ||
+	    (v = model_lines(lines + 1, n - 1, &network_kind)) == NULL) {
 		free(p.copy);
-		contact_free(&c);
+		model_clear(&contact_kind, &c);
 		return -1;
 	}
 	free(p.copy);
@@ -226,26 +202,12 @@ model_contact_show(struct model *m, char *const *lines, size_t n,
 	return 0;
 }
 
-static int
-candidate_parse(const struct proto_msg *pm, void *v)
-{
-	struct candidate *c = v;
-
-	if ((c->user = model_id(pm, "user")) == 0)
-		return -1;
-	c->name = model_dup(pm, "name");
-	c->email = model_dup(pm, "email");
-	c->contact = model_flag(pm, "contact");
-	return 0;
-}
-
 int
 model_candidates(struct model *m, char *const *lines, size_t n)
 {
 	struct candidate *v;
 
-	if ((v = model_lines(lines, n, "CANDIDATE", sizeof *v,
-	    candidate_parse, candidate_free)) == NULL)
+	if ((v = model_lines(lines, n, &candidate_kind)) == NULL)
 		return -1;
 	model_candidates_free(m);
 	m->cands = v;

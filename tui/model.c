@@ -3,6 +3,7 @@
  * spaces, and the activity feed. Contacts are in model-contact.c, the
  * open conversation in model-chat.c.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,15 +46,6 @@ model_dup(const struct proto_msg *m, const char *key)
 	const char *v = proto_get(m, key);
 
 	return xstrdup(v != NULL ? v : "");
-}
-
-/* The value, or NULL when it is not given. */
-static char *
-model_dup_opt(const struct proto_msg *m, const char *key)
-{
-	const char *v = proto_get(m, key);
-
-	return v != NULL ? xstrdup(v) : NULL;
 }
 
 long
@@ -114,100 +106,168 @@ model_format(const char *const (*t)[2], size_t n, const char *key,
 	return fallback;
 }
 
+int
+model_fill(const struct model_kind *k, const struct proto_msg *pm, void *v)
+{
+	const char *val;
+	char **s;
+
+	for (const struct model_field *f = k->fields; f->key != NULL; f++) {
+		void *at = (char *)v + f->off;
+
+		val = proto_get(pm, f->key);
+		switch (f->type) {
+		case MODEL_ID:
+			if ((*(int64_t *)at = model_id(pm, f->key)) == 0)
+				return -1;
+			break;
+		case MODEL_I64:
+			*(int64_t *)at = model_long(pm, f->key);
+			break;
+		case MODEL_LONG:
+			*(long *)at = model_long(pm, f->key);
+			break;
+		case MODEL_FLAG:
+			*(int *)at = model_flag(pm, f->key);
+			break;
+		case MODEL_TEXT:
+		case MODEL_OPT:
+		case MODEL_BODY:
+			s = at;
+			free(*s);
+			*s = val != NULL ? xstrdup(val) : f->type == MODEL_TEXT ?
+			    xstrdup("") : NULL;
+			if (val == NULL && f->type == MODEL_BODY)
+				return -1;
+			break;
+		}
+	}
+	return 0;
+}
+
 void
-model_free_all(void *v, size_t n, size_t size, model_free_fn *free_fn)
+model_clear(const struct model_kind *k, void *v)
+{
+	for (const struct model_field *f = k->fields; f->key != NULL; f++) {
+		char **s = (void *)((char *)v + f->off);
+
+		if (f->type >= MODEL_TEXT)
+			free(*s);
+	}
+	if (k->free != NULL)
+		k->free(v);
+}
+
+void
+model_free_all(void *v, size_t n, const struct model_kind *k)
 {
 	for (size_t i = 0; i < n; i++)
-		free_fn((char *)v + i * size);
+		model_clear(k, (char *)v + i * k->size);
 	free(v);
 }
 
 void *
-model_lines(char *const *lines, size_t n, const char *word, size_t size,
-    model_parse_fn *parse, model_free_fn *free_fn)
+model_lines(char *const *lines, size_t n, const struct model_kind *k)
 {
-	char *v = xcalloc(n + 1, size);
+	char *v = xcalloc(n + 1, k->size);
 	struct parsed p;
-	size_t k;
+	size_t i;
 	int rc;
 
-	for (k = 0; k < n; k++) {
-		if (model_parse(&p, lines[k]) != 0)
+	for (i = 0; i < n; i++) {
+		if (model_parse(&p, lines[i]) != 0)
 			break;
-		rc = strcmp(p.m.word, word) != 0 || parse(&p.m, v + k * size);
+		rc = strcmp(p.m.word, k->word) != 0 ||
+		    model_fill(k, &p.m, v + i * k->size);
 		free(p.copy);
 		if (rc != 0) {
-			free_fn(v + k * size);
+			model_clear(k, v + i * k->size);
 			break;
 		}
 	}
-	if (k == n)
+	if (i == n)
 		return v;
-	model_free_all(v, k, size, free_fn);
+	model_free_all(v, i, k);
 	return NULL;
 }
 
-static void
-member_free(void *v)
-{
-	struct member *mb = v;
-
-	free(mb->name);
-	free(mb->email);
-	free(mb->role);
-}
+static const struct model_field member_fields[] = {
+	MODEL_FIELD(member, user, MODEL_ID),
+	MODEL_FIELD(member, name, MODEL_TEXT),
+	MODEL_FIELD(member, email, MODEL_TEXT),
+	MODEL_FIELD(member, role, MODEL_TEXT),
+	{ NULL }
+};
+static const struct model_kind member_kind = {
+	"MEMBER", sizeof (struct member), member_fields, NULL
+};
 
 static void
 workspace_free(void *v)
 {
 	struct workspace *w = v;
 
-	model_free_all(w->members, w->nmembers, sizeof *w->members,
-	    member_free);
-	free(w->name);
-	free(w->role);
-	free(w->plan);
+	model_free_all(w->members, w->nmembers, &member_kind);
 }
 
-static void
-participant_free(void *v)
-{
-	struct participant *p = v;
+static const struct model_field workspace_fields[] = {
+	MODEL_FIELD(workspace, id, MODEL_ID),
+	MODEL_FIELD(workspace, name, MODEL_TEXT),
+	MODEL_FIELD(workspace, role, MODEL_TEXT),
+	MODEL_FIELD(workspace, plan, MODEL_TEXT),
+	{ NULL }
+};
+static const struct model_kind workspace_kind = {
+	"WORKSPACE", sizeof (struct workspace), workspace_fields,
+	workspace_free
+};
 
-	free(p->name);
-	free(p->email);
-	free(p->company);
-	free(p->job_title);
-	free(p->own_name);
-	free(p->own_company);
-	free(p->own_job_title);
-	free(p->role);
-	free(p->status);
-}
+static const struct model_field participant_fields[] = {
+	MODEL_FIELD(participant, user, MODEL_ID),
+	MODEL_FIELD(participant, name, MODEL_TEXT),
+	MODEL_FIELD(participant, email, MODEL_TEXT),
+	MODEL_FIELD(participant, company, MODEL_TEXT),
+	MODEL_FIELD(participant, job_title, MODEL_TEXT),
+	MODEL_FIELD(participant, own_name, MODEL_OPT),
+	MODEL_FIELD(participant, own_company, MODEL_OPT),
+	MODEL_FIELD(participant, own_job_title, MODEL_OPT),
+	MODEL_FIELD(participant, role, MODEL_TEXT),
+	MODEL_FIELD(participant, status, MODEL_TEXT),
+	MODEL_FIELD(participant, invited, MODEL_I64),
+	MODEL_FIELD(participant, active, MODEL_I64),
+	MODEL_FIELD(participant, overdue, MODEL_FLAG),
+	{ NULL }
+};
+static const struct model_kind participant_kind = {
+	"PARTICIPANT", sizeof (struct participant), participant_fields, NULL
+};
 
 static void
 people_free(struct space *sp)
 {
-	model_free_all(sp->people_list, sp->npeople, sizeof *sp->people_list,
-	    participant_free);
+	model_free_all(sp->people_list, sp->npeople, &participant_kind);
 	sp->people_list = NULL;
 	sp->npeople = 0;
 	sp->loaded = 0;
 }
 
-static void
-file_free(void *v)
-{
-	struct file_entry *f = v;
-
-	free(f->name);
-	free(f->uploader);
-}
+static const struct model_field file_fields[] = {
+	MODEL_FIELD(file_entry, id, MODEL_ID),
+	MODEL_FIELD(file_entry, name, MODEL_TEXT),
+	{ "uploader_name", MODEL_TEXT, offsetof(struct file_entry, uploader) },
+	MODEL_FIELD(file_entry, size, MODEL_I64),
+	MODEL_FIELD(file_entry, comments, MODEL_LONG),
+	MODEL_FIELD(file_entry, created, MODEL_I64),
+	{ NULL }
+};
+static const struct model_kind file_kind = {
+	"FILE", sizeof (struct file_entry), file_fields, NULL
+};
 
 static void
 files_free(struct space *sp)
 {
-	model_free_all(sp->files, sp->nfiles, sizeof *sp->files, file_free);
+	model_free_all(sp->files, sp->nfiles, &file_kind);
 	sp->files = NULL;
 	sp->nfiles = 0;
 	sp->files_loaded = 0;
@@ -220,20 +280,37 @@ space_free(void *v)
 
 	people_free(sp);
 	files_free(sp);
-	free(sp->title);
-	free(sp->description);
-	free(sp->role);
 	free(sp->warning);
 }
 
-static void
-activity_free(void *v)
-{
-	struct activity *a = v;
+static const struct model_field space_fields[] = {
+	MODEL_FIELD(space, id, MODEL_ID),
+	MODEL_FIELD(space, workspace, MODEL_I64),
+	MODEL_FIELD(space, title, MODEL_TEXT),
+	MODEL_FIELD(space, description, MODEL_TEXT),
+	MODEL_FIELD(space, role, MODEL_TEXT),
+	MODEL_FIELD(space, archived, MODEL_FLAG),
+	MODEL_FIELD(space, externals_invite, MODEL_FLAG),
+	MODEL_FIELD(space, people, MODEL_LONG),
+	MODEL_FIELD(space, pending, MODEL_LONG),
+	MODEL_FIELD(space, overdue, MODEL_LONG),
+	MODEL_FIELD(space, requests, MODEL_LONG),
+	MODEL_FIELD(space, network, MODEL_FLAG),
+	{ NULL }
+};
+static const struct model_kind space_kind = {
+	"SPACE", sizeof (struct space), space_fields, space_free
+};
 
-	free(a->type);
-	free(a->text);
-}
+/* The activity feed's entries are made here, not parsed. */
+static const struct model_field activity_fields[] = {
+	MODEL_FIELD(activity, type, MODEL_TEXT),
+	MODEL_FIELD(activity, text, MODEL_TEXT),
+	{ NULL }
+};
+static const struct model_kind activity_kind = {
+	NULL, sizeof (struct activity), activity_fields, NULL
+};
 
 void
 model_init(struct model *m)
@@ -245,9 +322,9 @@ model_init(struct model *m)
 void
 model_free(struct model *m)
 {
-	model_free_all(m->ws, m->nws, sizeof *m->ws, workspace_free);
-	model_free_all(m->spaces, m->nspaces, sizeof *m->spaces, space_free);
-	model_free_all(m->act, m->nact, sizeof *m->act, activity_free);
+	model_free_all(m->ws, m->nws, &workspace_kind);
+	model_free_all(m->spaces, m->nspaces, &space_kind);
+	model_free_all(m->act, m->nact, &activity_kind);
 	free(m->email);
 	free(m->name);
 	model_contacts_free(m);
@@ -304,19 +381,6 @@ adopt_members(struct workspace *w, struct workspace *old)
 	old->nmembers = 0;
 }
 
-static int
-workspace_parse(const struct proto_msg *pm, void *v)
-{
-	struct workspace *w = v;
-
-	if ((w->id = model_id(pm, "id")) == 0)
-		return -1;
-	w->name = model_dup(pm, "name");
-	w->role = model_dup(pm, "role");
-	w->plan = model_dup(pm, "plan");
-	return 0;
-}
-
 int
 model_whoami(struct model *m, char *const *lines, size_t n)
 {
@@ -328,8 +392,7 @@ model_whoami(struct model *m, char *const *lines, size_t n)
 	if (model_first(&p, lines, n, "USER") != 0)
 		return -1;
 	if ((user = model_id(&p.m, "id")) == 0 || (ws = model_lines(lines + 1,
-	    n - 1, "WORKSPACE", sizeof *ws, workspace_parse,
-	    workspace_free)) == NULL) {
+	    n - 1, &workspace_kind)) == NULL) {
 		free(p.copy);
 		return -1;
 	}
@@ -338,7 +401,7 @@ model_whoami(struct model *m, char *const *lines, size_t n)
 		if (cur != NULL && ws[i].id == cur->id)
 			sel = i;
 	}
-	model_free_all(m->ws, m->nws, sizeof *m->ws, workspace_free);
+	model_free_all(m->ws, m->nws, &workspace_kind);
 	free(m->email);
 	free(m->name);
 	m->ws = ws;
@@ -363,19 +426,6 @@ member_cmp(const struct member *a, const struct member *b)
 	return a->user < b->user ? -1 : a->user > b->user;
 }
 
-static int
-member_parse(const struct proto_msg *pm, void *v)
-{
-	struct member *mb = v;
-
-	if ((mb->user = model_id(pm, "user")) == 0)
-		return -1;
-	mb->name = model_dup(pm, "name");
-	mb->email = model_dup(pm, "email");
-	mb->role = model_dup(pm, "role");
-	return 0;
-}
-
 int
 model_members(struct model *m, int64_t id, char *const *lines, size_t n)
 {
@@ -384,11 +434,9 @@ model_members(struct model *m, int64_t id, char *const *lines, size_t n)
 
 	if (w == NULL)
 		return 0;	/* left it meanwhile: nothing to show */
-	if ((mbs = model_lines(lines, n, "MEMBER", sizeof *mbs, member_parse,
-	    member_free)) == NULL)
+	if ((mbs = model_lines(lines, n, &member_kind)) == NULL)
 		return -1;
-	model_free_all(w->members, w->nmembers, sizeof *w->members,
-	    member_free);
+	model_free_all(w->members, w->nmembers, &member_kind);
 	w->members = mbs;
 	w->nmembers = n;
 	w->loaded = 1;
@@ -405,7 +453,7 @@ member_upsert(struct workspace *w, struct member *mb)
 
 	for (i = 0; i < w->nmembers; i++) {
 		if (w->members[i].user == mb->user) {
-			member_free(&w->members[i]);
+			model_clear(&member_kind, &w->members[i]);
 			memmove(&w->members[i], &w->members[i + 1],
 			    (w->nmembers - i - 1) * sizeof *w->members);
 			w->nmembers--;
@@ -477,31 +525,6 @@ model_space(struct model *m, int64_t id)
 	return NULL;
 }
 
-/* A SPACE data line into sp (its strings replaced). */
-static int
-space_parse(const struct proto_msg *pm, void *v)
-{
-	struct space *sp = v;
-
-	if ((sp->id = model_id(pm, "id")) == 0)
-		return -1;
-	sp->workspace = model_long(pm, "workspace");
-	free(sp->title);
-	free(sp->description);
-	free(sp->role);
-	sp->title = model_dup(pm, "title");
-	sp->description = model_dup(pm, "description");
-	sp->role = model_dup(pm, "role");
-	sp->archived = model_flag(pm, "archived");
-	sp->externals_invite = model_flag(pm, "externals_invite");
-	sp->people = model_long(pm, "people");
-	sp->pending = model_long(pm, "pending");
-	sp->overdue = model_long(pm, "overdue");
-	sp->requests = model_long(pm, "requests");
-	sp->network = model_flag(pm, "network");
-	return 0;
-}
-
 /* What only other replies tell of a space (its files, its unread count)
    moves from old to sp. */
 static void
@@ -520,8 +543,7 @@ model_spaces(struct model *m, char *const *lines, size_t n)
 {
 	struct space *v, *old;
 
-	if ((v = model_lines(lines, n, "SPACE", sizeof *v, space_parse,
-	    space_free)) == NULL)
+	if ((v = model_lines(lines, n, &space_kind)) == NULL)
 		return -1;
 	for (size_t k = 0; k < n; k++) {
 		/* The people shown stay until SPACE.SHOW again, so the
@@ -537,33 +559,11 @@ model_spaces(struct model *m, char *const *lines, size_t n)
 			space_keep(&v[k], old);
 		}
 	}
-	model_free_all(m->spaces, m->nspaces, sizeof *m->spaces, space_free);
+	model_free_all(m->spaces, m->nspaces, &space_kind);
 	m->spaces = v;
 	m->nspaces = n;
 	m->spaces_stale = 0;
 	m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
-	return 0;
-}
-
-static int
-participant_parse(const struct proto_msg *pm, void *v)
-{
-	struct participant *pp = v;
-
-	if ((pp->user = model_id(pm, "user")) == 0)
-		return -1;
-	pp->name = model_dup(pm, "name");
-	pp->email = model_dup(pm, "email");
-	pp->company = model_dup(pm, "company");
-	pp->job_title = model_dup(pm, "job_title");
-	pp->own_name = model_dup_opt(pm, "own_name");
-	pp->own_company = model_dup_opt(pm, "own_company");
-	pp->own_job_title = model_dup_opt(pm, "own_job_title");
-	pp->role = model_dup(pm, "role");
-	pp->status = model_dup(pm, "status");
-	pp->invited = model_long(pm, "invited");
-	pp->active = model_long(pm, "active");
-	pp->overdue = model_flag(pm, "overdue");
 	return 0;
 }
 
@@ -577,11 +577,10 @@ model_space_show(struct model *m, char *const *lines, size_t n,
 
 	if (model_first(&p, lines, n, "SPACE") != 0)
 		return -1;
-	if (space_parse(&p.m, &fresh) != 0 || (v = model_lines(lines + 1,
-	    n - 1, "PARTICIPANT", sizeof *v, participant_parse,
-	    participant_free)) == NULL) {
+	if (model_fill(&space_kind, &p.m, &fresh) != 0 ||
+	    (v = model_lines(lines + 1, n - 1, &participant_kind)) == NULL) {
 		free(p.copy);
-		space_free(&fresh);
+		model_clear(&space_kind, &fresh);
 		return -1;
 	}
 	free(p.copy);
@@ -598,7 +597,7 @@ model_space_show(struct model *m, char *const *lines, size_t n,
 	fresh.loaded = 1;
 	fresh.warning = warning != NULL ? xstrdup(warning) : NULL;
 	space_keep(&fresh, sp);
-	space_free(sp);
+	model_clear(&space_kind, sp);
 	*sp = fresh;
 	m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
 	return 0;
@@ -609,7 +608,7 @@ space_remove(struct model *m, struct space *sp)
 {
 	size_t i = (size_t)(sp - m->spaces);
 
-	space_free(sp);
+	model_clear(&space_kind, sp);
 	memmove(&m->spaces[i], &m->spaces[i + 1],
 	    (m->nspaces - i - 1) * sizeof *m->spaces);
 	m->nspaces--;
@@ -730,21 +729,6 @@ participant_event(struct model *m, const char *type,
 	return text;
 }
 
-static int
-file_parse(const struct proto_msg *pm, void *v)
-{
-	struct file_entry *f = v;
-
-	if ((f->id = model_id(pm, "id")) == 0)
-		return -1;
-	f->name = model_dup(pm, "name");
-	f->uploader = model_dup(pm, "uploader_name");
-	f->size = model_long(pm, "size");
-	f->comments = model_long(pm, "comments");
-	f->created = model_long(pm, "created");
-	return 0;
-}
-
 int
 model_files(struct model *m, int64_t id, char *const *lines, size_t n)
 {
@@ -753,8 +737,7 @@ model_files(struct model *m, int64_t id, char *const *lines, size_t n)
 
 	if (sp == NULL)
 		return 0;
-	if ((v = model_lines(lines, n, "FILE", sizeof *v, file_parse,
-	    file_free)) == NULL)
+	if ((v = model_lines(lines, n, &file_kind)) == NULL)
 		return -1;
 	files_free(sp);
 	sp->files = v;
@@ -857,7 +840,7 @@ static void
 activity_add(struct model *m, int64_t seq, const char *type, char *text)
 {
 	if (m->nact == MODEL_ACTIVITY_MAX) {
-		activity_free(&m->act[0]);
+		model_clear(&activity_kind, &m->act[0]);
 		memmove(&m->act[0], &m->act[1], (m->nact - 1) * sizeof *m->act);
 		m->nact--;
 	}
