@@ -127,31 +127,6 @@ app_workspace(struct app *a, size_t i)
 	app_status(a, 0, _("workspace %s"), model_workspace(&a->model)->name);
 }
 
-static unsigned app_screen_context(const struct app *);
-
-/* Where the focus is, as key map context bits. */
-static unsigned
-app_context(const struct app *a)
-{
-	switch (a->mode) {
-	case MODE_COMMAND:
-		return KM_EDIT | KM_CMDLINE;
-	case MODE_FILTER:
-		return KM_EDIT;
-	case MODE_PROMPT:
-		return KM_EDIT | (picker_on(a) ? KM_PICK : 0);
-	case MODE_COMPOSE:
-		return KM_EDIT | KM_COMPOSE;
-	case MODE_DIALOG:
-		return KM_DIALOG;
-	case MODE_HELP:
-		return KM_OVERLAY;
-	case MODE_NORMAL:
-		break;
-	}
-	return app_screen_context(a);
-}
-
 /* The screen's keys where the focus is: the view's own when it has it. */
 static unsigned
 app_screen_context(const struct app *a)
@@ -163,6 +138,26 @@ app_screen_context(const struct app *a)
 		    (sidebar_contact(a) != 0 ? KM_CONTACT : 0);
 	/* A view that is not a list (the conversation) scrolls with them. */
 	return KM_SCREEN | (v->list ? KM_LIST : 0) | v->where;
+}
+
+/* Where the focus is, as key map context bits: the bottom line's field,
+   what is over the screen, or the screen. */
+static unsigned
+app_context(const struct app *a)
+{
+	static const unsigned modes[] = {
+		[MODE_COMMAND] = KM_EDIT | KM_CMDLINE,
+		[MODE_FILTER] = KM_EDIT,
+		[MODE_PROMPT] = KM_EDIT,
+		[MODE_DIALOG] = KM_DIALOG,
+		[MODE_HELP] = KM_OVERLAY,
+		[MODE_COMPOSE] = KM_EDIT | KM_COMPOSE
+	};
+
+	if (a->mode == MODE_NORMAL)
+		return app_screen_context(a);
+	return modes[a->mode] | (a->mode == MODE_PROMPT && picker_on(a) ?
+	    KM_PICK : 0);
 }
 
 unsigned

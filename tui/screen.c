@@ -113,32 +113,24 @@ sidebar_width(int cols)
 static const char *
 link_label(const struct app *a, attr_t *attr)
 {
+	static const struct {
+		const char	*what;
+		int		 pair;
+		attr_t		 mono;
+	} states[] = {
+		[LINK_CONNECTING] = { N_("connecting"), PAIR_HEADER, A_REVERSE },
+		[LINK_LOGIN] = { N_("log in"), PAIR_HEADER, A_REVERSE },
+		[LINK_ONLINE] = { N_("online"), PAIR_HEAD_OK, A_REVERSE },
+		[LINK_WAITING] = { N_("offline"), PAIR_HEAD_ALERT, A_NORMAL },
+		[LINK_STOPPED] = { N_("not connected"), PAIR_HEAD_ALERT,
+		    A_NORMAL },
+	};
 	static char label[32];
-	const char *what = "";
 
-	*attr = screen_attr(PAIR_HEADER, A_REVERSE) | A_BOLD;
-	switch (a->state) {
-	case LINK_ONLINE:
-		*attr = screen_attr(PAIR_HEAD_OK, A_REVERSE) | A_BOLD;
-		what = _("online");
-		break;
-	case LINK_CONNECTING:
-		what = _("connecting");
-		break;
-	case LINK_LOGIN:
-		what = _("log in");
-		break;
-	case LINK_WAITING:
-		*attr = screen_attr(PAIR_HEAD_ALERT, A_NORMAL) | A_BOLD;
-		what = _("offline");
-		break;
-	case LINK_STOPPED:
-		*attr = screen_attr(PAIR_HEAD_ALERT, A_NORMAL) | A_BOLD;
-		what = _("not connected");
-		break;
-	}
+	*attr = screen_attr(states[a->state].pair, states[a->state].mono) |
+	    A_BOLD;
 	snprintf(label, sizeof label, "%s %s", screen_symbol(a->state ==
-	    LINK_ONLINE ? SYM_ONLINE : SYM_OFFLINE), what);
+	    LINK_ONLINE ? SYM_ONLINE : SYM_OFFLINE), _(states[a->state].what));
 	return label;
 }
 

@@ -100,7 +100,8 @@ workspace_label(void *ctx, size_t i)
 	return ((struct model *)ctx)->ws[i].name;
 }
 
-int64_t
+/* The item a view's row shows, as a key that survives changes. */
+static int64_t
 view_key(struct app *a, enum view v, size_t item)
 {
 	return views[v]->key != NULL ? views[v]->key(a, item) : (int64_t)item;
@@ -291,29 +292,18 @@ draw_line(int y, int x, int w, int lw, const char *label, const char *value)
 	return y + 1;
 }
 
-static const char *
-state_text(const struct app *a)
-{
-	switch (a->state) {
-	case LINK_ONLINE:
-		return _("online");
-	case LINK_CONNECTING:
-		return _("connecting");
-	case LINK_LOGIN:
-		return _("waiting for the password");
-	case LINK_WAITING:
-		return _("offline, reconnecting");
-	case LINK_STOPPED:
-		return _("not connected");
-	}
-	return "";
-}
-
 static void
 draw_overview(struct app *a, int y, int x, int h, int w)
 {
 	static const char *const labels[] = { N_("Account"), N_("Server"),
 	    N_("Certificate"), N_("Connection"), N_("Last event") };
+	static const char *const states[] = {
+		[LINK_CONNECTING] = N_("connecting"),
+		[LINK_LOGIN] = N_("waiting for the password"),
+		[LINK_ONLINE] = N_("online"),
+		[LINK_WAITING] = N_("offline, reconnecting"),
+		[LINK_STOPPED] = N_("not connected"),
+	};
 	struct model *m = &a->model;
 	char *s;
 	int y0 = y, lw = 12, l;
@@ -331,7 +321,7 @@ draw_overview(struct app *a, int y, int x, int h, int w)
 	    a->opts->server : _("none"));
 	y = draw_line(y, x, w, lw, _(labels[2]), a->opts->ca_file != NULL ?
 	    _("checked against the CA file") : _("pinned in known_hosts"));
-	y = draw_line(y, x, w, lw, _(labels[3]), state_text(a));
+	y = draw_line(y, x, w, lw, _(labels[3]), _(states[a->state]));
 	xasprintf(&s, "%lld", (long long)m->seq);
 	y = draw_line(y, x, w, lw, _(labels[4]), s);
 	free(s);
