@@ -19,16 +19,15 @@
 #define SIDE_NO_PLAN	_("needs a paid plan")
 
 static void
-side_add(struct app *a, size_t *cap, enum view v, int header, int64_t space,
-    int64_t user, const char *label)
+side_add(struct app *a, enum view v, int header, int64_t space, int64_t user,
+    const char *label)
 {
 	struct side_entry *e;
 
-	if (a->nside == *cap) {
-		*cap = *cap == 0 ? 16 : *cap * 2;
-		a->side_entries = xreallocarray(a->side_entries, *cap,
-		    sizeof *a->side_entries);
-	}
+	/* Room doubles at each power of two. */
+	if ((a->nside & (a->nside - 1)) == 0)
+		a->side_entries = xreallocarray(a->side_entries, a->nside == 0 ?
+		    1 : a->nside * 2, sizeof *a->side_entries);
 	e = &a->side_entries[a->nside++];
 	e->view = v;
 	e->header = header;
@@ -68,7 +67,7 @@ side_same(const struct side_entry *x, const struct side_entry *y)
 
 /* The spaces of one section: networks or not. */
 static void
-side_spaces(struct app *a, size_t *cap, int network)
+side_spaces(struct app *a, int network)
 {
 	struct model *m = &a->model;
 	size_t n = 0;
@@ -76,35 +75,35 @@ side_spaces(struct app *a, size_t *cap, int network)
 	for (size_t i = 0; i < m->nspaces; i++) {
 		if (m->spaces[i].network != network)
 			continue;
-		side_add(a, cap, VIEW_SPACE, 0, m->spaces[i].id, 0, NULL);
+		side_add(a, VIEW_SPACE, 0, m->spaces[i].id, 0, NULL);
 		n++;
 	}
 	if (n == 0)
-		side_add(a, cap, network ? VIEW_NETWORKS : VIEW_SPACES, 0, 0, 0,
+		side_add(a, network ? VIEW_NETWORKS : VIEW_SPACES, 0, 0, 0,
 		    SIDE_NONE);
 }
 
 static void
-side_contacts(struct app *a, size_t *cap)
+side_contacts(struct app *a)
 {
 	struct model *m = &a->model;
 
 	/* Free users may be in networks, but get no contacts: say why
 	   rather than show an empty list. */
 	if (m->contacts_state == CONTACTS_PLAN_REQUIRED) {
-		side_add(a, cap, VIEW_CONTACTS, 0, 0, 0, SIDE_NO_PLAN);
+		side_add(a, VIEW_CONTACTS, 0, 0, 0, SIDE_NO_PLAN);
 		return;
 	}
 	for (size_t i = 0; i < m->ncontacts; i++)
-		side_add(a, cap, VIEW_CHAT, 0, 0, m->contacts[i].user, NULL);
+		side_add(a, VIEW_CHAT, 0, 0, m->contacts[i].user, NULL);
 	if (m->ncontacts == 0)
-		side_add(a, cap, VIEW_CONTACTS, 0, 0, 0, SIDE_NONE);
+		side_add(a, VIEW_CONTACTS, 0, 0, 0, SIDE_NONE);
 }
 
 void
 sidebar_sync(struct app *a)
 {
-	size_t sel = listview_selected(&a->side), cap = 0, keep = (size_t)-1;
+	size_t sel = listview_selected(&a->side), keep = (size_t)-1;
 	struct side_entry was = { VIEW_OVERVIEW, 1, 0, 0, NULL };
 	int had = sel != (size_t)-1 && sel < a->nside;
 
@@ -113,17 +112,16 @@ sidebar_sync(struct app *a)
 	a->nside = 0;
 	free(a->side_entries);
 	a->side_entries = NULL;
-	side_add(a, &cap, VIEW_OVERVIEW, 1, 0, 0, NULL);
-	side_add(a, &cap, VIEW_OVERVIEW, 0, 0, 0, _("Overview"));
-	side_add(a, &cap, VIEW_ACTIVITY, 0, 0, 0, _("Activity"));
-	side_add(a, &cap, VIEW_PEOPLE, 0, 0, 0, _("People"));
-	side_add(a, &cap, VIEW_SPACES, 1, 0, 0, _("SPACES"));
-	side_spaces(a, &cap, 0);
-	side_add(a, &cap, VIEW_NETWORKS, 1, 0, 0, _("NETWORKS"));
-	side_spaces(a, &cap, 1);
-	side_add(a, &cap, VIEW_CONTACTS, 1, 0, 0, _("PROFESSIONAL CONTACTS"));
-
-	side_contacts(a, &cap);
+	side_add(a, VIEW_OVERVIEW, 1, 0, 0, NULL);
+	side_add(a, VIEW_OVERVIEW, 0, 0, 0, _("Overview"));
+	side_add(a, VIEW_ACTIVITY, 0, 0, 0, _("Activity"));
+	side_add(a, VIEW_PEOPLE, 0, 0, 0, _("People"));
+	side_add(a, VIEW_SPACES, 1, 0, 0, _("SPACES"));
+	side_spaces(a, 0);
+	side_add(a, VIEW_NETWORKS, 1, 0, 0, _("NETWORKS"));
+	side_spaces(a, 1);
+	side_add(a, VIEW_CONTACTS, 1, 0, 0, _("PROFESSIONAL CONTACTS"));
+	side_contacts(a);
 	for (size_t i = 0; had && i < a->nside; i++)
 		if (side_same(&a->side_entries[i], &was))
 			keep = i;
