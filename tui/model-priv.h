@@ -23,8 +23,6 @@ int model_parse(struct parsed *, const char *line);
    one, then lists others); 0, or -1 (nothing to free). */
 int model_first(struct parsed *, char *const *lines, size_t n,
     const char *word);
-/* A parameter's value, copied; "" when absent. */
-char *model_dup(const struct proto_msg *, const char *key);
 /* A count or time; 0 when absent or not a number. */
 long model_long(const struct proto_msg *, const char *key);
 /* 1 if the value is "1". */

@@ -40,7 +40,8 @@ model_first(struct parsed *p, char *const *lines, size_t n, const char *word)
 	return 0;
 }
 
-char *
+/* A parameter's value, copied; "" when absent. */
+static char *
 model_dup(const struct proto_msg *m, const char *key)
 {
 	const char *v = proto_get(m, key);
@@ -474,27 +475,22 @@ member_upsert(struct workspace *w, struct member *mb)
 static const char *
 ws_name(struct model *m, const struct proto_msg *pm)
 {
-	int64_t id;
-	struct workspace *w;
+	struct workspace *w = find_ws(m, model_id(pm, "workspace"));
 
-	if (proto_get_i64(pm, "workspace", 1, INT64_MAX, &id) == 0 &&
-	    (w = find_ws(m, id)) != NULL)
-		return w->name;
-	return _("a workspace");
+	return w != NULL ? w->name : _("a workspace");
 }
 
 static char *
 member_added(struct model *m, const char *type, const struct proto_msg *pm)
 {
 	struct workspace *w;
-	struct member mb;
+	struct member mb = { 0 };
 	int64_t id;
 	char *text;
 
 	xasprintf(&text, _("%s joined %s as %s"), model_someone(pm, "name"),
 	    ws_name(m, pm), proto_get(pm, "role") ? proto_get(pm, "role") :
 	    "member");
-	memset(&mb, 0, sizeof mb);
 	if (proto_get_i64(pm, "workspace", 1, INT64_MAX, &id) != 0 ||
 	    proto_get_i64(pm, "user", 1, INT64_MAX, &mb.user) != 0)
 		return text;
@@ -505,9 +501,7 @@ member_added(struct model *m, const char *type, const struct proto_msg *pm)
 	}
 	if (!w->loaded)
 		return text;
-	mb.name = model_dup(pm, "name");
-	mb.email = model_dup(pm, "email");
-	mb.role = model_dup(pm, "role");
+	(void)model_fill(&member_kind, pm, &mb);	/* its user is known */
 	member_upsert(w, &mb);
 	if (w == model_workspace(m))
 		m->dirty |= DIRTY_MAIN;
