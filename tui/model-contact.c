@@ -11,7 +11,6 @@
 #include <strings.h>
 
 #include "model-priv.h"
-#include "xmalloc.h"
 
 static const struct model_field contact_fields[] = {
 	MODEL_FIELD(contact, user, MODEL_ID),

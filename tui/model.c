@@ -4,7 +4,6 @@
  * open conversation in model-chat.c.
  */
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

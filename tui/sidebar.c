@@ -12,7 +12,6 @@
 
 #include "app.h"
 #include "screen.h"
-#include "text.h"
 #include "xmalloc.h"
 
 #define SIDE_NONE	_("none yet")
