@@ -250,27 +250,22 @@ app_input_action(struct app *a, enum action act)
 	}
 }
 
-static const enum field_op edit_ops[A_EDIT_KILL_END - A_EDIT_LEFT + 1] = {
-	[A_EDIT_LEFT - A_EDIT_LEFT] = FIELD_LEFT,
-	[A_EDIT_RIGHT - A_EDIT_LEFT] = FIELD_RIGHT,
-	[A_EDIT_HOME - A_EDIT_LEFT] = FIELD_HOME,
-	[A_EDIT_END - A_EDIT_LEFT] = FIELD_END,
-	[A_EDIT_BACKSPACE - A_EDIT_LEFT] = FIELD_BACKSPACE,
-	[A_EDIT_DELETE - A_EDIT_LEFT] = FIELD_DELETE,
-	[A_EDIT_KILL_WORD - A_EDIT_LEFT] = FIELD_KILL_WORD,
-	[A_EDIT_KILL_HOME - A_EDIT_LEFT] = FIELD_KILL_HOME,
-	[A_EDIT_KILL_END - A_EDIT_LEFT] = FIELD_KILL_END,
-};
+/* The editing keys are the field's operations, in the same order. */
+_Static_assert(A_EDIT_KILL_END - A_EDIT_LEFT == FIELD_KILL_END &&
+    A_EDIT_HOME - A_EDIT_LEFT == FIELD_HOME && FIELD_LEFT == 0,
+    "A_EDIT_LEFT..A_EDIT_KILL_END and enum field_op differ");
 
 /* An editing key, in the bottom line or the message field. */
 static void
 app_edit(struct app *a, enum action act)
 {
+	enum field_op op = (enum field_op)(act - A_EDIT_LEFT);
+
 	if (a->mode == MODE_COMPOSE) {
 		a->model.dirty |= DIRTY_MAIN | DIRTY_STATUS;
-		if (!field_edit(chat_field(a), edit_ops[act - A_EDIT_LEFT]))
+		if (!field_edit(chat_field(a), op))
 			beep();
-	} else if (field_edit(&a->input, edit_ops[act - A_EDIT_LEFT]))
+	} else if (field_edit(&a->input, op))
 		app_typed(a);
 }
 
