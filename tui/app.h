@@ -256,6 +256,8 @@ void view_empty(int y, int x, int w, const char *);
 int view_wrap(const char *, int y, int x, int w, int max, attr_t);
 void view_list_sync(struct app *, enum view, size_t n, listview_label_fn *,
     void *);
+/* The item a view's row shows, as a key that survives changes. */
+int64_t view_key(struct app *, enum view, size_t item);
 
 /* The views (each file's ops, registered in views.c). */
 extern const struct view_ops view_none, view_overview, view_activity,

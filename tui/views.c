@@ -99,8 +99,7 @@ workspace_label(void *ctx, size_t i)
 	return ((struct model *)ctx)->ws[i].name;
 }
 
-/* The item a view's row shows, as a key that survives changes. */
-static int64_t
+int64_t
 view_key(struct app *a, enum view v, size_t item)
 {
 	return views[v]->key != NULL ? views[v]->key(a, item) : (int64_t)item;
