@@ -97,6 +97,7 @@ struct client {
 	int			 write_wants_read;
 
 	unsigned int		 next_tag;
+	size_t			 last_request;	/* in out: the last one's verb */
 	size_t			 buffered;
 	struct client_pendings	 pending;
 	struct client_pending	*hint;		/* next line likely for it */
@@ -946,6 +947,7 @@ client_vsend(struct client *c, const char *verb, va_list ap)
 	if (c->closed)
 		return NULL;
 	snprintf(tag, sizeof tag, "c%u", ++c->next_tag);
+	c->last_request = buf_len(c->out) + strlen(tag) + 1;
 	proto_begin(c->out, tag, verb);
 	while ((key = va_arg(ap, const char *)) != NULL) {
 		if ((value = va_arg(ap, const char *)) == NULL)
@@ -1124,19 +1126,27 @@ client_reopen(struct client *c)
 	return 0;
 }
 
-/* The reply to line (a request without its tag) sent under a new tag. */
-static struct client_reply *
-client_call_line(struct client *c, const char *line)
+char *
+client_last_request(const struct client *c)
+{
+	return xstrndup(buf_data(c->out) + c->last_request,
+	    buf_len(c->out) - c->last_request);
+}
+
+const char *
+client_resend(struct client *c, const char *line)
 {
 	struct client_pending	*p;
 	char			 tag[16];
 
+	if (c->closed)
+		return NULL;
 	snprintf(tag, sizeof tag, "c%u", ++c->next_tag);
 	buf_printf(c->out, "%s %s", tag, line);
 	p = client_pending_new(c, tag);
 	if (c->hint == NULL)
 		c->hint = p;
-	return client_wait(c, tag, c->timeout_ms);
+	return p->tag;
 }
 
 /*
@@ -1153,17 +1163,13 @@ client_call(struct client *c, const char *verb, ...)
 	const char		*tag;
 	char			*line;
 	va_list			 ap;
-	size_t			 start;
 
-	start = buf_len(c->out);
 	va_start(ap, verb);
 	tag = client_vsend(c, verb, ap);
 	va_end(ap);
 	if (tag == NULL)
 		return NULL;
-	/* The line as sent, without its tag, for the retry. */
-	line = xstrndup(buf_data(c->out) + start + strlen(tag) + 1,
-	    buf_len(c->out) - start - strlen(tag) - 1);
+	line = client_last_request(c);
 	r = client_wait(c, tag, c->timeout_ms);
 	if (r == NULL && c->closed && c->resume != NULL && !c->resuming) {
 		TAILQ_FOREACH(p, &c->pending, entry)
@@ -1174,8 +1180,9 @@ client_call(struct client *c, const char *verb, ...)
 			client_pending_free(p);
 		}
 		c->resuming = 1;
-		if (client_reopen(c) == 0 && c->resume(c, c->resume_arg) == 0)
-			r = client_call_line(c, line);
+		if (client_reopen(c) == 0 && c->resume(c, c->resume_arg) ==
+		    0 && (tag = client_resend(c, line)) != NULL)
+			r = client_wait(c, tag, c->timeout_ms);
 		c->resuming = 0;
 	}
 	freezero_str(line);

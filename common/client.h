@@ -56,6 +56,13 @@ const char *client_send(struct client *, const char *verb, ...)
     __attribute__((sentinel));
 /* The same with the pairs in a va_list. */
 const char *client_vsend(struct client *, const char *verb, va_list);
+/*
+ * The request the last client_send queued, without its tag (the caller
+ * frees it; call before anything flushes), and the same line queued again
+ * under a new tag: a retry, with the same rid, on this or a new connection.
+ */
+char *client_last_request(const struct client *);
+const char *client_resend(struct client *, const char *line);
 /* Queues bytes as they are: for tests of malformed input. */
 int client_send_raw(struct client *, const void *, size_t);
 

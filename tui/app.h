@@ -112,9 +112,11 @@ struct client_reply;
 typedef void link_reply_fn(struct app *, const struct client_reply *,
     void *arg);
 
-/* A request in flight (link_request). */
+/* A request in flight (link_request, link_change). */
 struct pending {
-	char		*tag;
+	char		*tag;		/* NULL: waits for the link to return */
+	char		*line;		/* a change: what goes again */
+	int		 resent;
 	link_reply_fn	*fn;
 	void		*arg;
 };
@@ -204,6 +206,13 @@ int link_want_write(const struct app *);
  */
 int link_request(struct app *, const char *verb, link_reply_fn *,
     void *arg, ...) __attribute__((sentinel));
+/*
+ * The same for a change: if the connection drops before the reply, the
+ * request goes again with the same rid once the session is back (once),
+ * and fn has the reply of the first, whichever of the two made it.
+ */
+int link_change(struct app *, const char *verb, link_reply_fn *,
+    void *arg, ...) __attribute__((sentinel));
 /* verb key=id, when online. */
 int link_request_id(struct app *, const char *verb, const char *key,
     int64_t id, link_reply_fn *, void *arg);
@@ -219,9 +228,10 @@ int64_t link_reply_i64(const struct client_reply *, const char *key);
 void link_upload(struct app *, int64_t space, const char *path);
 void link_download(struct app *, int64_t file, const char *path);
 /*
- * A request whose reply only needs telling: done (on OK) or the error in
- * the status line, with any warning or link the reply carries. Pairs of
- * key, value (a NULL value leaves its pair out), then NULL.
+ * A change (link_change) whose reply only needs telling: done (on OK)
+ * or the error in the status line, with any warning or link the reply
+ * carries. Pairs of key, value (a NULL value leaves its pair out), then
+ * NULL.
  */
 void link_action(struct app *, const char *done, const char *verb, ...)
     __attribute__((sentinel));

@@ -48,30 +48,68 @@ link_want_write(const struct app *a)
 	return a->link.client != NULL && client_want_write(a->link.client);
 }
 
-/* The answers that will not come: each asker is told (with NULL). */
+/*
+ * The answers that will not come on this connection. Each asker is told
+ * (with NULL), except, when keep, a change sent once: it waits without a
+ * tag to go again, with the same rid, once the session is back
+ * (link_resend). The server answers it from the reply it kept if it had
+ * made the change, so a drop neither loses it nor makes it twice.
+ */
 static void
-link_forget_pending(struct app *a)
+link_forget_pending(struct app *a, int keep)
 {
-	size_t n = a->npending;
+	struct pending gone[APP_PENDING_MAX];
+	size_t n = 0, i = 0;
 
-	a->npending = 0;
-	for (size_t i = 0; i < n; i++) {
-		a->pending[i].fn(a, NULL, a->pending[i].arg);
-		free(a->pending[i].tag);
+	while (i < a->npending) {
+		struct pending *p = &a->pending[i];
+
+		free(p->tag);
+		p->tag = NULL;
+		if (keep && p->line != NULL && !p->resent) {
+			i++;
+			continue;
+		}
+		gone[n++] = *p;
+		*p = a->pending[--a->npending];
+	}
+	/* Told once the table is consistent: a teller may ask again. */
+	for (i = 0; i < n; i++) {
+		freezero_str(gone[i].line);
+		gone[i].fn(a, NULL, gone[i].arg);
 	}
 }
 
+/* Closes the link; keep: the changes in flight wait for the next. */
 static void
-link_close(struct app *a)
+link_close(struct app *a, int keep)
 {
-	link_forget_pending(a);
+	link_forget_pending(a, keep);
 	server_link_free(&a->link);
+}
+
+/* The session is back: the changes the last connection left unanswered
+   go again, once. */
+static void
+link_resend(struct app *a)
+{
+	for (size_t i = 0; i < a->npending; i++) {
+		struct pending *p = &a->pending[i];
+
+		if (p->tag != NULL)
+			continue;
+		const char *tag = client_resend(a->link.client, p->line);
+
+		p->resent = 1;
+		if (tag != NULL)
+			p->tag = xstrdup(tag);
+	}
 }
 
 void
 link_free(struct app *a)
 {
-	link_close(a);
+	link_close(a, 0);
 	free(a->token_path);
 	a->token_path = NULL;
 }
@@ -95,7 +133,7 @@ link_lost(struct app *a, const char *why)
 {
 	int delay = link_backoff(a);
 
-	link_close(a);
+	link_close(a, 1);
 	a->state = LINK_WAITING;
 	a->retry_at = clock_ms() + delay;
 	app_status(a, 1, "connection lost (%s); reconnecting in %.1f s", why,
@@ -116,8 +154,8 @@ link_timer(struct app *a)
  * pair out; a NULL key ends them), answered in the loop.
  */
 static int
-link_vrequest(struct app *a, const char *verb, link_reply_fn *fn, void *arg,
-    va_list ap)
+link_vrequest(struct app *a, const char *verb, int keep, link_reply_fn *fn,
+    void *arg, va_list ap)
 {
 	const char *k[LINK_PAIRS_MAX + 1] = { NULL }, *v[LINK_PAIRS_MAX + 1];
 	const char *key, *value, *tag;
@@ -140,6 +178,8 @@ link_vrequest(struct app *a, const char *verb, link_reply_fn *fn, void *arg,
 		return -1;
 	p = &a->pending[a->npending++];
 	p->tag = xstrdup(tag);
+	p->line = keep ? client_last_request(a->link.client) : NULL;
+	p->resent = 0;
 	p->fn = fn;
 	p->arg = arg;
 	return 0;
@@ -153,7 +193,20 @@ link_request(struct app *a, const char *verb, link_reply_fn *fn, void *arg,
 	int rc;
 
 	va_start(ap, arg);
-	rc = link_vrequest(a, verb, fn, arg, ap);
+	rc = link_vrequest(a, verb, 0, fn, arg, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+link_change(struct app *a, const char *verb, link_reply_fn *fn, void *arg,
+    ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, arg);
+	rc = link_vrequest(a, verb, 1, fn, arg, ap);
 	va_end(ap);
 	return rc;
 }
@@ -199,7 +252,7 @@ link_action(struct app *a, const char *done, const char *verb, ...)
 	}
 	arg = xstrdup(done);
 	va_start(ap, verb);
-	rc = link_vrequest(a, verb, link_action_reply, arg, ap);
+	rc = link_vrequest(a, verb, 1, link_action_reply, arg, ap);
 	va_end(ap);
 	if (rc != 0) {
 		free(arg);
@@ -391,6 +444,7 @@ link_load(struct app *a, int resumed)
 	}
 	a->state = LINK_ONLINE;
 	a->backoff_ms = 0;
+	link_resend(a);
 	app_notice(a, 0, NULL);
 	a->model.dirty |= DIRTY_ALL;
 	view_sync(a);
@@ -409,7 +463,7 @@ link_login_done(struct app *a, const char *password)
 
 	if (a->link.client == NULL || client_closed(a->link.client)) {
 		/* The server hung up while the user typed: start again. */
-		link_close(a);
+		link_close(a, 1);
 		link_start(a);
 		return;
 	}
@@ -525,14 +579,14 @@ link_trust_answer(struct app *a, int yes)
 		return;
 	}
 	if (!yes) {
-		link_close(a);
+		link_close(a, 0);
 		a->state = LINK_STOPPED;
 		app_status(a, 1, "%s is not trusted: not connected (:connect "
 		    "to be asked again)", a->opts->server);
 		return;
 	}
 	if (server_pin(&a->link, a->opts->server, &cause) != 0) {
-		link_close(a);
+		link_close(a, 0);
 		a->state = LINK_STOPPED;
 		app_status(a, 1, "%s", cause);
 		free(cause);
@@ -546,7 +600,7 @@ link_start(struct app *a)
 {
 	char *cause = NULL, *text;
 
-	link_close(a);
+	link_close(a, 1);
 	a->state = LINK_CONNECTING;
 	app_status(a, 0, "connecting to %s...", a->opts->server != NULL ?
 	    a->opts->server : "?");
@@ -568,7 +622,7 @@ link_start(struct app *a)
 		break;
 	case TRUST_CHANGED:
 		text = server_changed_text(&a->link, a->opts->server);
-		link_close(a);
+		link_close(a, 0);
 		a->state = LINK_STOPPED;
 		app_notice(a, 1, text);
 		app_status(a, 1, "refused: the server's certificate has "
@@ -585,8 +639,8 @@ link_replies(struct app *a)
 	size_t i = 0;
 
 	while (i < a->npending) {
-		if ((r = client_take_reply(a->link.client,
-		    a->pending[i].tag)) == NULL) {
+		if (a->pending[i].tag == NULL || (r = client_take_reply(
+		    a->link.client, a->pending[i].tag)) == NULL) {
 			i++;
 			continue;
 		}
@@ -595,6 +649,7 @@ link_replies(struct app *a)
 		a->pending[i] = a->pending[--a->npending];
 		p.fn(a, r, p.arg);
 		free(p.tag);
+		freezero_str(p.line);
 		client_reply_free(r);
 	}
 }

@@ -23,9 +23,11 @@
 #include <time.h>
 
 #include "app.h"
+#include "buf.h"
 #include "client.h"
 #include "proto.h"
 #include "screen.h"
+#include "str.h"
 #include "text.h"
 #include "xmalloc.h"
 
@@ -100,11 +102,7 @@ layout_add(struct layout *l, enum row_kind kind, size_t msg, size_t off,
 	if ((l->nrows & (l->nrows - 1)) == 0)
 		l->rows = xreallocarray(l->rows, l->nrows == 0 ? 1 :
 		    l->nrows * 2, sizeof *l->rows);
-	l->rows[l->nrows].kind = kind;
-	l->rows[l->nrows].msg = msg;
-	l->rows[l->nrows].off = off;
-	l->rows[l->nrows].len = len;
-	l->nrows++;
+	l->rows[l->nrows++] = (struct row){ kind, msg, off, len };
 }
 
 /*
@@ -115,22 +113,17 @@ layout_add(struct layout *l, enum row_kind kind, size_t msg, size_t off,
 static char *
 body_safe(const char *body)
 {
-	size_t tabs = 0, n = 0;
-	char *spaced, *safe;
+	struct buf *b = buf_new(0);
+	char *safe;
 
-	for (const char *p = body; *p != '\0'; p++)
-		tabs += *p == '\t';
-	spaced = xmalloc(strlen(body) + 3 * tabs + 1);
 	for (const char *p = body; *p != '\0'; p++) {
-		if (*p == '\t') {
-			memcpy(spaced + n, "    ", 4);
-			n += 4;
-		} else
-			spaced[n++] = *p;
+		if (*p == '\t')
+			buf_add_str(b, "    ");
+		else
+			buf_add_char(b, *p);
 	}
-	spaced[n] = '\0';
-	safe = text_sanitize(spaced, n, TEXT_MULTILINE);
-	free(spaced);
+	safe = text_sanitize(buf_cstr(b), buf_len(b), TEXT_MULTILINE);
+	buf_free(b);
 	return safe;
 }
 
@@ -232,7 +225,7 @@ chat_title(struct app *a)
 	title = NULL;
 	if (c->kind == CHAT_SPACE && (sp = model_space(&a->model, c->peer)) !=
 	    NULL)
-		xasprintf(&title, "%s \u00b7 discussion", sp->title);
+		xasprintf(&title, _("%s \u00b7 discussion"), sp->title);
 	else if (c->kind == CHAT_DIRECT && (ct = model_contact(&a->model,
 	    c->peer)) != NULL)
 		title = xstrdup(ct->name);
@@ -242,7 +235,7 @@ chat_title(struct app *a)
 			if (c->msgs[i].from == c->peer)
 				title = xstrdup(c->msgs[i].name);
 	}
-	return title != NULL ? title : "Conversation";
+	return title != NULL ? title : _("Conversation");
 }
 
 /* Requests ------------------------------------------------------------- */
@@ -257,9 +250,8 @@ chat_req(const struct chat *c, const char *text)
 {
 	struct draft *q = xmalloc(sizeof *q);
 
-	q->kind = c->kind;
-	q->peer = c->peer;
-	q->text = text != NULL ? xstrdup(text) : NULL;
+	*q = (struct draft){ c->kind, c->peer, text != NULL ? xstrdup(text) :
+	    NULL };
 	return q;
 }
 
@@ -281,15 +273,8 @@ static void
 conversations_reply(struct app *a, const struct client_reply *r, void *arg)
 {
 	if (r != NULL)
-		link_loaded(a, r, "conversations", r->ok ?
+		link_loaded(a, r, _("conversations"), r->ok ?
 		    model_conversations(&a->model, r->data, r->ndata) : 0);
-}
-
-static void
-conversations_load(struct app *a)
-{
-	if (a->state == LINK_ONLINE)
-		link_request(a, "CONV.LIST", conversations_reply, NULL, NULL);
 }
 
 static void
@@ -302,8 +287,8 @@ chat_page_reply(struct app *a, const struct client_reply *r, void *arg)
 	c->loading = 0;
 	if (!r->ok || model_chat_page(&a->model, r->data, r->ndata,
 	    r->line) != 0)
-		app_status(a, 1, "messages: %s", r->ok ? "unreadable reply" :
-		    link_error(r));
+		app_status(a, 1, _("messages: %s"), r->ok ?
+		    _("unreadable reply") : link_error(r));
 	a->model.dirty |= DIRTY_MAIN;
 }
 
@@ -313,17 +298,15 @@ static void
 chat_load(struct app *a, int older)
 {
 	struct chat *c = &a->model.chat;
-	char peer[24], before[24];
+	char peer[STR_I64_LEN], before[STR_I64_LEN];
 
 	if (c->kind == CHAT_NONE || c->loading || a->state != LINK_ONLINE ||
 	    (older && (!c->loaded || !c->more || c->nmsgs == 0)))
 		return;
-	snprintf(peer, sizeof peer, "%lld", (long long)c->peer);
-	snprintf(before, sizeof before, "%lld", c->nmsgs > 0 ?
-	    (long long)c->msgs[0].id : 0LL);
 	if (link_request(a, "MSG.LIST", chat_page_reply,
-	    (void *)(uintptr_t)c->gen, chat_key(c->kind), peer, "before",
-	    older ? before : NULL, NULL) == 0)
+	    (void *)(uintptr_t)c->gen, chat_key(c->kind), str_i64(peer,
+	    c->peer), "before", older ? str_i64(before, c->msgs[0].id) : NULL,
+	    NULL) == 0)
 		c->loading = 1;
 }
 
@@ -335,12 +318,12 @@ chat_send_reply(struct app *a, const struct client_reply *r, void *arg)
 	struct draft *q = arg;
 
 	if (r == NULL)
-		chat_unsent(a, q->kind, q->peer, q->text, "the connection "
-		    "dropped before the server answered");
+		chat_unsent(a, q->kind, q->peer, q->text, _("the connection "
+		    "dropped before the server answered"));
 	else if (!r->ok)
 		chat_unsent(a, q->kind, q->peer, q->text, link_error(r));
 	else
-		app_status(a, 0, "sent");
+		app_status(a, 0, _("sent"));
 	chat_req_free(q);
 }
 
@@ -351,20 +334,20 @@ chat_send(struct app *a, const char *body)
 {
 	struct chat *c = &a->model.chat;
 	struct draft *q;
-	char peer[24];
+	char peer[STR_I64_LEN];
 
 	if (a->state != LINK_ONLINE) {
-		app_status(a, 1, "not connected: the message stays in the "
-		    "field; Enter sends it once online");
+		app_status(a, 1, _("not connected: the message stays in the "
+		    "field; Enter sends it once online"));
 		return -1;
 	}
-	snprintf(peer, sizeof peer, "%lld", (long long)c->peer);
 	q = chat_req(c, body);
-	if (link_request(a, "MSG.SEND", chat_send_reply, q, c->kind ==
-	    CHAT_SPACE ? "space" : "to", peer, "body", body, NULL) != 0) {
+	if (link_change(a, "MSG.SEND", chat_send_reply, q, c->kind ==
+	    CHAT_SPACE ? "space" : "to", str_i64(peer, c->peer), "body", body,
+	    NULL) != 0) {
 		chat_req_free(q);
-		app_status(a, 1, "busy: the message stays in the field; try "
-		    "again in a moment");
+		app_status(a, 1, _("busy: the message stays in the field; try "
+		    "again in a moment"));
 		return -1;
 	}
 	return 0;
@@ -379,7 +362,7 @@ chat_read_reply(struct app *a, const struct client_reply *r, void *arg)
 	if (r != NULL && r->ok && unread >= 0)
 		model_unread(&a->model, q->kind, q->peer, (long)unread);
 	else if (r != NULL && !r->ok)
-		app_status(a, 1, "marking read: %s", link_error(r));
+		app_status(a, 1, _("marking read: %s"), link_error(r));
 	chat_req_free(q);
 }
 
@@ -389,15 +372,13 @@ chat_read(struct app *a, int64_t upto)
 {
 	struct chat *c = &a->model.chat;
 	struct draft *q;
-	char peer[24], id[24];
+	char peer[STR_I64_LEN], id[STR_I64_LEN];
 
 	if (a->state != LINK_ONLINE)
 		return;
-	snprintf(peer, sizeof peer, "%lld", (long long)c->peer);
-	snprintf(id, sizeof id, "%lld", (long long)upto);
 	q = chat_req(c, NULL);
 	if (link_request(a, "MSG.READ", chat_read_reply, q, chat_key(c->kind),
-	    peer, "upto", id, NULL) == 0)
+	    str_i64(peer, c->peer), "upto", str_i64(id, upto), NULL) == 0)
 		c->read_upto = upto;
 	else
 		chat_req_free(q);
@@ -414,13 +395,6 @@ draft_find(struct app *a, enum chat_kind kind, int64_t peer)
 		if (c->drafts[i].kind == kind && c->drafts[i].peer == peer)
 			return &c->drafts[i];
 	return NULL;
-}
-
-static void
-draft_remove(struct app *a, struct draft *d)
-{
-	free(d->text);
-	*d = ch(a)->drafts[--ch(a)->ndrafts];
 }
 
 /* text, then what is already there after a line feed: both kept. */
@@ -444,18 +418,15 @@ draft_keep(struct app *a, enum chat_kind kind, int64_t peer, const char *text)
 
 	if (*text == '\0')
 		return;
-	if (d != NULL) {
-		s = draft_join(text, d->text);
-		free(d->text);
-		d->text = s;
-		return;
+	if (d == NULL) {
+		ch(a)->drafts = xreallocarray(ch(a)->drafts, ch(a)->ndrafts + 1,
+		    sizeof *d);
+		d = &ch(a)->drafts[ch(a)->ndrafts++];
+		*d = (struct draft){ kind, peer, xstrdup("") };
 	}
-	ch(a)->drafts = xreallocarray(ch(a)->drafts, ch(a)->ndrafts + 1,
-	    sizeof *d);
-	d = &ch(a)->drafts[ch(a)->ndrafts++];
-	d->kind = kind;
-	d->peer = peer;
-	d->text = xstrdup(text);
+	s = draft_join(text, d->text);
+	free(d->text);
+	d->text = s;
 }
 
 /* The field: to the end of the text, on its last row. */
@@ -489,7 +460,8 @@ chat_open(struct app *a, enum chat_kind kind, int64_t peer)
 		model_chat_open(&a->model, kind, peer);
 		if ((d = draft_find(a, kind, peer)) != NULL) {
 			compose_set(a, d->text);
-			draft_remove(a, d);
+			free(d->text);
+			*d = ch(a)->drafts[--ch(a)->ndrafts];
 		}
 		memset(&ch(a)->scroll, 0, sizeof ch(a)->scroll);
 		ch(a)->scroll.follow = 1;
@@ -513,11 +485,11 @@ chat_unsent(struct app *a, enum chat_kind kind, int64_t peer,
 		free(s);
 		free(ch(a)->compose_note);
 		/* What to do first: the reason may be cut. */
-		xasprintf(&ch(a)->compose_note, "not sent, back here (Enter "
-		    "tries again): %s", why);
+		xasprintf(&ch(a)->compose_note, _("not sent, back here (Enter "
+		    "tries again): %s"), why);
 	} else
 		draft_keep(a, kind, peer, text);
-	app_status(a, 1, "message not sent: %s", why);
+	app_status(a, 1, _("message not sent: %s"), why);
 }
 
 static void
@@ -546,7 +518,8 @@ chat_view_load(struct app *a, int all)
 {
 	if (!all)
 		return;
-	conversations_load(a);
+	if (a->state == LINK_ONLINE)
+		link_request(a, "CONV.LIST", conversations_reply, NULL, NULL);
 	if (a->model.chat.kind != CHAT_NONE) {
 		a->model.chat.loading = 0;
 		if (!a->model.chat.loaded)
@@ -575,7 +548,7 @@ chat_sync(struct app *a)
 	if (a->view == VIEW_CHAT) {
 		if (a->mode == MODE_COMPOSE)
 			a->mode = MODE_NORMAL;
-		app_status(a, 1, "the space is no longer available to you");
+		app_status(a, 1, _("the space is no longer available to you"));
 		app_set_view(a, VIEW_SPACES);
 	}
 }
@@ -610,18 +583,18 @@ draw_row(struct app *a, const struct layout *l, size_t r, int y, int x,
 
 	switch (row->kind) {
 	case ROW_TOP:
-		screen_text(y, x, w, !c->loaded ? "loading..." :
-		    c->loading ? "loading older messages..." : c->more ?
-		    "older messages: scroll up to see them" : c->nmsgs == 0 ?
-		    "No messages yet: write the first one below." :
-		    "the beginning of the conversation", dim);
+		screen_text(y, x, w, !c->loaded ? _("loading...") :
+		    c->loading ? _("loading older messages...") : c->more ?
+		    _("older messages: scroll up to see them") : c->nmsgs == 0 ?
+		    _("No messages yet: write the first one below.") :
+		    _("the beginning of the conversation"), dim);
 		break;
 	case ROW_NEW:
 		attron(screen_attr(PAIR_ERROR, A_BOLD));
 		mvhline(y, x, ACS_HLINE, w);
 		attroff(screen_attr(PAIR_ERROR, A_BOLD));
-		screen_text(y, x + 2, 5, " new ", screen_attr(PAIR_ERROR,
-		    A_BOLD));
+		screen_text(y, x + 2, (int)text_width(_(" new ")), _(" new "),
+		    screen_attr(PAIR_ERROR, A_BOLD));
 		break;
 	case ROW_HEAD:
 		when(time, sizeof time, msg->at);
@@ -633,9 +606,7 @@ draw_row(struct app *a, const struct layout *l, size_t r, int y, int x,
 		screen_text(y, x, nw, name, A_BOLD | (msg->from ==
 		    a->model.user ? screen_attr(PAIR_DIM, A_NORMAL) :
 		    A_NORMAL));
-		xasprintf(&s, "  %s", time);
-		screen_text(y, x + nw, w - nw, s, dim);
-		free(s);
+		screen_text(y, x + nw + 2, w - nw - 2, time, dim);
 		free(name);
 		break;
 	case ROW_BODY:
@@ -656,17 +627,17 @@ draw_compose_bar(struct app *a, int y, int x, int w)
 
 	mvhline(y, x, ACS_HLINE, w);
 	if (len > PROTO_MESSAGE_MAX)
-		xasprintf(&s, " %zu bytes: %zu over the limit of %d; shorten "
-		    "it ", len, len - PROTO_MESSAGE_MAX, PROTO_MESSAGE_MAX);
+		xasprintf(&s, _(" %zu bytes: %zu over the limit of %d; shorten "
+		    "it "), len, len - PROTO_MESSAGE_MAX, PROTO_MESSAGE_MAX);
 	else if (ch(a)->compose_note != NULL)
 		xasprintf(&s, " %s ", ch(a)->compose_note);
 	else if (a->mode == MODE_COMPOSE)
-		s = xstrdup(" Enter sends \u00b7 C-j new line \u00b7 Esc "
-		    "leaves the field ");
+		s = xstrdup(_(" Enter sends \u00b7 C-j new line \u00b7 Esc "
+		    "leaves the field "));
 	else if (!ch(a)->scroll.follow)
-		s = xstrdup(" G: the newest \u00b7 Enter writes ");
+		s = xstrdup(_(" G: the newest \u00b7 Enter writes "));
 	else
-		s = xstrdup(" Enter writes a message ");
+		s = xstrdup(_(" Enter writes a message "));
 	screen_text(y, x + 1, (int)text_width(s) < w - 2 ? (int)text_width(s) :
 	    w - 2, s, len > PROTO_MESSAGE_MAX || ch(a)->compose_note != NULL ?
 	    screen_attr(PAIR_ERROR, A_BOLD) : screen_attr(PAIR_DIM,
@@ -674,9 +645,8 @@ draw_compose_bar(struct app *a, int y, int x, int w)
 	free(s);
 }
 
-/* The field's rows that show (the cursor's among them); returns how
-   many rows it takes. */
-static int
+/* The field's rows that show, the cursor's among them. */
+static void
 draw_compose(struct app *a, int y, int x, int h, int w)
 {
 	struct field_row *rows;
@@ -695,12 +665,11 @@ draw_compose(struct app *a, int y, int x, int h, int w)
 		    (int)rows[first + (size_t)r].len);
 	}
 	if (ch(a)->compose.len == 0 && a->mode != MODE_COMPOSE)
-		screen_text(y, x, w, "(Enter or i to write)", screen_attr(
+		screen_text(y, x, w, _("(Enter or i to write)"), screen_attr(
 		    PAIR_DIM, A_DIM));
 	a->cursor_y = y + (int)(crow - first);
 	a->cursor_x = x + (int)ccol;
 	free(rows);
-	return shown;
 }
 
 static void
@@ -713,7 +682,7 @@ chat_draw(struct app *a, int y, int x, int h, int w)
 	int fh, hh, below;
 
 	if (c->kind == CHAT_NONE) {
-		view_empty(y, x, w, "No conversation is open.");
+		view_empty(y, x, w, _("No conversation is open."));
 		return;
 	}
 	/* The field's height first: the history gets the rest. */
@@ -770,7 +739,6 @@ chat_after_draw(struct app *a)
 static void
 chat_compose(struct app *a, enum action act)
 {
-	(void)act;
 	compose_start(a);
 }
 
@@ -779,36 +747,23 @@ static void
 chat_scroll(struct app *a, enum action act)
 {
 	struct layout l;
-	size_t top, max;
+	size_t top, step;
 	int h = ch(a)->scroll.rows > 0 ? ch(a)->scroll.rows : 1;
-	size_t page = h > 1 ? (size_t)(h - 1) : 1;
 
 	if (ch(a)->scroll.cols == 0)
 		return;		/* not drawn yet */
 	layout_build(a, ch(a)->scroll.cols, &l);
 	top = layout_top(a, &l, h);
-	max = layout_max_top(&l, h);
-	switch (act) {
-	case A_UP:
-		top = top > 0 ? top - 1 : 0;
-		break;
-	case A_DOWN:
-		top++;
-		break;
-	case A_PAGE_UP:
-		top = top > page ? top - page : 0;
-		break;
-	case A_PAGE_DOWN:
-		top += page;
-		break;
-	case A_FIRST:
-		top = 0;
-		break;
-	case A_LAST:
-		top = max;
-		break;
-	default:
-		break;
+	if (act == A_FIRST || act == A_LAST)
+		top = act == A_FIRST ? 0 : layout_max_top(&l, h);
+	else {
+		/* A row, or a page (a row of it stays on screen). */
+		step = act == A_UP || act == A_DOWN || h == 1 ? 1 :
+		    (size_t)(h - 1);
+		if (act == A_UP || act == A_PAGE_UP)
+			top = top > step ? top - step : 0;
+		else
+			top += step;
 	}
 	layout_anchor(a, &l, top, h);
 	/* g goes to the very first message, however many pages away. */
@@ -824,15 +779,14 @@ compose_send(struct app *a, enum action act)
 {
 	const char *t = ch(a)->compose.text;
 
-	(void)act;
 	a->model.dirty |= DIRTY_MAIN | DIRTY_STATUS;
 	if (t[strspn(t, " \t\n")] == '\0') {
-		app_status(a, 1, "nothing to send");
+		app_status(a, 1, _("nothing to send"));
 		return;
 	}
 	if (ch(a)->compose.len > PROTO_MESSAGE_MAX) {
-		app_status(a, 1, "not sent: the message is %zu bytes, and at "
-		    "most %d go in one; shorten it", ch(a)->compose.len,
+		app_status(a, 1, _("not sent: the message is %zu bytes, and at "
+		    "most %d go in one; shorten it"), ch(a)->compose.len,
 		    PROTO_MESSAGE_MAX);
 		return;
 	}
@@ -843,7 +797,7 @@ compose_send(struct app *a, enum action act)
 	ch(a)->compose_note = NULL;
 	ch(a)->scroll.follow = 1;	/* to see it arrive */
 	ch(a)->scroll.to_top = 0;
-	app_status(a, 0, "sending...");
+	app_status(a, 0, _("sending..."));
 }
 
 /* The message field's own keys. */
@@ -857,12 +811,10 @@ compose_action(struct app *a, enum action act)
 			beep();
 		break;
 	case A_LEAVE:
-		a->mode = MODE_NORMAL;
-		a->model.dirty |= DIRTY_ALL;
-		break;
 	case A_NEXT_PANE:
 		a->mode = MODE_NORMAL;
-		a->focus = PANE_SIDEBAR;
+		if (act == A_NEXT_PANE)
+			a->focus = PANE_SIDEBAR;
 		a->model.dirty |= DIRTY_ALL;
 		break;
 	case A_EDIT_UP:

@@ -13,6 +13,7 @@
 #include "app.h"
 #include "client.h"
 #include "screen.h"
+#include "str.h"
 #include "text.h"
 #include "xmalloc.h"
 
@@ -84,22 +85,18 @@ key_contact(struct app *a, size_t item)
 	return a->model.common[item].space;
 }
 
+/* The list, and the menu's networks in common. */
 static void
 sync_contacts(struct app *a)
 {
-	view_list_sync(a, VIEW_CONTACTS, a->model.ncontacts, contact_label,
-	    &a->model);
-}
-
-static void
-sync_contact(struct app *a)
-{
 	struct model *m = &a->model;
 
+	view_list_sync(a, VIEW_CONTACTS, m->ncontacts, contact_label, m);
 	view_list_sync(a, VIEW_CONTACT, common_count(a), common_label, m);
 	if (a->view == VIEW_CONTACT && m->contacts_state != CONTACTS_UNKNOWN &&
 	    !m->contacts_stale && model_contact(m, cv(a)->contact) == NULL) {
-		app_status(a, 1, "no longer one of your professional contacts");
+		app_status(a, 1, _("no longer one of your professional "
+		    "contacts"));
 		app_set_view(a, VIEW_CONTACTS);
 	}
 }
@@ -124,8 +121,8 @@ contacts_reply(struct app *a, const struct client_reply *r, void *arg)
 		model_contacts_refused(&a->model);
 		view_sync(a);
 	} else
-		link_loaded(a, r, "contacts", r->ok ? model_contacts(&a->model,
-		    r->data, r->ndata, reply_mark(r)) : 0);
+		link_loaded(a, r, _("contacts"), r->ok ? model_contacts(
+		    &a->model, r->data, r->ndata, reply_mark(r)) : 0);
 	/* The contact's menu on screen: its networks in common again. */
 	if (a->view == VIEW_CONTACT)
 		contact_load(a, cv(a)->contact);
@@ -150,20 +147,17 @@ contact_reply(struct app *a, const struct client_reply *r, void *arg)
 {
 	if (r == NULL)
 		return;
-	if (r->ok) {
-		if (model_contact_show(&a->model, r->data, r->ndata,
-		    reply_mark(r)) != 0)
-			app_status(a, 1, "contact: unreadable reply");
-	} else if (strcmp(r->code, "not_found") == 0) {
+	if (!r->ok && strcmp(r->code, "not_found") == 0) {
 		/* No longer a contact: the list says so once asked. */
 		if (a->view == VIEW_CONTACT &&
 		    cv(a)->contact == (int64_t)(intptr_t)arg)
-			app_status(a, 1, "no longer one of your professional "
-			    "contacts");
+			app_status(a, 1, _("no longer one of your professional "
+			    "contacts"));
 		a->model.contacts_stale = 1;
+		view_sync(a);
 	} else
-		app_status(a, 1, "contact: %s", link_error(r));
-	view_sync(a);
+		link_loaded(a, r, _("contact"), r->ok ? model_contact_show(
+		    &a->model, r->data, r->ndata, reply_mark(r)) : 0);
 	load_contacts(a, 0);
 }
 
@@ -182,8 +176,8 @@ row_contact(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 	char counts[64];
 
 	snprintf(counts, sizeof counts, "%8ld %7ld  %-3s %-3s", c->networks,
-	    c->unread, c->always_add ? "yes" : "-", c->always_collaborator ?
-	    "yes" : "-");
+	    c->unread, c->always_add ? _("yes") : "-", c->always_collaborator ?
+	    _("yes") : "-");
 	screen_text(y, x, 2, "", attr);
 	if (c->online)
 		screen_text(y, x, 1, screen_symbol(SYM_ONLINE), attr |
@@ -198,23 +192,27 @@ row_contact(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 static void
 contacts_draw(struct app *a, int y, int x, int h, int w)
 {
-	int nw = (w - 1 - 2 - 28) / 2;
-	char *head;
+	int nw = (w - 1 - 2 - 28) / 2, ew = w - 1 - 2 - 28 - nw;
 
-	xasprintf(&head, "   %-*s%-*s%8s %7s  %-3s %-3s", nw, "NAME",
-	    (w - 1 - 2 - 28) - nw, "E-MAIL", "NETWORKS", "UNREAD", "ADD",
-	    "COL");
-	screen_text(y, x, w, head, A_BOLD);
-	free(head);
+	/* The columns of row_contact, one to the right. */
+	screen_text(y, x, w, "", A_BOLD);
+	screen_text(y, x + 3, nw, _("NAME"), A_BOLD);
+	screen_text(y, x + 3 + nw, ew, _("E-MAIL"), A_BOLD);
+	/* TRANSLATORS: the contacts' headings after the e-mail; the
+	   numbers are right-aligned under the first two, "yes" or "-"
+	   under the two last (always add, always collaborator): keep
+	   each heading where the English one starts. */
+	screen_text(y, x + 3 + nw + ew, 28, _("NETWORKS  UNREAD  ADD COL"),
+	    A_BOLD);
 	if (a->model.contacts_state == CONTACTS_PLAN_REQUIRED)
-		view_empty(y + 1, x, w, "Professional contacts need a paid "
+		view_empty(y + 1, x, w, _("Professional contacts need a paid "
 		    "plan (premium or pro). You can still join the business "
-		    "networks you are invited to.");
+		    "networks you are invited to."));
 	else if (a->model.ncontacts == 0)
 		view_empty(y + 1, x, w, a->model.contacts_state ==
-		    CONTACTS_UNKNOWN ? "loading..." : "No professional "
+		    CONTACTS_UNKNOWN ? _("loading...") : _("No professional "
 		    "contacts yet: they are the people who joined a business "
-		    "network you are in.");
+		    "network you are in."));
 	view_list_draw(a, &a->list[VIEW_CONTACTS], y + 1, x, h - 1, w,
 	    row_contact);
 }
@@ -229,17 +227,18 @@ static void
 contact_draw(struct app *a, int y, int x, int h, int w)
 {
 	struct contact *c = model_contact(&a->model, cv(a)->contact);
-	int row = y;
+	int row = y, ow;
 	char *s;
 
 	if (c == NULL) {
-		view_empty(y, x, w, "This contact is not available.");
+		view_empty(y, x, w, _("This contact is not available."));
 		return;
 	}
 	screen_text(row, x, w, c->name, A_BOLD);
 	if (c->online) {
-		xasprintf(&s, "%s online", screen_symbol(SYM_ONLINE));
-		screen_text(row, x + w - 9, 9, s, screen_attr(PAIR_ONLINE,
+		xasprintf(&s, "%s %s ", screen_symbol(SYM_ONLINE), _("online"));
+		ow = (int)text_width(s);
+		screen_text(row, x + w - ow, ow, s, screen_attr(PAIR_ONLINE,
 		    A_BOLD));
 		free(s);
 	}
@@ -250,22 +249,22 @@ contact_draw(struct app *a, int y, int x, int h, int w)
 	screen_text(row++, x, w, s, screen_attr(PAIR_DIM, A_NORMAL));
 	free(s);
 	row++;
-	screen_text(row++, x, w, "INVITATION PREFERENCES", A_BOLD);
-	xasprintf(&s, "  [%s] always add to new spaces (a)", c->always_add ?
+	screen_text(row++, x, w, _("INVITATION PREFERENCES"), A_BOLD);
+	xasprintf(&s, _("  [%s] always add to new spaces (a)"), c->always_add ?
 	    "x" : " ");
 	screen_text(row++, x, w, s, A_NORMAL);
 	free(s);
-	xasprintf(&s, "  [%s] always make collaborator (c)",
+	xasprintf(&s, _("  [%s] always make collaborator (c)"),
 	    c->always_collaborator ? "x" : " ");
 	screen_text(row++, x, w, s, A_NORMAL);
 	free(s);
-	screen_text(row++, x, w, "  t: the private conversation", A_NORMAL);
+	screen_text(row++, x, w, _("  t: the private conversation"), A_NORMAL);
 	row++;
-	screen_text(row++, x, w, "NETWORKS IN COMMON (Enter opens one)",
+	screen_text(row++, x, w, _("NETWORKS IN COMMON (Enter opens one)"),
 	    A_BOLD);
 	if (common_count(a) == 0)
 		view_empty(row, x, w, a->model.common_of == cv(a)->contact ?
-		    "none" : "loading...");
+		    _("none") : _("loading..."));
 	view_list_draw(a, &a->list[VIEW_CONTACT], row, x, h - (row - y), w,
 	    row_common);
 }
@@ -307,15 +306,12 @@ selected_contact(struct app *a)
 /* CONTACT.PREFS with one preference turned over. */
 static void
 toggle(struct app *a, struct contact *c, const char *key, int now,
-    const char *what)
+    const char *done)
 {
-	char user[24], *done;
+	char user[STR_I64_LEN];
 
-	snprintf(user, sizeof user, "%lld", (long long)c->user);
-	xasprintf(&done, "%s: %s", what, now ? "off" : "on");
-	link_action(a, done, "CONTACT.PREFS", "user", user, key, now ? "0" :
-	    "1", NULL);
-	free(done);
+	link_action(a, done, "CONTACT.PREFS", "user", str_i64(user, c->user),
+	    key, now ? "0" : "1", NULL);
 }
 
 static void
@@ -325,7 +321,7 @@ contact_action(struct app *a, enum action action)
 	struct contact *c = model_contact(&a->model, user);
 
 	if (c == NULL) {
-		app_status(a, 1, "select a professional contact first");
+		app_status(a, 1, _("select a professional contact first"));
 		return;
 	}
 	switch (action) {
@@ -340,12 +336,14 @@ contact_action(struct app *a, enum action action)
 		chat_open(a, CHAT_DIRECT, user);
 		break;
 	case A_ALWAYS_ADD:
-		toggle(a, c, "always_add", c->always_add, "always add to new "
-		    "spaces");
+		toggle(a, c, "always_add", c->always_add, c->always_add ?
+		    _("always add to new spaces: off") :
+		    _("always add to new spaces: on"));
 		break;
 	case A_ALWAYS_COLLABORATOR:
 		toggle(a, c, "always_collaborator", c->always_collaborator,
-		    "always make collaborator");
+		    c->always_collaborator ? _("always make collaborator: off") :
+		    _("always make collaborator: on"));
 		break;
 	default:
 		break;
@@ -368,7 +366,7 @@ title_contact(struct app *a)
 {
 	struct contact *c = model_contact(&a->model, cv(a)->contact);
 
-	return c != NULL ? c->name : "Contact";
+	return c != NULL ? c->name : _("Contact");
 }
 
 static int
@@ -400,7 +398,6 @@ const struct view_ops view_contact = {
 	.section = "In a contact's menu, also",
 	.list = 1,
 	.title_of = title_contact,
-	.sync = sync_contact,
 	.key = key_contact,
 	.open = open_contact,
 	.draw = contact_draw,
@@ -435,9 +432,8 @@ picker_start(struct app *a, int64_t space)
 int
 picker_on(const struct app *a)
 {
-	const struct contact_views *c = a->vstate[VIEW_CONTACTS];
-
-	return c->picker.on;
+	return ((const struct contact_views *)a->vstate[VIEW_CONTACTS])->
+	    picker.on;
 }
 
 void
@@ -462,8 +458,8 @@ picker_reply(struct app *a, const struct client_reply *r, void *arg)
 		return;
 	if (!r->ok || model_candidates(&a->model, r->data, r->ndata) != 0) {
 		/* The field still takes addresses: say why none are offered. */
-		app_status(a, 1, "no one to offer: %s", r->ok ? "unreadable "
-		    "reply" : link_error(r));
+		app_status(a, 1, _("no one to offer: %s"), r->ok ?
+		    _("unreadable reply") : link_error(r));
 		model_candidates_clear(&a->model);
 	}
 	pk(a)->sel = 0;
@@ -474,11 +470,11 @@ picker_reply(struct app *a, const struct client_reply *r, void *arg)
 static void
 picker_ask(struct app *a, const char *prefix)
 {
-	char space[24];
+	char space[STR_I64_LEN];
 
-	snprintf(space, sizeof space, "%lld", (long long)pk(a)->space);
 	if (a->state == LINK_ONLINE && link_request(a, "INVITE.CANDIDATES",
-	    picker_reply, (void *)(uintptr_t)++pk(a)->gen, "space", space,
+	    picker_reply, (void *)(uintptr_t)++pk(a)->gen, "space",
+	    str_i64(space, pk(a)->space),
 	    "prefix", *prefix != '\0' ? prefix : NULL, "limit", "10",
 	    NULL) == 0) {
 		pk(a)->busy = 1;
@@ -516,7 +512,7 @@ picker_action(struct app *a, enum action act)
 		pk(a)->sel--;
 	else if (act == A_PICK) {
 		if (pk(a)->sel >= m->ncands) {
-			app_status(a, 1, "no one to pick: type an address");
+			app_status(a, 1, _("no one to pick: type an address"));
 			return;
 		}
 		/* The typed start of a name becomes the whole address. */
@@ -533,8 +529,8 @@ picker_action(struct app *a, enum action act)
 void
 picker_draw(struct app *a, int y, int x, int h, int w)
 {
-	static const char title[] = " People to invite: Tab picks, Up and "
-	    "Down choose ";
+	const char *title = _(" People to invite: Tab picks, Up and Down "
+	    "choose ");
 	struct model *m = &a->model;
 	size_t n = m->ncands > 10 ? 10 : m->ncands;
 	int bh = (int)(n > 0 ? n : 1) + 2, by;
@@ -550,13 +546,13 @@ picker_draw(struct app *a, int y, int x, int h, int w)
 	for (size_t i = 0; i < n; i++) {
 		xasprintf(&s, "%s%s <%s>%s", i == pk(a)->sel ? ">" : " ",
 		    m->cands[i].name, m->cands[i].email, m->cands[i].contact ?
-		    "  \u00b7 professional contact" : "");
+		    _("  \u00b7 professional contact") : "");
 		screen_text(by + 1 + (int)i, x, w, s, i == pk(a)->sel ?
 		    A_REVERSE : A_NORMAL);
 		free(s);
 	}
 	if (n == 0)
-		view_empty(by + 1, x, w, pk(a)->busy ? "looking..." :
-		    "no one matches: type the address");
+		view_empty(by + 1, x, w, pk(a)->busy ? _("looking...") :
+		    _("no one matches: type the address"));
 	mvhline(by + bh - 1, x, ACS_HLINE, w);
 }

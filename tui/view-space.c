@@ -5,6 +5,8 @@
  * the counts, the size warning, then its participants with role, status
  * (⚠ on an invitation pending for 7 days or more) and last activity.
  */
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +14,16 @@
 #include <time.h>
 
 #include "app.h"
+#include "buf.h"
 #include "client.h"
 #include "keymap.h"
 #include "screen.h"
+#include "str.h"
 #include "text.h"
 #include "xmalloc.h"
+
+/* The profile form's fields: name, company, job title. */
+#define PROFILE_FIELDS	3
 
 /* What the four views keep: VIEW_SPACE's state. */
 struct space_views {
@@ -24,16 +31,16 @@ struct space_views {
 	size_t		*networks;	/* VIEW_NETWORKS: item -> index
 					   in model.spaces */
 	size_t		 nnetworks;
-	char		*scratch;	/* a form's earlier answers */
-	char		*scratch2;
+	char		*answers[PROFILE_FIELDS]; /* a form's, so far */
+	size_t		 step;		/* the profile form's field asked */
 	int64_t		 target;	/* the user or file an action is
 					   about */
 	int64_t		 comments_file;	/* whose comments show */
 	char		**comments;	/* "name: body", raw */
 	size_t		 ncomments;
 	int64_t		 comments_after; /* the last one's id */
-	enum action	 asked;		/* what the question is for */
-	char		 ids[2][24];	/* space_id, target_id */
+	enum action	 asked;		/* what the question or prompt is
+					   for */
 };
 
 static struct space_views *
@@ -48,10 +55,23 @@ open_space(struct app *a)
 	return model_space(&a->model, sv(a)->space);
 }
 
+/* The space item i of the spaces list, or of the networks list, shows. */
+static struct space *
+listed(struct app *a, enum view v, size_t i)
+{
+	return &a->model.spaces[v == VIEW_NETWORKS ? sv(a)->networks[i] : i];
+}
+
 static const char *
 space_label(void *ctx, size_t i)
 {
-	return ((struct model *)ctx)->spaces[i].title;
+	return listed(ctx, VIEW_SPACES, i)->title;
+}
+
+static const char *
+network_label(void *ctx, size_t i)
+{
+	return listed(ctx, VIEW_NETWORKS, i)->title;
 }
 
 /* "name email", and their own name if the space gave them another, for
@@ -75,25 +95,16 @@ file_label(void *ctx, size_t i)
 	return open_space(ctx)->files[i].name;
 }
 
-/* "title", for the filter of the networks list. */
-static const char *
-network_label(void *ctx, size_t i)
-{
-	struct app *a = ctx;
-
-	return a->model.spaces[sv(a)->networks[i]].title;
-}
-
 static int64_t
 key_spaces(struct app *a, size_t item)
 {
-	return a->model.spaces[item].id;
+	return listed(a, VIEW_SPACES, item)->id;
 }
 
 static int64_t
 key_networks(struct app *a, size_t item)
 {
-	return a->model.spaces[sv(a)->networks[item]].id;
+	return listed(a, VIEW_NETWORKS, item)->id;
 }
 
 static int64_t
@@ -108,25 +119,23 @@ key_files(struct app *a, size_t item)
 	return open_space(a)->files[item].id;
 }
 
+/* Both lists: the networks are those of the spaces that are one. */
 static void
 sync_spaces(struct app *a)
 {
-	view_list_sync(a, VIEW_SPACES, a->model.nspaces, space_label,
-	    &a->model);
-}
+	struct space_views *s = sv(a);
 
-static void
-sync_networks(struct app *a)
-{
-	sv(a)->networks = xreallocarray(sv(a)->networks, a->model.nspaces + 1,
-	    sizeof *sv(a)->networks);
-	sv(a)->nnetworks = 0;
+	view_list_sync(a, VIEW_SPACES, a->model.nspaces, space_label, a);
+	s->networks = xreallocarray(s->networks, a->model.nspaces + 1,
+	    sizeof *s->networks);
+	s->nnetworks = 0;
 	for (size_t i = 0; i < a->model.nspaces; i++)
 		if (a->model.spaces[i].network)
-			sv(a)->networks[sv(a)->nnetworks++] = i;
-	view_list_sync(a, VIEW_NETWORKS, sv(a)->nnetworks, network_label, a);
+			s->networks[s->nnetworks++] = i;
+	view_list_sync(a, VIEW_NETWORKS, s->nnetworks, network_label, a);
 }
 
+/* Its people and its files. */
 static void
 sync_space(struct app *a)
 {
@@ -134,20 +143,13 @@ sync_space(struct app *a)
 
 	view_list_sync(a, VIEW_SPACE, sp != NULL ? sp->npeople : 0,
 	    participant_label, a);
-	if ((a->view == VIEW_SPACE || a->view == VIEW_FILES) && sp == NULL) {
-		/* Deleted, archived for us, or revoked: it is gone. */
-		app_status(a, 1, "the space is no longer available to you");
-		app_set_view(a, VIEW_SPACES);
-	}
-}
-
-static void
-sync_files(struct app *a)
-{
-	struct space *sp = open_space(a);
-
 	view_list_sync(a, VIEW_FILES, sp != NULL ? sp->nfiles : 0,
 	    file_label, a);
+	if ((a->view == VIEW_SPACE || a->view == VIEW_FILES) && sp == NULL) {
+		/* Deleted, archived for us, or revoked: it is gone. */
+		app_status(a, 1, _("the space is no longer available to you"));
+		app_set_view(a, VIEW_SPACES);
+	}
 }
 
 /* Requests ------------------------------------------------------------- */
@@ -156,12 +158,11 @@ static void
 spaces_reply(struct app *a, const struct client_reply *r, void *arg)
 {
 	if (r != NULL)
-		link_loaded(a, r, "spaces", r->ok ? model_spaces(&a->model,
+		link_loaded(a, r, _("spaces"), r->ok ? model_spaces(&a->model,
 		    r->data, r->ndata) : 0);
 }
 
-/* What the server is asked again: the list (all, or when stale), the
-   space on screen (its people, or its files and their comments). */
+/* What the server is asked again: the list (all, or when stale). */
 static void
 load_spaces(struct app *a, int all)
 {
@@ -179,18 +180,16 @@ space_reply(struct app *a, const struct client_reply *r, void *arg)
 
 	if (r == NULL)
 		return;
-	if (r->ok) {
-		if (model_space_show(&a->model, r->data, r->ndata,
-		    client_reply_get(r, "warning")) != 0)
-			app_status(a, 1, "space: unreadable reply");
-	} else if (strcmp(r->code, "not_found") == 0 &&
+	if (!r->ok && strcmp(r->code, "not_found") == 0 &&
 	    (sp = model_space(&a->model, (int64_t)(intptr_t)arg)) != NULL) {
 		/* Closed to us since (revoked, archived): it goes. */
 		app_status(a, 1, "%s: %s", sp->title, link_error(r));
 		a->model.spaces_stale = 1;
+		view_sync(a);
 	} else
-		app_status(a, 1, "space: %s", link_error(r));
-	view_sync(a);
+		link_loaded(a, r, _("space"), r->ok ? model_space_show(
+		    &a->model, r->data, r->ndata, client_reply_get(r,
+		    "warning")) : 0);
 	load_spaces(a, 0);
 }
 
@@ -205,7 +204,7 @@ static void
 files_reply(struct app *a, const struct client_reply *r, void *arg)
 {
 	if (r != NULL)
-		link_loaded(a, r, "files", r->ok ? model_files(&a->model,
+		link_loaded(a, r, _("files"), r->ok ? model_files(&a->model,
 		    (int64_t)(intptr_t)arg, r->data, r->ndata) : 0);
 }
 
@@ -233,14 +232,12 @@ static link_reply_fn comments_reply;
 static void
 comments_page(struct app *a, int64_t file)
 {
-	char f[24], after[24];
+	char f[STR_I64_LEN], after[STR_I64_LEN];
 
-	snprintf(f, sizeof f, "%lld", (long long)file);
-	snprintf(after, sizeof after, "%lld",
-	    (long long)sv(a)->comments_after);
 	if (a->state == LINK_ONLINE)
 		link_request(a, "COMMENT.LIST", comments_reply,
-		    (void *)(intptr_t)file, "file", f, "after", after, NULL);
+		    (void *)(intptr_t)file, "file", str_i64(f, file), "after",
+		    str_i64(after, sv(a)->comments_after), NULL);
 }
 
 static void
@@ -262,7 +259,7 @@ comments_reply(struct app *a, const struct client_reply *r, void *arg)
 	if (r == NULL || file != s->comments_file)
 		return;		/* another file was chosen meanwhile */
 	if (!r->ok) {
-		app_status(a, 1, "comments: %s", link_error(r));
+		app_status(a, 1, _("comments: %s"), link_error(r));
 		return;
 	}
 	s->comments = xreallocarray(s->comments, s->ncomments + r->ndata + 1,
@@ -290,6 +287,7 @@ comments_reply(struct app *a, const struct client_reply *r, void *arg)
 	}
 }
 
+/* The space on screen: its people, or its files and their comments. */
 static void
 load_space(struct app *a, int all)
 {
@@ -297,13 +295,6 @@ load_space(struct app *a, int all)
 
 	if (a->view == VIEW_SPACE && (all || (sp != NULL && !sp->loaded)))
 		space_load(a, sv(a)->space);
-}
-
-static void
-load_files(struct app *a, int all)
-{
-	struct space *sp = open_space(a);
-
 	if (!all && a->view == VIEW_FILES && sp != NULL && !sp->files_loaded)
 		files_load(a, sv(a)->space);
 	if (a->model.comments_stale && sv(a)->comments_file != 0)
@@ -328,6 +319,8 @@ space_show(struct app *a, int64_t id)
 		app_status(a, 0, "%s", sp->warning);
 }
 
+/* Drawing --------------------------------------------------------------- */
+
 /* "now", "5 min", "3 h", "12 d": how long ago, in a few columns. */
 static void
 ago(char *buf, size_t size, int64_t then)
@@ -337,75 +330,62 @@ ago(char *buf, size_t size, int64_t then)
 	if (then == 0)
 		snprintf(buf, size, "-");
 	else if (d < 60)
-		snprintf(buf, size, "now");
+		snprintf(buf, size, "%s", _("now"));
 	else if (d < 3600)
-		snprintf(buf, size, "%lld min", (long long)(d / 60));
+		snprintf(buf, size, _("%lld min"), (long long)(d / 60));
 	else if (d < 86400)
-		snprintf(buf, size, "%lld h", (long long)(d / 3600));
+		snprintf(buf, size, _("%lld h"), (long long)(d / 3600));
 	else
-		snprintf(buf, size, "%lld d", (long long)(d / 86400));
+		snprintf(buf, size, _("%lld d"), (long long)(d / 86400));
 }
 
-/* A row of the spaces or networks list. */
+/*
+ * A list's header: the first label over a column of width w1 after a
+ * one-column marker, then the others (one string, its columns spaced as
+ * the rows' are).
+ */
 static void
-space_row(struct space *sp, int y, int x, int w, attr_t attr)
+list_head(int y, int x, int w, int w1, const char *first, const char *rest)
 {
+	screen_text(y, x, w, "", A_BOLD);
+	screen_text(y, x + 1, w1, first, A_BOLD);
+	screen_text(y, x + 1 + w1, w - 1 - w1, rest, A_BOLD);
+}
+
+/* A row of the spaces or networks list (the one on screen). */
+static void
+row_space(struct app *a, size_t i, int y, int x, int w, attr_t attr)
+{
+	struct space *sp = listed(a, a->view, i);
 	int tw = w - 40 > 20 ? w - 40 : 20;
 	char counts[64];
 
 	snprintf(counts, sizeof counts, "%-12s %4ld %7ld %1s %s", sp->role,
 	    sp->people, sp->pending, sp->overdue > 0 ?
-	    screen_symbol(SYM_WARNING) : "", sp->archived ? "archived" :
-	    sp->network ? "network" : "");
+	    screen_symbol(SYM_WARNING) : "", sp->archived ? _("archived") :
+	    sp->network ? _("network") : "");
 	screen_text(y, x, tw, "", attr);
 	screen_text(y, x, tw - 1, sp->title, attr);
 	screen_text(y, x + tw, w - tw, counts, attr);
 }
 
 static void
-row_space(struct app *a, size_t i, int y, int x, int w, attr_t attr)
-{
-	space_row(&a->model.spaces[i], y, x, w, attr);
-}
-
-static void
-row_network(struct app *a, size_t i, int y, int x, int w, attr_t attr)
-{
-	space_row(&a->model.spaces[sv(a)->networks[i]], y, x, w, attr);
-}
-
-static void
-space_list_head(int y, int x, int w)
-{
-	int tw = w - 1 - 40 > 20 ? w - 1 - 40 : 20;
-	char *head;
-
-	xasprintf(&head, " %-*s%-12s %4s %7s", tw, "TITLE", "ROLE", "PEOPLE",
-	    "PENDING");
-	screen_text(y, x, w, head, A_BOLD);
-	free(head);
-}
-
-static void
 space_list_draw(struct app *a, int y, int x, int h, int w)
 {
-	space_list_head(y, x, w);
-	if (a->model.nspaces == 0)
-		view_empty(y + 1, x, w, "No spaces yet. Create one with "
-		    "agora space create.");
-	view_list_draw(a, &a->list[VIEW_SPACES], y + 1, x, h - 1, w,
-	    row_space);
-}
+	int networks = a->view == VIEW_NETWORKS;
 
-static void
-networks_draw(struct app *a, int y, int x, int h, int w)
-{
-	space_list_head(y, x, w);
-	if (sv(a)->nnetworks == 0)
-		view_empty(y + 1, x, w, "No business networks yet: n creates "
-		    "one, N in a space makes it one (with a paid plan).");
-	view_list_draw(a, &a->list[VIEW_NETWORKS], y + 1, x, h - 1, w,
-	    row_network);
+	list_head(y, x, w, w - 1 - 40 > 20 ? w - 1 - 40 : 20, _("TITLE"),
+	    /* TRANSLATORS: the spaces list's headings after the title:
+	       keep each where the English one starts (the role, then
+	       numbers). */
+	    _("ROLE         PEOPLE PENDING"));
+	if (networks && sv(a)->nnetworks == 0)
+		view_empty(y + 1, x, w, _("No business networks yet: n creates "
+		    "one, N in a space makes it one (with a paid plan)."));
+	else if (!networks && a->model.nspaces == 0)
+		view_empty(y + 1, x, w, _("No spaces yet. Create one with "
+		    "agora space create."));
+	view_list_draw(a, &a->list[a->view], y + 1, x, h - 1, w, row_space);
 }
 
 static void
@@ -419,7 +399,7 @@ row_person(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 	    time(NULL) - p->invited >= 86400) {
 		/* How long the invitation has waited; ⚠ from 7 days. */
 		ago(seen, sizeof seen, p->invited);
-		snprintf(status, sizeof status, "pending %s%s%s", seen,
+		snprintf(status, sizeof status, "%s %s%s%s", p->status, seen,
 		    p->overdue ? " " : "", p->overdue ?
 		    screen_symbol(SYM_WARNING) : "");
 	} else
@@ -444,34 +424,42 @@ row_person(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 static int
 space_head(struct app *a, struct space *sp, int y, int x, int h, int w)
 {
-	char *s;
+	struct buf *b = buf_new(0);
 	int rows = 0;
 
-	xasprintf(&s, "%s%s", sp->title, sp->archived ? "  (archived)" : "");
-	screen_text(y + rows++, x, w, s, A_BOLD);
-	free(s);
+	buf_printf(b, "%s%s", sp->title, sp->archived ? _("  (archived)") :
+	    "");
+	screen_text(y + rows++, x, w, buf_cstr(b), A_BOLD);
 	/* At most three lines of the description. */
 	rows += view_wrap(sp->description, y + rows, x, w, h - 5 < 3 ? h - 5 :
 	    3, A_NORMAL);
-	xasprintf(&s, "you: %s%s \u00b7 %ld people \u00b7 %ld pending"
-	    "%s%s%s%s%s", sp->role, sp->network ?
-	    " \u00b7 business network" : "", sp->people, sp->pending,
-	    sp->overdue > 0 ? " " : "",
-	    sp->overdue > 0 ? screen_symbol(SYM_WARNING) : "",
-	    sp->requests > 0 ? " \u00b7 access requests: " : "",
-	    sp->requests > 0 ? "yes" : "", sp->externals_invite ?
-	    " \u00b7 externals may invite" : "");
-	screen_text(y + rows++, x, w, s, screen_attr(PAIR_DIM, A_NORMAL));
-	free(s);
+	buf_reset(b);
+	buf_printf(b, _("you: %s"), sp->role);
+	if (sp->network)
+		buf_add_str(b, _(" \u00b7 business network"));
+	buf_printf(b, P_(" \u00b7 %ld person", " \u00b7 %ld people",
+	    sp->people), sp->people);
+	buf_printf(b, P_(" \u00b7 %ld pending", " \u00b7 %ld pending",
+	    sp->pending), sp->pending);
+	if (sp->overdue > 0)
+		buf_printf(b, " %s", screen_symbol(SYM_WARNING));
+	if (sp->requests > 0)
+		buf_add_str(b, _(" \u00b7 access requests: yes"));
+	if (sp->externals_invite)
+		buf_add_str(b, _(" \u00b7 externals may invite"));
+	screen_text(y + rows++, x, w, buf_cstr(b), screen_attr(PAIR_DIM,
+	    A_NORMAL));
 	/* Where else to go from here, and whether anyone wrote. */
+	buf_reset(b);
 	if (sp->unread > 0)
-		xasprintf(&s, "f: files \u00b7 t: discussion, %ld new",
+		buf_printf(b, P_("f: files \u00b7 t: discussion, %ld new",
+		    "f: files \u00b7 t: discussion, %ld new", sp->unread),
 		    sp->unread);
 	else
-		s = xstrdup("f: files \u00b7 t: discussion");
-	screen_text(y + rows++, x, w, s, sp->unread > 0 ? A_BOLD :
+		buf_add_str(b, _("f: files \u00b7 t: discussion"));
+	screen_text(y + rows++, x, w, buf_cstr(b), sp->unread > 0 ? A_BOLD :
 	    screen_attr(PAIR_DIM, A_NORMAL));
-	free(s);
+	buf_free(b);
 	if (sp->warning != NULL)
 		screen_text(y + rows++, x, w, sp->warning,
 		    screen_attr(PAIR_ERROR, A_BOLD));
@@ -482,20 +470,21 @@ static void
 space_draw(struct app *a, int y, int x, int h, int w)
 {
 	struct space *sp = open_space(a);
-	int used, nw = w - 1 - 42 > 16 ? w - 1 - 42 : 16;
-	char *head;
+	int used;
 
 	if (sp == NULL) {
-		view_empty(y, x, w, "This space is not available.");
+		view_empty(y, x, w, _("This space is not available."));
 		return;
 	}
 	used = space_head(a, sp, y, x, h, w) + 1;
-	xasprintf(&head, " %-*s%-14s%-18s%s", nw, "PARTICIPANT", "ROLE",
-	    "STATUS", "LAST SEEN");
-	screen_text(y + used, x, w, head, A_BOLD);
-	free(head);
+	list_head(y + used, x, w, w - 1 - 42 > 16 ? w - 1 - 42 : 16,
+	    _("PARTICIPANT"),
+	    /* TRANSLATORS: the participants' headings after the first:
+	       keep each where the English one starts (columns of 14 and
+	       18). */
+	    _("ROLE          STATUS            LAST SEEN"));
 	if (!sp->loaded && sp->npeople == 0)
-		view_empty(y + used + 1, x, w, "loading...");
+		view_empty(y + used + 1, x, w, _("loading..."));
 	view_list_draw(a, &a->list[VIEW_SPACE], y + used + 1, x,
 	    h - used - 1, w, row_person);
 }
@@ -508,11 +497,11 @@ row_file(struct app *a, size_t i, int y, int x, int w, attr_t attr)
 	char size[24], comments[24];
 
 	if (f->size >= 1048576)
-		snprintf(size, sizeof size, "%.1f MiB", f->size / 1048576.0);
+		snprintf(size, sizeof size, _("%.1f MiB"), f->size / 1048576.0);
 	else if (f->size >= 1024)
-		snprintf(size, sizeof size, "%.1f KiB", f->size / 1024.0);
+		snprintf(size, sizeof size, _("%.1f KiB"), f->size / 1024.0);
 	else
-		snprintf(size, sizeof size, "%lld B", (long long)f->size);
+		snprintf(size, sizeof size, _("%lld B"), (long long)f->size);
 	snprintf(comments, sizeof comments, "%ld", f->comments);
 	screen_text(y, x, nw, "", attr);
 	screen_text(y, x, nw - 1, f->name, attr);
@@ -528,8 +517,8 @@ comments_draw(struct app *a, int y, int x, int h, int w)
 	size_t first = sv(a)->ncomments > (size_t)(h - 1) ? sv(a)->ncomments -
 	    (size_t)(h - 1) : 0;
 
-	screen_text(y, x, w, sv(a)->ncomments == 0 ? "COMMENTS: none yet (c "
-	    "comments)" : "COMMENTS", A_BOLD);
+	screen_text(y, x, w, sv(a)->ncomments == 0 ? _("COMMENTS: none yet "
+	    "(c comments)") : _("COMMENTS"), A_BOLD);
 	/* One line each: a long comment is cut, line feeds shown as ^J. */
 	for (size_t i = first; i < sv(a)->ncomments && (int)(i - first) < h - 1;
 	    i++)
@@ -541,23 +530,23 @@ static void
 files_draw(struct app *a, int y, int x, int h, int w)
 {
 	struct space *sp = open_space(a);
-	int nw = w - 1 - 40 > 16 ? w - 1 - 40 : 16, lh;
+	int lh;
 	char *head;
 
 	if (sp == NULL) {
-		view_empty(y, x, w, "This space is not available.");
+		view_empty(y, x, w, _("This space is not available."));
 		return;
 	}
-	xasprintf(&head, "%s \u00b7 files (f: people)", sp->title);
+	xasprintf(&head, _("%s \u00b7 files (f: people)"), sp->title);
 	screen_text(y, x, w, head, A_BOLD);
 	free(head);
-	xasprintf(&head, " %-*s%-12s%-10s%s", nw, "FILE", "SIZE", "COMMENTS",
-	    "UPLOADED BY");
-	screen_text(y + 2, x, w, head, A_BOLD);
-	free(head);
+	list_head(y + 2, x, w, w - 1 - 40 > 16 ? w - 1 - 40 : 16, _("FILE"),
+	    /* TRANSLATORS: the files' headings after the first: keep each
+	       where the English one starts (columns of 12 and 10). */
+	    _("SIZE        COMMENTS  UPLOADED BY"));
 	if (sp->nfiles == 0)
-		view_empty(y + 3, x, w, sp->files_loaded ? "No files yet: U "
-		    "uploads one." : "loading...");
+		view_empty(y + 3, x, w, sp->files_loaded ? _("No files yet: U "
+		    "uploads one.") : _("loading..."));
 	/* The list above, the chosen file's comments (Enter) below. */
 	lh = sv(a)->comments_file != 0 ? (h - 3) / 2 : h - 3;
 	view_list_draw(a, &a->list[VIEW_FILES], y + 3, x, lh, w, row_file);
@@ -565,40 +554,14 @@ files_draw(struct app *a, int y, int x, int h, int w)
 		comments_draw(a, y + 3 + lh, x, h - 3 - lh, w);
 }
 
-/*
- * " (as this space knows them; their own: name, job title, company)"
- * when the space set any of its own, else "" (caller frees).
- */
-static char *
-own_profile(const struct participant *p)
-{
-	const char *name, *job, *company;
-	char *s;
+/* Enter ------------------------------------------------------------------ */
 
-	if (p->own_name == NULL && p->own_company == NULL &&
-	    p->own_job_title == NULL)
-		return xstrdup("");
-	name = p->own_name != NULL ? p->own_name : p->name;
-	job = p->own_job_title != NULL ? p->own_job_title : p->job_title;
-	company = p->own_company != NULL ? p->own_company : p->company;
-	xasprintf(&s, " (as this space knows them; their own: %s%s%s%s%s)",
-	    name, *job != '\0' ? ", " : "", job, *company != '\0' ? ", " : "",
-	    company);
-	return s;
-}
-
+/* In either list: the space. */
 static void
 open_spaces(struct app *a)
 {
-	space_show(a, a->model.spaces[listview_selected(
-	    &a->list[VIEW_SPACES])].id);
-}
-
-static void
-open_networks(struct app *a)
-{
-	space_show(a, a->model.spaces[sv(a)->networks[listview_selected(
-	    &a->list[VIEW_NETWORKS])]].id);
+	space_show(a, view_key(a, a->view, listview_selected(
+	    &a->list[a->view])));
 }
 
 static void
@@ -606,90 +569,124 @@ open_files(struct app *a)
 {
 	struct file_entry *f = &open_space(a)->files[listview_selected(
 	    &a->list[VIEW_FILES])];
+	char *size, *comments;
 
-	app_status(a, 0, "%s: %lld bytes, %ld comments (c comments, S saves)",
-	    f->name, (long long)f->size, f->comments);
+	xasprintf(&size, P_("%lld byte", "%lld bytes", f->size),
+	    (long long)f->size);
+	xasprintf(&comments, P_("%ld comment", "%ld comments", f->comments),
+	    f->comments);
+	app_status(a, 0, _("%s: %s, %s (c comments, S saves)"), f->name, size,
+	    comments);
+	free(size);
+	free(comments);
 	comments_load(a, f->id);
 }
 
+/* "name <email>, job title, company", and how they call themselves if
+   the space set any of it. */
 static void
 open_person(struct app *a)
 {
 	struct participant *p = &open_space(a)->people_list[listview_selected(
 	    &a->list[VIEW_SPACE])];
-	char *own = own_profile(p);
+	struct buf *b = buf_new(0);
+	const char *name, *job, *company;
 
-	app_status(a, 0, "%s <%s>%s%s%s%s%s", p->name, p->email,
+	buf_printf(b, "%s <%s>%s%s%s%s", p->name, p->email,
 	    *p->job_title != '\0' ? ", " : "", p->job_title,
-	    *p->company != '\0' ? ", " : "", p->company, own);
-	free(own);
+	    *p->company != '\0' ? ", " : "", p->company);
+	if (p->own_name != NULL || p->own_company != NULL ||
+	    p->own_job_title != NULL) {
+		name = p->own_name != NULL ? p->own_name : p->name;
+		job = p->own_job_title != NULL ? p->own_job_title :
+		    p->job_title;
+		company = p->own_company != NULL ? p->own_company : p->company;
+		buf_printf(b, _(" (as this space knows them; their own: "
+		    "%s%s%s%s%s)"), name, *job != '\0' ? ", " : "", job,
+		    *company != '\0' ? ", " : "", company);
+	}
+	app_status(a, 0, "%s", buf_cstr(b));
+	buf_free(b);
 }
 
 /* Actions ----------------------------------------------------------------- */
 
-/* The open space's id and the target's, as text for a request. */
-static const char *
-space_id(struct app *a)
+/* The item of list v under the cursor (of n), or -1 and the status says
+   why (what). */
+static size_t
+selected(struct app *a, enum view v, size_t n, const char *what)
 {
-	snprintf(sv(a)->ids[0], sizeof sv(a)->ids[0], "%lld",
-	    (long long)sv(a)->space);
-	return sv(a)->ids[0];
-}
+	size_t item = listview_selected(&a->list[v]);
 
-static const char *
-target_id(struct app *a)
-{
-	snprintf(sv(a)->ids[1], sizeof sv(a)->ids[1], "%lld",
-	    (long long)sv(a)->target);
-	return sv(a)->ids[1];
-}
-
-/* The participant under the cursor, or NULL (and the status says why). */
-static struct participant *
-selected(struct app *a)
-{
-	struct space *sp = open_space(a);
-	size_t item = listview_selected(&a->list[VIEW_SPACE]);
-
-	if (sp == NULL || item == (size_t)-1 || item >= sp->npeople) {
-		app_status(a, 1, "select a participant first");
-		return NULL;
+	if (item == (size_t)-1 || item >= n) {
+		app_status(a, 1, "%s", what);
+		return (size_t)-1;
 	}
-	return &sp->people_list[item];
+	return item;
 }
 
+/*
+ * The answer to the prompt of the action asked: nothing if empty, but
+ * for a description, which it clears.
+ */
 static void
-new_space_done(struct app *a, const char *title)
+prompt_done(struct app *a, const char *text)
 {
-	if (*title != '\0')
-		link_action(a, "space created", "SPACE.CREATE", "title", title,
-		    NULL);
+	struct space_views *s = sv(a);
+	int network = s->asked == A_NETWORK_NEW;
+	char id[STR_I64_LEN];
+
+	if (*text == '\0' && s->asked != A_SPACE_DESCRIBE)
+		return;
+	str_i64(id, s->asked == A_COMMENT ? s->target : s->space);
+	switch (s->asked) {
+	case A_SPACE_NEW:
+	case A_NETWORK_NEW:
+		link_action(a, network ? _("business network created") :
+		    _("space created"), "SPACE.CREATE", "title", text,
+		    "network", network ? "1" : NULL, NULL);
+		break;
+	case A_SPACE_EDIT:
+		link_action(a, _("renamed"), "SPACE.EDIT", "space", id, "title",
+		    text, NULL);
+		break;
+	case A_SPACE_DESCRIBE:
+		link_action(a, _("description saved"), "SPACE.EDIT", "space",
+		    id, "description", text, NULL);
+		break;
+	case A_UPLOAD:
+		link_upload(a, s->space, text);
+		break;
+	case A_DOWNLOAD:
+		link_download(a, s->target, text);
+		break;
+	case A_COMMENT:
+		if (text[strspn(text, " ")] != '\0')
+			link_action(a, _("comment added"), "COMMENT.ADD",
+			    "file", id, "body", text, NULL);
+		break;
+	default:
+		break;
+	}
 }
 
+/* A new space or business network: its title. */
 static void
-rename_done(struct app *a, const char *title)
+space_new(struct app *a, enum action action)
 {
-	if (*title != '\0')
-		link_action(a, "renamed", "SPACE.EDIT", "space", space_id(a),
-		    "title", title, NULL);
-}
-
-static void
-describe_done(struct app *a, const char *text)
-{
-	/* An empty description is allowed: it clears it. */
-	link_action(a, "description saved", "SPACE.EDIT", "space",
-	    space_id(a), "description", text, NULL);
+	sv(a)->asked = action;
+	app_prompt(a, action == A_NETWORK_NEW ? _("Title of the new business "
+	    "network: ") : _("Title of the new space: "), 0, prompt_done);
 }
 
 static void
 invite_message_done(struct app *a, const char *message)
 {
-	link_action(a, "invited", "INVITE", "space", space_id(a),
-	    "emails", sv(a)->scratch, "message", *message != '\0' ? message :
-	    NULL, NULL);
-	free(sv(a)->scratch);
-	sv(a)->scratch = NULL;
+	char id[STR_I64_LEN];
+
+	link_action(a, _("invited"), "INVITE", "space", str_i64(id,
+	    sv(a)->space), "emails", sv(a)->answers[0], "message",
+	    *message != '\0' ? message : NULL, NULL);
 }
 
 static void
@@ -697,17 +694,35 @@ invite_emails_done(struct app *a, const char *emails)
 {
 	if (emails[strspn(emails, " ,")] == '\0')
 		return;
-	free(sv(a)->scratch);
-	sv(a)->scratch = xstrdup(emails);
-	app_prompt(a, "Message (Enter for none): ", 0, invite_message_done);
+	free(sv(a)->answers[0]);
+	sv(a)->answers[0] = xstrdup(emails);
+	app_prompt(a, _("Message (Enter for none): "), 0, invite_message_done);
 }
 
 /*
  * The profile form: name, company, job title, each prefilled. One's own
  * is one's account, prefilled with one's own values; someone else's (an
  * external, from the owner's side) is how this space knows them, and an
- * empty answer gives them back their own here.
+ * empty answer gives them back their own here. A field's values are
+ * char * members of struct participant, at these offsets.
  */
+static const struct profile_field {
+	const char	*prompt;	/* for oneself */
+	const char	*prompt_other;
+	size_t		 own;		/* their own, or NULL */
+	size_t		 shown;		/* as this space knows them */
+} profile_fields[PROFILE_FIELDS] = {
+	{ N_("Name: "), N_("Name here (empty: their own): "),
+	    offsetof(struct participant, own_name),
+	    offsetof(struct participant, name) },
+	{ N_("Company: "), N_("Company here (empty: their own): "),
+	    offsetof(struct participant, own_company),
+	    offsetof(struct participant, company) },
+	{ N_("Job title: "), N_("Job title here (empty: their own): "),
+	    offsetof(struct participant, own_job_title),
+	    offsetof(struct participant, job_title) },
+};
+
 static struct participant *
 target_person(struct app *a)
 {
@@ -725,92 +740,99 @@ target_self(struct app *a)
 	return sv(a)->target == a->model.user;
 }
 
-/* What the form starts from: for oneself one's own value, not the one a
+/* What field i starts from: for oneself one's own value, not the one a
    space set. */
 static const char *
-form_value(struct app *a, const char *own, const char *shown)
+profile_value(struct app *a, const struct participant *p, size_t i)
 {
-	return target_self(a) && own != NULL ? own : shown;
+	const char *base = (const char *)p;
+	const char *own = *(char *const *)(base + profile_fields[i].own);
+
+	if (target_self(a) && own != NULL)
+		return own;
+	return *(char *const *)(base + profile_fields[i].shown);
 }
 
-/* The prompt (kept by app_prompt: literals only). */
-static const char *
-form_prompt(struct app *a, const char *own, const char *known)
-{
-	return target_self(a) ? own : known;
-}
-
-/* For oneself, a field left as it was is not sent: one's own edit of a
-   field wins over what any space had set (agora-protocol(7)). */
-static const char *
-form_changed(struct app *a, const char *value, const char *own,
-    const char *shown)
-{
-	if (value == NULL || !target_self(a))
-		return value;
-	return strcmp(value, form_value(a, own, shown)) == 0 ? NULL : value;
-}
+static void profile_done(struct app *, const char *);
 
 static void
-job_done(struct app *a, const char *job_title)
+profile_ask(struct app *a, size_t i)
 {
 	struct participant *p = target_person(a);
-	const char *name = sv(a)->scratch2, *company = sv(a)->scratch;
 
-	/* One's own empty name is left as it was (the server refuses one);
-	   someone else's, empty, is their own again in this space. */
-	if (target_self(a) && name != NULL && name[strspn(name, " ")] == '\0')
-		name = NULL;
-	if (p != NULL) {
-		name = form_changed(a, name, p->own_name, p->name);
-		company = form_changed(a, company, p->own_company, p->company);
-		job_title = form_changed(a, job_title, p->own_job_title,
-		    p->job_title);
+	sv(a)->step = i;
+	app_prompt(a, target_self(a) ? _(profile_fields[i].prompt) :
+	    _(profile_fields[i].prompt_other), 0, profile_done);
+	if (p != NULL)
+		field_set(&a->input, profile_value(a, p, i));
+}
+
+/*
+ * For oneself, a field left as it was is not sent: one's own edit of a
+ * field wins over what any space had set (agora-protocol(7)); and one's
+ * own empty name is left as it was (the server refuses one). Someone
+ * else's, empty, is their own again in this space.
+ */
+static void
+profile_done(struct app *a, const char *value)
+{
+	struct space_views *s = sv(a);
+	struct participant *p = target_person(a);
+	char **v = s->answers, space[STR_I64_LEN], user[STR_I64_LEN];
+	int changed = 0;
+
+	free(v[s->step]);
+	v[s->step] = xstrdup(value);
+	if (s->step + 1 < PROFILE_FIELDS) {
+		profile_ask(a, s->step + 1);
+		return;
 	}
-	if (name == NULL && company == NULL && job_title == NULL)
-		app_status(a, 0, "nothing changed");
+	for (size_t i = 0; i < PROFILE_FIELDS; i++) {
+		if (target_self(a) && ((i == 0 && v[i][strspn(v[i], " ")] ==
+		    '\0') || (p != NULL && strcmp(v[i], profile_value(a, p,
+		    i)) == 0))) {
+			free(v[i]);
+			v[i] = NULL;
+		}
+		changed |= v[i] != NULL;
+	}
+	if (!changed)
+		app_status(a, 0, _("nothing changed"));
 	else
-		link_action(a, "profile saved", "PARTICIPANT.EDIT", "space",
-		    space_id(a), "user", target_id(a), "name", name, "company",
-		    company, "job_title", job_title, NULL);
-	free(sv(a)->scratch);
-	free(sv(a)->scratch2);
-	sv(a)->scratch = sv(a)->scratch2 = NULL;
+		link_action(a, _("profile saved"), "PARTICIPANT.EDIT", "space",
+		    str_i64(space, s->space), "user", str_i64(user, s->target),
+		    "name", v[0], "company", v[1], "job_title", v[2], NULL);
 }
 
+/* The requests about the selected person, and what the status says
+   once done. */
+static const struct person_request {
+	enum action	 action;
+	const char	*verb;
+	const char	*how;		/* INVITE.REMIND's, or NULL */
+	const char	*done;
+} person_requests[] = {
+	{ A_RESEND, "INVITE.RESEND", NULL, N_("invitation sent again") },
+	{ A_REMIND, "INVITE.REMIND", NULL, N_("reminder sent") },
+	{ A_REMIND_LINK, "INVITE.REMIND", "link", N_("a link to pass on") },
+	{ A_REVOKE, "PARTICIPANT.REVOKE", NULL, N_("access revoked") },
+	{ A_GRANT, "PARTICIPANT.GRANT", NULL, N_("access granted") },
+	{ A_DENY, "PARTICIPANT.DENY", NULL, N_("request turned down") },
+};
+
 static void
-company_done(struct app *a, const char *company)
+person_request(struct app *a, enum action action)
 {
-	struct participant *p = target_person(a);
+	const struct person_request *q = person_requests, *end = q +
+	    sizeof person_requests / sizeof *q;
+	char space[STR_I64_LEN], user[STR_I64_LEN];
 
-	free(sv(a)->scratch);
-	sv(a)->scratch = xstrdup(company);
-	app_prompt(a, form_prompt(a, "Job title: ",
-	    "Job title here (empty: their own): "), 0, job_done);
-	if (p != NULL)
-		field_set(&a->input, form_value(a, p->own_job_title,
-		    p->job_title));
-}
-
-static void
-name_done(struct app *a, const char *name)
-{
-	struct participant *p = target_person(a);
-
-	free(sv(a)->scratch2);
-	sv(a)->scratch2 = xstrdup(name);
-	app_prompt(a, form_prompt(a, "Company: ",
-	    "Company here (empty: their own): "), 0, company_done);
-	if (p != NULL)
-		field_set(&a->input, form_value(a, p->own_company, p->company));
-}
-
-/* One request about the selected person, after a yes if asked. */
-static void
-person_request(struct app *a, const char *verb, const char *done)
-{
-	link_action(a, done, verb, "space", space_id(a), "user",
-	    target_id(a), NULL);
+	while (q < end && q->action != action)
+		q++;
+	if (q < end)
+		link_action(a, _(q->done), q->verb, "space", str_i64(space,
+		    sv(a)->space), "user", str_i64(user, sv(a)->target),
+		    "how", q->how, NULL);
 }
 
 /*
@@ -821,141 +843,88 @@ static void
 answer(struct app *a, int yes)
 {
 	struct space *sp = open_space(a);
+	char id[STR_I64_LEN];
 
-	if (!yes)
-		return;
+	if (!yes || sp == NULL)
+		return;		/* gone meanwhile: the status said so */
+	str_i64(id, sp->id);
 	switch (sv(a)->asked) {
 	case A_REVOKE:
-		person_request(a, "PARTICIPANT.REVOKE", "access revoked");
-		break;
 	case A_DENY:
-		person_request(a, "PARTICIPANT.DENY", "request turned down");
+		person_request(a, sv(a)->asked);
 		break;
 	case A_FILE_DELETE:
-		link_action(a, "file deleted", "FILE.DELETE", "file",
-		    target_id(a), NULL);
+		link_action(a, _("file deleted"), "FILE.DELETE", "file",
+		    str_i64(id, sv(a)->target), NULL);
 		break;
 	case A_SPACE_DELETE:
-		link_action(a, "deleted", "SPACE.DELETE", "space",
-		    space_id(a), "confirm", "yes", NULL);
+		link_action(a, _("deleted"), "SPACE.DELETE", "space", id,
+		    "confirm", "yes", NULL);
 		break;
 	case A_SPACE_LEAVE:
-		link_action(a, "left", "SPACE.LEAVE", "space", space_id(a),
-		    NULL);
+		link_action(a, _("left"), "SPACE.LEAVE", "space", id, NULL);
 		break;
 	case A_SPACE_ARCHIVE:
-		if (sp != NULL)
-			link_action(a, sp->archived ? "reactivated" :
-			    "archived", sp->archived ? "SPACE.REACTIVATE" :
-			    "SPACE.ARCHIVE", "space", space_id(a), NULL);
+		link_action(a, sp->archived ? _("reactivated") : _("archived"),
+		    sp->archived ? "SPACE.REACTIVATE" : "SPACE.ARCHIVE",
+		    "space", id, NULL);
 		break;
 	case A_NETWORK:
-		if (sp != NULL)
-			link_action(a, sp->network ? "no longer a business "
-			    "network" : "now a business network",
-			    "SPACE.NETWORK", "space", space_id(a), "network",
-			    sp->network ? "0" : "1", NULL);
+		link_action(a, sp->network ? _("no longer a business network") :
+		    _("now a business network"), "SPACE.NETWORK", "space", id,
+		    "network", sp->network ? "0" : "1", NULL);
 		break;
 	case A_SPACE_EXTERNALS:
-		if (sp != NULL)
-			link_action(a, sp->externals_invite ? "externals may "
-			    "no longer invite" : "externals may invite",
-			    "SPACE.EDIT", "space", space_id(a),
-			    "externals_invite", sp->externals_invite ? "0" :
-			    "1", NULL);
+		link_action(a, sp->externals_invite ? _("externals may no "
+		    "longer invite") : _("externals may invite"), "SPACE.EDIT",
+		    "space", id, "externals_invite", sp->externals_invite ?
+		    "0" : "1", NULL);
 		break;
 	default:
 		break;
 	}
 }
 
-/* The question of action, naming someone or something from the server,
-   sanitised: before, the name, after. */
-static void
-ask(struct app *a, enum action action, const char *before, const char *name,
-    const char *after)
+/* The question of action: names from the server in it are sanitised
+   with the rest. */
+static void __attribute__((format(printf, 3, 4)))
+ask(struct app *a, enum action action, const char *fmt, ...)
 {
-	char *safe = text_sanitize(name, strlen(name), 0), *q;
+	va_list ap;
+	char *q, *safe;
 
+	va_start(ap, fmt);
+	xvasprintf(&q, fmt, ap);
+	va_end(ap);
+	safe = text_sanitize(q, strlen(q), 0);
 	sv(a)->asked = action;
-	xasprintf(&q, "%s%s%s", before, safe, after);
-	app_ask(a, q, answer);
-	free(q);
+	app_ask(a, safe, answer);
 	free(safe);
+	free(q);
 }
 
 /* Keys on a person in the list. */
 static void
 person_action(struct app *a, enum action action)
 {
-	struct participant *p;
-	if (open_space(a) == NULL || (p = selected(a)) == NULL)
-		return;
-	sv(a)->target = p->user;
-	switch (action) {
-	case A_RESEND:
-		person_request(a, "INVITE.RESEND", "invitation sent again");
-		break;
-	case A_REMIND:
-		person_request(a, "INVITE.REMIND", "reminder sent");
-		break;
-	case A_GRANT:
-		person_request(a, "PARTICIPANT.GRANT", "access granted");
-		break;
-	case A_REVOKE:
-		ask(a, action, "Revoke the access of ", p->email, "? They lose "
-		    "the space at once.");
-		break;
-	case A_DENY:
-		ask(a, action, "Turn down the request of ", p->email, "?");
-		break;
-	case A_PROFILE:
-		app_prompt(a, form_prompt(a, "Name: ",
-		    "Name here (empty: their own): "), 0, name_done);
-		field_set(&a->input, form_value(a, p->own_name, p->name));
-		break;
-	case A_REMIND_LINK:
-		link_action(a, "a link to pass on", "INVITE.REMIND", "space",
-		    space_id(a), "user", target_id(a), "how", "link", NULL);
-		break;
-	default:
-		break;
-	}
-}
-
-static struct file_entry *
-selected_file(struct app *a)
-{
 	struct space *sp = open_space(a);
-	size_t item = listview_selected(&a->list[VIEW_FILES]);
+	struct participant *p;
+	size_t item;
 
-	if (sp == NULL || item == (size_t)-1 || item >= sp->nfiles) {
-		app_status(a, 1, "select a file first");
-		return NULL;
-	}
-	return &sp->files[item];
-}
-
-static void
-upload_done(struct app *a, const char *path)
-{
-	if (*path != '\0')
-		link_upload(a, sv(a)->space, path);
-}
-
-static void
-save_done(struct app *a, const char *path)
-{
-	if (*path != '\0')
-		link_download(a, sv(a)->target, path);
-}
-
-static void
-comment_done(struct app *a, const char *body)
-{
-	if (body[strspn(body, " ")] != '\0')
-		link_action(a, "comment added", "COMMENT.ADD", "file",
-		    target_id(a), "body", body, NULL);
+	if (sp == NULL || (item = selected(a, VIEW_SPACE, sp->npeople,
+	    _("select a participant first"))) == (size_t)-1)
+		return;
+	p = &sp->people_list[item];
+	sv(a)->target = p->user;
+	if (action == A_REVOKE)
+		ask(a, action, _("Revoke the access of %s? They lose the "
+		    "space at once."), p->email);
+	else if (action == A_DENY)
+		ask(a, action, _("Turn down the request of %s?"), p->email);
+	else if (action == A_PROFILE)
+		profile_ask(a, 0);
+	else
+		person_request(a, action);
 }
 
 /* Keys of the files view (and f, U from the space). */
@@ -964,9 +933,11 @@ file_action(struct app *a, enum action action)
 {
 	struct space *sp = open_space(a);
 	struct file_entry *f;
+	size_t item;
 
 	if (sp == NULL)
 		return;
+	sv(a)->asked = action;
 	if (action == A_FILES) {
 		sv(a)->comments_file = 0;
 		app_set_view(a, a->view == VIEW_FILES ? VIEW_SPACE :
@@ -976,42 +947,21 @@ file_action(struct app *a, enum action action)
 		return;
 	}
 	if (action == A_UPLOAD) {
-		app_prompt(a, "Upload (path of the file): ", 0, upload_done);
+		app_prompt(a, _("Upload (path of the file): "), 0, prompt_done);
 		return;
 	}
-	if ((f = selected_file(a)) == NULL)
+	if ((item = selected(a, VIEW_FILES, sp->nfiles,
+	    _("select a file first"))) == (size_t)-1)
 		return;
+	f = &sp->files[item];
 	sv(a)->target = f->id;
 	if (action == A_DOWNLOAD) {
-		app_prompt(a, "Save as: ", 0, save_done);
+		app_prompt(a, _("Save as: "), 0, prompt_done);
 		field_set(&a->input, f->name);
 	} else if (action == A_COMMENT)
-		app_prompt(a, "Comment: ", 0, comment_done);
+		app_prompt(a, _("Comment: "), 0, prompt_done);
 	else if (action == A_FILE_DELETE)
-		ask(a, action, "Delete the file ", f->name, " for everyone?");
-}
-
-static void
-space_new(struct app *a, enum action action)
-{
-	(void)action;
-	app_prompt(a, "Title of the new space: ", 0, new_space_done);
-}
-
-static void
-new_network_done(struct app *a, const char *title)
-{
-	if (*title != '\0')
-		link_action(a, "business network created", "SPACE.CREATE",
-		    "title", title, "network", "1", NULL);
-}
-
-static void
-network_new(struct app *a, enum action action)
-{
-	(void)action;
-	app_prompt(a, "Title of the new business network: ", 0,
-	    new_network_done);
+		ask(a, action, _("Delete the file %s for everyone?"), f->name);
 }
 
 /* Keys about the space on screen itself. */
@@ -1019,51 +969,51 @@ static void
 space_action(struct app *a, enum action action)
 {
 	struct space *sp = open_space(a);
+	char id[STR_I64_LEN], *one;
 
 	if (sp == NULL)
 		return;
+	sv(a)->asked = action;
 	switch (action) {
 	case A_SPACE_EDIT:
-		app_prompt(a, "Title: ", 0, rename_done);
+		app_prompt(a, _("Title: "), 0, prompt_done);
 		field_set(&a->input, sp->title);
 		break;
-	case A_SPACE_DESCRIBE: {
+	case A_SPACE_DESCRIBE:
 		/* The field is one line: line breaks become spaces. */
-		char *one = xstrdup(sp->description);
-
+		one = xstrdup(sp->description);
 		for (char *p = one; *p != '\0'; p++)
 			if (*p == '\n' || *p == '\t')
 				*p = ' ';
-		app_prompt(a, "Description (one line): ", 0, describe_done);
+		app_prompt(a, _("Description (one line): "), 0, prompt_done);
 		field_set(&a->input, one);
 		free(one);
 		break;
-	}
 	case A_SPACE_EXTERNALS:
-		ask(a, action, sp->externals_invite ? "Stop externals inviting "
-		    "others into \u201c" : "Let externals invite others into "
-		    "\u201c", sp->title, "\u201d?");
+		ask(a, action, sp->externals_invite ? _("Stop externals "
+		    "inviting others into \u201c%s\u201d?") : _("Let externals "
+		    "invite others into \u201c%s\u201d?"), sp->title);
 		break;
 	case A_SPACE_LINK:
-		link_action(a, "shareable link", "SPACE.LINK", "space",
-		    space_id(a), NULL);
+		link_action(a, _("shareable link"), "SPACE.LINK", "space",
+		    str_i64(id, sp->id), NULL);
 		break;
 	case A_SPACE_ARCHIVE:
-		ask(a, action, sp->archived ? "Bring \u201c" : "Archive \u201c",
-		    sp->title, sp->archived ? "\u201d back? Externals get "
-		    "their access again." : "\u201d? Externals lose access; "
-		    "nothing is deleted.");
+		ask(a, action, sp->archived ? _("Bring \u201c%s\u201d back? "
+		    "Externals get their access again.") : _("Archive "
+		    "\u201c%s\u201d? Externals lose access; nothing is "
+		    "deleted."), sp->title);
 		break;
 	case A_SPACE_DELETE:
-		ask(a, action, "Delete \u201c", sp->title, "\u201d for good? "
-		    "Everything in it goes, for everyone.");
+		ask(a, action, _("Delete \u201c%s\u201d for good? Everything "
+		    "in it goes, for everyone."), sp->title);
 		break;
 	case A_SPACE_LEAVE:
-		ask(a, action, "Leave \u201c", sp->title, "\u201d? Only a new "
-		    "invitation brings you back.");
+		ask(a, action, _("Leave \u201c%s\u201d? Only a new invitation "
+		    "brings you back."), sp->title);
 		break;
 	case A_INVITE:
-		app_prompt(a, "Invite (e-mail addresses): ", 0,
+		app_prompt(a, _("Invite (e-mail addresses): "), 0,
 		    invite_emails_done);
 		picker_start(a, sv(a)->space);
 		break;
@@ -1071,12 +1021,11 @@ space_action(struct app *a, enum action action)
 		chat_open(a, CHAT_SPACE, sp->id);
 		break;
 	case A_NETWORK:
-		ask(a, action, sp->network ? "Stop \u201c" : "Make \u201c",
-		    sp->title, sp->network ? "\u201d being a business network? Its "
-		    "participants get back the roles they had." : "\u201d a "
-		    "business network? Every participant but its owner becomes "
-		    "a collaborator, and they become your professional "
-		    "contacts.");
+		ask(a, action, sp->network ? _("Stop \u201c%s\u201d being a "
+		    "business network? Its participants get back the roles "
+		    "they had.") : _("Make \u201c%s\u201d a business network? "
+		    "Every participant but its owner becomes a collaborator, "
+		    "and they become your professional contacts."), sp->title);
 		break;
 	default:
 		break;
@@ -1092,7 +1041,7 @@ static const struct view_action space_actions[] = {
 };
 
 static const struct view_action network_actions[] = {
-	{ A_NETWORK_NEW, A_NETWORK_NEW, network_new },
+	{ A_NETWORK_NEW, A_NETWORK_NEW, space_new },
 	{ A_NONE, A_NONE, NULL }
 };
 
@@ -1109,8 +1058,8 @@ space_views_free(struct app *a)
 	struct space_views *s = sv(a);
 
 	free(s->networks);
-	free(s->scratch);
-	free(s->scratch2);
+	for (size_t i = 0; i < PROFILE_FIELDS; i++)
+		free(s->answers[i]);
 	comments_clear(s);
 }
 
@@ -1119,7 +1068,7 @@ title_space(struct app *a)
 {
 	struct space *sp = open_space(a);
 
-	return sp != NULL ? sp->title : "Space";
+	return sp != NULL ? sp->title : _("Space");
 }
 
 const struct view_ops view_spaces = {
@@ -1144,10 +1093,9 @@ const struct view_ops view_networks = {
 	.where = KM_NETWORKS,
 	.section = "In the networks list, also",
 	.list = 1,
-	.sync = sync_networks,
 	.key = key_networks,
-	.open = open_networks,
-	.draw = networks_draw,
+	.open = open_spaces,
+	.draw = space_list_draw,
 	.actions = network_actions,
 };
 
@@ -1173,8 +1121,6 @@ const struct view_ops view_files = {
 	.where = KM_FILES,
 	.section = "In a space's files, also",
 	.list = 1,
-	.sync = sync_files,
-	.load = load_files,
 	.key = key_files,
 	.open = open_files,
 	.draw = files_draw,

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "proxy.h"
 #include "tmux.h"
 #include "xmalloc.h"
 
@@ -613,6 +614,39 @@ START_TEST(test_french_trust)
 	tmux_key(tm, "n");
 	quit_clean();
 	ck_assert_msg(!exists(known_hosts), "%s was written", known_hosts);
+}
+END_TEST
+
+/* A space in French: the list's and the participants' headings, the
+   counts (one person: the singular), the keys under the description. */
+START_TEST(test_french_space)
+{
+	char *const fr_env[] = { "LANG=fr_FR.UTF-8", NULL };
+	struct client *c = harness_login(node, email, PASSWORD, NULL);
+	const char *s;
+
+	client_reply_free(call_ok(c, "SPACE.CREATE", "title", "Salle ronde",
+	    NULL));
+	client_close(c);
+	pin();
+	agora_run(110, 30, NULL, no_env);
+	log_in();
+	quit_clean();
+
+	agora_run(110, 30, NULL, fr_env);
+	tmux_wait(tm, "\u25cf en ligne");
+	tmux_key(tm, "4");
+	s = tmux_wait(tm, "Salle ronde");
+	ck_assert_msg(strstr(s, "TITRE") != NULL && strstr(s, "R\u00d4LE") !=
+	    NULL && strstr(s, "TITLE") == NULL, "no French list:\n%s", s);
+	tmux_key(tm, "Enter");
+	s = tmux_wait(tm, "STATUT            ACTIVIT\u00c9");
+	ck_assert_msg(strstr(s, "vous\u00a0: owner \u00b7 1 personne \u00b7 "
+		"0 en attente") != NULL && strstr(s, "f\u00a0: fichiers") !=
+		NULL, "no French space:\n%s", s);
+	ck_assert_msg(strstr(s, "LAST SEEN") == NULL && strstr(s, "people") ==
+	    NULL && strstr(s, "f: files") == NULL, "English left:\n%s", s);
+	quit_clean();
 }
 END_TEST
 
@@ -1433,6 +1467,49 @@ START_TEST(test_command_actions)
 }
 END_TEST
 
+/*
+ * The connection drops after the server made a change and before its
+ * reply came: the client connects again, resumes, and sends the change
+ * once more with its rid. The server answers from the reply it kept:
+ * the status line says it was done, and it was done once.
+ */
+START_TEST(test_change_survives_drop)
+{
+	struct client *c = harness_login(node, email, PASSWORD, NULL);
+	struct proxy px;
+	char direct[sizeof server];
+
+	client_reply_free(call_ok(c, "SPACE.CREATE", "title", "Quiet room",
+	    NULL));
+	client_close(c);
+	proxy_start(&px, agorad_port(node));
+	snprintf(direct, sizeof direct, "%s", server);
+	snprintf(server, sizeof server, "127.0.0.1:%s", px.port);
+	pin();
+	agora_run(100, 30, NULL, no_env);
+	log_in();
+	tmux_key(tm, "4");
+	tmux_wait(tm, "Quiet room");
+	tmux_key(tm, ":");
+	tmux_type(tm, "new Dropped room");
+	tmux_wait(tm, ":new Dropped room");
+	/* Armed last: the loads are long answered, the client is quiet,
+	   and the next bytes it sends are the change. */
+	proxy_set(&px, &px.armed, 1);
+	tmux_key(tm, "Enter");
+	/* Without the retry, the status would stay at "connection lost" or
+	   "connected to": the reply of the first try never came. */
+	tmux_wait(tm, "space created");
+	tmux_wait(tm, "Dropped room");
+	ck_assert_int_eq(proxy_get(&px, &px.drops), 1);
+	ck_assert_int_eq(pg_i64("SELECT count(*) FROM spaces WHERE title = $1",
+	    "Dropped room", NULL), 1);
+	quit_clean();
+	proxy_stop(&px);
+	snprintf(server, sizeof server, "%s", direct);
+}
+END_TEST
+
 static Suite *
 screen_suite(void)
 {
@@ -1446,6 +1523,7 @@ screen_suite(void)
 	tcase_add_test(tc, test_login);
 	tcase_add_test(tc, test_french);
 	tcase_add_test(tc, test_french_trust);
+	tcase_add_test(tc, test_french_space);
 	tcase_add_test(tc, test_wrong_password);
 	tcase_add_test(tc, test_readable_token_refused);
 	tcase_add_test(tc, test_navigation);
@@ -1465,6 +1543,7 @@ screen_suite(void)
 	tcase_add_test(tc, test_space_profile_form);
 	tcase_add_test(tc, test_space_leave);
 	tcase_add_test(tc, test_command_actions);
+	tcase_add_test(tc, test_change_survives_drop);
 	suite_add_tcase(s, tc);
 	return s;
 }
