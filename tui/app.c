@@ -6,7 +6,6 @@
  */
 #include <curses.h>
 #include <errno.h>
-#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -14,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -127,31 +125,6 @@ app_workspace(struct app *a, size_t i)
 	app_status(a, 0, _("workspace %s"), model_workspace(&a->model)->name);
 }
 
-static unsigned app_screen_context(const struct app *);
-
-/* Where the focus is, as key map context bits. */
-static unsigned
-app_context(const struct app *a)
-{
-	switch (a->mode) {
-	case MODE_COMMAND:
-		return KM_EDIT | KM_CMDLINE;
-	case MODE_FILTER:
-		return KM_EDIT;
-	case MODE_PROMPT:
-		return KM_EDIT | (picker_on(a) ? KM_PICK : 0);
-	case MODE_COMPOSE:
-		return KM_EDIT | KM_COMPOSE;
-	case MODE_DIALOG:
-		return KM_DIALOG;
-	case MODE_HELP:
-		return KM_OVERLAY;
-	case MODE_NORMAL:
-		break;
-	}
-	return app_screen_context(a);
-}
-
 /* The screen's keys where the focus is: the view's own when it has it. */
 static unsigned
 app_screen_context(const struct app *a)
@@ -163,6 +136,26 @@ app_screen_context(const struct app *a)
 		    (sidebar_contact(a) != 0 ? KM_CONTACT : 0);
 	/* A view that is not a list (the conversation) scrolls with them. */
 	return KM_SCREEN | (v->list ? KM_LIST : 0) | v->where;
+}
+
+/* Where the focus is, as key map context bits: the bottom line's field,
+   what is over the screen, or the screen. */
+static unsigned
+app_context(const struct app *a)
+{
+	static const unsigned modes[] = {
+		[MODE_COMMAND] = KM_EDIT | KM_CMDLINE,
+		[MODE_FILTER] = KM_EDIT,
+		[MODE_PROMPT] = KM_EDIT,
+		[MODE_DIALOG] = KM_DIALOG,
+		[MODE_HELP] = KM_OVERLAY,
+		[MODE_COMPOSE] = KM_EDIT | KM_COMPOSE
+	};
+
+	if (a->mode == MODE_NORMAL)
+		return app_screen_context(a);
+	return modes[a->mode] | (a->mode == MODE_PROMPT && picker_on(a) ?
+	    KM_PICK : 0);
 }
 
 unsigned
@@ -257,27 +250,22 @@ app_input_action(struct app *a, enum action act)
 	}
 }
 
-static const enum field_op edit_ops[A_EDIT_KILL_END - A_EDIT_LEFT + 1] = {
-	[A_EDIT_LEFT - A_EDIT_LEFT] = FIELD_LEFT,
-	[A_EDIT_RIGHT - A_EDIT_LEFT] = FIELD_RIGHT,
-	[A_EDIT_HOME - A_EDIT_LEFT] = FIELD_HOME,
-	[A_EDIT_END - A_EDIT_LEFT] = FIELD_END,
-	[A_EDIT_BACKSPACE - A_EDIT_LEFT] = FIELD_BACKSPACE,
-	[A_EDIT_DELETE - A_EDIT_LEFT] = FIELD_DELETE,
-	[A_EDIT_KILL_WORD - A_EDIT_LEFT] = FIELD_KILL_WORD,
-	[A_EDIT_KILL_HOME - A_EDIT_LEFT] = FIELD_KILL_HOME,
-	[A_EDIT_KILL_END - A_EDIT_LEFT] = FIELD_KILL_END,
-};
+/* The editing keys are the field's operations, in the same order. */
+_Static_assert(A_EDIT_KILL_END - A_EDIT_LEFT == FIELD_KILL_END &&
+    A_EDIT_HOME - A_EDIT_LEFT == FIELD_HOME && FIELD_LEFT == 0,
+    "A_EDIT_LEFT..A_EDIT_KILL_END and enum field_op differ");
 
 /* An editing key, in the bottom line or the message field. */
 static void
 app_edit(struct app *a, enum action act)
 {
+	enum field_op op = (enum field_op)(act - A_EDIT_LEFT);
+
 	if (a->mode == MODE_COMPOSE) {
 		a->model.dirty |= DIRTY_MAIN | DIRTY_STATUS;
-		if (!field_edit(chat_field(a), edit_ops[act - A_EDIT_LEFT]))
+		if (!field_edit(chat_field(a), op))
 			beep();
-	} else if (field_edit(&a->input, edit_ops[act - A_EDIT_LEFT]))
+	} else if (field_edit(&a->input, op))
 		app_typed(a);
 }
 
@@ -567,10 +555,9 @@ app_init(struct app *a, const struct cli_opts *o)
 	a->opts = o;
 	model_init(&a->model);
 	listview_init(&a->side);
-	for (size_t i = 0; i < VIEW_COUNT; i++)
-		listview_init(&a->list[i]);
 	field_init(&a->input, 0);
 	for (size_t v = 0; v < VIEW_COUNT; v++) {
+		listview_init(&a->list[v]);
 		if (views[v]->state > 0)
 			a->vstate[v] = xcalloc(1, views[v]->state);
 		if (views[v]->init != NULL)
@@ -592,12 +579,11 @@ app_free(struct app *a)
 		if (views[v]->free != NULL)
 			views[v]->free(a);
 		free(a->vstate[v]);
+		listview_free(&a->list[v]);
 	}
 	model_free(&a->model);
 	free(a->side_entries);
 	listview_free(&a->side);
-	for (size_t i = 0; i < VIEW_COUNT; i++)
-		listview_free(&a->list[i]);
 	field_free(&a->input);
 	history_free(&a->history);
 	free(a->email);

@@ -4,7 +4,6 @@
  * run as its key would. The help overlay lists the table; Tab completes
  * verbs, then names.
  */
-#include <curses.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,24 +22,9 @@ struct command {
 	const char		*args;		/* for help */
 	enum complete_from	 from;
 	void			(*run)(struct app *, const char *arg);
+	enum action		 act;		/* else this, as its key would */
 	const char		*help;
 };
-
-static void
-cmd_quit(struct app *a, const char *arg)
-{
-	(void)arg;
-	a->quit = 1;
-}
-
-static void
-cmd_help(struct app *a, const char *arg)
-{
-	(void)arg;
-	a->mode = MODE_HELP;
-	a->help_top = 0;
-	a->model.dirty |= DIRTY_ALL;
-}
 
 /* The views :view can name (a space, its files: from the sidebar). */
 static void
@@ -122,30 +106,22 @@ cmd_connect(struct app *a, const char *arg)
 	link_start(a);
 }
 
-static void
-cmd_redraw(struct app *a, const char *arg)
-{
-	(void)arg;
-	a->model.dirty |= DIRTY_ALL;
-	clearok(curscr, TRUE);
-}
-
 static const struct command commands[] = {
-	{ "connect", "connect", FROM_NOTHING, cmd_connect,
+	{ "connect", "connect", FROM_NOTHING, cmd_connect, A_NONE,
 	  N_("connect again now (after a refusal or while waiting)") },
-	{ "help", "help", FROM_NOTHING, cmd_help,
+	{ "help", "help", FROM_NOTHING, NULL, A_HELP,
 	  N_("the keys and commands") },
-	{ "msg", "msg NAME [TEXT]", FROM_CONTACTS, cmd_msg,
+	{ "msg", "msg NAME [TEXT]", FROM_CONTACTS, cmd_msg, A_NONE,
 	  N_("the conversation with the professional contact NAME (sends "
 	  "TEXT)") },
-	{ "quit", "quit", FROM_NOTHING, cmd_quit, N_("quit agora") },
-	{ "redraw", "redraw", FROM_NOTHING, cmd_redraw,
+	{ "quit", "quit", FROM_NOTHING, NULL, A_QUIT, N_("quit agora") },
+	{ "redraw", "redraw", FROM_NOTHING, NULL, A_REDRAW,
 	  N_("redraw the screen") },
 	/* TRANSLATORS: the views' names are what :view takes, in English. */
-	{ "view", "view NAME", FROM_VIEWS, cmd_view,
+	{ "view", "view NAME", FROM_VIEWS, cmd_view, A_NONE,
 	  N_("overview, activity, people, spaces, networks, contacts") },
 	{ "workspace", "workspace NAME", FROM_WORKSPACES, cmd_workspace,
-	  N_("switch to the workspace called NAME") },
+	  A_NONE, N_("switch to the workspace called NAME") },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -254,7 +230,10 @@ command_run(struct app *a, const char *line)
 		app_status(a, 1, _("usage: :%s"), c->args);
 		return;
 	}
-	c->run(a, line);
+	if (c->run != NULL)
+		c->run(a, line);
+	else
+		app_action(a, VIEW_NONE, c->act);
 }
 
 /* The names an argument completes from; *n of them (caller frees). */

@@ -3,6 +3,7 @@
 
 #include "client.h"
 #include "connect.h"
+#include "i18n.h"
 #include "paths.h"
 #include "xmalloc.h"
 
@@ -17,8 +18,8 @@ server_open(const char *server, const char *ca_file, int timeout_ms,
 	memset(l, 0, sizeof *l);
 	if (server == NULL || (colon = strrchr(server, ':')) == NULL ||
 	    colon == server || colon[1] == '\0') {
-		*cause = xstrdup("no server: use --server HOST:PORT or "
-		    "server = in the config file");
+		*cause = xstrdup(_("no server: use --server HOST:PORT or "
+		    "server = in the config file"));
 		return -1;
 	}
 	host = xstrndup(server, (size_t)(colon - server));
@@ -35,8 +36,8 @@ server_open(const char *server, const char *ca_file, int timeout_ms,
 	if (ca_file != NULL)
 		return 0;
 	if ((l->known_hosts = paths_config("known_hosts")) == NULL) {
-		*cause = xstrdup("no home directory for known_hosts: set HOME "
-		    "or XDG_CONFIG_HOME");
+		*cause = xstrdup(_("no home directory for known_hosts: set HOME "
+		    "or XDG_CONFIG_HOME"));
 		server_link_free(l);
 		return -1;
 	}
@@ -72,8 +73,8 @@ server_unknown_text(const struct server_link *l, const char *server)
 {
 	char *s;
 
-	xasprintf(&s, "The certificate of %s is not known.\nSHA-256 "
-	    "fingerprint: %s\nTrust it from now on?", server,
+	xasprintf(&s, _("The certificate of %s is not known.\nSHA-256 "
+	    "fingerprint: %s\nTrust it from now on?"), server,
 	    client_fingerprint(l->client));
 	return s;
 }
@@ -83,9 +84,9 @@ server_changed_text(const struct server_link *l, const char *server)
 {
 	char *s;
 
-	xasprintf(&s, "THE CERTIFICATE OF %s HAS CHANGED (now %s). Someone "
+	xasprintf(&s, _("THE CERTIFICATE OF %s HAS CHANGED (now %s). Someone "
 	    "may be intercepting the connection. If the change is expected, "
-	    "remove the line for %s from %s.", server,
+	    "remove the line for %s from %s."), server,
 	    client_fingerprint(l->client), server, l->known_hosts);
 	return s;
 }

@@ -20,13 +20,6 @@
  * base of width one or two followed by zero or more zero-width marks.
  */
 
-/* Terminal columns of a code point, as wcwidth: -1 if not printable. */
-static int
-field_cp_width(uint32_t cp)
-{
-	return wcwidth((wchar_t)cp);
-}
-
 static size_t
 field_decode(const struct field *f, size_t at, uint32_t *cp)
 {
@@ -43,7 +36,7 @@ field_zero_width(const struct field *f, size_t at)
 	uint32_t cp;
 
 	field_decode(f, at, &cp);
-	return field_cp_width(cp) == 0;
+	return wcwidth((wchar_t)cp) == 0;
 }
 
 /* The start of the code point before at (> 0). */
@@ -95,7 +88,7 @@ field_char_width(const struct field *f, size_t at)
 	if (f->secret)
 		return 1;
 	field_decode(f, at, &cp);
-	w = field_cp_width(cp);
+	w = wcwidth((wchar_t)cp);
 	return w < 1 ? 1 : (size_t)w;
 }
 
@@ -323,7 +316,7 @@ field_insert(struct field *f, wchar_t wc)
 	if ((unsigned long)wc > 0x10ffff ||
 	    (!field_allowed(cp) && !(cp == '\n' && f->multiline)))
 		return -1;
-	if (f->cursor == 0 && field_cp_width(cp) == 0)
+	if (f->cursor == 0 && wcwidth((wchar_t)cp) == 0)
 		return -1;
 	return field_put(f, buf, field_encode(cp, buf));
 }

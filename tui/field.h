@@ -29,18 +29,19 @@ struct field {
 	int	 multiline;	/* line feeds may be typed and pasted */
 };
 
+/* In the order of the editing keys' actions (A_EDIT_LEFT on, keymap.h). */
 enum field_op {
 	FIELD_LEFT,		/* one character */
 	FIELD_RIGHT,
-	FIELD_WORD_LEFT,	/* to the start of this or the previous word */
-	FIELD_WORD_RIGHT,	/* past the end of this or the next word */
 	FIELD_HOME,		/* of the line the cursor is on */
 	FIELD_END,
 	FIELD_BACKSPACE,	/* delete the character before the cursor */
 	FIELD_DELETE,		/* delete the character under the cursor */
 	FIELD_KILL_WORD,	/* delete back to the start of the word (^W) */
 	FIELD_KILL_HOME,	/* delete from the line's start to the cursor */
-	FIELD_KILL_END		/* delete from the cursor to the line's end */
+	FIELD_KILL_END,		/* delete from the cursor to the line's end */
+	FIELD_WORD_LEFT,	/* to the start of this or the previous word */
+	FIELD_WORD_RIGHT	/* past the end of this or the next word */
 };
 
 /* What to draw: text[start, start + len) from column 0, cursor at col. */

@@ -56,88 +56,118 @@ enum view {
 	VIEW_COUNT
 };
 
+/*
+ * Every action, once: A_ and its name, what it does (for the help and
+ * errors) and its ":" command (NULL: editing keys and the like have
+ * none). enum action and keymap.c's texts both come from this list.
+ */
+#define KEYMAP_ACTIONS \
+	ACTION(NONE, "", NULL) \
+	/* app.c's: the screen's, the views' keys, the lists', the fields' */ \
+	ACTION(QUIT, N_("quit"), NULL) \
+	ACTION(HELP, N_("this help"), NULL) \
+	ACTION(REDRAW, N_("redraw the screen"), NULL) \
+	ACTION(COMMAND, N_("enter a command (:help lists them)"), NULL) \
+	ACTION(FILTER, N_("filter the list as you type"), "filter") \
+	ACTION(CANCEL, N_("clear the filter, close what is open"), NULL) \
+	ACTION(NEXT_PANE, N_("focus the next pane"), NULL) \
+	ACTION(PREV_PANE, N_("focus the previous pane"), NULL) \
+	ACTION(NEXT_WORKSPACE, N_("switch to the next workspace"), \
+	    "next-workspace") \
+	ACTION(OPEN, N_("open the selected item"), "open") \
+	ACTION(VIEW_OVERVIEW, N_("overview: account, workspaces, connection"), \
+	    NULL) \
+	ACTION(VIEW_ACTIVITY, N_("activity: what happened, newest first"), \
+	    NULL) \
+	ACTION(VIEW_PEOPLE, N_("people of the current workspace"), NULL) \
+	ACTION(VIEW_SPACES, N_("spaces"), NULL) \
+	ACTION(VIEW_NETWORKS, N_("business networks"), NULL) \
+	ACTION(VIEW_CONTACTS, N_("professional contacts"), NULL) \
+	ACTION(UP, N_("move up"), NULL) \
+	ACTION(DOWN, N_("move down"), NULL) \
+	ACTION(PAGE_UP, N_("page up"), NULL) \
+	ACTION(PAGE_DOWN, N_("page down"), NULL) \
+	ACTION(FIRST, N_("first item; in a conversation, the oldest"), NULL) \
+	ACTION(LAST, N_("last item; in a conversation, the newest"), NULL) \
+	ACTION(EDIT_LEFT, N_("cursor left"), NULL) \
+	ACTION(EDIT_RIGHT, N_("cursor right"), NULL) \
+	ACTION(EDIT_HOME, N_("start of the line"), NULL) \
+	ACTION(EDIT_END, N_("end of the line"), NULL) \
+	ACTION(EDIT_BACKSPACE, N_("delete the character before the cursor"), \
+	    NULL) \
+	ACTION(EDIT_DELETE, N_("delete the character under the cursor"), NULL) \
+	ACTION(EDIT_KILL_WORD, N_("delete the word before the cursor"), NULL) \
+	ACTION(EDIT_KILL_HOME, N_("delete to the start of the line"), NULL) \
+	ACTION(EDIT_KILL_END, N_("delete to the end of the line"), NULL) \
+	ACTION(ACCEPT, N_("accept"), NULL) \
+	ACTION(ABORT, N_("cancel"), NULL) \
+	ACTION(COMPLETE, N_("complete the command or name"), NULL) \
+	ACTION(HISTORY_PREV, N_("previous command"), NULL) \
+	ACTION(HISTORY_NEXT, N_("next command"), NULL) \
+	ACTION(YES, N_("yes"), NULL) \
+	ACTION(NO, N_("no"), NULL) \
+	ACTION(CLOSE, N_("close"), NULL) \
+	ACTION(PICK, N_("put the highlighted person into the field"), NULL) \
+	ACTION(PICK_NEXT, N_("highlight the next person"), NULL) \
+	ACTION(PICK_PREV, N_("highlight the previous person"), NULL) \
+	/* view-space.c's: the space, then a person in it, then its files */ \
+	ACTION(SPACE_NEW, N_("create a space"), "new") \
+	ACTION(SPACE_EDIT, N_("rename the space"), "rename") \
+	ACTION(SPACE_DESCRIBE, N_("edit the space's description"), "describe") \
+	ACTION(SPACE_EXTERNALS, N_("let externals invite others, or stop " \
+	    "them"), "externals") \
+	ACTION(SPACE_LINK, N_("get the space's shareable link"), "link") \
+	ACTION(SPACE_ARCHIVE, N_("archive the space, or bring it back"), \
+	    "archive") \
+	ACTION(SPACE_DELETE, N_("delete the space for good (its creator)"), \
+	    "delete") \
+	ACTION(SPACE_LEAVE, N_("withdraw: leave the space (not its creator)"), \
+	    "leave") \
+	ACTION(INVITE, N_("invite people by e-mail, with a message"), \
+	    "invite") \
+	ACTION(DISCUSSION, N_("the space's discussion"), "discussion") \
+	ACTION(NETWORK, N_("make the space a business network, or stop it " \
+	    "being one"), "network") \
+	ACTION(RESEND, N_("send the selected invitation again (new link)"), \
+	    "resend") \
+	ACTION(REMIND, N_("remind the selected invitee by e-mail"), "remind") \
+	ACTION(REMIND_LINK, N_("a new invitation link to pass on by hand"), \
+	    "remind-link") \
+	ACTION(REVOKE, N_("revoke the selected participant's access"), \
+	    "revoke") \
+	ACTION(GRANT, N_("grant access back, or grant a request"), "grant") \
+	ACTION(DENY, N_("turn the selected access request down"), "deny") \
+	ACTION(PROFILE, N_("edit the selected profile (name, company, job " \
+	    "title)"), "profile") \
+	ACTION(FILES, N_("switch between the space's people and its files"), \
+	    "files") \
+	ACTION(UPLOAD, N_("upload a file into the space"), "upload") \
+	ACTION(DOWNLOAD, N_("save the selected file"), "save") \
+	ACTION(COMMENT, N_("comment on the selected file"), "comment") \
+	ACTION(FILE_DELETE, N_("delete the selected file"), "delete-file") \
+	ACTION(NETWORK_NEW, N_("create a business network (a paid plan)"), \
+	    "new-network") \
+	/* view-contact.c's */ \
+	ACTION(MENU, N_("the contact's menu: networks in common, invitation " \
+	    "preferences"), "menu") \
+	ACTION(CONVERSATION, N_("the private conversation with the contact"), \
+	    "conversation") \
+	ACTION(ALWAYS_ADD, N_("always add them to new spaces: on or off"), \
+	    "always-add") \
+	ACTION(ALWAYS_COLLABORATOR, N_("always make them a collaborator: on " \
+	    "or off"), "always-collaborator") \
+	/* view-chat.c's: its own, then the message field's */ \
+	ACTION(COMPOSE, N_("write a message"), "write") \
+	ACTION(SEND, N_("send the message"), NULL) \
+	ACTION(NEWLINE, N_("a new line in the message"), NULL) \
+	ACTION(LEAVE, N_("leave the field (what is typed stays)"), NULL) \
+	ACTION(EDIT_UP, N_("cursor up a row"), NULL) \
+	ACTION(EDIT_DOWN, N_("cursor down a row"), NULL)
+
 enum action {
-	A_NONE,
-	/* app.c's: the screen's, the views' keys, the lists', the fields' */
-	A_QUIT,
-	A_HELP,
-	A_REDRAW,
-	A_COMMAND,
-	A_FILTER,
-	A_CANCEL,
-	A_NEXT_PANE,
-	A_PREV_PANE,
-	A_NEXT_WORKSPACE,
-	A_OPEN,
-	A_VIEW_OVERVIEW,
-	A_VIEW_ACTIVITY,
-	A_VIEW_PEOPLE,
-	A_VIEW_SPACES,
-	A_VIEW_NETWORKS,
-	A_VIEW_CONTACTS,
-	A_UP,
-	A_DOWN,
-	A_PAGE_UP,
-	A_PAGE_DOWN,
-	A_FIRST,
-	A_LAST,
-	A_EDIT_LEFT,
-	A_EDIT_RIGHT,
-	A_EDIT_HOME,
-	A_EDIT_END,
-	A_EDIT_BACKSPACE,
-	A_EDIT_DELETE,
-	A_EDIT_KILL_WORD,
-	A_EDIT_KILL_HOME,
-	A_EDIT_KILL_END,
-	A_ACCEPT,
-	A_ABORT,
-	A_COMPLETE,
-	A_HISTORY_PREV,
-	A_HISTORY_NEXT,
-	A_YES,
-	A_NO,
-	A_CLOSE,
-	A_PICK,
-	A_PICK_NEXT,
-	A_PICK_PREV,
-	/* view-space.c's: the space, then a person in it, then its files */
-	A_SPACE_NEW,
-	A_SPACE_EDIT,
-	A_SPACE_DESCRIBE,
-	A_SPACE_EXTERNALS,
-	A_SPACE_LINK,
-	A_SPACE_ARCHIVE,
-	A_SPACE_DELETE,
-	A_SPACE_LEAVE,
-	A_INVITE,
-	A_DISCUSSION,
-	A_NETWORK,
-	A_RESEND,
-	A_REMIND,
-	A_REMIND_LINK,
-	A_REVOKE,
-	A_GRANT,
-	A_DENY,
-	A_PROFILE,
-	A_FILES,
-	A_UPLOAD,
-	A_DOWNLOAD,
-	A_COMMENT,
-	A_FILE_DELETE,
-	A_NETWORK_NEW,
-	/* view-contact.c's */
-	A_MENU,
-	A_CONVERSATION,
-	A_ALWAYS_ADD,
-	A_ALWAYS_COLLABORATOR,
-	/* view-chat.c's: its own, then the message field's */
-	A_COMPOSE,
-	A_SEND,
-	A_NEWLINE,
-	A_LEAVE,
-	A_EDIT_UP,
-	A_EDIT_DOWN,
+#define ACTION(name, text, command) A_##name,
+	KEYMAP_ACTIONS
+#undef ACTION
 	A_COUNT
 };
 

@@ -11,17 +11,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "model-priv.h"
 #include "xmalloc.h"
 
-static void
-message_free(void *v)
-{
-	struct message *msg = v;
-
-	free(msg->name);
-	free(msg->body);
-}
+static const struct model_field message_fields[] = {
+	MODEL_FIELD(message, id, MODEL_ID),
+	MODEL_FIELD(message, from, MODEL_ID),
+	MODEL_FIELD(message, at, MODEL_I64),
+	MODEL_FIELD(message, name, MODEL_TEXT),
+	MODEL_FIELD(message, body, MODEL_BODY),
+	{ NULL }
+};
+static const struct model_kind message_kind = {
+	"MESSAGE", sizeof (struct message), message_fields, NULL
+};
 
 void
 model_chat_free(struct model *m)
@@ -29,7 +33,7 @@ model_chat_free(struct model *m)
 	struct chat *c = &m->chat;
 	unsigned gen = c->gen;
 
-	model_free_all(c->msgs, c->nmsgs, sizeof *c->msgs, message_free);
+	model_free_all(c->msgs, c->nmsgs, &message_kind);
 	memset(c, 0, sizeof *c);
 	c->gen = gen;
 }
@@ -78,7 +82,7 @@ chat_insert(struct chat *c, struct message *msg)
 	while (i > 0 && c->msgs[i - 1].id > msg->id)
 		i--;
 	if (i > 0 && c->msgs[i - 1].id == msg->id) {
-		message_free(msg);
+		model_clear(&message_kind, msg);
 		return 0;
 	}
 	c->msgs = xreallocarray(c->msgs, c->nmsgs + 1, sizeof *c->msgs);
@@ -87,22 +91,6 @@ chat_insert(struct chat *c, struct message *msg)
 	c->msgs[i] = *msg;
 	c->nmsgs++;
 	return 1;
-}
-
-static int
-message_parse(const struct proto_msg *pm, void *v)
-{
-	struct message *msg = v;
-
-	memset(msg, 0, sizeof *msg);
-	if ((msg->id = model_id(pm, "id")) == 0 ||
-	    (msg->from = model_id(pm, "from")) == 0 ||
-	    proto_get(pm, "body") == NULL)
-		return -1;
-	msg->at = model_long(pm, "at");
-	msg->name = model_dup(pm, "name");
-	msg->body = model_dup(pm, "body");
-	return 0;
 }
 
 /* The first message after last_read that someone else wrote, or 0. */
@@ -127,8 +115,7 @@ model_chat_page(struct model *m, char *const *lines, size_t n,
 
 	if (model_parse(&f, final) != 0)
 		return -1;
-	if ((v = model_lines(lines, n, "MESSAGE", sizeof *v, message_parse,
-	    message_free)) == NULL) {
+	if ((v = model_lines(lines, n, &message_kind)) == NULL) {
 		free(f.copy);
 		return -1;
 	}
@@ -150,30 +137,28 @@ model_chat_page(struct model *m, char *const *lines, size_t n,
 	return 0;
 }
 
+/* Where the unread count of a conversation is kept, or NULL. */
+static long *
+unread_at(struct model *m, enum chat_kind kind, int64_t peer)
+{
+	struct contact *ct;
+	struct space *sp;
+
+	if (kind == CHAT_DIRECT && (ct = model_contact(m, peer)) != NULL)
+		return &ct->unread;
+	if (kind == CHAT_SPACE && (sp = model_space(m, peer)) != NULL)
+		return &sp->unread;
+	return NULL;
+}
+
 void
 model_unread(struct model *m, enum chat_kind kind, int64_t peer, long n)
 {
-	struct contact *ct;
-	struct space *sp;
+	long *u = unread_at(m, kind, peer);
 
-	if (kind == CHAT_DIRECT && (ct = model_contact(m, peer)) != NULL)
-		ct->unread = n;
-	else if (kind == CHAT_SPACE && (sp = model_space(m, peer)) != NULL)
-		sp->unread = n;
+	if (u != NULL)
+		*u = n;
 	m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
-}
-
-static long
-unread_of(struct model *m, enum chat_kind kind, int64_t peer)
-{
-	struct contact *ct;
-	struct space *sp;
-
-	if (kind == CHAT_DIRECT && (ct = model_contact(m, peer)) != NULL)
-		return ct->unread;
-	if (kind == CHAT_SPACE && (sp = model_space(m, peer)) != NULL)
-		return sp->unread;
-	return 0;
 }
 
 int
@@ -199,6 +184,16 @@ model_conversations(struct model *m, char *const *lines, size_t n)
 		free(p.copy);
 	}
 	return 0;
+}
+
+/* One more message not read yet. */
+static void
+unread_add(struct model *m, enum chat_kind kind, int64_t peer)
+{
+	long *u = unread_at(m, kind, peer);
+
+	if (u != NULL)
+		(*u)++;
 }
 
 /* Which conversation an event is about, from the user's side. */
@@ -228,15 +223,13 @@ static char *
 message_new(struct model *m, const struct proto_msg *pm)
 {
 	struct chat *c = &m->chat;
-	struct message msg;
-	struct space *sp;
+	struct message msg = { 0 };
 	int64_t peer;
 	enum chat_kind kind = event_chat(m, pm, &peer);
-	const char *name = proto_get(pm, "name");
 	char *text;
 
-	if (message_parse(pm, &msg) != 0 || peer == 0) {
-		message_free(&msg);
+	if (model_fill(&message_kind, pm, &msg) != 0 || peer == 0) {
+		model_clear(&message_kind, &msg);
 		return NULL;
 	}
 	if (msg.from == m->user) {
@@ -244,7 +237,7 @@ message_new(struct model *m, const struct proto_msg *pm)
 		if (c->kind == kind && c->peer == peer)
 			chat_insert(c, &msg);
 		else
-			message_free(&msg);
+			model_clear(&message_kind, &msg);
 		m->dirty |= DIRTY_MAIN;
 		return NULL;
 	}
@@ -256,24 +249,19 @@ message_new(struct model *m, const struct proto_msg *pm)
 		/* Read as it arrives when the user is watching; else the
 		   "new" line goes before it, unless one is there already. */
 		if (chat_insert(c, &msg) && !c->reading) {
-			model_unread(m, kind, peer,
-			    unread_of(m, kind, peer) + 1);
+			unread_add(m, kind, peer);
 			if (c->first_unread == 0 && c->loaded)
 				c->first_unread = id;
 		}
 	} else {
-		message_free(&msg);
-		model_unread(m, kind, peer, unread_of(m, kind, peer) + 1);
+		model_clear(&message_kind, &msg);
+		unread_add(m, kind, peer);
 	}
-	if (name == NULL)
-		name = "someone";
 	if (kind == CHAT_DIRECT)
-		xasprintf(&text, "%s wrote to you", name);
-	else {
-		sp = model_space(m, peer);
-		xasprintf(&text, "%s wrote in \u201c%s\u201d", name, sp !=
-		    NULL ? sp->title : "a space");
-	}
+		xasprintf(&text, _("%s wrote to you"), model_someone(pm, "name"));
+	else
+		xasprintf(&text, _("%s wrote in \u201c%s\u201d"),
+		    model_someone(pm, "name"), model_space_title(m, peer));
 	m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
 	return text;
 }

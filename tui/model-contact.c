@@ -11,25 +11,48 @@
 #include <strings.h>
 
 #include "model-priv.h"
-#include "xmalloc.h"
 
-static void
-contact_free(void *v)
-{
-	struct contact *c = v;
+static const struct model_field contact_fields[] = {
+	MODEL_FIELD(contact, user, MODEL_ID),
+	MODEL_FIELD(contact, name, MODEL_TEXT),
+	MODEL_FIELD(contact, email, MODEL_TEXT),
+	MODEL_FIELD(contact, company, MODEL_TEXT),
+	MODEL_FIELD(contact, job_title, MODEL_TEXT),
+	MODEL_FIELD(contact, online, MODEL_FLAG),
+	MODEL_FIELD(contact, networks, MODEL_LONG),
+	MODEL_FIELD(contact, always_add, MODEL_FLAG),
+	MODEL_FIELD(contact, always_collaborator, MODEL_FLAG),
+	MODEL_FIELD(contact, unread, MODEL_LONG),
+	{ NULL }
+};
+static const struct model_kind contact_kind = {
+	"CONTACT", sizeof (struct contact), contact_fields, NULL
+};
 
-	free(c->name);
-	free(c->email);
-	free(c->company);
-	free(c->job_title);
-}
+static const struct model_field network_fields[] = {
+	MODEL_FIELD(common_network, space, MODEL_ID),
+	MODEL_FIELD(common_network, title, MODEL_TEXT),
+	{ NULL }
+};
+static const struct model_kind network_kind = {
+	"NETWORK", sizeof (struct common_network), network_fields, NULL
+};
+
+static const struct model_field candidate_fields[] = {
+	MODEL_FIELD(candidate, user, MODEL_ID),
+	MODEL_FIELD(candidate, name, MODEL_TEXT),
+	MODEL_FIELD(candidate, email, MODEL_TEXT),
+	MODEL_FIELD(candidate, contact, MODEL_FLAG),
+	{ NULL }
+};
+static const struct model_kind candidate_kind = {
+	"CANDIDATE", sizeof (struct candidate), candidate_fields, NULL
+};
 
 static void
 common_free(struct model *m)
 {
-	for (size_t i = 0; i < m->ncommon; i++)
-		free(m->common[i].title);
-	free(m->common);
+	model_free_all(m->common, m->ncommon, &network_kind);
 	m->common = NULL;
 	m->ncommon = 0;
 }
@@ -37,26 +60,16 @@ common_free(struct model *m)
 void
 model_contacts_free(struct model *m)
 {
-	model_free_all(m->contacts, m->ncontacts, sizeof *m->contacts,
-	    contact_free);
+	model_free_all(m->contacts, m->ncontacts, &contact_kind);
 	m->contacts = NULL;
 	m->ncontacts = 0;
 	common_free(m);
 }
 
-static void
-candidate_free(void *v)
-{
-	struct candidate *c = v;
-
-	free(c->name);
-	free(c->email);
-}
-
 void
 model_candidates_free(struct model *m)
 {
-	model_free_all(m->cands, m->ncands, sizeof *m->cands, candidate_free);
+	model_free_all(m->cands, m->ncands, &candidate_kind);
 	m->cands = NULL;
 	m->ncands = 0;
 }
@@ -68,26 +81,6 @@ model_contact(struct model *m, int64_t user)
 		if (m->contacts[i].user == user)
 			return &m->contacts[i];
 	return NULL;
-}
-
-static int
-contact_parse(const struct proto_msg *pm, void *v)
-{
-	struct contact *c = v;
-
-	memset(c, 0, sizeof *c);
-	if ((c->user = model_id(pm, "user")) == 0)
-		return -1;
-	c->name = model_dup(pm, "name");
-	c->email = model_dup(pm, "email");
-	c->company = model_dup(pm, "company");
-	c->job_title = model_dup(pm, "job_title");
-	c->online = model_flag(pm, "online");
-	c->networks = model_long(pm, "networks");
-	c->always_add = model_flag(pm, "always_add");
-	c->always_collaborator = model_flag(pm, "always_collaborator");
-	c->unread = model_long(pm, "unread");
-	return 0;
 }
 
 /* By name ignoring ASCII case, then by id: the sidebar's order. */
@@ -135,21 +128,19 @@ model_contacts(struct model *m, char *const *lines, size_t n, int64_t mark)
 	struct contact *v;
 	size_t k = 0;
 
-	if ((v = model_lines(lines, n, "CONTACT", sizeof *v, contact_parse,
-	    contact_free)) == NULL)
+	if ((v = model_lines(lines, n, &contact_kind)) == NULL)
 		return -1;
 	/* Each contact once, whatever the server sends. */
 	for (size_t i = 0; i < n; i++) {
 		if (contact_listed(v, k, v[i].user))
-			contact_free(&v[i]);
+			model_clear(&contact_kind, &v[i]);
 		else
 			v[k++] = v[i];
 	}
 	qsort(v, k, sizeof *v, contact_cmp);
 	for (size_t i = 0; i < k; i++)
 		contact_keep_newer(&v[i], model_contact(m, v[i].user), mark);
-	model_free_all(m->contacts, m->ncontacts, sizeof *m->contacts,
-	    contact_free);
+	model_free_all(m->contacts, m->ncontacts, &contact_kind);
 	m->contacts = v;
 	m->ncontacts = k;
 	m->contacts_state = CONTACTS_LOADED;
@@ -175,12 +166,12 @@ contact_update(struct model *m, struct contact *c, int64_t mark)
 	struct contact *old = model_contact(m, c->user);
 
 	if (old == NULL) {
-		contact_free(c);
+		model_clear(&contact_kind, c);
 		m->contacts_stale = 1;	/* new to us: CONTACTS tells all */
 		return;
 	}
 	contact_keep_newer(c, old, mark);
-	contact_free(old);
+	model_clear(&contact_kind, old);
 	*old = *c;
 }
 
@@ -188,53 +179,25 @@ int
 model_contact_show(struct model *m, char *const *lines, size_t n,
     int64_t mark)
 {
-	struct common_network *v = xcalloc(n + 1, sizeof *v);
+	struct common_network *v = NULL;
 	struct contact c = { 0 };
 	struct parsed p;
-	size_t nv = 0;
-	int rc = 0;
 
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		if (model_parse(&p, lines[i]) != 0) {
-			rc = -1;
-			break;
-		}
-		if (strcmp(p.m.word, "CONTACT") == 0) {
-			contact_free(&c);
-			rc = contact_parse(&p.m, &c);
-		} else if (strcmp(p.m.word, "NETWORK") == 0 &&
-		    (v[nv].space = model_id(&p.m, "space")) != 0)
-			v[nv++].title = model_dup(&p.m, "title");
-		else
-			rc = -1;
+	if (model_first(&p, lines, n, "CONTACT") != 0)
+		return -1;
+	if (model_fill(&contact_kind, &p.m, &c) != 0 ||
+	    (v = model_lines(lines + 1, n - 1, &network_kind)) == NULL) {
 		free(p.copy);
-	}
-	if (rc != 0 || c.user == 0) {
-		while (nv-- > 0)
-			free(v[nv].title);
-		free(v);
-		contact_free(&c);
+		model_clear(&contact_kind, &c);
 		return -1;
 	}
+	free(p.copy);
 	common_free(m);
 	m->common = v;
-	m->ncommon = nv;
+	m->ncommon = n - 1;
 	m->common_of = c.user;
 	contact_update(m, &c, mark);
 	m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
-	return 0;
-}
-
-static int
-candidate_parse(const struct proto_msg *pm, void *v)
-{
-	struct candidate *c = v;
-
-	if ((c->user = model_id(pm, "user")) == 0)
-		return -1;
-	c->name = model_dup(pm, "name");
-	c->email = model_dup(pm, "email");
-	c->contact = model_flag(pm, "contact");
 	return 0;
 }
 
@@ -243,8 +206,7 @@ model_candidates(struct model *m, char *const *lines, size_t n)
 {
 	struct candidate *v;
 
-	if ((v = model_lines(lines, n, "CANDIDATE", sizeof *v,
-	    candidate_parse, candidate_free)) == NULL)
+	if ((v = model_lines(lines, n, &candidate_kind)) == NULL)
 		return -1;
 	model_candidates_free(m);
 	m->cands = v;

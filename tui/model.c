@@ -3,12 +3,13 @@
  * spaces, and the activity feed. Contacts are in model-contact.c, the
  * open conversation in model-chat.c.
  */
-#include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "buf.h"
+#include "i18n.h"
 #include "model-priv.h"
 #include "xmalloc.h"
 
@@ -26,21 +27,25 @@ model_parse(struct parsed *p, const char *line)
 	return 0;
 }
 
-char *
+int
+model_first(struct parsed *p, char *const *lines, size_t n, const char *word)
+{
+	if (n == 0 || model_parse(p, lines[0]) != 0)
+		return -1;
+	if (strcmp(p->m.word, word) != 0) {
+		free(p->copy);
+		return -1;
+	}
+	return 0;
+}
+
+/* A parameter's value, copied; "" when absent. */
+static char *
 model_dup(const struct proto_msg *m, const char *key)
 {
 	const char *v = proto_get(m, key);
 
 	return xstrdup(v != NULL ? v : "");
-}
-
-/* The value, or NULL when it is not given. */
-static char *
-model_dup_opt(const struct proto_msg *m, const char *key)
-{
-	const char *v = proto_get(m, key);
-
-	return v != NULL ? xstrdup(v) : NULL;
 }
 
 long
@@ -67,100 +72,202 @@ model_id(const struct proto_msg *pm, const char *key)
 	return proto_get_i64(pm, key, 1, INT64_MAX, &v) == 0 ? v : 0;
 }
 
+const char *
+model_someone(const struct proto_msg *pm, const char *key)
+{
+	const char *v = proto_get(pm, key);
+
+	return v != NULL ? v : _("someone");
+}
+
+const char *
+model_space_title(struct model *m, int64_t id)
+{
+	struct space *sp = model_space(m, id);
+
+	return sp != NULL ? sp->title : _("a space");
+}
+
+/*
+ * The format for key in a table of { key, format } pairs, translated, or
+ * fallback: every format of the table has fallback's directives, so the
+ * compiler checks the call against fallback.
+ */
+static const char *model_format(const char *const (*)[2], size_t,
+    const char *key, const char *fallback) __attribute__((format_arg(4)));
+
+static const char *
+model_format(const char *const (*t)[2], size_t n, const char *key,
+    const char *fallback)
+{
+	for (size_t i = 0; key != NULL && i < n; i++)
+		if (strcmp(t[i][0], key) == 0)
+			return _(t[i][1]);
+	return fallback;
+}
+
+int
+model_fill(const struct model_kind *k, const struct proto_msg *pm, void *v)
+{
+	const char *val;
+	char **s;
+
+	for (const struct model_field *f = k->fields; f->key != NULL; f++) {
+		void *at = (char *)v + f->off;
+
+		val = proto_get(pm, f->key);
+		switch (f->type) {
+		case MODEL_ID:
+			if ((*(int64_t *)at = model_id(pm, f->key)) == 0)
+				return -1;
+			break;
+		case MODEL_I64:
+			*(int64_t *)at = model_long(pm, f->key);
+			break;
+		case MODEL_LONG:
+			*(long *)at = model_long(pm, f->key);
+			break;
+		case MODEL_FLAG:
+			*(int *)at = model_flag(pm, f->key);
+			break;
+		case MODEL_TEXT:
+		case MODEL_OPT:
+		case MODEL_BODY:
+			s = at;
+			free(*s);
+			*s = val != NULL ? xstrdup(val) : f->type == MODEL_TEXT ?
+			    xstrdup("") : NULL;
+			if (val == NULL && f->type == MODEL_BODY)
+				return -1;
+			break;
+		}
+	}
+	return 0;
+}
+
 void
-model_free_all(void *v, size_t n, size_t size, model_free_fn *free_fn)
+model_clear(const struct model_kind *k, void *v)
+{
+	for (const struct model_field *f = k->fields; f->key != NULL; f++) {
+		char **s = (void *)((char *)v + f->off);
+
+		if (f->type >= MODEL_TEXT)
+			free(*s);
+	}
+	if (k->free != NULL)
+		k->free(v);
+}
+
+void
+model_free_all(void *v, size_t n, const struct model_kind *k)
 {
 	for (size_t i = 0; i < n; i++)
-		free_fn((char *)v + i * size);
+		model_clear(k, (char *)v + i * k->size);
 	free(v);
 }
 
 void *
-model_lines(char *const *lines, size_t n, const char *word, size_t size,
-    model_parse_fn *parse, model_free_fn *free_fn)
+model_lines(char *const *lines, size_t n, const struct model_kind *k)
 {
-	char *v = xcalloc(n + 1, size);
+	char *v = xcalloc(n + 1, k->size);
 	struct parsed p;
-	size_t k;
+	size_t i;
 	int rc;
 
-	for (k = 0; k < n; k++) {
-		if (model_parse(&p, lines[k]) != 0)
+	for (i = 0; i < n; i++) {
+		if (model_parse(&p, lines[i]) != 0)
 			break;
-		rc = strcmp(p.m.word, word) != 0 || parse(&p.m, v + k * size);
+		rc = strcmp(p.m.word, k->word) != 0 ||
+		    model_fill(k, &p.m, v + i * k->size);
 		free(p.copy);
 		if (rc != 0) {
-			free_fn(v + k * size);
+			model_clear(k, v + i * k->size);
 			break;
 		}
 	}
-	if (k == n)
+	if (i == n)
 		return v;
-	model_free_all(v, k, size, free_fn);
+	model_free_all(v, i, k);
 	return NULL;
 }
 
-static void
-member_free(void *v)
-{
-	struct member *mb = v;
-
-	free(mb->name);
-	free(mb->email);
-	free(mb->role);
-}
+static const struct model_field member_fields[] = {
+	MODEL_FIELD(member, user, MODEL_ID),
+	MODEL_FIELD(member, name, MODEL_TEXT),
+	MODEL_FIELD(member, email, MODEL_TEXT),
+	MODEL_FIELD(member, role, MODEL_TEXT),
+	{ NULL }
+};
+static const struct model_kind member_kind = {
+	"MEMBER", sizeof (struct member), member_fields, NULL
+};
 
 static void
 workspace_free(void *v)
 {
 	struct workspace *w = v;
 
-	model_free_all(w->members, w->nmembers, sizeof *w->members,
-	    member_free);
-	free(w->name);
-	free(w->role);
-	free(w->plan);
+	model_free_all(w->members, w->nmembers, &member_kind);
 }
 
-static void
-participant_free(void *v)
-{
-	struct participant *p = v;
+static const struct model_field workspace_fields[] = {
+	MODEL_FIELD(workspace, id, MODEL_ID),
+	MODEL_FIELD(workspace, name, MODEL_TEXT),
+	MODEL_FIELD(workspace, role, MODEL_TEXT),
+	MODEL_FIELD(workspace, plan, MODEL_TEXT),
+	{ NULL }
+};
+static const struct model_kind workspace_kind = {
+	"WORKSPACE", sizeof (struct workspace), workspace_fields,
+	workspace_free
+};
 
-	free(p->name);
-	free(p->email);
-	free(p->company);
-	free(p->job_title);
-	free(p->own_name);
-	free(p->own_company);
-	free(p->own_job_title);
-	free(p->role);
-	free(p->status);
-}
+static const struct model_field participant_fields[] = {
+	MODEL_FIELD(participant, user, MODEL_ID),
+	MODEL_FIELD(participant, name, MODEL_TEXT),
+	MODEL_FIELD(participant, email, MODEL_TEXT),
+	MODEL_FIELD(participant, company, MODEL_TEXT),
+	MODEL_FIELD(participant, job_title, MODEL_TEXT),
+	MODEL_FIELD(participant, own_name, MODEL_OPT),
+	MODEL_FIELD(participant, own_company, MODEL_OPT),
+	MODEL_FIELD(participant, own_job_title, MODEL_OPT),
+	MODEL_FIELD(participant, role, MODEL_TEXT),
+	MODEL_FIELD(participant, status, MODEL_TEXT),
+	MODEL_FIELD(participant, invited, MODEL_I64),
+	MODEL_FIELD(participant, active, MODEL_I64),
+	MODEL_FIELD(participant, overdue, MODEL_FLAG),
+	{ NULL }
+};
+static const struct model_kind participant_kind = {
+	"PARTICIPANT", sizeof (struct participant), participant_fields, NULL
+};
 
 static void
 people_free(struct space *sp)
 {
-	model_free_all(sp->people_list, sp->npeople, sizeof *sp->people_list,
-	    participant_free);
+	model_free_all(sp->people_list, sp->npeople, &participant_kind);
 	sp->people_list = NULL;
 	sp->npeople = 0;
 	sp->loaded = 0;
 }
 
-static void
-file_free(void *v)
-{
-	struct file_entry *f = v;
-
-	free(f->name);
-	free(f->uploader);
-}
+static const struct model_field file_fields[] = {
+	MODEL_FIELD(file_entry, id, MODEL_ID),
+	MODEL_FIELD(file_entry, name, MODEL_TEXT),
+	{ "uploader_name", MODEL_TEXT, offsetof(struct file_entry, uploader) },
+	MODEL_FIELD(file_entry, size, MODEL_I64),
+	MODEL_FIELD(file_entry, comments, MODEL_LONG),
+	MODEL_FIELD(file_entry, created, MODEL_I64),
+	{ NULL }
+};
+static const struct model_kind file_kind = {
+	"FILE", sizeof (struct file_entry), file_fields, NULL
+};
 
 static void
 files_free(struct space *sp)
 {
-	model_free_all(sp->files, sp->nfiles, sizeof *sp->files, file_free);
+	model_free_all(sp->files, sp->nfiles, &file_kind);
 	sp->files = NULL;
 	sp->nfiles = 0;
 	sp->files_loaded = 0;
@@ -173,20 +280,37 @@ space_free(void *v)
 
 	people_free(sp);
 	files_free(sp);
-	free(sp->title);
-	free(sp->description);
-	free(sp->role);
 	free(sp->warning);
 }
 
-static void
-activity_free(void *v)
-{
-	struct activity *a = v;
+static const struct model_field space_fields[] = {
+	MODEL_FIELD(space, id, MODEL_ID),
+	MODEL_FIELD(space, workspace, MODEL_I64),
+	MODEL_FIELD(space, title, MODEL_TEXT),
+	MODEL_FIELD(space, description, MODEL_TEXT),
+	MODEL_FIELD(space, role, MODEL_TEXT),
+	MODEL_FIELD(space, archived, MODEL_FLAG),
+	MODEL_FIELD(space, externals_invite, MODEL_FLAG),
+	MODEL_FIELD(space, people, MODEL_LONG),
+	MODEL_FIELD(space, pending, MODEL_LONG),
+	MODEL_FIELD(space, overdue, MODEL_LONG),
+	MODEL_FIELD(space, requests, MODEL_LONG),
+	MODEL_FIELD(space, network, MODEL_FLAG),
+	{ NULL }
+};
+static const struct model_kind space_kind = {
+	"SPACE", sizeof (struct space), space_fields, space_free
+};
 
-	free(a->type);
-	free(a->text);
-}
+/* The activity feed's entries are made here, not parsed. */
+static const struct model_field activity_fields[] = {
+	MODEL_FIELD(activity, type, MODEL_TEXT),
+	MODEL_FIELD(activity, text, MODEL_TEXT),
+	{ NULL }
+};
+static const struct model_kind activity_kind = {
+	NULL, sizeof (struct activity), activity_fields, NULL
+};
 
 void
 model_init(struct model *m)
@@ -198,9 +322,9 @@ model_init(struct model *m)
 void
 model_free(struct model *m)
 {
-	model_free_all(m->ws, m->nws, sizeof *m->ws, workspace_free);
-	model_free_all(m->spaces, m->nspaces, sizeof *m->spaces, space_free);
-	model_free_all(m->act, m->nact, sizeof *m->act, activity_free);
+	model_free_all(m->ws, m->nws, &workspace_kind);
+	model_free_all(m->spaces, m->nspaces, &space_kind);
+	model_free_all(m->act, m->nact, &activity_kind);
 	free(m->email);
 	free(m->name);
 	model_contacts_free(m);
@@ -260,57 +384,33 @@ adopt_members(struct workspace *w, struct workspace *old)
 int
 model_whoami(struct model *m, char *const *lines, size_t n)
 {
-	struct workspace *ws = xcalloc(n, sizeof *ws);
-	int64_t cur = model_workspace(m) ? model_workspace(m)->id : 0, user = 0;
-	char *email = NULL, *name = NULL;
-	size_t nws = 0, sel = 0;
+	struct workspace *cur = model_workspace(m), *ws = NULL;
 	struct parsed p;
-	int rc = 0;
+	int64_t user;
+	size_t sel = 0;
 
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		if (model_parse(&p, lines[i]) != 0) {
-			rc = -1;
-			break;
-		}
-		if (strcmp(p.m.word, "USER") == 0) {
-			free(email);
-			free(name);
-			email = model_dup(&p.m, "email");
-			name = model_dup(&p.m, "name");
-			if (proto_get_i64(&p.m, "id", 1, INT64_MAX, &user) != 0)
-				rc = -1;
-		} else if (strcmp(p.m.word, "WORKSPACE") == 0) {
-			struct workspace *w = &ws[nws];
-
-			if (proto_get_i64(&p.m, "id", 1, INT64_MAX, &w->id) != 0)
-				rc = -1;
-			w->name = model_dup(&p.m, "name");
-			w->role = model_dup(&p.m, "role");
-			w->plan = model_dup(&p.m, "plan");
-			nws++;
-		}
+	if (model_first(&p, lines, n, "USER") != 0)
+		return -1;
+	if ((user = model_id(&p.m, "id")) == 0 || (ws = model_lines(lines + 1,
+	    n - 1, &workspace_kind)) == NULL) {
 		free(p.copy);
-	}
-	if (rc != 0 || user == 0) {
-		model_free_all(ws, nws, sizeof *ws, workspace_free);
-		free(email);
-		free(name);
 		return -1;
 	}
-	for (size_t i = 0; i < nws; i++) {
+	for (size_t i = 0; i < n - 1; i++) {
 		adopt_members(&ws[i], find_ws(m, ws[i].id));
-		if (ws[i].id == cur)
+		if (cur != NULL && ws[i].id == cur->id)
 			sel = i;
 	}
-	model_free_all(m->ws, m->nws, sizeof *m->ws, workspace_free);
+	model_free_all(m->ws, m->nws, &workspace_kind);
 	free(m->email);
 	free(m->name);
 	m->ws = ws;
-	m->nws = nws;
-	m->cur = nws > 0 ? sel : 0;
+	m->nws = n - 1;
+	m->cur = sel;
 	m->user = user;
-	m->email = email;
-	m->name = name;
+	m->email = model_dup(&p.m, "email");
+	m->name = model_dup(&p.m, "name");
+	free(p.copy);
 	m->dirty |= DIRTY_ALL;
 	return 0;
 }
@@ -326,19 +426,6 @@ member_cmp(const struct member *a, const struct member *b)
 	return a->user < b->user ? -1 : a->user > b->user;
 }
 
-static int
-member_parse(const struct proto_msg *pm, void *v)
-{
-	struct member *mb = v;
-
-	if ((mb->user = model_id(pm, "user")) == 0)
-		return -1;
-	mb->name = model_dup(pm, "name");
-	mb->email = model_dup(pm, "email");
-	mb->role = model_dup(pm, "role");
-	return 0;
-}
-
 int
 model_members(struct model *m, int64_t id, char *const *lines, size_t n)
 {
@@ -347,11 +434,9 @@ model_members(struct model *m, int64_t id, char *const *lines, size_t n)
 
 	if (w == NULL)
 		return 0;	/* left it meanwhile: nothing to show */
-	if ((mbs = model_lines(lines, n, "MEMBER", sizeof *mbs, member_parse,
-	    member_free)) == NULL)
+	if ((mbs = model_lines(lines, n, &member_kind)) == NULL)
 		return -1;
-	model_free_all(w->members, w->nmembers, sizeof *w->members,
-	    member_free);
+	model_free_all(w->members, w->nmembers, &member_kind);
 	w->members = mbs;
 	w->nmembers = n;
 	w->loaded = 1;
@@ -368,7 +453,7 @@ member_upsert(struct workspace *w, struct member *mb)
 
 	for (i = 0; i < w->nmembers; i++) {
 		if (w->members[i].user == mb->user) {
-			member_free(&w->members[i]);
+			model_clear(&member_kind, &w->members[i]);
 			memmove(&w->members[i], &w->members[i + 1],
 			    (w->nmembers - i - 1) * sizeof *w->members);
 			w->nmembers--;
@@ -389,27 +474,22 @@ member_upsert(struct workspace *w, struct member *mb)
 static const char *
 ws_name(struct model *m, const struct proto_msg *pm)
 {
-	int64_t id;
-	struct workspace *w;
+	struct workspace *w = find_ws(m, model_id(pm, "workspace"));
 
-	if (proto_get_i64(pm, "workspace", 1, INT64_MAX, &id) == 0 &&
-	    (w = find_ws(m, id)) != NULL)
-		return w->name;
-	return "a workspace";
+	return w != NULL ? w->name : _("a workspace");
 }
 
 static char *
 member_added(struct model *m, const char *type, const struct proto_msg *pm)
 {
 	struct workspace *w;
-	struct member mb;
+	struct member mb = { 0 };
 	int64_t id;
 	char *text;
 
-	xasprintf(&text, "%s joined %s as %s", proto_get(pm, "name") ?
-	    proto_get(pm, "name") : "someone", ws_name(m, pm),
-	    proto_get(pm, "role") ? proto_get(pm, "role") : "member");
-	memset(&mb, 0, sizeof mb);
+	xasprintf(&text, _("%s joined %s as %s"), model_someone(pm, "name"),
+	    ws_name(m, pm), proto_get(pm, "role") ? proto_get(pm, "role") :
+	    "member");
 	if (proto_get_i64(pm, "workspace", 1, INT64_MAX, &id) != 0 ||
 	    proto_get_i64(pm, "user", 1, INT64_MAX, &mb.user) != 0)
 		return text;
@@ -420,9 +500,7 @@ member_added(struct model *m, const char *type, const struct proto_msg *pm)
 	}
 	if (!w->loaded)
 		return text;
-	mb.name = model_dup(pm, "name");
-	mb.email = model_dup(pm, "email");
-	mb.role = model_dup(pm, "role");
+	(void)model_fill(&member_kind, pm, &mb);	/* its user is known */
 	member_upsert(w, &mb);
 	if (w == model_workspace(m))
 		m->dirty |= DIRTY_MAIN;
@@ -440,29 +518,17 @@ model_space(struct model *m, int64_t id)
 	return NULL;
 }
 
-/* A SPACE data line into sp (its strings replaced). */
-static int
-space_parse(const struct proto_msg *pm, void *v)
+/* What only other replies tell of a space (its files, its unread count)
+   moves from old to sp. */
+static void
+space_keep(struct space *sp, struct space *old)
 {
-	struct space *sp = v;
-
-	if ((sp->id = model_id(pm, "id")) == 0)
-		return -1;
-	sp->workspace = model_long(pm, "workspace");
-	free(sp->title);
-	free(sp->description);
-	free(sp->role);
-	sp->title = model_dup(pm, "title");
-	sp->description = model_dup(pm, "description");
-	sp->role = model_dup(pm, "role");
-	sp->archived = model_flag(pm, "archived");
-	sp->externals_invite = model_flag(pm, "externals_invite");
-	sp->people = model_long(pm, "people");
-	sp->pending = model_long(pm, "pending");
-	sp->overdue = model_long(pm, "overdue");
-	sp->requests = model_long(pm, "requests");
-	sp->network = model_flag(pm, "network");
-	return 0;
+	sp->files = old->files;
+	sp->nfiles = old->nfiles;
+	sp->files_loaded = old->files_loaded;
+	sp->unread = old->unread;
+	old->files = NULL;
+	old->nfiles = 0;
 }
 
 int
@@ -470,8 +536,7 @@ model_spaces(struct model *m, char *const *lines, size_t n)
 {
 	struct space *v, *old;
 
-	if ((v = model_lines(lines, n, "SPACE", sizeof *v, space_parse,
-	    space_free)) == NULL)
+	if ((v = model_lines(lines, n, &space_kind)) == NULL)
 		return -1;
 	for (size_t k = 0; k < n; k++) {
 		/* The people shown stay until SPACE.SHOW again, so the
@@ -481,18 +546,13 @@ model_spaces(struct model *m, char *const *lines, size_t n)
 			v[k].npeople = old->npeople;
 			v[k].loaded = old->loaded;
 			v[k].warning = old->warning;
-			v[k].files = old->files;
-			v[k].nfiles = old->nfiles;
-			v[k].files_loaded = old->files_loaded;
-			v[k].unread = old->unread;
 			old->people_list = NULL;
 			old->npeople = 0;
 			old->warning = NULL;
-			old->files = NULL;
-			old->nfiles = 0;
+			space_keep(&v[k], old);
 		}
 	}
-	model_free_all(m->spaces, m->nspaces, sizeof *m->spaces, space_free);
+	model_free_all(m->spaces, m->nspaces, &space_kind);
 	m->spaces = v;
 	m->nspaces = n;
 	m->spaces_stale = 0;
@@ -500,59 +560,23 @@ model_spaces(struct model *m, char *const *lines, size_t n)
 	return 0;
 }
 
-static int
-participant_parse(const struct proto_msg *pm, struct participant *pp)
-{
-	memset(pp, 0, sizeof *pp);
-	if (strcmp(pm->word, "PARTICIPANT") != 0 ||
-	    proto_get_i64(pm, "user", 1, INT64_MAX, &pp->user) != 0)
-		return -1;
-	pp->name = model_dup(pm, "name");
-	pp->email = model_dup(pm, "email");
-	pp->company = model_dup(pm, "company");
-	pp->job_title = model_dup(pm, "job_title");
-	pp->own_name = model_dup_opt(pm, "own_name");
-	pp->own_company = model_dup_opt(pm, "own_company");
-	pp->own_job_title = model_dup_opt(pm, "own_job_title");
-	pp->role = model_dup(pm, "role");
-	pp->status = model_dup(pm, "status");
-	pp->invited = model_long(pm, "invited");
-	pp->active = model_long(pm, "active");
-	pp->overdue = model_flag(pm, "overdue");
-	return 0;
-}
-
 int
 model_space_show(struct model *m, char *const *lines, size_t n,
     const char *warning)
 {
-	struct participant *v = xcalloc(n + 1, sizeof *v);
-	struct space fresh, *sp;
+	struct space fresh = { 0 }, *sp;
+	struct participant *v = NULL;
 	struct parsed p;
-	size_t np = 0;
-	int rc = 0;
 
-	memset(&fresh, 0, sizeof fresh);
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		if (model_parse(&p, lines[i]) != 0) {
-			rc = -1;
-			break;
-		}
-		if (strcmp(p.m.word, "SPACE") == 0)
-			rc = space_parse(&p.m, &fresh);
-		else if (participant_parse(&p.m, &v[np]) == 0)
-			np++;
-		else {
-			participant_free(&v[np]);
-			rc = -1;
-		}
+	if (model_first(&p, lines, n, "SPACE") != 0)
+		return -1;
+	if (model_fill(&space_kind, &p.m, &fresh) != 0 ||
+	    (v = model_lines(lines + 1, n - 1, &participant_kind)) == NULL) {
 		free(p.copy);
-	}
-	if (rc != 0 || fresh.id == 0) {
-		model_free_all(v, np, sizeof *v, participant_free);
-		space_free(&fresh);
+		model_clear(&space_kind, &fresh);
 		return -1;
 	}
+	free(p.copy);
 	if ((sp = model_space(m, fresh.id)) == NULL) {
 		/* Not listed (yet): list it. */
 		m->spaces = xreallocarray(m->spaces, m->nspaces + 1,
@@ -562,16 +586,11 @@ model_space_show(struct model *m, char *const *lines, size_t n,
 		m->spaces_stale = 1;
 	}
 	fresh.people_list = v;
-	fresh.npeople = np;
+	fresh.npeople = n - 1;
 	fresh.loaded = 1;
-	fresh.files = sp->files;
-	fresh.nfiles = sp->nfiles;
-	fresh.files_loaded = sp->files_loaded;
-	fresh.unread = sp->unread;
-	sp->files = NULL;
-	sp->nfiles = 0;
 	fresh.warning = warning != NULL ? xstrdup(warning) : NULL;
-	space_free(sp);
+	space_keep(&fresh, sp);
+	model_clear(&space_kind, sp);
 	*sp = fresh;
 	m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
 	return 0;
@@ -582,31 +601,42 @@ space_remove(struct model *m, struct space *sp)
 {
 	size_t i = (size_t)(sp - m->spaces);
 
-	space_free(sp);
+	model_clear(&space_kind, sp);
 	memmove(&m->spaces[i], &m->spaces[i + 1],
 	    (m->nspaces - i - 1) * sizeof *m->spaces);
 	m->nspaces--;
 	m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
 }
 
+#define NTEXTS(t)	(sizeof (t) / sizeof (t)[0])
+
+static const char *const space_texts[][2] = {
+	{ "space.created", N_("space \u201c%s\u201d created") },
+	{ "space.updated", N_("space \u201c%s\u201d updated") },
+	{ "space.archived", N_("space \u201c%s\u201d archived") },
+	{ "space.reactivated", N_("space \u201c%s\u201d reactivated") },
+	{ "space.deleted", N_("space \u201c%s\u201d deleted") },
+	{ "space.revoked", N_("space \u201c%s\u201d revoked") },
+	{ "space.granted", N_("space \u201c%s\u201d granted") },
+	{ "space.left", N_("space \u201c%s\u201d left") },
+};
+
 /* A space event: the list changes; its text for the activity feed. */
 static char *
 space_event(struct model *m, const char *type, const struct proto_msg *pm)
 {
-	struct space *sp = NULL;
-	const char *title = proto_get(pm, "title"), *what = type + 6;
-	int64_t id;
+	struct space *sp = model_space(m, model_id(pm, "space"));
+	const char *title = proto_get(pm, "title");
 	char *text;
 
-	if (proto_get_i64(pm, "space", 1, INT64_MAX, &id) == 0)
-		sp = model_space(m, id);
 	/* A deleted space's tombstone reaches everyone it was ever told to
 	   (agora-protocol(7)): for one not on this screen it is no news. */
 	if (sp == NULL && strcmp(type, "space.deleted") == 0)
 		return NULL;
 	if (title == NULL)
-		title = sp != NULL ? sp->title : "a space";
-	xasprintf(&text, "space \u201c%s\u201d %s", title, what);
+		title = sp != NULL ? sp->title : _("a space");
+	xasprintf(&text, model_format(space_texts, NTEXTS(space_texts), type,
+	    _("space \u201c%s\u201d changed")), title);
 	if (strcmp(type, "space.deleted") == 0 ||
 	    strcmp(type, "space.revoked") == 0 ||
 	    strcmp(type, "space.left") == 0 ||
@@ -634,10 +664,7 @@ space_event(struct model *m, const char *type, const struct proto_msg *pm)
 			sp->loaded = 0;
 			m->spaces_stale = 1;
 		}
-		m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
-		return text;
-	}
-	if (sp != NULL && strcmp(type, "space.archived") == 0)
+	} else if (sp != NULL && strcmp(type, "space.archived") == 0)
 		sp->archived = 1;
 	else if (sp != NULL && strcmp(type, "space.reactivated") == 0)
 		sp->archived = 0;
@@ -647,55 +674,52 @@ space_event(struct model *m, const char *type, const struct proto_msg *pm)
 	return text;
 }
 
+/* By what became of the participant: the event, or their status. */
+static const char *const participant_texts[][2] = {
+	{ "added", N_("%s added in \u201c%s\u201d") },
+	{ "invited", N_("%s invited in \u201c%s\u201d") },
+	{ "active", N_("%s active in \u201c%s\u201d") },
+	{ "pending", N_("%s pending in \u201c%s\u201d") },
+	{ "requested", N_("%s requested in \u201c%s\u201d") },
+	{ "revoked", N_("%s revoked in \u201c%s\u201d") },
+	{ "denied", N_("%s denied in \u201c%s\u201d") },
+	{ "left", N_("%s left in \u201c%s\u201d") },
+};
+
 /* Someone came into a space, or their status changed. */
 static char *
 participant_event(struct model *m, const char *type,
     const struct proto_msg *pm)
 {
-	const char *email = proto_get(pm, "email"), *status;
-	const char *name = proto_get(pm, "name");
-	const char *own = proto_get(pm, "own_name");
-	struct space *sp = NULL;
-	int64_t id;
+	const char *who = model_someone(pm, "email");
+	const char *name = proto_get(pm, "name"), *own = proto_get(pm,
+	    "own_name"), *what = proto_get(pm, "status");
+	int64_t id = model_id(pm, "space");
+	struct space *sp = model_space(m, id);
 	char *text;
 
-	status = proto_get(pm, "status");
-	if (proto_get_i64(pm, "space", 1, INT64_MAX, &id) == 0)
-		sp = model_space(m, id);
-	if (strcmp(type, "participant.updated") == 0 && name != NULL)
+	if (strcmp(type, "participant.added") == 0)
+		what = what != NULL && strcmp(what, "active") == 0 ? "added" :
+		    "invited";
+	if (strcmp(type, "participant.updated") == 0 && name != NULL &&
+	    own != NULL)
 		/* A profile: the name as the space knows them, and theirs
 		   when the space set its own. */
-		xasprintf(&text, "profile of %s in \u201c%s\u201d: %s%s%s%s",
-		    email != NULL ? email : "someone", sp != NULL ? sp->title :
-		    "a space", name, own != NULL ? " (their own name: " : "",
-		    own != NULL ? own : "", own != NULL ? ")" : "");
+		xasprintf(&text, _("profile of %s in \u201c%s\u201d: %s (their "
+		    "own name: %s)"), who, model_space_title(m, id), name, own);
+	else if (strcmp(type, "participant.updated") == 0 && name != NULL)
+		xasprintf(&text, _("profile of %s in \u201c%s\u201d: %s"), who,
+		    model_space_title(m, id), name);
 	else
-		xasprintf(&text, "%s %s in \u201c%s\u201d", email != NULL ?
-		    email : "someone", strcmp(type, "participant.added") == 0 ?
-		    (status != NULL && strcmp(status, "active") == 0 ? "added" :
-		    "invited") : status != NULL ? status : "changed", sp !=
-		    NULL ? sp->title : "a space");
+		xasprintf(&text, model_format(participant_texts,
+		    NTEXTS(participant_texts), what, _("%s changed in "
+		    "\u201c%s\u201d")), who, model_space_title(m, id));
 	/* Counts and people are the server's to say: ask again. */
 	if (sp != NULL)
 		sp->loaded = 0;
 	m->spaces_stale = 1;
 	m->dirty |= DIRTY_SIDEBAR | DIRTY_MAIN;
 	return text;
-}
-
-static int
-file_parse(const struct proto_msg *pm, void *v)
-{
-	struct file_entry *f = v;
-
-	if ((f->id = model_id(pm, "id")) == 0)
-		return -1;
-	f->name = model_dup(pm, "name");
-	f->uploader = model_dup(pm, "uploader_name");
-	f->size = model_long(pm, "size");
-	f->comments = model_long(pm, "comments");
-	f->created = model_long(pm, "created");
-	return 0;
 }
 
 int
@@ -706,8 +730,7 @@ model_files(struct model *m, int64_t id, char *const *lines, size_t n)
 
 	if (sp == NULL)
 		return 0;
-	if ((v = model_lines(lines, n, "FILE", sizeof *v, file_parse,
-	    file_free)) == NULL)
+	if ((v = model_lines(lines, n, &file_kind)) == NULL)
 		return -1;
 	files_free(sp);
 	sp->files = v;
@@ -721,24 +744,23 @@ model_files(struct model *m, int64_t id, char *const *lines, size_t n)
 static char *
 file_event(struct model *m, const char *type, const struct proto_msg *pm)
 {
-	struct space *sp = NULL;
-	const char *name = proto_get(pm, "name");
-	int64_t id;
+	int64_t id = model_id(pm, "space");
+	struct space *sp = model_space(m, id);
+	const char *name = proto_get(pm, "name"), *body = proto_get(pm, "body");
 	char *text;
 
-	if (proto_get_i64(pm, "space", 1, INT64_MAX, &id) == 0 &&
-	    (sp = model_space(m, id)) != NULL)
+	if (sp != NULL)
 		sp->files_loaded = 0;
 	if (strcmp(type, "comment.added") == 0) {
 		/* The comments on screen: asked again (view-space.c). */
 		m->comments_stale = 1;
-		xasprintf(&text, "comment in \u201c%s\u201d: %s", sp != NULL ?
-		    sp->title : "a space", proto_get(pm, "body") != NULL ?
-		    proto_get(pm, "body") : "");
+		xasprintf(&text, _("comment in \u201c%s\u201d: %s"),
+		    model_space_title(m, id), body != NULL ? body : "");
 	} else
-		xasprintf(&text, "file %s %s in \u201c%s\u201d", name != NULL ?
-		    name : "", strcmp(type, "file.added") == 0 ? "added" :
-		    "deleted", sp != NULL ? sp->title : "a space");
+		xasprintf(&text, strcmp(type, "file.added") == 0 ?
+		    _("file %s added in \u201c%s\u201d") :
+		    _("file %s deleted in \u201c%s\u201d"), name != NULL ? name :
+		    "", model_space_title(m, id));
 	m->dirty |= DIRTY_MAIN;
 	return text;
 }
@@ -772,8 +794,8 @@ session_event(struct model *m, const char *type, const struct proto_msg *pm)
 	char *text;
 
 	if (strcmp(type, "session.logout") == 0)
-		return xstrdup("signed out (a session ended)");
-	xasprintf(&text, "signed in from %s", v != NULL ? v : "?");
+		return xstrdup(_("signed out (a session ended)"));
+	xasprintf(&text, _("signed in from %s"), v != NULL ? v : "?");
 	return text;
 }
 
@@ -811,7 +833,7 @@ static void
 activity_add(struct model *m, int64_t seq, const char *type, char *text)
 {
 	if (m->nact == MODEL_ACTIVITY_MAX) {
-		activity_free(&m->act[0]);
+		model_clear(&activity_kind, &m->act[0]);
 		memmove(&m->act[0], &m->act[1], (m->nact - 1) * sizeof *m->act);
 		m->nact--;
 	}

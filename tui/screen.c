@@ -113,32 +113,24 @@ sidebar_width(int cols)
 static const char *
 link_label(const struct app *a, attr_t *attr)
 {
+	static const struct {
+		const char	*what;
+		int		 pair;
+		attr_t		 mono;
+	} states[] = {
+		[LINK_CONNECTING] = { N_("connecting"), PAIR_HEADER, A_REVERSE },
+		[LINK_LOGIN] = { N_("log in"), PAIR_HEADER, A_REVERSE },
+		[LINK_ONLINE] = { N_("online"), PAIR_HEAD_OK, A_REVERSE },
+		[LINK_WAITING] = { N_("offline"), PAIR_HEAD_ALERT, A_NORMAL },
+		[LINK_STOPPED] = { N_("not connected"), PAIR_HEAD_ALERT,
+		    A_NORMAL },
+	};
 	static char label[32];
-	const char *what = "";
 
-	*attr = screen_attr(PAIR_HEADER, A_REVERSE) | A_BOLD;
-	switch (a->state) {
-	case LINK_ONLINE:
-		*attr = screen_attr(PAIR_HEAD_OK, A_REVERSE) | A_BOLD;
-		what = _("online");
-		break;
-	case LINK_CONNECTING:
-		what = _("connecting");
-		break;
-	case LINK_LOGIN:
-		what = _("log in");
-		break;
-	case LINK_WAITING:
-		*attr = screen_attr(PAIR_HEAD_ALERT, A_NORMAL) | A_BOLD;
-		what = _("offline");
-		break;
-	case LINK_STOPPED:
-		*attr = screen_attr(PAIR_HEAD_ALERT, A_NORMAL) | A_BOLD;
-		what = _("not connected");
-		break;
-	}
+	*attr = screen_attr(states[a->state].pair, states[a->state].mono) |
+	    A_BOLD;
 	snprintf(label, sizeof label, "%s %s", screen_symbol(a->state ==
-	    LINK_ONLINE ? SYM_ONLINE : SYM_OFFLINE), what);
+	    LINK_ONLINE ? SYM_ONLINE : SYM_OFFLINE), _(states[a->state].what));
 	return label;
 }
 
@@ -174,25 +166,30 @@ border_title(int y, int x, int w, const char *title, int focused)
 	addch(' ');
 }
 
+/* A box's border, in the terminal's line-drawing characters. */
+static void
+draw_border(int y, int x, int h, int w)
+{
+	mvaddch(y, x, ACS_ULCORNER);
+	mvhline(y, x + 1, ACS_HLINE, w - 2);
+	mvaddch(y, x + w - 1, ACS_URCORNER);
+	mvvline(y + 1, x, ACS_VLINE, h - 2);
+	mvvline(y + 1, x + w - 1, ACS_VLINE, h - 2);
+	mvaddch(y + h - 1, x, ACS_LLCORNER);
+	mvhline(y + h - 1, x + 1, ACS_HLINE, w - 2);
+	mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
+}
+
 static void
 draw_frame(struct app *a, int rows, int cols)
 {
 	int top = 1, bot = rows - 3, sw = sidebar_width(cols);
 	struct workspace *w = model_workspace(&a->model);
 
-	mvaddch(top, 0, ACS_ULCORNER);
-	mvhline(top, 1, ACS_HLINE, sw - 1);
+	draw_border(top, 0, bot - top + 1, cols);
 	mvaddch(top, sw, ACS_TTEE);
-	mvhline(top, sw + 1, ACS_HLINE, cols - sw - 2);
-	mvaddch(top, cols - 1, ACS_URCORNER);
-	mvvline(top + 1, 0, ACS_VLINE, bot - top - 1);
 	mvvline(top + 1, sw, ACS_VLINE, bot - top - 1);
-	mvvline(top + 1, cols - 1, ACS_VLINE, bot - top - 1);
-	mvaddch(bot, 0, ACS_LLCORNER);
-	mvhline(bot, 1, ACS_HLINE, sw - 1);
 	mvaddch(bot, sw, ACS_BTEE);
-	mvhline(bot, sw + 1, ACS_HLINE, cols - sw - 2);
-	mvaddch(bot, cols - 1, ACS_LRCORNER);
 	border_title(top, 1, sw - 1, w != NULL ? w->name : "agora",
 	    a->focus == PANE_SIDEBAR);
 	border_title(top, sw + 1, cols - sw - 2, view_title(a, a->view),
@@ -292,14 +289,7 @@ draw_box(int rows, int cols, int h, int w, int *y, int *x, const char *title)
 	*y = (rows - h) / 2;
 	*x = (cols - w) / 2;
 	screen_clear(*y, *x, h, w);
-	mvaddch(*y, *x, ACS_ULCORNER);
-	mvhline(*y, *x + 1, ACS_HLINE, w - 2);
-	mvaddch(*y, *x + w - 1, ACS_URCORNER);
-	mvvline(*y + 1, *x, ACS_VLINE, h - 2);
-	mvvline(*y + 1, *x + w - 1, ACS_VLINE, h - 2);
-	mvaddch(*y + h - 1, *x, ACS_LLCORNER);
-	mvhline(*y + h - 1, *x + 1, ACS_HLINE, w - 2);
-	mvaddch(*y + h - 1, *x + w - 1, ACS_LRCORNER);
+	draw_border(*y, *x, h, w);
 	border_title(*y, *x + 1, w - 2, title, 1);
 	return w - 4;
 }
@@ -354,21 +344,9 @@ draw_dialog(struct app *a, int rows, int cols)
 	}
 	h += 4;
 	inner = draw_box(rows, cols, h, w, &y, &x, _("Question"));
-	p = a->dialog;
-	for (int line = 0; *p != '\0'; line++) {
-		char *s;
-
-		n = text_wrap(p, (size_t)inner);
-		s = xstrndup(p, n);
-		screen_text(y + 1 + line, x + 2, inner, s, A_NORMAL);
-		free(s);
-		p += n;
-		if (*p == ' ' || *p == '\n')
-			p++;
-	}
+	view_wrap(a->dialog, y + 1, x + 2, inner, h - 4, A_NORMAL);
 	/* TRANSLATORS: y and n are the keys, whatever the language. */
 	screen_text(y + h - 2, x + 2, inner, _("[y] yes    [n] no"), A_BOLD);
-
 }
 
 void

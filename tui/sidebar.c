@@ -12,23 +12,21 @@
 
 #include "app.h"
 #include "screen.h"
-#include "text.h"
 #include "xmalloc.h"
 
 #define SIDE_NONE	_("none yet")
 #define SIDE_NO_PLAN	_("needs a paid plan")
 
 static void
-side_add(struct app *a, size_t *cap, enum view v, int header, int64_t space,
-    int64_t user, const char *label)
+side_add(struct app *a, enum view v, int header, int64_t space, int64_t user,
+    const char *label)
 {
 	struct side_entry *e;
 
-	if (a->nside == *cap) {
-		*cap = *cap == 0 ? 16 : *cap * 2;
-		a->side_entries = xreallocarray(a->side_entries, *cap,
-		    sizeof *a->side_entries);
-	}
+	/* Room doubles at each power of two. */
+	if ((a->nside & (a->nside - 1)) == 0)
+		a->side_entries = xreallocarray(a->side_entries, a->nside == 0 ?
+		    1 : a->nside * 2, sizeof *a->side_entries);
 	e = &a->side_entries[a->nside++];
 	e->view = v;
 	e->header = header;
@@ -68,7 +66,7 @@ side_same(const struct side_entry *x, const struct side_entry *y)
 
 /* The spaces of one section: networks or not. */
 static void
-side_spaces(struct app *a, size_t *cap, int network)
+side_spaces(struct app *a, int network)
 {
 	struct model *m = &a->model;
 	size_t n = 0;
@@ -76,35 +74,35 @@ side_spaces(struct app *a, size_t *cap, int network)
 	for (size_t i = 0; i < m->nspaces; i++) {
 		if (m->spaces[i].network != network)
 			continue;
-		side_add(a, cap, VIEW_SPACE, 0, m->spaces[i].id, 0, NULL);
+		side_add(a, VIEW_SPACE, 0, m->spaces[i].id, 0, NULL);
 		n++;
 	}
 	if (n == 0)
-		side_add(a, cap, network ? VIEW_NETWORKS : VIEW_SPACES, 0, 0, 0,
+		side_add(a, network ? VIEW_NETWORKS : VIEW_SPACES, 0, 0, 0,
 		    SIDE_NONE);
 }
 
 static void
-side_contacts(struct app *a, size_t *cap)
+side_contacts(struct app *a)
 {
 	struct model *m = &a->model;
 
 	/* Free users may be in networks, but get no contacts: say why
 	   rather than show an empty list. */
 	if (m->contacts_state == CONTACTS_PLAN_REQUIRED) {
-		side_add(a, cap, VIEW_CONTACTS, 0, 0, 0, SIDE_NO_PLAN);
+		side_add(a, VIEW_CONTACTS, 0, 0, 0, SIDE_NO_PLAN);
 		return;
 	}
 	for (size_t i = 0; i < m->ncontacts; i++)
-		side_add(a, cap, VIEW_CHAT, 0, 0, m->contacts[i].user, NULL);
+		side_add(a, VIEW_CHAT, 0, 0, m->contacts[i].user, NULL);
 	if (m->ncontacts == 0)
-		side_add(a, cap, VIEW_CONTACTS, 0, 0, 0, SIDE_NONE);
+		side_add(a, VIEW_CONTACTS, 0, 0, 0, SIDE_NONE);
 }
 
 void
 sidebar_sync(struct app *a)
 {
-	size_t sel = listview_selected(&a->side), cap = 0, keep = (size_t)-1;
+	size_t sel = listview_selected(&a->side), keep = (size_t)-1;
 	struct side_entry was = { VIEW_OVERVIEW, 1, 0, 0, NULL };
 	int had = sel != (size_t)-1 && sel < a->nside;
 
@@ -113,17 +111,16 @@ sidebar_sync(struct app *a)
 	a->nside = 0;
 	free(a->side_entries);
 	a->side_entries = NULL;
-	side_add(a, &cap, VIEW_OVERVIEW, 1, 0, 0, NULL);
-	side_add(a, &cap, VIEW_OVERVIEW, 0, 0, 0, _("Overview"));
-	side_add(a, &cap, VIEW_ACTIVITY, 0, 0, 0, _("Activity"));
-	side_add(a, &cap, VIEW_PEOPLE, 0, 0, 0, _("People"));
-	side_add(a, &cap, VIEW_SPACES, 1, 0, 0, _("SPACES"));
-	side_spaces(a, &cap, 0);
-	side_add(a, &cap, VIEW_NETWORKS, 1, 0, 0, _("NETWORKS"));
-	side_spaces(a, &cap, 1);
-	side_add(a, &cap, VIEW_CONTACTS, 1, 0, 0, _("PROFESSIONAL CONTACTS"));
-
-	side_contacts(a, &cap);
+	side_add(a, VIEW_OVERVIEW, 1, 0, 0, NULL);
+	side_add(a, VIEW_OVERVIEW, 0, 0, 0, _("Overview"));
+	side_add(a, VIEW_ACTIVITY, 0, 0, 0, _("Activity"));
+	side_add(a, VIEW_PEOPLE, 0, 0, 0, _("People"));
+	side_add(a, VIEW_SPACES, 1, 0, 0, _("SPACES"));
+	side_spaces(a, 0);
+	side_add(a, VIEW_NETWORKS, 1, 0, 0, _("NETWORKS"));
+	side_spaces(a, 1);
+	side_add(a, VIEW_CONTACTS, 1, 0, 0, _("PROFESSIONAL CONTACTS"));
+	side_contacts(a);
 	for (size_t i = 0; had && i < a->nside; i++)
 		if (side_same(&a->side_entries[i], &was))
 			keep = i;
@@ -193,49 +190,27 @@ sidebar_follow(struct app *a)
 /* A space's marks in the sidebar: ⚠ for invitations pending 7 days or
    more, + for access requests waiting (both for those who can act). */
 static void
-side_marks(struct app *a, const struct side_entry *e, char *buf,
-    size_t size)
+side_marks(const struct space *sp, char *buf, size_t size)
 {
-	struct space *sp;
-
 	buf[0] = '\0';
-	if (e->view != VIEW_SPACE || e->user != 0 ||
-	    (sp = model_space(&a->model, e->space)) == NULL ||
-	    strcmp(sp->role, "external") == 0)
+	if (sp == NULL || strcmp(sp->role, "external") == 0)
 		return;
 	snprintf(buf, size, "%s%s%s", sp->overdue > 0 || sp->requests > 0 ?
 	    " " : "", sp->overdue > 0 ? screen_symbol(SYM_WARNING) : "",
 	    sp->requests > 0 ? "+" : "");
 }
 
-/* Messages not read yet, on the right: a contact's or a discussion's. */
-static long
-side_unread(struct app *a, const struct side_entry *e)
-{
-	struct contact *c;
-	struct space *sp;
-
-	if (e->user != 0)
-		return (c = model_contact(&a->model, e->user)) != NULL ?
-		    c->unread : 0;
-	if (e->view == VIEW_SPACE && !e->header)
-		return (sp = model_space(&a->model, e->space)) != NULL ?
-		    sp->unread : 0;
-	return 0;
-}
-
-/* The right end of a row: the unread count, then the online mark. */
+/* The right end of a contact's or a space's row: the messages not read
+   yet, then the online mark. */
 static int
-side_right(struct app *a, const struct side_entry *e, int y, int x, int w,
-    attr_t attr)
+side_right(const struct contact *c, const struct space *sp, int is_contact,
+    int y, int x, int w, attr_t attr)
 {
-	struct contact *c = e->user != 0 ? model_contact(&a->model, e->user) :
-	    NULL;
-	long unread = side_unread(a, e);
+	long unread = c != NULL ? c->unread : sp != NULL ? sp->unread : 0;
 	char num[24];
 	int nw;
 
-	if (unread == 0 && e->user == 0)
+	if (unread == 0 && !is_contact)
 		return 0;
 	snprintf(num, sizeof num, unread > 999 ? " 999+" : unread > 0 ?
 	    " %ld" : "", unread);
@@ -256,6 +231,8 @@ sidebar_draw(struct app *a, int y, int x, int h, int w)
 {
 	struct listview *lv = &a->side;
 	const struct side_entry *e;
+	const struct contact *c;
+	const struct space *sp;
 	char marks[16], *s;
 	attr_t attr;
 	int rw, ry;
@@ -273,8 +250,11 @@ sidebar_draw(struct app *a, int y, int x, int h, int w)
 		else if (e->label != NULL && (strcmp(e->label, SIDE_NONE) ==
 		    0 || strcmp(e->label, SIDE_NO_PLAN) == 0))
 			attr |= screen_attr(PAIR_DIM, A_DIM);
-		rw = side_right(a, e, ry, x, w, attr);
-		side_marks(a, e, marks, sizeof marks);
+		c = e->user != 0 ? model_contact(&a->model, e->user) : NULL;
+		sp = e->user == 0 && e->view == VIEW_SPACE && !e->header ?
+		    model_space(&a->model, e->space) : NULL;
+		rw = side_right(c, sp, e->user != 0, ry, x, w, attr);
+		side_marks(sp, marks, sizeof marks);
 		xasprintf(&s, "%s%s%s%s", r == lv->sel ? ">" : " ",
 		    e->header ? "" : "  ", side_label(a, listview_item(lv, r)),
 		    marks);

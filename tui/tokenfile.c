@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "paths.h"
 #include "tokenfile.h"
 #include "xmalloc.h"
@@ -23,18 +24,18 @@ tokenfile_safe(int fd, const char *path, char **cause)
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		xasprintf(cause, "%s is not a regular file", path);
+		xasprintf(cause, _("%s is not a regular file"), path);
 		return -1;
 	}
 	if (st.st_uid != geteuid()) {
-		xasprintf(cause, "refusing %s: it belongs to another user",
-		    path);
+		xasprintf(cause, _("refusing %s: it belongs to another "
+		    "user"), path);
 		return -1;
 	}
 	if ((st.st_mode & 077) != 0) {
-		xasprintf(cause, "refusing %s: other users can read it; the "
+		xasprintf(cause, _("refusing %s: other users can read it; the "
 		    "session may be compromised (log in again; the new file "
-		    "will be mode 600)", path);
+		    "will be mode 600)"), path);
 		return -1;
 	}
 	return 0;
@@ -52,8 +53,8 @@ tokenfile_load(const char *path, char **token, char **cause)
 		if (errno == ENOENT)
 			return 1;
 		if (errno == ELOOP)
-			xasprintf(cause, "refusing %s: it is a symbolic link",
-			    path);
+			xasprintf(cause, _("refusing %s: it is a symbolic "
+			    "link"), path);
 		else
 			xasprintf(cause, "%s: %s", path, strerror(errno));
 		return -1;
@@ -65,13 +66,13 @@ tokenfile_load(const char *path, char **token, char **cause)
 	n = read(fd, buf, sizeof buf - 1);
 	close(fd);
 	if (n < 0 || n > TOKENFILE_MAX) {
-		xasprintf(cause, "%s: not a session token", path);
+		xasprintf(cause, _("%s: not a session token"), path);
 		return -1;
 	}
 	buf[n] = '\0';
 	buf[strcspn(buf, "\r\n")] = '\0';
 	if (buf[0] == '\0' || strspn(buf, "0123456789abcdef") != strlen(buf)) {
-		xasprintf(cause, "%s: not a session token", path);
+		xasprintf(cause, _("%s: not a session token"), path);
 		return -1;
 	}
 	*token = xstrdup(buf);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "paths.h"
 #include "tls.h"
 #include "trust.h"
@@ -33,8 +34,8 @@ trust_check(const char *path, const char *server, const char *fingerprint,
 		if (*p == '\0' || *p == '#')
 			continue;
 		if ((fp = strchr(p, ' ')) == NULL) {
-			xasprintf(cause, "%s:%d: expected \"host:port "
-			    "fingerprint\"", path, lineno);
+			xasprintf(cause, _("%s:%d: expected \"host:port "
+			    "fingerprint\""), path, lineno);
 			rc = -1;
 			break;
 		}

@@ -10,7 +10,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "app.h"
 #include "client.h"
@@ -152,7 +151,7 @@ static void
 members_reply(struct app *a, const struct client_reply *r, void *arg)
 {
 	if (r != NULL)
-		link_loaded(a, r, "people", r->ok ? model_members(&a->model,
+		link_loaded(a, r, _("people"), r->ok ? model_members(&a->model,
 		    (int64_t)(intptr_t)arg, r->data, r->ndata) : 0);
 }
 
@@ -291,29 +290,18 @@ draw_line(int y, int x, int w, int lw, const char *label, const char *value)
 	return y + 1;
 }
 
-static const char *
-state_text(const struct app *a)
-{
-	switch (a->state) {
-	case LINK_ONLINE:
-		return _("online");
-	case LINK_CONNECTING:
-		return _("connecting");
-	case LINK_LOGIN:
-		return _("waiting for the password");
-	case LINK_WAITING:
-		return _("offline, reconnecting");
-	case LINK_STOPPED:
-		return _("not connected");
-	}
-	return "";
-}
-
 static void
 draw_overview(struct app *a, int y, int x, int h, int w)
 {
 	static const char *const labels[] = { N_("Account"), N_("Server"),
 	    N_("Certificate"), N_("Connection"), N_("Last event") };
+	static const char *const states[] = {
+		[LINK_CONNECTING] = N_("connecting"),
+		[LINK_LOGIN] = N_("waiting for the password"),
+		[LINK_ONLINE] = N_("online"),
+		[LINK_WAITING] = N_("offline, reconnecting"),
+		[LINK_STOPPED] = N_("not connected"),
+	};
 	struct model *m = &a->model;
 	char *s;
 	int y0 = y, lw = 12, l;
@@ -331,7 +319,7 @@ draw_overview(struct app *a, int y, int x, int h, int w)
 	    a->opts->server : _("none"));
 	y = draw_line(y, x, w, lw, _(labels[2]), a->opts->ca_file != NULL ?
 	    _("checked against the CA file") : _("pinned in known_hosts"));
-	y = draw_line(y, x, w, lw, _(labels[3]), state_text(a));
+	y = draw_line(y, x, w, lw, _(labels[3]), _(states[a->state]));
 	xasprintf(&s, "%lld", (long long)m->seq);
 	y = draw_line(y, x, w, lw, _(labels[4]), s);
 	free(s);

@@ -597,6 +597,26 @@ START_TEST(test_french)
 }
 END_TEST
 
+/* The question about an unknown certificate, in French. */
+START_TEST(test_french_trust)
+{
+	char *const fr_env[] = { "LANG=fr_FR.UTF-8", NULL };
+	const char *s;
+
+	agora_run(100, 30, NULL, fr_env);
+	s = tmux_wait(tm, "[y] oui    [n] non");
+	ck_assert_msg(strstr(s, "n'est pas connu.") != NULL &&
+		strstr(s, "Empreinte SHA-256") != NULL &&
+		strstr(s, "Lui faire confiance") != NULL,
+	    "no French question:\n%s", s);
+	ck_assert_msg(strstr(s, "is not known") == NULL &&
+		strstr(s, "Trust it") == NULL, "English left:\n%s", s);
+	tmux_key(tm, "n");
+	quit_clean();
+	ck_assert_msg(!exists(known_hosts), "%s was written", known_hosts);
+}
+END_TEST
+
 /* A space in French: the list's and the participants' headings, the
    counts (one person: the singular), the keys under the description. */
 START_TEST(test_french_space)
@@ -1503,6 +1523,7 @@ screen_suite(void)
 	tcase_add_test(tc, test_trust_changed_explained);
 	tcase_add_test(tc, test_login);
 	tcase_add_test(tc, test_french);
+	tcase_add_test(tc, test_french_trust);
 	tcase_add_test(tc, test_french_space);
 	tcase_add_test(tc, test_wrong_password);
 	tcase_add_test(tc, test_readable_token_refused);
