@@ -567,7 +567,9 @@ when(char *buf, size_t size, int64_t at)
 	if (tm.tm_year == today.tm_year && tm.tm_yday == today.tm_yday)
 		strftime(buf, size, "%H:%M", &tm);
 	else
-		strftime(buf, size, "%d %b %H:%M", &tm);
+		/* TRANSLATORS: a message's day and time, for strftime(3):
+		   the day, the month's short name, the time. */
+		strftime(buf, size, _("%d %b %H:%M"), &tm);
 }
 
 static void
